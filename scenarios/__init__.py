@@ -1,0 +1,1 @@
+"""Shipped TOML presets: strategies, audiences, platforms, scenarios and comparisons."""

@@ -1,0 +1,1 @@
+"""Simulation engines: the vectorized NumPy engine (and, later, the Mesa agent engine)."""
