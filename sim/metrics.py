@@ -6,10 +6,12 @@ names used by the CLI, app and tests map onto these columns in ``FINAL_OUTCOMES`
 
 from __future__ import annotations
 
-__all__ = ["STOCKS", "FLOWS", "WINDOWED", "CUMULATIVE", "COLUMNS", "FINAL_OUTCOMES"]
+import pandas as pd
+
+__all__ = ["STOCKS", "FLOWS", "WINDOWED", "CUMULATIVE", "COLUMNS", "FINAL_OUTCOMES", "finish"]
 
 STOCKS: dict[str, str] = {
-    "followers": "unique followers across the brand's platforms (real people, fakes excluded)",
+    "followers": "unique followers across the brand's platforms as the brand sees them, fakes included",
     "fake_followers": "bought followers not yet purged by the platform",
     "following": "accounts the brand follows",
     "mean_trust": "mean trust of followers",
@@ -84,3 +86,43 @@ FINAL_OUTCOMES: dict[str, str] = {
     "unfollows": "cum_unfollows",
     "incremental_profit": "incremental_profit",
 }
+
+WINDOW_DAYS = 28
+ID_COLUMNS = ("seed", "brand", "day")
+
+
+def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float) -> pd.DataFrame:
+    """Add windowed, cumulative and incremental columns to the engine's raw daily rows.
+
+    ``baseline_revenue`` is the paired no-social run's daily revenue per (brand, day); None
+    leaves the incremental columns as if the baseline sold nothing.
+    """
+    frame = raw.sort_values(["brand", "day"], kind="stable").reset_index(drop=True)
+    if baseline_revenue is not None:
+        index = pd.MultiIndex.from_frame(frame[["brand", "day"]])
+        frame["baseline_revenue"] = baseline_revenue.reindex(index).to_numpy()
+    else:
+        frame["baseline_revenue"] = 0.0
+    by_brand = frame.groupby("brand", sort=False)
+    engagements = by_brand["engagements"].transform(_rolling_sum)
+    posts = by_brand["posts"].transform(_rolling_sum)
+    impressions = by_brand["impressions"].transform(_rolling_sum)
+    per_post = engagements / posts.where(posts > 0)
+    frame["engagement_rate"] = (per_post / frame["followers"].where(frame["followers"] > 0)).fillna(
+        0.0)
+    frame["engagement_per_impression"] = (engagements / impressions.where(impressions > 0)).fillna(
+        0.0)
+    for name, source in (("cum_revenue", "revenue"), ("cum_cost", "cost"),
+                         ("cum_new_follows", "new_follows"), ("cum_unfollows", "unfollows")):
+        frame[name] = by_brand[source].cumsum()
+    cost = frame["cum_cost"].where(frame["cum_cost"] > 0)
+    frame["roi"] = ((margin * frame["cum_revenue"] - frame["cum_cost"]) / cost).fillna(0.0)
+    frame["incremental_revenue"] = (frame["revenue"] - frame["baseline_revenue"]).groupby(
+        frame["brand"], sort=False).cumsum()
+    frame["incremental_profit"] = margin * frame["incremental_revenue"] - frame["cum_cost"]
+    frame["incremental_roi"] = (frame["incremental_profit"] / cost).fillna(0.0)
+    return frame[[*ID_COLUMNS, *COLUMNS]]
+
+
+def _rolling_sum(series: pd.Series) -> pd.Series:
+    return series.rolling(WINDOW_DAYS, min_periods=1).sum()

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Stream", "key", "prefix", "uniform", "uniform_from"]
+__all__ = ["Stream", "key", "prefix", "uniform", "uniform_from", "uniform_fields"]
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -80,12 +80,22 @@ def key(seed: int, stream: int, brand=0, day=0, post=0, hop=0, person=0, slot=0)
     return _extend(_extend(prefix(seed, stream, brand, day, post, hop), person), slot)
 
 
-def uniform_from(head: int, person, slot=0):
-    """Uniform draws in [0, 1) for ``person`` (scalar or array) under a precomputed ``prefix``."""
-    z = _extend(_extend(head, person), slot)
+def uniform_fields(head: int, *fields):
+    """Uniform draw(s) completing a ``prefix`` with the remaining key fields (scalars or arrays).
+
+    The caller passes every field after the prefix, so the key always has all seven fields.
+    """
+    z = head
+    for field in fields:
+        z = _extend(z, field)
     if isinstance(z, int):
         return (z >> 11) * _TO_UNIT
     return (z >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+
+def uniform_from(head: int, person, slot=0):
+    """Uniform draws in [0, 1) for ``person`` (scalar or array) under a prefix up to ``hop``."""
+    return uniform_fields(head, person, slot)
 
 
 def uniform(seed: int, stream: int, brand=0, day=0, post=0, hop=0, person=0, slot=0):

@@ -1,29 +1,94 @@
-"""Running scenarios: one seed, several seeds, a comparison of strategies (API; engine wiring in progress)."""
+"""Running scenarios: one seed, several seeds, a comparison of strategies.
+
+Every run is paired with its no-social-media baseline on the same seed and population, which
+gives the incremental columns (spec section 4). Seeds are the scenario seed + 0..K-1.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
+from sim.audience import Population, build_population
+from sim.metrics import finish
+from sim.model import EngagementModel
 from sim.schema import Comparison, Scenario
+
+__all__ = ["simulate", "run_seeds", "compare", "baseline_revenue", "with_strategy"]
 
 ProgressCallback = Callable[[int], None]
 
 
+def baseline_revenue(scenario: Scenario, seed: int, days: int, population: Population,
+                     engine: str = "vector") -> pd.Series:
+    """Daily revenue per (brand, day) when each brand in turn does nothing on social media."""
+    parts = []
+    for index, brand in enumerate(scenario.brands):
+        model = EngagementModel(scenario, seed=seed, engine=engine, population=population,
+                                inactive_brands=(index,)).run(days)
+        raw = model.metrics()
+        parts.append(raw.loc[raw["brand"] == brand.name, ["brand", "day", "revenue"]])
+    return pd.concat(parts).set_index(["brand", "day"])["revenue"]
+
+
 def simulate(scenario: Scenario, seed: int, *, days: int | None = None, engine: str = "vector",
-             with_baseline: bool = True) -> pd.DataFrame:
+             with_baseline: bool = True, population: Population | None = None,
+             baseline: pd.Series | None = None, base_dir: Path | None = None) -> pd.DataFrame:
     """Daily metrics of one run (columns: seed, brand, day, then sim.metrics.COLUMNS)."""
-    raise NotImplementedError
+    days = scenario.days if days is None else days
+    population = population or build_population(scenario, base_dir, seed=seed)
+    model = EngagementModel(scenario, seed=seed, engine=engine, population=population).run(days)
+    if baseline is None and with_baseline:
+        baseline = baseline_revenue(scenario, seed, days, population, engine)
+    return finish(model.metrics(), baseline, scenario.market.margin)
 
 
 def run_seeds(scenario: Scenario, seeds: int, *, days: int | None = None, engine: str = "vector",
-              progress: ProgressCallback | None = None) -> pd.DataFrame:
+              progress: ProgressCallback | None = None,
+              base_dir: Path | None = None) -> pd.DataFrame:
     """Runs seeds scenario.seed + 0..seeds-1; progress(1) after each run."""
-    raise NotImplementedError
+    frames = []
+    for offset in range(seeds):
+        frames.append(simulate(scenario, scenario.seed + offset, days=days, engine=engine,
+                               base_dir=base_dir))
+        if progress:
+            progress(1)
+    return pd.concat(frames, ignore_index=True)
+
+
+def with_strategy(scenario: Scenario, strategy) -> Scenario:
+    """The scenario with brand 0 running ``strategy`` (validated again as a whole)."""
+    brands = [scenario.brands[0].model_copy(update={"strategy": strategy}),
+              *scenario.brands[1:]]
+    return Scenario.model_validate({**scenario.model_dump(), "brands": [
+        brand.model_dump() for brand in brands]})
 
 
 def compare(comparison: Comparison, *, days: int | None = None, seeds: int | None = None,
-            engine: str = "vector", progress: ProgressCallback | None = None) -> pd.DataFrame:
-    """Each strategy in place of brand 0's on the same scenario and seeds; adds a 'strategy' column."""
-    raise NotImplementedError
+            engine: str = "vector", progress: ProgressCallback | None = None,
+            base_dir: Path | None = None) -> pd.DataFrame:
+    """Each strategy in place of brand 0's on the same scenario and seeds; adds 'strategy'.
+
+    Populations and the no-social baseline are built once per seed and shared by every
+    strategy, so differences between strategies are paired.
+    """
+    scenario = comparison.scenario
+    days = scenario.days if days is None else days
+    seeds = comparison.seeds if seeds is None else seeds
+    variants = [(strategy.name, with_strategy(scenario, strategy))
+                for strategy in comparison.strategies]
+    frames = []
+    for offset in range(seeds):
+        seed = scenario.seed + offset
+        population = build_population(scenario, base_dir, seed=seed)
+        baseline = baseline_revenue(scenario, seed, days, population, engine)
+        for name, variant in variants:
+            frame = simulate(variant, seed, days=days, engine=engine, population=population,
+                             baseline=baseline)
+            frame.insert(0, "strategy", name)
+            frames.append(frame)
+            if progress:
+                progress(1)
+    return pd.concat(frames, ignore_index=True)

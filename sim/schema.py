@@ -137,7 +137,7 @@ class Strategy(Strict):
 class InitialState(Strict):
     """A brand's standing on day 0."""
 
-    followers: float = param(2000.0, 0, 1e9, doc="followers on day 0, drawn in proportion to "
+    followers: float = param(10000.0, 0, 1e9, doc="followers on day 0, drawn in proportion to "
                              "fit (real people)", unit="people")
     follower_trust: float = param(0.3, 0, 1, doc="mean trust of initial followers")
     aware_share: float = param(0.1, 0, 1, doc="share of the rest of the market aware of the brand")
@@ -164,12 +164,12 @@ class Platform(Strict):
         source="calibrated to organic reach 5-7% of followers (Hootsuite 2019-2020)")
     rank_window_days: int = param(28, 1, 365, doc="memory of the ranking signal", unit="days")
     rank_reference: float = param(
-        0.02, 1e-6, 1, doc="engagement per follower impression at which ranking is neutral")
+        0.015, 1e-6, 1, doc="engagement per follower impression at which ranking is neutral")
     rank_sensitivity: float = param(0.5, 0, 3, doc="elasticity of reach to engagement per "
                                     "impression")
     rank_min: float = param(0.2, 0.01, 1, doc="lowest ranking factor")
     rank_max: float = param(2.5, 1, 20, doc="highest ranking factor")
-    engage_base: float = param(0.03, 0, 1, doc="engagement chance of an impression at full "
+    engage_base: float = param(0.06, 0, 1, doc="engagement chance of an impression at full "
                                "value, fit and sociability",
                                source="calibrated to Rival IQ 2023 median engagement per post")
     discovery_rate: float = param(
@@ -184,8 +184,10 @@ class Platform(Strict):
     )
     unadapted_quality: float = param(
         0.7, 0, 1, doc="quality multiplier for content not adapted to the platform")
+    limit_counts: Literal["follows", "both"] = Field(
+        "both", description="what the daily action limit counts: follows, or follows and unfollows")
     follow_limit_per_day: float = param(
-        400.0, 0, 1e6, doc="follows per day before spam rules trigger (real accounts)",
+        400.0, 0, 1e6, doc="follow actions per day before spam rules trigger (real accounts)",
         source="X/Twitter rules: 400 follows per day", unit="accounts/day")
     following_ratio_limit: float = param(
         1.1, 1, 100, doc="following may exceed followers by this ratio beyond the floor",
@@ -257,13 +259,13 @@ class Behavior(Strict):
         source="Leone 1995; Clarke 1976: advertising carryover lasts months")
     forgetting_floor: float = param(0.02, 1e-4, 0.5, doc="salience below which it is 0")
     exposure_salience: float = param(0.1, 0, 1, doc="share of the gap to 1 closed per exposure")
-    trust_half_life: float = param(180.0, 7, 3650, doc="half-life of trust after the grace "
+    trust_half_life: float = param(365.0, 7, 3650, doc="half-life of trust after the grace "
                                    "period", unit="days")
-    trust_grace_days: float = param(30.0, 0, 365, doc="days after a two-way contact before trust "
+    trust_grace_days: float = param(60.0, 0, 365, doc="days after a two-way contact before trust "
                                     "decays", unit="days")
-    content_trust: float = param(0.01, 0, 1, doc="trust gained per impression of full-value "
+    content_trust: float = param(0.03, 0, 1, doc="trust gained per impression of full-value "
                                  "content")
-    reply_trust: float = param(0.2, 0, 1, doc="share of the gap to 1 closed by a reply "
+    reply_trust: float = param(0.3, 0, 1, doc="share of the gap to 1 closed by a reply "
                                "(reciprocity)", source="Sprout Social Index 2020; Gouldner 1960")
     ignored_trust: float = param(0.03, 0, 1, doc="share of trust lost when a comment is ignored")
     wrong_answer_trust: float = param(0.15, 0, 1, doc="share of trust lost on a wrong answer")
@@ -303,12 +305,16 @@ class Behavior(Strict):
     quality_half_hours: float = param(0.5, 0.01, 10, doc="hours per post at which quality is "
                                       "half its maximum", unit="hours")
     automation_hours: float = param(0.1, 0, 1, doc="share of hours an automated post still needs")
+    reply_hours: float = param(0.05, 0, 4, doc="staff hours per reply to one real comment",
+                               unit="hours")
+    follow_hours: float = param(0.005, 0, 1, doc="staff hours per account followed in outreach",
+                                unit="hours")
     follow_base: float = param(0.05, 0, 1, doc="follow chance of a non-follower seeing a "
                                "full-value post at full fit")
     social_proof: float = param(2.0, 0, 20, doc="follow chance multiplier per share of one's "
                                 "followees already following", source="Centola 2010")
     max_hops: int = param(4, 0, 50, doc="share cascade hops")
-    advocate_threshold: float = param(0.7, 0, 1, doc="trust above which a person is an advocate",
+    advocate_threshold: float = param(0.6, 0, 1, doc="trust above which a person is an advocate",
                                       source="Reichheld 2003: promoters score 9-10 of 10")
     advocacy_rate: float = param(0.02, 0, 1, doc="daily chance an advocate recommends the brand",
                                  unit="1/day", source="Goldenberg, Libai & Muller 2001")
@@ -319,10 +325,10 @@ class Behavior(Strict):
                                            "a recommendation")
     recommendation_follow: float = param(0.1, 0, 1, doc="follow chance after a recommendation "
                                          "at full fit")
-    prune_rate: float = param(0.004, 0, 1, doc="daily unfollow hazard at zero fit and trust",
+    prune_rate: float = param(0.0006, 0, 1, doc="daily unfollow hazard at zero fit and trust",
                               unit="1/day", source="Kwak, Moon & Lee 2011 on unfollowing")
     mutual_prune: float = param(0.3, 0, 1, doc="pruning multiplier when the brand follows back")
-    dropout_rate: float = param(0.004, 0, 1, doc="daily unfollow hazard once the brand has gone "
+    dropout_rate: float = param(0.002, 0, 1, doc="daily unfollow hazard once the brand has gone "
                                 "silent", unit="1/day")
     silence_days: int = param(14, 1, 365, doc="days without a post before followers notice",
                               unit="days")
@@ -356,11 +362,13 @@ class Market(Strict):
     repeat_factor: float = param(1.5, 0, 10, doc="purchase multiplier for existing customers",
                                  source="Sprout Social 2019: 57% of connected customers spend "
                                  "more")
+    fake_follower_price: float = param(0.015, 0, 100, doc="price of one bought follower",
+                                       unit="money")
     satisfaction_mean: float = param(0.75, 0.01, 0.99, doc="mean purchase satisfaction",
                                      source="Anderson 1998; ACSI scores around 75 of 100")
     satisfaction_concentration: float = param(6.0, 0.1, 1000, doc="Beta concentration of "
                                               "satisfaction")
-    satisfied_trust: float = param(0.2, 0, 1, doc="share of the trust gap closed by a satisfied "
+    satisfied_trust: float = param(0.25, 0, 1, doc="share of the trust gap closed by a satisfied "
                                    "purchase")
     unhappy_trust: float = param(0.3, 0, 1, doc="share of trust lost by an unhappy purchase")
     complaint_chance: float = param(0.5, 0, 1, doc="chance an unhappy customer complains in "

@@ -1,0 +1,134 @@
+"""Behaviour formulas: pure functions over scalars or NumPy arrays, shared by both engines.
+
+Each formula is one mechanism of the model spec (``docs/model.md`` section numbers in brackets)
+and names its source; parameters come from ``sim.schema``. None of them knows which strategy is
+running: outcomes emerge from these mechanisms, never from a per-strategy bonus.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import betaincinv
+
+__all__ = [
+    "decayed",
+    "decayed_trust",
+    "closer",
+    "post_quality",
+    "ranking_factor",
+    "engage_chance",
+    "content_value",
+    "follow_chance",
+    "social_proof_share",
+    "prune_hazard",
+    "purchase_chance",
+    "beta_quantile",
+]
+
+def decayed(value, elapsed_days, half_life: float):
+    """Exponential decay with a half-life [2.3 fatigue, 2.8 salience]; exact for lazy updates."""
+    return value * np.exp2(-np.asarray(elapsed_days, dtype=np.float64) / half_life)
+
+
+def decayed_trust(trust, last_update, last_touch, day, grace: float, half_life: float):
+    """Trust decays toward 0 only after ``grace`` days since the last two-way contact [2.8].
+
+    Lazy and exact: decay runs from max(last_update, last_touch + grace) to ``day``.
+    Relationships need two-way maintenance (assumption, see docs/model.md).
+    """
+    start = np.maximum(last_update, last_touch + grace)
+    elapsed = np.maximum(0.0, day - start)
+    return trust * np.exp2(-elapsed / half_life)
+
+
+def closer(value, step):
+    """Move ``value`` a share ``step`` of the way toward 1 (bounded growth in [0, 1])."""
+    return value + step * (1.0 - value)
+
+
+def post_quality(hours_per_post, half_hours: float, automation_share: float,
+                 automation_quality: float):
+    """Post quality in [0, 1): saturating in hours, lowered by automation [2.1].
+
+    More hours per post give better content with diminishing returns; automated posts feel
+    impersonal (assumption, see docs/model.md).
+    """
+    hours = np.asarray(hours_per_post, dtype=np.float64)
+    return hours / (hours + half_hours) * (1.0 - automation_quality * automation_share)
+
+
+def ranking_factor(engagement_per_impression: float, reference: float, sensitivity: float,
+                   low: float, high: float) -> float:
+    """Feed ranking by predicted engagement [2.2]: reach scales with engagement per impression.
+
+    Platforms rank posts by expected engagement (Facebook News Feed, EdgeRank; Bakshy et al.
+    2015), so audiences who never engage lower the reach of every post.
+    """
+    if engagement_per_impression <= 0.0:
+        return low
+    return float(np.clip((engagement_per_impression / reference) ** sensitivity, low, high))
+
+
+def content_value(quality, type_value, norm, fit):
+    """Value of a post to a viewer: quality x type value x platform norm x relevance (fit)."""
+    return quality * type_value * norm * fit
+
+
+def engage_chance(base, sociability, type_engagement, quality, norm, fit, trust, fatigue):
+    """Chance an impression turns into an interaction [2.3].
+
+    Rises with content quality and type, relevance (fit), sociability and trust; falls with
+    fatigue (Lee, Hosanagar & Nair 2018; de Vries, Gensler & Leeflang 2012).
+    """
+    raw = (base * 2.0 * sociability * type_engagement * quality * norm * fit * (0.5 + trust)
+           / (1.0 + fatigue))
+    return np.minimum(raw, 1.0)
+
+
+def social_proof_share(indptr, indices, people, follows_brand):
+    """Share of the accounts each of ``people`` follows that already follow the brand [2.5]."""
+    people = np.asarray(people)
+    starts = indptr[people]
+    counts = indptr[people + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(len(people))
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+    hits = follows_brand[indices[offsets]].astype(np.int64)
+    sums = np.zeros(len(people), dtype=np.int64)
+    np.add.at(sums, np.repeat(np.arange(len(people)), counts), hits)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+
+
+def follow_chance(base, value, fit, proof_share, proof_weight):
+    """Chance a non-follower who sees a post follows the brand [2.5].
+
+    Rises with post value, fit and social proof: the share of one's followees who follow
+    already (complex contagion, Centola 2010).
+    """
+    return np.minimum(base * value * fit * (1.0 + proof_weight * proof_share), 1.0)
+
+
+def prune_hazard(rate, fit, trust, mutual, mutual_factor):
+    """Daily chance a follower prunes the brand: (1 - fit)(1 - trust), lower if mutual [2.8].
+
+    People tidy their feeds of accounts that give them nothing (Kwak, Moon & Lee 2011).
+    """
+    return rate * (1.0 - fit) * (1.0 - trust) * np.where(mutual, mutual_factor, 1.0)
+
+
+def purchase_chance(conversion, fit, salience, trust, no_relationship, customer, repeat_factor,
+                    saw_promo, promo_nudge):
+    """Daily purchase chance c*fit*S*(eps+T) (x repeat for customers) + promo nudge [2.9].
+
+    Sales depend on salience and the relationship; soft sells work on people who already
+    trust the brand (Sprout Social 2019).
+    """
+    base = conversion * fit * salience * (no_relationship + trust)
+    base = base * np.where(customer, repeat_factor, 1.0)
+    return np.minimum(base + np.where(saw_promo, promo_nudge * fit * trust, 0.0), 1.0)
+
+
+def beta_quantile(u, mean: float, concentration: float):
+    """Inverse CDF of a Beta distribution given by its mean and concentration."""
+    return betaincinv(mean * concentration, (1.0 - mean) * concentration, u)

@@ -1,0 +1,736 @@
+"""The vectorized engine: the audience as NumPy arrays, one day as array operations over events.
+
+State is lazy: salience, trust and fatigue carry the day they were last brought up to date and
+decay exactly on access, so a day costs work in proportion to the brand's standing audience
+(the *known* set: salient people and followers) and to the day's events, not to N.
+The order of a day is ``VectorEngine.step``; each phase reads the state as it stood at the start
+of the phase and writes at its end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim import behavior
+from sim.audience import Population
+from sim.metrics import FLOWS
+from sim.rng import Stream, prefix, uniform_fields, uniform_from
+from sim.schema import CONTENT_TYPES, Scenario
+from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
+
+__all__ = ["VectorEngine", "HOP_FEED", "HOP_DISCOVERY", "HOP_SURFACING", "HOP_CASCADE"]
+
+HOP_FEED, HOP_DISCOVERY, HOP_SURFACING = 0, 1, 2
+HOP_CASCADE = 2
+"""Cascade hop h (1..max_hops) uses hop field HOP_CASCADE + h."""
+CARRIED_POST = 1000
+"""Listening key offset of comments carried over from yesterday's cascades."""
+COMPLAINT_POST = 2000
+"""Listening key of complaints by unhappy customers (answered the next day)."""
+FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
+PROMO_SRC, IRRELEVANCE_SRC, VOLUME_SRC, SPAM_SRC = range(4)
+NEVER = -(10**6)
+
+
+@dataclass
+class Comments:
+    """A queue of comments: (platform, post key, hop, person) in listening order."""
+
+    platform: list[np.ndarray] = field(default_factory=list)
+    post: list[np.ndarray] = field(default_factory=list)
+    hop: list[np.ndarray] = field(default_factory=list)
+    person: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, platform: int, post: int, hop: int, people: np.ndarray) -> None:
+        count = len(people)
+        if count:
+            self.platform.append(np.full(count, platform, dtype=np.int64))
+            self.post.append(np.full(count, post, dtype=np.int64))
+            self.hop.append(np.full(count, hop, dtype=np.int64))
+            self.person.append(np.asarray(people, dtype=np.int64))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        if not self.person:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        return tuple(np.concatenate(part) for part in (self.platform, self.post, self.hop,
+                                                        self.person))
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.person)
+
+
+class BrandAudience:
+    """Per-brand state of every person, lazily decayed (arrays of length N)."""
+
+    def __init__(self, n: int, n_platforms: int) -> None:
+        self.salience = np.zeros(n)
+        self.salience_day = np.zeros(n, dtype=np.int32)
+        self.trust = np.zeros(n)
+        self.trust_day = np.zeros(n, dtype=np.int32)
+        self.last_touch = np.full(n, NEVER, dtype=np.int32)
+        self.fatigue = np.zeros((len(FATIGUE_SOURCES), n))
+        self.fatigue_day = np.zeros(n, dtype=np.int32)
+        self.follows = np.zeros((n_platforms, n), dtype=bool)
+        self.follower = np.zeros(n, dtype=bool)
+        self.muted = np.zeros(n, dtype=bool)
+        self.blocked = np.zeros(n, dtype=bool)
+        self.customer = np.zeros(n, dtype=bool)
+        self.low_intent = np.zeros(n, dtype=bool)
+        self.brand_follows_day = np.full(n, -1, dtype=np.int32)
+        self.seen_day = np.full(n, -1, dtype=np.int32)
+        self.seen_count = np.zeros(n, dtype=np.int16)
+        self.promo_day = np.full(n, -1, dtype=np.int32)
+        self.last_content = np.zeros(n, dtype=np.int8)
+        self.post_stamp = np.full(n, -1, dtype=np.int64)
+        self.known = np.zeros(0, dtype=np.int64)
+        self.in_known = np.zeros(n, dtype=bool)
+        self.touched: list[np.ndarray] = []
+        self.followed_on: dict[int, np.ndarray] = {}
+        self.following = 0
+        self.customers = 0
+        self.carried = Comments()
+
+
+class VectorEngine:
+    """Runs the model of ``docs/model.md`` on arrays. ``step(day)`` is the order of a day."""
+
+    def __init__(self, scenario: Scenario, population: Population, brands: list[BrandAgent],
+                 seed: int) -> None:
+        self.scenario = scenario
+        self.behavior = scenario.behavior
+        self.market = scenario.market
+        self.platforms = scenario.platforms
+        self.graph = population.graph
+        self.traits = population.traits
+        self.brands = brands
+        self.seed = seed
+        self.n = population.graph.n
+        self.mean_field = scenario.audience.graph.mixing == "mean_field"
+        self.state = [BrandAudience(self.n, len(self.platforms)) for _ in brands]
+        self.content_value = np.array(self.behavior.content_value.as_tuple())
+        self.content_engagement = np.array(self.behavior.content_engagement.as_tuple())
+        self.content_comment = np.array(self.behavior.content_comment.as_tuple())
+        self.content_share = np.array(self.behavior.content_share.as_tuple())
+        for brand in brands:
+            self._initial_state(brand)
+
+    # --- set-up ---------------------------------------------------------------------------
+    def _initial_state(self, brand: BrandAgent) -> None:
+        """Day-0 followers drawn in proportion to fit, and the aware rest of the market."""
+        b, state = brand.index, self.state[brand.index]
+        initial = self.scenario.brands[b].initial
+        fit = self.traits.fit[b]
+        people = np.arange(self.n)
+        head = prefix(self.seed, Stream.BRAND, b, 0, 0, 9)
+        members = self.traits.member[brand.main_platform]
+        weight_draw = uniform_from(head, people, 0)
+        priority = np.where(members, np.log(np.maximum(weight_draw, 1e-300)) / fit, -np.inf)
+        count = min(int(round(initial.followers / self.market.scale)), int(members.sum()))
+        if count > 0:
+            chosen = np.sort(np.argpartition(-priority, count - 1)[:count])
+            state.follows[brand.main_platform, chosen] = True
+            state.follower[chosen] = True
+            trust_draw = uniform_from(head, chosen, 1)
+            state.trust[chosen] = np.minimum(1.0, initial.follower_trust * (0.5 + trust_draw))
+            state.salience[chosen] = np.maximum(initial.aware_salience, 0.5)
+        aware = (uniform_from(head, people, 2) < initial.aware_share) & ~state.follower
+        state.salience[aware] = initial.aware_salience
+        state.known = np.flatnonzero(state.follower | aware)
+        state.in_known[state.known] = True
+
+    # --- lazy state -----------------------------------------------------------------------
+    def _sync(self, state: BrandAudience, people: np.ndarray, day: int) -> None:
+        """Bring salience, trust and fatigue of ``people`` up to ``day`` (exact lazy decay)."""
+        params = self.behavior
+        salience = behavior.decayed(state.salience[people], day - state.salience_day[people],
+                                    params.salience_half_life)
+        state.salience[people] = np.where(salience < params.forgetting_floor, 0.0, salience)
+        state.salience_day[people] = day
+        state.trust[people] = behavior.decayed_trust(
+            state.trust[people], state.trust_day[people], state.last_touch[people], day,
+            params.trust_grace_days, params.trust_half_life)
+        state.trust_day[people] = day
+        state.fatigue[:, people] = behavior.decayed(
+            state.fatigue[:, people], day - state.fatigue_day[people], params.fatigue_half_life)
+        state.fatigue_day[people] = day
+
+    def _touch(self, state: BrandAudience, people: np.ndarray, day: int) -> None:
+        """Sync people who may be outside the known set and remember them for tonight."""
+        self._sync(state, people, day)
+        state.touched.append(people)
+
+    def online(self, people: np.ndarray, day: int) -> np.ndarray:
+        """Whether each person is online today (one draw per person per day)."""
+        head = prefix(self.seed, Stream.ONLINE, 0, day)
+        return uniform_from(head, people) < self.traits.activity[people]
+
+    # --- the day --------------------------------------------------------------------------
+    def step(self, day: int) -> list[dict]:
+        """One day in the spec's order; returns one metrics row per brand."""
+        rows = [self._new_row(brand) for brand in self.brands]
+        for brand in self.brands:
+            self._start_day(brand, day)
+        plans = [brand.plan(day) for brand in self.brands]  # 1. brand plans
+        results = [np.zeros((2, len(CONTENT_TYPES))) for _ in self.brands]
+        shares: list[list[tuple[Post, np.ndarray]]] = [[] for _ in self.brands]
+        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
+            today = Comments()
+            for post in plan.posts:  # 2.-3. exposure and response, three passes
+                sharers = self._expose_post(brand, post, day, row, today, results[brand.index])
+                shares[brand.index].append((post, sharers))
+            self._listen(brand, plan, day, row, today)  # 4. listening
+            for post, sharers in shares[brand.index]:  # 5. share cascade
+                self._cascade(brand, post, sharers, day, row, results[brand.index])
+            self._advocacy(brand, day, row)  # 6. word of mouth
+            self._outreach(brand, plan, day, row)  # 7. outreach
+            self._churn(brand, day, row)  # 8. pruning and dropout
+        self._conversion(day, rows, results)  # 9. purchases (brands compete for each purchase)
+        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
+            self._metrics(brand, plan, day, row)  # 11. metrics (10. incidents: in exposure)
+            brand.learn(day, row, plan, results[brand.index])  # 12. learn and decide
+        return rows
+
+    def _new_row(self, brand: BrandAgent) -> dict:
+        row = dict.fromkeys(FLOWS, 0.0)
+        row["brand"] = brand.name
+        return row
+
+    def _start_day(self, brand: BrandAgent, day: int) -> None:
+        """Decay the known set to today and drop the forgotten who do not follow."""
+        state = self.state[brand.index]
+        self._sync(state, state.known, day)
+        keep = (state.salience[state.known] > 0) | state.follower[state.known]
+        state.in_known[state.known[~keep]] = False
+        state.known = state.known[keep]
+        state.touched = []
+
+    # --- 2.-3. exposure and response ------------------------------------------------------
+    def _expose_post(self, brand: BrandAgent, post: Post, day: int, row: dict,
+                     comments: Comments, results: np.ndarray) -> np.ndarray:
+        """Feed, then discovery and engager surfacing; returns the post's sharers."""
+        b, p, state = brand.index, post.platform, self.state[brand.index]
+        platform = self.platforms[p]
+        stamp = self._post_stamp(b, day, post.number)
+        row["posts"] += 1 if post.number != INCIDENT_POST else 0
+        results[1, post.content] += 1
+        # (a) followers' feeds
+        followers = state.known[state.follows[p, state.known]]
+        visible = followers[~state.muted[followers] & ~state.blocked[followers]]
+        visible = visible[self.online(visible, day)]
+        chance = platform.feed_rate * brand.reach_multiplier(p, day)
+        head = prefix(self.seed, Stream.EXPOSURE, b, day, post.number, HOP_FEED)
+        feed = visible[uniform_from(head, visible) < chance]
+        state.post_stamp[feed] = stamp
+        engaged_feed, sharers_feed = self._respond(brand, post, day, [(HOP_FEED, feed)], row,
+                                                   comments, results, "impressions_feed")
+        fake_impressions = (brand.fake_followers * chance * self.scenario.audience.activity_mean)
+        brand.record_feed(p, len(engaged_feed), len(feed) + fake_impressions)
+        # (b) discovery and engager surfacing, driven by follower engagement only
+        restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
+        n_discovery = int(round(platform.discovery_rate * len(engaged_feed) * restriction))
+        discovered = self._discover(brand, post, n_discovery, day, stamp)
+        surfaced = self._surface(brand, post, engaged_feed, day, stamp)
+        # (c) their response
+        _, sharers_new = self._respond(
+            brand, post, day, [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)], row,
+            comments, results, None)
+        row["impressions_discovery"] += len(discovered)
+        row["impressions_surfacing"] += len(surfaced)
+        return np.concatenate([sharers_feed, sharers_new])
+
+    def _post_stamp(self, brand: int, day: int, number: int) -> int:
+        return (day * len(self.brands) + brand) * 1024 + number
+
+    def _eligible(self, state: BrandAudience, platform: int, people: np.ndarray, stamp: int,
+                  day: int, followers_ok: bool) -> np.ndarray:
+        """People on the platform who can be shown the post now (online, not yet seen it)."""
+        ok = (self.traits.member[platform, people] & ~state.blocked[people]
+              & ~state.muted[people] & (state.post_stamp[people] != stamp))
+        if not followers_ok:
+            ok &= ~state.follows[platform, people]
+        people = people[ok]
+        return people[self.online(people, day)]
+
+    def _discover(self, brand: BrandAgent, post: Post, count: int, day: int,
+                  stamp: int) -> np.ndarray:
+        """Explore surfaces: ``count`` draws of non-followers, in proportion to engagement."""
+        if count == 0:
+            return np.zeros(0, dtype=np.int64)
+        state = self.state[brand.index]
+        head = prefix(self.seed, Stream.EXPOSURE, brand.index, day, post.number, HOP_DISCOVERY)
+        picks = (uniform_from(head, 0, np.arange(count)) * self.n).astype(np.int64)
+        picks = _first_unique(picks)
+        shown = self._eligible(state, post.platform, picks, stamp, day, followers_ok=False)
+        shown = np.sort(shown)
+        state.post_stamp[shown] = stamp
+        return shown
+
+    def _spread(self, brand: BrandAgent, sources: np.ndarray, stream: int, post: int, hop: int,
+                chance: float, day: int) -> np.ndarray:
+        """Each source gives each of its followers one chance; unique receivers, sorted."""
+        sources = np.sort(np.asarray(sources, dtype=np.int64))
+        senders, receivers = self._neighbours(sources)
+        if len(receivers) == 0:
+            return receivers
+        head = prefix(self.seed, stream, brand.index, day, post, hop)
+        hit = uniform_from(head, receivers, senders) < chance
+        return np.unique(receivers[hit])
+
+    def _neighbours(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(source, follower) pairs for everyone who sees the sources' activity."""
+        indptr, indices = self.graph.reach_indptr, self.graph.reach_indices
+        starts = indptr[sources]
+        counts = indptr[sources + 1] - starts
+        total = int(counts.sum())
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        return np.repeat(sources, counts), indices[offsets].astype(np.int64)
+
+    def _surface(self, brand: BrandAgent, post: Post, engagers: np.ndarray, day: int,
+                 stamp: int) -> np.ndarray:
+        """Each engagement shows the post to some of the engager's own followers."""
+        state = self.state[brand.index]
+        rate = self.platforms[post.platform].surfacing_rate
+        reached = self._spread(brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING,
+                               rate, day)
+        shown = self._eligible(state, post.platform, reached, stamp, day, followers_ok=False)
+        state.post_stamp[shown] = stamp
+        return shown
+
+    def _respond(self, brand: BrandAgent, post: Post, day: int,
+                 groups: list[tuple[int, np.ndarray]], row: dict, comments: Comments,
+                 results: np.ndarray, channel: str | None,
+                 comment_post: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Viewers engage, gain trust or fatigue, mute, unfollow or follow (spec 2.3).
+
+        Every group reads the state at the start of the pass; all writes happen at its end.
+        Returns (engagers, sharers).
+        """
+        b, p, state = brand.index, post.platform, self.state[brand.index]
+        params, platform = self.behavior, self.platforms[p]
+        adapted = 1.0 if brand.strategy.adapt_per_platform else platform.unadapted_quality
+        norm = platform.norms.as_tuple()[post.content] * adapted
+        content = post.content
+        decisions = []
+        for hop, viewers in groups:
+            if len(viewers) == 0:
+                continue
+            self._touch(state, viewers, day)
+            fit = self.traits.fit[b, viewers]
+            trust = state.trust[viewers]
+            fatigue = state.fatigue[:, viewers]
+            head = prefix(self.seed, Stream.RESPONSE, b, day, post.number, hop)
+            chance = behavior.engage_chance(
+                platform.engage_base, self.traits.sociability[viewers],
+                self.content_engagement[content], post.quality, norm, fit, trust,
+                fatigue.sum(axis=0))
+            engaged = uniform_from(head, viewers, 0) < chance
+            kind = uniform_from(head, viewers, 1)
+            comment = engaged & (kind < self.content_comment[content])
+            share = engaged & ~comment & (kind < self.content_comment[content]
+                                          + self.content_share[content])
+            value = behavior.content_value(post.quality, self.content_value[content], norm, fit)
+            added = np.zeros_like(fatigue)
+            if content == PROMO:
+                added[PROMO_SRC] = params.promo_fatigue
+            added[IRRELEVANCE_SRC] = params.irrelevance_fatigue * (1.0 - fit)
+            seen_today = np.where(state.seen_day[viewers] == day, state.seen_count[viewers], 0)
+            added[VOLUME_SRC] = params.volume_fatigue * seen_today
+            new_fatigue = fatigue + added
+            over = new_fatigue.sum(axis=0) > self.traits.promo_tolerance[viewers]
+            follower = state.follows[p, viewers]
+            leave = over & follower & (uniform_from(head, viewers, 2)
+                                       < params.unfollow_given_fatigue)
+            proof = behavior.social_proof_share(self.graph.follows_indptr,
+                                                self.graph.follows_indices, viewers,
+                                                state.follower) if hop != HOP_FEED else 0.0
+            follow_p = behavior.follow_chance(params.follow_base, value, fit, proof,
+                                              params.social_proof)
+            follow = (~follower & ~over & (uniform_from(head, viewers, 3) < follow_p)
+                      & (not post.gaffe))
+            if post.gaffe:
+                new_trust = trust * (1.0 - params.incident_trust)
+            else:
+                new_trust = behavior.closer(trust, params.content_trust * value)
+            decisions.append((hop, viewers, engaged, comment, share, new_fatigue, new_trust,
+                              over, leave, follow, seen_today))
+        engagers, sharers = [], []
+        for hop, viewers, engaged, comment, share, new_fatigue, new_trust, over, leave, follow, \
+                seen_today in decisions:
+            state.trust[viewers] = new_trust
+            state.fatigue[:, viewers] = new_fatigue
+            state.salience[viewers] = behavior.closer(state.salience[viewers],
+                                                      params.exposure_salience)
+            state.seen_count[viewers] = seen_today + 1
+            state.seen_day[viewers] = day
+            state.last_content[viewers] = content
+            if content == PROMO:
+                state.promo_day[viewers] = day
+            mute = over & ~leave
+            state.muted[viewers[mute]] = True
+            row["mutes"] += int(mute.sum())
+            self._unfollow_fatigue(state, viewers[leave], new_fatigue[:, leave], p, row)
+            self._follow(state, viewers[follow], p, row)
+            row["engagements"] += int(engaged.sum())
+            row["comments"] += int(comment.sum())
+            row["shares"] += int(share.sum())
+            row["likes"] += int((engaged & ~comment & ~share).sum())
+            row["impressions"] += len(viewers)
+            if channel:
+                row[channel] += len(viewers)
+            comment_key = post.number if comment_post is None else comment_post
+            comments.add(p, comment_key, hop, viewers[comment])
+            engagers.append(viewers[engaged])
+            sharers.append(viewers[share])
+            results[0, post.content] += self._type_kpi(brand, engaged, follow)
+        empty = np.zeros(0, dtype=np.int64)
+        return (np.concatenate(engagers) if engagers else empty,
+                np.concatenate(sharers) if sharers else empty)
+
+    @staticmethod
+    def _type_kpi(brand: BrandAgent, engaged: np.ndarray, follow: np.ndarray) -> float:
+        """What an adaptive brand credits a post with: follows or engagements it saw."""
+        if brand.strategy.adapt_kpi == "followers":
+            return float(follow.sum())
+        return float(engaged.sum())
+
+    def _follow(self, state: BrandAudience, people: np.ndarray, platform: int, row: dict,
+                low_intent: bool = False) -> None:
+        if len(people) == 0:
+            return
+        new = people[~state.follower[people]]
+        state.follows[platform, people] = True
+        state.follower[people] = True
+        state.muted[people] = False
+        state.low_intent[new] = low_intent
+        row["new_follows"] += len(new)
+
+    def _unfollow(self, state: BrandAudience, people: np.ndarray, row: dict, cause: str) -> None:
+        if len(people) == 0:
+            return
+        state.follows[:, people] = False
+        state.follower[people] = False
+        state.low_intent[people] = False
+        row["unfollows"] += len(people)
+        row[f"unfollows_{cause}"] += len(people)
+
+    def _unfollow_fatigue(self, state: BrandAudience, people: np.ndarray, fatigue: np.ndarray,
+                          platform: int, row: dict) -> None:
+        """Unfollow on the platform; the cause is the largest source of fatigue."""
+        if len(people) == 0:
+            return
+        state.follows[platform, people] = False
+        gone = people[~state.follows[:, people].any(axis=0)]
+        cause = np.argmax(fatigue, axis=0)[~state.follows[:, people].any(axis=0)]
+        for source, name in enumerate(FATIGUE_SOURCES):
+            leaving = gone[cause == source]
+            self._unfollow(state, leaving, row, "spam" if name == "spam" else name)
+
+    # --- 4. listening ---------------------------------------------------------------------
+    def _listen(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict,
+                today: Comments) -> None:
+        """Answer comments in queue order from the reply reserve (spec 2.4)."""
+        b, state, params = brand.index, self.state[brand.index], self.behavior
+        carried = state.carried
+        state.carried = Comments()
+        queue = [carried.arrays(), today.arrays()]
+        platform, post, hop, person = (np.concatenate(part) for part in zip(*queue, strict=True))
+        brand.queue_length = 0
+        if len(person) == 0:
+            return
+        cost = params.reply_hours * self.market.scale
+        capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(person)
+        head = prefix(self.seed, Stream.LISTENING, b, day)
+        willing = uniform_fields(head, post, hop, person, 0) < brand.strategy.reply_rate
+        answered = willing & (np.cumsum(willing) <= capacity)
+        question = uniform_fields(head, post, hop, person, 1) < params.question_share
+        routed = uniform_fields(head, post, hop, person, 2) < brand.strategy.coordination
+        good = answered & (~question | routed)
+        wrong = answered & question & ~routed
+        self._touch(state, np.unique(person), day)
+        for rank in _occurrence_rounds(person):
+            who = person[rank]
+            trust = state.trust[who]
+            trust = np.where(good[rank], behavior.closer(trust, params.reply_trust), trust)
+            trust = np.where(wrong[rank], trust * (1.0 - params.wrong_answer_trust), trust)
+            trust = np.where(~answered[rank], trust * (1.0 - params.ignored_trust), trust)
+            state.trust[who] = trust
+            state.last_touch[who[good[rank]]] = day
+        row["comments_answered"] += int(answered.sum())
+        row["comments_ignored"] += int((~answered).sum())
+        row["wrong_answers"] += int(wrong.sum())
+        row["hours_replies"] += float(answered.sum()) * cost
+
+    # --- 5. cascade -----------------------------------------------------------------------
+    def _cascade(self, brand: BrandAgent, post: Post, sharers: np.ndarray, day: int, row: dict,
+                 results: np.ndarray) -> None:
+        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5)."""
+        state = self.state[brand.index]
+        platform = self.platforms[post.platform]
+        stamp = self._post_stamp(brand.index, day, post.number)
+        frontier = sharers
+        for hop in range(1, self.behavior.max_hops + 1):
+            if len(frontier) == 0:
+                break
+            reached = self._spread(brand, frontier, Stream.CASCADE, post.number, hop,
+                                   platform.share_link_rate, day)
+            exposed = self._eligible(state, post.platform, reached, stamp, day, followers_ok=True)
+            state.post_stamp[exposed] = stamp
+            _, frontier = self._respond(brand, post, day, [(HOP_CASCADE + hop, exposed)], row,
+                                        state.carried, results, "impressions_share",
+                                        comment_post=CARRIED_POST + post.number)
+
+    # --- 6. advocacy ----------------------------------------------------------------------
+    def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
+        """Advocates recommend the brand to their followers at a daily rate (spec 2.6)."""
+        b, state, params = brand.index, self.state[brand.index], self.behavior
+        known = state.known
+        advocates = known[(state.trust[known] > params.advocate_threshold)
+                          & ~state.blocked[known]]
+        head = prefix(self.seed, Stream.ADVOCACY, b, day)
+        speakers = advocates[uniform_from(head, advocates) < params.advocacy_rate]
+        row["recommendations"] += len(speakers)
+        if len(speakers) == 0:
+            return
+        if self.mean_field:
+            senders, receivers = self._mean_field_contacts(speakers, day, b)
+        else:
+            senders, receivers = self._neighbours(speakers)
+            contact = prefix(self.seed, Stream.ADVOCACY, b, day, 0, 1)
+            hit = uniform_from(contact, receivers, senders) < params.recommendation_reach
+            senders, receivers = senders[hit], receivers[hit]
+        keep = ~state.blocked[receivers] & (receivers != senders)
+        senders, receivers = senders[keep], receivers[keep]
+        if len(receivers) == 0:
+            return
+        heard = np.unique(receivers)
+        source_trust = np.zeros(self.n)
+        np.maximum.at(source_trust, receivers, state.trust[senders])
+        self._touch(state, heard, day)
+        trust = state.trust[heard]
+        gain = params.trust_transfer * np.maximum(0.0, source_trust[heard] - trust)
+        fit = self.traits.fit[b, heard]
+        main = brand.main_platform
+        can_follow = (~state.follower[heard] & self.traits.member[main, heard])
+        follow_head = prefix(self.seed, Stream.ADVOCACY, b, day, 0, 2)
+        follow = can_follow & (uniform_from(follow_head, heard)
+                               < params.recommendation_follow * fit)
+        state.trust[heard] = trust + gain
+        state.salience[heard] = behavior.closer(state.salience[heard],
+                                                params.recommendation_salience)
+        self._follow(state, heard[follow], main, row)
+        row["impressions_recommendation"] += len(heard)
+
+    def _mean_field_contacts(self, speakers: np.ndarray, day: int,
+                             brand: int) -> tuple[np.ndarray, np.ndarray]:
+        """Mean-field mixing: each recommendation reaches random people (Bass limit)."""
+        reach = self.behavior.recommendation_reach * self.graph.n_edges / max(self.n, 1)
+        per_speaker = max(1, int(round(reach)))
+        head = prefix(self.seed, Stream.ADVOCACY, brand, day, 0, 1)
+        senders = np.repeat(speakers, per_speaker)
+        slots = np.tile(np.arange(per_speaker), len(speakers))
+        receivers = (uniform_from(head, senders, slots) * self.n).astype(np.int64)
+        return senders, receivers
+
+    # --- 7. outreach ----------------------------------------------------------------------
+    def _outreach(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
+        """The brand follows accounts; some follow back, some see spam (spec 2.7)."""
+        b, state, params = brand.index, self.state[brand.index], self.behavior
+        main = brand.main_platform
+        strategy = brand.strategy
+        row["hours_outreach"] += plan.outreach_hours
+        unfollowed = 0
+        if strategy.unfollow_after_days > 0:
+            dropped = state.followed_on.pop(day - strategy.unfollow_after_days, None)
+            if dropped is not None:
+                dropped = dropped[(state.brand_follows_day[dropped] >= 0)
+                                  & ~state.follower[dropped]]
+                state.brand_follows_day[dropped] = -1
+                state.following -= len(dropped)
+                unfollowed = len(dropped)
+        if plan.follows == 0:
+            return
+        head = prefix(self.seed, Stream.OUTREACH, b, day)
+        slots = np.arange(3 * plan.follows)
+        picks = (uniform_from(head, 0, slots) * self.n).astype(np.int64)
+        ok = (self.traits.member[main, picks] & (state.brand_follows_day[picks] < 0)
+              & ~state.blocked[picks] & ~state.follower[picks])
+        if strategy.targeting == "fit":
+            target = prefix(self.seed, Stream.OUTREACH, b, day, 0, 1)
+            ok &= uniform_from(target, picks, slots) < self.traits.fit[b, picks]
+        chosen = _first_unique(picks[ok])[: plan.follows]
+        chosen = np.sort(chosen)
+        self._touch(state, chosen, day)
+        state.brand_follows_day[chosen] = day
+        state.followed_on[day] = chosen
+        state.following += len(chosen)
+        fit = self.traits.fit[b, chosen]
+        unknown = state.salience[chosen] == 0
+        spam = unknown & (fit < params.spam_fit)
+        reaction = prefix(self.seed, Stream.OUTREACH, b, day, 0, 2)
+        block = spam & (uniform_from(reaction, chosen, 0) < params.block_chance)
+        follow_back = ~block & (uniform_from(reaction, chosen, 1)
+                                < params.follow_back * self.traits.sociability[chosen])
+        noticed = chosen[~spam]
+        state.salience[noticed] = behavior.closer(state.salience[noticed],
+                                                  params.outreach_salience)
+        state.fatigue[SPAM_SRC, chosen[spam]] += params.spam_fatigue
+        state.blocked[chosen[block]] = True
+        row["blocks"] += int(block.sum())
+        self._follow(state, chosen[follow_back], main, row, low_intent=True)
+        scale = self.market.scale
+        platform = self.platforms[main]
+        followers_real = self._follower_count(state) * scale
+        limit = max(platform.following_floor, platform.following_ratio_limit * followers_real)
+        actions = len(chosen) + (unfollowed if platform.limit_counts == "both" else 0)
+        if (actions * scale > platform.follow_limit_per_day
+                or state.following * scale > limit):
+            brand.restrict(main, day)
+
+    def _follower_count(self, state: BrandAudience) -> int:
+        return int(state.follower[state.known].sum())
+
+    # --- 8. churn -------------------------------------------------------------------------
+    def _churn(self, brand: BrandAgent, day: int, row: dict) -> None:
+        """Pruning of accounts that give nothing, and dropout once the brand is silent."""
+        b, state, params = brand.index, self.state[brand.index], self.behavior
+        state.known = _merge(state.known, state.in_known, state.touched)
+        state.touched = []
+        followers = state.known[state.follower[state.known]]
+        head = prefix(self.seed, Stream.CHURN, b, day)
+        hazard = behavior.prune_hazard(params.prune_rate, self.traits.fit[b, followers],
+                                       state.trust[followers],
+                                       state.brand_follows_day[followers] >= 0,
+                                       params.mutual_prune)
+        prune = uniform_from(head, followers, 0) < hazard
+        silent = day - brand.last_post_day > params.silence_days or not brand.active
+        dropout = ~prune & silent & (uniform_from(head, followers, 1) < params.dropout_rate)
+        self._unfollow(state, followers[prune], row, "pruning")
+        self._unfollow(state, followers[dropout], row, "dropout")
+
+    # --- 9. conversion --------------------------------------------------------------------
+    def _conversion(self, day: int, rows: list[dict], results: list[np.ndarray]) -> None:
+        """Each salient person buys at most once a day, from one brand (spec 2.9)."""
+        market = self.market
+        salient = [s.known[s.salience[s.known] > 0] for s in self.state]
+        candidates = salient[0] if len(salient) == 1 else np.unique(np.concatenate(salient))
+        if len(candidates) == 0:
+            return
+        chances = np.zeros((len(self.brands), len(candidates)))
+        for brand in self.brands:
+            state = self.state[brand.index]
+            chances[brand.index] = behavior.purchase_chance(
+                market.conversion, self.traits.fit[brand.index, candidates],
+                state.salience[candidates], state.trust[candidates], market.no_relationship,
+                state.customer[candidates], market.repeat_factor,
+                state.promo_day[candidates] == day, market.promo_nudge)
+        total = chances.sum(axis=0)
+        chances /= np.maximum(total, 1.0)
+        draw = uniform_from(prefix(self.seed, Stream.CONVERSION, 0, day), candidates)
+        upper = np.cumsum(chances, axis=0)
+        for brand in self.brands:
+            lower = upper[brand.index - 1] if brand.index > 0 else 0.0
+            buyers = candidates[(draw >= lower) & (draw < upper[brand.index])]
+            self._purchase(brand, buyers, day, rows[brand.index], results[brand.index])
+
+    def _purchase(self, brand: BrandAgent, buyers: np.ndarray, day: int, row: dict,
+                  results: np.ndarray) -> None:
+        """Satisfaction shapes trust; unhappy customers may complain in comments."""
+        b, state, market = brand.index, self.state[brand.index], self.market
+        row["conversions"] += len(buyers) * market.scale
+        row["revenue"] += len(buyers) * market.scale * market.price
+        if len(buyers) == 0:
+            return
+        if brand.strategy.adapt_kpi == "revenue":
+            attributed = buyers[state.seen_day[buyers] == day]
+            np.add.at(results[0], state.last_content[attributed], market.price * market.scale)
+        head = prefix(self.seed, Stream.SATISFACTION, b, day)
+        satisfaction = behavior.beta_quantile(uniform_from(head, buyers, 0),
+                                              market.satisfaction_mean,
+                                              market.satisfaction_concentration)
+        happy = satisfaction >= 0.5
+        trust = state.trust[buyers]
+        state.trust[buyers] = np.where(happy, behavior.closer(trust, market.satisfied_trust),
+                                       trust * (1.0 - market.unhappy_trust))
+        state.salience[buyers] = behavior.closer(state.salience[buyers],
+                                                 self.behavior.exposure_salience)
+        state.customers += int((~state.customer[buyers]).sum())
+        state.customer[buyers] = True
+        complain = (~happy & self.traits.member[brand.main_platform, buyers]
+                    & (uniform_from(head, buyers, 1) < market.complaint_chance))
+        state.carried.add(brand.main_platform, COMPLAINT_POST, 0, buyers[complain])
+
+    # --- 11. metrics ----------------------------------------------------------------------
+    def _metrics(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
+        """Stocks of the day in real people (times ``scale``) plus hours and cost."""
+        b, state, params = brand.index, self.state[brand.index], self.behavior
+        scale = self.market.scale
+        known = state.known
+        trust = state.trust[known]
+        followers = state.follower[known]
+        fit = self.traits.fit[b, known]
+        brand.fake_followers *= 1.0 - self.platforms[brand.main_platform].fake_purge_rate
+        bought = brand.strategy.bought_followers_per_month / 30.0 if brand.active else 0.0
+        brand.fake_followers += bought / scale
+        brand.queue_length = len(state.carried)
+        row.update(
+            day=day,
+            followers=(followers.sum() + brand.fake_followers) * scale,
+            fake_followers=brand.fake_followers * scale,
+            following=state.following * scale,
+            mean_trust=float(trust[followers].mean()) if followers.any() else 0.0,
+            equity=float((trust * fit).sum()) * scale,
+            advocates=int((trust > params.advocate_threshold).sum()) * scale,
+            aware=int((state.salience[known] > 0).sum()) * scale,
+            customers=state.customers * scale,
+            active=int(brand.active),
+            restricted=int(any(brand.restricted(p, day) for p in brand.platform_indices)),
+            reach=int((state.seen_day[known] == day).sum()) * scale,
+            hours_posts=plan.post_hours,
+        )
+        for name in ("impressions", "impressions_feed", "impressions_discovery",
+                     "impressions_surfacing", "impressions_share", "impressions_recommendation",
+                     "engagements", "likes", "comments", "shares", "comments_answered",
+                     "comments_ignored", "wrong_answers", "new_follows", "unfollows",
+                     "unfollows_promo", "unfollows_irrelevance", "unfollows_volume",
+                     "unfollows_pruning", "unfollows_dropout", "unfollows_spam", "mutes",
+                     "blocks", "recommendations"):
+            row[name] *= scale
+        row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
+        row["incidents"] = sum(post.gaffe for post in plan.posts)
+        row["cost"] = (row["hours"] * brand.strategy.hourly_cost
+                       + bought * self.market.fake_follower_price)
+
+
+def _first_unique(values: np.ndarray) -> np.ndarray:
+    """Unique values in order of first appearance."""
+    _, first = np.unique(values, return_index=True)
+    return values[np.sort(first)]
+
+
+def _merge(known: np.ndarray, in_known: np.ndarray, extra: list[np.ndarray]) -> np.ndarray:
+    """Sorted union of the known set and newly touched people; ``in_known`` marks members."""
+    if not extra:
+        return known
+    new = np.concatenate(extra)
+    new = new[~in_known[new]]
+    if len(new) == 0:
+        return known
+    in_known[new] = True
+    new = np.sort(new)
+    new = new[np.r_[True, np.diff(new) != 0]]
+    return np.sort(np.concatenate([known, new]), kind="stable")
+
+
+def _occurrence_rounds(person: np.ndarray) -> list[np.ndarray]:
+    """Index arrays: round r holds each person's r-th comment (queue order kept)."""
+    order = np.argsort(person, kind="stable")
+    sorted_people = person[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_people)) + 1]
+    rank = np.arange(len(person)) - np.repeat(starts, np.diff(np.r_[starts, len(person)]))
+    rounds = []
+    for r in range(int(rank.max()) + 1 if len(rank) else 0):
+        rounds.append(np.sort(order[rank == r]))
+    return rounds

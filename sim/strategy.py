@@ -1,0 +1,232 @@
+"""Brands as Mesa agents: turning a strategy into the day's plan (phase 1) and learning (phase 12).
+
+Shared by both engines: a brand's decisions depend only on its strategy, its own records and
+counter-based draws, never on how the audience is stored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from sim import behavior
+from sim.rng import Stream, uniform
+from sim.schema import CONTENT_TYPES, Behavior, Market, Platform, Strategy
+
+__all__ = ["Post", "DayPlan", "BrandAgent", "PROMO", "INCIDENT_POST"]
+
+PROMO = CONTENT_TYPES.index("promo")
+INCIDENT_POST = 999
+"""Post number of an account incident (a rogue post by someone with shared credentials)."""
+MOOD_HOP = 1
+"""Hop field of the weekly burst/gap draw of a brand without a plan."""
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post: where, which number today, content type, quality, and whether it is a gaffe."""
+
+    platform: int
+    number: int
+    content: int
+    quality: float
+    gaffe: bool
+
+
+@dataclass
+class DayPlan:
+    """A brand's actions for one day within its hours budget (spec 2.1)."""
+
+    posts: list[Post] = field(default_factory=list)
+    reply_hours: float = 0.0
+    post_hours: float = 0.0
+    follows: int = 0
+    outreach_hours: float = 0.0
+
+
+class BrandAgent(mesa.Agent):
+    """A brand: plans posts, replies and outreach within its hours, then learns and decides."""
+
+    def __init__(self, model: mesa.Model, index: int, name: str, strategy: Strategy,
+                 platform_indices: list[int], platforms: list[Platform], behavior_params: Behavior,
+                 market: Market, seed: int, active: bool = True) -> None:
+        super().__init__(model)
+        self.index = index
+        self.name = name
+        self.strategy = strategy
+        self.platform_indices = platform_indices
+        self.platforms = platforms
+        self.behavior = behavior_params
+        self.market = market
+        self.seed = seed
+        self.active = active
+        self.quit_day: int | None = None if active else 0
+        self.mix = np.array(strategy.content_mix.shares())
+        self.recent_hours: deque[float] = deque(maxlen=6)
+        self.comment_rate = 0.0
+        self.queue_length = 0
+        self.feed_engagements = {p: 0.0 for p in platform_indices}
+        self.feed_impressions = {p: 0.0 for p in platform_indices}
+        self.restricted_until = {p: -1 for p in platform_indices}
+        self.blocked_until = {p: -1 for p in platform_indices}
+        self.last_post_day = 0
+        self.fake_followers = 0.0
+        self.type_kpi = np.zeros(len(CONTENT_TYPES))
+        self.type_posts = np.zeros(len(CONTENT_TYPES))
+        self.window: deque[tuple[float, float]] = deque(maxlen=28)
+        self.cum_revenue = 0.0
+        self.cum_cost = 0.0
+
+    @property
+    def main_platform(self) -> int:
+        """The platform where the brand does outreach and gathers recommended followers."""
+        return self.platform_indices[0]
+
+    # --- phase 1: plan -------------------------------------------------------------------
+    def ranking(self, platform: int) -> float:
+        """Today's feed ranking factor on a platform (engagement per follower impression)."""
+        params = self.platforms[platform]
+        impressions = self.feed_impressions[platform]
+        rate = self.feed_engagements[platform] / impressions if impressions > 0 else 0.0
+        if impressions <= 0:
+            return 1.0
+        return behavior.ranking_factor(rate, params.rank_reference, params.rank_sensitivity,
+                                       params.rank_min, params.rank_max)
+
+    def restricted(self, platform: int, day: int) -> bool:
+        return day <= self.restricted_until[platform]
+
+    def reach_multiplier(self, platform: int, day: int) -> float:
+        """Ranking times any spam-rule restriction."""
+        restriction = self.platforms[platform].restriction_factor
+        return self.ranking(platform) * (restriction if self.restricted(platform, day) else 1.0)
+
+    def scheduled_posts(self, day: int) -> int:
+        """Posts the schedule asks for today on each platform, with bursts and gaps (no plan)."""
+        rate = self.strategy.posts_per_week / 7.0
+        planned = math.floor((day + 1) * rate) - math.floor(day * rate)
+        burstiness = self.strategy.burstiness
+        if burstiness > 0:
+            mood = uniform(self.seed, Stream.BRAND, self.index, day // 7, 0, MOOD_HOP)
+            if mood < burstiness / 2:
+                return 0
+            if mood < burstiness:
+                return 2 * planned
+        return planned
+
+    def follows_planned(self, day: int) -> int:
+        """Simulated accounts to follow today: the real follow rate divided by ``scale``."""
+        rate = self.strategy.follow_rate / self.market.scale
+        return math.floor((day + 1) * rate) - math.floor(day * rate)
+
+    def plan(self, day: int) -> DayPlan:
+        """Turn the strategy into today's posts, reply reserve and outreach (spec 2.1).
+
+        Each use gets its planned hours; a shortfall cuts outreach first, then posts, the reply
+        reserve last. Hours of an action-blocked day go to posts.
+        """
+        if not self.active:
+            return DayPlan()
+        strategy = self.strategy
+        consistency = strategy.consistency * math.exp(-strategy.consistency_decay * day / 365.0)
+        cumulative_mix = np.cumsum(self.mix)
+        drafts: list[tuple[int, int, int, bool]] = []
+        number = 0
+        for platform in self.platform_indices:
+            for _ in range(self.scheduled_posts(day)):
+                happens = uniform(self.seed, Stream.BRAND, self.index, day, number) < consistency
+                if happens:
+                    pick = uniform(self.seed, Stream.BRAND, self.index, day, number, 0, 0, 1)
+                    content = min(int(np.searchsorted(cumulative_mix, pick, side="right")),
+                                  len(CONTENT_TYPES) - 1)
+                    gaffe = not strategy.review and uniform(
+                        self.seed, Stream.INCIDENTS, self.index, day, number
+                    ) < self.behavior.gaffe_chance
+                    drafts.append((platform, number, content, gaffe))
+                number += 1
+        automation_hours = 1.0 - strategy.automation_share * (1.0 - self.behavior.automation_hours)
+        post_hours_planned = len(drafts) * strategy.hours_per_post * automation_hours
+        follows = self.follows_planned(day)
+        blocked = day <= self.blocked_until[self.main_platform]
+        outreach_planned = follows * self.behavior.follow_hours * self.market.scale
+        if blocked:
+            post_hours_planned += outreach_planned if drafts else 0.0
+            outreach_planned, follows = 0.0, 0
+        expected = self.queue_length + self.comment_rate
+        reserve_comments = math.ceil(strategy.reply_rate * expected) + (strategy.reply_rate > 0)
+        reserve_planned = reserve_comments * self.behavior.reply_hours * self.market.scale
+        available = max(0.0, strategy.weekly_hours - sum(self.recent_hours))
+        reply_hours = min(reserve_planned, available)
+        post_hours = min(post_hours_planned, available - reply_hours)
+        outreach_hours = min(outreach_planned, available - reply_hours - post_hours)
+        if outreach_planned > 0:
+            follows = math.floor(follows * outreach_hours / outreach_planned + 1e-9)
+        plan = DayPlan(reply_hours=reply_hours, post_hours=post_hours, follows=follows,
+                       outreach_hours=outreach_hours)
+        if drafts:
+            creative_hours = post_hours / len(drafts) / automation_hours
+            quality = float(behavior.post_quality(creative_hours, self.behavior.quality_half_hours,
+                                                  strategy.automation_share,
+                                                  self.behavior.automation_quality))
+            plan.posts = [Post(platform, number, content, quality, gaffe)
+                          for platform, number, content, gaffe in drafts]
+        if not strategy.policy and uniform(
+            self.seed, Stream.INCIDENTS, self.index, day, 0, 1
+        ) < self.behavior.incident_rate:
+            plan.posts.append(Post(self.main_platform, INCIDENT_POST, PROMO, 0.0, True))
+        return plan
+
+    # --- phase 12: learn and decide ------------------------------------------------------
+    def record_feed(self, platform: int, engagements: int, impressions: float) -> None:
+        """Update the ranking signal: exponential memory over the platform's window."""
+        weight = 1.0 / self.platforms[platform].rank_window_days
+        self.feed_engagements[platform] += weight * (engagements - self.feed_engagements[platform])
+        self.feed_impressions[platform] += weight * (impressions - self.feed_impressions[platform])
+
+    def restrict(self, platform: int, day: int) -> None:
+        """A spam-rule violation: restricted reach and an action block from tomorrow."""
+        params = self.platforms[platform]
+        self.restricted_until[platform] = day + params.restriction_days
+        self.blocked_until[platform] = day + params.block_days
+
+    def learn(self, day: int, row: dict, plan: DayPlan, type_results: np.ndarray) -> None:
+        """Record KPIs, adapt the content mix, apply the quit rule (effective tomorrow)."""
+        self.recent_hours.append(row["hours"])
+        self.comment_rate += 0.2 * (row["comments"] / self.market.scale - self.comment_rate)
+        self.cum_revenue += row["revenue"]
+        self.cum_cost += row["cost"]
+        self.window.append((row["engagements"], row["posts"]))
+        if plan.posts:
+            self.last_post_day = day
+        self.type_kpi += type_results[0]
+        self.type_posts += type_results[1]
+        strategy = self.strategy
+        if strategy.adaptive and day % 7 == 6 and self.type_posts.sum() > 0:
+            per_post = self.type_kpi / np.maximum(self.type_posts, 1.0)
+            if per_post.sum() > 0:
+                target = per_post / per_post.sum()
+                self.mix = (1.0 - strategy.adapt_rate) * self.mix + strategy.adapt_rate * target
+            self.type_kpi[:] = 0.0
+            self.type_posts[:] = 0.0
+        rule = strategy.quit_rule
+        if self.active and rule.kpi != "never" and day == rule.check_day:
+            if rule.kpi == "always" or self.kpi(rule.kpi, row) < rule.target:
+                self.active = False
+                self.quit_day = day + 1
+
+    def kpi(self, name: str, row: dict) -> float:
+        """The brand's own view of a KPI today (it cannot see the no-social baseline)."""
+        if name == "followers":
+            return row["followers"]
+        if name == "revenue":
+            return self.cum_revenue
+        if name == "engagement":
+            engagements = sum(e for e, _ in self.window)
+            posts = sum(p for _, p in self.window)
+            return engagements / posts / max(row["followers"], 1.0) if posts else 0.0
+        gross = self.cum_revenue * self.market.margin
+        return (gross - self.cum_cost) / self.cum_cost if self.cum_cost > 0 else 0.0
