@@ -16,6 +16,7 @@ __all__ = [
     "closer",
     "post_quality",
     "ranking_factor",
+    "feed_chance",
     "engage_chance",
     "content_value",
     "follow_chance",
@@ -24,6 +25,7 @@ __all__ = [
     "purchase_chance",
     "beta_quantile",
 ]
+
 
 def decayed(value, elapsed_days, half_life: float):
     """Exponential decay with a half-life [2.3 fatigue, 2.8 salience]; exact for lazy updates."""
@@ -46,8 +48,9 @@ def closer(value, step):
     return value + step * (1.0 - value)
 
 
-def post_quality(hours_per_post, half_hours: float, automation_share: float,
-                 automation_quality: float):
+def post_quality(
+    hours_per_post, half_hours: float, automation_share: float, automation_quality: float
+):
     """Post quality in [0, 1): saturating in hours, lowered by automation [2.1].
 
     More hours per post give better content with diminishing returns; automated posts feel
@@ -57,8 +60,9 @@ def post_quality(hours_per_post, half_hours: float, automation_share: float,
     return hours / (hours + half_hours) * (1.0 - automation_quality * automation_share)
 
 
-def ranking_factor(engagement_per_impression: float, reference: float, sensitivity: float,
-                   low: float, high: float) -> float:
+def ranking_factor(
+    engagement_per_impression: float, reference: float, sensitivity: float, low: float, high: float
+) -> float:
     """Feed ranking by predicted engagement [2.2]: reach scales with engagement per impression.
 
     Platforms rank posts by expected engagement (Facebook News Feed, EdgeRank; Bakshy et al.
@@ -67,6 +71,17 @@ def ranking_factor(engagement_per_impression: float, reference: float, sensitivi
     if engagement_per_impression <= 0.0:
         return low
     return float(np.clip((engagement_per_impression / reference) ** sensitivity, low, high))
+
+
+def feed_chance(
+    feed_rate: float, ranking: float, restriction: float, posts_today: int, damping: float
+) -> float:
+    """Chance an online follower sees one post in the feed [2.2].
+
+    Ranking and any spam restriction scale it; several posts the same day share the feed
+    (diminishing returns to posting more than once a day, Track Social 2012).
+    """
+    return min(1.0, feed_rate * ranking * restriction * max(posts_today, 1) ** -damping)
 
 
 def content_value(quality, type_value, norm, fit):
@@ -80,8 +95,17 @@ def engage_chance(base, sociability, type_engagement, quality, norm, fit, trust,
     Rises with content quality and type, relevance (fit), sociability and trust; falls with
     fatigue (Lee, Hosanagar & Nair 2018; de Vries, Gensler & Leeflang 2012).
     """
-    raw = (base * 2.0 * sociability * type_engagement * quality * norm * fit * (0.5 + trust)
-           / (1.0 + fatigue))
+    raw = (
+        base
+        * 2.0
+        * sociability
+        * type_engagement
+        * quality
+        * norm
+        * fit
+        * (0.5 + trust)
+        / (1.0 + fatigue)
+    )
     return np.minimum(raw, 1.0)
 
 
@@ -117,8 +141,17 @@ def prune_hazard(rate, fit, trust, mutual, mutual_factor):
     return rate * (1.0 - fit) * (1.0 - trust) * np.where(mutual, mutual_factor, 1.0)
 
 
-def purchase_chance(conversion, fit, salience, trust, no_relationship, customer, repeat_factor,
-                    saw_promo, promo_nudge):
+def purchase_chance(
+    conversion,
+    fit,
+    salience,
+    trust,
+    no_relationship,
+    customer,
+    repeat_factor,
+    saw_promo,
+    promo_nudge,
+):
     """Daily purchase chance c*fit*S*(eps+T) (x repeat for customers) + promo nudge [2.9].
 
     Sales depend on salience and the relationship; soft sells work on people who already

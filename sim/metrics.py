@@ -11,7 +11,7 @@ import pandas as pd
 __all__ = ["STOCKS", "FLOWS", "WINDOWED", "CUMULATIVE", "COLUMNS", "FINAL_OUTCOMES", "finish"]
 
 STOCKS: dict[str, str] = {
-    "followers": "unique followers across the brand's platforms as the brand sees them, fakes included",
+    "followers": "unique followers across the brand's platforms as shown, fakes included",
     "fake_followers": "bought followers not yet purged by the platform",
     "following": "accounts the brand follows",
     "mean_trust": "mean trust of followers",
@@ -109,16 +109,23 @@ def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float)
     impressions = by_brand["impressions"].transform(_rolling_sum)
     per_post = engagements / posts.where(posts > 0)
     frame["engagement_rate"] = (per_post / frame["followers"].where(frame["followers"] > 0)).fillna(
-        0.0)
+        0.0
+    )
     frame["engagement_per_impression"] = (engagements / impressions.where(impressions > 0)).fillna(
-        0.0)
-    for name, source in (("cum_revenue", "revenue"), ("cum_cost", "cost"),
-                         ("cum_new_follows", "new_follows"), ("cum_unfollows", "unfollows")):
+        0.0
+    )
+    for name, source in (
+        ("cum_revenue", "revenue"),
+        ("cum_cost", "cost"),
+        ("cum_new_follows", "new_follows"),
+        ("cum_unfollows", "unfollows"),
+    ):
         frame[name] = by_brand[source].cumsum()
     cost = frame["cum_cost"].where(frame["cum_cost"] > 0)
     frame["roi"] = ((margin * frame["cum_revenue"] - frame["cum_cost"]) / cost).fillna(0.0)
-    frame["incremental_revenue"] = (frame["revenue"] - frame["baseline_revenue"]).groupby(
-        frame["brand"], sort=False).cumsum()
+    frame["incremental_revenue"] = (
+        (frame["revenue"] - frame["baseline_revenue"]).groupby(frame["brand"], sort=False).cumsum()
+    )
     frame["incremental_profit"] = margin * frame["incremental_revenue"] - frame["cum_cost"]
     frame["incremental_roi"] = (frame["incremental_profit"] / cost).fillna(0.0)
     return frame[[*ID_COLUMNS, *COLUMNS]]

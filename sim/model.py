@@ -26,9 +26,16 @@ class EngagementModel(mesa.Model):
     who know them still buy, but they do nothing.
     """
 
-    def __init__(self, config: Scenario, *, seed: int | None = None, engine: str = "vector",
-                 population: Population | None = None, inactive_brands: Sequence[int] = (),
-                 base_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Scenario,
+        *,
+        seed: int | None = None,
+        engine: str = "vector",
+        population: Population | None = None,
+        inactive_brands: Sequence[int] = (),
+        base_dir: Path | None = None,
+    ) -> None:
         run_seed = config.seed if seed is None else int(seed)
         super().__init__(rng=run_seed)
         if engine not in ENGINES:
@@ -40,10 +47,18 @@ class EngagementModel(mesa.Model):
         self.population = population or build_population(config, base_dir, seed=run_seed)
         platform_index = {platform.name: i for i, platform in enumerate(config.platforms)}
         self.brand_agents = [
-            BrandAgent(self, i, brand.name, brand.strategy,
-                       [platform_index[name] for name in brand.strategy.platforms],
-                       config.platforms, config.behavior, config.market, run_seed,
-                       active=i not in inactive_brands)
+            BrandAgent(
+                self,
+                i,
+                brand.name,
+                brand.strategy,
+                [platform_index[name] for name in brand.strategy.platforms],
+                config.platforms,
+                config.behavior,
+                config.market,
+                run_seed,
+                active=i not in inactive_brands,
+            )
             for i, brand in enumerate(config.brands)
         ]
         self.engine = VectorEngine(config, self.population, self.brand_agents, run_seed)

@@ -6,7 +6,9 @@ gives the incremental columns (spec section 4). Seeds are the scenario seed + 0.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
@@ -21,21 +23,31 @@ __all__ = ["simulate", "run_seeds", "compare", "baseline_revenue", "with_strateg
 ProgressCallback = Callable[[int], None]
 
 
-def baseline_revenue(scenario: Scenario, seed: int, days: int, population: Population,
-                     engine: str = "vector") -> pd.Series:
+def baseline_revenue(
+    scenario: Scenario, seed: int, days: int, population: Population, engine: str = "vector"
+) -> pd.Series:
     """Daily revenue per (brand, day) when each brand in turn does nothing on social media."""
     parts = []
     for index, brand in enumerate(scenario.brands):
-        model = EngagementModel(scenario, seed=seed, engine=engine, population=population,
-                                inactive_brands=(index,)).run(days)
+        model = EngagementModel(
+            scenario, seed=seed, engine=engine, population=population, inactive_brands=(index,)
+        ).run(days)
         raw = model.metrics()
         parts.append(raw.loc[raw["brand"] == brand.name, ["brand", "day", "revenue"]])
     return pd.concat(parts).set_index(["brand", "day"])["revenue"]
 
 
-def simulate(scenario: Scenario, seed: int, *, days: int | None = None, engine: str = "vector",
-             with_baseline: bool = True, population: Population | None = None,
-             baseline: pd.Series | None = None, base_dir: Path | None = None) -> pd.DataFrame:
+def simulate(
+    scenario: Scenario,
+    seed: int,
+    *,
+    days: int | None = None,
+    engine: str = "vector",
+    with_baseline: bool = True,
+    population: Population | None = None,
+    baseline: pd.Series | None = None,
+    base_dir: Path | None = None,
+) -> pd.DataFrame:
     """Daily metrics of one run (columns: seed, brand, day, then sim.metrics.COLUMNS)."""
     days = scenario.days if days is None else days
     population = population or build_population(scenario, base_dir, seed=seed)
@@ -45,14 +57,21 @@ def simulate(scenario: Scenario, seed: int, *, days: int | None = None, engine: 
     return finish(model.metrics(), baseline, scenario.market.margin)
 
 
-def run_seeds(scenario: Scenario, seeds: int, *, days: int | None = None, engine: str = "vector",
-              progress: ProgressCallback | None = None,
-              base_dir: Path | None = None) -> pd.DataFrame:
+def run_seeds(
+    scenario: Scenario,
+    seeds: int,
+    *,
+    days: int | None = None,
+    engine: str = "vector",
+    progress: ProgressCallback | None = None,
+    base_dir: Path | None = None,
+) -> pd.DataFrame:
     """Runs seeds scenario.seed + 0..seeds-1; progress(1) after each run."""
     frames = []
     for offset in range(seeds):
-        frames.append(simulate(scenario, scenario.seed + offset, days=days, engine=engine,
-                               base_dir=base_dir))
+        frames.append(
+            simulate(scenario, scenario.seed + offset, days=days, engine=engine, base_dir=base_dir)
+        )
         if progress:
             progress(1)
     return pd.concat(frames, ignore_index=True)
@@ -60,35 +79,73 @@ def run_seeds(scenario: Scenario, seeds: int, *, days: int | None = None, engine
 
 def with_strategy(scenario: Scenario, strategy) -> Scenario:
     """The scenario with brand 0 running ``strategy`` (validated again as a whole)."""
-    brands = [scenario.brands[0].model_copy(update={"strategy": strategy}),
-              *scenario.brands[1:]]
-    return Scenario.model_validate({**scenario.model_dump(), "brands": [
-        brand.model_dump() for brand in brands]})
+    brands = [scenario.brands[0].model_copy(update={"strategy": strategy}), *scenario.brands[1:]]
+    return Scenario.model_validate(
+        {**scenario.model_dump(), "brands": [brand.model_dump() for brand in brands]}
+    )
 
 
-def compare(comparison: Comparison, *, days: int | None = None, seeds: int | None = None,
-            engine: str = "vector", progress: ProgressCallback | None = None,
-            base_dir: Path | None = None) -> pd.DataFrame:
+def compare(
+    comparison: Comparison,
+    *,
+    days: int | None = None,
+    seeds: int | None = None,
+    engine: str = "vector",
+    progress: ProgressCallback | None = None,
+    base_dir: Path | None = None,
+    workers: int = 1,
+) -> pd.DataFrame:
     """Each strategy in place of brand 0's on the same scenario and seeds; adds 'strategy'.
 
     Populations and the no-social baseline are built once per seed and shared by every
-    strategy, so differences between strategies are paired.
+    strategy, so differences between strategies are paired. ``workers`` > 1 runs seeds in
+    parallel processes; results are identical whatever the number of workers.
     """
     scenario = comparison.scenario
     days = scenario.days if days is None else days
     seeds = comparison.seeds if seeds is None else seeds
-    variants = [(strategy.name, with_strategy(scenario, strategy))
-                for strategy in comparison.strategies]
-    frames = []
-    for offset in range(seeds):
-        seed = scenario.seed + offset
-        population = build_population(scenario, base_dir, seed=seed)
-        baseline = baseline_revenue(scenario, seed, days, population, engine)
-        for name, variant in variants:
-            frame = simulate(variant, seed, days=days, engine=engine, population=population,
-                             baseline=baseline)
-            frame.insert(0, "strategy", name)
-            frames.append(frame)
+    variants = [
+        (strategy.name, with_strategy(scenario, strategy)) for strategy in comparison.strategies
+    ]
+    tasks = [
+        (scenario, variants, scenario.seed + offset, days, engine, base_dir)
+        for offset in range(seeds)
+    ]
+    if workers <= 1 or seeds == 1:
+        results = []
+        for task in tasks:
+            results.append(_compare_seed(*task))
             if progress:
-                progress(1)
-    return pd.concat(frames, ignore_index=True)
+                progress(len(variants))
+    else:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            futures = [pool.submit(_compare_seed, *task) for task in tasks]
+            for future in as_completed(futures):
+                future.result()
+                if progress:
+                    progress(len(variants))
+            results = [future.result() for future in futures]
+    return pd.concat([frame for frames in results for frame in frames], ignore_index=True)
+
+
+def _compare_seed(
+    scenario: Scenario,
+    variants: list[tuple[str, Scenario]],
+    seed: int,
+    days: int,
+    engine: str,
+    base_dir: Path | None,
+) -> list[pd.DataFrame]:
+    """Every strategy on one seed, sharing the population and the no-social baseline."""
+    population = build_population(scenario, base_dir, seed=seed)
+    baseline = baseline_revenue(scenario, seed, days, population, engine)
+    frames = []
+    for name, variant in variants:
+        frame = simulate(
+            variant, seed, days=days, engine=engine, population=population, baseline=baseline
+        )
+        frame.insert(0, "strategy", name)
+        frames.append(frame)
+    return frames

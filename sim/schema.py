@@ -39,9 +39,7 @@ class ContentWeights(Strict):
     value: float = Field(0.0, ge=0, le=10, description="informative, useful content")
     story: float = Field(0.0, ge=0, le=10, description="stories with a human element")
     promo: float = Field(0.0, ge=0, le=10, description="promotional, sales-focused content")
-    conversation: float = Field(
-        0.0, ge=0, le=10, description="questions and invitations to reply"
-    )
+    conversation: float = Field(0.0, ge=0, le=10, description="questions and invitations to reply")
 
     def as_tuple(self) -> tuple[float, ...]:
         return tuple(getattr(self, name) for name in CONTENT_TYPES)
@@ -85,60 +83,94 @@ class Strategy(Strict):
         max_length=8,
         description="names of the scenario's platforms the brand is active on",
     )
-    posts_per_week: float = param(5.0, 0, 70, doc="scheduled posts per week on each platform",
-                                  source="Rival IQ 2023 benchmark: median brand posts about 5 per "
-                                  "week on Facebook", unit="posts/week")
+    posts_per_week: float = param(
+        5.0,
+        0,
+        70,
+        doc="scheduled posts per week on each platform",
+        source="Rival IQ 2023 benchmark: median brand posts about 5 per week on Facebook",
+        unit="posts/week",
+    )
     consistency: float = param(0.95, 0, 1, doc="chance a scheduled post actually happens")
     consistency_decay: float = param(
-        0.0, 0, 10, doc="yearly rate at which consistency decays (falling off the wagon)",
-        unit="1/year")
+        0.0,
+        0,
+        10,
+        doc="yearly rate at which consistency decays (falling off the wagon)",
+        unit="1/year",
+    )
     burstiness: float = param(
-        0.0, 0, 1, doc="0 posts on schedule; 1 posts in unplanned bursts with long gaps (no plan)")
+        0.0, 0, 1, doc="0 posts on schedule; 1 posts in unplanned bursts with long gaps (no plan)"
+    )
     content_mix: ContentMix = Field(
         default_factory=lambda: ContentMix(value=0.35, story=0.25, promo=0.15, conversation=0.25),
         description="shares of content types among posts",
     )
-    hours_per_post: float = param(1.0, 0.05, 16, doc="staff hours planned per post (creation)",
-                                  unit="hours")
+    hours_per_post: float = param(
+        1.0, 0.05, 16, doc="staff hours planned per post (creation)", unit="hours"
+    )
     automation_share: float = param(
-        0.0, 0, 1, doc="share of posts written and scheduled automatically")
+        0.0, 0, 1, doc="share of posts written and scheduled automatically"
+    )
     adapt_per_platform: bool = Field(True, description="content adapted to each platform's norms")
     review: bool = Field(True, description="posts reviewed before publishing (no gaffe risk)")
     policy: bool = Field(True, description="a social media policy: access and credentials managed")
-    reply_rate: float = param(0.8, 0, 1, doc="largest share of comments the brand answers",
-                              source="Sprout Social Index 2020: 79% of people expect a reply "
-                              "within 24 hours")
+    reply_rate: float = param(
+        0.8,
+        0,
+        1,
+        doc="largest share of comments the brand answers",
+        source="Sprout Social Index 2020: 79% of people expect a reply within 24 hours",
+    )
     coordination: float = param(
-        0.9, 0, 1, doc="chance a question for another department is routed and answered well")
+        0.9, 0, 1, doc="chance a question for another department is routed and answered well"
+    )
     follow_rate: float = param(
-        10.0, 0, 5000, doc="accounts the brand follows per day (real accounts)",
-        unit="accounts/day")
+        10.0, 0, 5000, doc="accounts the brand follows per day (real accounts)", unit="accounts/day"
+    )
     targeting: Literal["fit", "random"] = Field(
-        "fit", description="outreach picks people by fit ('fit') or at random")
+        "fit", description="outreach picks people by fit ('fit') or at random"
+    )
     unfollow_after_days: int = param(
-        0, 0, 365, doc="follow-unfollow churn: drop followed accounts that did not follow back "
-        "after this many days (0: never)", unit="days")
+        0,
+        0,
+        365,
+        doc="follow-unfollow churn: drop followed accounts that did not follow back "
+        "after this many days (0: never)",
+        unit="days",
+    )
     bought_followers_per_month: float = param(
-        0.0, 0, 1e6, doc="fake followers bought per month (real accounts)", unit="accounts/month")
-    weekly_hours: float = param(12.0, 0, 168, doc="staff hours per week for social media",
-                                unit="hours/week")
-    hourly_cost: float = param(40.0, 0, 1000, doc="cost of one staff hour", unit="money/hour",
-                               source="US BLS 2023: median marketing specialist wage about "
-                               "$33/hour before overhead")
+        0.0, 0, 1e6, doc="fake followers bought per month (real accounts)", unit="accounts/month"
+    )
+    weekly_hours: float = param(
+        12.0, 0, 168, doc="staff hours per week for social media", unit="hours/week"
+    )
+    hourly_cost: float = param(
+        40.0,
+        0,
+        1000,
+        doc="cost of one staff hour",
+        unit="money/hour",
+        source="US BLS 2023: median marketing specialist wage about $33/hour before overhead",
+    )
     quit_rule: QuitRule = Field(default_factory=QuitRule, description="when the brand gives up")
     adaptive: bool = Field(False, description="shift the content mix toward what worked")
     adapt_kpi: Literal["followers", "engagement", "revenue"] = Field(
         "engagement", description="the KPI an adaptive brand watches"
     )
-    adapt_rate: float = param(0.1, 0, 1, doc="how far the mix moves toward the best type per "
-                              "week")
+    adapt_rate: float = param(0.1, 0, 1, doc="how far the mix moves toward the best type per week")
 
 
 class InitialState(Strict):
     """A brand's standing on day 0."""
 
-    followers: float = param(10000.0, 0, 1e9, doc="followers on day 0, drawn in proportion to "
-                             "fit (real people)", unit="people")
+    followers: float = param(
+        10000.0,
+        0,
+        1e9,
+        doc="followers on day 0, drawn in proportion to fit (real people)",
+        unit="people",
+    )
     follower_trust: float = param(0.3, 0, 1, doc="mean trust of initial followers")
     aware_share: float = param(0.1, 0, 1, doc="share of the rest of the market aware of the brand")
     aware_salience: float = param(0.3, 0, 1, doc="salience of those aware on day 0")
@@ -157,50 +189,88 @@ class Platform(Strict):
     """A social network's rules: reach, ranking, discovery, norms, limits and spam rules."""
 
     name: str = Field("facebook", min_length=1, max_length=40)
-    membership: float = param(0.7, 0, 1, doc="share of the audience on this platform",
-                              source="Pew Research 2024: 68% of US adults use Facebook")
+    membership: float = param(
+        0.7,
+        0,
+        1,
+        doc="share of the audience on this platform",
+        source="Pew Research 2024: 68% of US adults use Facebook",
+    )
     feed_rate: float = param(
-        0.12, 0, 1, doc="chance an online follower sees a post at neutral ranking",
-        source="calibrated to organic reach 5-7% of followers (Hootsuite 2019-2020)")
+        0.12,
+        0,
+        1,
+        doc="chance an online follower sees a post at neutral ranking",
+        source="calibrated to organic reach 5-7% of followers (Hootsuite 2019-2020)",
+    )
+    frequency_damping: float = param(
+        0.8,
+        0,
+        2,
+        doc="with n posts on one day each reaches n**-damping of a single post's feed audience",
+        source="Track Social 2012: at two posts a day each post gets about 57% of the likes",
+    )
     rank_window_days: int = param(28, 1, 365, doc="memory of the ranking signal", unit="days")
     rank_reference: float = param(
-        0.015, 1e-6, 1, doc="engagement per follower impression at which ranking is neutral")
-    rank_sensitivity: float = param(0.5, 0, 3, doc="elasticity of reach to engagement per "
-                                    "impression")
+        0.015, 1e-6, 1, doc="engagement per follower impression at which ranking is neutral"
+    )
+    rank_sensitivity: float = param(
+        0.5, 0, 3, doc="elasticity of reach to engagement per impression"
+    )
     rank_min: float = param(0.2, 0.01, 1, doc="lowest ranking factor")
     rank_max: float = param(2.5, 1, 20, doc="highest ranking factor")
-    engage_base: float = param(0.06, 0, 1, doc="engagement chance of an impression at full "
-                               "value, fit and sociability",
-                               source="calibrated to Rival IQ 2023 median engagement per post")
+    engage_base: float = param(
+        0.06,
+        0,
+        1,
+        doc="engagement chance of an impression at full value, fit and sociability",
+        source="calibrated to Rival IQ 2023 median engagement per post",
+    )
     discovery_rate: float = param(
-        3.0, 0, 1000, doc="non-follower impressions per follower engagement (explore surfaces)")
+        3.0, 0, 1000, doc="non-follower impressions per follower engagement (explore surfaces)"
+    )
     surfacing_rate: float = param(
-        0.02, 0, 1, doc="chance each follower of an engager is shown the post")
-    share_link_rate: float = param(
-        0.3, 0, 1, doc="chance each follower of a sharer sees the share")
+        0.02, 0, 1, doc="chance each follower of an engager is shown the post"
+    )
+    share_link_rate: float = param(0.3, 0, 1, doc="chance each follower of a sharer sees the share")
     norms: ContentWeights = Field(
         default_factory=lambda: ContentWeights(value=1.0, story=1.0, promo=1.0, conversation=1.0),
         description="how well each content type suits the platform (value multiplier)",
     )
     unadapted_quality: float = param(
-        0.7, 0, 1, doc="quality multiplier for content not adapted to the platform")
+        0.7, 0, 1, doc="quality multiplier for content not adapted to the platform"
+    )
     limit_counts: Literal["follows", "both"] = Field(
-        "both", description="what the daily action limit counts: follows, or follows and unfollows")
+        "both", description="what the daily action limit counts: follows, or follows and unfollows"
+    )
     follow_limit_per_day: float = param(
-        400.0, 0, 1e6, doc="follow actions per day before spam rules trigger (real accounts)",
-        source="X/Twitter rules: 400 follows per day", unit="accounts/day")
+        400.0,
+        0,
+        1e6,
+        doc="follow actions per day before spam rules trigger (real accounts)",
+        source="X/Twitter rules: 400 follows per day",
+        unit="accounts/day",
+    )
     following_ratio_limit: float = param(
-        1.1, 1, 100, doc="following may exceed followers by this ratio beyond the floor",
-        source="X/Twitter rules: following/follower ratio above 5,000")
-    following_floor: float = param(5000.0, 0, 1e9, doc="following allowed regardless of ratio",
-                                   unit="accounts")
-    restriction_days: int = param(14, 0, 365, doc="reach restriction after a spam violation",
-                                  unit="days")
+        1.1,
+        1,
+        100,
+        doc="following may exceed followers by this ratio beyond the floor",
+        source="X/Twitter rules: following/follower ratio above 5,000",
+    )
+    following_floor: float = param(
+        5000.0, 0, 1e9, doc="following allowed regardless of ratio", unit="accounts"
+    )
+    restriction_days: int = param(
+        14, 0, 365, doc="reach restriction after a spam violation", unit="days"
+    )
     restriction_factor: float = param(0.3, 0, 1, doc="reach multiplier while restricted")
-    block_days: int = param(7, 0, 365, doc="action block (no outreach) after a violation",
-                            unit="days")
-    fake_purge_rate: float = param(0.005, 0, 1, doc="daily share of fake followers purged",
-                                   unit="1/day")
+    block_days: int = param(
+        7, 0, 365, doc="action block (no outreach) after a violation", unit="days"
+    )
+    fake_purge_rate: float = param(
+        0.005, 0, 1, doc="daily share of fake followers purged", unit="1/day"
+    )
 
 
 class Graph(Strict):
@@ -211,19 +281,31 @@ class Graph(Strict):
     )
     people: int = param(20000, 2, 50_000_000, doc="people simulated (generators)", unit="people")
     mean_degree: float = param(15.0, 0.5, 1000, doc="mean accounts each person follows")
-    clustering: float = param(0.3, 0, 1, doc="triad closure chance (scale-free); rewiring chance "
-                              "is 1 - clustering (small world)",
-                              source="Holme & Kim 2002")
+    clustering: float = param(
+        0.3,
+        0,
+        1,
+        doc="triad closure chance (scale-free); rewiring chance is 1 - clustering (small world)",
+        source="Holme & Kim 2002",
+    )
     communities: int = param(12, 1, 10000, doc="interest communities")
     within_community: float = param(0.8, 0, 1, doc="share of follows inside one's community")
-    reciprocity: float = param(0.2, 0, 1, doc="share of follows returned",
-                               source="Kwak et al. 2010: 22% of Twitter links are mutual")
+    reciprocity: float = param(
+        0.2,
+        0,
+        1,
+        doc="share of follows returned",
+        source="Kwak et al. 2010: 22% of Twitter links are mutual",
+    )
     path: str | None = Field(None, description="edge list file (kind = 'edgelist')")
     direction: Literal["undirected", "follows", "flows"] = Field(
-        "undirected", description="undirected: both ways; follows: 'u v' u follows v; "
-        "flows: 'u v' u's posts reach v")
+        "undirected",
+        description="undirected: both ways; follows: 'u v' u follows v; "
+        "flows: 'u v' u's posts reach v",
+    )
     mixing: Literal["graph", "mean_field"] = Field(
-        "graph", description="word of mouth along the graph, or to anyone (Bass limit)")
+        "graph", description="word of mouth along the graph, or to anyone (Bass limit)"
+    )
 
     @model_validator(mode="after")
     def _path_for_edgelist(self) -> Graph:
@@ -237,17 +319,28 @@ class Audience(Strict):
 
     name: str = Field("custom", min_length=1, max_length=80)
     graph: Graph = Field(default_factory=Graph)
-    activity_mean: float = param(0.5, 0.01, 0.99, doc="mean daily chance of being online",
-                                 source="Pew Research 2024: about 70% of Facebook users visit "
-                                 "daily, fewer on other platforms")
+    activity_mean: float = param(
+        0.5,
+        0.01,
+        0.99,
+        doc="mean daily chance of being online",
+        source="Pew Research 2024: about 70% of Facebook users visit "
+        "daily, fewer on other platforms",
+    )
     activity_concentration: float = param(
-        1.5, 0.1, 100, doc="Beta concentration of activity (lower: more heavy-tailed)")
+        1.5, 0.1, 100, doc="Beta concentration of activity (lower: more heavy-tailed)"
+    )
     sociability_mean: float = param(0.5, 0.01, 0.99, doc="mean tendency to interact")
     promo_tolerance_mean: float = param(
-        2.0, 0.1, 20, doc="mean fatigue a person tolerates before muting or unfollowing")
+        2.0, 0.1, 20, doc="mean fatigue a person tolerates before muting or unfollowing"
+    )
     fit_homophily: float = param(
-        0.6, 0, 1, doc="how much fit follows one's neighbours (0 independent, 1 fully smoothed)",
-        source="McPherson, Smith-Lovin & Cook 2001 on homophily")
+        0.6,
+        0,
+        1,
+        doc="how much fit follows one's neighbours (0 independent, 1 fully smoothed)",
+        source="McPherson, Smith-Lovin & Cook 2001 on homophily",
+    )
     fit_concentration: float = param(4.0, 0.5, 100, doc="Beta concentration of brand fit")
 
 
@@ -255,33 +348,59 @@ class Behavior(Strict):
     """How people respond: salience, trust, fatigue, engagement, word of mouth, churn."""
 
     salience_half_life: float = param(
-        90.0, 7, 1000, doc="half-life of brand salience", unit="days",
-        source="Leone 1995; Clarke 1976: advertising carryover lasts months")
+        90.0,
+        7,
+        1000,
+        doc="half-life of brand salience",
+        unit="days",
+        source="Leone 1995; Clarke 1976: advertising carryover lasts months",
+    )
     forgetting_floor: float = param(0.02, 1e-4, 0.5, doc="salience below which it is 0")
     exposure_salience: float = param(0.1, 0, 1, doc="share of the gap to 1 closed per exposure")
-    trust_half_life: float = param(365.0, 7, 3650, doc="half-life of trust after the grace "
-                                   "period", unit="days")
-    trust_grace_days: float = param(60.0, 0, 365, doc="days after a two-way contact before trust "
-                                    "decays", unit="days")
-    content_trust: float = param(0.03, 0, 1, doc="trust gained per impression of full-value "
-                                 "content")
-    reply_trust: float = param(0.3, 0, 1, doc="share of the gap to 1 closed by a reply "
-                               "(reciprocity)", source="Sprout Social Index 2020; Gouldner 1960")
+    trust_half_life: float = param(
+        365.0, 7, 3650, doc="half-life of trust after the grace period", unit="days"
+    )
+    trust_grace_days: float = param(
+        60.0, 0, 365, doc="days after a two-way contact before trust decays", unit="days"
+    )
+    content_trust: float = param(
+        0.03, 0, 1, doc="trust gained per impression of full-value content"
+    )
+    reply_trust: float = param(
+        0.3,
+        0,
+        1,
+        doc="share of the gap to 1 closed by a reply (reciprocity)",
+        source="Sprout Social Index 2020; Gouldner 1960",
+    )
     ignored_trust: float = param(0.03, 0, 1, doc="share of trust lost when a comment is ignored")
     wrong_answer_trust: float = param(0.15, 0, 1, doc="share of trust lost on a wrong answer")
     question_share: float = param(0.2, 0, 1, doc="share of comments that need another department")
     fatigue_half_life: float = param(14.0, 1, 365, doc="half-life of fatigue", unit="days")
-    promo_fatigue: float = param(0.35, 0, 10, doc="fatigue per promotional impression",
-                                 source="Sprout Social Index 2016: 46% unfollow brands for too "
-                                 "many promotional posts")
-    irrelevance_fatigue: float = param(0.3, 0, 10, doc="fatigue per impression times (1 - fit)",
-                                       source="Sprout Social Index 2016: 41% unfollow for "
-                                       "irrelevant content")
-    volume_fatigue: float = param(0.25, 0, 10, doc="fatigue per extra post seen the same day",
-                                  source="Sprout Social Index 2016: 35% unfollow brands that "
-                                  "post too often")
-    unfollow_given_fatigue: float = param(0.5, 0, 1, doc="chance fatigue past tolerance ends in "
-                                          "an unfollow rather than a mute")
+    promo_fatigue: float = param(
+        0.35,
+        0,
+        10,
+        doc="fatigue per promotional impression",
+        source="Sprout Social Index 2016: 46% unfollow brands for too many promotional posts",
+    )
+    irrelevance_fatigue: float = param(
+        0.3,
+        0,
+        10,
+        doc="fatigue per impression times (1 - fit)",
+        source="Sprout Social Index 2016: 41% unfollow for irrelevant content",
+    )
+    volume_fatigue: float = param(
+        0.25,
+        0,
+        10,
+        doc="fatigue per extra post seen the same day",
+        source="Sprout Social Index 2016: 35% unfollow brands that post too often",
+    )
+    unfollow_given_fatigue: float = param(
+        0.5, 0, 1, doc="chance fatigue past tolerance ends in an unfollow rather than a mute"
+    )
     content_value: ContentWeights = Field(
         default_factory=lambda: ContentWeights(value=1.0, story=0.9, promo=0.3, conversation=0.7),
         description="value of each content type to a fitting viewer (Lee, Hosanagar & Nair 2018)",
@@ -297,54 +416,96 @@ class Behavior(Strict):
         "questions raise comments)",
     )
     content_share: ContentWeights = Field(
-        default_factory=lambda: ContentWeights(value=0.1, story=0.25, promo=0.03, conversation=0.03),
+        default_factory=lambda: ContentWeights(
+            value=0.1, story=0.25, promo=0.03, conversation=0.03
+        ),
         description="share of engagements that are shares (Berger & Milkman 2012: emotional "
         "content is shared more)",
     )
     automation_quality: float = param(0.5, 0, 1, doc="quality lost by a fully automated post")
-    quality_half_hours: float = param(0.5, 0.01, 10, doc="hours per post at which quality is "
-                                      "half its maximum", unit="hours")
+    quality_half_hours: float = param(
+        0.5, 0.01, 10, doc="hours per post at which quality is half its maximum", unit="hours"
+    )
     automation_hours: float = param(0.1, 0, 1, doc="share of hours an automated post still needs")
-    reply_hours: float = param(0.05, 0, 4, doc="staff hours per reply to one real comment",
-                               unit="hours")
-    follow_hours: float = param(0.005, 0, 1, doc="staff hours per account followed in outreach",
-                                unit="hours")
-    follow_base: float = param(0.05, 0, 1, doc="follow chance of a non-follower seeing a "
-                               "full-value post at full fit")
-    social_proof: float = param(2.0, 0, 20, doc="follow chance multiplier per share of one's "
-                                "followees already following", source="Centola 2010")
+    reply_hours: float = param(
+        0.05, 0, 4, doc="staff hours per reply to one real comment", unit="hours"
+    )
+    follow_hours: float = param(
+        0.005, 0, 1, doc="staff hours per account followed in outreach", unit="hours"
+    )
+    follow_base: float = param(
+        0.05, 0, 1, doc="follow chance of a non-follower seeing a full-value post at full fit"
+    )
+    social_proof: float = param(
+        2.0,
+        0,
+        20,
+        doc="follow chance multiplier per share of one's followees already following",
+        source="Centola 2010",
+    )
     max_hops: int = param(4, 0, 50, doc="share cascade hops")
-    advocate_threshold: float = param(0.6, 0, 1, doc="trust above which a person is an advocate",
-                                      source="Reichheld 2003: promoters score 9-10 of 10")
-    advocacy_rate: float = param(0.02, 0, 1, doc="daily chance an advocate recommends the brand",
-                                 unit="1/day", source="Goldenberg, Libai & Muller 2001")
-    recommendation_reach: float = param(0.2, 0, 1, doc="chance each follower of an advocate "
-                                        "hears a recommendation")
+    advocate_threshold: float = param(
+        0.6,
+        0,
+        1,
+        doc="trust above which a person is an advocate",
+        source="Reichheld 2003: promoters score 9-10 of 10",
+    )
+    advocacy_rate: float = param(
+        0.02,
+        0,
+        1,
+        doc="daily chance an advocate recommends the brand",
+        unit="1/day",
+        source="Goldenberg, Libai & Muller 2001",
+    )
+    recommendation_reach: float = param(
+        0.2, 0, 1, doc="chance each follower of an advocate hears a recommendation"
+    )
     trust_transfer: float = param(0.3, 0, 1, doc="share of the advocate's trust passed on")
-    recommendation_salience: float = param(0.3, 0, 1, doc="share of the salience gap closed by "
-                                           "a recommendation")
-    recommendation_follow: float = param(0.1, 0, 1, doc="follow chance after a recommendation "
-                                         "at full fit")
-    prune_rate: float = param(0.0006, 0, 1, doc="daily unfollow hazard at zero fit and trust",
-                              unit="1/day", source="Kwak, Moon & Lee 2011 on unfollowing")
+    recommendation_salience: float = param(
+        0.3, 0, 1, doc="share of the salience gap closed by a recommendation"
+    )
+    recommendation_follow: float = param(
+        0.1, 0, 1, doc="follow chance after a recommendation at full fit"
+    )
+    prune_rate: float = param(
+        0.0006,
+        0,
+        1,
+        doc="daily unfollow hazard at zero fit and trust",
+        unit="1/day",
+        source="Kwak, Moon & Lee 2011 on unfollowing",
+    )
     mutual_prune: float = param(0.3, 0, 1, doc="pruning multiplier when the brand follows back")
-    dropout_rate: float = param(0.002, 0, 1, doc="daily unfollow hazard once the brand has gone "
-                                "silent", unit="1/day")
-    silence_days: int = param(14, 1, 365, doc="days without a post before followers notice",
-                              unit="days")
-    outreach_salience: float = param(0.2, 0, 1, doc="share of the salience gap closed by being "
-                                     "followed")
-    spam_fit: float = param(0.3, 0, 1, doc="fit below which a follow from an unknown brand looks "
-                            "like spam")
+    dropout_rate: float = param(
+        0.002, 0, 1, doc="daily unfollow hazard once the brand has gone silent", unit="1/day"
+    )
+    silence_days: int = param(
+        14, 1, 365, doc="days without a post before followers notice", unit="days"
+    )
+    outreach_salience: float = param(
+        0.2, 0, 1, doc="share of the salience gap closed by being followed"
+    )
+    spam_fit: float = param(
+        0.3, 0, 1, doc="fit below which a follow from an unknown brand looks like spam"
+    )
     spam_fatigue: float = param(1.0, 0, 10, doc="fatigue from a spam-like follow")
     block_chance: float = param(0.1, 0, 1, doc="chance a spam-like follow is blocked")
-    follow_back: float = param(0.3, 0, 1, doc="follow-back chance at full sociability",
-                               source="Kwak et al. 2010: reciprocity on Twitter")
+    follow_back: float = param(
+        0.3,
+        0,
+        1,
+        doc="follow-back chance at full sociability",
+        source="Kwak et al. 2010: reciprocity on Twitter",
+    )
     gaffe_chance: float = param(0.01, 0, 1, doc="chance an unreviewed post is a gaffe")
-    incident_rate: float = param(0.003, 0, 1, doc="daily chance of an account incident without "
-                                 "a policy", unit="1/day")
-    incident_trust: float = param(0.2, 0, 1, doc="share of trust lost by a viewer of a gaffe or "
-                                  "incident")
+    incident_rate: float = param(
+        0.003, 0, 1, doc="daily chance of an account incident without a policy", unit="1/day"
+    )
+    incident_trust: float = param(
+        0.2, 0, 1, doc="share of trust lost by a viewer of a gaffe or incident"
+    )
 
 
 class Market(Strict):
@@ -353,26 +514,42 @@ class Market(Strict):
     scale: float = param(10.0, 1, 1e6, doc="real people per simulated person", unit="people")
     price: float = param(40.0, 0, 1e6, doc="revenue per purchase", unit="money")
     margin: float = param(0.5, 0, 1, doc="gross margin")
-    conversion: float = param(0.004, 0, 1, doc="daily purchase chance at full fit, salience "
-                              "and trust", unit="1/day")
-    no_relationship: float = param(0.1, 0, 1, doc="eps: buying without any relationship "
-                                   "(added to trust)")
-    promo_nudge: float = param(0.005, 0, 1, doc="purchase chance on a day a promo was seen, "
-                               "times fit and trust")
-    repeat_factor: float = param(1.5, 0, 10, doc="purchase multiplier for existing customers",
-                                 source="Sprout Social 2019: 57% of connected customers spend "
-                                 "more")
-    fake_follower_price: float = param(0.015, 0, 100, doc="price of one bought follower",
-                                       unit="money")
-    satisfaction_mean: float = param(0.75, 0.01, 0.99, doc="mean purchase satisfaction",
-                                     source="Anderson 1998; ACSI scores around 75 of 100")
-    satisfaction_concentration: float = param(6.0, 0.1, 1000, doc="Beta concentration of "
-                                              "satisfaction")
-    satisfied_trust: float = param(0.25, 0, 1, doc="share of the trust gap closed by a satisfied "
-                                   "purchase")
+    conversion: float = param(
+        0.004, 0, 1, doc="daily purchase chance at full fit, salience and trust", unit="1/day"
+    )
+    no_relationship: float = param(
+        0.1, 0, 1, doc="eps: buying without any relationship (added to trust)"
+    )
+    promo_nudge: float = param(
+        0.005, 0, 1, doc="purchase chance on a day a promo was seen, times fit and trust"
+    )
+    repeat_factor: float = param(
+        1.5,
+        0,
+        10,
+        doc="purchase multiplier for existing customers",
+        source="Sprout Social 2019: 57% of connected customers spend more",
+    )
+    fake_follower_price: float = param(
+        0.015, 0, 100, doc="price of one bought follower", unit="money"
+    )
+    satisfaction_mean: float = param(
+        0.75,
+        0.01,
+        0.99,
+        doc="mean purchase satisfaction",
+        source="Anderson 1998; ACSI scores around 75 of 100",
+    )
+    satisfaction_concentration: float = param(
+        6.0, 0.1, 1000, doc="Beta concentration of satisfaction"
+    )
+    satisfied_trust: float = param(
+        0.25, 0, 1, doc="share of the trust gap closed by a satisfied purchase"
+    )
     unhappy_trust: float = param(0.3, 0, 1, doc="share of trust lost by an unhappy purchase")
-    complaint_chance: float = param(0.5, 0, 1, doc="chance an unhappy customer complains in "
-                                    "comments")
+    complaint_chance: float = param(
+        0.5, 0, 1, doc="chance an unhappy customer complains in comments"
+    )
 
 
 class Scenario(Strict):
@@ -383,8 +560,9 @@ class Scenario(Strict):
     seed: int = Field(42, ge=0, le=2**63 - 1, description="scenario seed")
     days: int = Field(730, ge=1, le=36500, description="horizon in days")
     audience: Audience = Field(default_factory=Audience)
-    platforms: list[Platform] = Field(default_factory=lambda: [Platform()], min_length=1,
-                                      max_length=8)
+    platforms: list[Platform] = Field(
+        default_factory=lambda: [Platform()], min_length=1, max_length=8
+    )
     brands: list[Brand] = Field(default_factory=lambda: [Brand()], min_length=1, max_length=8)
     behavior: Behavior = Field(default_factory=Behavior)
     market: Market = Field(default_factory=Market)
@@ -411,3 +589,15 @@ class Comparison(Strict):
     scenario: Scenario = Field(default_factory=Scenario)
     strategies: Annotated[list[Strategy], Field(min_length=1, max_length=24)]
     seeds: int = Field(5, ge=1, le=1000, description="seeds per strategy")
+
+    @model_validator(mode="after")
+    def _strategies_on_known_platforms(self) -> Comparison:
+        known = [platform.name for platform in self.scenario.platforms]
+        for strategy in self.strategies:
+            unknown = [name for name in strategy.platforms if name not in known]
+            if unknown:
+                raise ValueError(
+                    f"strategy {strategy.name!r} uses platform(s) {unknown} not in the "
+                    f"scenario; allowed: {known}"
+                )
+        return self

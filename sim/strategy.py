@@ -47,13 +47,27 @@ class DayPlan:
     follows: int = 0
     outreach_hours: float = 0.0
 
+    def posts_on(self, platform: int) -> int:
+        """Posts planned today on one platform (incidents included: they share the feed)."""
+        return sum(post.platform == platform for post in self.posts)
+
 
 class BrandAgent(mesa.Agent):
     """A brand: plans posts, replies and outreach within its hours, then learns and decides."""
 
-    def __init__(self, model: mesa.Model, index: int, name: str, strategy: Strategy,
-                 platform_indices: list[int], platforms: list[Platform], behavior_params: Behavior,
-                 market: Market, seed: int, active: bool = True) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        index: int,
+        name: str,
+        strategy: Strategy,
+        platform_indices: list[int],
+        platforms: list[Platform],
+        behavior_params: Behavior,
+        market: Market,
+        seed: int,
+        active: bool = True,
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.name = name
@@ -94,16 +108,24 @@ class BrandAgent(mesa.Agent):
         rate = self.feed_engagements[platform] / impressions if impressions > 0 else 0.0
         if impressions <= 0:
             return 1.0
-        return behavior.ranking_factor(rate, params.rank_reference, params.rank_sensitivity,
-                                       params.rank_min, params.rank_max)
+        return behavior.ranking_factor(
+            rate, params.rank_reference, params.rank_sensitivity, params.rank_min, params.rank_max
+        )
 
     def restricted(self, platform: int, day: int) -> bool:
         return day <= self.restricted_until[platform]
 
-    def reach_multiplier(self, platform: int, day: int) -> float:
-        """Ranking times any spam-rule restriction."""
-        restriction = self.platforms[platform].restriction_factor
-        return self.ranking(platform) * (restriction if self.restricted(platform, day) else 1.0)
+    def feed_chance(self, platform: int, day: int, posts_today: int) -> float:
+        """Chance an online follower sees one of today's posts on ``platform``."""
+        params = self.platforms[platform]
+        restriction = params.restriction_factor if self.restricted(platform, day) else 1.0
+        return behavior.feed_chance(
+            params.feed_rate,
+            self.ranking(platform),
+            restriction,
+            posts_today,
+            params.frequency_damping,
+        )
 
     def scheduled_posts(self, day: int) -> int:
         """Posts the schedule asks for today on each platform, with bursts and gaps (no plan)."""
@@ -141,11 +163,15 @@ class BrandAgent(mesa.Agent):
                 happens = uniform(self.seed, Stream.BRAND, self.index, day, number) < consistency
                 if happens:
                     pick = uniform(self.seed, Stream.BRAND, self.index, day, number, 0, 0, 1)
-                    content = min(int(np.searchsorted(cumulative_mix, pick, side="right")),
-                                  len(CONTENT_TYPES) - 1)
-                    gaffe = not strategy.review and uniform(
-                        self.seed, Stream.INCIDENTS, self.index, day, number
-                    ) < self.behavior.gaffe_chance
+                    content = min(
+                        int(np.searchsorted(cumulative_mix, pick, side="right")),
+                        len(CONTENT_TYPES) - 1,
+                    )
+                    gaffe = (
+                        not strategy.review
+                        and uniform(self.seed, Stream.INCIDENTS, self.index, day, number)
+                        < self.behavior.gaffe_chance
+                    )
                     drafts.append((platform, number, content, gaffe))
                 number += 1
         automation_hours = 1.0 - strategy.automation_share * (1.0 - self.behavior.automation_hours)
@@ -165,18 +191,31 @@ class BrandAgent(mesa.Agent):
         outreach_hours = min(outreach_planned, available - reply_hours - post_hours)
         if outreach_planned > 0:
             follows = math.floor(follows * outreach_hours / outreach_planned + 1e-9)
-        plan = DayPlan(reply_hours=reply_hours, post_hours=post_hours, follows=follows,
-                       outreach_hours=outreach_hours)
+        plan = DayPlan(
+            reply_hours=reply_hours,
+            post_hours=post_hours,
+            follows=follows,
+            outreach_hours=outreach_hours,
+        )
         if drafts:
             creative_hours = post_hours / len(drafts) / automation_hours
-            quality = float(behavior.post_quality(creative_hours, self.behavior.quality_half_hours,
-                                                  strategy.automation_share,
-                                                  self.behavior.automation_quality))
-            plan.posts = [Post(platform, number, content, quality, gaffe)
-                          for platform, number, content, gaffe in drafts]
-        if not strategy.policy and uniform(
-            self.seed, Stream.INCIDENTS, self.index, day, 0, 1
-        ) < self.behavior.incident_rate:
+            quality = float(
+                behavior.post_quality(
+                    creative_hours,
+                    self.behavior.quality_half_hours,
+                    strategy.automation_share,
+                    self.behavior.automation_quality,
+                )
+            )
+            plan.posts = [
+                Post(platform, number, content, quality, gaffe)
+                for platform, number, content, gaffe in drafts
+            ]
+        if (
+            not strategy.policy
+            and uniform(self.seed, Stream.INCIDENTS, self.index, day, 0, 1)
+            < self.behavior.incident_rate
+        ):
             plan.posts.append(Post(self.main_platform, INCIDENT_POST, PROMO, 0.0, True))
         return plan
 
@@ -213,10 +252,10 @@ class BrandAgent(mesa.Agent):
             self.type_kpi[:] = 0.0
             self.type_posts[:] = 0.0
         rule = strategy.quit_rule
-        if self.active and rule.kpi != "never" and day == rule.check_day:
-            if rule.kpi == "always" or self.kpi(rule.kpi, row) < rule.target:
-                self.active = False
-                self.quit_day = day + 1
+        checked = self.active and rule.kpi != "never" and day == rule.check_day
+        if checked and (rule.kpi == "always" or self.kpi(rule.kpi, row) < rule.target):
+            self.active = False
+            self.quit_day = day + 1
 
     def kpi(self, name: str, row: dict) -> float:
         """The brand's own view of a KPI today (it cannot see the no-social baseline)."""

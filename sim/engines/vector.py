@@ -55,8 +55,9 @@ class Comments:
         if not self.person:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, empty
-        return tuple(np.concatenate(part) for part in (self.platform, self.post, self.hop,
-                                                        self.person))
+        return tuple(
+            np.concatenate(part) for part in (self.platform, self.post, self.hop, self.person)
+        )
 
     def __len__(self) -> int:
         return sum(len(part) for part in self.person)
@@ -97,8 +98,9 @@ class BrandAudience:
 class VectorEngine:
     """Runs the model of ``docs/model.md`` on arrays. ``step(day)`` is the order of a day."""
 
-    def __init__(self, scenario: Scenario, population: Population, brands: list[BrandAgent],
-                 seed: int) -> None:
+    def __init__(
+        self, scenario: Scenario, population: Population, brands: list[BrandAgent], seed: int
+    ) -> None:
         self.scenario = scenario
         self.behavior = scenario.behavior
         self.market = scenario.market
@@ -145,16 +147,23 @@ class VectorEngine:
     def _sync(self, state: BrandAudience, people: np.ndarray, day: int) -> None:
         """Bring salience, trust and fatigue of ``people`` up to ``day`` (exact lazy decay)."""
         params = self.behavior
-        salience = behavior.decayed(state.salience[people], day - state.salience_day[people],
-                                    params.salience_half_life)
+        salience = behavior.decayed(
+            state.salience[people], day - state.salience_day[people], params.salience_half_life
+        )
         state.salience[people] = np.where(salience < params.forgetting_floor, 0.0, salience)
         state.salience_day[people] = day
         state.trust[people] = behavior.decayed_trust(
-            state.trust[people], state.trust_day[people], state.last_touch[people], day,
-            params.trust_grace_days, params.trust_half_life)
+            state.trust[people],
+            state.trust_day[people],
+            state.last_touch[people],
+            day,
+            params.trust_grace_days,
+            params.trust_half_life,
+        )
         state.trust_day[people] = day
         state.fatigue[:, people] = behavior.decayed(
-            state.fatigue[:, people], day - state.fatigue_day[people], params.fatigue_half_life)
+            state.fatigue[:, people], day - state.fatigue_day[people], params.fatigue_half_life
+        )
         state.fatigue_day[people] = day
 
     def _touch(self, state: BrandAudience, people: np.ndarray, day: int) -> None:
@@ -179,7 +188,9 @@ class VectorEngine:
         for brand, plan, row in zip(self.brands, plans, rows, strict=True):
             today = Comments()
             for post in plan.posts:  # 2.-3. exposure and response, three passes
-                sharers = self._expose_post(brand, post, day, row, today, results[brand.index])
+                sharers = self._expose_post(
+                    brand, post, plan.posts_on(post.platform), day, row, today, results[brand.index]
+                )
                 shares[brand.index].append((post, sharers))
             self._listen(brand, plan, day, row, today)  # 4. listening
             for post, sharers in shares[brand.index]:  # 5. share cascade
@@ -208,8 +219,16 @@ class VectorEngine:
         state.touched = []
 
     # --- 2.-3. exposure and response ------------------------------------------------------
-    def _expose_post(self, brand: BrandAgent, post: Post, day: int, row: dict,
-                     comments: Comments, results: np.ndarray) -> np.ndarray:
+    def _expose_post(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        posts_today: int,
+        day: int,
+        row: dict,
+        comments: Comments,
+        results: np.ndarray,
+    ) -> np.ndarray:
         """Feed, then discovery and engager surfacing; returns the post's sharers."""
         b, p, state = brand.index, post.platform, self.state[brand.index]
         platform = self.platforms[p]
@@ -220,13 +239,14 @@ class VectorEngine:
         followers = state.known[state.follows[p, state.known]]
         visible = followers[~state.muted[followers] & ~state.blocked[followers]]
         visible = visible[self.online(visible, day)]
-        chance = platform.feed_rate * brand.reach_multiplier(p, day)
+        chance = brand.feed_chance(p, day, posts_today)
         head = prefix(self.seed, Stream.EXPOSURE, b, day, post.number, HOP_FEED)
         feed = visible[uniform_from(head, visible) < chance]
         state.post_stamp[feed] = stamp
-        engaged_feed, sharers_feed = self._respond(brand, post, day, [(HOP_FEED, feed)], row,
-                                                   comments, results, "impressions_feed")
-        fake_impressions = (brand.fake_followers * chance * self.scenario.audience.activity_mean)
+        engaged_feed, sharers_feed = self._respond(
+            brand, post, day, [(HOP_FEED, feed)], row, comments, results, "impressions_feed"
+        )
+        fake_impressions = brand.fake_followers * chance * self.scenario.audience.activity_mean
         brand.record_feed(p, len(engaged_feed), len(feed) + fake_impressions)
         # (b) discovery and engager surfacing, driven by follower engagement only
         restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
@@ -235,8 +255,15 @@ class VectorEngine:
         surfaced = self._surface(brand, post, engaged_feed, day, stamp)
         # (c) their response
         _, sharers_new = self._respond(
-            brand, post, day, [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)], row,
-            comments, results, None)
+            brand,
+            post,
+            day,
+            [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)],
+            row,
+            comments,
+            results,
+            None,
+        )
         row["impressions_discovery"] += len(discovered)
         row["impressions_surfacing"] += len(surfaced)
         return np.concatenate([sharers_feed, sharers_new])
@@ -244,18 +271,30 @@ class VectorEngine:
     def _post_stamp(self, brand: int, day: int, number: int) -> int:
         return (day * len(self.brands) + brand) * 1024 + number
 
-    def _eligible(self, state: BrandAudience, platform: int, people: np.ndarray, stamp: int,
-                  day: int, followers_ok: bool) -> np.ndarray:
+    def _eligible(
+        self,
+        state: BrandAudience,
+        platform: int,
+        people: np.ndarray,
+        stamp: int,
+        day: int,
+        followers_ok: bool,
+    ) -> np.ndarray:
         """People on the platform who can be shown the post now (online, not yet seen it)."""
-        ok = (self.traits.member[platform, people] & ~state.blocked[people]
-              & ~state.muted[people] & (state.post_stamp[people] != stamp))
+        ok = (
+            self.traits.member[platform, people]
+            & ~state.blocked[people]
+            & ~state.muted[people]
+            & (state.post_stamp[people] != stamp)
+        )
         if not followers_ok:
             ok &= ~state.follows[platform, people]
         people = people[ok]
         return people[self.online(people, day)]
 
-    def _discover(self, brand: BrandAgent, post: Post, count: int, day: int,
-                  stamp: int) -> np.ndarray:
+    def _discover(
+        self, brand: BrandAgent, post: Post, count: int, day: int, stamp: int
+    ) -> np.ndarray:
         """Explore surfaces: ``count`` draws of non-followers, in proportion to engagement."""
         if count == 0:
             return np.zeros(0, dtype=np.int64)
@@ -268,8 +307,16 @@ class VectorEngine:
         state.post_stamp[shown] = stamp
         return shown
 
-    def _spread(self, brand: BrandAgent, sources: np.ndarray, stream: int, post: int, hop: int,
-                chance: float, day: int) -> np.ndarray:
+    def _spread(
+        self,
+        brand: BrandAgent,
+        sources: np.ndarray,
+        stream: int,
+        post: int,
+        hop: int,
+        chance: float,
+        day: int,
+    ) -> np.ndarray:
         """Each source gives each of its followers one chance; unique receivers, sorted."""
         sources = np.sort(np.asarray(sources, dtype=np.int64))
         senders, receivers = self._neighbours(sources)
@@ -288,21 +335,31 @@ class VectorEngine:
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
         return np.repeat(sources, counts), indices[offsets].astype(np.int64)
 
-    def _surface(self, brand: BrandAgent, post: Post, engagers: np.ndarray, day: int,
-                 stamp: int) -> np.ndarray:
+    def _surface(
+        self, brand: BrandAgent, post: Post, engagers: np.ndarray, day: int, stamp: int
+    ) -> np.ndarray:
         """Each engagement shows the post to some of the engager's own followers."""
         state = self.state[brand.index]
         rate = self.platforms[post.platform].surfacing_rate
-        reached = self._spread(brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING,
-                               rate, day)
+        reached = self._spread(
+            brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING, rate, day
+        )
         shown = self._eligible(state, post.platform, reached, stamp, day, followers_ok=False)
         state.post_stamp[shown] = stamp
         return shown
 
-    def _respond(self, brand: BrandAgent, post: Post, day: int,
-                 groups: list[tuple[int, np.ndarray]], row: dict, comments: Comments,
-                 results: np.ndarray, channel: str | None,
-                 comment_post: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _respond(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        day: int,
+        groups: list[tuple[int, np.ndarray]],
+        row: dict,
+        comments: Comments,
+        results: np.ndarray,
+        channel: str | None,
+        comment_post: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Viewers engage, gain trust or fatigue, mute, unfollow or follow (spec 2.3).
 
         Every group reads the state at the start of the pass; all writes happen at its end.
@@ -323,46 +380,87 @@ class VectorEngine:
             fatigue = state.fatigue[:, viewers]
             head = prefix(self.seed, Stream.RESPONSE, b, day, post.number, hop)
             chance = behavior.engage_chance(
-                platform.engage_base, self.traits.sociability[viewers],
-                self.content_engagement[content], post.quality, norm, fit, trust,
-                fatigue.sum(axis=0))
+                platform.engage_base,
+                self.traits.sociability[viewers],
+                self.content_engagement[content],
+                post.quality,
+                norm,
+                fit,
+                trust,
+                fatigue.sum(axis=0),
+            )
             engaged = uniform_from(head, viewers, 0) < chance
             kind = uniform_from(head, viewers, 1)
             comment = engaged & (kind < self.content_comment[content])
-            share = engaged & ~comment & (kind < self.content_comment[content]
-                                          + self.content_share[content])
+            share = (
+                engaged
+                & ~comment
+                & (kind < self.content_comment[content] + self.content_share[content])
+            )
             value = behavior.content_value(post.quality, self.content_value[content], norm, fit)
             added = np.zeros_like(fatigue)
             if content == PROMO:
                 added[PROMO_SRC] = params.promo_fatigue
-            added[IRRELEVANCE_SRC] = params.irrelevance_fatigue * (1.0 - fit)
+            added[IRRELEVANCE_SRC] = params.irrelevance_fatigue * (1.0 - fit * post.quality)
             seen_today = np.where(state.seen_day[viewers] == day, state.seen_count[viewers], 0)
             added[VOLUME_SRC] = params.volume_fatigue * seen_today
             new_fatigue = fatigue + added
             over = new_fatigue.sum(axis=0) > self.traits.promo_tolerance[viewers]
             follower = state.follows[p, viewers]
-            leave = over & follower & (uniform_from(head, viewers, 2)
-                                       < params.unfollow_given_fatigue)
-            proof = behavior.social_proof_share(self.graph.follows_indptr,
-                                                self.graph.follows_indices, viewers,
-                                                state.follower) if hop != HOP_FEED else 0.0
-            follow_p = behavior.follow_chance(params.follow_base, value, fit, proof,
-                                              params.social_proof)
-            follow = (~follower & ~over & (uniform_from(head, viewers, 3) < follow_p)
-                      & (not post.gaffe))
+            leave = (
+                over & follower & (uniform_from(head, viewers, 2) < params.unfollow_given_fatigue)
+            )
+            proof = (
+                behavior.social_proof_share(
+                    self.graph.follows_indptr, self.graph.follows_indices, viewers, state.follower
+                )
+                if hop != HOP_FEED
+                else 0.0
+            )
+            follow_p = behavior.follow_chance(
+                params.follow_base, value, fit, proof, params.social_proof
+            )
+            follow = (
+                ~follower & ~over & (uniform_from(head, viewers, 3) < follow_p) & (not post.gaffe)
+            )
             if post.gaffe:
                 new_trust = trust * (1.0 - params.incident_trust)
             else:
                 new_trust = behavior.closer(trust, params.content_trust * value)
-            decisions.append((hop, viewers, engaged, comment, share, new_fatigue, new_trust,
-                              over, leave, follow, seen_today))
+            decisions.append(
+                (
+                    hop,
+                    viewers,
+                    engaged,
+                    comment,
+                    share,
+                    new_fatigue,
+                    new_trust,
+                    over,
+                    leave,
+                    follow,
+                    seen_today,
+                )
+            )
         engagers, sharers = [], []
-        for hop, viewers, engaged, comment, share, new_fatigue, new_trust, over, leave, follow, \
-                seen_today in decisions:
+        for (
+            hop,
+            viewers,
+            engaged,
+            comment,
+            share,
+            new_fatigue,
+            new_trust,
+            over,
+            leave,
+            follow,
+            seen_today,
+        ) in decisions:
             state.trust[viewers] = new_trust
             state.fatigue[:, viewers] = new_fatigue
-            state.salience[viewers] = behavior.closer(state.salience[viewers],
-                                                      params.exposure_salience)
+            state.salience[viewers] = behavior.closer(
+                state.salience[viewers], params.exposure_salience
+            )
             state.seen_count[viewers] = seen_today + 1
             state.seen_day[viewers] = day
             state.last_content[viewers] = content
@@ -386,8 +484,10 @@ class VectorEngine:
             sharers.append(viewers[share])
             results[0, post.content] += self._type_kpi(brand, engaged, follow)
         empty = np.zeros(0, dtype=np.int64)
-        return (np.concatenate(engagers) if engagers else empty,
-                np.concatenate(sharers) if sharers else empty)
+        return (
+            np.concatenate(engagers) if engagers else empty,
+            np.concatenate(sharers) if sharers else empty,
+        )
 
     @staticmethod
     def _type_kpi(brand: BrandAgent, engaged: np.ndarray, follow: np.ndarray) -> float:
@@ -396,8 +496,14 @@ class VectorEngine:
             return float(follow.sum())
         return float(engaged.sum())
 
-    def _follow(self, state: BrandAudience, people: np.ndarray, platform: int, row: dict,
-                low_intent: bool = False) -> None:
+    def _follow(
+        self,
+        state: BrandAudience,
+        people: np.ndarray,
+        platform: int,
+        row: dict,
+        low_intent: bool = False,
+    ) -> None:
         if len(people) == 0:
             return
         new = people[~state.follower[people]]
@@ -416,8 +522,14 @@ class VectorEngine:
         row["unfollows"] += len(people)
         row[f"unfollows_{cause}"] += len(people)
 
-    def _unfollow_fatigue(self, state: BrandAudience, people: np.ndarray, fatigue: np.ndarray,
-                          platform: int, row: dict) -> None:
+    def _unfollow_fatigue(
+        self,
+        state: BrandAudience,
+        people: np.ndarray,
+        fatigue: np.ndarray,
+        platform: int,
+        row: dict,
+    ) -> None:
         """Unfollow on the platform; the cause is the largest source of fatigue."""
         if len(people) == 0:
             return
@@ -429,8 +541,9 @@ class VectorEngine:
             self._unfollow(state, leaving, row, "spam" if name == "spam" else name)
 
     # --- 4. listening ---------------------------------------------------------------------
-    def _listen(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict,
-                today: Comments) -> None:
+    def _listen(
+        self, brand: BrandAgent, plan: DayPlan, day: int, row: dict, today: Comments
+    ) -> None:
         """Answer comments in queue order from the reply reserve (spec 2.4)."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
         carried = state.carried
@@ -464,8 +577,15 @@ class VectorEngine:
         row["hours_replies"] += float(answered.sum()) * cost
 
     # --- 5. cascade -----------------------------------------------------------------------
-    def _cascade(self, brand: BrandAgent, post: Post, sharers: np.ndarray, day: int, row: dict,
-                 results: np.ndarray) -> None:
+    def _cascade(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        sharers: np.ndarray,
+        day: int,
+        row: dict,
+        results: np.ndarray,
+    ) -> None:
         """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5)."""
         state = self.state[brand.index]
         platform = self.platforms[post.platform]
@@ -474,21 +594,29 @@ class VectorEngine:
         for hop in range(1, self.behavior.max_hops + 1):
             if len(frontier) == 0:
                 break
-            reached = self._spread(brand, frontier, Stream.CASCADE, post.number, hop,
-                                   platform.share_link_rate, day)
+            reached = self._spread(
+                brand, frontier, Stream.CASCADE, post.number, hop, platform.share_link_rate, day
+            )
             exposed = self._eligible(state, post.platform, reached, stamp, day, followers_ok=True)
             state.post_stamp[exposed] = stamp
-            _, frontier = self._respond(brand, post, day, [(HOP_CASCADE + hop, exposed)], row,
-                                        state.carried, results, "impressions_share",
-                                        comment_post=CARRIED_POST + post.number)
+            _, frontier = self._respond(
+                brand,
+                post,
+                day,
+                [(HOP_CASCADE + hop, exposed)],
+                row,
+                state.carried,
+                results,
+                "impressions_share",
+                comment_post=CARRIED_POST + post.number,
+            )
 
     # --- 6. advocacy ----------------------------------------------------------------------
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
         """Advocates recommend the brand to their followers at a daily rate (spec 2.6)."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
         known = state.known
-        advocates = known[(state.trust[known] > params.advocate_threshold)
-                          & ~state.blocked[known]]
+        advocates = known[(state.trust[known] > params.advocate_threshold) & ~state.blocked[known]]
         head = prefix(self.seed, Stream.ADVOCACY, b, day)
         speakers = advocates[uniform_from(head, advocates) < params.advocacy_rate]
         row["recommendations"] += len(speakers)
@@ -513,18 +641,21 @@ class VectorEngine:
         gain = params.trust_transfer * np.maximum(0.0, source_trust[heard] - trust)
         fit = self.traits.fit[b, heard]
         main = brand.main_platform
-        can_follow = (~state.follower[heard] & self.traits.member[main, heard])
+        can_follow = ~state.follower[heard] & self.traits.member[main, heard]
         follow_head = prefix(self.seed, Stream.ADVOCACY, b, day, 0, 2)
-        follow = can_follow & (uniform_from(follow_head, heard)
-                               < params.recommendation_follow * fit)
+        follow = can_follow & (
+            uniform_from(follow_head, heard) < params.recommendation_follow * fit
+        )
         state.trust[heard] = trust + gain
-        state.salience[heard] = behavior.closer(state.salience[heard],
-                                                params.recommendation_salience)
+        state.salience[heard] = behavior.closer(
+            state.salience[heard], params.recommendation_salience
+        )
         self._follow(state, heard[follow], main, row)
         row["impressions_recommendation"] += len(heard)
 
-    def _mean_field_contacts(self, speakers: np.ndarray, day: int,
-                             brand: int) -> tuple[np.ndarray, np.ndarray]:
+    def _mean_field_contacts(
+        self, speakers: np.ndarray, day: int, brand: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Mean-field mixing: each recommendation reaches random people (Bass limit)."""
         reach = self.behavior.recommendation_reach * self.graph.n_edges / max(self.n, 1)
         per_speaker = max(1, int(round(reach)))
@@ -545,8 +676,9 @@ class VectorEngine:
         if strategy.unfollow_after_days > 0:
             dropped = state.followed_on.pop(day - strategy.unfollow_after_days, None)
             if dropped is not None:
-                dropped = dropped[(state.brand_follows_day[dropped] >= 0)
-                                  & ~state.follower[dropped]]
+                dropped = dropped[
+                    (state.brand_follows_day[dropped] >= 0) & ~state.follower[dropped]
+                ]
                 state.brand_follows_day[dropped] = -1
                 state.following -= len(dropped)
                 unfollowed = len(dropped)
@@ -555,8 +687,12 @@ class VectorEngine:
         head = prefix(self.seed, Stream.OUTREACH, b, day)
         slots = np.arange(3 * plan.follows)
         picks = (uniform_from(head, 0, slots) * self.n).astype(np.int64)
-        ok = (self.traits.member[main, picks] & (state.brand_follows_day[picks] < 0)
-              & ~state.blocked[picks] & ~state.follower[picks])
+        ok = (
+            self.traits.member[main, picks]
+            & (state.brand_follows_day[picks] < 0)
+            & ~state.blocked[picks]
+            & ~state.follower[picks]
+        )
         if strategy.targeting == "fit":
             target = prefix(self.seed, Stream.OUTREACH, b, day, 0, 1)
             ok &= uniform_from(target, picks, slots) < self.traits.fit[b, picks]
@@ -571,11 +707,11 @@ class VectorEngine:
         spam = unknown & (fit < params.spam_fit)
         reaction = prefix(self.seed, Stream.OUTREACH, b, day, 0, 2)
         block = spam & (uniform_from(reaction, chosen, 0) < params.block_chance)
-        follow_back = ~block & (uniform_from(reaction, chosen, 1)
-                                < params.follow_back * self.traits.sociability[chosen])
+        follow_back = ~block & (
+            uniform_from(reaction, chosen, 1) < params.follow_back * self.traits.sociability[chosen]
+        )
         noticed = chosen[~spam]
-        state.salience[noticed] = behavior.closer(state.salience[noticed],
-                                                  params.outreach_salience)
+        state.salience[noticed] = behavior.closer(state.salience[noticed], params.outreach_salience)
         state.fatigue[SPAM_SRC, chosen[spam]] += params.spam_fatigue
         state.blocked[chosen[block]] = True
         row["blocks"] += int(block.sum())
@@ -585,8 +721,7 @@ class VectorEngine:
         followers_real = self._follower_count(state) * scale
         limit = max(platform.following_floor, platform.following_ratio_limit * followers_real)
         actions = len(chosen) + (unfollowed if platform.limit_counts == "both" else 0)
-        if (actions * scale > platform.follow_limit_per_day
-                or state.following * scale > limit):
+        if actions * scale > platform.follow_limit_per_day or state.following * scale > limit:
             brand.restrict(main, day)
 
     def _follower_count(self, state: BrandAudience) -> int:
@@ -600,10 +735,13 @@ class VectorEngine:
         state.touched = []
         followers = state.known[state.follower[state.known]]
         head = prefix(self.seed, Stream.CHURN, b, day)
-        hazard = behavior.prune_hazard(params.prune_rate, self.traits.fit[b, followers],
-                                       state.trust[followers],
-                                       state.brand_follows_day[followers] >= 0,
-                                       params.mutual_prune)
+        hazard = behavior.prune_hazard(
+            params.prune_rate,
+            self.traits.fit[b, followers],
+            state.trust[followers],
+            state.brand_follows_day[followers] >= 0,
+            params.mutual_prune,
+        )
         prune = uniform_from(head, followers, 0) < hazard
         silent = day - brand.last_post_day > params.silence_days or not brand.active
         dropout = ~prune & silent & (uniform_from(head, followers, 1) < params.dropout_rate)
@@ -622,10 +760,16 @@ class VectorEngine:
         for brand in self.brands:
             state = self.state[brand.index]
             chances[brand.index] = behavior.purchase_chance(
-                market.conversion, self.traits.fit[brand.index, candidates],
-                state.salience[candidates], state.trust[candidates], market.no_relationship,
-                state.customer[candidates], market.repeat_factor,
-                state.promo_day[candidates] == day, market.promo_nudge)
+                market.conversion,
+                self.traits.fit[brand.index, candidates],
+                state.salience[candidates],
+                state.trust[candidates],
+                market.no_relationship,
+                state.customer[candidates],
+                market.repeat_factor,
+                state.promo_day[candidates] == day,
+                market.promo_nudge,
+            )
         total = chances.sum(axis=0)
         chances /= np.maximum(total, 1.0)
         draw = uniform_from(prefix(self.seed, Stream.CONVERSION, 0, day), candidates)
@@ -635,8 +779,9 @@ class VectorEngine:
             buyers = candidates[(draw >= lower) & (draw < upper[brand.index])]
             self._purchase(brand, buyers, day, rows[brand.index], results[brand.index])
 
-    def _purchase(self, brand: BrandAgent, buyers: np.ndarray, day: int, row: dict,
-                  results: np.ndarray) -> None:
+    def _purchase(
+        self, brand: BrandAgent, buyers: np.ndarray, day: int, row: dict, results: np.ndarray
+    ) -> None:
         """Satisfaction shapes trust; unhappy customers may complain in comments."""
         b, state, market = brand.index, self.state[brand.index], self.market
         row["conversions"] += len(buyers) * market.scale
@@ -647,19 +792,28 @@ class VectorEngine:
             attributed = buyers[state.seen_day[buyers] == day]
             np.add.at(results[0], state.last_content[attributed], market.price * market.scale)
         head = prefix(self.seed, Stream.SATISFACTION, b, day)
-        satisfaction = behavior.beta_quantile(uniform_from(head, buyers, 0),
-                                              market.satisfaction_mean,
-                                              market.satisfaction_concentration)
+        satisfaction = behavior.beta_quantile(
+            uniform_from(head, buyers, 0),
+            market.satisfaction_mean,
+            market.satisfaction_concentration,
+        )
         happy = satisfaction >= 0.5
         trust = state.trust[buyers]
-        state.trust[buyers] = np.where(happy, behavior.closer(trust, market.satisfied_trust),
-                                       trust * (1.0 - market.unhappy_trust))
-        state.salience[buyers] = behavior.closer(state.salience[buyers],
-                                                 self.behavior.exposure_salience)
+        state.trust[buyers] = np.where(
+            happy,
+            behavior.closer(trust, market.satisfied_trust),
+            trust * (1.0 - market.unhappy_trust),
+        )
+        state.salience[buyers] = behavior.closer(
+            state.salience[buyers], self.behavior.exposure_salience
+        )
         state.customers += int((~state.customer[buyers]).sum())
         state.customer[buyers] = True
-        complain = (~happy & self.traits.member[brand.main_platform, buyers]
-                    & (uniform_from(head, buyers, 1) < market.complaint_chance))
+        complain = (
+            ~happy
+            & self.traits.member[brand.main_platform, buyers]
+            & (uniform_from(head, buyers, 1) < market.complaint_chance)
+        )
         state.carried.add(brand.main_platform, COMPLAINT_POST, 0, buyers[complain])
 
     # --- 11. metrics ----------------------------------------------------------------------
@@ -690,18 +844,38 @@ class VectorEngine:
             reach=int((state.seen_day[known] == day).sum()) * scale,
             hours_posts=plan.post_hours,
         )
-        for name in ("impressions", "impressions_feed", "impressions_discovery",
-                     "impressions_surfacing", "impressions_share", "impressions_recommendation",
-                     "engagements", "likes", "comments", "shares", "comments_answered",
-                     "comments_ignored", "wrong_answers", "new_follows", "unfollows",
-                     "unfollows_promo", "unfollows_irrelevance", "unfollows_volume",
-                     "unfollows_pruning", "unfollows_dropout", "unfollows_spam", "mutes",
-                     "blocks", "recommendations"):
+        for name in (
+            "impressions",
+            "impressions_feed",
+            "impressions_discovery",
+            "impressions_surfacing",
+            "impressions_share",
+            "impressions_recommendation",
+            "engagements",
+            "likes",
+            "comments",
+            "shares",
+            "comments_answered",
+            "comments_ignored",
+            "wrong_answers",
+            "new_follows",
+            "unfollows",
+            "unfollows_promo",
+            "unfollows_irrelevance",
+            "unfollows_volume",
+            "unfollows_pruning",
+            "unfollows_dropout",
+            "unfollows_spam",
+            "mutes",
+            "blocks",
+            "recommendations",
+        ):
             row[name] *= scale
         row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
         row["incidents"] = sum(post.gaffe for post in plan.posts)
-        row["cost"] = (row["hours"] * brand.strategy.hourly_cost
-                       + bought * self.market.fake_follower_price)
+        row["cost"] = (
+            row["hours"] * brand.strategy.hourly_cost + bought * self.market.fake_follower_price
+        )
 
 
 def _first_unique(values: np.ndarray) -> np.ndarray:

@@ -1,0 +1,142 @@
+"""Charts of comparisons with matplotlib (Agg, no display needed): trajectories with 95% bands.
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (no ``pyplot`` state), so charts
+can be drawn from several threads or sessions of the web app at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from sim.metrics import COLUMNS, FINAL_OUTCOMES  # noqa: E402
+from sim.output import atomic_write  # noqa: E402
+from sim.summary import daily_band  # noqa: E402
+
+__all__ = ["DEFAULT_COLUMNS", "trajectories_figure", "trajectories_png", "compact"]
+
+DEFAULT_COLUMNS: tuple[str, ...] = ("equity", "followers", "cum_revenue", "incremental_profit")
+
+_TITLES = {
+    "equity": "Relationship equity (trust x fit)",
+    "followers": "Followers",
+    "cum_revenue": "Cumulative revenue",
+    "cum_cost": "Cumulative cost",
+    "incremental_profit": "Incremental profit vs. no social media",
+    "incremental_revenue": "Incremental revenue vs. no social media",
+    "advocates": "Advocates",
+    "engagement_rate": "Engagement rate (28 days)",
+    "roi": "Cumulative ROI",
+}
+_MONEY = ("revenue", "cost", "profit")
+_UNITS = {column: "money" for column in COLUMNS if column.endswith(_MONEY)} | {
+    "followers": "people",
+    "fake_followers": "accounts",
+    "advocates": "people",
+    "aware": "people",
+    "customers": "people",
+    "equity": "sum of trust x fit",
+    "engagement_rate": "interactions / follower / post",
+}
+
+
+def compact(value: float, _position: object = None) -> str:
+    """A short, readable number: 1.2M, 35k, 4.2k, 512, 0.013."""
+    size = abs(value)
+    if size >= 1e9:
+        return f"{value / 1e9:.3g}B"
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"
+
+
+def _title(column: str) -> str:
+    if column in _TITLES:
+        return _TITLES[column]
+    return column.replace("_", " ").capitalize()
+
+
+def _families(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """One line per strategy (comparisons) or per brand (a single scenario)."""
+    if "strategy" in df.columns:
+        if "brand" in df.columns:  # strategies replace the first brand's: plot that brand
+            df = df[df["brand"] == df["brand"].iloc[0]]
+        return [(str(name), rows) for name, rows in df.groupby("strategy", sort=False)]
+    if "brand" in df.columns:
+        return [(str(name), rows) for name, rows in df.groupby("brand", sort=False)]
+    return [("run", df)]
+
+
+def trajectories_figure(
+    df: pd.DataFrame, columns: Sequence[str] = DEFAULT_COLUMNS, *, title: str | None = None
+) -> Figure:
+    """A figure with one panel per column: mean over seeds per strategy, with its 95% band."""
+    columns = [FINAL_OUTCOMES.get(column, column) for column in columns]
+    missing = [column for column in columns if column not in df.columns]
+    if missing:
+        raise ValueError(f"the metrics have no column(s) {missing}")
+    ncols = 2 if len(columns) > 1 else 1
+    nrows = -(-len(columns) // ncols)
+    families = _families(df)
+    legend_rows = -(-len(families) // 3)
+    fig = Figure(
+        figsize=(6.2 * ncols, 3.6 * nrows + 0.35 * legend_rows + 0.6), layout="constrained"
+    )
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    colors = matplotlib.colormaps["tab10" if len(families) <= 10 else "tab20"]
+    for ax, column in zip(axes, columns, strict=False):
+        for index, (name, rows) in enumerate(families):
+            band = daily_band(rows, column)
+            color = colors(index % colors.N)
+            ax.plot(band["day"], band["mean"], color=color, linewidth=1.6, label=name)
+            ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=0.18, lw=0)
+        ax.set_title(_title(column), fontsize=11)
+        ax.set_xlabel("day")
+        ax.set_ylabel(_UNITS.get(column, ""))
+        ax.yaxis.set_major_formatter(FuncFormatter(compact))
+        ax.grid(True, alpha=0.3)
+        ax.margins(x=0)
+        if column.startswith("incremental"):
+            ax.axhline(0.0, color="0.3", linewidth=0.8, linestyle="--")
+    for ax in axes[len(columns) :]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=min(3, max(1, len(labels))),
+        frameon=False,
+        title="mean over seeds, band: 95% interval",
+        title_fontsize=8,
+    )
+    if title:
+        fig.suptitle(title, fontsize=13)
+    return fig
+
+
+def trajectories_png(
+    df: pd.DataFrame,
+    path: Path | str,
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+    *,
+    title: str | None = None,
+    dpi: int = 120,
+) -> tuple[Path, Path]:
+    """Draw :func:`trajectories_figure` to ``path`` (PNG) and an SVG beside it; returns both."""
+    png = Path(path)
+    svg = png.with_suffix(".svg")
+    fig = trajectories_figure(df, columns, title=title)
+    atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi))
+    atomic_write(svg, lambda tmp: fig.savefig(tmp, format="svg"))
+    return png, svg

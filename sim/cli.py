@@ -1,0 +1,445 @@
+"""The ``longgame`` command line: list presets, run a scenario, compare strategies.
+
+stdout carries only the result (a table, or JSON with ``--json``) so it can be piped; progress,
+logs and errors go to stderr. Errors in the user's input (scenario files, edge lists, options,
+output directory) print one message and exit with code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import re
+import sys
+import threading
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+import sim
+
+__all__ = ["app", "CliError"]
+
+app = typer.Typer(
+    name="longgame",
+    help="Simulate how social-media audiences respond to brand strategies over months and years.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+TABLE_OUTCOMES: tuple[str, ...] = (
+    "followers",
+    "equity",
+    "advocates",
+    "engagement_rate",
+    "revenue",
+    "cost",
+    "roi",
+    "unfollows",
+    "incremental_profit",
+)
+DEFAULT_SEEDS = 5
+PRESET_KINDS: tuple[tuple[str, str], ...] = (
+    ("strategy", "Strategies"),
+    ("audience", "Audiences"),
+    ("platform", "Platforms"),
+    ("scenario", "Scenarios"),
+    ("comparison", "Comparisons"),
+)
+
+
+class CliError(Exception):
+    """A wrong combination of options; ``str()`` is the message for the user."""
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout() -> Console:
+    """Console for results; unlimited width when piped, so table rows stay on one line."""
+    piped = not sys.stdout.isatty()
+    return Console(highlight=False, width=1000 if piped else None)
+
+
+def _user_error_types() -> tuple[type[BaseException], ...]:
+    """Exceptions that are the user's input at fault (imported lazily: optional modules)."""
+    from pydantic import ValidationError
+
+    from sim.output import OutputError
+
+    types: list[type[BaseException]] = [CliError, OutputError, ValidationError]
+    for module, name in (
+        ("sim.errors", "ScenarioError"),
+        ("sim.audience.edgelist", "EdgeListError"),
+    ):
+        with contextlib.suppress(ImportError):
+            found = getattr(importlib.import_module(module), name, None)
+            if isinstance(found, type) and issubclass(found, BaseException):
+                types.append(found)
+    return tuple(types)
+
+
+def _message(error: BaseException) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(error, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'value'}: {item['msg']}"
+            for item in error.errors()
+        )
+        return f"invalid {error.title}: {problems}"
+    return str(error)
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn the user's errors into one message on stderr and exit code 2."""
+    try:
+        yield
+    except Exception as error:
+        if not isinstance(error, _user_error_types()):
+            raise
+        typer.echo(f"error: {_message(error)}", err=True)
+        raise typer.Exit(2) from None
+
+
+class _LazyProgress:
+    """A progress bar on stderr (runs done/total, ETA) that appears only after about a second."""
+
+    def __init__(self, total: int, label: str, delay: float = 1.0) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("runs"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=_stderr(),
+            transient=False,
+        )
+        self._task = self._progress.add_task(label, total=total)
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(delay, self._show)
+        self._timer.daemon = True
+        self._shown = False
+        self._done = False
+
+    def _show(self) -> None:
+        with self._lock:
+            if not self._done:
+                self._progress.start()
+                self._shown = True
+
+    def __call__(self, runs: int = 1) -> None:
+        self._progress.advance(self._task, runs)
+
+    def __enter__(self) -> _LazyProgress:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._done = True
+            if self._shown:
+                self._progress.stop()
+
+
+def _replace(model: Any, **changes: Any) -> Any:
+    """A validated copy of a frozen pydantic model with some fields replaced."""
+    return type(model).model_validate({**model.model_dump(), **changes})
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"{count} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
+        return f"{count} {noun[:-1]}ies"
+    return f"{count} {noun}s"
+
+
+def _command() -> list[str]:
+    """This command line as the user would type it (for the manifest)."""
+    return ["longgame", *sys.argv[1:]]
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "scenario"
+
+
+def _is_comparison(target: str) -> bool:
+    """Whether a single ``compare`` argument is a comparison rather than a strategy.
+
+    A TOML file is a comparison if its top level has ``strategies`` or ``scenario``; a name is one
+    if it is a shipped comparison and not a shipped strategy.
+    """
+    from sim.loading import list_presets
+
+    path = Path(target)
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return False  # load_strategy reports what is wrong with it
+        return "strategies" in data or "scenario" in data
+    strategies = {name for name, _ in list_presets("strategy")}
+    comparisons = {name for name, _ in list_presets("comparison")}
+    return target in comparisons and target not in strategies
+
+
+def _compact(value: float | None) -> str:
+    from sim.charts import compact
+
+    if value is None or value != value:  # None or NaN
+        return "-"
+    return compact(float(value))
+
+
+def _cells(final: Any) -> tuple[list[str], list[list[str]]]:
+    """Row labels (strategy, or brand) and per row the outcome cells 'mean [lo, hi]'."""
+    keys = [key for key in ("strategy", "brand") if key in final.columns]
+    if "strategy" in keys and "brand" in keys and final["brand"].nunique() <= 1:
+        keys = ["strategy"]
+    labels, rows = [], []
+    for _, row in final.iterrows():
+        labels.append(" / ".join(str(row[key]) for key in keys))
+        cells = []
+        for outcome in TABLE_OUTCOMES:
+            mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
+            cells.append(f"{_compact(mean)} [{_compact(lo)}, {_compact(hi)}]")
+        median, count, seeds = row["break_even_day"], row["break_even_count"], row["seeds"]
+        day = "none" if median is None else f"{median:g}"
+        cells.append(f"{day} ({count}/{seeds} seeds)")
+        rows.append(cells)
+    return [" / ".join(keys)] + labels, rows
+
+
+def _final_table(final: Any, *, title: str, transpose: bool = False) -> Table:
+    """Rich table of summary.final_outcomes: each outcome as 'mean [lo, hi]'.
+
+    One row per strategy (for pipes and files: rows stay on one line), or with ``transpose`` one
+    row per outcome and a column per strategy, which fits a terminal better.
+    """
+    (key, *labels), rows = _cells(final)
+    outcomes = (*TABLE_OUTCOMES, "break_even_day")
+    table = Table(title=title, title_style="bold", header_style="bold")
+    if transpose:
+        table.add_column("outcome", no_wrap=True)
+        for label in labels:
+            table.add_column(label, justify="right")
+        for index, outcome in enumerate(outcomes):
+            table.add_row(outcome, *(cells[index] for cells in rows))
+        return table
+    table.add_column(key, no_wrap=True)
+    for outcome in outcomes:
+        table.add_column(outcome, justify="right", no_wrap=True)
+    for label, cells in zip(labels, rows, strict=True):
+        table.add_row(label, *cells)
+    return table
+
+
+def _print_final(df: Any, *, title: str, as_json: bool) -> None:
+    from sim import summary
+
+    final = summary.final_outcomes(df)
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(final), indent=2, allow_nan=False))
+        return
+    seeds = int(final["seeds"].max())
+    days = int(final["days"].max())
+    caption = f"after {_plural(days, 'day')}, {_plural(seeds, 'seed')}: mean [95% interval]"
+    console = _stdout()
+    table = _final_table(final, title=f"{title} ({caption})", transpose=console.is_terminal)
+    console.print(table)
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"longgame {sim.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Simulate how social-media audiences respond to brand strategies over months and years."""
+
+
+@app.command()
+def presets() -> None:
+    """List the strategy, audience and platform presets with what each one shows."""
+    with _user_errors():
+        from sim.loading import list_presets
+
+        console = _stdout()
+        for kind, heading in PRESET_KINDS:
+            table = Table(title=heading, title_justify="left", header_style="bold")
+            table.add_column("name", no_wrap=True, style="cyan")
+            table.add_column("description")
+            for name, description in list_presets(kind):
+                table.add_row(name, description)
+            console.print(table)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario file (TOML) or preset name.")],
+    days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
+    seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds to run.")] = DEFAULT_SEEDS,
+    engine: Annotated[str, typer.Option(help="Simulation engine.")] = "vector",
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory [default: out/<scenario name>].")
+    ] = None,
+) -> None:
+    """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
+    with _user_errors():
+        from sim.loading import load_scenario
+        from sim.output import write_results
+        from sim.runner import run_seeds
+
+        resolved = load_scenario(scenario)
+        if days is not None:
+            resolved = _replace(resolved, days=days)
+        out = out or Path("out") / _safe_name(resolved.name)
+        log = _stderr()
+        log.print(
+            f"Running {resolved.name!r}: {_plural(seeds, 'seed')} x {_plural(resolved.days, 'day')}"
+            f", engine {engine}"
+        )
+        with _LazyProgress(seeds, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
+            df = run_seeds(resolved, seeds, days=resolved.days, engine=engine, progress=progress)
+        paths = write_results(df, out, scenario=resolved, engine=engine, command=_command())
+        log.print(f"Daily metrics: {paths['parquet']} and {paths['csv']}")
+        _print_final(df, title=resolved.name, as_json=False)
+
+
+@app.command()
+def compare(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="Strategy presets or files to compare on the base scenario, "
+            "or a single comparison file.",
+            show_default=False,
+        ),
+    ],
+    audience: Annotated[
+        str | None, typer.Option(help="Audience preset or file replacing the scenario's.")
+    ] = None,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            help="Edge-list file (or shipped graph name) replacing the audience's graph.",
+        ),
+    ] = None,
+    direction: Annotated[
+        str | None,
+        typer.Option(
+            help="How to read --graph lines 'u v': undirected, follows or flows "
+            "[default: the shipped graph's, else undirected].",
+        ),
+    ] = None,
+    days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
+    seeds: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Seeds per strategy [default: 5].")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="Simulation engine.")] = "vector",
+    workers: Annotated[
+        int, typer.Option(min=1, max=256, help="Parallel processes (seeds run in parallel).")
+    ] = min(2, os.cpu_count() or 1),
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/compare"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only the final outcomes as JSON.")
+    ] = False,
+) -> None:
+    """Compare strategies on the same scenario and seeds; print final outcomes; draw a chart."""
+    with _user_errors():
+        if direction is not None and graph is None:
+            raise CliError("--direction needs --graph")
+
+        from sim import loading
+        from sim.charts import trajectories_png
+        from sim.output import write_results
+        from sim.runner import compare as run_comparison
+        from sim.schema import Comparison
+
+        if len(targets) == 1 and _is_comparison(targets[0]):
+            comparison = loading.load_comparison(targets[0])
+        else:
+            strategies = [loading.load_strategy(target) for target in targets]
+            name = " vs ".join(strategy.name for strategy in strategies)
+            comparison = Comparison(
+                name=name[:80], scenario=loading.load_scenario("base"), strategies=strategies
+            )
+        scenario = comparison.scenario
+        if audience is not None:
+            scenario = _replace(scenario, audience=loading.load_audience(audience))
+        if graph is not None:
+            from sim.audience.edgelist import resolve_graph_path, shipped_direction
+
+            path = resolve_graph_path(graph, Path.cwd()).resolve()
+            edges = {
+                **scenario.audience.graph.model_dump(),
+                "kind": "edgelist",
+                "path": str(path),
+                "direction": direction or shipped_direction(path) or "undirected",
+            }
+            scenario = _replace(scenario, audience=_replace(scenario.audience, graph=edges))
+        if days is not None:
+            scenario = _replace(scenario, days=days)
+        comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
+
+        runs = len(comparison.strategies) * comparison.seeds
+        log = _stderr()
+        log.print(
+            f"Comparing {_plural(len(comparison.strategies), 'strategy')} x "
+            f"{_plural(comparison.seeds, 'seed')}, {_plural(scenario.days, 'day')}, engine {engine}"
+        )
+        with _LazyProgress(runs, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
+            df = run_comparison(
+                comparison,
+                days=scenario.days,
+                seeds=comparison.seeds,
+                engine=engine,
+                progress=progress,
+                workers=workers,
+            )
+        paths = write_results(df, out, scenario=comparison, engine=engine, command=_command())
+        png, svg = trajectories_png(
+            df, Path(out) / "trajectories.png", title=f"{comparison.name}, {comparison.seeds} seeds"
+        )
+        log.print(f"Daily metrics: {paths['parquet']}")
+        log.print(f"Chart: {png} (and {svg.name})")
+        _print_final(df, title=comparison.name, as_json=as_json)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,700 @@
+"""Loading scenario files: TOML text to validated schema objects, with presets and clear errors.
+
+Five kinds of file: strategy, audience, platform, scenario and comparison. A name resolves to an
+existing path first (relative to the current directory, or to the file that names it), else to the
+file shipped in the ``scenarios`` package. Strategy, audience and platform tables may name a
+``preset`` and override some of its keys. Every problem becomes a ``ScenarioError`` that names the
+file, the field path and the line. docs/scenarios.md describes the files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+
+from sim.errors import ScenarioError
+from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
+
+__all__ = [
+    "FOLDERS",
+    "comparison_from_dict",
+    "dump_toml",
+    "list_presets",
+    "load_audience",
+    "load_comparison",
+    "load_platform",
+    "load_scenario",
+    "load_strategy",
+    "locate",
+    "parse_toml_text",
+    "scenario_from_dict",
+    "shipped_dir",
+    "strategy_from_dict",
+]
+
+# Where the shipped files of each kind live, inside the `scenarios` package ("" = top level).
+FOLDERS: dict[str, tuple[str, ...]] = {
+    "strategy": ("strategies",),
+    "audience": ("audiences",),
+    "platform": ("platforms",),
+    "scenario": ("",),
+    "comparison": ("comparisons", ""),
+}
+MODELS: dict[str, type[BaseModel]] = {
+    "strategy": Strategy,
+    "audience": Audience,
+    "platform": Platform,
+    "scenario": Scenario,
+    "comparison": Comparison,
+}
+
+Loc = tuple[str | int, ...]
+PathLike = str | Path
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """A TOML text being loaded: its name in messages, the folder its references resolve in (None
+    for web uploads: shipped names only) and its text (to find lines)."""
+
+    name: str
+    dir: Path | None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class _Site:
+    """Where a value was written: its file, its key path in that file and in the loaded result."""
+
+    doc: _Doc
+    doc_path: Loc = ()
+    at: Loc = ()
+
+    def child(self, *keys: str | int) -> _Site:
+        return _Site(self.doc, self.doc_path + keys, self.at + keys)
+
+    def error(self, message: str, value: Any = None) -> ScenarioError:
+        shown = None if value is None else _shown(value)
+        line = _find_line(self.doc.text, self.doc_path)
+        return ScenarioError(message, self.doc.name, _dotted(self.at), line, shown)
+
+
+# Which file wrote each key path of the loaded result (presets and overrides mixed).
+Origins = dict[Loc, _Site]
+
+
+# ---- public API -------------------------------------------------------------------------------
+
+
+def load_strategy(name_or_path: PathLike, base_dir: PathLike | None = None) -> Strategy:
+    """A strategy from a shipped preset name or a TOML file."""
+    return _load("strategy", name_or_path, base_dir)
+
+
+def load_audience(name_or_path: PathLike, base_dir: PathLike | None = None) -> Audience:
+    """An audience from a shipped name or a TOML file."""
+    return _load("audience", name_or_path, base_dir)
+
+
+def load_platform(name_or_path: PathLike, base_dir: PathLike | None = None) -> Platform:
+    """A platform from a shipped name or a TOML file."""
+    return _load("platform", name_or_path, base_dir)
+
+
+def load_scenario(name_or_path: PathLike, base_dir: PathLike | None = None) -> Scenario:
+    """A scenario from a shipped name or a TOML file, its strategies, audience and platforms
+    resolved."""
+    return _load("scenario", name_or_path, base_dir)
+
+
+def load_comparison(name_or_path: PathLike, base_dir: PathLike | None = None) -> Comparison:
+    """A comparison from a shipped name or a TOML file; its ``days`` (if any) set the scenario's."""
+    return _load("comparison", name_or_path, base_dir)
+
+
+def strategy_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Strategy:
+    """A strategy from a parsed table (e.g. uploaded in the web app). Presets resolve to shipped
+    names only; pass the TOML ``text`` to get line numbers in errors."""
+    return _from_dict("strategy", data, source, text)
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Scenario:
+    """A scenario from a parsed table, like ``strategy_from_dict``."""
+    return _from_dict("scenario", data, source, text)
+
+
+def comparison_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Comparison:
+    """A comparison from a parsed table, like ``strategy_from_dict``."""
+    return _from_dict("comparison", data, source, text)
+
+
+def parse_toml_text(text: str, source: str = "<web>") -> dict[str, Any]:
+    """The table in TOML text; a syntax error becomes a ScenarioError with the source and line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\s*\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) if match else None
+        detail = message[: match.start()] if match else message
+        raise ScenarioError(f"invalid TOML: {detail}", source, line=line) from None
+
+
+def list_presets(kind: str) -> list[tuple[str, str]]:
+    """(name, one-line description) of each shipped file of a kind, sorted by name. The
+    description is the file's ``description`` key, else the first line of its opening comment."""
+    found: dict[str, str] = {}
+    for folder in _folders(kind):
+        for path in sorted((shipped_dir() / folder).glob("*.toml")):
+            text = path.read_text(encoding="utf-8")
+            data = parse_toml_text(text, _display(path))
+            if folder == "" and (kind == "comparison") != _is_comparison(data):
+                continue
+            found.setdefault(path.stem, _describe(path.stem, data, text))
+    return sorted(found.items())
+
+
+def locate(kind: str, name_or_path: PathLike, base_dir: PathLike | None = None) -> Path:
+    """The file a name or path refers to: an existing path first (relative to ``base_dir``,
+    default the current directory), else the shipped file of that kind with that name."""
+    return _locate(kind, str(name_or_path), Path.cwd() if base_dir is None else Path(base_dir))
+
+
+def shipped_dir() -> Path:
+    """The folder of the shipped TOML files (found through the package, so it works when
+    installed)."""
+    return Path(str(files("scenarios")))
+
+
+def dump_toml(model: BaseModel) -> str:
+    """TOML text for a schema object, every field written out, that loads back to an equal
+    object."""
+    lines: list[str] = []
+    _write_table(model.model_dump(exclude_none=True), (), lines, array=False)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+# ---- finding and reading files ----------------------------------------------------------------
+
+
+def _folders(kind: str) -> tuple[str, ...]:
+    if kind not in FOLDERS:
+        raise ValueError(f"unknown kind {kind!r}; kinds are: {', '.join(FOLDERS)}")
+    return FOLDERS[kind]
+
+
+def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = None) -> Path:
+    """Resolves ref (see ``locate``); base_dir None allows shipped names only."""
+    folders = _folders(kind)
+    candidate = Path(ref).expanduser()
+    if base_dir is not None:
+        candidate = base_dir / candidate
+        if candidate.is_file():
+            return candidate.resolve()
+    if re.fullmatch(r"[\w-]+", ref):
+        for folder in folders:
+            shipped = shipped_dir() / folder / f"{ref}.toml"
+            if shipped.is_file():
+                return shipped.resolve()
+        names = ", ".join(name for name, _ in list_presets(kind))
+        message = f"unknown {kind} {ref!r}; shipped {kind} names are: {names} (or give a file path)"
+        file = None
+    elif base_dir is None:
+        names = ", ".join(name for name, _ in list_presets(kind))
+        message = f"only shipped {kind} names can be used here: {names}"
+        file = None
+    else:
+        message = "file not found"
+        file = _display(candidate)
+    if site is None:
+        raise ScenarioError(message, file)
+    raise site.error(message if file is None else f"file not found: {file}", ref)
+
+
+def _read(path: Path) -> tuple[_Doc, dict[str, Any]]:
+    name = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read the file: {exc}", name) from None
+    return _Doc(name, path.parent, text), parse_toml_text(text, name)
+
+
+def _display(path: Path) -> str:
+    """A file's name in messages: scenarios/... when shipped, else relative to the current
+    directory when inside it."""
+    path = path.resolve()
+    shipped = shipped_dir().resolve()
+    if path.is_relative_to(shipped):
+        return str(Path("scenarios") / path.relative_to(shipped))
+    cwd = Path.cwd()
+    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
+
+
+def _describe(name: str, data: dict[str, Any], text: str) -> str:
+    """The ``description`` key, else the opening comment's first line (without "name: ")."""
+    description = data.get("description")
+    if isinstance(description, str) and description:
+        return description
+    comments = (line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#"))
+    first = next((line for line in comments if line), "").removeprefix(f"{name}: ").rstrip(".")
+    return first[:1].upper() + first[1:]
+
+
+def _is_comparison(data: dict[str, Any]) -> bool:
+    return "strategies" in data or "scenario" in data
+
+
+# ---- composing: presets, references, relative paths -------------------------------------------
+
+
+def _load(kind: str, ref: PathLike, base_dir: PathLike | None) -> Any:
+    origins: Origins = {}
+    path = locate(kind, ref, base_dir)
+    return _validate(MODELS[kind], _load_file(kind, path, (), origins), origins)
+
+
+def _from_dict(kind: str, data: dict[str, Any], source: str, text: str) -> Any:
+    origins: Origins = {}
+    expanded = _expand(kind, data, _Site(_Doc(source, None, text)), origins)
+    return _validate(MODELS[kind], expanded, origins)
+
+
+def _load_file(
+    kind: str,
+    path: Path,
+    at: Loc,
+    origins: Origins,
+    chain: tuple[Path, ...] = (),
+    ref: _Site | None = None,
+) -> Any:
+    """A file of a kind, expanded; its name defaults to the file name. ``chain`` holds the files
+    being loaded (a preset naming one of them is a cycle); ``ref`` is what named this file."""
+    if path in chain and ref is not None:
+        cycle = " -> ".join(_display(item) for item in (*chain, path))
+        raise ref.error(f"presets form a cycle: {cycle}")
+    doc, data = _read(path)
+    result = _expand(kind, data, _Site(doc, (), at), origins, (*chain, path))
+    if isinstance(result, dict) and "name" not in data:
+        result["name"] = path.stem
+    return result
+
+
+def _expand(
+    kind: str, value: Any, site: _Site, origins: Origins, chain: tuple[Path, ...] = ()
+) -> Any:
+    """A value of a kind with every reference in it replaced by the table it names."""
+    origins.setdefault(site.at, site)
+    if kind == "scenario":
+        return _scenario(value, site, origins)
+    if kind == "comparison":
+        return _comparison(value, site, origins)
+    return _compose(kind, value, site, origins, chain)
+
+
+def _compose(kind: str, value: Any, site: _Site, origins: Origins, chain: tuple[Path, ...]) -> Any:
+    """A strategy, audience or platform: a name or path, or a table that may name a ``preset``
+    whose table its keys override (tables merge recursively, other values replace)."""
+    if isinstance(value, str):
+        path = _locate(kind, value, site.doc.dir, site)
+        loaded = _load_file(kind, path, site.at, origins, chain, site)
+        origins[site.at] = site  # the table as a whole comes from the reference
+        return loaded
+    if not isinstance(value, dict):
+        return value  # validation reports the wrong type
+    table = dict(value)
+    base: dict[str, Any] = {}
+    if "preset" in table:
+        ref, ref_site = table.pop("preset"), site.child("preset")
+        if not isinstance(ref, str):
+            raise ref_site.error("must be a preset name or the path of a TOML file", ref)
+        path = _locate(kind, ref, site.doc.dir, ref_site)
+        base = _load_file(kind, path, site.at, origins, chain, ref_site)
+    if kind == "audience":
+        table = _absolute_graph_path(table, site.doc.dir)
+    _mark(origins, table, site)
+    return _merge(base, table)
+
+
+def _scenario(value: Any, site: _Site, origins: Origins) -> Any:
+    """A scenario table with its audience, platforms and brand strategies expanded."""
+    if not isinstance(value, dict):
+        return value
+    if _is_comparison(value):
+        raise site.error("this is a comparison, not a scenario (it has 'scenario'/'strategies')")
+    _mark(origins, value, site)
+    out = dict(value)
+    if "audience" in out:
+        out["audience"] = _compose("audience", out["audience"], site.child("audience"), origins, ())
+    if isinstance(out.get("platforms"), list):
+        out["platforms"] = [
+            _compose("platform", item, site.child("platforms", i), origins, ())
+            for i, item in enumerate(out["platforms"])
+        ]
+    if isinstance(out.get("brands"), list):
+        out["brands"] = [
+            {
+                **brand,
+                "strategy": _compose(
+                    "strategy", brand["strategy"], site.child("brands", i, "strategy"), origins, ()
+                ),
+            }
+            if isinstance(brand, dict) and "strategy" in brand
+            else brand
+            for i, brand in enumerate(out["brands"])
+        ]
+    return out
+
+
+def _comparison(value: dict[str, Any], site: _Site, origins: Origins) -> dict[str, Any]:
+    """A comparison table with its scenario and strategies expanded and its ``days`` applied."""
+    if not _is_comparison(value):
+        raise site.error(
+            "this is a scenario, not a comparison (a comparison has a 'scenario' and "
+            "its 'strategies')"
+        )
+    _mark(origins, value, site)
+    out = dict(value)
+    days = out.pop("days", None)
+    scenario = out.get("scenario", {})
+    if isinstance(scenario, str):
+        ref = site.child("scenario")
+        path = _locate("scenario", scenario, site.doc.dir, ref)
+        scenario = _load_file("scenario", path, ref.at, origins, (), ref)
+    else:
+        scenario = _scenario(scenario, site.child("scenario"), origins)
+    if days is not None and isinstance(scenario, dict):
+        scenario = {**scenario, "days": days}
+        origins[("scenario", "days")] = site.child("days")
+    out["scenario"] = scenario
+    if isinstance(out.get("strategies"), list):
+        out["strategies"] = [
+            _compose("strategy", item, site.child("strategies", i), origins, ())
+            for i, item in enumerate(out["strategies"])
+        ]
+    return out
+
+
+def _absolute_graph_path(table: dict[str, Any], directory: Path | None) -> dict[str, Any]:
+    """graph.path made absolute when it names a file next to the TOML file; other names are left
+    for the audience builder (which knows the shipped graphs)."""
+    graph = table.get("graph")
+    if directory is None or not isinstance(graph, dict) or not isinstance(graph.get("path"), str):
+        return table
+    candidate = directory / Path(graph["path"]).expanduser()
+    if not candidate.is_file():
+        return table
+    return {**table, "graph": {**graph, "path": str(candidate.resolve())}}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: tables merge key by key, any other value replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = _merge(out[key], value) if both else value
+    return out
+
+
+def _mark(origins: Origins, value: Any, site: _Site) -> None:
+    origins[site.at] = site
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _mark(origins, item, site.child(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _mark(origins, item, site.child(i))
+
+
+# ---- validating and explaining errors ---------------------------------------------------------
+
+
+def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
+    data = _with_defaults(model, data)
+    try:
+        result = model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise _convert(exc, model, data, origins) from None
+    if isinstance(result, Comparison):
+        strategies = [(("strategies", i), s) for i, s in enumerate(result.strategies)]
+        problem = _platform_problem(result.scenario.platforms, strategies)
+        if problem:
+            raise _platform_error(origins, *problem)
+    return result
+
+
+def _with_defaults(model: type[BaseModel], data: Any) -> Any:
+    """Fills the keys a nested table leaves out from the field's default, so that a partial table
+    such as ``norms = { story = 1.3 }`` changes only what it names (plain pydantic would set the
+    other content types to 0)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for name, field in model.model_fields.items():
+        sub, value = _model_type(field.annotation), out.get(name)
+        if sub is None:
+            continue
+        if isinstance(value, dict):
+            default = field.get_default(call_default_factory=True)
+            base = default.model_dump(exclude_none=True) if isinstance(default, BaseModel) else {}
+            out[name] = _with_defaults(sub, _merge(base, value))
+        elif isinstance(value, list):
+            out[name] = [_with_defaults(sub, item) for item in value]
+    return out
+
+
+def _convert(
+    exc: ValidationError, model: type[BaseModel], data: Any, origins: Origins
+) -> ScenarioError:
+    """The first validation error as a ScenarioError (with the count of the others)."""
+    errors = exc.errors()
+    first, more = errors[0], f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    loc = tuple(first["loc"])
+    if first["type"] == "value_error" and _model_at(model, loc) is Scenario:
+        problem = _scenario_platform_problem(_get(data, loc))
+        if problem:
+            field, value, message = problem
+            return _platform_error(origins, loc + field, value, message + more)
+    value = first["input"]
+    if first["type"] == "missing" or isinstance(value, dict):
+        value = None
+    return _error_at(origins, loc, value, _explain(first, model) + more)
+
+
+def _origin(origins: Origins, loc: Loc) -> tuple[_Site, Loc]:
+    """The site that wrote the nearest recorded key above loc, and the rest of loc below it."""
+    known = next(k for k in range(len(loc), -1, -1) if loc[:k] in origins)
+    return origins[loc[:known]], loc[known:]
+
+
+def _error_at(
+    origins: Origins, loc: Loc, value: Any, message: str, where: Loc | None = None
+) -> ScenarioError:
+    """An error at a key path of the loaded result (``where``, default the same path, says which
+    key's file and line to report)."""
+    site, rest = _origin(origins, loc if where is None else where)
+    line = _find_line(site.doc.text, site.doc_path + rest)
+    if line is None:
+        line = _find_line(site.doc.text, site.doc_path)
+    shown = None if value is None else _shown(value)
+    return ScenarioError(message, site.doc.name, _dotted(loc), line, shown)
+
+
+def _explain(error: Any, model: type[BaseModel]) -> str:
+    """What is wrong and what is allowed, from the error and the schema."""
+    kind, loc = error["type"], tuple(error["loc"])
+    if kind == "extra_forbidden":
+        holder = _model_at(model, loc[:-1])
+        allowed = ", ".join(holder.model_fields) if holder else ""
+        return f"unknown key; allowed keys are: {allowed}"
+    if kind == "missing":
+        return "a required key is missing"
+    if kind == "literal_error":
+        return f"must be one of {error['ctx']['expected']}"
+    allowed = _allowed_range(_field_at(model, loc))
+    if kind in ("greater_than_equal", "less_than_equal") and allowed:
+        side = "at least" if kind == "greater_than_equal" else "at most"
+        return f"must be {allowed} ({side} {_number(next(iter(error['ctx'].values())))})"
+    message = error["msg"].removeprefix("Value error, ")
+    message = message[:1].lower() + message[1:]
+    return f"{message}; allowed: {allowed}" if allowed else message
+
+
+def _platform_error(origins: Origins, loc: Loc, value: Any, message: str) -> ScenarioError:
+    """A strategy's platforms missing from the scenario: reported where the strategy's platforms
+    were written, unless they came from a preset (then where the strategy was named)."""
+    strategy = loc[:-1]
+    same_file = _origin(origins, loc)[0].doc is _origin(origins, strategy)[0].doc
+    return _error_at(origins, loc, value, message, where=loc if same_file else strategy)
+
+
+def _scenario_platform_problem(data: Any) -> tuple[Loc, Any, str] | None:
+    """The scenario check on platforms, at the field that breaks it (the schema's own check
+    reports only the scenario)."""
+    if not isinstance(data, dict):
+        return None
+    values = {}
+    for name in ("platforms", "brands"):
+        field = Scenario.model_fields[name]
+        if name not in data:
+            values[name] = field.get_default(call_default_factory=True)
+            continue
+        try:
+            values[name] = TypeAdapter(field.annotation).validate_python(data[name], strict=True)
+        except ValidationError:
+            return None
+    brands: list[Brand] = values["brands"]
+    strategies = [(("brands", i, "strategy"), brand.strategy) for i, brand in enumerate(brands)]
+    return _platform_problem(values["platforms"], strategies)
+
+
+def _platform_problem(
+    platforms: list[Platform], strategies: list[tuple[Loc, Strategy]]
+) -> tuple[Loc, Any, str] | None:
+    """Platform names must be unique and every strategy must use the scenario's platforms."""
+    known = [platform.name for platform in platforms]
+    repeated = sorted({name for name in known if known.count(name) > 1})
+    if repeated:
+        return ("platforms",), None, f"platform names must be unique; repeated: {repeated}"
+    for loc, strategy in strategies:
+        unknown = [name for name in strategy.platforms if name not in known]
+        if unknown:
+            message = f"platform(s) {unknown} not in the scenario; its platforms are: {known}"
+            return (*loc, "platforms"), strategy.platforms, message
+    return None
+
+
+def _model_type(annotation: Any) -> type[BaseModel] | None:
+    """The schema model of a field (or of its list items), if any."""
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
+
+
+def _model_at(model: type[BaseModel] | None, loc: Loc) -> type[BaseModel] | None:
+    for part in loc:
+        if isinstance(part, str):
+            field = model.model_fields.get(part) if model else None
+            model = _model_type(field.annotation) if field else None
+    return model
+
+
+def _field_at(model: type[BaseModel], loc: Loc) -> FieldInfo | None:
+    names = [part for part in loc if isinstance(part, str)]
+    holder = _model_at(model, tuple(names[:-1]))
+    return holder.model_fields.get(names[-1]) if holder and names else None
+
+
+def _allowed_range(field: FieldInfo | None) -> str:
+    low = high = None
+    for item in field.metadata if field else ():
+        low, high = getattr(item, "ge", low), getattr(item, "le", high)
+    if low is not None and high is not None:
+        return f"between {_number(low)} and {_number(high)}"
+    if low is not None:
+        return f"at least {_number(low)}"
+    return f"at most {_number(high)}" if high is not None else ""
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(x)
+
+
+def _get(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _dotted(loc: Loc) -> str | None:
+    """('brands', 0, 'strategy') -> 'brands[0].strategy'."""
+    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+    return text.lstrip(".") or None
+
+
+_HEADER = re.compile(r"^\s*\[(\[)?\s*([^\]]+?)\s*\]")
+
+
+def _find_line(text: str, path: Loc) -> int | None:
+    """The line where the key at path is written (a simple scan that knows table headers, arrays
+    of tables, dotted keys and inline tables), or None."""
+    names = [part for part in path if isinstance(part, str)]
+    if not text or not names:
+        return None
+    key, tables = names[-1], names[:-1]
+    indices = {
+        tuple(p for p in path[:i] if isinstance(p, str)): part
+        for i, part in enumerate(path)
+        if isinstance(part, int)
+    }
+    key_re = re.compile(rf"(?:^|[\s{{,.]){re.escape(key)}\s*=")
+    header: list[str] = []
+    counts: dict[tuple[str, ...], int] = {}
+    best: tuple[int, int] | None = None  # (score, line)
+
+    def in_element() -> bool:
+        return all(
+            counts.get(prefix, index) == index
+            for prefix, index in indices.items()
+            if tuple(header[: len(prefix)]) == prefix
+        )
+
+    for number, line in enumerate(text.splitlines(), 1):
+        if match := _HEADER.match(line):
+            header = [part.strip().strip("\"'") for part in match.group(2).split(".")]
+            if match.group(1):
+                counts[tuple(header)] = counts.get(tuple(header), -1) + 1
+            if header == names and in_element():
+                return number
+            continue
+        code = line.split("#", 1)[0]
+        if key_re.search(code) and header == tables[: len(header)] and in_element():
+            score = len(header) + sum(name in code for name in tables[len(header) :])
+            if best is None or score > best[0]:
+                best = (score, number)
+    return best[1] if best else None
+
+
+# ---- writing TOML ------------------------------------------------------------------------------
+
+
+def _write_table(
+    table: dict[str, Any], path: tuple[str, ...], lines: list[str], array: bool
+) -> None:
+    if path:
+        header = ".".join(_key(part) for part in path)
+        lines += ["", f"[[{header}]]" if array else f"[{header}]"]
+    nested = {
+        key: value
+        for key, value in table.items()
+        if isinstance(value, dict)
+        or (isinstance(value, list) and value and all(isinstance(item, dict) for item in value))
+    }
+    lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in table.items() if k not in nested]
+    for key, value in nested.items():
+        for item in value if isinstance(value, list) else [value]:
+            _write_table(item, (*path, key), lines, array=isinstance(value, list))
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    """A value in TOML syntax: strings, numbers, booleans, arrays and inline tables."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + items + " }" if items else "{}"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A bad value as the user wrote it, shortened for messages."""
+    try:
+        text = _toml_value(value)
+    except TypeError:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,39 @@
+"""Shared fixtures: a synthetic daily metrics table in the shape sim.runner returns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.metrics import COLUMNS
+
+
+def make_metrics(
+    strategies: dict[str, float] | None = None, seeds: int = 4, days: int = 30, brands: int = 1
+) -> pd.DataFrame:
+    """A tidy metrics table: columns strategy, seed, brand, day, then every metrics column.
+
+    Each strategy's values grow linearly with the day at its own slope plus seed noise; the
+    ``incremental_profit`` of a strategy with slope s is ``s * day - 10 + noise``.
+    """
+    strategies = {"steady": 2.0, "flat": 1.0} if strategies is None else strategies
+    rng = np.random.default_rng(0)
+    frames = []
+    day = np.arange(days)
+    for name, slope in strategies.items():
+        for seed in range(42, 42 + seeds):
+            for brand in range(brands):
+                frame = pd.DataFrame({"strategy": name, "seed": seed, "brand": brand, "day": day})
+                noise = rng.normal(0.0, 0.5, size=days)
+                for column in COLUMNS:
+                    frame[column] = slope * day + noise
+                frame["incremental_profit"] = slope * day - 10.0 + noise
+                frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def metrics() -> pd.DataFrame:
+    """Two strategies ('steady' grows twice as fast as 'flat'), 4 seeds, 30 days, one brand."""
+    return make_metrics()

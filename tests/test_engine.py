@@ -1,0 +1,129 @@
+"""The vector engine: determinism, independence of draws, invariants under random parameters."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.audience import build_population
+from sim.model import EngagementModel
+from sim.runner import simulate
+from sim.schema import Audience, Brand, Graph, Market, Platform, Scenario, Strategy
+
+SMALL = Audience(graph=Graph(people=1500, mean_degree=10))
+
+
+def small_scenario(**strategy) -> Scenario:
+    return Scenario(
+        audience=SMALL,
+        days=60,
+        brands=[Brand(strategy=Strategy(**strategy))],
+        market=Market(scale=10),
+    )
+
+
+def test_same_seed_gives_bit_identical_output():
+    scenario = small_scenario(follow_rate=200, targeting="random", unfollow_after_days=5)
+    first = simulate(scenario, 3)
+    second = simulate(scenario, 3)
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+
+
+def test_different_seeds_differ():
+    scenario = small_scenario()
+    assert not simulate(scenario, 1).equals(simulate(scenario, 2))
+
+
+def test_engine_rejects_unknown_names():
+    with pytest.raises(ValueError, match="available: vector"):
+        EngagementModel(small_scenario(), engine="warp")
+
+
+def test_config_is_not_stored_in_mesas_scenario_attribute():
+    model = EngagementModel(small_scenario(), seed=1)
+    assert isinstance(model.config, Scenario)
+    assert not isinstance(getattr(model, "scenario", None), Scenario)
+
+
+def test_inactive_brand_spends_nothing_and_posts_nothing():
+    model = EngagementModel(small_scenario(), seed=1, inactive_brands=(0,)).run(30)
+    frame = model.metrics()
+    assert frame["cost"].sum() == 0 and frame["posts"].sum() == 0
+    assert frame["revenue"].sum() > 0  # people already aware still buy
+
+
+def check_invariants(model: EngagementModel) -> None:
+    """Trust and salience in [0,1], fatigue >= 0, follower counts equal to the follow state."""
+    frame = model.metrics()
+    assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()
+    counts = frame.drop(columns=["seed", "brand", "day", "mean_trust"]).select_dtypes("number")
+    assert (counts.to_numpy() >= 0).all()
+    engine = model.engine
+    for brand, state in zip(model.brand_agents, engine.state, strict=True):
+        assert (state.trust >= 0).all() and (state.trust <= 1).all()
+        assert (state.salience >= 0).all() and (state.salience <= 1).all()
+        assert (state.fatigue >= 0).all()
+        assert np.array_equal(state.follower, state.follows.any(axis=0))
+        assert not (state.follower & ~np.isin(np.arange(engine.n), state.known)).any()
+        last = frame[frame["brand"] == brand.name].iloc[-1]
+        real = (state.follower.sum() + brand.fake_followers) * model.config.market.scale
+        assert last["followers"] == pytest.approx(real)
+        assert state.following == (state.brand_follows_day >= 0).sum()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    reply_rate=st.floats(0, 1),
+    follow_rate=st.floats(0, 2000),
+    promo=st.floats(0, 1),
+    conversation=st.floats(0.01, 1),
+    posts_per_week=st.floats(0, 30),
+    weekly_hours=st.floats(0, 60),
+    automation=st.floats(0, 1),
+    burstiness=st.floats(0, 1),
+    review=st.booleans(),
+    policy=st.booleans(),
+    unfollow_after=st.integers(0, 10),
+    discovery=st.floats(0, 50),
+    feed_rate=st.floats(0, 1),
+)
+def test_invariants_hold_under_random_parameters(
+    reply_rate,
+    follow_rate,
+    promo,
+    conversation,
+    posts_per_week,
+    weekly_hours,
+    automation,
+    burstiness,
+    review,
+    policy,
+    unfollow_after,
+    discovery,
+    feed_rate,
+):
+    strategy = Strategy(
+        reply_rate=reply_rate,
+        follow_rate=follow_rate,
+        content_mix={"value": 0.3, "promo": promo, "conversation": conversation},
+        posts_per_week=posts_per_week,
+        weekly_hours=weekly_hours,
+        automation_share=automation,
+        burstiness=burstiness,
+        review=review,
+        policy=policy,
+        unfollow_after_days=unfollow_after,
+        bought_followers_per_month=follow_rate,
+        targeting="random",
+    )
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=600, mean_degree=8)),
+        days=40,
+        platforms=[Platform(discovery_rate=discovery, feed_rate=feed_rate)],
+        brands=[Brand(strategy=strategy), Brand(name="Rival")],
+        market=Market(scale=5),
+    )
+    population = build_population(scenario, seed=7)
+    model = EngagementModel(scenario, seed=7, population=population).run()
+    check_invariants(model)

@@ -1,0 +1,406 @@
+"""Loading TOML files: shipped presets, composition, name resolution, round trips and errors."""
+
+from __future__ import annotations
+
+import pickle
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.errors import ScenarioError
+from sim.loading import (
+    dump_toml,
+    list_presets,
+    load_audience,
+    load_comparison,
+    load_platform,
+    load_scenario,
+    load_strategy,
+    parse_toml_text,
+    scenario_from_dict,
+    strategy_from_dict,
+)
+from sim.schema import Strategy
+
+LOADERS = {
+    "strategy": load_strategy,
+    "audience": load_audience,
+    "platform": load_platform,
+    "scenario": load_scenario,
+    "comparison": load_comparison,
+}
+SHIPPED = [(kind, name) for kind in LOADERS for name, _ in list_presets(kind)]
+
+# What each preset changes relative to the baseline, consistent_engagement (docs/model.md, 3).
+PRESET_CHANGES = {
+    "consistent_engagement": set(),
+    "broadcasting": {"reply_rate", "content_mix"},
+    "self_promotion": {"content_mix"},
+    "storytelling": {"content_mix"},
+    "over_following": {"follow_rate", "targeting", "unfollow_after_days"},
+    "quitting_early": {"quit_rule"},
+    "too_many_platforms": {"platforms", "adapt_per_platform"},
+    "over_automation": {"automation_share", "posts_per_week", "reply_rate"},
+    "publish_first": {"review", "policy"},
+    "vanity_metrics": {"adaptive", "adapt_kpi", "bought_followers_per_month"},
+    "siloed_departments": {"coordination"},
+    "no_plan": {"burstiness", "consistency", "targeting"},  # adaptive = false is the baseline's
+}
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def error_of(load, *args) -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        load(*args)
+    return info.value
+
+
+# ---- shipped files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "name"), SHIPPED)
+def test_every_shipped_file_loads(kind: str, name: str) -> None:
+    loaded = LOADERS[kind](name)
+    assert loaded.name
+
+
+def test_shipped_names_and_descriptions() -> None:
+    assert {name for name, _ in list_presets("strategy")} == set(PRESET_CHANGES)
+    for kind in LOADERS:
+        assert all(description for _, description in list_presets(kind)), kind
+    assert {name for name, _ in list_presets("scenario")} >= {"base", "competition"}
+    assert {name for name, _ in list_presets("comparison")} >= {"default", "headline", "quick"}
+
+
+@pytest.mark.parametrize("name", sorted(PRESET_CHANGES))
+def test_presets_differ_from_the_baseline_only_where_their_mistake_lies(name: str) -> None:
+    baseline = load_strategy("consistent_engagement").model_dump()
+    preset = load_strategy(name).model_dump()
+    changed = {key for key in preset if preset[key] != baseline[key]} - {"name", "description"}
+    assert changed == PRESET_CHANGES[name]
+    assert preset["name"] == name
+
+
+def test_baseline_is_the_schema_defaults() -> None:
+    baseline = load_strategy("consistent_engagement")
+    assert baseline.model_dump(exclude={"name", "description"}) == Strategy().model_dump(
+        exclude={"name", "description"}
+    )
+
+
+def test_shipped_comparisons() -> None:
+    demo = load_comparison("default")
+    assert len(demo.strategies) == 12 and demo.seeds == 5 and demo.scenario.days == 730
+    assert demo.scenario.name == "base"
+    quick = load_comparison("quick")
+    assert (quick.seeds, quick.scenario.days, len(quick.strategies)) == (2, 120, 3)
+    assert quick.scenario.audience.graph.people == 2000
+    assert load_comparison("headline").seeds == 10
+
+
+# ---- composition -----------------------------------------------------------------------------
+
+
+def test_preset_with_overrides(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "mine.toml",
+        """
+        preset = "broadcasting"
+        reply_rate = 0.5
+        content_mix.promo = 0.5
+        """,
+    )
+    mine = load_strategy(path)
+    assert mine.name == "mine" and mine.reply_rate == 0.5
+    assert mine.content_mix.promo == 0.5 and mine.content_mix.value == 0.5  # merged, not replaced
+    assert mine.content_mix.conversation == 0.0
+
+
+def test_partial_nested_table_keeps_the_defaults(tmp_path: Path) -> None:
+    mine = load_strategy(write(tmp_path, "s.toml", "content_mix = { promo = 0.5 }\n"))
+    assert mine.content_mix.value == Strategy().content_mix.value
+    platform = load_platform(write(tmp_path, "p.toml", "norms.story = 2.0\n"))
+    assert (platform.norms.story, platform.norms.value) == (2.0, 1.0)
+
+
+def test_nested_presets_and_inline_tables(tmp_path: Path) -> None:
+    write(tmp_path, "a.toml", 'preset = "broadcasting"\nfollow_rate = 20\n')
+    write(tmp_path, "b.toml", 'preset = "a.toml"\nname = "bee"\n')
+    scenario = write(
+        tmp_path,
+        "scenario.toml",
+        """
+        [[brands]]
+        name = "One"
+        strategy = "b.toml"
+
+        [[brands]]
+        name = "Two"
+        strategy = { preset = "self_promotion", weekly_hours = 20 }
+        """,
+    )
+    loaded = load_scenario(scenario)
+    one, two = (brand.strategy for brand in loaded.brands)
+    assert (one.name, one.reply_rate, one.follow_rate) == ("bee", 0.0, 20.0)
+    assert (two.name, two.weekly_hours, two.content_mix.promo) == ("self_promotion", 20.0, 0.75)
+
+
+def test_preset_cycle(tmp_path: Path) -> None:
+    write(tmp_path, "a.toml", 'preset = "b.toml"\n')
+    write(tmp_path, "b.toml", 'preset = "a.toml"\n')
+    error = error_of(load_strategy, tmp_path / "a.toml")
+    assert "cycle" in str(error) and "b.toml" in str(error) and error.field == "preset"
+
+
+def test_comparison_days_and_inline_scenario(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "cmp.toml",
+        """
+        days = 60
+        seeds = 3
+        strategies = ["broadcasting", { preset = "storytelling", name = "tales" }]
+
+        [scenario]
+        audience = { preset = "small", graph.mean_degree = 8 }
+        platforms = ["facebook"]
+        """,
+    )
+    comparison = load_comparison(path)
+    assert comparison.name == "cmp" and comparison.scenario.days == 60
+    assert comparison.scenario.audience.graph.mean_degree == 8
+    assert comparison.scenario.audience.graph.people == 2000
+    assert [s.name for s in comparison.strategies] == ["broadcasting", "tales"]
+
+
+# ---- name resolution -------------------------------------------------------------------------
+
+
+def test_path_first_then_shipped(tmp_path: Path) -> None:
+    write(tmp_path, "broadcasting", "reply_rate = 0.25\n")  # an existing path beats the name
+    scenario = write(
+        tmp_path,
+        "s.toml",
+        """
+        [[brands]]
+        strategy = "broadcasting"
+
+        [[brands]]
+        strategy = "storytelling"
+        """,
+    )
+    first, second = (brand.strategy for brand in load_scenario(scenario).brands)
+    assert first.reply_rate == 0.25
+    assert second == load_strategy("storytelling")
+
+
+def test_references_are_relative_to_the_file(tmp_path: Path, monkeypatch) -> None:
+    write(tmp_path, "project/strategies/mine.toml", 'preset = "../base/common.toml"\n')
+    write(tmp_path, "project/base/common.toml", "weekly_hours = 30\n")
+    write(tmp_path, "project/graphs/edges.txt", "0 1\n1 2\n")
+    write(
+        tmp_path,
+        "project/world.toml",
+        """
+        audience = { graph = { kind = "edgelist", path = "graphs/edges.txt" } }
+
+        [[brands]]
+        strategy = "strategies/mine.toml"
+        """,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    scenario = load_scenario(tmp_path / "project" / "world.toml")
+    assert scenario.brands[0].strategy.weekly_hours == 30
+    assert scenario.brands[0].strategy.name == "mine"
+    assert Path(scenario.audience.graph.path) == (tmp_path / "project/graphs/edges.txt").resolve()
+    assert load_audience("facebook_ego").graph.path == "facebook_combined.txt.gz"  # left alone
+    assert load_comparison("quick").scenario.audience.graph.people == 2000  # shipped, from anywhere
+    assert load_strategy("../project/base/common.toml").weekly_hours == 30  # relative to the cwd
+    assert load_strategy("common.toml", base_dir=tmp_path / "project/base").weekly_hours == 30
+
+
+def test_web_uploads_resolve_shipped_names_only() -> None:
+    text = 'preset = "over_following"\nfollow_rate = 100\n'
+    strategy = strategy_from_dict(parse_toml_text(text, "upload.toml"), "upload.toml", text)
+    assert (strategy.name, strategy.follow_rate) == ("over_following", 100.0)
+    error = error_of(strategy_from_dict, {"preset": "../secret.toml"}, "upload.toml")
+    assert "only shipped strategy names" in str(error) and "upload.toml" in str(error)
+    scenario = scenario_from_dict({"audience": "small", "brands": [{"strategy": "no_plan"}]})
+    assert scenario.brands[0].strategy.burstiness == 0.8
+
+
+# ---- writing TOML ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "name"), SHIPPED)
+def test_dump_toml_round_trips(kind: str, name: str, tmp_path: Path) -> None:
+    loaded = LOADERS[kind](name)
+    path = write(tmp_path, "dumped.toml", dump_toml(loaded))
+    assert LOADERS[kind](path) == loaded
+
+
+def test_dump_toml_escapes_strings(tmp_path: Path) -> None:
+    strategy = Strategy(name='odd "name"', description="tab\there\\ and é\x7f")
+    assert load_strategy(write(tmp_path, "odd.toml", dump_toml(strategy))) == strategy
+
+
+# ---- errors ----------------------------------------------------------------------------------
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    error = error_of(load_strategy, write(tmp_path, "broken.toml", "reply_rate = 0.5\nposts = \n"))
+    assert "broken.toml" in str(error) and error.line == 2 and "[line 2]" in str(error)
+
+
+def test_unknown_key(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "typo.toml",
+        """
+        [[brands]]
+        name = "Acme"
+
+        [brands.strategy]
+        preset = "broadcasting"
+        reply_rat = 0.5
+        """,
+    )
+    error = error_of(load_scenario, path)
+    text = str(error)
+    assert "typo.toml" in text and "brands[0].strategy.reply_rat" in text
+    assert "unknown key" in text and "reply_rate" in text and "posts_per_week" in text
+    assert error.line == 7
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.toml", 'posts_per_week = "lots"\nreview = 1\n')
+    error = error_of(load_strategy, path)
+    assert "t.toml" in str(error) and "posts_per_week" in str(error) and "number" in str(error)
+    assert "(and 1 more)" in str(error) and error.line == 1
+
+
+def test_out_of_range_names_the_range(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path,
+        "x.toml",
+        """
+        # two brands
+        [[brands]]
+        name = "A"
+
+        [[brands]]
+        name = "B"
+        strategy.quit_rule = { kpi = "roi", check_day = 0 }
+        """,
+    )
+    error = error_of(load_scenario, "x.toml")
+    assert str(error) == (
+        "x.toml: brands[1].strategy.quit_rule.check_day = 0: must be between 1 and 36500 "
+        "(at least 1) [line 8]"
+    )
+
+
+def test_literal_choices(tmp_path: Path) -> None:
+    error = error_of(load_strategy, write(tmp_path, "t.toml", 'targeting = "fitted"\n'))
+    assert "targeting" in str(error) and "'fit'" in str(error) and "'random'" in str(error)
+
+
+def test_error_in_a_preset_names_the_preset_file(tmp_path: Path) -> None:
+    write(tmp_path, "bad.toml", "\n\nreply_rate = 2\n")
+    cmp = write(tmp_path, "c.toml", 'scenario = "base"\nstrategies = ["bad.toml"]\n')
+    error = error_of(load_comparison, cmp)
+    assert "bad.toml" in error.file and error.field == "strategies[0].reply_rate"
+    assert error.line == 3
+
+
+def test_unknown_preset_lists_the_shipped_names(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.toml", '[[brands]]\nstrategy = "broadcast"\n')
+    error = error_of(load_scenario, path)
+    text = str(error)
+    assert "s.toml" in text and "brands[0].strategy" in text and error.line == 2
+    assert "broadcasting" in text and "storytelling" in text
+    assert "no_plan" in str(error_of(load_strategy, "not_a_preset"))
+
+
+def test_missing_file_names_file_and_referrer(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.toml", 'audience = "audiences/mine.toml"\n')
+    error = error_of(load_scenario, path)
+    assert "s.toml" in str(error) and "audience" in str(error) and "mine.toml" in str(error)
+    assert "not found" in str(error_of(load_scenario, tmp_path / "absent.toml"))
+
+
+def test_missing_platform_referenced_by_a_brand(tmp_path: Path) -> None:
+    unknown = write(tmp_path, "u.toml", 'platforms = ["facebook", "myspace"]\n')
+    error = error_of(load_scenario, unknown)
+    assert "u.toml" in str(error) and "platforms[1]" in str(error) and "instagram" in str(error)
+    absent = write(
+        tmp_path,
+        "a.toml",
+        'platforms = ["facebook"]\n[[brands]]\nstrategy = "too_many_platforms"\n',
+    )
+    error = error_of(load_scenario, absent)
+    assert "a.toml" in str(error) and "brands[0].strategy.platforms" in str(error)
+    assert "instagram" in str(error) and error.line == 3
+    inline = write(tmp_path, "i.toml", '[[brands]]\n[brands.strategy]\nplatforms = ["tiktok"]\n')
+    assert error_of(load_scenario, inline).line == 3
+
+
+def test_comparison_strategies_must_use_the_scenarios_platforms(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.toml", 'scenario = "quick"\nstrategies = ["too_many_platforms"]\n')
+    assert "unknown scenario" in str(error_of(load_comparison, path))  # quick is a comparison
+    path = write(
+        tmp_path,
+        "d.toml",
+        'scenario = { platforms = ["facebook"] }\nstrategies = ["too_many_platforms"]\n',
+    )
+    error = error_of(load_comparison, path)
+    assert "d.toml" in str(error) and "strategies[0].platforms" in str(error)
+
+
+def test_scenario_and_comparison_files_are_not_mixed_up() -> None:
+    assert "comparison" in str(error_of(load_scenario, "default"))
+    assert "not a comparison" in str(error_of(load_comparison, "base"))
+
+
+def test_scenario_error_format_and_pickling() -> None:
+    error = ScenarioError("must be at most 1", "x.toml", "a.b", 12, "1.5")
+    assert str(error) == "x.toml: a.b = 1.5: must be at most 1 [line 12]"
+    assert str(ScenarioError("file not found", "y.toml")) == "y.toml: file not found"
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.file, copy.field, copy.line, copy.value) == ("x.toml", "a.b", 12, "1.5")
+
+
+NUMERIC_FIELDS = [
+    name
+    for name, field in Strategy.model_fields.items()
+    if field.annotation in (float, int) and name not in ("name", "description")
+]
+NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.sampled_from(["1", True, [1], {"a": 1}]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(overrides=st.dictionaries(st.sampled_from(NUMERIC_FIELDS), NUMBERS, max_size=4))
+def test_random_overrides_load_or_raise_scenario_error(overrides: dict) -> None:
+    try:
+        strategy = strategy_from_dict({"preset": "consistent_engagement", **overrides})
+    except ScenarioError as error:
+        assert error.file == "<web>" and error.field in overrides
+    else:
+        assert all(getattr(strategy, key) == value for key, value in overrides.items())

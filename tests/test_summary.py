@@ -1,0 +1,182 @@
+"""Statistics over seeds (sim.summary) on synthetic metrics tables."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_metrics
+from scipy import stats
+
+from sim import summary
+from sim.metrics import FINAL_OUTCOMES
+
+
+def test_t_interval_matches_scipy():
+    values = [3.0, 5.0, 4.5, 6.0, 2.5]
+    mean, lo, hi = summary.t_interval(values)
+    expected = stats.t.interval(0.95, len(values) - 1, loc=np.mean(values), scale=stats.sem(values))
+    assert mean == pytest.approx(np.mean(values))
+    assert (lo, hi) == pytest.approx(expected)
+
+
+def test_t_interval_edge_cases():
+    assert summary.t_interval([7.0]) == (7.0, 7.0, 7.0)
+    assert summary.t_interval([2.0, 2.0, 2.0]) == (2.0, 2.0, 2.0)
+    assert all(math.isnan(x) for x in summary.t_interval([]))
+    assert summary.t_interval([1.0, float("nan"), 3.0]) == pytest.approx(
+        summary.t_interval([1.0, 3.0])
+    )
+    assert summary.t_interval(np.array([1.0, 2.0]))[0] == 1.5
+    assert summary.t_interval(x for x in (1.0, 2.0))[0] == 1.5
+
+
+def _profit_table(first_days: list[int | None], days: int = 20) -> pd.DataFrame:
+    """One strategy; seed k's incremental profit turns positive on first_days[k] (never if None)."""
+    frames = []
+    for seed, first in enumerate(first_days):
+        day = np.arange(days)
+        profit = np.where(day >= first, 1.0, -1.0) if first is not None else -np.ones(days)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "strategy": "s",
+                    "seed": seed,
+                    "brand": 0,
+                    "day": day,
+                    "incremental_profit": profit,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_break_even_median_over_seeds_that_broke_even():
+    assert summary.break_even(_profit_table([4, 10, None, 6])) == (6.0, 3, 4)
+    assert summary.break_even(_profit_table([4, 10, None, None])) == (7.0, 2, 4)  # half: shown
+
+
+def test_break_even_none_if_fewer_than_half():
+    assert summary.break_even(_profit_table([4, None, None, None])) == (None, 1, 4)
+    assert summary.break_even(_profit_table([None, None])) == (None, 0, 2)
+
+
+def test_break_even_uses_first_positive_day_even_if_it_dips_again():
+    table = _profit_table([3])
+    table.loc[table["day"] == 5, "incremental_profit"] = -1.0
+    assert summary.break_even(table) == (3.0, 1, 1)
+
+
+def test_break_even_respects_day_limit():
+    assert summary.break_even(_profit_table([4, 10]), day=8) == (4.0, 1, 2)
+
+
+def test_final_outcomes_shape_and_values(metrics):
+    final = summary.final_outcomes(metrics)
+    assert list(final["strategy"]) == ["steady", "flat"]
+    assert set(final["day"]) == {29}
+    assert set(final["seeds"]) == {4}
+    for outcome in FINAL_OUTCOMES:
+        assert {f"{outcome}_mean", f"{outcome}_lo", f"{outcome}_hi"} <= set(final.columns)
+    steady = metrics[(metrics["strategy"] == "steady") & (metrics["day"] == 29)]
+    mean, lo, hi = summary.t_interval(steady["cum_revenue"])
+    row = final.iloc[0]
+    assert (row["revenue_mean"], row["revenue_lo"], row["revenue_hi"]) == pytest.approx(
+        (mean, lo, hi)
+    )
+    assert row["break_even_count"] == 4
+    assert 4 <= row["break_even_day"] <= 6  # 2 * day - 10 > 0 from day 6, give or take noise
+
+
+def test_final_outcomes_at_a_given_day(metrics):
+    final = summary.final_outcomes(metrics, day=3)
+    assert set(final["day"]) == {3}
+    assert final["break_even_day"].isna().all()  # nobody breaks even by day 3
+    with pytest.raises(ValueError, match="day 99"):
+        summary.final_outcomes(metrics, day=99)
+
+
+def test_final_outcomes_per_brand():
+    final = summary.final_outcomes(make_metrics(seeds=2, days=5, brands=2))
+    assert len(final) == 4
+    assert list(final[["strategy", "brand"]].itertuples(index=False, name=None)) == [
+        ("steady", 0),
+        ("steady", 1),
+        ("flat", 0),
+        ("flat", 1),
+    ]
+
+
+def test_paired_difference_and_beats(metrics):
+    mean, lo, hi = summary.paired_difference(metrics, "steady", "flat", "revenue")
+    at_end = metrics[metrics["day"] == 29].pivot(
+        index="seed", columns="strategy", values="cum_revenue"
+    )
+    assert (mean, lo, hi) == pytest.approx(summary.t_interval(at_end["steady"] - at_end["flat"]))
+    assert lo > 0
+    assert summary.beats(metrics, "steady", "flat", "revenue")
+    assert not summary.beats(metrics, "flat", "steady", "revenue")
+    assert not summary.beats(metrics, "steady", "flat", "revenue", day=0)  # both start at 0
+
+
+def test_paired_difference_pairs_on_common_seeds(metrics):
+    fewer = metrics[~((metrics["strategy"] == "flat") & (metrics["seed"] == 42))]
+    diff = summary.paired_difference(fewer, "steady", "flat", "followers")
+    at_end = fewer[fewer["day"] == 29].pivot(index="seed", columns="strategy", values="followers")
+    assert diff == pytest.approx(summary.t_interval((at_end["steady"] - at_end["flat"]).dropna()))
+    with pytest.raises(ValueError, match="nope"):
+        summary.paired_difference(metrics, "steady", "nope", "followers")
+
+
+def test_crossover_day():
+    days = np.arange(10)
+    rows = []
+    for seed in (1, 2):
+        for day in days:
+            # 'late' is below 'early' until day 6 and above from then on; a brief lead at day 2
+            late = 10.0 if day == 2 else (0.0 if day < 6 else 20.0)
+            rows.append(
+                {"strategy": "late", "seed": seed, "brand": 0, "day": day, "cum_revenue": late}
+            )
+            rows.append(
+                {"strategy": "early", "seed": seed, "brand": 0, "day": day, "cum_revenue": 5.0}
+            )
+    table = pd.DataFrame(rows)
+    assert summary.crossover_day(table, "late", "early", "revenue") == 6
+    assert summary.crossover_day(table, "early", "late", "revenue") is None
+
+
+def test_daily_band(metrics):
+    band = summary.daily_band(metrics[metrics["strategy"] == "steady"], "followers")
+    assert list(band["day"]) == list(range(30))
+    assert (band["lo"] <= band["mean"]).all() and (band["mean"] <= band["hi"]).all()
+    one_seed = summary.daily_band(
+        metrics[(metrics["seed"] == 42) & (metrics["strategy"] == "flat")], "followers"
+    )
+    assert (one_seed["lo"] == one_seed["mean"]).all()
+
+
+def test_to_json_shape(metrics):
+    payload = summary.to_json(summary.final_outcomes(metrics))
+    json.dumps(payload, allow_nan=False)  # strictly valid JSON
+    assert payload["days"] == 30  # days 0..29
+    assert payload["day"] == 29
+    assert payload["seeds"] == 4
+    assert [item["strategy"] for item in payload["results"]] == ["steady", "flat"]
+    final = payload["results"][0]["final"]
+    assert set(final) == {*FINAL_OUTCOMES, "break_even_day"}
+    assert set(final["followers"]) == {"mean", "lo", "hi"}
+    assert set(final["break_even_day"]) == {"median", "count"}
+    assert final["break_even_day"]["count"] == 4
+
+
+def test_to_json_nan_and_missing_break_even(metrics):
+    table = metrics.drop(columns=["incremental_profit"])
+    payload = summary.to_json(summary.final_outcomes(table))
+    final = payload["results"][0]["final"]
+    assert final["incremental_profit"] == {"mean": None, "lo": None, "hi": None}
+    assert final["break_even_day"] == {"median": None, "count": 0}
+    json.dumps(payload, allow_nan=False)
