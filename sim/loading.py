@@ -21,6 +21,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, resolve_graph_path
 from sim.errors import ScenarioError
 from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
 
@@ -320,7 +321,7 @@ def _compose(kind: str, value: Any, site: _Site, origins: Origins, chain: tuple[
         path = _locate(kind, ref, site.doc.dir, ref_site)
         base = _load_file(kind, path, site.at, origins, chain, ref_site)
     if kind == "audience":
-        table = _absolute_graph_path(table, site.doc.dir)
+        table = _absolute_graph_path(table, site)
     _mark(origins, table, site)
     return _merge(base, table)
 
@@ -384,16 +385,27 @@ def _comparison(value: dict[str, Any], site: _Site, origins: Origins) -> dict[st
     return out
 
 
-def _absolute_graph_path(table: dict[str, Any], directory: Path | None) -> dict[str, Any]:
-    """graph.path made absolute when it names a file next to the TOML file; other names are left
-    for the audience builder (which knows the shipped graphs)."""
+def _absolute_graph_path(table: dict[str, Any], site: _Site) -> dict[str, Any]:
+    """graph.path made absolute when it names a file next to the TOML file; a shipped graph's
+    name is left for the audience builder; anything else is an error naming the field."""
     graph = table.get("graph")
+    directory = site.doc.dir
     if directory is None or not isinstance(graph, dict) or not isinstance(graph.get("path"), str):
         return table
     candidate = directory / Path(graph["path"]).expanduser()
-    if not candidate.is_file():
+    if candidate.is_file():
+        return {**table, "graph": {**graph, "path": str(candidate.resolve())}}
+    try:
+        resolve_graph_path(graph["path"], directory)
         return table
-    return {**table, "graph": {**graph, "path": str(candidate.resolve())}}
+    except EdgeListError:
+        pass
+    shipped = ", ".join(file for file, _ in SHIPPED_GRAPHS.values())
+    raise site.child("graph", "path").error(
+        f"graph file not found (looked next to the file: {candidate}); allowed: an existing "
+        f"edge-list file or a shipped graph: {shipped}",
+        graph["path"],
+    )
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -589,15 +589,3 @@ class Comparison(Strict):
     scenario: Scenario = Field(default_factory=Scenario)
     strategies: Annotated[list[Strategy], Field(min_length=1, max_length=24)]
     seeds: int = Field(5, ge=1, le=1000, description="seeds per strategy")
-
-    @model_validator(mode="after")
-    def _strategies_on_known_platforms(self) -> Comparison:
-        known = [platform.name for platform in self.scenario.platforms]
-        for strategy in self.strategies:
-            unknown = [name for name in strategy.platforms if name not in known]
-            if unknown:
-                raise ValueError(
-                    f"strategy {strategy.name!r} uses platform(s) {unknown} not in the "
-                    f"scenario; allowed: {known}"
-                )
-        return self

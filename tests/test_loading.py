@@ -99,7 +99,7 @@ def test_baseline_is_the_schema_defaults() -> None:
 
 def test_shipped_comparisons() -> None:
     demo = load_comparison("default")
-    assert len(demo.strategies) == 12 and demo.seeds == 5 and demo.scenario.days == 730
+    assert len(demo.strategies) == 12 and demo.seeds == 3 and demo.scenario.days == 730
     assert demo.scenario.name == "base"
     quick = load_comparison("quick")
     assert (quick.seeds, quick.scenario.days, len(quick.strategies)) == (2, 120, 3)
@@ -404,3 +404,13 @@ def test_random_overrides_load_or_raise_scenario_error(overrides: dict) -> None:
         assert error.file == "<web>" and error.field in overrides
     else:
         assert all(getattr(strategy, key) == value for key, value in overrides.items())
+
+
+def test_missing_graph_file_names_the_file_and_field(tmp_path):
+    path = tmp_path / "graphless.toml"
+    path.write_text('name = "g"\n[audience.graph]\nkind = "edgelist"\npath = "nope.txt"\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert "graphless.toml" in message and "audience.graph.path" in message
+    assert "facebook_combined.txt.gz" in message and "[line 4]" in message
