@@ -171,7 +171,7 @@ class InitialState(Strict):
         doc="followers on day 0, drawn in proportion to fit (real people)",
         unit="people",
     )
-    follower_trust: float = param(0.3, 0, 1, doc="mean trust of initial followers")
+    follower_trust: float = param(0.15, 0, 1, doc="mean trust of initial followers")
     aware_share: float = param(0.1, 0, 1, doc="share of the rest of the market aware of the brand")
     aware_salience: float = param(0.3, 0, 1, doc="salience of those aware on day 0")
 
@@ -227,7 +227,7 @@ class Platform(Strict):
         source="calibrated to Rival IQ 2023 median engagement per post",
     )
     discovery_rate: float = param(
-        3.0, 0, 1000, doc="non-follower impressions per follower engagement (explore surfaces)"
+        8.0, 0, 1000, doc="non-follower impressions per follower engagement (explore surfaces)"
     )
     surfacing_rate: float = param(
         0.02, 0, 1, doc="chance each follower of an engager is shown the post"
@@ -434,7 +434,7 @@ class Behavior(Strict):
         0.005, 0, 1, doc="staff hours per account followed in outreach", unit="hours"
     )
     follow_base: float = param(
-        0.05, 0, 1, doc="follow chance of a non-follower seeing a full-value post at full fit"
+        0.08, 0, 1, doc="follow chance of a non-follower seeing a full-value post at full fit"
     )
     social_proof: float = param(
         2.0,
@@ -470,7 +470,7 @@ class Behavior(Strict):
         0.1, 0, 1, doc="follow chance after a recommendation at full fit"
     )
     prune_rate: float = param(
-        0.0006,
+        0.0003,
         0,
         1,
         doc="daily unfollow hazard at zero fit and trust",
@@ -512,7 +512,7 @@ class Market(Strict):
     """Money and purchases: scale, price, margin and conversion."""
 
     scale: float = param(10.0, 1, 1e6, doc="real people per simulated person", unit="people")
-    price: float = param(40.0, 0, 1e6, doc="revenue per purchase", unit="money")
+    price: float = param(60.0, 0, 1e6, doc="revenue per purchase", unit="money")
     margin: float = param(0.5, 0, 1, doc="gross margin")
     conversion: float = param(
         0.004, 0, 1, doc="daily purchase chance at full fit, salience and trust", unit="1/day"

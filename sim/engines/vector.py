@@ -137,9 +137,10 @@ class VectorEngine:
             state.follower[chosen] = True
             trust_draw = uniform_from(head, chosen, 1)
             state.trust[chosen] = np.minimum(1.0, initial.follower_trust * (0.5 + trust_draw))
-            state.salience[chosen] = np.maximum(initial.aware_salience, 0.5)
         aware = (uniform_from(head, people, 2) < initial.aware_share) & ~state.follower
-        state.salience[aware] = initial.aware_salience
+        level = np.where(state.follower, max(initial.aware_salience, 0.5), initial.aware_salience)
+        spread = 0.5 + uniform_from(head, people, 3)
+        state.salience[:] = np.where(state.follower | aware, np.minimum(1.0, level * spread), 0.0)
         state.known = np.flatnonzero(state.follower | aware)
         state.in_known[state.known] = True
 
