@@ -10,45 +10,16 @@ import argparse
 import json
 import multiprocessing
 import platform
-import resource
 import statistics
 import sys
-import time
 from pathlib import Path
+
+from bench.cases import run_case
 
 CASES = {
     "vector_100k_365d": {"people": 100_000, "days": 365, "repeats": 3},
     "vector_20k_730d": {"people": 20_000, "days": 730, "repeats": 3},
 }
-
-
-def run_case(people: int, days: int, queue) -> None:
-    """Build the population and run one brand for ``days``; report seconds and peak RSS."""
-    from sim.audience import build_population
-    from sim.loading import load_scenario
-    from sim.model import EngagementModel
-    from sim.schema import Scenario
-
-    base = load_scenario("base")
-    data = base.model_dump()
-    data["audience"]["graph"]["people"] = people
-    data["days"] = days
-    scenario = Scenario.model_validate(data)
-    start = time.perf_counter()
-    population = build_population(scenario, seed=scenario.seed)
-    built = time.perf_counter()
-    EngagementModel(scenario, seed=scenario.seed, population=population).run(days)
-    done = time.perf_counter()
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put(
-        {
-            "graph_s": built - start,
-            "run_s": done - built,
-            "total_s": done - start,
-            "peak_rss_mib": peak_mib,
-            "per_person_day_us": (done - built) / people / days * 1e6,
-        }
-    )
 
 
 def measure(people: int, days: int) -> dict:
