@@ -179,3 +179,33 @@ def test_compare_strategies_on_a_real_graph(tmp_path, runner_ready):
     graph = manifest["scenario"]["scenario"]["audience"]["graph"]
     assert graph["kind"] == "edgelist" and graph["direction"] == "follows"
     assert "consistent_engagement" in result.stdout and "break_even_day" in result.stdout
+
+
+BAD_FILES = {
+    "syntax": ('name = "broken\n', "line 1"),
+    "unknown_key": ('name = "x"\ncolour = "blue"\n', "colour"),
+    "wrong_type": ('name = "x"\ndays = "ten"\n', "days"),
+    "out_of_range": ('name = "x"\n[market]\nmargin = 1.5\n', "market.margin"),
+    "missing_graph": (
+        'name = "x"\n[audience.graph]\nkind = "edgelist"\npath = "gone.txt"\n',
+        "audience.graph.path",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_each_kind_of_bad_scenario_file_gives_one_paragraph_and_exit_2(tmp_path, kind):
+    text, field = BAD_FILES[kind]
+    path = tmp_path / f"{kind}.toml"
+    path.write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", str(path), "--days", "2"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"{kind}.toml" in result.stderr and field in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
