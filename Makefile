@@ -94,7 +94,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 test: venv system-deps lint
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: venv
 	@if [ -f bench/__main__.py ] || [ -f bench.py ]; then \
