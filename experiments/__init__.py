@@ -1,0 +1,1 @@
+"""Experiments on the model: ablations of its mechanisms and calibration measurements."""

@@ -1,0 +1,217 @@
+"""Markdown tables of every scenario parameter, rendered from the schema (``sim.schema``).
+
+``parameter_tables()`` walks each model's ``model_fields``: name, meaning (the field's
+description), default, range (``ge``/``le`` bounds or the ``Literal`` choices), unit and source
+(``json_schema_extra``). ``docs/model.md`` embeds the output verbatim between two markers;
+``python -m sim.paramdoc`` prints it, ``python -m sim.paramdoc --write docs/model.md`` replaces
+the embedded copy.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal, get_args, get_origin
+
+from annotated_types import Ge, Le, MaxLen, MinLen
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from sim.schema import (
+    ASSUMPTION,
+    CONTENT_TYPES,
+    Audience,
+    Behavior,
+    Brand,
+    Comparison,
+    ContentWeights,
+    Graph,
+    InitialState,
+    Market,
+    Platform,
+    QuitRule,
+    Scenario,
+    Strategy,
+)
+
+__all__ = ["BEGIN", "END", "MODELS", "WEIGHT_FIELDS", "embed", "parameter_tables"]
+
+BEGIN = "<!-- BEGIN parameter_tables -->"
+END = "<!-- END parameter_tables -->"
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Strategy,
+    QuitRule,
+    InitialState,
+    Brand,
+    Platform,
+    Graph,
+    Audience,
+    Behavior,
+    Market,
+    Scenario,
+    Comparison,
+)
+"""The models with a table of their own, in the order of docs/model.md."""
+
+WEIGHT_FIELDS: tuple[tuple[type[BaseModel], str], ...] = (
+    (Strategy, "content_mix"),
+    (Platform, "norms"),
+    (Behavior, "content_value"),
+    (Behavior, "content_engagement"),
+    (Behavior, "content_comment"),
+    (Behavior, "content_share"),
+)
+"""Fields holding one weight per content type: their defaults form one more table."""
+
+FALLBACK_MEANINGS = {
+    "name": "name shown in results and messages",
+    "description": "free text on what it is for",
+    "strategies": "the `Strategy` tables compared, each in place of the first brand's",
+}
+"""Meanings of fields the schema gives no description (names, free text, nested tables)."""
+
+
+def _number(value: float | int) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1000:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
+def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "(required)"
+    value = info.get_default(call_default_factory=True)
+    if isinstance(value, ContentWeights):
+        return "see content-type weights"
+    if isinstance(value, BaseModel):
+        return f"see {type(value).__name__}"
+    if value is None:
+        return "none"
+    if isinstance(value, str):
+        return f"`{value}`" if value else '""'
+    if isinstance(value, list):
+        items = [
+            f"a default {type(item).__name__}" if isinstance(item, BaseModel) else f"`{item}`"
+            for item in value
+        ]
+        return ", ".join(items) if items else "none"
+    return _number(value)
+
+
+def _range(info: FieldInfo) -> str:
+    choices = _literal_choices(info.annotation)
+    if choices:
+        return " / ".join(f"`{choice}`" for choice in choices)
+    if info.annotation is bool:
+        return "true / false"
+    bounds = {type(m): m for m in info.metadata if isinstance(m, Ge | Le | MinLen | MaxLen)}
+    if Ge in bounds or Le in bounds:
+        low = _number(bounds[Ge].ge) if Ge in bounds else ""
+        high = _number(bounds[Le].le) if Le in bounds else ""
+        return f"{low} to {high}".strip()
+    if MinLen in bounds or MaxLen in bounds:
+        low = bounds[MinLen].min_length if MinLen in bounds else 0
+        high = bounds[MaxLen].max_length if MaxLen in bounds else ""
+        return (
+            f"{low} to {high} items"
+            if get_origin(info.annotation) is list
+            else f"{low} to {high} characters"
+        )
+    return ""
+
+
+def _literal_choices(annotation) -> tuple:
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    return ()
+
+
+def _extra(info: FieldInfo, key: str) -> str:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    value = str(extra.get(key, ""))
+    return "assumption" if value == ASSUMPTION else value
+
+
+def _meaning(name: str, info: FieldInfo) -> str:
+    """The field's description, or a stated fallback for the few fields the schema leaves bare."""
+    if info.description:
+        return info.description
+    if name in FALLBACK_MEANINGS:
+        return FALLBACK_MEANINGS[name]
+    value = None if info.is_required() else info.get_default(call_default_factory=True)
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, BaseModel):
+        return f"the `{type(value).__name__}` table(s)"
+    return ""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _model_table(model: type[BaseModel]) -> list[str]:
+    doc = (model.__doc__ or "").strip().splitlines()[0]
+    lines = [
+        f"### `{model.__name__}`",
+        "",
+        doc,
+        "",
+        "| name | meaning | default | range | unit | source |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, info in model.model_fields.items():
+        cells = (
+            f"`{name}`",
+            _meaning(name, info),
+            _default(info),
+            _range(info),
+            _extra(info, "unit"),
+            _extra(info, "source"),
+        )
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return lines
+
+
+def _weights_table() -> list[str]:
+    fields = [(model, name, model.model_fields[name]) for model, name in WEIGHT_FIELDS]
+    lines = [
+        "### Content-type weights",
+        "",
+        "One weight per content type (range 0 to 10 each; a content mix is normalised to "
+        "shares). Defaults:",
+        "",
+    ]
+    lines.append("| field | meaning | " + " | ".join(f"`{t}`" for t in CONTENT_TYPES) + " |")
+    lines.append("| --- | --- | " + " | ".join("---" for _ in CONTENT_TYPES) + " |")
+    for model, name, info in fields:
+        weights = info.get_default(call_default_factory=True)
+        values = " | ".join(_number(w) for w in weights.as_tuple())
+        lines.append(f"| `{model.__name__}.{name}` | {_cell(info.description or '')} | {values} |")
+    lines += ["", "| content type | meaning |", "| --- | --- |"]
+    for name, info in ContentWeights.model_fields.items():
+        lines.append(f"| `{name}` | {_cell(info.description or '')} |")
+    return lines
+
+
+def parameter_tables() -> str:
+    """Markdown: one table per schema model, then the content-type weights."""
+    blocks = [_model_table(model) for model in MODELS] + [_weights_table()]
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def embed(text: str) -> str:
+    """``text`` with the part between the BEGIN and END markers replaced by the tables."""
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    return text[:start] + "\n" + parameter_tables() + text[end:]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        target = Path(sys.argv[2])
+        target.write_text(embed(target.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(parameter_tables(), end="")
