@@ -4,7 +4,7 @@ Run ``python -m experiments.ablations [--seeds K] [--days N] [--out docs/ablatio
 headline comparison (``scenarios/comparisons/headline.toml``) runs once as it is and once per
 ablation; each ablation sets parameters of the scenario's ``behavior``, ``market`` or platforms
 so that one mechanism does nothing, and the five headline claims are evaluated the way
-``tests/test_headline.py`` states them (:func:`evaluate_claims`). The result is a Markdown table.
+``tests/test_headline.py`` states them (``sim.claims``). The result is a Markdown table.
 
 ``python -m experiments.ablations --calibration`` prints instead what the default parameters
 give for the benchmarks of ``docs/calibration.md`` (:func:`calibration_table`); with
@@ -25,47 +25,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import summary
+from sim.claims import CLAIMS, SHORT, abbreviation, check_claims
 from sim.loading import load_comparison, load_platform, load_scenario
 from sim.runner import compare, simulate, with_strategy
 from sim.schema import Comparison, Scenario
 
 __all__ = [
     "ABLATIONS",
-    "CLAIMS",
     "Ablation",
-    "ClaimResult",
     "ablate",
     "calibration_table",
-    "check_claims",
-    "evaluate_claims",
     "main",
     "render",
     "run_ablations",
 ]
-
-SHORT = 89
-"""Last day of the short horizon (the first 90 days), as in tests/test_headline.py."""
-LISTENING = ("consistent_engagement", "storytelling")
-MISTAKES = ("broadcasting", "self_promotion", "over_following", "quitting_early")
-VALUE = ("equity", "cum_revenue")
-ABBREVIATIONS = {
-    "consistent_engagement": "CE",
-    "storytelling": "ST",
-    "broadcasting": "BC",
-    "self_promotion": "SP",
-    "over_following": "OF",
-    "quitting_early": "QE",
-}
-CLAIMS: dict[str, str] = {
-    "listening_tops": "1. a listening strategy tops equity and revenue",
-    "beats_mistakes": "2. CE beats BC, SP, OF, QE on equity and revenue",
-    "vanity_vs_value": "3. OF leads on followers at some point, trails CE on equity",
-    "j_curve": "4. CE's incremental profit is a J-curve that overtakes QE's",
-    "short_horizons": "5. day-89 followers and ROI leaders differ from horizon equity and "
-    "profit leaders",
-}
-"""The five headline claims (model spec section 6), by key."""
 
 
 # --- ablations ------------------------------------------------------------------------------
@@ -158,117 +131,6 @@ def ablate(scenario: Scenario, ablation: Ablation) -> Scenario:
 
 def _ablated_comparison(comparison: Comparison, ablation: Ablation) -> Comparison:
     return comparison.model_copy(update={"scenario": ablate(comparison.scenario, ablation)})
-
-
-# --- the headline claims --------------------------------------------------------------------
-@dataclass(frozen=True)
-class ClaimResult:
-    """Whether a claim holds, and the numbers behind the verdict."""
-
-    holds: bool
-    note: str
-
-
-def _short(strategy: str) -> str:
-    return ABBREVIATIONS.get(strategy, strategy)
-
-
-def _means_at(runs: pd.DataFrame, column: str, day: int) -> pd.Series:
-    return runs[runs["day"] == day].groupby("strategy")[column].mean()
-
-
-def _k(value: float) -> str:
-    """A number in thousands with a sign where it matters: 12.3k, -4.1k."""
-    return f"{value / 1000:.1f}k" if abs(value) >= 1000 else f"{value:.0f}"
-
-
-def _claim_listening(runs: pd.DataFrame, day: int) -> ClaimResult:
-    leaders = {column: _means_at(runs, column, day).idxmax() for column in VALUE}
-    holds = all(leader in LISTENING for leader in leaders.values())
-    return ClaimResult(
-        holds, f"equity {_short(leaders['equity'])}, revenue {_short(leaders['cum_revenue'])}"
-    )
-
-
-def _claim_mistakes(runs: pd.DataFrame, day: int) -> ClaimResult:
-    failed = []
-    for mistake in MISTAKES:
-        for column in VALUE:
-            _, lo, _ = summary.paired_difference(
-                runs, "consistent_engagement", mistake, column, day
-            )
-            if not lo > 0:
-                failed.append(f"{_short(mistake)} {'eq' if column == 'equity' else 'rev'}")
-    total = len(MISTAKES) * len(VALUE)
-    note = f"{total - len(failed)}/{total}"
-    return ClaimResult(not failed, note + (f"; not: {', '.join(failed)}" if failed else ""))
-
-
-def _claim_vanity(runs: pd.DataFrame, day: int) -> ClaimResult:
-    followers = runs[runs["day"] <= day].groupby(["day", "strategy"])["followers"].mean()
-    leaders = followers.groupby("day").idxmax().map(lambda key: key[1])
-    lead_days = leaders.index[leaders == "over_following"]
-    mean, lo, _ = summary.paired_difference(
-        runs, "consistent_engagement", "over_following", "equity", day
-    )
-    leads = len(lead_days) > 0
-    holds = leads and lo > 0
-    lead = (
-        f"OF leads followers on {len(lead_days)} days (d{lead_days.min()}-d{lead_days.max()})"
-        if leads
-        else "OF never leads followers"
-    )
-    return ClaimResult(holds, f"{lead}; CE-OF equity {_k(mean)} (lo {_k(lo)})")
-
-
-def _claim_j_curve(runs: pd.DataFrame, day: int) -> ClaimResult:
-    upto = runs[runs["day"] <= day]
-    ours = upto[upto["strategy"] == "consistent_engagement"]
-    curve = ours.groupby("day")["incremental_profit"].mean()
-    dip = bool(curve.min() < 0 < curve.iloc[-1] and curve.idxmin() < curve.index[-1] - 90)
-    crossing = summary.crossover_day(
-        upto, "consistent_engagement", "quitting_early", "incremental_profit"
-    )
-    overtakes = crossing is not None and crossing < day
-    note = f"low {_k(curve.min())} on d{curve.idxmin()}, end {_k(curve.iloc[-1])}; " + (
-        f"overtakes QE d{crossing}" if overtakes else "does not overtake QE"
-    )
-    return ClaimResult(dip and overtakes, note)
-
-
-def _claim_short(runs: pd.DataFrame, day: int, short: int) -> ClaimResult:
-    early_followers = _means_at(runs, "followers", short).idxmax()
-    early_roi = _means_at(runs, "roi", short).idxmax()
-    late_equity = _means_at(runs, "equity", day).idxmax()
-    late_profit = _means_at(runs, "incremental_profit", day).idxmax()
-    holds = early_followers != late_equity and early_roi != late_profit
-    note = (
-        f"followers d{short} {_short(early_followers)} / equity {_short(late_equity)}; "
-        f"ROI d{short} {_short(early_roi)} / profit {_short(late_profit)}"
-    )
-    return ClaimResult(holds, note)
-
-
-def check_claims(runs: pd.DataFrame, day: int, short: int = SHORT) -> dict[str, ClaimResult]:
-    """The five headline claims at ``day`` on a comparison's runs, with the numbers behind them.
-
-    ``runs`` is what ``sim.runner.compare`` returns for the headline comparison (at least the
-    strategies consistent_engagement, storytelling, broadcasting, self_promotion,
-    over_following, quitting_early, and days 0..``day``). The checks are those of
-    tests/test_headline.py: "A beats B" is the paired 95% interval above 0.
-    """
-    return {
-        "listening_tops": _claim_listening(runs, day),
-        "beats_mistakes": _claim_mistakes(runs, day),
-        "vanity_vs_value": _claim_vanity(runs, day),
-        "j_curve": _claim_j_curve(runs, day),
-        "short_horizons": _claim_short(runs, day, short),
-    }
-
-
-def evaluate_claims(runs: pd.DataFrame, day: int, short: int = SHORT) -> dict[str, bool]:
-    """Whether each headline claim holds at ``day`` (keys of :data:`CLAIMS`)."""
-    return {name: result.holds for name, result in check_claims(runs, day, short).items()}
 
 
 # --- running --------------------------------------------------------------------------------
@@ -432,7 +294,7 @@ def render(
         )
         for strategy, row in final.iterrows():
             lines.append(
-                f"| `{name}` | {_short(strategy)} | {row['followers']:,.0f} | "
+                f"| `{name}` | {abbreviation(strategy)} | {row['followers']:,.0f} | "
                 f"{row['equity']:,.0f} | {row['cum_revenue']:,.0f} | "
                 f"{row['incremental_profit']:,.0f} |"
             )
