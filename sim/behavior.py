@@ -19,6 +19,12 @@ __all__ = [
     "feed_chance",
     "engage_chance",
     "content_value",
+    "fatigue_from_post",
+    "trust_after_post",
+    "trust_after_comment",
+    "trust_from_recommendation",
+    "trust_after_purchase",
+    "breaks_follow_limits",
     "follow_chance",
     "social_proof_share",
     "prune_hazard",
@@ -107,6 +113,85 @@ def engage_chance(base, sociability, type_engagement, quality, norm, fit, trust,
         / (1.0 + fatigue)
     )
     return np.minimum(raw, 1.0)
+
+
+def fatigue_from_post(
+    promo, fit, quality, seen_today, promo_fatigue, irrelevance_fatigue, volume_fatigue
+):
+    """Fatigue one post adds, by source: (promo, irrelevance, volume) [2.3].
+
+    Promotional content tires (``promo_fatigue`` per promo post), irrelevant content tires in
+    proportion to 1 - fit x quality, and every earlier post seen today adds volume fatigue
+    (Sprout Social Index 2016 on why people unfollow brands). Kept by source so that an unfollow
+    can be attributed to its main cause.
+    """
+    promo_part = np.where(promo, promo_fatigue, 0.0)
+    return (
+        promo_part,
+        irrelevance_fatigue * (1.0 - fit * quality),
+        volume_fatigue * seen_today,
+    )
+
+
+def trust_after_post(trust, value, gaffe: bool, content_trust: float, incident_trust: float):
+    """Trust after seeing a post: valuable content adds a little, a gaffe costs a share [2.3, 2.10].
+
+    Assumption, see docs/model.md.
+    """
+    if gaffe:
+        return trust * (1.0 - incident_trust)
+    return closer(trust, content_trust * value)
+
+
+def trust_after_comment(
+    trust, answered, wrong, reply_trust: float, wrong_answer_trust: float, ignored_trust: float
+):
+    """Trust after one comment of the person's was handled [2.4].
+
+    A good reply is a two-way contact (reciprocity, Gouldner 1960: trust moves ``reply_trust``
+    of the way to 1); a wrong answer costs a share, so does being ignored (assumption, see
+    docs/model.md).
+    """
+    good = answered & ~np.asarray(wrong)
+    trust = np.where(good, closer(trust, reply_trust), trust)
+    trust = np.where(wrong, trust * (1.0 - wrong_answer_trust), trust)
+    return np.where(~np.asarray(answered), trust * (1.0 - ignored_trust), trust)
+
+
+def trust_from_recommendation(trust, source_trust, transfer: float):
+    """Trust after hearing a recommendation: a share of the gap to the advocate's trust [2.6].
+
+    Trust transfers through the tie (Goldenberg, Libai & Muller 2001); it never falls.
+    """
+    return trust + transfer * np.maximum(0.0, source_trust - trust)
+
+
+def trust_after_purchase(trust, happy, satisfied_trust: float, unhappy_trust: float):
+    """Trust after a purchase: satisfied customers trust more, unhappy ones less [2.6].
+
+    Anderson 1998; Reichheld 2003 on satisfaction and recommendation.
+    """
+    return np.where(happy, closer(trust, satisfied_trust), trust * (1.0 - unhappy_trust))
+
+
+def breaks_follow_limits(
+    actions: int,
+    following: int,
+    followers: int,
+    scale: float,
+    limit_per_day: float,
+    ratio_limit: float,
+    floor: float,
+) -> bool:
+    """Whether a day's outreach breaks a platform's spam rules [2.7].
+
+    ``actions`` (follows, plus unfollows where they count) and ``following`` are simulated
+    accounts; limits are stated in real accounts, hence ``scale``. The following limit is the
+    larger of ``floor`` and ``ratio_limit`` x followers (platform rules, see
+    scenarios/platforms/).
+    """
+    limit = max(floor, ratio_limit * (followers * scale))
+    return actions * scale > limit_per_day or following * scale > limit
 
 
 def social_proof_share(indptr, indices, people, follows_brand):

@@ -1,4 +1,4 @@
-"""The ``longgame`` command line: list presets, run a scenario, compare strategies.
+"""The ``longgame`` command line: list presets, run a scenario, compare strategies, validate.
 
 stdout carries only the result (a table, or JSON with ``--json``) so it can be piped; progress,
 logs and errors go to stderr. Errors in the user's input (scenario files, edge lists, options,
@@ -14,8 +14,10 @@ import os
 import re
 import sys
 import threading
+import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -274,6 +276,15 @@ def _print_final(df: Any, *, title: str, as_json: bool) -> None:
     console.print(table)
 
 
+def _engine_name(value: str) -> str:
+    """Check an --engine name against sim.model.ENGINES (a bad one is a usage error)."""
+    from sim.model import ENGINES
+
+    if value not in ENGINES:
+        raise typer.BadParameter(f"unknown engine {value!r}; available: {', '.join(ENGINES)}")
+    return value
+
+
 # -- commands ------------------------------------------------------------------------------------
 
 
@@ -314,7 +325,13 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file (TOML) or preset name.")],
     days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds to run.")] = DEFAULT_SEEDS,
-    engine: Annotated[str, typer.Option(help="Simulation engine.")] = "vector",
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Simulation engine: vector (fast) or agents (a Mesa agent per person).",
+            callback=_engine_name,
+        ),
+    ] = "vector",
     out: Annotated[
         Path | None, typer.Option(help="Output directory [default: out/<scenario name>].")
     ] = None,
@@ -371,7 +388,13 @@ def compare(
     seeds: Annotated[
         int | None, typer.Option(min=1, max=1000, help="Seeds per strategy [default: 5].")
     ] = None,
-    engine: Annotated[str, typer.Option(help="Simulation engine.")] = "vector",
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Simulation engine: vector (fast) or agents (a Mesa agent per person).",
+            callback=_engine_name,
+        ),
+    ] = "vector",
     workers: Annotated[
         int, typer.Option(min=1, max=256, help="Parallel processes (seeds run in parallel).")
     ] = min(2, os.cpu_count() or 1),
@@ -439,6 +462,163 @@ def compare(
         log.print(f"Daily metrics: {paths['parquet']}")
         log.print(f"Chart: {png} (and {svg.name})")
         _print_final(df, title=comparison.name, as_json=as_json)
+
+
+# -- validate ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    """One row of the validation table: a check on one case, over its seeds."""
+
+    check: str
+    case: str
+    seeds: int
+    days: int
+    passed: bool
+    largest_difference: float
+    seconds: float
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ValidationCheck:
+    """A validation check: how many runs it makes, and how to make them.
+
+    ``runs(grid, only)`` counts the runs of a grid ('quick' or 'full') whose case names contain
+    ``only``; ``check(grid, only, workers, progress)`` makes them (calling ``progress(1)`` after
+    each) and returns one `CheckResult` per case.
+    """
+
+    name: str
+    runs: Callable[[str, str | None], int]
+    check: Callable[[str, str | None, int, Callable[[int], None]], list[CheckResult]]
+
+
+def _docking_tasks(grid: str, only: str | None) -> list[tuple[Any, int]]:
+    from sim.engines.agents import docking_cases
+
+    cases = [case for case in docking_cases(grid) if only is None or only in case.name]
+    return [(case, seed) for case in cases for seed in case.seeds]
+
+
+def _docking_check(
+    grid: str, only: str | None, workers: int, progress: Callable[[int], None]
+) -> list[CheckResult]:
+    """The agent and vector engines agree day by day, person by person (docs/docking.md)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    tasks = _docking_tasks(grid, only)
+    state_every = 1 if grid == "quick" else 10
+    outcomes: list[tuple[Any, float]] = []
+    if workers <= 1 or len(tasks) <= 1:
+        for case, seed in tasks:
+            outcomes.append(_timed_dock(case, seed, state_every))
+            progress(1)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_timed_dock, case, seed, state_every) for case, seed in tasks]
+            for future in futures:
+                outcomes.append(future.result())
+                progress(1)
+    results: dict[str, CheckResult] = {}
+    for (case, seed), (docking, seconds) in zip(tasks, outcomes, strict=True):
+        row = results.setdefault(
+            case.name, CheckResult("docking", case.name, 0, docking.days, True, 0.0, 0.0)
+        )
+        row.seeds += 1
+        row.seconds += seconds
+        row.largest_difference = max(row.largest_difference, docking.largest_difference)
+        if not docking.ok and row.passed:
+            row.passed = False
+            row.problem = f"seed {seed}, {docking.problem}"
+    return list(results.values())
+
+
+def _timed_dock(case: Any, seed: int, state_every: int) -> tuple[Any, float]:
+    """Dock one case on one seed; (Docking, seconds). Top-level, so process pools can run it."""
+    from sim.engines.agents import dock_case
+
+    start = time.perf_counter()
+    docking = dock_case(case, seed, state_every)
+    return docking, time.perf_counter() - start
+
+
+VALIDATION_CHECKS: list[ValidationCheck] = [
+    ValidationCheck("docking", lambda grid, only: len(_docking_tasks(grid, only)), _docking_check),
+]
+"""The checks ``longgame validate`` runs, in order; later validation targets add theirs here."""
+
+
+def _validation_table(results: list[CheckResult], title: str) -> Table:
+    table = Table(title=title, title_style="bold", header_style="bold")
+    for column, justify in (
+        ("check", "left"),
+        ("case", "left"),
+        ("seeds", "right"),
+        ("days", "right"),
+        ("result", "left"),
+        ("largest rel. difference", "right"),
+        ("seconds", "right"),
+        ("problem", "left"),
+    ):
+        table.add_column(column, justify=justify)
+    for result in results:
+        table.add_row(
+            result.check,
+            result.case,
+            str(result.seeds),
+            str(result.days),
+            "pass" if result.passed else "FAIL",
+            f"{result.largest_difference:.1e}",
+            f"{result.seconds:.1f}",
+            result.problem,
+        )
+    return table
+
+
+@app.command()
+def validate(
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full/--quick",
+            help="The full grid (every preset and competition, 2,000 people and ego-Facebook, "
+            "120 days, 3 seeds) or the quick one (what make test runs).",
+        ),
+    ] = False,
+    only: Annotated[
+        str | None, typer.Option(help="Run only the cases whose name contains this text.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Parallel processes.")] = min(
+        2, os.cpu_count() or 1
+    ),
+) -> None:
+    """Validate the model: the agent and vector engines dock (exit 1 on failure).
+
+    Prints one row per check and case: pass or FAIL, the largest relative difference between the
+    engines and, on failure, the first day, metric and person where they disagree.
+    """
+    grid = "full" if full else "quick"
+    log = _stderr()
+    results: list[CheckResult] = []
+    with _user_errors():
+        for check in VALIDATION_CHECKS:
+            runs = check.runs(grid, only)
+            if runs == 0:
+                continue
+            log.print(f"Validating {check.name}: {grid} grid, {_plural(runs, 'run')}")
+            with _LazyProgress(runs, check.name) as progress:
+                results.extend(check.check(grid, only, workers, progress))
+        if not results:
+            raise CliError(f"no case matches --only {only!r}")
+    passed = all(result.passed for result in results)
+    verdict = "all passed" if passed else "FAILED"
+    _stdout().print(_validation_table(results, f"longgame validate --{grid}: {verdict}"))
+    if not passed:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

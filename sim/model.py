@@ -9,13 +9,17 @@ import mesa
 import pandas as pd
 
 from sim.audience import Population, build_population
-from sim.engines.vector import VectorEngine
+from sim.engines.agents import AgentEngine
+from sim.engines.vector import Event, VectorEngine
 from sim.schema import Scenario
 from sim.strategy import BrandAgent
 
 __all__ = ["EngagementModel", "ENGINES"]
 
-ENGINES = ("vector",)
+ENGINES = ("vector", "agents")
+"""The engines: ``vector`` (NumPy arrays, fast) and ``agents`` (a Mesa agent per person, the
+readable reference); they dock (docs/docking.md)."""
+_ENGINE_CLASSES = {"vector": VectorEngine, "agents": AgentEngine}
 
 
 class EngagementModel(mesa.Model):
@@ -23,7 +27,8 @@ class EngagementModel(mesa.Model):
 
     The configuration lives in ``self.config`` (Mesa reserves ``Model.scenario`` for its own
     Scenario class). ``inactive_brands`` run as the no-social-media baseline: they exist, people
-    who know them still buy, but they do nothing.
+    who know them still buy, but they do nothing. ``tracked`` people keep a history of the last
+    ``history_size`` events that touched them (`history`).
     """
 
     def __init__(
@@ -35,6 +40,8 @@ class EngagementModel(mesa.Model):
         population: Population | None = None,
         inactive_brands: Sequence[int] = (),
         base_dir: Path | None = None,
+        tracked: Sequence[int] = (),
+        history_size: int = 50,
     ) -> None:
         run_seed = config.seed if seed is None else int(seed)
         super().__init__(rng=run_seed)
@@ -61,7 +68,9 @@ class EngagementModel(mesa.Model):
             )
             for i, brand in enumerate(config.brands)
         ]
-        self.engine = VectorEngine(config, self.population, self.brand_agents, run_seed)
+        self.engine = _ENGINE_CLASSES[engine](
+            config, self.population, self.brand_agents, run_seed, tracked, history_size
+        )
         self.rows: list[dict] = []
 
     def step(self) -> None:
@@ -73,6 +82,11 @@ class EngagementModel(mesa.Model):
         for _ in range(self.config.days if days is None else days):
             self.step()
         return self
+
+    def history(self, person: int) -> list[Event]:
+        """The last events that touched a tracked person: (day, brand, event, detail), oldest
+        first."""
+        return self.engine.history.events(person)
 
     def metrics(self) -> pd.DataFrame:
         """Raw daily rows (stocks and flows) as a DataFrame; see ``sim.metrics.finish``."""

@@ -9,7 +9,10 @@ of the phase and writes at its end.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,10 +20,23 @@ from sim import behavior
 from sim.audience import Population
 from sim.metrics import FLOWS
 from sim.rng import Stream, prefix, uniform_fields, uniform_from
-from sim.schema import CONTENT_TYPES, Scenario
+from sim.schema import CONTENT_TYPES, Platform, Scenario
 from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
 
-__all__ = ["VectorEngine", "HOP_FEED", "HOP_DISCOVERY", "HOP_SURFACING", "HOP_CASCADE"]
+__all__ = [
+    "VectorEngine",
+    "HOP_FEED",
+    "HOP_DISCOVERY",
+    "HOP_SURFACING",
+    "HOP_CASCADE",
+    "EVENTS",
+    "Event",
+    "History",
+    "InitialAudience",
+    "initial_audience",
+    "audience_stocks",
+    "close_row",
+]
 
 HOP_FEED, HOP_DISCOVERY, HOP_SURFACING = 0, 1, 2
 HOP_CASCADE = 2
@@ -32,6 +48,280 @@ COMPLAINT_POST = 2000
 FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
 PROMO_SRC, IRRELEVANCE_SRC, VOLUME_SRC, SPAM_SRC = range(4)
 NEVER = -(10**6)
+SCALED_FLOWS = (
+    "impressions",
+    "impressions_feed",
+    "impressions_discovery",
+    "impressions_surfacing",
+    "impressions_share",
+    "impressions_recommendation",
+    "engagements",
+    "likes",
+    "comments",
+    "shares",
+    "comments_answered",
+    "comments_ignored",
+    "wrong_answers",
+    "new_follows",
+    "unfollows",
+    "unfollows_promo",
+    "unfollows_irrelevance",
+    "unfollows_volume",
+    "unfollows_pruning",
+    "unfollows_dropout",
+    "unfollows_spam",
+    "mutes",
+    "blocks",
+    "recommendations",
+)
+"""Flows counted in simulated people during the day and reported in real people (x scale)."""
+
+
+# --- shared with the agent engine: initial state, history, the metrics row ----------------------
+@dataclass(frozen=True)
+class InitialAudience:
+    """Day-0 state of one brand's audience (spec section 1), computed once for both engines.
+
+    ``followers`` (sorted ids) follow the brand on ``platform`` with ``trust``; ``salience``
+    holds every person's salience; ``known`` (sorted ids) are the followers and the aware.
+    """
+
+    platform: int
+    followers: np.ndarray
+    trust: np.ndarray
+    salience: np.ndarray
+    known: np.ndarray
+
+
+def initial_audience(
+    scenario: Scenario, population: Population, brand: BrandAgent, seed: int
+) -> InitialAudience:
+    """Day-0 followers drawn in proportion to fit, and the aware rest of the market.
+
+    Followers are a weighted sample without replacement (Efraimidis & Spirakis 2006 keys
+    log(u) / fit) among members of the brand's main platform.
+    """
+    b, n, traits = brand.index, population.n, population.traits
+    initial = scenario.brands[b].initial
+    fit = traits.fit[b]
+    people = np.arange(n)
+    head = prefix(seed, Stream.BRAND, b, 0, 0, 9)
+    members = traits.member[brand.main_platform]
+    weight_draw = uniform_from(head, people, 0)
+    priority = np.where(members, np.log(np.maximum(weight_draw, 1e-300)) / fit, -np.inf)
+    count = min(int(round(initial.followers / scenario.market.scale)), int(members.sum()))
+    follower = np.zeros(n, dtype=bool)
+    chosen = np.zeros(0, dtype=np.int64)
+    trust = np.zeros(0)
+    if count > 0:
+        chosen = np.sort(np.argpartition(-priority, count - 1)[:count])
+        follower[chosen] = True
+        trust_draw = uniform_from(head, chosen, 1)
+        trust = np.minimum(1.0, initial.follower_trust * (0.5 + trust_draw))
+    aware = (uniform_from(head, people, 2) < initial.aware_share) & ~follower
+    level = np.where(follower, max(initial.aware_salience, 0.5), initial.aware_salience)
+    spread = 0.5 + uniform_from(head, people, 3)
+    salience = np.where(follower | aware, np.minimum(1.0, level * spread), 0.0)
+    return InitialAudience(
+        brand.main_platform, chosen, trust, salience, np.flatnonzero(follower | aware)
+    )
+
+
+EVENTS = {
+    "saw_post": "saw a post (detail: which, on which platform, through which channel)",
+    "engaged": "liked or shared a post",
+    "commented": "commented on a post",
+    "got_reply": "the brand answered a comment (rightly or wrongly)",
+    "comment_ignored": "a comment went unanswered",
+    "muted": "muted the brand (fatigue above tolerance)",
+    "unfollowed": "stopped following the brand (detail: cause)",
+    "followed": "started following the brand (detail: platform and what led to it)",
+    "recommended": "recommended the brand to followers (an advocate)",
+    "heard_recommendation": "heard a recommendation from an advocate",
+    "followed_by_brand": "the brand followed the person (outreach)",
+    "unfollowed_by_brand": "the brand dropped the person after no follow-back",
+    "blocked": "blocked the brand",
+    "bought": "bought (detail: satisfied or unhappy)",
+}
+"""What a tracked person's history records, as (day, brand, event, detail)."""
+
+
+class Event(NamedTuple):
+    """One entry of a tracked person's history."""
+
+    day: int
+    brand: str
+    event: str
+    detail: str
+
+
+class History:
+    """The last ``size`` events that touched each tracked person (identical in both engines).
+
+    Empty (falsy) when nobody is tracked, so an engine's hooks cost one truth test per phase.
+    """
+
+    def __init__(self, n: int, tracked: Iterable[int] = (), size: int = 50) -> None:
+        ids = sorted({int(person) for person in tracked})
+        if ids and (ids[0] < 0 or ids[-1] >= n):
+            raise ValueError(f"tracked people must lie in 0..{n - 1}")
+        self.log: dict[int, deque[Event]] = {person: deque(maxlen=size) for person in ids}
+        self.mask = np.zeros(n if ids else 0, dtype=bool)
+        self.mask[ids] = True
+
+    def __bool__(self) -> bool:
+        return bool(self.log)
+
+    def among(self, people: np.ndarray) -> np.ndarray:
+        """Positions in ``people`` of the tracked ones, in order."""
+        return np.flatnonzero(self.mask[people])
+
+    def add(self, person: int, day: int, brand: str, event: str, detail: str = "") -> None:
+        """Record one event of a tracked person (others are ignored)."""
+        memory = self.log.get(int(person))
+        if memory is not None:
+            memory.append(Event(int(day), brand, event, detail))
+
+    def record(
+        self, people: np.ndarray, day: int, brand: str, event: str, detail: str = ""
+    ) -> None:
+        """Record the same event for every tracked person among ``people``."""
+        for position in self.among(people):
+            self.add(people[position], day, brand, event, detail)
+
+    def events(self, person: int) -> list[Event]:
+        """A tracked person's events, oldest first."""
+        return list(self.log[int(person)])
+
+
+def post_stamp(day: int, n_brands: int, brand: int, number: int) -> int:
+    """A post's unique stamp: a person sees a stamped post at most once."""
+    return (day * n_brands + brand) * 1024 + number
+
+
+def channel_name(hop: int) -> str:
+    """How a viewer came to see a post, from the response key's hop field."""
+    if hop == HOP_FEED:
+        return "feed"
+    if hop == HOP_DISCOVERY:
+        return "discovery"
+    if hop == HOP_SURFACING:
+        return "surfacing"
+    return f"share, hop {hop - HOP_CASCADE}"
+
+
+def post_label(post: Post, platform: str) -> str:
+    """A post as a history detail: its type (or incident), number and platform."""
+    if post.number == INCIDENT_POST:
+        return f"account incident on {platform}"
+    gaffe = " (gaffe)" if post.gaffe else ""
+    return f"{CONTENT_TYPES[post.content]} post {post.number}{gaffe} on {platform}"
+
+
+def reply_event(answered: bool, wrong: bool, post_key: int) -> tuple[str, str]:
+    """(event, detail) of a tracked person's comment after listening."""
+    label = "complaint" if post_key == COMPLAINT_POST else "comment"
+    if not answered:
+        return "comment_ignored", label
+    return "got_reply", f"{'wrong answer' if wrong else 'answer'} to a {label}"
+
+
+def outreach_events(
+    spam: bool, block: bool, follow_back: bool, platform: Platform
+) -> list[tuple[str, str]]:
+    """(event, detail) pairs of a tracked person the brand just followed."""
+    events = [("followed_by_brand", "looked like spam" if spam else "noticed")]
+    if block:
+        events.append(("blocked", "spam-like follow"))
+    if follow_back:
+        events.append(("followed", f"on {platform.name}: follow-back"))
+    return events
+
+
+PRUNED = "pruned: the brand gave them nothing"
+DROPPED_OUT = "the brand went silent"
+
+
+def purchase_detail(happy: bool, complained: bool) -> str:
+    if happy:
+        return "satisfied"
+    return "unhappy, complained" if complained else "unhappy"
+
+
+def count_label(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class AudienceStocks(NamedTuple):
+    """A brand's audience stocks at the end of a day, in simulated people."""
+
+    followers: int
+    mean_trust: float
+    equity: float
+    advocates: int
+    aware: int
+    reach: int
+
+
+def audience_stocks(
+    trust: np.ndarray,
+    fit: np.ndarray,
+    follower: np.ndarray,
+    salience: np.ndarray,
+    seen_day: np.ndarray,
+    day: int,
+    advocate_threshold: float,
+) -> AudienceStocks:
+    """Stocks over the known set, given as arrays in ascending person order (spec section 4)."""
+    return AudienceStocks(
+        followers=int(follower.sum()),
+        mean_trust=float(trust[follower].mean()) if follower.any() else 0.0,
+        equity=float((trust * fit).sum()),
+        advocates=int((trust > advocate_threshold).sum()),
+        aware=int((salience > 0).sum()),
+        reach=int((seen_day == day).sum()),
+    )
+
+
+def close_row(
+    brand: BrandAgent,
+    plan: DayPlan,
+    day: int,
+    row: dict,
+    stocks: AudienceStocks,
+    following: int,
+    customers: int,
+    scenario: Scenario,
+) -> None:
+    """Fill the day's metrics row in real people (x ``scale``), hours and cost.
+
+    Also the brand's bought followers: purged by the platform, then this day's purchase.
+    """
+    market = scenario.market
+    scale = market.scale
+    brand.fake_followers *= 1.0 - scenario.platforms[brand.main_platform].fake_purge_rate
+    bought = brand.strategy.bought_followers_per_month / 30.0 if brand.active else 0.0
+    brand.fake_followers += bought / scale
+    row.update(
+        day=day,
+        followers=(stocks.followers + brand.fake_followers) * scale,
+        fake_followers=brand.fake_followers * scale,
+        following=following * scale,
+        mean_trust=stocks.mean_trust,
+        equity=stocks.equity * scale,
+        advocates=stocks.advocates * scale,
+        aware=stocks.aware * scale,
+        customers=customers * scale,
+        active=int(brand.active),
+        restricted=int(any(brand.restricted(p, day) for p in brand.platform_indices)),
+        reach=stocks.reach * scale,
+        hours_posts=plan.post_hours,
+    )
+    for name in SCALED_FLOWS:
+        row[name] *= scale
+    row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
+    row["incidents"] = sum(post.gaffe for post in plan.posts)
+    row["cost"] = row["hours"] * brand.strategy.hourly_cost + bought * market.fake_follower_price
 
 
 @dataclass
@@ -96,10 +386,20 @@ class BrandAudience:
 
 
 class VectorEngine:
-    """Runs the model of ``docs/model.md`` on arrays. ``step(day)`` is the order of a day."""
+    """Runs the model of ``docs/model.md`` on arrays. ``step(day)`` is the order of a day.
+
+    ``tracked`` people get a history of the last ``history_size`` events that touched them
+    (``self.history``); the hooks that write it cost nothing when nobody is tracked.
+    """
 
     def __init__(
-        self, scenario: Scenario, population: Population, brands: list[BrandAgent], seed: int
+        self,
+        scenario: Scenario,
+        population: Population,
+        brands: list[BrandAgent],
+        seed: int,
+        tracked: Sequence[int] = (),
+        history_size: int = 50,
     ) -> None:
         self.scenario = scenario
         self.behavior = scenario.behavior
@@ -116,32 +416,19 @@ class VectorEngine:
         self.content_engagement = np.array(self.behavior.content_engagement.as_tuple())
         self.content_comment = np.array(self.behavior.content_comment.as_tuple())
         self.content_share = np.array(self.behavior.content_share.as_tuple())
+        self.history = History(self.n, tracked, history_size)
         for brand in brands:
-            self._initial_state(brand)
+            self._initial_state(brand, initial_audience(scenario, population, brand, seed))
 
     # --- set-up ---------------------------------------------------------------------------
-    def _initial_state(self, brand: BrandAgent) -> None:
-        """Day-0 followers drawn in proportion to fit, and the aware rest of the market."""
-        b, state = brand.index, self.state[brand.index]
-        initial = self.scenario.brands[b].initial
-        fit = self.traits.fit[b]
-        people = np.arange(self.n)
-        head = prefix(self.seed, Stream.BRAND, b, 0, 0, 9)
-        members = self.traits.member[brand.main_platform]
-        weight_draw = uniform_from(head, people, 0)
-        priority = np.where(members, np.log(np.maximum(weight_draw, 1e-300)) / fit, -np.inf)
-        count = min(int(round(initial.followers / self.market.scale)), int(members.sum()))
-        if count > 0:
-            chosen = np.sort(np.argpartition(-priority, count - 1)[:count])
-            state.follows[brand.main_platform, chosen] = True
-            state.follower[chosen] = True
-            trust_draw = uniform_from(head, chosen, 1)
-            state.trust[chosen] = np.minimum(1.0, initial.follower_trust * (0.5 + trust_draw))
-        aware = (uniform_from(head, people, 2) < initial.aware_share) & ~state.follower
-        level = np.where(state.follower, max(initial.aware_salience, 0.5), initial.aware_salience)
-        spread = 0.5 + uniform_from(head, people, 3)
-        state.salience[:] = np.where(state.follower | aware, np.minimum(1.0, level * spread), 0.0)
-        state.known = np.flatnonzero(state.follower | aware)
+    def _initial_state(self, brand: BrandAgent, initial: InitialAudience) -> None:
+        """Day-0 followers and the aware rest of the market (see `initial_audience`)."""
+        state = self.state[brand.index]
+        state.follows[initial.platform, initial.followers] = True
+        state.follower[initial.followers] = True
+        state.trust[initial.followers] = initial.trust
+        state.salience[:] = initial.salience
+        state.known = initial.known
         state.in_known[state.known] = True
 
     # --- lazy state -----------------------------------------------------------------------
@@ -233,7 +520,7 @@ class VectorEngine:
         """Feed, then discovery and engager surfacing; returns the post's sharers."""
         b, p, state = brand.index, post.platform, self.state[brand.index]
         platform = self.platforms[p]
-        stamp = self._post_stamp(b, day, post.number)
+        stamp = post_stamp(day, len(self.brands), b, post.number)
         row["posts"] += 1 if post.number != INCIDENT_POST else 0
         results[1, post.content] += 1
         # (a) followers' feeds
@@ -268,9 +555,6 @@ class VectorEngine:
         row["impressions_discovery"] += len(discovered)
         row["impressions_surfacing"] += len(surfaced)
         return np.concatenate([sharers_feed, sharers_new])
-
-    def _post_stamp(self, brand: int, day: int, number: int) -> int:
-        return (day * len(self.brands) + brand) * 1024 + number
 
     def _eligible(
         self,
@@ -399,12 +683,18 @@ class VectorEngine:
                 & (kind < self.content_comment[content] + self.content_share[content])
             )
             value = behavior.content_value(post.quality, self.content_value[content], norm, fit)
-            added = np.zeros_like(fatigue)
-            if content == PROMO:
-                added[PROMO_SRC] = params.promo_fatigue
-            added[IRRELEVANCE_SRC] = params.irrelevance_fatigue * (1.0 - fit * post.quality)
             seen_today = np.where(state.seen_day[viewers] == day, state.seen_count[viewers], 0)
-            added[VOLUME_SRC] = params.volume_fatigue * seen_today
+            added = np.zeros_like(fatigue)
+            promo, irrelevance, volume = behavior.fatigue_from_post(
+                content == PROMO,
+                fit,
+                post.quality,
+                seen_today,
+                params.promo_fatigue,
+                params.irrelevance_fatigue,
+                params.volume_fatigue,
+            )
+            added[PROMO_SRC], added[IRRELEVANCE_SRC], added[VOLUME_SRC] = promo, irrelevance, volume
             new_fatigue = fatigue + added
             over = new_fatigue.sum(axis=0) > self.traits.promo_tolerance[viewers]
             follower = state.follows[p, viewers]
@@ -424,10 +714,9 @@ class VectorEngine:
             follow = (
                 ~follower & ~over & (uniform_from(head, viewers, 3) < follow_p) & (not post.gaffe)
             )
-            if post.gaffe:
-                new_trust = trust * (1.0 - params.incident_trust)
-            else:
-                new_trust = behavior.closer(trust, params.content_trust * value)
+            new_trust = behavior.trust_after_post(
+                trust, value, post.gaffe, params.content_trust, params.incident_trust
+            )
             decisions.append(
                 (
                     hop,
@@ -484,11 +773,66 @@ class VectorEngine:
             engagers.append(viewers[engaged])
             sharers.append(viewers[share])
             results[0, post.content] += self._type_kpi(brand, engaged, follow)
+            if self.history:
+                self._remember_responses(
+                    brand,
+                    post,
+                    day,
+                    hop,
+                    viewers,
+                    comment,
+                    share,
+                    engaged,
+                    mute,
+                    leave,
+                    follow,
+                    new_fatigue,
+                )
         empty = np.zeros(0, dtype=np.int64)
         return (
             np.concatenate(engagers) if engagers else empty,
             np.concatenate(sharers) if sharers else empty,
         )
+
+    def _remember_responses(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        day: int,
+        hop: int,
+        viewers: np.ndarray,
+        comment: np.ndarray,
+        share: np.ndarray,
+        engaged: np.ndarray,
+        mute: np.ndarray,
+        leave: np.ndarray,
+        follow: np.ndarray,
+        fatigue: np.ndarray,
+    ) -> None:
+        """History of tracked viewers: saw the post, engaged, then muted, left or followed."""
+        platform = self.platforms[post.platform].name
+        label = post_label(post, platform)
+        channel = channel_name(hop)
+        for k in self.history.among(viewers):
+            person, add = viewers[k], self.history.add
+            add(person, day, brand.name, "saw_post", f"{label} via {channel}")
+            if comment[k]:
+                add(person, day, brand.name, "commented", label)
+            elif engaged[k]:
+                add(person, day, brand.name, "engaged", ("share " if share[k] else "like ") + label)
+            source = FATIGUE_SOURCES[int(np.argmax(fatigue[:, k]))]
+            if mute[k]:
+                add(person, day, brand.name, "muted", f"fatigue, mostly {source}")
+            elif leave[k]:
+                add(
+                    person,
+                    day,
+                    brand.name,
+                    "unfollowed",
+                    f"fatigue, mostly {source}, on {platform}",
+                )
+            elif follow[k]:
+                add(person, day, brand.name, "followed", f"on {platform} via {channel}")
 
     @staticmethod
     def _type_kpi(brand: BrandAgent, engaged: np.ndarray, follow: np.ndarray) -> float:
@@ -566,12 +910,20 @@ class VectorEngine:
         self._touch(state, np.unique(person), day)
         for rank in _occurrence_rounds(person):
             who = person[rank]
-            trust = state.trust[who]
-            trust = np.where(good[rank], behavior.closer(trust, params.reply_trust), trust)
-            trust = np.where(wrong[rank], trust * (1.0 - params.wrong_answer_trust), trust)
-            trust = np.where(~answered[rank], trust * (1.0 - params.ignored_trust), trust)
-            state.trust[who] = trust
+            state.trust[who] = behavior.trust_after_comment(
+                state.trust[who],
+                answered[rank],
+                wrong[rank],
+                params.reply_trust,
+                params.wrong_answer_trust,
+                params.ignored_trust,
+            )
             state.last_touch[who[good[rank]]] = day
+        if self.history:
+            for k in self.history.among(person):
+                self.history.add(
+                    person[k], day, brand.name, *reply_event(answered[k], wrong[k], post[k])
+                )
         row["comments_answered"] += int(answered.sum())
         row["comments_ignored"] += int((~answered).sum())
         row["wrong_answers"] += int(wrong.sum())
@@ -590,7 +942,7 @@ class VectorEngine:
         """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5)."""
         state = self.state[brand.index]
         platform = self.platforms[post.platform]
-        stamp = self._post_stamp(brand.index, day, post.number)
+        stamp = post_stamp(day, len(self.brands), brand.index, post.number)
         frontier = sharers
         for hop in range(1, self.behavior.max_hops + 1):
             if len(frontier) == 0:
@@ -632,6 +984,10 @@ class VectorEngine:
             senders, receivers = senders[hit], receivers[hit]
         keep = ~state.blocked[receivers] & (receivers != senders)
         senders, receivers = senders[keep], receivers[keep]
+        if self.history:
+            for k in self.history.among(speakers):
+                reached = int((senders == speakers[k]).sum())
+                self.history.add(speakers[k], day, brand.name, "recommended", f"reached {reached}")
         if len(receivers) == 0:
             return
         heard = np.unique(receivers)
@@ -639,7 +995,6 @@ class VectorEngine:
         np.maximum.at(source_trust, receivers, state.trust[senders])
         self._touch(state, heard, day)
         trust = state.trust[heard]
-        gain = params.trust_transfer * np.maximum(0.0, source_trust[heard] - trust)
         fit = self.traits.fit[b, heard]
         main = brand.main_platform
         can_follow = ~state.follower[heard] & self.traits.member[main, heard]
@@ -647,12 +1002,28 @@ class VectorEngine:
         follow = can_follow & (
             uniform_from(follow_head, heard) < params.recommendation_follow * fit
         )
-        state.trust[heard] = trust + gain
+        state.trust[heard] = behavior.trust_from_recommendation(
+            trust, source_trust[heard], params.trust_transfer
+        )
         state.salience[heard] = behavior.closer(
             state.salience[heard], params.recommendation_salience
         )
         self._follow(state, heard[follow], main, row)
         row["impressions_recommendation"] += len(heard)
+        if self.history:
+            platform = self.platforms[main].name
+            for k in self.history.among(heard):
+                count = int((receivers == heard[k]).sum())
+                add = self.history.add
+                add(heard[k], day, brand.name, "heard_recommendation", count_label(count, "time"))
+                if follow[k]:
+                    add(
+                        heard[k],
+                        day,
+                        brand.name,
+                        "followed",
+                        f"on {platform} after a recommendation",
+                    )
 
     def _mean_field_contacts(
         self, speakers: np.ndarray, day: int, brand: int
@@ -683,6 +1054,9 @@ class VectorEngine:
                 state.brand_follows_day[dropped] = -1
                 state.following -= len(dropped)
                 unfollowed = len(dropped)
+                if self.history:
+                    detail = f"no follow-back after {strategy.unfollow_after_days} days"
+                    self.history.record(dropped, day, brand.name, "unfollowed_by_brand", detail)
         if plan.follows == 0:
             return
         head = prefix(self.seed, Stream.OUTREACH, b, day)
@@ -717,12 +1091,21 @@ class VectorEngine:
         state.blocked[chosen[block]] = True
         row["blocks"] += int(block.sum())
         self._follow(state, chosen[follow_back], main, row, low_intent=True)
-        scale = self.market.scale
         platform = self.platforms[main]
-        followers_real = self._follower_count(state) * scale
-        limit = max(platform.following_floor, platform.following_ratio_limit * followers_real)
+        if self.history:
+            for k in self.history.among(chosen):
+                for event, detail in outreach_events(spam[k], block[k], follow_back[k], platform):
+                    self.history.add(chosen[k], day, brand.name, event, detail)
         actions = len(chosen) + (unfollowed if platform.limit_counts == "both" else 0)
-        if actions * scale > platform.follow_limit_per_day or state.following * scale > limit:
+        if behavior.breaks_follow_limits(
+            actions,
+            state.following,
+            self._follower_count(state),
+            self.market.scale,
+            platform.follow_limit_per_day,
+            platform.following_ratio_limit,
+            platform.following_floor,
+        ):
             brand.restrict(main, day)
 
     def _follower_count(self, state: BrandAudience) -> int:
@@ -748,6 +1131,9 @@ class VectorEngine:
         dropout = ~prune & silent & (uniform_from(head, followers, 1) < params.dropout_rate)
         self._unfollow(state, followers[prune], row, "pruning")
         self._unfollow(state, followers[dropout], row, "dropout")
+        if self.history:
+            self.history.record(followers[prune], day, brand.name, "unfollowed", PRUNED)
+            self.history.record(followers[dropout], day, brand.name, "unfollowed", DROPPED_OUT)
 
     # --- 9. conversion --------------------------------------------------------------------
     def _conversion(self, day: int, rows: list[dict], results: list[np.ndarray]) -> None:
@@ -799,11 +1185,8 @@ class VectorEngine:
             market.satisfaction_concentration,
         )
         happy = satisfaction >= 0.5
-        trust = state.trust[buyers]
-        state.trust[buyers] = np.where(
-            happy,
-            behavior.closer(trust, market.satisfied_trust),
-            trust * (1.0 - market.unhappy_trust),
+        state.trust[buyers] = behavior.trust_after_purchase(
+            state.trust[buyers], happy, market.satisfied_trust, market.unhappy_trust
         )
         state.salience[buyers] = behavior.closer(
             state.salience[buyers], self.behavior.exposure_salience
@@ -816,67 +1199,27 @@ class VectorEngine:
             & (uniform_from(head, buyers, 1) < market.complaint_chance)
         )
         state.carried.add(brand.main_platform, COMPLAINT_POST, 0, buyers[complain])
+        if self.history:
+            for k in self.history.among(buyers):
+                detail = purchase_detail(happy[k], complain[k])
+                self.history.add(buyers[k], day, brand.name, "bought", detail)
 
     # --- 11. metrics ----------------------------------------------------------------------
     def _metrics(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
-        """Stocks of the day in real people (times ``scale``) plus hours and cost."""
-        b, state, params = brand.index, self.state[brand.index], self.behavior
-        scale = self.market.scale
+        """Stocks of the day over the known set, then the shared row closing."""
+        b, state = brand.index, self.state[brand.index]
         known = state.known
-        trust = state.trust[known]
-        followers = state.follower[known]
-        fit = self.traits.fit[b, known]
-        brand.fake_followers *= 1.0 - self.platforms[brand.main_platform].fake_purge_rate
-        bought = brand.strategy.bought_followers_per_month / 30.0 if brand.active else 0.0
-        brand.fake_followers += bought / scale
+        stocks = audience_stocks(
+            state.trust[known],
+            self.traits.fit[b, known],
+            state.follower[known],
+            state.salience[known],
+            state.seen_day[known],
+            day,
+            self.behavior.advocate_threshold,
+        )
+        close_row(brand, plan, day, row, stocks, state.following, state.customers, self.scenario)
         brand.queue_length = len(state.carried)
-        row.update(
-            day=day,
-            followers=(followers.sum() + brand.fake_followers) * scale,
-            fake_followers=brand.fake_followers * scale,
-            following=state.following * scale,
-            mean_trust=float(trust[followers].mean()) if followers.any() else 0.0,
-            equity=float((trust * fit).sum()) * scale,
-            advocates=int((trust > params.advocate_threshold).sum()) * scale,
-            aware=int((state.salience[known] > 0).sum()) * scale,
-            customers=state.customers * scale,
-            active=int(brand.active),
-            restricted=int(any(brand.restricted(p, day) for p in brand.platform_indices)),
-            reach=int((state.seen_day[known] == day).sum()) * scale,
-            hours_posts=plan.post_hours,
-        )
-        for name in (
-            "impressions",
-            "impressions_feed",
-            "impressions_discovery",
-            "impressions_surfacing",
-            "impressions_share",
-            "impressions_recommendation",
-            "engagements",
-            "likes",
-            "comments",
-            "shares",
-            "comments_answered",
-            "comments_ignored",
-            "wrong_answers",
-            "new_follows",
-            "unfollows",
-            "unfollows_promo",
-            "unfollows_irrelevance",
-            "unfollows_volume",
-            "unfollows_pruning",
-            "unfollows_dropout",
-            "unfollows_spam",
-            "mutes",
-            "blocks",
-            "recommendations",
-        ):
-            row[name] *= scale
-        row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
-        row["incidents"] = sum(post.gaffe for post in plan.posts)
-        row["cost"] = (
-            row["hours"] * brand.strategy.hourly_cost + bought * self.market.fake_follower_price
-        )
 
 
 def _first_unique(values: np.ndarray) -> np.ndarray:

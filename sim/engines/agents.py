@@ -1,0 +1,1487 @@
+"""The agent engine: every person a Mesa agent on the follower network.
+
+The same model as ``sim.engines.vector``, written the way an agent-based modeller reads it. Each
+person is a `Person` (a Mesa ``CellAgent``) on a ``mesa.discrete_space.Network`` built from the
+follower graph; their relationship with each brand is a `Tie` (trust, salience, fatigue by
+source, follows, muted, blocked, customer, ...). What a person does is a method named by its verb
+(`Person.see_post`, `Person.respond`, `Person.hear_back`, `Person.hear_recommendation`,
+`Person.consider_follow_back`, `Person.maybe_prune`, `Person.maybe_buy`); each calls the shared
+formulas of ``sim.behavior`` on scalars and draws from the spec's counter-based keys
+(``sim.rng``) with exactly the vector engine's key fields, so the two engines differ only in
+control flow. Brands are the same `sim.strategy.BrandAgent` in both engines.
+
+`AgentEngine.step` reads side by side with `VectorEngine.step`: the same phases in the same
+order, the same snapshot semantics (a phase decides on the state at its start and writes at its
+end), the same lazy decay and the same *known* set per brand, so that every draw is made over the
+same people. `dock` runs both engines in lockstep and names the first day, metric and person
+where they disagree (the docking test, spec section 5).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import attrgetter
+
+import mesa
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import CellAgent, Network
+
+from sim import behavior
+from sim.audience import Population
+from sim.engines.vector import (
+    CARRIED_POST,
+    COMPLAINT_POST,
+    DROPPED_OUT,
+    FATIGUE_SOURCES,
+    HOP_CASCADE,
+    HOP_DISCOVERY,
+    HOP_FEED,
+    HOP_SURFACING,
+    NEVER,
+    PRUNED,
+    SPAM_SRC,
+    Event,
+    History,
+    VectorEngine,
+    audience_stocks,
+    channel_name,
+    close_row,
+    count_label,
+    initial_audience,
+    outreach_events,
+    post_label,
+    post_stamp,
+    purchase_detail,
+    reply_event,
+)
+from sim.metrics import FLOWS, STOCKS
+from sim.rng import Stream, prefix, uniform_fields, uniform_from
+from sim.schema import CONTENT_TYPES, Behavior, Market, Scenario
+from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
+
+__all__ = [
+    "AgentEngine",
+    "Person",
+    "Tie",
+    "Reaction",
+    "Docking",
+    "DockingCase",
+    "dock",
+    "dock_case",
+    "docking_cases",
+    "docking_scenario",
+    "person_states",
+]
+
+by_index = attrgetter("index")
+
+
+@lru_cache(maxsize=4096)
+def _head(seed: int, *fields: int) -> int:
+    """The hashed leading key fields of a batch of draws (cached: many people share them)."""
+    return prefix(seed, *fields)
+
+
+# --- a person and their ties to brands ------------------------------------------------------
+@dataclass(slots=True)
+class Tie:
+    """A person's relationship with one brand (spec section 1, dynamic state).
+
+    Salience, trust and fatigue are lazy: each carries the day it was last brought up to date
+    (`Person.catch_up` decays them exactly). ``fatigue`` is kept by source (promo, irrelevance,
+    volume, spam) so that an unfollow can be attributed; ``follows`` has one flag per platform.
+    """
+
+    follows: list[bool]
+    salience: float = 0.0
+    salience_day: int = 0
+    trust: float = 0.0
+    trust_day: int = 0
+    last_touch: int = NEVER
+    fatigue: list[float] = field(default_factory=lambda: [0.0] * len(FATIGUE_SOURCES))
+    fatigue_day: int = 0
+    muted: bool = False
+    blocked: bool = False
+    customer: bool = False
+    low_intent: bool = False
+    brand_follows_day: int = -1
+    seen_day: int = -1
+    seen_count: int = 0
+    promo_day: int = -1
+    last_content: int = 0
+    post_stamp: int = -1
+
+    @property
+    def follower(self) -> bool:
+        """Follows the brand on at least one platform."""
+        return any(self.follows)
+
+
+@dataclass(frozen=True, slots=True)
+class Showing:
+    """A post as one pass of viewers meets it: what every viewer's response reads."""
+
+    brand: int
+    post: Post
+    hop: int
+    day: int
+    norm: float
+    engage_base: float
+    type_engagement: float
+    type_comment: float
+    type_share: float
+    type_value: float
+
+
+@dataclass(slots=True)
+class Reaction:
+    """What a viewer decided on seeing a post, applied at the end of the pass."""
+
+    engaged: bool
+    comment: bool
+    share: bool
+    fatigue: list[float]
+    trust: float
+    over: bool
+    leave: bool
+    follow: bool
+    seen_today: int
+
+
+class Person(CellAgent):
+    """A member of the audience on the follower network.
+
+    Static traits: ``activity``, ``sociability``, ``tolerance`` (promo tolerance), ``fit`` (per
+    brand), ``member`` (per platform). Dynamic state: ``ties[b]``, a `Tie` per brand.
+    ``audience`` are the people who see this person's activity (their followers: the cell's
+    neighbourhood), ``followees`` the accounts they follow. ``history`` holds the last events
+    that touched a tracked person (None for the untracked).
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        index: int,
+        population: Population,
+        n_brands: int,
+        seed: int,
+        history: deque[Event] | None = None,
+    ) -> None:
+        super().__init__(model)
+        traits = population.traits
+        self.index = index
+        self.seed = seed
+        self.activity = float(traits.activity[index])
+        self.sociability = float(traits.sociability[index])
+        self.tolerance = float(traits.promo_tolerance[index])
+        self.fit = tuple(float(value) for value in traits.fit[:, index])
+        self.member = tuple(bool(value) for value in traits.member[:, index])
+        self.ties = [Tie([False] * len(self.member)) for _ in range(n_brands)]
+        self.audience: list[Person] = []
+        self.followees: list[Person] = []
+        self.history = history
+
+    # --- randomness and memory ----------------------------------------------------------
+    def draw(self, fields: tuple[int, ...], slot: int = 0) -> float:
+        """This person's uniform under the key ``fields`` + (person, slot) (``sim.rng``)."""
+        return uniform_from(_head(self.seed, *fields), self.index, slot)
+
+    def remember(self, day: int, brand: str, event: str, detail: str = "") -> None:
+        """Add an event to a tracked person's history."""
+        if self.history is not None:
+            self.history.append(Event(day, brand, event, detail))
+
+    # --- lazy state -----------------------------------------------------------------------
+    def catch_up(self, b: int, day: int, params: Behavior) -> None:
+        """Bring salience, trust and fatigue toward brand ``b`` up to ``day`` (exact decay)."""
+        tie = self.ties[b]
+        salience = float(
+            behavior.decayed(tie.salience, day - tie.salience_day, params.salience_half_life)
+        )
+        tie.salience = 0.0 if salience < params.forgetting_floor else salience
+        tie.salience_day = day
+        tie.trust = float(
+            behavior.decayed_trust(
+                tie.trust,
+                tie.trust_day,
+                tie.last_touch,
+                day,
+                params.trust_grace_days,
+                params.trust_half_life,
+            )
+        )
+        tie.trust_day = day
+        tie.fatigue = behavior.decayed(
+            np.array(tie.fatigue), day - tie.fatigue_day, params.fatigue_half_life
+        ).tolist()
+        tie.fatigue_day = day
+
+    def forgot(self, b: int) -> bool:
+        """Neither aware of brand ``b`` nor following it: drops out of its known set."""
+        tie = self.ties[b]
+        return tie.salience == 0 and not tie.follower
+
+    # --- 2. exposure ----------------------------------------------------------------------
+    def is_online(self, day: int) -> bool:
+        """Online today: one draw per person per day."""
+        return self.draw((Stream.ONLINE, 0, day)) < self.activity
+
+    def can_be_shown(self, b: int, platform: int, stamp: int, followers_ok: bool) -> bool:
+        """On the platform, has not blocked or muted the brand, has not seen this post yet."""
+        tie = self.ties[b]
+        return (
+            self.member[platform]
+            and not tie.blocked
+            and not tie.muted
+            and tie.post_stamp != stamp
+            and (followers_ok or not tie.follows[platform])
+        )
+
+    # --- 3. response ----------------------------------------------------------------------
+    def social_proof(self, b: int) -> float:
+        """Share of the accounts this person follows that already follow brand ``b``."""
+        if not self.followees:
+            return 0.0
+        following = sum(other.ties[b].follower for other in self.followees)
+        return following / len(self.followees)
+
+    def see_post(self, showing: Showing, params: Behavior) -> Reaction:
+        """Decide how to respond to a post (reads state only; `respond` applies it)."""
+        b, post, hop, day = showing.brand, showing.post, showing.hop, showing.day
+        tie, fit = self.ties[b], self.fit[b]
+        key = (Stream.RESPONSE, b, day, post.number, hop)
+        chance = behavior.engage_chance(
+            showing.engage_base,
+            self.sociability,
+            showing.type_engagement,
+            post.quality,
+            showing.norm,
+            fit,
+            tie.trust,
+            sum(tie.fatigue),
+        )
+        engaged = bool(self.draw(key, 0) < chance)
+        kind = self.draw(key, 1)
+        comment = engaged and kind < showing.type_comment
+        share = engaged and not comment and kind < showing.type_comment + showing.type_share
+        value = behavior.content_value(post.quality, showing.type_value, showing.norm, fit)
+        seen_today = tie.seen_count if tie.seen_day == day else 0
+        added = behavior.fatigue_from_post(
+            post.content == PROMO,
+            fit,
+            post.quality,
+            seen_today,
+            params.promo_fatigue,
+            params.irrelevance_fatigue,
+            params.volume_fatigue,
+        )
+        fatigue = [
+            level + float(more) for level, more in zip(tie.fatigue, (*added, 0.0), strict=True)
+        ]
+        over = sum(fatigue) > self.tolerance
+        follower = tie.follows[post.platform]
+        leave = over and follower and self.draw(key, 2) < params.unfollow_given_fatigue
+        proof = self.social_proof(b) if hop != HOP_FEED else 0.0
+        follow_p = behavior.follow_chance(
+            params.follow_base, value, fit, proof, params.social_proof
+        )
+        follow = not follower and not over and self.draw(key, 3) < follow_p and not post.gaffe
+        trust = behavior.trust_after_post(
+            tie.trust, value, post.gaffe, params.content_trust, params.incident_trust
+        )
+        return Reaction(
+            engaged, comment, share, fatigue, float(trust), over, leave, bool(follow), seen_today
+        )
+
+    def respond(self, b: int, post: Post, day: int, reaction: Reaction, params: Behavior) -> None:
+        """Apply a reaction: trust, fatigue, salience, what was seen; muting (the end of a pass).
+
+        Unfollowing and following are `leave_platform` and `follow`, called by the engine,
+        which counts them.
+        """
+        tie = self.ties[b]
+        tie.trust = reaction.trust
+        tie.fatigue = reaction.fatigue
+        tie.salience = behavior.closer(tie.salience, params.exposure_salience)
+        tie.seen_count = reaction.seen_today + 1
+        tie.seen_day = day
+        tie.last_content = post.content
+        if post.content == PROMO:
+            tie.promo_day = day
+        if reaction.over and not reaction.leave:
+            tie.muted = True
+
+    def main_fatigue(self, b: int) -> str:
+        """The largest source of this person's fatigue toward brand ``b``."""
+        fatigue = self.ties[b].fatigue
+        return FATIGUE_SOURCES[fatigue.index(max(fatigue))]
+
+    def follow(self, b: int, platform: int, low_intent: bool = False) -> bool:
+        """Follow brand ``b`` on a platform (unmuting it); True if a new follower."""
+        tie = self.ties[b]
+        new = not tie.follower
+        tie.follows[platform] = True
+        tie.muted = False
+        if new:
+            tie.low_intent = low_intent
+        return new
+
+    def unfollow(self, b: int) -> None:
+        """Stop following brand ``b`` everywhere."""
+        tie = self.ties[b]
+        tie.follows = [False] * len(tie.follows)
+        tie.low_intent = False
+
+    def leave_platform(self, b: int, platform: int) -> bool:
+        """Unfollow on one platform; True if no longer following anywhere (then unfollowed)."""
+        tie = self.ties[b]
+        tie.follows[platform] = False
+        if tie.follower:
+            return False
+        self.unfollow(b)
+        return True
+
+    # --- 4. listening ---------------------------------------------------------------------
+    def hear_back(self, b: int, answered: bool, wrong: bool, day: int, params: Behavior) -> None:
+        """One of this person's comments was answered (well or wrongly) or ignored."""
+        tie = self.ties[b]
+        tie.trust = float(
+            behavior.trust_after_comment(
+                tie.trust,
+                answered,
+                wrong,
+                params.reply_trust,
+                params.wrong_answer_trust,
+                params.ignored_trust,
+            )
+        )
+        if answered and not wrong:
+            tie.last_touch = day
+
+    # --- 6. advocacy ----------------------------------------------------------------------
+    def is_advocate(self, b: int, params: Behavior) -> bool:
+        tie = self.ties[b]
+        return tie.trust > params.advocate_threshold and not tie.blocked
+
+    def hear_recommendation(self, b: int, source_trust: float, params: Behavior) -> None:
+        """Trust moves toward the advocate's; the brand comes to mind."""
+        tie = self.ties[b]
+        tie.trust = float(
+            behavior.trust_from_recommendation(tie.trust, source_trust, params.trust_transfer)
+        )
+        tie.salience = behavior.closer(tie.salience, params.recommendation_salience)
+
+    # --- 7. outreach ----------------------------------------------------------------------
+    def consider_follow_back(self, b: int, day: int, params: Behavior) -> tuple[bool, bool, bool]:
+        """The brand followed this person: (looks like spam, blocks, will follow back).
+
+        A low-fit person who has never heard of the brand reads the follow as spam (fatigue, a
+        chance to block); anyone else notices the brand. Some follow back, by reciprocity (the
+        engine applies it with `follow`, as a low-intent follow).
+        """
+        tie = self.ties[b]
+        spam = tie.salience == 0 and self.fit[b] < params.spam_fit
+        key = (Stream.OUTREACH, b, day, 0, 2)
+        block = spam and self.draw(key, 0) < params.block_chance
+        follow_back = not block and self.draw(key, 1) < params.follow_back * self.sociability
+        if spam:
+            tie.fatigue[SPAM_SRC] += params.spam_fatigue
+        else:
+            tie.salience = behavior.closer(tie.salience, params.outreach_salience)
+        if block:
+            tie.blocked = True
+        return spam, block, follow_back
+
+    # --- 8. churn -------------------------------------------------------------------------
+    def maybe_prune(self, b: int, day: int, silent: bool, params: Behavior) -> str | None:
+        """A follower may tidy the brand out of their feed, or drop a silent brand.
+
+        Returns the cause ('pruning' or 'dropout') if they unfollowed.
+        """
+        tie = self.ties[b]
+        key = (Stream.CHURN, b, day)
+        hazard = behavior.prune_hazard(
+            params.prune_rate,
+            self.fit[b],
+            tie.trust,
+            tie.brand_follows_day >= 0,
+            params.mutual_prune,
+        )
+        if self.draw(key, 0) < hazard:
+            cause = "pruning"
+        elif silent and self.draw(key, 1) < params.dropout_rate:
+            cause = "dropout"
+        else:
+            return None
+        self.unfollow(b)
+        return cause
+
+    # --- 9. conversion --------------------------------------------------------------------
+    def purchase_chance(self, b: int, day: int, market: Market) -> float:
+        """Today's chance to buy from brand ``b`` (before brands compete for the purchase)."""
+        tie = self.ties[b]
+        return float(
+            behavior.purchase_chance(
+                market.conversion,
+                self.fit[b],
+                tie.salience,
+                tie.trust,
+                market.no_relationship,
+                tie.customer,
+                market.repeat_factor,
+                tie.promo_day == day,
+                market.promo_nudge,
+            )
+        )
+
+    def maybe_buy(self, chances: list[float], day: int) -> int | None:
+        """Buy at most once today, from one brand: the brand index, or None."""
+        total = sum(chances)
+        shares = [chance / max(total, 1.0) for chance in chances]
+        draw = self.draw((Stream.CONVERSION, 0, day))
+        lower = 0.0
+        upper = 0.0
+        for b, share in enumerate(shares):
+            upper = upper + share if b > 0 else share
+            if lower <= draw < upper:
+                return b
+            lower = upper
+        return None
+
+    def buy(
+        self, b: int, day: int, main_platform: int, market: Market, params: Behavior
+    ) -> tuple[bool, bool, bool]:
+        """A purchase: satisfaction shapes trust; unhappy customers may complain.
+
+        Returns (happy, complained, new customer).
+        """
+        tie = self.ties[b]
+        key = (Stream.SATISFACTION, b, day)
+        satisfaction = behavior.beta_quantile(
+            self.draw(key, 0), market.satisfaction_mean, market.satisfaction_concentration
+        )
+        happy = bool(satisfaction >= 0.5)
+        tie.trust = float(
+            behavior.trust_after_purchase(
+                tie.trust, happy, market.satisfied_trust, market.unhappy_trust
+            )
+        )
+        tie.salience = behavior.closer(tie.salience, params.exposure_salience)
+        new = not tie.customer
+        tie.customer = True
+        complained = (
+            not happy and self.member[main_platform] and self.draw(key, 1) < market.complaint_chance
+        )
+        return happy, complained, new
+
+
+# --- what the engine keeps per brand ----------------------------------------------------------
+Comment = tuple[int, int, int, Person]
+"""A queued comment: (platform, post key, hop, person)."""
+
+
+@dataclass
+class Ledger:
+    """Per-brand bookkeeping: the known set, today's touched people, outreach, queues."""
+
+    known: mesa.agent.AgentSet
+    touched: set[Person] = field(default_factory=set)
+    followed_on: dict[int, list[Person]] = field(default_factory=dict)
+    following: int = 0
+    customers: int = 0
+    carried: list[Comment] = field(default_factory=list)
+
+
+class AgentEngine:
+    """Runs the model of ``docs/model.md`` with a Mesa agent per person.
+
+    Same constructor and ``step(day) -> list[dict]`` contract as `VectorEngine`; the Mesa model
+    is the brands' (``brands[0].model``). ``tracked`` people keep a history of the last
+    ``history_size`` events that touched them (``self.history``, as in the vector engine).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        population: Population,
+        brands: list[BrandAgent],
+        seed: int,
+        tracked: Sequence[int] = (),
+        history_size: int = 50,
+    ) -> None:
+        self.scenario = scenario
+        self.behavior = scenario.behavior
+        self.market = scenario.market
+        self.platforms = scenario.platforms
+        self.population = population
+        self.brands = brands
+        self.seed = seed
+        self.n = population.n
+        self.model = brands[0].model
+        self.mean_field = scenario.audience.graph.mixing == "mean_field"
+        self.history = History(self.n, tracked, history_size)
+        follows = population.graph.to_networkx()
+        self.network = Network(follows.reverse(copy=False), layout=None, random=self.model.random)
+        self.people = self._place_people(follows)
+        self.ledgers = [self._initial_state(brand) for brand in brands]
+        self.datacollector = mesa.DataCollector(
+            tables={"metrics": ["brand", "day", *STOCKS, *FLOWS]}
+        )
+
+    # --- set-up ---------------------------------------------------------------------------
+    def _place_people(self, follows: nx.DiGraph) -> list[Person]:
+        """One Person per cell of the network.
+
+        The network's edges run from a person to those who see their activity (the follower
+        graph reversed), so a cell's neighbours are the person's audience; ``follows`` (i -> j:
+        i follows j) gives the accounts they follow.
+        """
+        people = [
+            Person(
+                self.model,
+                index,
+                self.population,
+                len(self.brands),
+                self.seed,
+                self.history.log.get(index),
+            )
+            for index in range(self.n)
+        ]
+        for person in people:
+            person.cell = self.network[person.index]
+            person.audience = [people[node] for node in person.cell.connections]
+        for person in people:
+            person.followees = [people[node] for node in follows.successors(person.index)]
+        return people
+
+    def _initial_state(self, brand: BrandAgent) -> Ledger:
+        """Copy the day-0 audience (`initial_audience`, shared with the vector engine)."""
+        b = brand.index
+        initial = initial_audience(self.scenario, self.population, brand, self.seed)
+        for person, trust in zip(initial.followers.tolist(), initial.trust.tolist(), strict=True):
+            tie = self.people[person].ties[b]
+            tie.follows[initial.platform] = True
+            tie.trust = trust
+        for person in self.people:
+            person.ties[b].salience = float(initial.salience[person.index])
+        known = [self.people[person] for person in initial.known.tolist()]
+        return Ledger(known=mesa.agent.AgentSet(known, random=self.model.random))
+
+    # --- lazy state and draws ---------------------------------------------------------------
+    def _touch(self, b: int, people: list[Person], day: int) -> None:
+        """Bring people up to date; those outside the known set join it tonight."""
+        ledger = self.ledgers[b]
+        for person in people:
+            person.catch_up(b, day, self.behavior)
+            if person not in ledger.known:
+                ledger.touched.add(person)
+
+    def _known(self, b: int) -> list[Person]:
+        """The brand's known set in ascending person order (the vector engine's array order)."""
+        return sorted(self.ledgers[b].known, key=by_index)
+
+    # --- the day --------------------------------------------------------------------------
+    def step(self, day: int) -> list[dict]:
+        """One day in the spec's order; returns one metrics row per brand."""
+        rows = [self._new_row(brand) for brand in self.brands]
+        for brand in self.brands:
+            self._start_day(brand, day)
+        plans = [brand.plan(day) for brand in self.brands]  # 1. brand plans
+        results = [np.zeros((2, len(CONTENT_TYPES))) for _ in self.brands]
+        shares: list[list[tuple[Post, list[Person]]]] = [[] for _ in self.brands]
+        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
+            today: list[Comment] = []
+            for post in plan.posts:  # 2.-3. exposure and response, three passes
+                sharers = self._expose_post(
+                    brand, post, plan.posts_on(post.platform), day, row, today, results[brand.index]
+                )
+                shares[brand.index].append((post, sharers))
+            self._listen(brand, plan, day, row, today)  # 4. listening
+            for post, sharers in shares[brand.index]:  # 5. share cascade
+                self._cascade(brand, post, sharers, day, row, results[brand.index])
+            self._advocacy(brand, day, row)  # 6. word of mouth
+            self._outreach(brand, plan, day, row)  # 7. outreach
+            self._churn(brand, day, row)  # 8. pruning and dropout
+        self._conversion(day, rows, results)  # 9. purchases (brands compete for each purchase)
+        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
+            self._metrics(brand, plan, day, row)  # 11. metrics (10. incidents: in exposure)
+            brand.learn(day, row, plan, results[brand.index])  # 12. learn and decide
+        return rows
+
+    def _new_row(self, brand: BrandAgent) -> dict:
+        row = dict.fromkeys(FLOWS, 0.0)
+        row["brand"] = brand.name
+        return row
+
+    def _start_day(self, brand: BrandAgent, day: int) -> None:
+        """Bring the known set up to today and drop the forgotten who do not follow."""
+        b, ledger = brand.index, self.ledgers[brand.index]
+        ledger.known.do("catch_up", b, day, self.behavior)
+        ledger.known.select(lambda person: not person.forgot(b), inplace=True)
+        ledger.touched = set()
+
+    # --- 2.-3. exposure and response ------------------------------------------------------
+    def _expose_post(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        posts_today: int,
+        day: int,
+        row: dict,
+        comments: list[Comment],
+        results: np.ndarray,
+    ) -> list[Person]:
+        """Feed, then discovery and engager surfacing; returns the post's sharers."""
+        b, p = brand.index, post.platform
+        platform = self.platforms[p]
+        stamp = post_stamp(day, len(self.brands), b, post.number)
+        row["posts"] += 1 if post.number != INCIDENT_POST else 0
+        results[1, post.content] += 1
+        # (a) followers' feeds
+        chance = brand.feed_chance(p, day, posts_today)
+        feed_key = (Stream.EXPOSURE, b, day, post.number, HOP_FEED)
+        feed = [
+            person
+            for person in self._known(b)
+            if person.ties[b].follows[p]
+            and not person.ties[b].muted
+            and not person.ties[b].blocked
+            and person.is_online(day)
+            and person.draw(feed_key) < chance
+        ]
+        for person in feed:
+            person.ties[b].post_stamp = stamp
+        engaged_feed, sharers_feed = self._respond(
+            brand, post, day, [(HOP_FEED, feed)], row, comments, results, "impressions_feed"
+        )
+        fake_impressions = brand.fake_followers * chance * self.scenario.audience.activity_mean
+        brand.record_feed(p, len(engaged_feed), len(feed) + fake_impressions)
+        # (b) discovery and engager surfacing, driven by follower engagement only
+        restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
+        n_discovery = int(round(platform.discovery_rate * len(engaged_feed) * restriction))
+        discovered = self._discover(brand, post, n_discovery, day, stamp)
+        surfaced = self._surface(brand, post, engaged_feed, day, stamp)
+        # (c) their response
+        _, sharers_new = self._respond(
+            brand,
+            post,
+            day,
+            [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)],
+            row,
+            comments,
+            results,
+            None,
+        )
+        row["impressions_discovery"] += len(discovered)
+        row["impressions_surfacing"] += len(surfaced)
+        return sharers_feed + sharers_new
+
+    def _shown(
+        self, b: int, post: Post, people: list[Person], stamp: int, day: int, followers_ok: bool
+    ) -> list[Person]:
+        """Those of ``people`` who can be shown the post now; they are stamped as shown."""
+        shown = [
+            person
+            for person in people
+            if person.can_be_shown(b, post.platform, stamp, followers_ok) and person.is_online(day)
+        ]
+        for person in shown:
+            person.ties[b].post_stamp = stamp
+        return shown
+
+    def _discover(
+        self, brand: BrandAgent, post: Post, count: int, day: int, stamp: int
+    ) -> list[Person]:
+        """Explore surfaces: ``count`` draws of non-followers, in proportion to engagement."""
+        head = _head(self.seed, Stream.EXPOSURE, brand.index, day, post.number, HOP_DISCOVERY)
+        picks = [int(uniform_from(head, 0, slot) * self.n) for slot in range(count)]
+        people = [self.people[index] for index in dict.fromkeys(picks)]
+        shown = self._shown(brand.index, post, people, stamp, day, followers_ok=False)
+        return sorted(shown, key=by_index)
+
+    def _spread(
+        self,
+        brand: BrandAgent,
+        sources: list[Person],
+        stream: int,
+        post: int,
+        hop: int,
+        chance: float,
+        day: int,
+    ) -> list[Person]:
+        """Each source gives each person in its audience one chance; unique receivers, sorted."""
+        key = (stream, brand.index, day, post, hop)
+        reached = {
+            receiver
+            for source in sources
+            for receiver in source.audience
+            if receiver.draw(key, source.index) < chance
+        }
+        return sorted(reached, key=by_index)
+
+    def _surface(
+        self, brand: BrandAgent, post: Post, engagers: list[Person], day: int, stamp: int
+    ) -> list[Person]:
+        """Each engagement shows the post to some of the engager's own followers."""
+        rate = self.platforms[post.platform].surfacing_rate
+        reached = self._spread(
+            brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING, rate, day
+        )
+        return self._shown(brand.index, post, reached, stamp, day, followers_ok=False)
+
+    def _showing(self, brand: BrandAgent, post: Post, hop: int, day: int) -> Showing:
+        params, platform = self.behavior, self.platforms[post.platform]
+        adapted = 1.0 if brand.strategy.adapt_per_platform else platform.unadapted_quality
+        content = post.content
+        return Showing(
+            brand=brand.index,
+            post=post,
+            hop=hop,
+            day=day,
+            norm=platform.norms.as_tuple()[content] * adapted,
+            engage_base=platform.engage_base,
+            type_engagement=params.content_engagement.as_tuple()[content],
+            type_comment=params.content_comment.as_tuple()[content],
+            type_share=params.content_share.as_tuple()[content],
+            type_value=params.content_value.as_tuple()[content],
+        )
+
+    def _respond(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        day: int,
+        groups: list[tuple[int, list[Person]]],
+        row: dict,
+        comments: list[Comment],
+        results: np.ndarray,
+        channel: str | None,
+        comment_post: int | None = None,
+    ) -> tuple[list[Person], list[Person]]:
+        """Viewers see the post and react (spec 2.3): all decide first, then all apply.
+
+        Returns (engagers, sharers).
+        """
+        b, p, params = brand.index, post.platform, self.behavior
+        decisions = []
+        for hop, viewers in groups:
+            if not viewers:
+                continue
+            self._touch(b, viewers, day)
+            showing = self._showing(brand, post, hop, day)
+            decisions.append(
+                (hop, [(person, person.see_post(showing, params)) for person in viewers])
+            )
+        engagers: list[Person] = []
+        sharers: list[Person] = []
+        comment_key = post.number if comment_post is None else comment_post
+        for hop, reactions in decisions:
+            for person, reaction in reactions:
+                person.respond(b, post, day, reaction, params)
+                row["mutes"] += reaction.over and not reaction.leave
+                if reaction.leave and person.leave_platform(b, p):
+                    self._count_unfollow(row, person.main_fatigue(b))
+                if reaction.follow:
+                    row["new_follows"] += person.follow(b, p)
+                row["engagements"] += reaction.engaged
+                row["comments"] += reaction.comment
+                row["shares"] += reaction.share
+                row["likes"] += reaction.engaged and not reaction.comment and not reaction.share
+                if reaction.comment:
+                    comments.append((p, comment_key, hop, person))
+                if reaction.engaged:
+                    engagers.append(person)
+                if reaction.share:
+                    sharers.append(person)
+                if person.history is not None:
+                    self._remember_response(brand, post, day, hop, person, reaction)
+            row["impressions"] += len(reactions)
+            if channel:
+                row[channel] += len(reactions)
+            kpi = "follow" if brand.strategy.adapt_kpi == "followers" else "engaged"
+            results[0, post.content] += float(sum(getattr(r, kpi) for _, r in reactions))
+        return engagers, sharers
+
+    @staticmethod
+    def _count_unfollow(row: dict, cause: str) -> None:
+        row["unfollows"] += 1
+        row[f"unfollows_{cause}"] += 1
+
+    def _remember_response(
+        self, brand: BrandAgent, post: Post, day: int, hop: int, person: Person, reaction: Reaction
+    ) -> None:
+        """History of a tracked viewer: saw the post, engaged, then muted, left or followed."""
+        platform = self.platforms[post.platform].name
+        label = post_label(post, platform)
+        channel = channel_name(hop)
+        name = brand.name
+        person.remember(day, name, "saw_post", f"{label} via {channel}")
+        if reaction.comment:
+            person.remember(day, name, "commented", label)
+        elif reaction.engaged:
+            person.remember(day, name, "engaged", ("share " if reaction.share else "like ") + label)
+        source = FATIGUE_SOURCES[reaction.fatigue.index(max(reaction.fatigue))]
+        if reaction.over and not reaction.leave:
+            person.remember(day, name, "muted", f"fatigue, mostly {source}")
+        elif reaction.leave:
+            person.remember(day, name, "unfollowed", f"fatigue, mostly {source}, on {platform}")
+        elif reaction.follow:
+            person.remember(day, name, "followed", f"on {platform} via {channel}")
+
+    # --- 4. listening ---------------------------------------------------------------------
+    def _listen(
+        self, brand: BrandAgent, plan: DayPlan, day: int, row: dict, today: list[Comment]
+    ) -> None:
+        """Answer comments in queue order from the reply reserve (spec 2.4)."""
+        b, ledger, params = brand.index, self.ledgers[brand.index], self.behavior
+        queue = ledger.carried + today
+        ledger.carried = []
+        brand.queue_length = 0
+        if not queue:
+            return
+        cost = params.reply_hours * self.market.scale
+        capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(queue)
+        head = _head(self.seed, Stream.LISTENING, b, day)
+        self._touch(b, sorted({person for *_, person in queue}, key=by_index), day)
+        willing_so_far = answered_count = 0
+        for _, post, hop, person in queue:
+            willing = uniform_fields(head, post, hop, person.index, 0) < brand.strategy.reply_rate
+            willing_so_far += willing
+            answered = willing and willing_so_far <= capacity
+            question = uniform_fields(head, post, hop, person.index, 1) < params.question_share
+            routed = uniform_fields(head, post, hop, person.index, 2) < brand.strategy.coordination
+            wrong = answered and question and not routed
+            person.hear_back(b, answered, wrong, day, params)
+            if person.history is not None:
+                person.remember(day, brand.name, *reply_event(answered, wrong, post))
+            answered_count += answered
+            row["comments_ignored"] += not answered
+            row["wrong_answers"] += wrong
+        row["comments_answered"] += answered_count
+        row["hours_replies"] += float(answered_count) * cost
+
+    # --- 5. cascade -----------------------------------------------------------------------
+    def _cascade(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        sharers: list[Person],
+        day: int,
+        row: dict,
+        results: np.ndarray,
+    ) -> None:
+        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5)."""
+        ledger = self.ledgers[brand.index]
+        platform = self.platforms[post.platform]
+        stamp = post_stamp(day, len(self.brands), brand.index, post.number)
+        frontier = sharers
+        for hop in range(1, self.behavior.max_hops + 1):
+            if not frontier:
+                break
+            reached = self._spread(
+                brand, frontier, Stream.CASCADE, post.number, hop, platform.share_link_rate, day
+            )
+            exposed = self._shown(brand.index, post, reached, stamp, day, followers_ok=True)
+            _, frontier = self._respond(
+                brand,
+                post,
+                day,
+                [(HOP_CASCADE + hop, exposed)],
+                row,
+                ledger.carried,
+                results,
+                "impressions_share",
+                comment_post=CARRIED_POST + post.number,
+            )
+
+    # --- 6. advocacy ----------------------------------------------------------------------
+    def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
+        """Advocates recommend the brand to their followers at a daily rate (spec 2.6)."""
+        b, params = brand.index, self.behavior
+        advocates = self.ledgers[b].known.select(lambda person: person.is_advocate(b, params))
+        speaking = (Stream.ADVOCACY, b, day)
+        speakers = sorted(
+            (person for person in advocates if person.draw(speaking) < params.advocacy_rate),
+            key=by_index,
+        )
+        row["recommendations"] += len(speakers)
+        if not speakers:
+            return
+        contacts = [
+            (speaker, receiver)
+            for speaker, receiver in self._contacts(speakers, b, day)
+            if not receiver.ties[b].blocked and receiver is not speaker
+        ]
+        for speaker in speakers:
+            if speaker.history is not None:
+                reached = sum(sender is speaker for sender, _ in contacts)
+                speaker.remember(day, brand.name, "recommended", f"reached {reached}")
+        if not contacts:
+            return
+        source_trust: dict[Person, float] = {}
+        heard_times: dict[Person, int] = {}
+        for speaker, receiver in contacts:
+            source_trust[receiver] = max(source_trust.get(receiver, 0.0), speaker.ties[b].trust)
+            heard_times[receiver] = heard_times.get(receiver, 0) + 1
+        heard = sorted(source_trust, key=by_index)
+        self._touch(b, heard, day)
+        main = brand.main_platform
+        platform = self.platforms[main].name
+        follows_key = (Stream.ADVOCACY, b, day, 0, 2)
+        for person in heard:
+            follows = (
+                not person.ties[b].follower
+                and person.member[main]
+                and person.draw(follows_key) < params.recommendation_follow * person.fit[b]
+            )
+            person.hear_recommendation(b, source_trust[person], params)
+            if follows:
+                row["new_follows"] += person.follow(b, main)
+            if person.history is not None:
+                times = count_label(heard_times[person], "time")
+                person.remember(day, brand.name, "heard_recommendation", times)
+                if follows:
+                    person.remember(
+                        day, brand.name, "followed", f"on {platform} after a recommendation"
+                    )
+        row["impressions_recommendation"] += len(heard)
+
+    def _contacts(self, speakers: list[Person], b: int, day: int) -> list[tuple[Person, Person]]:
+        """(speaker, receiver) pairs a recommendation reaches: followers, or anyone (mean field)."""
+        params = self.behavior
+        reach_key = (Stream.ADVOCACY, b, day, 0, 1)
+        if self.mean_field:
+            reach = params.recommendation_reach * self.population.graph.n_edges / max(self.n, 1)
+            per_speaker = max(1, int(round(reach)))
+            return [
+                (speaker, self.people[int(speaker.draw(reach_key, slot) * self.n)])
+                for speaker in speakers
+                for slot in range(per_speaker)
+            ]
+        return [
+            (speaker, receiver)
+            for speaker in speakers
+            for receiver in speaker.audience
+            if receiver.draw(reach_key, speaker.index) < params.recommendation_reach
+        ]
+
+    # --- 7. outreach ----------------------------------------------------------------------
+    def _outreach(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
+        """The brand follows accounts; some follow back, some see spam (spec 2.7)."""
+        b, ledger, params = brand.index, self.ledgers[brand.index], self.behavior
+        main = brand.main_platform
+        strategy = brand.strategy
+        row["hours_outreach"] += plan.outreach_hours
+        unfollowed = 0
+        if strategy.unfollow_after_days > 0:
+            dropped = ledger.followed_on.pop(day - strategy.unfollow_after_days, None)
+            if dropped is not None:
+                unfollowed = self._drop_non_followers(brand, dropped, day)
+        if plan.follows == 0:
+            return
+        chosen = self._outreach_targets(brand, plan.follows, day)
+        self._touch(b, chosen, day)
+        for person in chosen:
+            person.ties[b].brand_follows_day = day
+        ledger.followed_on[day] = chosen
+        ledger.following += len(chosen)
+        platform = self.platforms[main]
+        for person in chosen:
+            spam, block, follow_back = person.consider_follow_back(b, day, params)
+            row["blocks"] += block
+            if follow_back:
+                row["new_follows"] += person.follow(b, main, low_intent=True)
+            if person.history is not None:
+                for event, detail in outreach_events(spam, block, follow_back, platform):
+                    person.remember(day, brand.name, event, detail)
+        actions = len(chosen) + (unfollowed if platform.limit_counts == "both" else 0)
+        if behavior.breaks_follow_limits(
+            actions,
+            ledger.following,
+            sum(person.ties[b].follower for person in ledger.known),
+            self.market.scale,
+            platform.follow_limit_per_day,
+            platform.following_ratio_limit,
+            platform.following_floor,
+        ):
+            brand.restrict(main, day)
+
+    def _drop_non_followers(self, brand: BrandAgent, followed: list[Person], day: int) -> int:
+        """Follow-unfollow churn: stop following those who did not follow back."""
+        b, ledger = brand.index, self.ledgers[brand.index]
+        dropped = [
+            person
+            for person in followed
+            if person.ties[b].brand_follows_day >= 0 and not person.ties[b].follower
+        ]
+        detail = f"no follow-back after {brand.strategy.unfollow_after_days} days"
+        for person in dropped:
+            person.ties[b].brand_follows_day = -1
+            person.remember(day, brand.name, "unfollowed_by_brand", detail)
+        ledger.following -= len(dropped)
+        return len(dropped)
+
+    def _outreach_targets(self, brand: BrandAgent, count: int, day: int) -> list[Person]:
+        """Up to ``count`` accounts to follow, drawn at random (or by fit), sorted."""
+        b, main = brand.index, brand.main_platform
+        head = _head(self.seed, Stream.OUTREACH, b, day)
+        targeting = (Stream.OUTREACH, b, day, 0, 1)
+        chosen: dict[Person, None] = {}
+        for slot in range(3 * count):
+            person = self.people[int(uniform_from(head, 0, slot) * self.n)]
+            tie = person.ties[b]
+            ok = (
+                person.member[main]
+                and tie.brand_follows_day < 0
+                and not tie.blocked
+                and not tie.follower
+            )
+            if ok and brand.strategy.targeting == "fit":
+                ok = person.draw(targeting, slot) < person.fit[b]
+            if ok:
+                chosen[person] = None
+        return sorted(list(chosen)[:count], key=by_index)
+
+    # --- 8. churn -------------------------------------------------------------------------
+    def _churn(self, brand: BrandAgent, day: int, row: dict) -> None:
+        """Pruning of accounts that give nothing, and dropout once the brand is silent."""
+        b, ledger, params = brand.index, self.ledgers[brand.index], self.behavior
+        for person in ledger.touched:
+            ledger.known.add(person)
+        ledger.touched = set()
+        silent = day - brand.last_post_day > params.silence_days or not brand.active
+        followers = ledger.known.select(lambda person: person.ties[b].follower)
+        for person in followers:
+            cause = person.maybe_prune(b, day, silent, params)
+            if cause is not None:
+                self._count_unfollow(row, cause)
+                person.remember(
+                    day, brand.name, "unfollowed", PRUNED if cause == "pruning" else DROPPED_OUT
+                )
+
+    # --- 9. conversion --------------------------------------------------------------------
+    def _conversion(self, day: int, rows: list[dict], results: list[np.ndarray]) -> None:
+        """Each salient person buys at most once a day, from one brand (spec 2.9)."""
+        candidates = set()
+        for brand in self.brands:
+            b = brand.index
+            candidates.update(p for p in self.ledgers[b].known if p.ties[b].salience > 0)
+        buyers: list[list[Person]] = [[] for _ in self.brands]
+        for person in sorted(candidates, key=by_index):
+            chances = [
+                person.purchase_chance(brand.index, day, self.market) for brand in self.brands
+            ]
+            choice = person.maybe_buy(chances, day)
+            if choice is not None:
+                buyers[choice].append(person)
+        for brand in self.brands:
+            self._purchase(brand, buyers[brand.index], day, rows[brand.index], results[brand.index])
+
+    def _purchase(
+        self,
+        brand: BrandAgent,
+        buyers: list[Person],
+        day: int,
+        row: dict,
+        results: np.ndarray,
+    ) -> None:
+        """Satisfaction shapes trust; unhappy customers may complain in comments."""
+        b, ledger, market = brand.index, self.ledgers[brand.index], self.market
+        row["conversions"] += len(buyers) * market.scale
+        row["revenue"] += len(buyers) * market.scale * market.price
+        if brand.strategy.adapt_kpi == "revenue":
+            for person in buyers:
+                if person.ties[b].seen_day == day:
+                    results[0, person.ties[b].last_content] += market.price * market.scale
+        main = brand.main_platform
+        complaints = []
+        for person in buyers:
+            happy, complained, new = person.buy(b, day, main, market, self.behavior)
+            ledger.customers += new
+            if complained:
+                complaints.append((main, COMPLAINT_POST, 0, person))
+            person.remember(day, brand.name, "bought", purchase_detail(happy, complained))
+        ledger.carried.extend(complaints)
+
+    # --- 11. metrics ----------------------------------------------------------------------
+    def _metrics(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
+        """Stocks of the day over the known set, then the shared row closing."""
+        b, ledger = brand.index, self.ledgers[brand.index]
+        known = self._known(b)
+        ties = [person.ties[b] for person in known]
+        stocks = audience_stocks(
+            np.array([tie.trust for tie in ties]),
+            np.array([person.fit[b] for person in known]),
+            np.array([tie.follower for tie in ties], dtype=bool),
+            np.array([tie.salience for tie in ties]),
+            np.array([tie.seen_day for tie in ties]),
+            day,
+            self.behavior.advocate_threshold,
+        )
+        close_row(brand, plan, day, row, stocks, ledger.following, ledger.customers, self.scenario)
+        brand.queue_length = len(ledger.carried)
+        self.datacollector.add_table_row("metrics", row)
+
+
+# --- docking: the two engines side by side ----------------------------------------------------
+TOLERANCE = 1e-9
+"""Floats agree within this share of max(|a|, |b|, the metric's scale); counts agree exactly."""
+FLOAT_METRICS = frozenset(
+    {
+        "followers",
+        "fake_followers",
+        "mean_trust",
+        "equity",
+        "revenue",
+        "hours_posts",
+        "hours_replies",
+        "hours_outreach",
+        "hours",
+        "cost",
+    }
+)
+"""Metrics that are sums of floats; every other metric is a count (of real people) or a flag."""
+FLOAT_STATES = frozenset({"trust", "salience", "fatigue"})
+
+
+@dataclass
+class Docking:
+    """The outcome of one docking run: agreement, the largest difference, the first problem.
+
+    ``rows`` are the vector engine's daily metrics rows (to see what the run exercised).
+    """
+
+    days: int
+    largest_difference: float = 0.0
+    problem: str | None = None
+    rows: list[dict] = field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def difference(a: float, b: float, scale: float) -> float:
+    """|a - b| relative to max(|a|, |b|, scale): relative, or absolute near zero."""
+    gap = abs(a - b)
+    return gap / max(abs(a), abs(b), scale) if gap else 0.0
+
+
+def person_states(engine: AgentEngine | VectorEngine) -> dict[str, np.ndarray]:
+    """Every person's state toward every brand, as arrays of shape (brands, [parts,] people).
+
+    Lazy values are compared as stored together with the day they were brought up to, which is
+    stronger than comparing them decayed to one day.
+    """
+    if isinstance(engine, VectorEngine):
+        return {
+            name: np.stack([getattr(state, name) for state in engine.state])
+            for name in STATE_FIELDS
+        } | {"known": np.stack([state.in_known for state in engine.state])}
+    states = {}
+    for name in STATE_FIELDS:
+        states[name] = np.array(
+            [
+                [getattr(person.ties[b], name) for person in engine.people]
+                for b in range(len(engine.brands))
+            ]
+        )
+        if states[name].ndim == 3:  # (brands, people, parts) -> (brands, parts, people)
+            states[name] = states[name].transpose(0, 2, 1)
+    states["known"] = np.array(
+        [
+            [person in ledger.known or person in ledger.touched for person in engine.people]
+            for ledger in engine.ledgers
+        ]
+    )
+    return states
+
+
+STATE_FIELDS = (
+    "trust",
+    "trust_day",
+    "salience",
+    "salience_day",
+    "last_touch",
+    "fatigue",
+    "fatigue_day",
+    "follows",
+    "follower",
+    "muted",
+    "blocked",
+    "customer",
+    "low_intent",
+    "brand_follows_day",
+    "seen_day",
+    "seen_count",
+    "promo_day",
+    "last_content",
+    "post_stamp",
+)
+
+
+def first_state_difference(vector: VectorEngine, agents: AgentEngine) -> tuple[str | None, float]:
+    """The first (field, brand, person) whose state differs, and the largest float difference."""
+    left, right = person_states(vector), person_states(agents)
+    largest = 0.0
+    for name, expected in left.items():
+        found = right[name]
+        if name in FLOAT_STATES:
+            gap = np.abs(expected - found)
+            relative = gap / np.maximum(np.maximum(np.abs(expected), np.abs(found)), 1.0)
+            largest = max(largest, float(relative.max(initial=0.0)))
+            bad = relative > TOLERANCE
+        else:
+            bad = expected != found
+        if bad.any():
+            where = np.argwhere(bad)[0]
+            brand, person = int(where[0]), int(where[-1])
+            return (
+                f"{name} of person {person} toward brand {brand}: "
+                f"vector {expected[tuple(where)].item()!r}, agents {found[tuple(where)].item()!r}",
+                largest,
+            )
+    return None, largest
+
+
+def dock(
+    scenario: Scenario,
+    seed: int,
+    *,
+    days: int | None = None,
+    population: Population | None = None,
+    inactive_brands: Sequence[int] = (),
+    state_every: int = 1,
+    tracked: Sequence[int] | None = None,
+) -> Docking:
+    """Run both engines in lockstep and compare them day by day (the docking test).
+
+    Each day's metrics rows must agree (counts exactly, floats within `TOLERANCE` of the
+    metric's scale); every ``state_every`` days, on the first disagreement and at the end, so
+    must every person's state; at the end, the histories of ``tracked`` people (default: every
+    fifth person). The first problem names the day, the metric or state field and the person.
+    """
+    from sim.audience import build_population
+    from sim.model import EngagementModel
+
+    days = scenario.days if days is None else days
+    population = population or build_population(scenario, seed=seed)
+    if tracked is None:
+        tracked = range(0, population.n, 5)
+    models = [
+        EngagementModel(
+            scenario,
+            seed=seed,
+            engine=engine,
+            population=population,
+            inactive_brands=inactive_brands,
+            tracked=tracked,
+        )
+        for engine in ("vector", "agents")
+    ]
+    vector, agents = (model.engine for model in models)
+    result = Docking(days, rows=models[0].rows)
+    scales: dict[str, float] = {}
+    for day in range(days):
+        for model in models:
+            model.step()
+        metric_problem, largest = _compare_day(
+            models[0].rows[-len(scenario.brands) :],
+            models[1].rows[-len(scenario.brands) :],
+            scales,
+        )
+        result.largest_difference = max(result.largest_difference, largest)
+        check_states = metric_problem is not None or day % state_every == 0 or day == days - 1
+        if check_states:
+            state_problem, largest = first_state_difference(vector, agents)
+            result.largest_difference = max(result.largest_difference, largest)
+            if metric_problem or state_problem:
+                parts = [part for part in (metric_problem, state_problem) if part]
+                result.problem = f"day {day}: " + "; ".join(parts)
+                return result
+    for person in tracked:
+        expected, found = vector.history.events(person), agents.history.events(person)
+        if expected != found:
+            k = next(
+                (
+                    k
+                    for k, pair in enumerate(zip(expected, found, strict=False))
+                    if pair[0] != pair[1]
+                ),
+                min(len(expected), len(found)),
+            )
+            result.problem = (
+                f"history of person {person}, event {k}: "
+                f"vector {expected[k : k + 1]}, agents {found[k : k + 1]}"
+            )
+            return result
+    return result
+
+
+def _compare_day(
+    expected_rows: list[dict], found_rows: list[dict], scales: dict[str, float]
+) -> tuple[str | None, float]:
+    """The first metric that differs on one day (per brand), and the largest float difference."""
+    largest = 0.0
+    for expected, found in zip(expected_rows, found_rows, strict=True):
+        for metric, value in expected.items():
+            other = found[metric]
+            if metric == "brand":
+                continue
+            if metric not in FLOAT_METRICS:
+                if value != other:
+                    return (
+                        f"{metric} of {expected['brand']}: vector {value}, agents {other}",
+                        largest,
+                    )
+                continue
+            scale = max(scales.get(metric, 0.0), abs(value), abs(other))
+            scales[metric] = scale
+            gap = difference(value, other, scale)
+            largest = max(largest, gap)
+            if gap > TOLERANCE:
+                return f"{metric} of {expected['brand']}: vector {value}, agents {other}", largest
+    return None, largest
+
+
+# --- the docking grids ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DockingCase:
+    """One scenario to dock, over some seeds (``inactive_brands`` as in the no-social baseline)."""
+
+    name: str
+    scenario: Scenario
+    seeds: tuple[int, ...]
+    inactive_brands: tuple[int, ...] = ()
+
+
+BUSY_PLATFORM = {"feed_rate": 6.0, "engage_base": 10.0, "surfacing_rate": 5.0}
+"""Multipliers of platform rates in the *busy* docking world (capped at 1)."""
+BUSY_BEHAVIOR = {
+    "salience_half_life": 7.0,
+    "trust_grace_days": 10.0,
+    "trust_half_life": 60.0,
+    "advocate_threshold": 0.3,
+    "advocacy_rate": 0.2,
+    "prune_rate": 0.01,
+    "dropout_rate": 0.05,
+    "silence_days": 5,
+    "gaffe_chance": 0.2,
+    "incident_rate": 0.05,
+    "follow_base": 0.3,
+}
+BUSY_MARKET = {"conversion": 0.1, "complaint_chance": 0.8, "satisfaction_mean": 0.6}
+
+
+def docking_scenario(
+    scenario: Scenario, *, days: int, people: int | None = None, busy: bool = False
+) -> Scenario:
+    """A scenario resized for docking: ``people``, ``days``, and a start in proportion.
+
+    ``people`` resizes a generated graph; for an edge list it is the graph's size (looked up
+    when None). The initial follower base keeps base.toml's proportion (5% of the people; 20%
+    when busy); quit rules are checked at a third of the horizon so that they fire.
+
+    *Busy* raises rates so that every mechanism (comments, wrong answers, cascades, word of
+    mouth, forgetting, trust decay, pruning, dropout, gaffes, incidents, complaints) happens
+    within weeks on a small graph: the engines must agree on any parameters, so docking needs
+    no calibrated ones.
+    """
+    data = scenario.model_dump()
+    graph = data["audience"]["graph"]
+    if people is not None and graph["kind"] != "edgelist":
+        graph["people"] = people
+    n = people if people is not None else _edgelist_size(scenario)
+    data["days"] = days
+    if busy:
+        for platform in data["platforms"]:
+            for name, factor in BUSY_PLATFORM.items():
+                platform[name] = min(1.0, platform[name] * factor)
+        data["behavior"].update(BUSY_BEHAVIOR)
+        data["market"].update(BUSY_MARKET)
+    share = 0.2 if busy else 0.05
+    for brand in data["brands"]:
+        brand["initial"]["followers"] = round(share * n) * data["market"]["scale"]
+        rule = brand["strategy"]["quit_rule"]
+        rule["check_day"] = max(1, min(rule["check_day"], days // 3))
+    return Scenario.model_validate(data)
+
+
+def _edgelist_size(scenario: Scenario) -> int:
+    from sim.audience import build_graph
+
+    return build_graph(scenario.audience.graph, None, scenario.seed).n
+
+
+def docking_cases(grid: str) -> list[DockingCase]:
+    """The docking grids: ``quick`` (make test, longgame validate --quick) or ``full``.
+
+    quick: every strategy preset and the two-brand competition on a busy 800-person generated
+    graph for 45 days, one seed, plus the competition with one brand inactive (its no-social
+    baseline run) and mean-field mixing. full: every
+    preset and the competition on a 2,000-person generated graph and on the ego-Facebook graph,
+    120 days, 3 seeds, with the shipped parameters and in the busy world.
+    """
+    from sim.loading import list_presets, load_audience, load_scenario, load_strategy
+    from sim.runner import with_strategy
+
+    base = load_scenario("base")
+    scenarios = [
+        (name, with_strategy(base, load_strategy(name))) for name, _ in list_presets("strategy")
+    ]
+    scenarios.append(("competition", load_scenario("competition")))
+    if grid == "quick":
+        cases = [
+            DockingCase(f"{name} · busy, 800 people", _resize(s, 800, 45, True), (base.seed,))
+            for name, s in scenarios
+        ]
+        competition = cases[-1]
+        cases.append(
+            DockingCase(
+                "competition, Blare's no-social baseline · busy",
+                competition.scenario,
+                competition.seeds,
+                inactive_brands=(1,),
+            )
+        )
+        data = _resize(scenarios[0][1], 800, 45, True).model_dump()
+        data["audience"]["graph"]["mixing"] = "mean_field"
+        mean_field = Scenario.model_validate(data)
+        cases.append(DockingCase("mean-field mixing · busy", mean_field, (base.seed,)))
+        return cases
+    if grid != "full":
+        raise ValueError(f"unknown docking grid {grid!r}: quick or full")
+    facebook = load_audience("facebook_ego")
+    facebook_people = _edgelist_size(base.model_copy(update={"audience": facebook}))
+    seeds = tuple(base.seed + offset for offset in range(3))
+    cases = []
+    for busy in (False, True):
+        world = "busy" if busy else "shipped"
+        for name, scenario in scenarios:
+            cases.append(
+                DockingCase(
+                    f"{name} · {world}, 2,000 people", _resize(scenario, 2000, 120, busy), seeds
+                )
+            )
+            on_facebook = scenario.model_copy(update={"audience": facebook})
+            cases.append(
+                DockingCase(
+                    f"{name} · {world}, ego-Facebook",
+                    _resize(on_facebook, facebook_people, 120, busy),
+                    seeds,
+                )
+            )
+    return cases
+
+
+def _resize(scenario: Scenario, people: int | None, days: int, busy: bool) -> Scenario:
+    return docking_scenario(scenario, days=days, people=people, busy=busy)
+
+
+def dock_case(case: DockingCase, seed: int, state_every: int = 1) -> Docking:
+    """Dock one case on one seed (a top-level function, so process pools can run it)."""
+    return dock(case.scenario, seed, inactive_brands=case.inactive_brands, state_every=state_every)
