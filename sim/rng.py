@@ -11,7 +11,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Stream", "key", "prefix", "uniform", "uniform_from", "uniform_fields"]
+__all__ = ["Stream", "key", "prefix", "day_prefix", "uniform", "uniform_from", "uniform_fields"]
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -58,12 +58,29 @@ def _mix_array(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def prefix(seed: int, *fields: int) -> int:
-    """Hash of the seed and the leading key fields, as a Python int (computed once per batch)."""
+def _chain(seed: int, fields: tuple[int, ...]) -> int:
     h = _mix_int(int(seed) & MASK)
     for field in fields:
         h = _mix_int(((h ^ (int(field) & MASK)) + GOLDEN) & MASK)
     return h
+
+
+def prefix(
+    seed: int, stream: int, brand: int = 0, day: int = 0, post: int = 0, hop: int = 0
+) -> int:
+    """Hash of the seed and the key fields up to ``hop`` (unused ones 0), once per batch.
+
+    Complete it with ``uniform_from(head, person, slot)``.
+    """
+    return _chain(seed, (stream, brand, day, post, hop))
+
+
+def day_prefix(seed: int, stream: int, brand: int, day: int) -> int:
+    """Hash up to ``day`` only, for batches whose post and hop vary per item (comment queues).
+
+    Complete it with ``uniform_fields(head, post, hop, person, slot)``.
+    """
+    return _chain(seed, (stream, brand, day))
 
 
 def _extend(h, field):

@@ -204,7 +204,7 @@ class Platform(Strict):
         source="calibrated to organic reach 5-7% of followers (Hootsuite 2019-2020)",
     )
     frequency_damping: float = param(
-        0.8,
+        0.65,
         0,
         2,
         doc="with n posts on one day each reaches n**-damping of a single post's feed audience",
@@ -348,7 +348,7 @@ class Behavior(Strict):
     """How people respond: salience, trust, fatigue, engagement, word of mouth, churn."""
 
     salience_half_life: float = param(
-        90.0,
+        80.0,
         7,
         1000,
         doc="half-life of brand salience",

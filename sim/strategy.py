@@ -85,6 +85,8 @@ class BrandAgent(mesa.Agent):
         self.queue_length = 0
         self.feed_engagements = {p: 0.0 for p in platform_indices}
         self.feed_impressions = {p: 0.0 for p in platform_indices}
+        self.today_engagements = {p: 0.0 for p in platform_indices}
+        self.today_impressions = {p: 0.0 for p in platform_indices}
         self.restricted_until = {p: -1 for p in platform_indices}
         self.blocked_until = {p: -1 for p in platform_indices}
         self.last_post_day = 0
@@ -221,10 +223,24 @@ class BrandAgent(mesa.Agent):
 
     # --- phase 12: learn and decide ------------------------------------------------------
     def record_feed(self, platform: int, engagements: int, impressions: float) -> None:
-        """Update the ranking signal: exponential memory over the platform's window."""
-        weight = 1.0 / self.platforms[platform].rank_window_days
-        self.feed_engagements[platform] += weight * (engagements - self.feed_engagements[platform])
-        self.feed_impressions[platform] += weight * (impressions - self.feed_impressions[platform])
+        """Count one post's feed engagements and impressions toward today's ranking signal."""
+        self.today_engagements[platform] += engagements
+        self.today_impressions[platform] += impressions
+
+    def _update_ranking(self) -> None:
+        """Once a day: exponential memory of daily feed totals over the platform's window."""
+        for platform in self.platform_indices:
+            weight = 1.0 / self.platforms[platform].rank_window_days
+            engagements = self.today_engagements[platform]
+            impressions = self.today_impressions[platform]
+            self.feed_engagements[platform] += weight * (
+                engagements - self.feed_engagements[platform]
+            )
+            self.feed_impressions[platform] += weight * (
+                impressions - self.feed_impressions[platform]
+            )
+            self.today_engagements[platform] = 0.0
+            self.today_impressions[platform] = 0.0
 
     def restrict(self, platform: int, day: int) -> None:
         """A spam-rule violation: restricted reach and an action block from tomorrow."""
@@ -234,6 +250,7 @@ class BrandAgent(mesa.Agent):
 
     def learn(self, day: int, row: dict, plan: DayPlan, type_results: np.ndarray) -> None:
         """Record KPIs, adapt the content mix, apply the quit rule (effective tomorrow)."""
+        self._update_ranking()
         self.recent_hours.append(row["hours"])
         self.comment_rate += 0.2 * (row["comments"] / self.market.scale - self.comment_rate)
         self.cum_revenue += row["revenue"]

@@ -211,7 +211,7 @@ def test_validate_prints_a_table_and_exits_1_on_failure(monkeypatch):
     passed = runner.invoke(app, ["validate", "--quick", "--workers", "1"])
     assert passed.exit_code == 0, passed.output
     assert "tiny world" in passed.stdout and "pass" in passed.stdout
-    monkeypatch.setattr(agents.Person, "purchase_chance", lambda *args: 0.0)
+    monkeypatch.setattr(agents.Person, "is_online", lambda *args: False)
     failed = runner.invoke(app, ["validate", "--workers", "1"])
     assert failed.exit_code == 1
     assert "FAIL" in failed.stdout and "day " in failed.stdout

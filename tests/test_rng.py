@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.rng import Stream, key, prefix, uniform, uniform_fields, uniform_from
+from sim.rng import Stream, day_prefix, key, prefix, uniform, uniform_fields, uniform_from
 
 
 def test_reference_values_of_the_spec():
@@ -34,8 +34,16 @@ def test_array_draws_equal_scalar_draws_whatever_the_order(seed, day, people):
 
 
 def test_uniform_fields_completes_the_key():
-    head = prefix(5, Stream.LISTENING, 0, 9)
+    head = day_prefix(5, Stream.LISTENING, 0, 9)
     assert uniform_fields(head, 4, 2, 77, 1) == uniform(5, Stream.LISTENING, 0, 9, 4, 2, 77, 1)
+
+
+def test_short_prefixes_still_hash_every_field():
+    """Unused fields are 0 and are chained: a batch keyed up to the day is the full key."""
+    head = prefix(11, Stream.CONVERSION, 0, 300)
+    people = np.array([0, 5, 123456])
+    expected = [uniform(11, Stream.CONVERSION, 0, 300, 0, 0, person, 0) for person in people]
+    assert uniform_from(head, people).tolist() == expected
 
 
 def test_draws_are_uniform_and_different_seeds_differ():

@@ -42,6 +42,7 @@ from sim.engines.vector import (
     HOP_FEED,
     HOP_SURFACING,
     NEVER,
+    OUTREACH_DRAWS,
     PRUNED,
     SPAM_SRC,
     Event,
@@ -59,7 +60,7 @@ from sim.engines.vector import (
     reply_event,
 )
 from sim.metrics import FLOWS, STOCKS
-from sim.rng import Stream, prefix, uniform_fields, uniform_from
+from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
 from sim.schema import CONTENT_TYPES, Behavior, Market, Scenario
 from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
 
@@ -107,7 +108,6 @@ class Tie:
     muted: bool = False
     blocked: bool = False
     customer: bool = False
-    low_intent: bool = False
     brand_follows_day: int = -1
     seen_day: int = -1
     seen_count: int = 0
@@ -320,21 +320,18 @@ class Person(CellAgent):
         fatigue = self.ties[b].fatigue
         return FATIGUE_SOURCES[fatigue.index(max(fatigue))]
 
-    def follow(self, b: int, platform: int, low_intent: bool = False) -> bool:
+    def follow(self, b: int, platform: int) -> bool:
         """Follow brand ``b`` on a platform (unmuting it); True if a new follower."""
         tie = self.ties[b]
         new = not tie.follower
         tie.follows[platform] = True
         tie.muted = False
-        if new:
-            tie.low_intent = low_intent
         return new
 
     def unfollow(self, b: int) -> None:
         """Stop following brand ``b`` everywhere."""
         tie = self.ties[b]
         tie.follows = [False] * len(tie.follows)
-        tie.low_intent = False
 
     def leave_platform(self, b: int, platform: int) -> bool:
         """Unfollow on one platform; True if no longer following anywhere (then unfollowed)."""
@@ -592,17 +589,17 @@ class AgentEngine:
             self._start_day(brand, day)
         plans = [brand.plan(day) for brand in self.brands]  # 1. brand plans
         results = [np.zeros((2, len(CONTENT_TYPES))) for _ in self.brands]
-        shares: list[list[tuple[Post, list[Person]]]] = [[] for _ in self.brands]
+        shares: list[list[tuple[Post, list[Person], list[Person]]]] = [[] for _ in self.brands]
         for brand, plan, row in zip(self.brands, plans, rows, strict=True):
             today: list[Comment] = []
             for post in plan.posts:  # 2.-3. exposure and response, three passes
-                sharers = self._expose_post(
+                sharers, viewers = self._expose_post(
                     brand, post, plan.posts_on(post.platform), day, row, today, results[brand.index]
                 )
-                shares[brand.index].append((post, sharers))
+                shares[brand.index].append((post, sharers, viewers))
             self._listen(brand, plan, day, row, today)  # 4. listening
-            for post, sharers in shares[brand.index]:  # 5. share cascade
-                self._cascade(brand, post, sharers, day, row, results[brand.index])
+            for post, sharers, viewers in shares[brand.index]:  # 5. share cascade
+                self._cascade(brand, post, sharers, viewers, day, row, results[brand.index])
             self._advocacy(brand, day, row)  # 6. word of mouth
             self._outreach(brand, plan, day, row)  # 7. outreach
             self._churn(brand, day, row)  # 8. pruning and dropout
@@ -634,13 +631,14 @@ class AgentEngine:
         row: dict,
         comments: list[Comment],
         results: np.ndarray,
-    ) -> list[Person]:
-        """Feed, then discovery and engager surfacing; returns the post's sharers."""
+    ) -> tuple[list[Person], list[Person]]:
+        """Feed, then discovery and engager surfacing; returns (sharers, everyone shown it)."""
         b, p = brand.index, post.platform
         platform = self.platforms[p]
         stamp = post_stamp(day, len(self.brands), b, post.number)
-        row["posts"] += 1 if post.number != INCIDENT_POST else 0
-        results[1, post.content] += 1
+        if post.number != INCIDENT_POST:
+            row["posts"] += 1
+            results[1, post.content] += 1
         # (a) followers' feeds
         chance = brand.feed_chance(p, day, posts_today)
         feed_key = (Stream.EXPOSURE, b, day, post.number, HOP_FEED)
@@ -678,7 +676,7 @@ class AgentEngine:
         )
         row["impressions_discovery"] += len(discovered)
         row["impressions_surfacing"] += len(surfaced)
-        return sharers_feed + sharers_new
+        return sharers_feed + sharers_new, feed + discovered + surfaced
 
     def _shown(
         self, b: int, post: Post, people: list[Person], stamp: int, day: int, followers_ok: bool
@@ -802,8 +800,9 @@ class AgentEngine:
             row["impressions"] += len(reactions)
             if channel:
                 row[channel] += len(reactions)
-            kpi = "follow" if brand.strategy.adapt_kpi == "followers" else "engaged"
-            results[0, post.content] += float(sum(getattr(r, kpi) for _, r in reactions))
+            if brand.strategy.adapt_kpi != "revenue":
+                kpi = "follow" if brand.strategy.adapt_kpi == "followers" else "engaged"
+                results[0, post.content] += float(sum(getattr(r, kpi) for _, r in reactions))
         return engagers, sharers
 
     @staticmethod
@@ -845,7 +844,7 @@ class AgentEngine:
             return
         cost = params.reply_hours * self.market.scale
         capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(queue)
-        head = _head(self.seed, Stream.LISTENING, b, day)
+        head = day_prefix(self.seed, Stream.LISTENING, b, day)
         self._touch(b, sorted({person for *_, person in queue}, key=by_index), day)
         willing_so_far = answered_count = 0
         for _, post, hop, person in queue:
@@ -870,14 +869,20 @@ class AgentEngine:
         brand: BrandAgent,
         post: Post,
         sharers: list[Person],
+        viewers: list[Person],
         day: int,
         row: dict,
         results: np.ndarray,
     ) -> None:
-        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5)."""
+        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5).
+
+        The post's viewers are marked again first (a later post may have replaced their mark).
+        """
         ledger = self.ledgers[brand.index]
         platform = self.platforms[post.platform]
         stamp = post_stamp(day, len(self.brands), brand.index, post.number)
+        for person in viewers:
+            person.ties[brand.index].post_stamp = stamp
         frontier = sharers
         for hop in range(1, self.behavior.max_hops + 1):
             if not frontier:
@@ -975,15 +980,13 @@ class AgentEngine:
         b, ledger, params = brand.index, self.ledgers[brand.index], self.behavior
         main = brand.main_platform
         strategy = brand.strategy
-        row["hours_outreach"] += plan.outreach_hours
         unfollowed = 0
         if strategy.unfollow_after_days > 0:
             dropped = ledger.followed_on.pop(day - strategy.unfollow_after_days, None)
             if dropped is not None:
                 unfollowed = self._drop_non_followers(brand, dropped, day)
-        if plan.follows == 0:
-            return
         chosen = self._outreach_targets(brand, plan.follows, day)
+        row["hours_outreach"] += len(chosen) * params.follow_hours * self.market.scale
         self._touch(b, chosen, day)
         for person in chosen:
             person.ties[b].brand_follows_day = day
@@ -994,7 +997,7 @@ class AgentEngine:
             spam, block, follow_back = person.consider_follow_back(b, day, params)
             row["blocks"] += block
             if follow_back:
-                row["new_follows"] += person.follow(b, main, low_intent=True)
+                row["new_follows"] += person.follow(b, main)
             if person.history is not None:
                 for event, detail in outreach_events(spam, block, follow_back, platform):
                     person.remember(day, brand.name, event, detail)
@@ -1031,7 +1034,7 @@ class AgentEngine:
         head = _head(self.seed, Stream.OUTREACH, b, day)
         targeting = (Stream.OUTREACH, b, day, 0, 1)
         chosen: dict[Person, None] = {}
-        for slot in range(3 * count):
+        for slot in range(OUTREACH_DRAWS * count):
             person = self.people[int(uniform_from(head, 0, slot) * self.n)]
             tie = person.ties[b]
             ok = (
@@ -1214,7 +1217,6 @@ STATE_FIELDS = (
     "muted",
     "blocked",
     "customer",
-    "low_intent",
     "brand_follows_day",
     "seen_day",
     "seen_count",

@@ -19,7 +19,7 @@ import numpy as np
 from sim import behavior
 from sim.audience import Population
 from sim.metrics import FLOWS
-from sim.rng import Stream, prefix, uniform_fields, uniform_from
+from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
 from sim.schema import CONTENT_TYPES, Platform, Scenario
 from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
 
@@ -48,6 +48,8 @@ COMPLAINT_POST = 2000
 FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
 PROMO_SRC, IRRELEVANCE_SRC, VOLUME_SRC, SPAM_SRC = range(4)
 NEVER = -(10**6)
+OUTREACH_DRAWS = 10
+"""Candidate draws per planned follow (fit targeting rejects many candidates)."""
 SCALED_FLOWS = (
     "impressions",
     "impressions_feed",
@@ -369,7 +371,6 @@ class BrandAudience:
         self.muted = np.zeros(n, dtype=bool)
         self.blocked = np.zeros(n, dtype=bool)
         self.customer = np.zeros(n, dtype=bool)
-        self.low_intent = np.zeros(n, dtype=bool)
         self.brand_follows_day = np.full(n, -1, dtype=np.int32)
         self.seen_day = np.full(n, -1, dtype=np.int32)
         self.seen_count = np.zeros(n, dtype=np.int16)
@@ -472,17 +473,17 @@ class VectorEngine:
             self._start_day(brand, day)
         plans = [brand.plan(day) for brand in self.brands]  # 1. brand plans
         results = [np.zeros((2, len(CONTENT_TYPES))) for _ in self.brands]
-        shares: list[list[tuple[Post, np.ndarray]]] = [[] for _ in self.brands]
+        shares: list[list[tuple[Post, np.ndarray, np.ndarray]]] = [[] for _ in self.brands]
         for brand, plan, row in zip(self.brands, plans, rows, strict=True):
             today = Comments()
             for post in plan.posts:  # 2.-3. exposure and response, three passes
-                sharers = self._expose_post(
+                sharers, viewers = self._expose_post(
                     brand, post, plan.posts_on(post.platform), day, row, today, results[brand.index]
                 )
-                shares[brand.index].append((post, sharers))
+                shares[brand.index].append((post, sharers, viewers))
             self._listen(brand, plan, day, row, today)  # 4. listening
-            for post, sharers in shares[brand.index]:  # 5. share cascade
-                self._cascade(brand, post, sharers, day, row, results[brand.index])
+            for post, sharers, viewers in shares[brand.index]:  # 5. share cascade
+                self._cascade(brand, post, sharers, viewers, day, row, results[brand.index])
             self._advocacy(brand, day, row)  # 6. word of mouth
             self._outreach(brand, plan, day, row)  # 7. outreach
             self._churn(brand, day, row)  # 8. pruning and dropout
@@ -516,13 +517,14 @@ class VectorEngine:
         row: dict,
         comments: Comments,
         results: np.ndarray,
-    ) -> np.ndarray:
-        """Feed, then discovery and engager surfacing; returns the post's sharers."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Feed, then discovery and engager surfacing; returns (sharers, everyone shown it)."""
         b, p, state = brand.index, post.platform, self.state[brand.index]
         platform = self.platforms[p]
         stamp = post_stamp(day, len(self.brands), b, post.number)
-        row["posts"] += 1 if post.number != INCIDENT_POST else 0
-        results[1, post.content] += 1
+        if post.number != INCIDENT_POST:
+            row["posts"] += 1
+            results[1, post.content] += 1
         # (a) followers' feeds
         followers = state.known[state.follows[p, state.known]]
         visible = followers[~state.muted[followers] & ~state.blocked[followers]]
@@ -554,7 +556,9 @@ class VectorEngine:
         )
         row["impressions_discovery"] += len(discovered)
         row["impressions_surfacing"] += len(surfaced)
-        return np.concatenate([sharers_feed, sharers_new])
+        return np.concatenate([sharers_feed, sharers_new]), np.concatenate(
+            [feed, discovered, surfaced]
+        )
 
     def _eligible(
         self,
@@ -836,10 +840,12 @@ class VectorEngine:
 
     @staticmethod
     def _type_kpi(brand: BrandAgent, engaged: np.ndarray, follow: np.ndarray) -> float:
-        """What an adaptive brand credits a post with: follows or engagements it saw."""
-        if brand.strategy.adapt_kpi == "followers":
+        """What an adaptive brand credits a post with: follows or engagements it saw (revenue
+        is credited at purchase, to the last post type a buyer saw that day)."""
+        kpi = brand.strategy.adapt_kpi
+        if kpi == "followers":
             return float(follow.sum())
-        return float(engaged.sum())
+        return float(engaged.sum()) if kpi == "engagement" else 0.0
 
     def _follow(
         self,
@@ -847,7 +853,6 @@ class VectorEngine:
         people: np.ndarray,
         platform: int,
         row: dict,
-        low_intent: bool = False,
     ) -> None:
         if len(people) == 0:
             return
@@ -855,7 +860,6 @@ class VectorEngine:
         state.follows[platform, people] = True
         state.follower[people] = True
         state.muted[people] = False
-        state.low_intent[new] = low_intent
         row["new_follows"] += len(new)
 
     def _unfollow(self, state: BrandAudience, people: np.ndarray, row: dict, cause: str) -> None:
@@ -863,7 +867,6 @@ class VectorEngine:
             return
         state.follows[:, people] = False
         state.follower[people] = False
-        state.low_intent[people] = False
         row["unfollows"] += len(people)
         row[f"unfollows_{cause}"] += len(people)
 
@@ -900,7 +903,7 @@ class VectorEngine:
             return
         cost = params.reply_hours * self.market.scale
         capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(person)
-        head = prefix(self.seed, Stream.LISTENING, b, day)
+        head = day_prefix(self.seed, Stream.LISTENING, b, day)
         willing = uniform_fields(head, post, hop, person, 0) < brand.strategy.reply_rate
         answered = willing & (np.cumsum(willing) <= capacity)
         question = uniform_fields(head, post, hop, person, 1) < params.question_share
@@ -935,14 +938,20 @@ class VectorEngine:
         brand: BrandAgent,
         post: Post,
         sharers: np.ndarray,
+        viewers: np.ndarray,
         day: int,
         row: dict,
         results: np.ndarray,
     ) -> None:
-        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5)."""
+        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5).
+
+        Everyone who saw the post in its three passes is marked again first: a later post of the
+        same day may have replaced their mark, and a person sees a given post at most once.
+        """
         state = self.state[brand.index]
         platform = self.platforms[post.platform]
         stamp = post_stamp(day, len(self.brands), brand.index, post.number)
+        state.post_stamp[viewers] = stamp
         frontier = sharers
         for hop in range(1, self.behavior.max_hops + 1):
             if len(frontier) == 0:
@@ -991,8 +1000,8 @@ class VectorEngine:
         if len(receivers) == 0:
             return
         heard = np.unique(receivers)
-        source_trust = np.zeros(self.n)
-        np.maximum.at(source_trust, receivers, state.trust[senders])
+        best_trust = np.zeros(len(heard))
+        np.maximum.at(best_trust, np.searchsorted(heard, receivers), state.trust[senders])
         self._touch(state, heard, day)
         trust = state.trust[heard]
         fit = self.traits.fit[b, heard]
@@ -1003,7 +1012,7 @@ class VectorEngine:
             uniform_from(follow_head, heard) < params.recommendation_follow * fit
         )
         state.trust[heard] = behavior.trust_from_recommendation(
-            trust, source_trust[heard], params.trust_transfer
+            trust, best_trust, params.trust_transfer
         )
         state.salience[heard] = behavior.closer(
             state.salience[heard], params.recommendation_salience
@@ -1043,7 +1052,6 @@ class VectorEngine:
         b, state, params = brand.index, self.state[brand.index], self.behavior
         main = brand.main_platform
         strategy = brand.strategy
-        row["hours_outreach"] += plan.outreach_hours
         unfollowed = 0
         if strategy.unfollow_after_days > 0:
             dropped = state.followed_on.pop(day - strategy.unfollow_after_days, None)
@@ -1057,10 +1065,8 @@ class VectorEngine:
                 if self.history:
                     detail = f"no follow-back after {strategy.unfollow_after_days} days"
                     self.history.record(dropped, day, brand.name, "unfollowed_by_brand", detail)
-        if plan.follows == 0:
-            return
         head = prefix(self.seed, Stream.OUTREACH, b, day)
-        slots = np.arange(3 * plan.follows)
+        slots = np.arange(OUTREACH_DRAWS * plan.follows)
         picks = (uniform_from(head, 0, slots) * self.n).astype(np.int64)
         ok = (
             self.traits.member[main, picks]
@@ -1071,8 +1077,8 @@ class VectorEngine:
         if strategy.targeting == "fit":
             target = prefix(self.seed, Stream.OUTREACH, b, day, 0, 1)
             ok &= uniform_from(target, picks, slots) < self.traits.fit[b, picks]
-        chosen = _first_unique(picks[ok])[: plan.follows]
-        chosen = np.sort(chosen)
+        chosen = np.sort(_first_unique(picks[ok])[: plan.follows])
+        row["hours_outreach"] += len(chosen) * params.follow_hours * self.market.scale
         self._touch(state, chosen, day)
         state.brand_follows_day[chosen] = day
         state.followed_on[day] = chosen
@@ -1090,7 +1096,7 @@ class VectorEngine:
         state.fatigue[SPAM_SRC, chosen[spam]] += params.spam_fatigue
         state.blocked[chosen[block]] = True
         row["blocks"] += int(block.sum())
-        self._follow(state, chosen[follow_back], main, row, low_intent=True)
+        self._follow(state, chosen[follow_back], main, row)
         platform = self.platforms[main]
         if self.history:
             for k in self.history.among(chosen):
