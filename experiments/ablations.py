@@ -27,6 +27,7 @@ import pandas as pd
 
 from sim.claims import CLAIMS, SHORT, abbreviation, check_claims
 from sim.loading import load_comparison, load_platform, load_scenario
+from sim.metrics import FLOWS
 from sim.runner import compare, simulate, with_strategy
 from sim.schema import Comparison, Scenario
 
@@ -316,14 +317,7 @@ REACH_BENCHMARK = (
 CALIBRATION_BEGIN = "<!-- BEGIN calibration_table -->"
 CALIBRATION_END = "<!-- END calibration_table -->"
 """With ``--calibration --out FILE``, a FILE holding these markers gets the table between them."""
-UNFOLLOW_CAUSES = (
-    "unfollows_promo",
-    "unfollows_irrelevance",
-    "unfollows_volume",
-    "unfollows_pruning",
-    "unfollows_dropout",
-    "unfollows_spam",
-)
+UNFOLLOW_CAUSES = tuple(name for name in FLOWS if name.startswith("unfollows_"))
 
 
 def _one_platform(base: Scenario, platform: str) -> Scenario:

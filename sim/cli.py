@@ -304,6 +304,15 @@ def main(
     """Simulate how social-media audiences respond to brand strategies over months and years."""
 
 
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        help="Simulation engine: vector (fast) or agents (a Mesa agent per person).",
+        callback=_engine_name,
+    ),
+]
+
+
 @app.command()
 def presets() -> None:
     """List the strategy, audience and platform presets with what each one shows."""
@@ -325,13 +334,7 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file (TOML) or preset name.")],
     days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds to run.")] = DEFAULT_SEEDS,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="Simulation engine: vector (fast) or agents (a Mesa agent per person).",
-            callback=_engine_name,
-        ),
-    ] = "vector",
+    engine: EngineOption = "vector",
     out: Annotated[
         Path | None, typer.Option(help="Output directory [default: out/<scenario name>].")
     ] = None,
@@ -388,13 +391,7 @@ def compare(
     seeds: Annotated[
         int | None, typer.Option(min=1, max=1000, help="Seeds per strategy [default: 5].")
     ] = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="Simulation engine: vector (fast) or agents (a Mesa agent per person).",
-            callback=_engine_name,
-        ),
-    ] = "vector",
+    engine: EngineOption = "vector",
     workers: Annotated[
         int, typer.Option(min=1, max=256, help="Parallel processes (seeds run in parallel).")
     ] = min(2, os.cpu_count() or 1),

@@ -355,6 +355,23 @@ class Comments:
         return sum(len(part) for part in self.person)
 
 
+@dataclass
+class Decisions:
+    """What one group of viewers decided in a response pass, applied at the pass's end."""
+
+    hop: int
+    viewers: np.ndarray
+    engaged: np.ndarray
+    comment: np.ndarray
+    share: np.ndarray
+    fatigue: np.ndarray
+    trust: np.ndarray
+    over: np.ndarray
+    leave: np.ndarray
+    follow: np.ndarray
+    seen_today: np.ndarray
+
+
 class BrandAudience:
     """Per-brand state of every person, lazily decayed (arrays of length N)."""
 
@@ -722,7 +739,7 @@ class VectorEngine:
                 trust, value, post.gaffe, params.content_trust, params.incident_trust
             )
             decisions.append(
-                (
+                Decisions(
                     hop,
                     viewers,
                     engaged,
@@ -737,19 +754,22 @@ class VectorEngine:
                 )
             )
         engagers, sharers = [], []
-        for (
-            hop,
-            viewers,
-            engaged,
-            comment,
-            share,
-            new_fatigue,
-            new_trust,
-            over,
-            leave,
-            follow,
-            seen_today,
-        ) in decisions:
+        for decided in decisions:
+            hop, viewers, engaged, comment, share = (
+                decided.hop,
+                decided.viewers,
+                decided.engaged,
+                decided.comment,
+                decided.share,
+            )
+            new_fatigue, new_trust, over, leave, follow = (
+                decided.fatigue,
+                decided.trust,
+                decided.over,
+                decided.leave,
+                decided.follow,
+            )
+            seen_today = decided.seen_today
             state.trust[viewers] = new_trust
             state.fatigue[:, viewers] = new_fatigue
             state.salience[viewers] = behavior.closer(
