@@ -902,11 +902,11 @@ class VectorEngine:
         if len(people) == 0:
             return
         state.follows[platform, people] = False
-        gone = people[~state.follows[:, people].any(axis=0)]
-        cause = np.argmax(fatigue, axis=0)[~state.follows[:, people].any(axis=0)]
+        left_everywhere = ~state.follows[:, people].any(axis=0)
+        gone = people[left_everywhere]
+        cause = np.argmax(fatigue, axis=0)[left_everywhere]
         for source, name in enumerate(FATIGUE_SOURCES):
-            leaving = gone[cause == source]
-            self._unfollow(state, leaving, row, "spam" if name == "spam" else name)
+            self._unfollow(state, gone[cause == source], row, name)
 
     # --- 4. listening ---------------------------------------------------------------------
     def _listen(
