@@ -1,9 +1,18 @@
-"""``python -m bench``: time the engines and record peak memory.
+"""``python -m bench``: time the engines, their scaling and sweeps; record peak memory.
 
-Each case runs in a fresh process so its peak RSS is its own. The vector cases time the fast
-engine at scale; the engine case runs both engines side by side on the same 10,000-person
-scenario (seconds per person-day and their ratio). Writes ``bench/results.json`` and
-``bench/results.md`` (machine, versions, median and min-max over repeats).
+Each measurement runs in a fresh process so that its peak RSS is its own. Cases:
+
+- ``scale``: the scaling series (base.toml's brand alone on one platform, 5% of the people
+  following it at the start, 730 days) from 10,000 to 1,000,000 people: graph generation, trait
+  sampling, the run, peak RSS; at 1,000,000 also the floor (the cost of reading each day's
+  standing set once). Then the targets: 1,000,000 people with the preset's own initial state
+  (10,000 real followers); ``--huge`` adds 10,000,000 people (one run, needs about 8 GiB).
+- ``engines``: the Mesa agent engine and the vector engine on the same 10,000-person scenario.
+- ``default``: a 730-day run on the default audience (20,000 people) and ``longgame compare
+  default`` with 1 and 2 processes (runs per minute).
+
+Writes ``bench/results.json``, ``bench/results.md`` (machine, versions, median and min-max over
+repeats) and the scaling plot ``docs/performance-scaling.png``.
 """
 
 from __future__ import annotations
@@ -11,20 +20,21 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import platform
 import statistics
 import sys
 from pathlib import Path
+from queue import Empty
 
-from bench.cases import run_case, run_engines_case
+from bench.cases import FOLLOWER_SHARE, run_default, run_engines_case, run_scale, run_sweep
 
-CASES = {
-    "vector_100k_365d": {"people": 100_000, "days": 365, "repeats": 3},
-    "vector_20k_730d": {"people": 20_000, "days": 730, "repeats": 3},
-}
-ENGINE_CASES = {
-    "engines_10k": {"people": 10_000, "vector_days": 365, "agents_days": 30, "repeats": 1},
-}
+DAYS = 730
+SCALE_PEOPLE = (10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000)
+TARGET_PEOPLE = (1_000_000,)
+HUGE_PEOPLE = 10_000_000
+ENGINE_CASE = {"people": 10_000, "vector_days": 365, "agents_days": 30}
+SWEEP_SEEDS = 2
 
 
 def measure(target, *args) -> dict:
@@ -33,12 +43,20 @@ def measure(target, *args) -> dict:
     queue = context.Queue()
     process = context.Process(target=target, args=(*args, queue))
     process.start()
-    result = queue.get()
+    while True:  # a process killed (e.g. out of memory) reports nothing: do not wait forever
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Empty:
+            if not process.is_alive():
+                message = f"benchmark process failed (exit code {process.exitcode})"
+                raise RuntimeError(message) from None
     process.join()
     return result
 
 
 def summarise(samples: list[dict]) -> dict:
+    """Median, min and max of every numeric field over the samples."""
     return {
         name: {
             "median": statistics.median(s[name] for s in samples),
@@ -49,87 +67,262 @@ def summarise(samples: list[dict]) -> dict:
     }
 
 
-def main() -> None:
+def repeat(label: str, count: int, target, *args) -> dict:
+    samples = []
+    for index in range(count):
+        samples.append(measure(target, *args))
+        shown = ", ".join(
+            f"{k} {v:.3g}" for k, v in samples[-1].items() if k.endswith(("_s", "ratio"))
+        )
+        print(f"{label} [{index + 1}/{count}]: {shown}", file=sys.stderr)
+    return {"repeats": count, **summarise(samples)}
+
+
+def machine() -> dict:
     import mesa
     import numpy
+    import scipy
 
     import sim
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=None, help="override repeats per case")
-    parser.add_argument("--out", type=Path, default=Path("bench"))
-    args = parser.parse_args()
-    results = {
-        "machine": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": multiprocessing.cpu_count(),
-            "numpy": numpy.__version__,
-            "mesa": mesa.__version__,
-            "longgame": sim.__version__,
-        },
-        "cases": {},
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": multiprocessing.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "mesa": mesa.__version__,
+        "longgame": sim.__version__,
     }
-    for name, case in CASES.items():
-        repeats = args.repeats or case["repeats"]
-        samples = []
-        for index in range(repeats):
-            samples.append(measure(run_case, case["people"], case["days"]))
-            print(
-                f"{name} [{index + 1}/{repeats}]: {samples[-1]['total_s']:.2f} s, "
-                f"{samples[-1]['peak_rss_mib']:.0f} MiB",
-                file=sys.stderr,
+
+
+def _m(case: dict, name: str, digits: int = 2) -> str:
+    """'median (min-max)' of a summarised field."""
+    value = case[name]
+    return f"{value['median']:.{digits}f} ({value['min']:.{digits}f}-{value['max']:.{digits}f})"
+
+
+def markdown(results: dict) -> str:
+    lines = [f"Machine: {results['machine']}", ""]
+    scale = results["scale"]
+    if scale:
+        lines += [
+            f"Scaling series: base.toml's brand alone on one platform, {DAYS} days, 5% of the "
+            "people following it at the start (median (min-max) over the repeats; seconds):",
+            "",
+            "| people | edges | graph s | traits s | run s | total s | run vs half N | "
+            "µs per person-day | CPU s: build, run | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        previous = None
+        for people, case in scale.items():
+            run = case["run_s"]["median"]
+            doubling = ""
+            if previous is not None:
+                doubling = f"{(run / previous[1]) ** (1 / _log2(int(people) / previous[0])):.2f}x"
+            previous = (int(people), run)
+            lines.append(
+                f"| {int(people):,} | {case['edges']['median']:,.0f} | {_m(case, 'graph_s')} | "
+                f"{_m(case, 'traits_s')} | {_m(case, 'run_s')} | {_m(case, 'total_s')} | "
+                f"{doubling} | {case['per_person_day_us']['median']:.3f} | "
+                f"{case['build_cpu_s']['median']:.2f}, {case['run_cpu_s']['median']:.2f} | "
+                f"{case['peak_rss_mib']['median']:.0f} |"
             )
-        results["cases"][name] = {**case, **summarise(samples)}
-    results["engines"] = {}
-    for name, case in ENGINE_CASES.items():
-        repeats = args.repeats or case["repeats"]
-        samples = []
-        for index in range(repeats):
-            samples.append(
-                measure(run_engines_case, case["people"], case["vector_days"], case["agents_days"])
+        floors = [(p, c) for p, c in scale.items() if "floor_s" in c]
+        for people, case in floors:
+            lines += [
+                "",
+                f"Floor at {int(people):,} people: reading each day's standing set once (salience "
+                "and trust of the known set gathered, one counter-based draw per member) takes "
+                f"{_m(case, 'floor_s')} s over {DAYS} days (mean known set "
+                f"{case['mean_known']['median']:,.0f} people); the engine's days take "
+                f"{case['engine_over_floor']['median']:.1f}x that.",
+            ]
+    target = results["target"]
+    if target:
+        lines += [
+            "",
+            "Targets: base.toml's brand alone on one platform with the preset's initial state "
+            f"(10,000 real followers = 1,000 simulated, 10% of the market aware), {DAYS} days:",
+            "",
+            "| people | edges | graph s | traits s | run s | total s | engine / floor | "
+            "CPU s: build, run | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for people, case in target.items():
+            over = case.get("engine_over_floor")
+            lines.append(
+                f"| {int(people):,} | {case['edges']['median']:,.0f} | {_m(case, 'graph_s')} | "
+                f"{_m(case, 'traits_s')} | {_m(case, 'run_s')} | {_m(case, 'total_s')} | "
+                f"{f'{over["median"]:.1f}x' if over else ''} | "
+                f"{case['build_cpu_s']['median']:.2f}, {case['run_cpu_s']['median']:.2f} | "
+                f"{case['peak_rss_mib']['median']:.0f} |"
             )
-            print(
-                f"{name} [{index + 1}/{repeats}]: agents/vector = {samples[-1]['ratio']:.0f}x",
-                file=sys.stderr,
+    engines = results["engines"]
+    if engines:
+        case = engines
+        lines += [
+            "",
+            "Both engines on the same 10,000-person scenario (base.toml's brand; the agent engine "
+            f"runs {case['agents_days']} days, the ratio compares the same days):",
+            "",
+            "| agents µs per person-day | vector µs per person-day (same days) | agents / vector | "
+            "agents / vector, CPU time | "
+            f"vector µs per person-day ({case['vector_days']} days) | agents set-up s | "
+            "peak RSS MiB |",
+            "|---|---|---|---|---|---|---|",
+            f"| {_m(case, 'agents_first_days_us')} | {_m(case, 'vector_first_days_us', 4)} | "
+            f"{case['ratio']['median']:.0f}x ({case['ratio']['min']:.0f}-"
+            f"{case['ratio']['max']:.0f}) | {case['cpu_ratio']['median']:.0f}x "
+            f"({case['cpu_ratio']['min']:.0f}-{case['cpu_ratio']['max']:.0f}) | "
+            f"{_m(case, 'vector_per_person_day_us', 4)} | "
+            f"{_m(case, 'agents_setup_s')} | {case['peak_rss_mib']['median']:.0f} |",
+        ]
+    default = results["default"]
+    if default:
+        run = default["run"]
+        lines += [
+            "",
+            f"Default audience (20,000 people), {DAYS} days: population "
+            f"{_m(run, 'population_s')} s, "
+            f"one run {_m(run, 'run_s')} s (median of the runs in each process; CPU time "
+            f"{run['run_cpu_s']['median']:.2f} s), peak "
+            f"{run['peak_rss_mib']['median']:.0f} MiB.",
+            "",
+            "| `longgame compare default` | runs | wall s | runs per minute |",
+            "|---|---|---|---|",
+        ]
+        for workers, sweep in default["sweeps"].items():
+            lines.append(
+                f"| {workers} process{'es' if int(workers) > 1 else ''} | "
+                f"{sweep['runs']['median']:.0f} | {_m(sweep, 'wall_s', 1)} | "
+                f"{_m(sweep, 'runs_per_minute', 0)} |"
             )
-        results["engines"][name] = {**case, **summarise(samples)}
+    return "\n".join(lines) + "\n"
+
+
+def _log2(x: float) -> float:
+    import math
+
+    return math.log2(x)
+
+
+def plot(results: dict, path: Path) -> None:
+    """Run time and total (graph, traits, run) against people, log-log, with linear slopes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scale = results["scale"]
+    people = [int(p) for p in scale]
+    figure, axis = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    for field, label, marker in (
+        ("total_s", "total (graph, traits, run)", "o"),
+        ("run_s", f"run ({DAYS} days)", "s"),
+        ("graph_s", "graph generation", "^"),
+        ("traits_s", "traits", "v"),
+    ):
+        median = [scale[str(p)][field]["median"] for p in people]
+        low = [m - scale[str(p)][field]["min"] for p, m in zip(people, median, strict=True)]
+        high = [scale[str(p)][field]["max"] - m for p, m in zip(people, median, strict=True)]
+        axis.errorbar(people, median, yerr=[low, high], marker=marker, label=label, capsize=2)
+    anchor = scale[str(people[0])]["total_s"]["median"]
+    axis.plot(
+        people,
+        [anchor * p / people[0] for p in people],
+        linestyle=":",
+        color="grey",
+        label="linear in N",
+    )
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("people N")
+    axis.set_ylabel("seconds (median, min-max)")
+    axis.set_title("Vector engine: cost against audience size")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3, help="repeats per case (default 3)")
+    parser.add_argument(
+        "--only", choices=("scale", "engines", "default"), action="append", help="cases to run"
+    )
+    parser.add_argument("--max-people", type=int, default=SCALE_PEOPLE[-1])
+    parser.add_argument("--huge", action="store_true", help="add 10,000,000 people (one run)")
+    parser.add_argument("--out", type=Path, default=Path("bench"))
+    parser.add_argument("--plot", type=Path, default=Path("docs/performance-scaling.png"))
+    args = parser.parse_args()
+    only = set(args.only or ("scale", "engines", "default"))
+    results: dict = {"scale": {}, "target": {}, "engines": {}, "default": {}}
+    previous = args.out / "results.json"
+    if args.only and previous.exists():  # keep the cases not run now
+        results.update(json.loads(previous.read_text()))
+    results["machine"] = machine()
+    for case in only:
+        results[case] = {}
+    if "scale" in only:
+        results["target"] = {}
+        for people in [p for p in SCALE_PEOPLE if p <= args.max_people]:
+            floor = people == min(args.max_people, SCALE_PEOPLE[-1])
+            results["scale"][str(people)] = repeat(
+                f"scale {people:,}", args.repeats, run_scale, people, DAYS, floor, FOLLOWER_SHARE
+            )
+        sizes = [p for p in TARGET_PEOPLE if p <= args.max_people]
+        if args.huge:
+            sizes.append(HUGE_PEOPLE)
+        for people in sizes:
+            try:
+                results["target"][str(people)] = repeat(
+                    f"target {people:,}",
+                    args.repeats if people < HUGE_PEOPLE else 1,
+                    run_scale,
+                    people,
+                    DAYS,
+                    people < HUGE_PEOPLE,
+                    None,
+                )
+            except RuntimeError as error:
+                print(f"target {people:,}: {error}", file=sys.stderr)
+    if "engines" in only:
+        results["engines"] = {
+            **ENGINE_CASE,
+            **repeat(
+                "engines",
+                args.repeats,
+                run_engines_case,
+                ENGINE_CASE["people"],
+                ENGINE_CASE["vector_days"],
+                ENGINE_CASE["agents_days"],
+            ),
+        }
+    if "default" in only:
+        results["default"] = {
+            "run": repeat("default run", args.repeats, run_default, DAYS, 5),
+            "sweeps": {
+                str(workers): repeat(
+                    f"compare, {workers} process(es)", 1, run_sweep, workers, SWEEP_SEEDS
+                )
+                for workers in (1, 2)
+            },
+        }
     args.out.mkdir(exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    lines = [
-        f"Machine: {results['machine']}",
-        "",
-        "| case | people | days | graph s | run s | total s (min-max) | peak RSS MiB | "
-        "µs per person-day |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for name, case in results["cases"].items():
-        lines.append(
-            f"| {name} | {case['people']:,} | {case['days']} | {case['graph_s']['median']:.2f} | "
-            f"{case['run_s']['median']:.2f} | {case['total_s']['median']:.2f} "
-            f"({case['total_s']['min']:.2f}-{case['total_s']['max']:.2f}) | "
-            f"{case['peak_rss_mib']['median']:.0f} | {case['per_person_day_us']['median']:.3f} |"
-        )
-    lines += [
-        "",
-        "Both engines on the same scenario (base.toml's one brand on a generated graph); the "
-        "agent engine runs a shorter horizon and the ratio compares the same days:",
-        "",
-        "| case | people | agents days | agents µs per person-day | vector µs per person-day "
-        "(same days) | agents / vector | vector days | vector µs per person-day (all days) | "
-        "agents set-up s | peak RSS MiB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, case in results["engines"].items():
-        lines.append(
-            f"| {name} | {case['people']:,} | {case['agents_days']} | "
-            f"{case['agents_per_person_day_us']['median']:.2f} | "
-            f"{case['vector_first_days_us']['median']:.3f} | {case['ratio']['median']:.0f}x | "
-            f"{case['vector_days']} | {case['vector_per_person_day_us']['median']:.3f} | "
-            f"{case['agents_setup_s']['median']:.2f} | {case['peak_rss_mib']['median']:.0f} |"
-        )
-    (args.out / "results.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    text = markdown(results)
+    (args.out / "results.md").write_text(text)
+    if len(results["scale"]) > 1:
+        plot(results, args.plot)
+    print(text)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
-"""Benchmark cases, importable by spawned processes."""
+"""Benchmark cases, importable by spawned processes (each reports to a queue)."""
 
 from __future__ import annotations
 
 import resource
+import statistics
 import time
+
+FOLLOWER_SHARE = 0.05
+"""Initial followers as a share of the people in the scaling series (base.toml's share: 1,000
+simulated followers of 20,000 people), so that the brand's audience grows with N."""
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (MiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def base_scenario(people: int, days: int):
@@ -17,25 +27,82 @@ def base_scenario(people: int, days: int):
     return Scenario.model_validate(data)
 
 
-def run_case(people: int, days: int, queue) -> None:
-    """Build the population and run one brand for ``days``; report seconds and peak RSS."""
-    from sim.audience import build_population
-    from sim.model import EngagementModel
+def scale_scenario(people: int, days: int, share: float | None = FOLLOWER_SHARE):
+    """The scaling scenario: base.toml's brand (consistent engagement) alone on its one
+    platform (facebook), on a generated scale-free graph of ``people`` with mean out-degree 15,
+    starting with ``share`` of the people as followers (None: the preset's 10,000 real
+    followers, whatever the size)."""
+    from sim.schema import Scenario
 
-    scenario = base_scenario(people, days)
-    start = time.perf_counter()
-    population = build_population(scenario, seed=scenario.seed)
-    built = time.perf_counter()
-    EngagementModel(scenario, seed=scenario.seed, population=population).run(days)
+    data = base_scenario(people, days).model_dump()
+    data["platforms"] = [p for p in data["platforms"] if p["name"] == "facebook"]
+    data["audience"]["graph"].update(kind="scale_free", mean_degree=15.0)
+    scale = data["market"]["scale"]
+    if share is not None:
+        for brand in data["brands"]:
+            brand["initial"]["followers"] = round(share * people) * scale
+    return Scenario.model_validate(data)
+
+
+def run_scale(people: int, days: int, floor: bool, share: float | None, queue) -> None:
+    """Graph, traits and a run of the scaling scenario; seconds, peak RSS, optional floor.
+
+    With ``floor``, after each day the cost of merely reading that day's standing set once
+    (salience and trust of the known set, gathered, and one counter-based draw per member) is
+    timed apart from the engine's day.
+    """
+    from sim.audience import Population
+    from sim.audience.generators import build_graph
+    from sim.audience.traits import sample_traits
+    from sim.model import EngagementModel
+    from sim.rng import Stream, prefix, uniform_from
+
+    scenario = scale_scenario(people, days, share)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    graph = build_graph(scenario.audience.graph, None, scenario.seed)
+    graphed = time.perf_counter()
+    traits = sample_traits(
+        scenario.audience, graph, scenario.brands, scenario.platforms, scenario.seed
+    )
+    built, built_cpu = time.perf_counter(), time.process_time()
+    model = EngagementModel(scenario, seed=scenario.seed, population=Population(graph, traits))
+    engine_s = engine_cpu = floor_s = 0.0
+    known_total = 0
+    for day in range(days):
+        before, before_cpu = time.perf_counter(), time.process_time()
+        model.step()
+        engine_s += time.perf_counter() - before
+        engine_cpu += time.process_time() - before_cpu
+        if floor:
+            state = model.engine.state[0]
+            before = time.perf_counter()
+            known = state.known
+            state.salience[known].sum() + state.trust[known].sum()
+            uniform_from(prefix(scenario.seed, Stream.CONVERSION, 0, day), known)
+            floor_s += time.perf_counter() - before
+            known_total += len(known)
     done = time.perf_counter()
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put(
         {
-            "graph_s": built - start,
-            "run_s": done - built,
-            "total_s": done - start,
-            "peak_rss_mib": peak_mib,
-            "per_person_day_us": (done - built) / people / days * 1e6,
+            "graph_s": graphed - start,
+            "traits_s": built - graphed,
+            "run_s": engine_s,
+            "total_s": graphed - start + built - graphed + engine_s,
+            "wall_s": done - start,
+            "build_cpu_s": built_cpu - start_cpu,
+            "run_cpu_s": engine_cpu,
+            "edges": graph.n_edges,
+            "peak_rss_mib": peak_rss_mib(),
+            "per_person_day_us": engine_s / people / days * 1e6,
+            **(
+                {
+                    "floor_s": floor_s,
+                    "engine_over_floor": engine_s / floor_s,
+                    "mean_known": known_total / days,
+                }
+                if floor
+                else {}
+            ),
         }
     )
 
@@ -56,16 +123,60 @@ def run_engines_case(people: int, vector_days: int, agents_days: int, queue) -> 
     for engine, days in (("agents", agents_days), ("vector", vector_days)):
         start = time.perf_counter()
         model = EngagementModel(scenario, seed=scenario.seed, population=population, engine=engine)
-        built = time.perf_counter()
+        built, built_cpu = time.perf_counter(), time.process_time()
         model.run(min(days, agents_days))
-        same_horizon = time.perf_counter()
+        same_horizon, same_cpu = time.perf_counter(), time.process_time()
         model.run(days - min(days, agents_days))
         done = time.perf_counter()
         result[f"{engine}_setup_s"] = built - start
         result[f"{engine}_run_s"] = done - built
         result[f"{engine}_per_person_day_us"] = (done - built) / people / days * 1e6
         result[f"{engine}_first_days_us"] = (same_horizon - built) / people / agents_days * 1e6
+        result[f"{engine}_first_days_cpu_us"] = (same_cpu - built_cpu) / people / agents_days * 1e6
         del model
     result["ratio"] = result["agents_first_days_us"] / result["vector_first_days_us"]
-    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["cpu_ratio"] = result["agents_first_days_cpu_us"] / result["vector_first_days_cpu_us"]
+    result["peak_rss_mib"] = peak_rss_mib()
     queue.put(result)
+
+
+def run_default(days: int, runs: int, queue) -> None:
+    """The default audience (base.toml, 20,000 people): population, then ``runs`` runs of
+    ``days`` on it (as a comparison runs each strategy), the median run and the total."""
+    from sim.audience import build_population
+    from sim.model import EngagementModel
+
+    scenario = base_scenario(20_000, days)
+    start = time.perf_counter()
+    population = build_population(scenario, seed=scenario.seed)
+    built = time.perf_counter()
+    times, cpu = [], []
+    for _ in range(runs):
+        before, before_cpu = time.perf_counter(), time.process_time()
+        EngagementModel(scenario, seed=scenario.seed, population=population).run(days)
+        times.append(time.perf_counter() - before)
+        cpu.append(time.process_time() - before_cpu)
+    queue.put(
+        {
+            "population_s": built - start,
+            "run_s": statistics.median(times),
+            "run_min_s": min(times),
+            "run_max_s": max(times),
+            "run_cpu_s": statistics.median(cpu),
+            "peak_rss_mib": peak_rss_mib(),
+        }
+    )
+
+
+def run_sweep(workers: int, seeds: int, queue) -> None:
+    """``longgame compare default`` (twelve strategies and the no-social baseline per seed,
+    20,000 people, 730 days) on ``seeds`` seeds with ``workers`` processes: runs per minute."""
+    from sim.loading import load_comparison
+    from sim.runner import compare
+
+    comparison = load_comparison("default")
+    start = time.perf_counter()
+    compare(comparison, seeds=seeds, workers=workers)
+    elapsed = time.perf_counter() - start
+    runs = seeds * (len(comparison.strategies) + len(comparison.scenario.brands))
+    queue.put({"runs": runs, "wall_s": elapsed, "runs_per_minute": runs / elapsed * 60})

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from sim.claims import CLAIMS, SHORT, abbreviation, check_claims
-from sim.loading import load_comparison, load_platform, load_scenario
-from sim.metrics import FLOWS
-from sim.runner import compare, simulate, with_strategy
+from sim.loading import load_comparison, load_scenario
+from sim.runner import compare
 from sim.schema import Comparison, Scenario
+from sim.validation import calibration
 
 __all__ = [
     "ABLATIONS",
@@ -303,83 +303,22 @@ def render(
 
 
 # --- calibration ----------------------------------------------------------------------------
-BENCHMARKS = {
-    "facebook": ("median 0.060%", "Rival IQ 2023"),
-    "instagram": ("median 0.47%", "Rival IQ 2023"),
-    "x": ("median 0.035%", "Rival IQ 2023"),
-    "tiktok": ("median 2.6% (2024) to 5.7% (2023)", "Rival IQ 2023, 2024"),
-}
-"""Published engagement per post per follower, by platform."""
-REACH_BENCHMARK = (
-    "5-7% (11% under 10k fans, 5% over 100k)",
-    "Hootsuite 2019-2020; Locowise 2015",
-)
 CALIBRATION_BEGIN = "<!-- BEGIN calibration_table -->"
 CALIBRATION_END = "<!-- END calibration_table -->"
 """With ``--calibration --out FILE``, a FILE holding these markers gets the table between them."""
-UNFOLLOW_CAUSES = tuple(name for name in FLOWS if name.startswith("unfollows_"))
-
-
-def _one_platform(base: Scenario, platform: str) -> Scenario:
-    """The base scenario with only ``platform``, the brand's strategy moved onto it."""
-    data = base.model_dump()
-    data["platforms"] = [load_platform(platform).model_dump()]
-    data["brands"][0]["strategy"]["platforms"] = [platform]
-    return Scenario.model_validate(data)
-
-
-def _per_post(frame: pd.DataFrame, column: str) -> tuple[float, float]:
-    """``column`` per post per follower: over the whole run, and on the median posting day.
-
-    The first is the benchmark's definition (a brand's total interactions over its posts,
-    divided by its followers); the second shows how lumpy single days are at this scale (one
-    simulated interaction is ``scale`` real ones).
-    """
-    posted = frame[(frame["posts"] > 0) & (frame["followers"] > 0)]
-    overall = posted[column].sum() / (posted["posts"] * posted["followers"]).sum()
-    daily = (posted[column] / posted["posts"] / posted["followers"]).median()
-    return float(overall), float(daily)
-
-
-def _reciprocity(scenario: Scenario, seed: int) -> float:
-    """Share of linked pairs of people that follow each other, in the generated graph."""
-    from sim.audience import build_population
-
-    graph = build_population(scenario, seed=seed).graph
-    n = np.int64(graph.n)
-    follower = np.repeat(np.arange(graph.n, dtype=np.int64), np.diff(graph.follows_indptr))
-    followed = graph.follows_indices.astype(np.int64)
-    keys = np.sort(follower * n + followed)
-    back = followed * n + follower
-    position = np.minimum(np.searchsorted(keys, back), len(keys) - 1)
-    mutual_edges = float((keys[position] == back).mean())
-    return (mutual_edges / 2) / (mutual_edges / 2 + 1 - mutual_edges)
-
-
-def _runs(scenario: Scenario, seeds: int, days: int) -> pd.DataFrame:
-    frames = [
-        simulate(scenario, scenario.seed + k, days=days, with_baseline=False) for k in range(seeds)
-    ]
-    return pd.concat(frames, ignore_index=True)
 
 
 def calibration_table(seeds: int = 3, days: int = 365) -> str:
     """What the defaults give on the calibration benchmarks (Markdown), base scenario, CE.
 
-    Engagement and organic reach per post per follower are measured as the benchmarks define
-    them, over the whole run (see :func:`_per_post`), and also on the median posting day.
-    Other platforms run alone (the brand's 10,000 followers drawn from that platform's members).
+    Measured by `sim.validation.calibration.measure`: engagement and organic reach per post per
+    follower as the benchmarks define them, over the whole run and on the median posting day.
     """
-    base = load_scenario("base")
-    runs = _runs(base, seeds, days)
+    found = calibration.measure(seeds, days)
     rows: list[tuple[str, str, str, str]] = []
-    platforms = {"facebook": runs}
-    for platform in ("instagram", "x", "tiktok", "linkedin"):
-        platforms[platform] = _runs(_one_platform(base, platform), min(seeds, 2), days)
-    for platform, frame in platforms.items():
-        engagement, engagement_day = _per_post(frame, "engagements")
-        reach, reach_day = _per_post(frame, "impressions_feed")
-        published, source = BENCHMARKS.get(platform, ("no benchmark", "-"))
+    for platform, (engagement, engagement_day) in found.engagement.items():
+        reach, reach_day = found.reach[platform]
+        published, source = calibration.BENCHMARKS.get(platform, (0, 0, "no benchmark", "-"))[2:]
         rows.append(
             (
                 f"{platform}: engagements per post per follower (median posting day)",
@@ -388,22 +327,21 @@ def calibration_table(seeds: int = 3, days: int = 365) -> str:
                 source,
             )
         )
+        facebook = platform == "facebook"
         rows.append(
             (
                 f"{platform}: organic reach, feed impressions per post per follower "
                 "(median posting day)",
                 f"{reach:.1%} ({reach_day:.1%})",
-                REACH_BENCHMARK[0] if platform == "facebook" else "-",
-                REACH_BENCHMARK[1] if platform == "facebook" else "-",
+                calibration.REACH_BENCHMARK[2] if facebook else "-",
+                calibration.REACH_BENCHMARK[3] if facebook else "-",
             )
         )
-    causes = runs[list(UNFOLLOW_CAUSES)].sum() / seeds
-    fatigue = causes.iloc[:3]
-    shares = fatigue / max(fatigue.sum(), 1.0)
+    fatigue = found.unfollows.iloc[:3]
     rows.append(
         (
             "fatigue unfollows by cause: promo / irrelevance / volume",
-            " / ".join(f"{share:.0%}" for share in shares)
+            " / ".join(f"{share:.0%}" for share in found.fatigue_shares)
             + f" (of {fatigue.sum():,.0f} in {days} days)",
             "46% / 41% / 35% name each reason (normalised 38% / 34% / 29%)",
             "Sprout Social Index 2016",
@@ -413,37 +351,32 @@ def calibration_table(seeds: int = 3, days: int = 365) -> str:
         (
             f"unfollows in {days} days (mean over seeds): promo / irrelevance / volume / "
             "pruning / dropout / spam",
-            " / ".join(f"{value:,.0f}" for value in causes),
+            " / ".join(f"{value:,.0f}" for value in found.unfollows),
             "-",
             "-",
         )
     )
-    answered = runs["comments_answered"].sum() / max(runs["comments"].sum(), 1.0)
     rows.append(
         (
             "comments answered the same day",
-            f"{answered:.0%}",
+            f"{found.answered:.0%}",
             "79% expect a reply within 24 hours",
             "Sprout Social Index 2020",
         )
     )
-    likes = {}
-    for per_week in (7.0, 14.0):
-        strategy = base.brands[0].strategy.model_copy(update={"posts_per_week": per_week})
-        frame = _runs(with_strategy(base, strategy), min(seeds, 2), days)
-        likes[per_week] = frame["likes"].sum() / max(frame["posts"].sum(), 1.0)
     rows.append(
         (
             "likes per post at 2 posts a day, relative to 1 post a day",
-            f"{likes[14.0] / likes[7.0]:.0%}",
+            f"{found.two_a_day:.0%}",
             "57%",
             "Track Social 2012",
         )
     )
+    base = load_scenario("base")
     rows.append(
         (
             "linked pairs of people following each other (generated graph)",
-            f"{_reciprocity(base, base.seed):.0%}",
+            f"{calibration.reciprocity(base, base.seed):.0%}",
             "22% of linked pairs on Twitter",
             "Kwak et al. 2010",
         )
@@ -458,6 +391,7 @@ def calibration_table(seeds: int = 3, days: int = 365) -> str:
             "Leone 1995; Clarke 1976",
         )
     )
+    runs = found.facebook
     last = runs[runs["day"] == runs["day"].max()]
     lines = [
         f"Measured by `python -m experiments.ablations --calibration --seeds {seeds} "

@@ -203,9 +203,11 @@ def social_proof_share(indptr, indices, people, follows_brand):
     if total == 0:
         return np.zeros(len(people))
     offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-    hits = follows_brand[indices[offsets]].astype(np.int64)
-    sums = np.zeros(len(people), dtype=np.int64)
-    np.add.at(sums, np.repeat(np.arange(len(people)), counts), hits)
+    hits = follows_brand[indices[offsets]]
+    # Counts of hits per person (exact in float64): bincount is much faster than np.add.at.
+    sums = np.bincount(
+        np.repeat(np.arange(len(people)), counts), weights=hits, minlength=len(people)
+    )
     return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
 
 

@@ -14,10 +14,8 @@ import os
 import re
 import sys
 import threading
-import time
 import tomllib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +32,8 @@ from rich.progress import (
 from rich.table import Table
 
 import sim
+from sim.validation import CheckResult
+from sim.validation import all_checks as validation_checks
 
 __all__ = ["app", "CliError"]
 
@@ -461,92 +461,135 @@ def compare(
         _print_final(df, title=comparison.name, as_json=as_json)
 
 
-# -- validate ------------------------------------------------------------------------------------
+@app.command("app")
+def app_command(
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open a browser tab.")
+    ] = False,
+) -> None:
+    """Start the web app (Solara, viz/app.py) on http://HOST:PORT; stop it with Ctrl+C."""
+    app_file = Path(__file__).resolve().parents[1] / "viz" / "app.py"
+    command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host]
+    command += ["--port", str(port), "--open" if open_browser else "--no-open"]
+    environment = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}
+    _stderr().print(f"longgame app on http://{host}:{port} (Ctrl+C stops it)")
+    sys.stderr.flush()
+    os.execve(sys.executable, command, environment)  # the server replaces this process
 
 
-@dataclass
-class CheckResult:
-    """One row of the validation table: a check on one case, over its seeds."""
-
-    check: str
-    case: str
-    seeds: int
-    days: int
-    passed: bool
-    largest_difference: float
-    seconds: float
-    problem: str = ""
+# -- sweeps --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ValidationCheck:
-    """A validation check: how many runs it makes, and how to make them.
+@app.command()
+def sweep(
+    experiment: Annotated[
+        str, typer.Argument(help="Experiment file (TOML), or the name of one in experiments/.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Sweep directory [default: out/sweeps/<experiment name>].")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Worker processes [default: every core]; 1: serial."),
+    ] = None,
+    dask: Annotated[
+        bool, typer.Option("--dask", help="Run on a local Dask cluster of --workers processes.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Submit to an existing Dask cluster at this address (tcp://HOST:PORT)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish a sweep in --out, skipping its finished runs.")
+    ] = False,
+) -> None:
+    """Run a parameter sweep (docs/sweeps.md): every point x seed of an experiment, each run
+    stored as it finishes; --resume finishes an interrupted sweep. Exit 1 if runs failed."""
+    with _user_errors():
+        if scheduler and (dask or workers):
+            raise CliError("--scheduler uses the cluster's workers; drop --dask and --workers")
+        from experiments.executors import ExecutorError, make_executor
+        from experiments.spec import load_experiment
+        from experiments.sweep import Sweep
 
-    ``runs(grid, only)`` counts the runs of a grid ('quick' or 'full') whose case names contain
-    ``only``; ``check(grid, only, workers, progress)`` makes them (calling ``progress(1)`` after
-    each) and returns one `CheckResult` per case.
-    """
-
-    name: str
-    runs: Callable[[str, str | None], int]
-    check: Callable[[str, str | None, int, Callable[[int], None]], list[CheckResult]]
-
-
-def _docking_tasks(grid: str, only: str | None) -> list[tuple[Any, int]]:
-    from sim.engines.agents import docking_cases
-
-    cases = [case for case in docking_cases(grid) if only is None or only in case.name]
-    return [(case, seed) for case in cases for seed in case.seeds]
-
-
-def _docking_check(
-    grid: str, only: str | None, workers: int, progress: Callable[[int], None]
-) -> list[CheckResult]:
-    """The agent and vector engines agree day by day, person by person (docs/docking.md)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    tasks = _docking_tasks(grid, only)
-    state_every = 1 if grid == "quick" else 10
-    outcomes: list[tuple[Any, float]] = []
-    if workers <= 1 or len(tasks) <= 1:
-        for case, seed in tasks:
-            outcomes.append(_timed_dock(case, seed, state_every))
-            progress(1)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_timed_dock, case, seed, state_every) for case, seed in tasks]
-            for future in futures:
-                outcomes.append(future.result())
-                progress(1)
-    results: dict[str, CheckResult] = {}
-    for (case, seed), (docking, seconds) in zip(tasks, outcomes, strict=True):
-        row = results.setdefault(
-            case.name, CheckResult("docking", case.name, 0, docking.days, True, 0.0, 0.0)
+        spec = load_experiment(experiment)
+        out = out or Path("out") / "sweeps" / _safe_name(spec.name)
+        run = Sweep(spec, out, resume=resume, command=_command())
+        executor = make_executor(workers, dask=dask, scheduler=scheduler)
+        log = _stderr()
+        log.print(
+            f"Sweep {spec.name!r}: {_plural(run.total, 'run')} ({_plural(len(run.points), 'point')}"
+            f" x {_plural(spec.seeds, 'seed')}, each {_plural(len(spec.strategies), 'strategy')}"
+            f" x {_plural(spec.days, 'day')}); {len(run.finished)} finished before; "
+            f"running {len(run.remaining)} {executor.description}"
         )
-        row.seeds += 1
-        row.seconds += seconds
-        row.largest_difference = max(row.largest_difference, docking.largest_difference)
-        if not docking.ok and row.passed:
-            row.passed = False
-            row.problem = f"seed {seed}, {docking.problem}"
-    return list(results.values())
+        try:
+            label = f"runs ({len(run.finished)} done before)" if run.finished else "runs"
+            with (
+                _LazyProgress(len(run.remaining), label) as progress,
+                contextlib.redirect_stdout(sys.stderr),
+            ):
+                report = run.execute(executor, progress)
+        except ExecutorError as error:
+            raise CliError(str(error)) from None
+        log.print(f"Results: {out}/runs/ ({report.finished_before + report.finished_now} runs)")
+        for index, error in list(report.failed.items())[:5]:
+            log.print(f"run {index} failed: {error}")
+        done = report.finished_before + report.finished_now
+        typer.echo(f"{done}/{report.total} runs finished in {out} ({report.seconds:.1f} s)")
+        if report.failed:
+            log.print(
+                f"{_plural(len(report.failed), 'run')} failed (see {out}/failed/); "
+                "run again with --resume to retry them"
+            )
+            raise typer.Exit(1)
 
 
-def _timed_dock(case: Any, seed: int, state_every: int) -> tuple[Any, float]:
-    """Dock one case on one seed; (Docking, seconds). Top-level, so process pools can run it."""
-    from sim.engines.agents import dock_case
+@app.command()
+def analyze(
+    directory: Annotated[Path, typer.Argument(help="Sweep directory written by longgame sweep.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Report directory [default: DIRECTORY/analysis].")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the robustness report as JSON.")
+    ] = False,
+) -> None:
+    """Analyse a sweep: summaries per strategy and parameter, global sensitivity (SALib) and
+    the robustness of the headline comparisons; writes report.md, analysis.json and PNGs."""
+    with _user_errors():
+        from experiments.analysis import failure_text, load_sweep, robustness, write_report
 
-    start = time.perf_counter()
-    docking = dock_case(case, seed, state_every)
-    return docking, time.perf_counter() - start
+        data = load_sweep(directory)
+        out = out or Path(directory) / "analysis"
+        with contextlib.redirect_stdout(sys.stderr):
+            paths = write_report(data, out)
+        _stderr().print(f"Report: {paths['markdown']} (and analysis.json, PNG figures)")
+        report = robustness(data)
+        if as_json:
+            typer.echo(json.dumps(report, indent=2, allow_nan=False))
+            return
+        table = Table(
+            title=f"{data.experiment.name}: where the comparisons hold "
+            f"({report['points']} points, {report['runs']} runs)",
+            title_style="bold",
+            header_style="bold",
+        )
+        for column in ("comparison", "holds at", "where it fails"):
+            table.add_column(column)
+        for item in report["comparisons"]:
+            table.add_row(
+                item["name"],
+                f"{item['share_holds']:.1%} [{item['share_holds_lo']:.1%}, "
+                f"{item['share_holds_hi']:.1%}]",
+                failure_text(item),
+            )
+        _stdout().print(table)
 
 
-VALIDATION_CHECKS: list[ValidationCheck] = [
-    ValidationCheck("docking", lambda grid, only: len(_docking_tasks(grid, only)), _docking_check),
-]
-"""The checks ``longgame validate`` runs, in order; later validation targets add theirs here."""
+# -- validate ------------------------------------------------------------------------------------
 
 
 def _validation_table(results: list[CheckResult], title: str) -> Table:
@@ -554,10 +597,11 @@ def _validation_table(results: list[CheckResult], title: str) -> Table:
     for column, justify in (
         ("check", "left"),
         ("case", "left"),
-        ("seeds", "right"),
+        ("runs", "right"),
         ("days", "right"),
         ("result", "left"),
-        ("largest rel. difference", "right"),
+        ("measured", "right"),
+        ("limit", "left"),
         ("seconds", "right"),
         ("problem", "left"),
     ):
@@ -566,10 +610,11 @@ def _validation_table(results: list[CheckResult], title: str) -> Table:
         table.add_row(
             result.check,
             result.case,
-            str(result.seeds),
+            str(result.runs),
             str(result.days),
-            "pass" if result.passed else "FAIL",
-            f"{result.largest_difference:.1e}",
+            result.verdict,
+            result.measured,
+            result.limit,
             f"{result.seconds:.1f}",
             result.problem,
         )
@@ -592,17 +637,24 @@ def validate(
     workers: Annotated[int, typer.Option(min=1, max=256, help="Parallel processes.")] = min(
         2, os.cpu_count() or 1
     ),
+    figures: Annotated[
+        Path | None,
+        typer.Option(help="Write the checks' figures here (docs/figures for the validation page)."),
+    ] = None,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Also write the result table as Markdown to this file.")
+    ] = None,
 ) -> None:
-    """Validate the model: the agent and vector engines dock (exit 1 on failure).
+    """Validate the model against known results (exit 1 on failure; docs/validation.md).
 
-    Prints one row per check and case: pass or FAIL, the largest relative difference between the
-    engines and, on failure, the first day, metric and person where they disagree.
+    Checks: the agent and vector engines dock; the Bass limit; ... Prints one row per check and
+    case: pass or FAIL, the measured figure beside its limit and, on failure, what went wrong.
     """
     grid = "full" if full else "quick"
     log = _stderr()
     results: list[CheckResult] = []
     with _user_errors():
-        for check in VALIDATION_CHECKS:
+        for check in validation_checks():
             runs = check.runs(grid, only)
             if runs == 0:
                 continue
@@ -611,6 +663,17 @@ def validate(
                 results.extend(check.check(grid, only, workers, progress))
         if not results:
             raise CliError(f"no case matches --only {only!r}")
+        if figures is not None:
+            for result in results:
+                if result.figure is not None:
+                    log.print(f"Figure: {result.figure(figures)}")
+        if markdown is not None:
+            from sim.output import atomic_write
+            from sim.validation.checks import markdown_table
+
+            text = markdown_table(results)
+            atomic_write(markdown, lambda path: path.write_text(text, encoding="utf-8"))
+            log.print(f"Table: {markdown}")
     passed = all(result.passed for result in results)
     verdict = "all passed" if passed else "FAILED"
     _stdout().print(_validation_table(results, f"longgame validate --{grid}: {verdict}"))

@@ -11,7 +11,17 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Stream", "key", "prefix", "day_prefix", "uniform", "uniform_from", "uniform_fields"]
+__all__ = [
+    "Stream",
+    "key",
+    "prefix",
+    "day_prefix",
+    "uniform",
+    "uniform_from",
+    "uniform_fields",
+    "uniform_slots",
+    "uniform_fields_slots",
+]
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -21,6 +31,10 @@ _U64_MUL1 = np.uint64(MUL1)
 _U64_MUL2 = np.uint64(MUL2)
 _U64_GOLDEN = np.uint64(GOLDEN)
 _TO_UNIT = 2.0**-53
+_CHUNK = 16384
+_SMALL = 24
+"""Up to this many hash stages a batch is hashed in Python integers rather than NumPy."""
+"""Draws hashed per vectorised step: in-place temporaries of this size stay in cache."""
 
 
 class Stream(IntEnum):
@@ -56,6 +70,47 @@ def _mix_array(z: np.ndarray) -> np.ndarray:
     z ^= z >> np.uint64(27)
     z *= _U64_MUL2
     return z ^ (z >> np.uint64(31))
+
+
+def _mix_in_place(z: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """`_mix_array` on a uint64 array, in place (``scratch``: a buffer of the same shape)."""
+    # Shifts by a Python int take NumPy's fast path (same uint64 result as np.uint64 shifts).
+    np.right_shift(z, 30, out=scratch)
+    z ^= scratch
+    z *= _U64_MUL1
+    np.right_shift(z, 27, out=scratch)
+    z ^= scratch
+    z *= _U64_MUL2
+    np.right_shift(z, 31, out=scratch)
+    z ^= scratch
+    return z
+
+
+def _stage(z: np.ndarray, field, scratch: np.ndarray) -> np.ndarray:
+    """Chain one more field into the uint64 hashes ``z``, in place."""
+    if isinstance(field, int | np.integer):
+        z ^= np.uint64(int(field) & MASK)
+    else:
+        z ^= np.asarray(field).astype(np.uint64, copy=False)
+    z += _U64_GOLDEN
+    return _mix_in_place(z, scratch)
+
+
+def _people_stage(head: int, person) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of ``head`` chained with each person (a fresh uint64 array) and a scratch buffer."""
+    z = np.array(person, dtype=np.uint64)  # a copy: the ids are cast, never changed
+    z ^= np.uint64(head)
+    z += _U64_GOLDEN
+    scratch = np.empty_like(z)
+    return _mix_in_place(z, scratch), scratch
+
+
+def _to_unit(z: np.ndarray) -> np.ndarray:
+    """Uniforms ``(z >> 11) * 2**-53`` of uint64 hashes (``z`` is overwritten)."""
+    z >>= 11
+    unit = z.view(np.int64).astype(np.float64)  # below 2**53: exact, and faster than uint64
+    unit *= _TO_UNIT
+    return unit
 
 
 def _chain(seed: int, fields: tuple[int, ...]) -> int:
@@ -102,6 +157,16 @@ def uniform_fields(head: int, *fields):
 
     The caller passes every field after the prefix, so the key always has all seven fields.
     """
+    while len(fields) > 1 and isinstance(fields[0], int | np.integer):
+        head = _mix_int(((head ^ (int(fields[0]) & MASK)) + GOLDEN) & MASK)  # fold scalars
+        fields = fields[1:]
+    if fields and not isinstance(fields[0], int | np.integer):
+        first = np.asarray(fields[0])
+        if first.ndim == 1 and all(
+            isinstance(f, int | np.integer) or np.shape(f) == first.shape for f in fields[1:]
+        ):
+            # The common case (an array of people or posts first): in place, in chunks.
+            return _chunked(head, first, fields[1:], None)[0]
     z = head
     for field in fields:
         z = _extend(z, field)
@@ -110,9 +175,83 @@ def uniform_fields(head: int, *fields):
     return (z >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
 
+def _slice(field, begin: int, end: int):
+    """A chunk of an array field (scalars stand for every item)."""
+    return field if isinstance(field, int | np.integer) else field[begin:end]
+
+
+def _chunked(head: int, first: np.ndarray, rest: tuple, slots: tuple | None) -> list[np.ndarray]:
+    """Uniforms of keys ``head, first, *rest`` (1-d arrays or scalars), then one per slot.
+
+    Runs in chunks so that the in-place temporaries stay in cache; the slots are hashed
+    together as the rows of one 2-d array (fewer NumPy calls for small batches).
+    """
+    n = first.size
+    if n * (1 + len(rest) + (len(slots) if slots else 0)) <= _SMALL:
+        return _small(head, first, rest, slots)
+    if slots is None:
+        out = np.empty(n)
+        for begin in range(0, n, _CHUNK):
+            end = min(n, begin + _CHUNK)
+            z, scratch = _people_stage(head, first[begin:end])
+            for field in rest:
+                _stage(z, _slice(field, begin, end), scratch)
+            out[begin:end] = _to_unit(z)
+        return [out]
+    count = len(slots)
+    out = np.empty((count, n))
+    column = np.array(slots, dtype=np.uint64).reshape(count, 1)
+    step = max(1, _CHUNK // count)
+    for begin in range(0, n, step):
+        end = min(n, begin + step)
+        z, scratch = _people_stage(head, first[begin:end])
+        for field in rest:
+            _stage(z, _slice(field, begin, end), scratch)
+        both = np.empty((count, end - begin), dtype=np.uint64)
+        both[...] = z
+        both ^= column
+        both += _U64_GOLDEN
+        out[:, begin:end] = _to_unit(_mix_in_place(both, np.empty_like(both)))
+    return list(out)
+
+
+def _small(head: int, first: np.ndarray, rest: tuple, slots: tuple | None) -> list[np.ndarray]:
+    """`_chunked` for a handful of draws, in Python integers (a NumPy call costs more)."""
+    fields = [first.tolist()] + [
+        field if isinstance(field, int | np.integer) else field.tolist() for field in rest
+    ]
+    lists: list[list[float]] = [[] for _ in (slots if slots is not None else (None,))]
+    for index in range(first.size):
+        z = head
+        for field in fields:
+            value = field if isinstance(field, int | np.integer) else field[index]
+            z = _mix_int(((z ^ (int(value) & MASK)) + GOLDEN) & MASK)
+        if slots is None:
+            lists[0].append((z >> 11) * _TO_UNIT)
+            continue
+        for out, slot in zip(lists, slots, strict=True):
+            key = _mix_int(((z ^ (int(slot) & MASK)) + GOLDEN) & MASK)
+            out.append((key >> 11) * _TO_UNIT)
+    return [np.array(values, dtype=np.float64) for values in lists]
+
+
 def uniform_from(head: int, person, slot=0):
     """Uniform draws in [0, 1) for ``person`` (scalar or array) under a prefix up to ``hop``."""
     return uniform_fields(head, person, slot)
+
+
+def uniform_slots(head: int, person, slots) -> list[np.ndarray]:
+    """``[uniform_from(head, person, slot) for slot in slots]``, hashing the people once.
+
+    ``person`` is a 1-d id array; the key's person stage is shared by every slot.
+    """
+    return _chunked(head, np.asarray(person), (), tuple(slots))
+
+
+def uniform_fields_slots(head: int, fields: tuple, slots) -> list[np.ndarray]:
+    """``[uniform_fields(head, *fields, slot) for slot in slots]`` for 1-d ``fields[0]``,
+    hashing the shared fields once."""
+    return _chunked(head, np.asarray(fields[0]), tuple(fields[1:]), tuple(slots))
 
 
 def uniform(seed: int, stream: int, brand=0, day=0, post=0, hop=0, person=0, slot=0):

@@ -174,6 +174,13 @@ class InitialState(Strict):
     follower_trust: float = param(0.15, 0, 1, doc="mean trust of initial followers")
     aware_share: float = param(0.1, 0, 1, doc="share of the rest of the market aware of the brand")
     aware_salience: float = param(0.3, 0, 1, doc="salience of those aware on day 0")
+    salience_spread: float = param(
+        0.5,
+        0,
+        1,
+        doc="relative spread of day-0 salience: uniform within aware_salience x (1 +/- spread), "
+        "capped at 1 (0: everyone the same)",
+    )
 
 
 class Brand(Strict):
@@ -322,8 +329,9 @@ class Audience(Strict):
     activity_mean: float = param(
         0.5,
         0.01,
-        0.99,
-        doc="mean daily chance of being online",
+        1,
+        doc="mean daily chance of being online (1: everyone always online, the validation "
+        "configuration of docs/validation.md)",
         source="Pew Research 2024: about 70% of Facebook users visit "
         "daily, fewer on other platforms",
     )
@@ -350,15 +358,21 @@ class Behavior(Strict):
     salience_half_life: float = param(
         80.0,
         7,
-        1000,
-        doc="half-life of brand salience",
+        1e6,
+        doc="half-life of brand salience (plausible: 30-1,000 days; far above the horizon "
+        "means never forgotten, as in the Bass validation configuration)",
         unit="days",
         source="Leone 1995; Clarke 1976: advertising carryover lasts months",
     )
     forgetting_floor: float = param(0.02, 1e-4, 0.5, doc="salience below which it is 0")
     exposure_salience: float = param(0.1, 0, 1, doc="share of the gap to 1 closed per exposure")
     trust_half_life: float = param(
-        365.0, 7, 3650, doc="half-life of trust after the grace period", unit="days"
+        365.0,
+        7,
+        1e6,
+        doc="half-life of trust after the grace period (plausible: 90-3,650 days; far above "
+        "the horizon means no decay, as in the Bass validation configuration)",
+        unit="days",
     )
     trust_grace_days: float = param(
         60.0, 0, 365, doc="days after a two-way contact before trust decays", unit="days"
@@ -443,7 +457,13 @@ class Behavior(Strict):
         doc="follow chance multiplier per share of one's followees already following",
         source="Centola 2010",
     )
-    max_hops: int = param(4, 0, 50, doc="share cascade hops")
+    max_hops: int = param(
+        4,
+        0,
+        10_000,
+        doc="share cascade hops (a limit of at least people - 1 never binds: the independent "
+        "cascade of the validation configuration)",
+    )
     advocate_threshold: float = param(
         0.6,
         0,

@@ -208,11 +208,11 @@ def test_validate_prints_a_table_and_exits_1_on_failure(monkeypatch):
     small = [DockingCase("tiny world", tiny(days=10), (5,))]
     monkeypatch.setattr(agents, "docking_cases", lambda grid: small)
     runner = CliRunner()
-    passed = runner.invoke(app, ["validate", "--quick", "--workers", "1"])
+    passed = runner.invoke(app, ["validate", "--quick", "--only", "tiny", "--workers", "1"])
     assert passed.exit_code == 0, passed.output
     assert "tiny world" in passed.stdout and "pass" in passed.stdout
     monkeypatch.setattr(agents.Person, "is_online", lambda *args: False)
-    failed = runner.invoke(app, ["validate", "--workers", "1"])
+    failed = runner.invoke(app, ["validate", "--only", "tiny", "--workers", "1"])
     assert failed.exit_code == 1
     assert "FAIL" in failed.stdout and "day " in failed.stdout
     unknown = runner.invoke(app, ["validate", "--only", "no such case"])

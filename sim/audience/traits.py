@@ -2,7 +2,8 @@
 
 Every base draw is counter-based per person (``sim.rng``): the uniform for person i's trait is
 ``uniform(seed, Stream.TRAITS, brand, 0, 0, 0, i, slot)`` with one slot per trait, so a person's
-draws do not depend on which other people exist. Uniforms become traits by inverse CDF. Only
+draws do not depend on which other people exist. Uniforms become traits by inverse CDF
+(tabulated and interpolated to about 1e-9, `sim.audience.quantiles`). Only
 fit depends on others: it is smoothed along the follower graph (homophily) and then mapped by
 rank onto its Beta marginal.
 """
@@ -15,9 +16,10 @@ from enum import IntEnum
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import betaincinv, gammaincinv, ndtri
+from scipy.special import ndtri
 
 from sim.audience.graph import FollowerGraph
+from sim.audience.quantiles import beta_quantile, gamma_quantile
 from sim.rng import Stream, uniform
 from sim.schema import Audience, Brand, Platform
 
@@ -85,8 +87,11 @@ def _unit(seed: int, brand: int, person: np.ndarray, slot: int, hop: int = 0) ->
 
 
 def _beta(mean: float, concentration: float, u: np.ndarray) -> np.ndarray:
-    """Beta quantiles at ``u`` for a mean and a concentration (a + b)."""
-    return betaincinv(mean * concentration, (1.0 - mean) * concentration, u)
+    """Beta quantiles at ``u`` for a mean and a concentration (a + b); mean 1 is the point mass
+    at 1 (b = 0, e.g. everyone always online in the validation configuration)."""
+    if mean >= 1.0:
+        return np.ones_like(u, dtype=np.float64)
+    return beta_quantile(mean * concentration, (1.0 - mean) * concentration, u)
 
 
 def _local_mean(graph: FollowerGraph) -> Callable[[np.ndarray], np.ndarray]:
@@ -180,7 +185,7 @@ def sample_traits(
         _unit(seed, 0, people, Slot.SOCIABILITY),
     )
     tolerance = (
-        gammaincinv(TOLERANCE_SHAPE, _unit(seed, 0, people, Slot.TOLERANCE))
+        gamma_quantile(TOLERANCE_SHAPE, _unit(seed, 0, people, Slot.TOLERANCE))
         * audience.promo_tolerance_mean
         / TOLERANCE_SHAPE
     )

@@ -19,7 +19,14 @@ import numpy as np
 from sim import behavior
 from sim.audience import Population
 from sim.metrics import FLOWS
-from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
+from sim.rng import (
+    Stream,
+    day_prefix,
+    prefix,
+    uniform_fields_slots,
+    uniform_from,
+    uniform_slots,
+)
 from sim.schema import CONTENT_TYPES, Platform, Scenario
 from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
 
@@ -122,7 +129,7 @@ def initial_audience(
         trust = np.minimum(1.0, initial.follower_trust * (0.5 + trust_draw))
     aware = (uniform_from(head, people, 2) < initial.aware_share) & ~follower
     level = np.where(follower, max(initial.aware_salience, 0.5), initial.aware_salience)
-    spread = 0.5 + uniform_from(head, people, 3)
+    spread = 1.0 + initial.salience_spread * (2.0 * uniform_from(head, people, 3) - 1.0)
     salience = np.where(follower | aware, np.minimum(1.0, level * spread), 0.0)
     return InitialAudience(
         brand.main_platform, chosen, trust, salience, np.flatnonzero(follower | aware)
@@ -383,6 +390,7 @@ class BrandAudience:
         self.last_touch = np.full(n, NEVER, dtype=np.int32)
         self.fatigue = np.zeros((len(FATIGUE_SOURCES), n))
         self.fatigue_day = np.zeros(n, dtype=np.int32)
+        self.fatigued = np.zeros(n, dtype=bool)  # ever given fatigue (else it is exactly 0)
         self.follows = np.zeros((n_platforms, n), dtype=bool)
         self.follower = np.zeros(n, dtype=bool)
         self.muted = np.zeros(n, dtype=bool)
@@ -396,6 +404,8 @@ class BrandAudience:
         self.post_stamp = np.full(n, -1, dtype=np.int64)
         self.known = np.zeros(0, dtype=np.int64)
         self.in_known = np.zeros(n, dtype=bool)
+        self.known_day = 0  # every known person's lazy state is up to this day at nightfall
+        self.stocks: tuple[np.ndarray, ...] | None = None  # (salience, trust, fit) of known
         self.touched: list[np.ndarray] = []
         self.followed_on: dict[int, np.ndarray] = {}
         self.following = 0
@@ -435,6 +445,10 @@ class VectorEngine:
         self.content_comment = np.array(self.behavior.content_comment.as_tuple())
         self.content_share = np.array(self.behavior.content_share.as_tuple())
         self.history = History(self.n, tracked, history_size)
+        params = self.behavior
+        self._known_are_synced = params.forgetting_floor <= min(
+            params.exposure_salience, params.recommendation_salience, params.outreach_salience
+        )
         for brand in brands:
             self._initial_state(brand, initial_audience(scenario, population, brand, seed))
 
@@ -467,15 +481,29 @@ class VectorEngine:
             params.trust_half_life,
         )
         state.trust_day[people] = day
-        state.fatigue[:, people] = behavior.decayed(
-            state.fatigue[:, people], day - state.fatigue_day[people], params.fatigue_half_life
+        _put_columns(
+            state.fatigue,
+            people,
+            behavior.decayed(
+                _take_columns(state.fatigue, people),
+                day - state.fatigue_day[people],
+                params.fatigue_half_life,
+            ),
         )
         state.fatigue_day[people] = day
 
     def _touch(self, state: BrandAudience, people: np.ndarray, day: int) -> None:
-        """Sync people who may be outside the known set and remember them for tonight."""
-        self._sync(state, people, day)
-        state.touched.append(people)
+        """Sync people who may be outside the known set and remember them for tonight.
+
+        Known people were synced this morning, and syncing again the same day changes nothing
+        unless a salience gain left someone between 0 and the forgetting floor; when every
+        salience step is at least the floor that cannot happen, and only the others are synced.
+        """
+        if self._known_are_synced:
+            people = people[~state.in_known[people]]
+        if len(people):
+            self._sync(state, people, day)
+            state.touched.append(people)
 
     def online(self, people: np.ndarray, day: int) -> np.ndarray:
         """Whether each person is online today (one draw per person per day)."""
@@ -516,12 +544,41 @@ class VectorEngine:
         return row
 
     def _start_day(self, brand: BrandAgent, day: int) -> None:
-        """Decay the known set to today and drop the forgotten who do not follow."""
-        state = self.state[brand.index]
-        self._sync(state, state.known, day)
-        keep = (state.salience[state.known] > 0) | state.follower[state.known]
-        state.in_known[state.known[~keep]] = False
-        state.known = state.known[keep]
+        """Decay the known set to today and drop the forgotten who do not follow.
+
+        Same values as ``_sync(state, state.known, day)``, cheaper: every known person was
+        brought up to ``known_day`` (yesterday) by last night, so the elapsed time is one number
+        and decay is a multiplication by one factor; trust differs only for people within their
+        grace period, and fatigue only for people who ever had some (for the others it is 0).
+        """
+        state, params = self.state[brand.index], self.behavior
+        known, last = state.known, state.known_day
+        elapsed = day - last
+        salience = behavior.decayed(state.salience[known], elapsed, params.salience_half_life)
+        salience[salience < params.forgetting_floor] = 0.0
+        state.salience[known] = salience
+        state.salience_day[known] = day
+        grace, half_life = params.trust_grace_days, params.trust_half_life
+        trust = state.trust[known]
+        last_touch = state.last_touch[known]
+        graced = np.flatnonzero(last_touch + grace > last)
+        factor = behavior.decayed_trust(1.0, last, NEVER, day, grace, half_life)
+        decayed = trust * factor
+        decayed[graced] = behavior.decayed_trust(
+            trust[graced], last, last_touch[graced], day, grace, half_life
+        )
+        state.trust[known] = decayed
+        state.trust_day[known] = day
+        tired = known[state.fatigued[known]]
+        fatigue = _take_columns(state.fatigue, tired)
+        _put_columns(
+            state.fatigue, tired, behavior.decayed(fatigue, elapsed, params.fatigue_half_life)
+        )
+        state.fatigue_day[known] = day
+        keep = (salience > 0) | state.follower[known]
+        state.in_known[known[~keep]] = False
+        state.known = known[keep]
+        state.known_day = day
         state.touched = []
 
     # --- 2.-3. exposure and response ------------------------------------------------------
@@ -683,7 +740,7 @@ class VectorEngine:
             self._touch(state, viewers, day)
             fit = self.traits.fit[b, viewers]
             trust = state.trust[viewers]
-            fatigue = state.fatigue[:, viewers]
+            fatigue = _take_columns(state.fatigue, viewers)
             head = prefix(self.seed, Stream.RESPONSE, b, day, post.number, hop)
             chance = behavior.engage_chance(
                 platform.engage_base,
@@ -695,8 +752,9 @@ class VectorEngine:
                 trust,
                 fatigue.sum(axis=0),
             )
-            engaged = uniform_from(head, viewers, 0) < chance
-            kind = uniform_from(head, viewers, 1)
+            draws = uniform_slots(head, viewers, (0, 1, 2, 3))
+            engaged = draws[0] < chance
+            kind = draws[1]
             comment = engaged & (kind < self.content_comment[content])
             share = (
                 engaged
@@ -719,9 +777,7 @@ class VectorEngine:
             new_fatigue = fatigue + added
             over = new_fatigue.sum(axis=0) > self.traits.promo_tolerance[viewers]
             follower = state.follows[p, viewers]
-            leave = (
-                over & follower & (uniform_from(head, viewers, 2) < params.unfollow_given_fatigue)
-            )
+            leave = over & follower & (draws[2] < params.unfollow_given_fatigue)
             proof = (
                 behavior.social_proof_share(
                     self.graph.follows_indptr, self.graph.follows_indices, viewers, state.follower
@@ -732,9 +788,7 @@ class VectorEngine:
             follow_p = behavior.follow_chance(
                 params.follow_base, value, fit, proof, params.social_proof
             )
-            follow = (
-                ~follower & ~over & (uniform_from(head, viewers, 3) < follow_p) & (not post.gaffe)
-            )
+            follow = ~follower & ~over & (draws[3] < follow_p) & (not post.gaffe)
             new_trust = behavior.trust_after_post(
                 trust, value, post.gaffe, params.content_trust, params.incident_trust
             )
@@ -771,7 +825,8 @@ class VectorEngine:
             )
             seen_today = decided.seen_today
             state.trust[viewers] = new_trust
-            state.fatigue[:, viewers] = new_fatigue
+            _put_columns(state.fatigue, viewers, new_fatigue)
+            state.fatigued[viewers] = True
             state.salience[viewers] = behavior.closer(
                 state.salience[viewers], params.exposure_salience
             )
@@ -885,7 +940,7 @@ class VectorEngine:
     def _unfollow(self, state: BrandAudience, people: np.ndarray, row: dict, cause: str) -> None:
         if len(people) == 0:
             return
-        state.follows[:, people] = False
+        _put_columns(state.follows, people, False)
         state.follower[people] = False
         row["unfollows"] += len(people)
         row[f"unfollows_{cause}"] += len(people)
@@ -902,7 +957,7 @@ class VectorEngine:
         if len(people) == 0:
             return
         state.follows[platform, people] = False
-        left_everywhere = ~state.follows[:, people].any(axis=0)
+        left_everywhere = ~_take_columns(state.follows, people).any(axis=0)
         gone = people[left_everywhere]
         cause = np.argmax(fatigue, axis=0)[left_everywhere]
         for source, name in enumerate(FATIGUE_SOURCES):
@@ -924,10 +979,11 @@ class VectorEngine:
         cost = params.reply_hours * self.market.scale
         capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(person)
         head = day_prefix(self.seed, Stream.LISTENING, b, day)
-        willing = uniform_fields(head, post, hop, person, 0) < brand.strategy.reply_rate
+        draws = uniform_fields_slots(head, (post, hop, person), (0, 1, 2))
+        willing = draws[0] < brand.strategy.reply_rate
         answered = willing & (np.cumsum(willing) <= capacity)
-        question = uniform_fields(head, post, hop, person, 1) < params.question_share
-        routed = uniform_fields(head, post, hop, person, 2) < brand.strategy.coordination
+        question = draws[1] < params.question_share
+        routed = draws[2] < brand.strategy.coordination
         good = answered & (~question | routed)
         wrong = answered & question & ~routed
         self._touch(state, np.unique(person), day)
@@ -998,7 +1054,8 @@ class VectorEngine:
         """Advocates recommend the brand to their followers at a daily rate (spec 2.6)."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
         known = state.known
-        advocates = known[(state.trust[known] > params.advocate_threshold) & ~state.blocked[known]]
+        trusting = known[state.trust[known] > params.advocate_threshold]
+        advocates = trusting[~state.blocked[trusting]]
         head = prefix(self.seed, Stream.ADVOCACY, b, day)
         speakers = advocates[uniform_from(head, advocates) < params.advocacy_rate]
         row["recommendations"] += len(speakers)
@@ -1107,13 +1164,13 @@ class VectorEngine:
         unknown = state.salience[chosen] == 0
         spam = unknown & (fit < params.spam_fit)
         reaction = prefix(self.seed, Stream.OUTREACH, b, day, 0, 2)
-        block = spam & (uniform_from(reaction, chosen, 0) < params.block_chance)
-        follow_back = ~block & (
-            uniform_from(reaction, chosen, 1) < params.follow_back * self.traits.sociability[chosen]
-        )
+        draws = uniform_slots(reaction, chosen, (0, 1))
+        block = spam & (draws[0] < params.block_chance)
+        follow_back = ~block & (draws[1] < params.follow_back * self.traits.sociability[chosen])
         noticed = chosen[~spam]
         state.salience[noticed] = behavior.closer(state.salience[noticed], params.outreach_salience)
         state.fatigue[SPAM_SRC, chosen[spam]] += params.spam_fatigue
+        state.fatigued[chosen[spam]] = True
         state.blocked[chosen[block]] = True
         row["blocks"] += int(block.sum())
         self._follow(state, chosen[follow_back], main, row)
@@ -1152,9 +1209,14 @@ class VectorEngine:
             state.brand_follows_day[followers] >= 0,
             params.mutual_prune,
         )
-        prune = uniform_from(head, followers, 0) < hazard
         silent = day - brand.last_post_day > params.silence_days or not brand.active
-        dropout = ~prune & silent & (uniform_from(head, followers, 1) < params.dropout_rate)
+        if silent:
+            draws = uniform_slots(head, followers, (0, 1))
+            prune = draws[0] < hazard
+            dropout = ~prune & (draws[1] < params.dropout_rate)
+        else:
+            prune = uniform_from(head, followers, 0) < hazard
+            dropout = np.zeros(len(followers), dtype=bool)
         self._unfollow(state, followers[prune], row, "pruning")
         self._unfollow(state, followers[dropout], row, "dropout")
         if self.history:
@@ -1165,10 +1227,14 @@ class VectorEngine:
     def _conversion(self, day: int, rows: list[dict], results: list[np.ndarray]) -> None:
         """Each salient person buys at most once a day, from one brand (spec 2.9)."""
         market = self.market
+        if len(self.brands) == 1:
+            self._conversion_one(day, rows[0], results[0])
+            return
         salient = [s.known[s.salience[s.known] > 0] for s in self.state]
-        candidates = salient[0] if len(salient) == 1 else np.unique(np.concatenate(salient))
+        candidates = np.unique(np.concatenate(salient))
         if len(candidates) == 0:
             return
+        draw = uniform_from(prefix(self.seed, Stream.CONVERSION, 0, day), candidates)
         chances = np.zeros((len(self.brands), len(candidates)))
         for brand in self.brands:
             state = self.state[brand.index]
@@ -1185,12 +1251,41 @@ class VectorEngine:
             )
         total = chances.sum(axis=0)
         chances /= np.maximum(total, 1.0)
-        draw = uniform_from(prefix(self.seed, Stream.CONVERSION, 0, day), candidates)
         upper = np.cumsum(chances, axis=0)
         for brand in self.brands:
             lower = upper[brand.index - 1] if brand.index > 0 else 0.0
             buyers = candidates[(draw >= lower) & (draw < upper[brand.index])]
             self._purchase(brand, buyers, day, rows[brand.index], results[brand.index])
+
+    def _conversion_one(self, day: int, row: dict, results: np.ndarray) -> None:
+        """`_conversion` for a single brand, reading the known set once for conversion and
+        metrics: its chance is at most 1, so its normalised slice is [0, chance), and between
+        here and the metrics only the buyers change (their trust and salience are re-read)."""
+        market, brand, state = self.market, self.brands[0], self.state[0]
+        known = state.known
+        salience, trust, fit = state.salience[known], state.trust[known], self.traits.fit[0, known]
+        state.stocks = (salience, trust, fit)
+        salient = np.flatnonzero(salience > 0)
+        if len(salient) == 0:
+            return
+        candidates = known[salient]
+        draw = uniform_from(prefix(self.seed, Stream.CONVERSION, 0, day), candidates)
+        chance = behavior.purchase_chance(
+            market.conversion,
+            fit[salient],
+            salience[salient],
+            trust[salient],
+            market.no_relationship,
+            state.customer[candidates],
+            market.repeat_factor,
+            state.promo_day[candidates] == day,
+            market.promo_nudge,
+        )
+        bought = salient[draw < chance]
+        buyers = known[bought]
+        self._purchase(brand, buyers, day, row, results)
+        salience[bought] = state.salience[buyers]
+        trust[bought] = state.trust[buyers]
 
     def _purchase(
         self, brand: BrandAgent, buyers: np.ndarray, day: int, row: dict, results: np.ndarray
@@ -1205,8 +1300,9 @@ class VectorEngine:
             attributed = buyers[state.seen_day[buyers] == day]
             np.add.at(results[0], state.last_content[attributed], market.price * market.scale)
         head = prefix(self.seed, Stream.SATISFACTION, b, day)
+        draws = uniform_slots(head, buyers, (0, 1))
         satisfaction = behavior.beta_quantile(
-            uniform_from(head, buyers, 0),
+            draws[0],
             market.satisfaction_mean,
             market.satisfaction_concentration,
         )
@@ -1222,7 +1318,7 @@ class VectorEngine:
         complain = (
             ~happy
             & self.traits.member[brand.main_platform, buyers]
-            & (uniform_from(head, buyers, 1) < market.complaint_chance)
+            & (draws[1] < market.complaint_chance)
         )
         state.carried.add(brand.main_platform, COMPLAINT_POST, 0, buyers[complain])
         if self.history:
@@ -1235,17 +1331,37 @@ class VectorEngine:
         """Stocks of the day over the known set, then the shared row closing."""
         b, state = brand.index, self.state[brand.index]
         known = state.known
+        if state.stocks is not None:  # read by `_conversion_one` tonight
+            salience, trust, fit = state.stocks
+            state.stocks = None
+        else:
+            salience, trust, fit = (
+                state.salience[known],
+                state.trust[known],
+                self.traits.fit[b, known],
+            )
         stocks = audience_stocks(
-            state.trust[known],
-            self.traits.fit[b, known],
+            trust,
+            fit,
             state.follower[known],
-            state.salience[known],
+            salience,
             state.seen_day[known],
             day,
             self.behavior.advocate_threshold,
         )
         close_row(brand, plan, day, row, stocks, state.following, state.customers, self.scenario)
         brand.queue_length = len(state.carried)
+
+
+def _take_columns(matrix: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """``matrix[:, people]`` (np.take along the columns is several times faster)."""
+    return np.take(matrix, people, axis=1)
+
+
+def _put_columns(matrix: np.ndarray, people: np.ndarray, values) -> None:
+    """``matrix[:, people] = values``, row by row (faster than 2-d fancy assignment)."""
+    for index, row in enumerate(matrix):
+        row[people] = values if np.ndim(values) == 0 else values[index]
 
 
 def _first_unique(values: np.ndarray) -> np.ndarray:

@@ -1,0 +1,646 @@
+"""Turning a sweep's runs into answers: summaries, global sensitivity and robustness.
+
+All functions take the tables of a sweep directory (:func:`load_sweep`) and return DataFrames or
+plain dicts, so the CLI report (:func:`write_report`), the web app and notebooks share them.
+
+- :func:`strategy_summary`: per strategy and outcome, the mean over points with its 95% interval
+  (:func:`sim.summary.t_interval`) and the 10th, 50th and 90th percentiles.
+- :func:`parameter_effects`: per parameter, the mean outcome of each strategy in each fifth of
+  the parameter's range (or at each grid value).
+- :func:`sensitivity`: which parameters move each outcome (and each comparison's difference),
+  with SALib: Sobol' S1 and ST for ``saltelli`` designs, Morris mu* for ``morris``, first-order
+  Sobol' indices by RBD-FAST for ``lhs`` and ``sobol`` samples, the main-effect variance share
+  for grids; always with Spearman's rank correlation as a plain-language direction.
+- :func:`robustness`: for each headline comparison of the experiment, the share of sampled
+  points where it holds (mean paired difference above 0 over the point's seeds; with two or more
+  seeds also the share where its 95% interval is above 0, the project's "A beats B"), the
+  parameters that drive failure and a box of at most two conditions describing where it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.design import UNIT_PREFIX, salib_problem
+from experiments.spec import Comparison, Experiment, Parameter
+from experiments.store import load_daily, load_manifest, load_points, load_results
+from sim import summary
+from sim.output import atomic_write
+
+__all__ = [
+    "SweepData",
+    "comparison_table",
+    "load_sweep",
+    "parameter_effects",
+    "point_means",
+    "robustness",
+    "sensitivity",
+    "strategy_summary",
+    "write_report",
+]
+
+ID_COLUMNS = ("run", "point", "replicate", "seed", "strategy")
+BINS = 5
+
+
+@dataclass
+class SweepData:
+    """A sweep directory loaded: the experiment, its design, the finished runs' results."""
+
+    root: Path
+    experiment: Experiment
+    manifest: dict[str, Any]
+    points: pd.DataFrame
+    results: pd.DataFrame
+    parameters: list[Parameter]
+
+    @property
+    def outcomes(self) -> list[str]:
+        """Outcome columns kept by the experiment."""
+        return list(self.experiment.outcomes)
+
+    @property
+    def strategies(self) -> list[str]:
+        """Strategy names in the experiment's order."""
+        return [strategy.name for strategy in self.experiment.strategies]
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """Varied parameters (dotted paths, the column names)."""
+        return [parameter.path for parameter in self.parameters]
+
+    def daily(self) -> pd.DataFrame:
+        """The daily series of the finished runs (empty if none were kept)."""
+        return load_daily(self.root)
+
+
+def load_sweep(root: Path | str) -> SweepData:
+    """Load a sweep directory (finished runs only; a partial sweep can be analysed too)."""
+    root = Path(root)
+    info = load_manifest(root)
+    experiment = Experiment.model_validate(info["experiment"])
+    results = load_results(root)
+    if results.empty:
+        from sim.output import OutputError
+
+        raise OutputError(f"{root} has no finished runs yet")
+    return SweepData(
+        root=root,
+        experiment=experiment,
+        manifest=info,
+        points=load_points(root),
+        results=results,
+        parameters=experiment.resolved_parameters(),
+    )
+
+
+# ---- summaries ------------------------------------------------------------------------------
+
+
+def point_means(data: SweepData) -> pd.DataFrame:
+    """Mean over seeds of every outcome per (point, strategy), with the point's parameters."""
+    columns = [*data.parameter_names, *data.outcomes]
+    means = data.results.groupby(["point", "strategy"], sort=False)[columns].mean()
+    return means.reset_index()
+
+
+def strategy_summary(data: SweepData) -> pd.DataFrame:
+    """Per strategy and outcome over the sampled space: mean of the point means with its 95%
+    interval, and the 10th, 50th and 90th percentiles of the runs."""
+    means = point_means(data)
+    rows = []
+    for strategy in data.strategies:
+        runs = data.results[data.results["strategy"] == strategy]
+        at_points = means[means["strategy"] == strategy]
+        for outcome in data.outcomes:
+            mean, lo, hi = summary.t_interval(at_points[outcome].to_numpy(dtype=float))
+            values = runs[outcome].to_numpy(dtype=float)
+            values = values[~np.isnan(values)]
+            p10, p50, p90 = np.percentile(values, [10, 50, 90]) if values.size else [math.nan] * 3
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "outcome": outcome,
+                    "mean": mean,
+                    "lo": lo,
+                    "hi": hi,
+                    "p10": float(p10),
+                    "p50": float(p50),
+                    "p90": float(p90),
+                    "runs": int(values.size),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _bins(values: pd.Series, parameter: Parameter) -> pd.Series:
+    """Labels of the fifths of a parameter's range (or its grid values)."""
+    if parameter.values is not None or values.nunique() <= BINS:
+        return values.map(lambda v: f"{v:.4g}")
+    edges = np.linspace(parameter.low, parameter.high, BINS + 1)
+    if parameter.log:
+        edges = np.geomspace(parameter.low, parameter.high, BINS + 1)
+    labels = [f"{edges[i]:.3g}-{edges[i + 1]:.3g}" for i in range(BINS)]
+    return pd.cut(values, edges, labels=labels, include_lowest=True).astype(str)
+
+
+def parameter_effects(data: SweepData, outcome: str, parameter: str) -> pd.DataFrame:
+    """Mean of ``outcome`` per strategy (columns) in each fifth of ``parameter``'s range (rows,
+    low to high; grid values for grids)."""
+    spec = next(p for p in data.parameters if p.path == parameter)
+    means = point_means(data)
+    means["bin"] = _bins(means[parameter], spec)
+    order = list(dict.fromkeys(means.sort_values(parameter)["bin"]))
+    table = means.pivot_table(index="bin", columns="strategy", values=outcome, aggfunc="mean")
+    return table.reindex(index=order, columns=[s for s in data.strategies if s in table.columns])
+
+
+def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
+    """Per point: the comparison's paired difference (better - worse) with its mean and 95%
+    interval over the point's seeds, whether it holds, and the point's parameters."""
+    results = data.results
+    key = ["run", "point"]
+    better = results[results["strategy"] == comparison.better].set_index(key)[comparison.outcome]
+    worse = results[results["strategy"] == comparison.worse].set_index(key)[comparison.outcome]
+    diff = (better - worse).dropna().rename("difference").reset_index()
+    rows = []
+    for point, group in diff.groupby("point"):
+        mean, lo, hi = summary.t_interval(group["difference"].to_numpy())
+        rows.append(
+            {"point": int(point), "difference": mean, "lo": lo, "hi": hi, "seeds": len(group)}
+        )
+    table = pd.DataFrame(rows).set_index("point")
+    table = table.join(data.points[data.parameter_names])
+    table["holds"] = table["difference"] > 0
+    table["significant"] = (table["lo"] > 0) & (table["seeds"] >= 2)
+    return table
+
+
+# ---- sensitivity ----------------------------------------------------------------------------
+
+
+def _targets(data: SweepData) -> list[tuple[str, str, str, pd.Series]]:
+    """(target, strategy, outcome, Y per point) for every outcome and strategy, and for every
+    comparison's difference."""
+    means = point_means(data)
+    targets = []
+    for outcome in data.outcomes:
+        for strategy in data.strategies:
+            y = means[means["strategy"] == strategy].set_index("point")[outcome]
+            targets.append((f"{strategy}: {outcome}", strategy, outcome, y))
+    for comparison in data.experiment.comparisons:
+        table = comparison_table(data, comparison)
+        targets.append(
+            (
+                comparison.label,
+                f"{comparison.better} - {comparison.worse}",
+                comparison.outcome,
+                table["difference"],
+            )
+        )
+    return targets
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    if x.size < 3 or np.all(x == x[0]) or np.all(y == y[0]):
+        return math.nan
+    return float(stats.spearmanr(x, y).statistic)
+
+
+def _main_effects(x: np.ndarray, y: np.ndarray) -> float:
+    """Var(E[Y | x]) / Var(Y) over the distinct values of x (first-order index on a grid)."""
+    total = float(np.var(y))
+    if total == 0:
+        return 0.0
+    frame = pd.DataFrame({"x": x, "y": y})
+    means = frame.groupby("x")["y"].transform("mean")
+    return float(np.var(means) / total)
+
+
+def sensitivity(data: SweepData) -> pd.DataFrame:
+    """Global sensitivity of every target (strategy x outcome, and each comparison's difference)
+    to every parameter: long table with ``target, strategy, outcome, parameter, method, index,
+    conf, spearman``. ``index`` is S1 (RBD-FAST, grid main effect, Saltelli), ST (Saltelli) or
+    mu* scaled to the largest (Morris); NaN where the design is too small or the target
+    undefined (e.g. a break-even day that never came)."""
+    method = data.experiment.design.method
+    names = data.parameter_names
+    problem = salib_problem(data.parameters)
+    unit = data.points[[UNIT_PREFIX + name for name in names]].to_numpy(dtype=float)
+    complete_points = len(data.points)
+    rows = []
+    for target, strategy, outcome, y_series in _targets(data):
+        y_full = y_series.reindex(range(complete_points)).to_numpy(dtype=float)
+        ok = ~np.isnan(y_full)
+        x, y = unit[ok], y_full[ok]
+        indices: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        label = {"saltelli": "Sobol' (Saltelli)", "morris": "Morris"}.get(method, "RBD-FAST")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                if method == "grid":
+                    label = "main effect"
+                    indices["S1"] = (
+                        np.array([_main_effects(x[:, j], y) for j in range(len(names))]),
+                        None,
+                    )
+                elif y.size == 0 or np.ptp(y) == 0:
+                    pass
+                elif method == "saltelli" and ok.all():
+                    from SALib.analyze import sobol
+
+                    result = sobol.analyze(problem, y, calc_second_order=False, seed=1)
+                    indices["S1"] = (result["S1"], result["S1_conf"])
+                    indices["ST"] = (result["ST"], result["ST_conf"])
+                elif method == "morris" and ok.all():
+                    from SALib.analyze import morris
+
+                    result = morris.analyze(
+                        problem, x, y, num_levels=data.experiment.design.levels, seed=1
+                    )
+                    top = float(np.max(result["mu_star"])) or 1.0
+                    indices["mu_star"] = (
+                        np.asarray(result["mu_star"]) / top,
+                        np.asarray(result["mu_star_conf"]) / top,
+                    )
+                elif method in ("lhs", "sobol") and y.size > 2 * 10:
+                    from SALib.analyze import rbd_fast
+
+                    result = rbd_fast.analyze(problem, x, y, seed=1)
+                    indices["S1"] = (result["S1"], result["S1_conf"])
+            except (ValueError, ZeroDivisionError, IndexError, FloatingPointError):
+                indices = {}
+        for j, name in enumerate(names):
+            rho = _spearman(x[:, j], y)
+            base = {
+                "target": target,
+                "strategy": strategy,
+                "outcome": outcome,
+                "parameter": name,
+                "spearman": rho,
+            }
+            if not indices:
+                rows.append(
+                    {
+                        **base,
+                        "method": "Spearman only",
+                        "index": "",
+                        "value": math.nan,
+                        "conf": math.nan,
+                    }
+                )
+            for index, (values, conf) in indices.items():
+                rows.append(
+                    {
+                        **base,
+                        "method": label,
+                        "index": index,
+                        "value": float(values[j]),
+                        "conf": float(conf[j]) if conf is not None else math.nan,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+# ---- robustness -----------------------------------------------------------------------------
+
+
+def _share(holds: np.ndarray) -> tuple[float, float, float]:
+    """Share of True with a 95% Wilson interval."""
+    n = holds.size
+    if n == 0:
+        return (math.nan, math.nan, math.nan)
+    p = float(holds.mean())
+    z = 1.959963984540054
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
+
+
+def _conditions(table: pd.DataFrame, names: list[str]) -> list[tuple[str, str, float]]:
+    candidates = []
+    for name in names:
+        values = table[name].to_numpy(dtype=float)
+        for q in np.unique(np.quantile(values, np.linspace(0.1, 0.9, 9))):
+            candidates.append((name, "<=", float(q)))
+            candidates.append((name, ">", float(q)))
+    return candidates
+
+
+def _mask(table: pd.DataFrame, condition: tuple[str, str, float]) -> np.ndarray:
+    name, op, threshold = condition
+    values = table[name].to_numpy(dtype=float)
+    return values <= threshold if op == "<=" else values > threshold
+
+
+def _f1(inside: np.ndarray, fails: np.ndarray) -> float:
+    hit = float((inside & fails).sum())
+    if hit == 0:
+        return 0.0
+    precision, recall = hit / inside.sum(), hit / fails.sum()
+    return 2 * precision * recall / (precision + recall)
+
+
+def failure_region(table: pd.DataFrame, names: list[str]) -> dict[str, Any] | None:
+    """A box of at most two conditions on the parameters that best describes where a comparison
+    fails (greedy search on the F1 score of "inside the box" for "fails", thresholds at the
+    deciles): conditions, the share of failures it covers and the failure rate inside."""
+    fails = ~table["holds"].to_numpy(dtype=bool)
+    if fails.sum() == 0 or fails.all():
+        return None
+    inside = np.ones(len(table), dtype=bool)
+    chosen: list[tuple[str, str, float]] = []
+    best = 0.0
+    for _ in range(2):
+        options = [
+            (c, _f1(inside & _mask(table, c), fails))
+            for c in _conditions(table, names)
+            if c[0] not in {name for name, _, _ in chosen}
+        ]
+        if not options:
+            break
+        condition, score = max(options, key=lambda item: item[1])
+        if score <= best + 0.05:  # a second condition must sharpen the box clearly
+            break
+        chosen.append(condition)
+        inside &= _mask(table, condition)
+        best = score
+    if not chosen:
+        return None
+    return {
+        "conditions": [{"parameter": n, "op": op, "value": v} for n, op, v in chosen],
+        "text": " and ".join(f"{n} {op} {v:.3g}" for n, op, v in chosen),
+        "covers": float((inside & fails).sum() / fails.sum()),
+        "fail_rate_inside": float(fails[inside].mean()) if inside.any() else math.nan,
+        "points_inside": int(inside.sum()),
+        "f1": best,
+    }
+
+
+def robustness(data: SweepData) -> dict[str, Any]:
+    """The robustness report as a JSON-ready dict: for each comparison the share of sampled
+    points where it holds (Wilson 95% interval), the share where it is significant, its drivers
+    (Spearman correlation of each parameter with the difference, failure rate per fifth of its
+    range) and the failure region."""
+    names = data.parameter_names
+    items = []
+    for comparison in data.experiment.comparisons:
+        table = comparison_table(data, comparison)
+        holds = table["holds"].to_numpy(dtype=bool)
+        share, lo, hi = _share(holds)
+        seeds = int(table["seeds"].min()) if len(table) else 0
+        significant = _share(table["significant"].to_numpy(dtype=bool)) if seeds >= 2 else None
+        drivers = []
+        for spec in data.parameters:
+            name = spec.path
+            rho = _spearman(table[name].to_numpy(dtype=float), table["difference"].to_numpy())
+            bins = _bins(table[name], spec)
+            order = list(dict.fromkeys(bins[table[name].sort_values().index]))
+            rates = (~table["holds"]).groupby(bins).mean().reindex(order)
+            drivers.append(
+                {
+                    "parameter": name,
+                    "spearman": None if math.isnan(rho) else rho,
+                    "fail_rate_by_fifth": {k: float(v) for k, v in rates.items()},
+                    "fail_spread": float(rates.max() - rates.min()) if len(rates) else 0.0,
+                }
+            )
+        drivers.sort(key=lambda d: -abs(d["spearman"] or 0.0))
+        items.append(
+            {
+                "name": comparison.label,
+                "better": comparison.better,
+                "worse": comparison.worse,
+                "outcome": comparison.outcome,
+                "points": int(len(table)),
+                "seeds_per_point": seeds,
+                "share_holds": share,
+                "share_holds_lo": lo,
+                "share_holds_hi": hi,
+                "share_significant": None if significant is None else significant[0],
+                "mean_difference": float(table["difference"].mean()),
+                "median_difference": float(table["difference"].median()),
+                "drivers": drivers,
+                "failure_region": failure_region(table, names),
+            }
+        )
+    return {
+        "experiment": data.experiment.name,
+        "points": int(data.results["point"].nunique()),
+        "runs": int(data.results["run"].nunique()),
+        "rule": "holds at a point when the mean paired difference (better - worse) over the "
+        "point's seeds is above 0; significant when its 95% t-interval is above 0",
+        "comparisons": items,
+    }
+
+
+# ---- the report -----------------------------------------------------------------------------
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _md_table(frame: pd.DataFrame, index: bool = True) -> str:
+    frame = frame.reset_index() if index else frame
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    body = ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage, with a decimal near 0 and 100% so that 511/512 is not 100%."""
+    digits = 1 if 0 < share < 0.01 or 0.99 < share < 1 else 0
+    return f"{share:.{digits}%}"
+
+
+def failure_text(item: dict[str, Any]) -> str:
+    """Where a comparison of :func:`robustness` fails, in words."""
+    region = item["failure_region"]
+    if region:
+        return (
+            f"{region['text']} ({region['fail_rate_inside']:.0%} of these points fail; "
+            f"{region['covers']:.0%} of all failures)"
+        )
+    fails = round((1 - item["share_holds"]) * item["points"])
+    if fails == 0:
+        return "nowhere sampled"
+    if fails == item["points"]:
+        return "everywhere"
+    return f"at {fails} scattered point(s), no simple region"
+
+
+def top_parameters(sens: pd.DataFrame, target: str, count: int = 3) -> list[tuple[str, float]]:
+    """The ``count`` parameters with the largest index (or |Spearman| without one) for a target."""
+    rows = sens[sens["target"] == target]
+    preferred = "ST" if (rows["index"] == "ST").any() else None
+    if preferred:
+        rows = rows[rows["index"] == preferred]
+    elif (rows["index"] != "").any():
+        rows = rows[rows["index"] == rows["index"][rows["index"] != ""].iloc[0]]
+    score = rows["value"].where(rows["value"].notna(), rows["spearman"].abs())
+    ranked = rows.assign(score=score).sort_values("score", ascending=False)
+    return [(r.parameter, float(r.score)) for r in ranked.head(count).itertuples()]
+
+
+def write_report(data: SweepData, out: Path | str, *, figures: bool = True) -> dict[str, Path]:
+    """Write ``report.md``, ``analysis.json``, ``sensitivity.csv``, ``summary.csv`` and the PNG
+    figures into ``out``; returns the paths by kind."""
+    out = Path(out)
+    experiment = data.experiment
+    summ = strategy_summary(data)
+    sens = sensitivity(data)
+    robust = robustness(data)
+    paths: dict[str, Path] = {}
+    pictures: dict[str, str] = {}
+    if figures:
+        from experiments import figures as fig
+
+        pictures = fig.write_figures(data, sens, robust, out)
+    lines = [
+        f"# Sweep analysis: {experiment.name}",
+        "",
+        experiment.description,
+        "",
+        f"- runs analysed: {robust['runs']} of {data.manifest.get('total_runs')} "
+        f"({robust['points']} parameter points x {experiment.seeds} seed(s)), "
+        f"strategies: {', '.join(data.strategies)}",
+        f"- horizon: {experiment.days} days; audience: "
+        f"{experiment.scenario.audience.graph.people:,} simulated people; design: "
+        f"{experiment.design.method}; experiment seed {experiment.seed}",
+        f"- fixed: {', '.join(f'{k} = {v:g}' for k, v in experiment.fixed.items()) or 'nothing'}",
+        f"- made by longgame {data.manifest.get('version')} (`{data.manifest.get('command')}`)",
+        "",
+        "## Parameters varied",
+        "",
+        "| parameter | range | sampling | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for p in data.parameters:
+        sampling = "grid" if p.values else ("log-uniform" if p.log else "uniform")
+        span = ", ".join(f"{v:g}" for v in p.values) if p.values else f"{p.low:g} - {p.high:g}"
+        lines.append(f"| `{p.path}` | {span} | {sampling} | {p.description} |")
+    if robust["comparisons"]:
+        lines += [
+            "",
+            "## Robustness of the headline comparisons",
+            "",
+            f"Rule: {robust['rule']}. Share over the sampled points with a 95% Wilson interval.",
+            "",
+            "| comparison | holds at | significant at | median difference | drivers (Spearman) "
+            "| where it fails |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for item in robust["comparisons"]:
+            drivers = ", ".join(
+                f"`{d['parameter']}` {d['spearman']:+.2f}"
+                for d in item["drivers"][:3]
+                if d["spearman"] is not None
+            )
+            significant = (
+                "-" if item["share_significant"] is None else _percent(item["share_significant"])
+            )
+            lines.append(
+                f"| {item['name']} | {_percent(item['share_holds'])} "
+                f"[{_percent(item['share_holds_lo'])}, {_percent(item['share_holds_hi'])}] | "
+                f"{significant} | {_fmt(item['median_difference'])} | {drivers} | "
+                f"{failure_text(item)} |"
+            )
+        if "robustness" in pictures:
+            lines += ["", f"![robustness]({pictures['robustness']})"]
+        for name, picture in pictures.items():
+            if name.startswith("failure:"):
+                lines += ["", f"![{name}]({picture})"]
+    lines += [
+        "",
+        "## Outcomes per strategy over the sampled space",
+        "",
+        "Mean of the point means [95% interval], and the 10th / 50th / 90th percentiles of runs.",
+        "",
+    ]
+    table = summ.assign(
+        value=lambda f: [
+            f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]; {_fmt(a)} / {_fmt(b)} / {_fmt(c)}"
+            for m, lo, hi, a, b, c in zip(
+                f["mean"], f["lo"], f["hi"], f["p10"], f["p50"], f["p90"], strict=True
+            )
+        ]
+    ).pivot(index="outcome", columns="strategy", values="value")
+    lines.append(_md_table(table.reindex(index=data.outcomes, columns=data.strategies)))
+    lines += ["", "## Sensitivity: which parameters matter", ""]
+    methods = [m for m in dict.fromkeys(sens["method"]) if m != "Spearman only"]
+    method = (
+        f"{methods[0]} (SALib)"
+        if methods
+        else "Spearman's rank correlation only (the design is too small for SALib's indices)"
+    )
+    lines += [
+        f"Method: {method}; Spearman's rank correlation gives the direction. The three most "
+        "influential parameters per target (index, or |Spearman| without one):",
+        "",
+        "| target | most influential parameters |",
+        "| --- | --- |",
+    ]
+    for target in dict.fromkeys(sens["target"]):
+        top = [(n, v) for n, v in top_parameters(sens, target) if not math.isnan(v)]
+        text = ", ".join(f"`{n}` {v:.2f}" for n, v in top) or "undefined (no variation)"
+        lines.append(f"| {target} | {text} |")
+    for name, picture in pictures.items():
+        if name.startswith("sensitivity"):
+            lines += ["", f"![{name}]({picture})"]
+    if experiment.comparisons:
+        lines += ["", "## Parameter effects on the compared outcomes", ""]
+        for outcome in dict.fromkeys(c.outcome for c in experiment.comparisons):
+            for parameter in data.parameter_names:
+                lines += [
+                    f"Mean `{outcome}` per fifth of `{parameter}`:",
+                    "",
+                    _md_table(parameter_effects(data, outcome, parameter)),
+                    "",
+                ]
+    text = "\n".join(lines).rstrip() + "\n"
+    document = _json_safe(
+        {
+            "experiment": experiment.model_dump(mode="json"),
+            "summary": summ.to_dict(orient="records"),
+            "sensitivity": sens.to_dict(orient="records"),
+            "robustness": robust,
+            "figures": pictures,
+        }
+    )
+    paths["markdown"] = atomic_write(out / "report.md", lambda tmp: tmp.write_text(text, "utf-8"))
+    body = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    paths["json"] = atomic_write(out / "analysis.json", lambda tmp: tmp.write_text(body, "utf-8"))
+    paths["sensitivity"] = atomic_write(
+        out / "sensitivity.csv", lambda tmp: sens.to_csv(tmp, index=False)
+    )
+    paths["summary"] = atomic_write(out / "summary.csv", lambda tmp: summ.to_csv(tmp, index=False))
+    return paths

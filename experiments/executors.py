@@ -1,0 +1,206 @@
+"""Where a sweep's runs execute: in this process, on a local process pool, or on Dask.
+
+Every executor has one method, ``run(fn, tasks)``: it calls ``fn(task)`` for each task and yields
+``(task, result, error)`` as runs finish, in any order (``error`` is None, or the message of the
+exception the run raised; ``result`` is then None). Work is submitted in a sliding window of about
+two tasks per worker, so workers stay busy while the scheduler (and memory) hold only a few
+pending tasks however large the sweep. Since a run's seed derives from the experiment and the
+run's index, the results do not depend on the executor, the number of workers or the order.
+
+- :class:`SerialExecutor`: one run after another, in this process (tests, debugging).
+- :class:`PoolExecutor`: a local pool of spawned processes (the default, one per core). If a
+  worker process dies, the pool is restarted and the runs it held are submitted again.
+- :class:`DaskExecutor`: Dask distributed, either an existing cluster (``scheduler`` address:
+  from a laptop to a cluster) or a local cluster of ``workers`` processes. Dask reruns the tasks
+  of a worker that dies elsewhere; tasks are idempotent (a run writes the same file twice).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import Any, Protocol, TypeVar
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ExecutorError",
+    "PoolExecutor",
+    "SerialExecutor",
+    "make_executor",
+]
+
+T = TypeVar("T")
+Outcome = tuple[Any, Any, str | None]
+MAX_POOL_RESTARTS = 5
+
+
+class ExecutorError(Exception):
+    """An executor could not start (e.g. no Dask scheduler at the address given)."""
+
+
+class Executor(Protocol):
+    """Runs ``fn`` over tasks and yields ``(task, result, error)`` as runs finish."""
+
+    description: str
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]: ...
+
+
+def _error_text(error: BaseException) -> str:
+    last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+class SerialExecutor:
+    """Runs tasks one after another in this process."""
+
+    description = "serially in this process"
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        for task in tasks:
+            try:
+                result = fn(task)
+            except Exception as error:  # a failed run is recorded, the sweep goes on
+                yield task, None, _error_text(error)
+            else:
+                yield task, result, None
+
+
+class PoolExecutor:
+    """A local pool of ``workers`` spawned processes, restarted if a worker dies."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, int(workers))
+        self.description = f"on a local pool of {self.workers} processes"
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        source = iter(tasks)
+        retry: deque[Any] = deque()
+        window = 2 * self.workers
+        restarts = 0
+        context = multiprocessing.get_context("spawn")
+        while True:
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            inflight: dict[Future, Any] = {}
+            try:
+                while True:
+                    while len(inflight) < window:
+                        task = retry.popleft() if retry else next(source, None)
+                        if task is None:
+                            break
+                        inflight[pool.submit(fn, task)] = task
+                    if not inflight:
+                        return
+                    done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        task = inflight.pop(future)
+                        try:
+                            result = future.result()
+                        except BrokenProcessPool:
+                            retry.append(task)
+                            raise
+                        except Exception as error:
+                            yield task, None, _error_text(error)
+                        else:
+                            yield task, result, None
+            except BrokenProcessPool:
+                restarts += 1
+                if restarts > MAX_POOL_RESTARTS:
+                    raise
+                retry.extend(inflight.values())  # the dead pool's runs go again
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Dask distributed: an existing cluster at ``scheduler``, or a local cluster of ``workers``
+    processes (one thread each, no dashboard, on 127.0.0.1)."""
+
+    def __init__(self, scheduler: str | None = None, workers: int = 2) -> None:
+        self.scheduler = scheduler
+        self.workers = max(1, int(workers))
+        self.description = (
+            f"on the Dask cluster at {scheduler}"
+            if scheduler
+            else f"on a local Dask cluster of {self.workers} workers"
+        )
+
+    def _client(self) -> tuple[Any, Any]:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            try:
+                return Client(self.scheduler, timeout="20s"), None
+            except (OSError, TimeoutError, ValueError) as error:
+                raise ExecutorError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {error}"
+                ) from None
+        cluster = LocalCluster(
+            n_workers=self.workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        return Client(cluster), cluster
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        from distributed import as_completed
+
+        client, cluster = self._client()
+        token = uuid.uuid4().hex[:8]
+        source = iter(tasks)
+        by_key: dict[str, Any] = {}
+        completed = as_completed()
+
+        def window() -> int:
+            return max(4, 2 * sum(client.nthreads().values()))
+
+        def submit(task: Any) -> None:
+            future = client.submit(fn, task, key=f"longgame-{token}-{task.index}", pure=False)
+            by_key[future.key] = task
+            completed.add(future)
+
+        try:
+            for task in islice(source, window()):
+                submit(task)
+            for future in completed:
+                task = by_key.pop(future.key)
+                try:
+                    result = future.result()
+                except Exception as error:
+                    yield task, None, _error_text(error)
+                else:
+                    yield task, result, None
+                finally:
+                    future.release()
+                for task in islice(source, max(0, window() - len(by_key))):
+                    submit(task)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def make_executor(
+    workers: int | None = None, *, dask: bool = False, scheduler: str | None = None
+) -> Executor:
+    """The executor the ``sweep`` command's options name: ``scheduler`` → that Dask cluster;
+    ``dask`` → a local Dask cluster of ``workers``; else a process pool of ``workers`` (1: serial).
+    ``workers`` defaults to the number of cores."""
+    count = workers or multiprocessing.cpu_count()
+    if scheduler:
+        return DaskExecutor(scheduler=scheduler)
+    if dask:
+        return DaskExecutor(workers=count)
+    if count <= 1:
+        return SerialExecutor()
+    return PoolExecutor(count)

@@ -1,0 +1,476 @@
+"""Experiment files: what a sweep runs, validated like scenarios.
+
+An experiment is a TOML file (examples: ``experiments/smoke.toml``, ``experiments/robustness.toml``;
+``docs/sweeps.md`` describes every key). It names a base scenario and the strategies to compare
+on it (resolved by :mod:`sim.loading`, so presets, files and inline tables work as in comparison
+files), the parameters to vary, how to sample them, seeds per point, the horizon, the outcomes to
+keep and the headline comparisons for the robustness report.
+
+Parameters are dotted paths into the scenario: ``behavior.reply_trust``,
+``market.no_relationship``, ``brands.0.strategy.reply_rate`` (short: ``strategy.reply_rate``),
+``platforms.facebook.follow_limit_per_day`` (by name, by index, or ``platforms.*.x`` / short
+``platform.x`` for every platform), ``behavior.content_value.story``. Each is checked against the
+schema (:mod:`sim.schema`): it must name a numeric parameter, and its range defaults to, and must
+lie within, the schema's documented range. Every problem is a :class:`sim.errors.ScenarioError`
+naming the file, the field, the line and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, Field, model_validator
+
+from sim import loading
+from sim.errors import ScenarioError
+from sim.metrics import COLUMNS, FINAL_OUTCOMES
+from sim.schema import Scenario, Strategy, Strict
+
+__all__ = [
+    "DESIGNS",
+    "Comparison",
+    "Design",
+    "Experiment",
+    "Parameter",
+    "ParameterRange",
+    "apply_values",
+    "load_experiment",
+    "experiment_from_text",
+    "outcome_names",
+    "resolve_path",
+]
+
+DESIGNS = ("grid", "lhs", "sobol", "saltelli", "morris")
+"""Design methods: ``grid`` (every combination of each parameter's ``values``), ``lhs`` (Latin
+hypercube) and ``sobol`` (scrambled Sobol' sequence) from :mod:`scipy.stats.qmc`, ``saltelli``
+(SALib's Saltelli scheme, for full Sobol' indices) and ``morris`` (SALib's Morris trajectories,
+for cheap screening)."""
+
+SPECIAL_OUTCOMES = ("break_even_day",)
+"""Outcomes computed from the whole run rather than read on one day."""
+
+_SPEC_KEYS = {"values", "low", "high", "log"}
+_SHORTHANDS = (("strategy.", "brands.0.strategy."), ("platform.", "platforms.*."))
+
+
+class ParameterRange(Strict):
+    """How one parameter varies: explicit ``values`` (grid) or a range ``low``..``high``.
+
+    Missing bounds default to the schema's documented range; ``log`` samples the range
+    log-uniformly (``low`` must then be above 0).
+    """
+
+    values: list[float] | None = Field(None, min_length=1, max_length=1000)
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+
+
+class Design(Strict):
+    """How the parameter space is sampled."""
+
+    method: Literal["grid", "lhs", "sobol", "saltelli", "morris"] = Field(
+        "lhs", description="grid, lhs, sobol (scipy.stats.qmc), saltelli or morris (SALib)"
+    )
+    points: int = Field(
+        16,
+        ge=1,
+        le=1_000_000,
+        description="lhs/sobol: points; saltelli: base sample N (N*(D+2) points); "
+        "morris: trajectories r (r*(D+1) points); ignored by grid",
+    )
+    levels: int = Field(4, ge=2, le=100, description="morris: grid levels")
+
+
+class Comparison(Strict):
+    """A headline comparison for the robustness report: ``better`` beats ``worse`` on
+    ``outcome``."""
+
+    name: str = Field("", max_length=120)
+    better: str
+    worse: str
+    outcome: str
+
+    @property
+    def label(self) -> str:
+        """The name, or "CE beats BC on equity" built from the strategies' abbreviations."""
+        from sim.claims import abbreviation
+
+        if self.name:
+            return self.name
+        return f"{abbreviation(self.better)} beats {abbreviation(self.worse)} on {self.outcome}"
+
+
+class Experiment(Strict):
+    """A sweep: the base scenario, strategies, parameters, design, seeds, horizon, outcomes."""
+
+    name: str = Field("experiment", min_length=1, max_length=80)
+    description: str = Field("", max_length=2000)
+    seed: int = Field(
+        1, ge=0, le=2**63 - 1, description="experiment seed; run seeds derive from it"
+    )
+    scenario: Scenario = Field(default_factory=Scenario)
+    strategies: list[Strategy] = Field(min_length=1, max_length=24)
+    seeds: int = Field(1, ge=1, le=1000, description="seeds (replicates) per parameter point")
+    fixed: dict[str, float] = Field(
+        default_factory=dict, description="parameters set to one value for the whole sweep"
+    )
+    parameters: dict[str, ParameterRange] = Field(min_length=1, max_length=64)
+    design: Design = Field(default_factory=Design)
+    outcomes: list[str] = Field(
+        default_factory=lambda: [*FINAL_OUTCOMES, "break_even_day"], min_length=1
+    )
+    daily: list[str] = Field(default_factory=list, description="metrics kept as daily series")
+    daily_every: int = Field(7, ge=1, le=3650, description="keep every n-th day of the series")
+    comparisons: list[Comparison] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_strategies(self) -> Experiment:
+        names = [strategy.name for strategy in self.strategies]
+        if len(set(names)) != len(names):
+            raise ValueError(f"strategy names must be unique, got {names}")
+        return self
+
+    @property
+    def days(self) -> int:
+        """The horizon: the scenario's days."""
+        return self.scenario.days
+
+    def resolved_parameters(self) -> list[Parameter]:
+        """The varied parameters with their schema facts and final bounds, in file order."""
+        return [
+            resolve_parameter(self.scenario, path, spec) for path, spec in self.parameters.items()
+        ]
+
+    def fingerprint(self) -> str:
+        """A short hash of the experiment as resolved (a store holds one experiment)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A varied parameter, resolved against the schema.
+
+    ``path`` is the name as written (the column name in results), ``locs`` the key paths into
+    ``Scenario.model_dump()`` it sets (several for ``platforms.*``), ``integer`` whether the schema
+    field is an int (sampled values are rounded), ``low``/``high`` the range sampled, ``values``
+    the grid values if any, ``log`` log-uniform sampling, ``description`` the schema's doc.
+    """
+
+    path: str
+    locs: tuple[tuple[str | int, ...], ...]
+    integer: bool
+    low: float
+    high: float
+    log: bool
+    values: tuple[float, ...] | None
+    description: str
+
+
+# ---- outcomes ---------------------------------------------------------------------------------
+
+
+def outcome_names() -> list[str]:
+    """Outcome names an experiment may keep (``NAME`` or ``NAME@DAY``)."""
+    return [*FINAL_OUTCOMES, *SPECIAL_OUTCOMES, *(c for c in COLUMNS if c not in FINAL_OUTCOMES)]
+
+
+def _outcome_problem(outcome: str, days: int) -> str | None:
+    name, _, day = outcome.partition("@")
+    if name not in outcome_names():
+        return (
+            f"unknown outcome {name!r}; allowed: {', '.join([*FINAL_OUTCOMES, *SPECIAL_OUTCOMES])}"
+            ", any column of sim.metrics, each optionally @DAY"
+        )
+    if day and (not day.isdigit() or int(day) >= days):
+        return f"the day after @ must be a whole number from 0 to {days - 1} (the horizon)"
+    return None
+
+
+# ---- parameter paths --------------------------------------------------------------------------
+
+
+def _expand_shorthand(path: str) -> str:
+    for short, full in _SHORTHANDS:
+        if path.startswith(short):
+            return full + path[len(short) :]
+    return path
+
+
+def _numeric_fields(model: type[BaseModel]) -> list[str]:
+    return [
+        name
+        for name, field in model.model_fields.items()
+        if field.annotation in (int, float) or _submodel(field.annotation) is not None
+    ]
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def resolve_path(
+    scenario: Scenario, path: str
+) -> tuple[tuple[tuple[str | int, ...], ...], Any, dict[str, Any]]:
+    """The key paths a dotted parameter name sets, its schema field and the field's bounds.
+
+    Raises ValueError with what is allowed at the first part that does not resolve.
+    """
+    parts = _expand_shorthand(path).split(".")
+    model: type[BaseModel] = Scenario
+    data: Any = scenario.model_dump()
+    locs: list[tuple[str | int, ...]] = [()]
+    field = None
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if part not in model.model_fields:
+            allowed = ", ".join(_numeric_fields(model))
+            where = ".".join(parts[:i]) or "the scenario"
+            raise ValueError(f"{part!r} is not a parameter of {where}; allowed: {allowed}")
+        field = model.model_fields[part]
+        locs = [(*loc, part) for loc in locs]
+        if get_origin(field.annotation) is list:
+            items = _get(data, locs[0])
+            if i + 1 >= len(parts):
+                raise ValueError(f"{path}: name an element of {part} (an index, a name or *)")
+            choice = parts[i + 1]
+            if choice == "*":
+                indices = list(range(len(items)))
+            elif choice.isdigit() and int(choice) < len(items):
+                indices = [int(choice)]
+            else:
+                names = [item.get("name") for item in items if isinstance(item, dict)]
+                if choice not in names:
+                    raise ValueError(
+                        f"{path}: {part} has no element {choice!r}; allowed: indices "
+                        f"0..{len(items) - 1}, names {names} or *"
+                    )
+                indices = [names.index(choice)]
+            locs = [(*loc, index) for loc in locs for index in indices]
+            i += 1
+        sub = _submodel(field.annotation)
+        if sub is not None:
+            if i + 1 >= len(parts):
+                raise ValueError(
+                    f"{path} is a table; name one of its parameters: "
+                    f"{', '.join(_numeric_fields(sub))}"
+                )
+            model = sub
+        elif i + 1 < len(parts):
+            raise ValueError(f"{'.'.join(parts[: i + 1])} is a single value, not a table")
+        i += 1
+    if field is None or field.annotation not in (int, float):
+        raise ValueError(f"{path} is not a numeric parameter (only numbers can be varied)")
+    bounds: dict[str, Any] = {"ge": None, "le": None}
+    for item in field.metadata:
+        for key in ("ge", "le", "gt", "lt"):
+            if getattr(item, key, None) is not None:
+                bounds[key[0] + "e"] = getattr(item, key)
+    return tuple(locs), field, bounds
+
+
+def _get(data: Any, loc: tuple[str | int, ...]) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _set(data: Any, loc: tuple[str | int, ...], value: Any) -> None:
+    for part in loc[:-1]:
+        data = data[part]
+    data[loc[-1]] = value
+
+
+def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Parameter:
+    """A parameter with its schema facts and bounds; ValueError names what is allowed."""
+    locs, field, bounds = resolve_path(scenario, path)
+    lo_schema, hi_schema = bounds["ge"], bounds["le"]
+    allowed = f"between {lo_schema:g} and {hi_schema:g}" if None not in bounds.values() else ""
+    low = spec.low if spec.low is not None else lo_schema
+    high = spec.high if spec.high is not None else hi_schema
+    values = tuple(spec.values) if spec.values is not None else None
+    checked = [*(values or ()), *(v for v in (spec.low, spec.high) if v is not None)]
+    for value in checked:
+        if (lo_schema is not None and value < lo_schema) or (
+            hi_schema is not None and value > hi_schema
+        ):
+            raise ValueError(f"{value:g} is outside the schema's range: must be {allowed}")
+    if values is None:
+        if low is None or high is None:
+            raise ValueError("give low and high (the schema documents no range)")
+        if not low < high:
+            raise ValueError(f"low must be below high (got {low:g} and {high:g})")
+        if spec.log and low <= 0:
+            raise ValueError("log = true needs low above 0")
+    else:
+        low, high = min(values), max(values)
+    return Parameter(
+        path=path,
+        locs=locs,
+        integer=field.annotation is int,
+        low=float(low),
+        high=float(high),
+        log=spec.log,
+        values=values,
+        description=field.description or "",
+    )
+
+
+def apply_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """The scenario with each dotted parameter set (ints rounded), validated again."""
+    data = scenario.model_dump()
+    for path, value in values.items():
+        locs, field, _ = resolve_path(scenario, path)
+        number = int(round(value)) if field.annotation is int else float(value)
+        for loc in locs:
+            _set(data, loc, number)
+    return Scenario.model_validate(data)
+
+
+# ---- loading ----------------------------------------------------------------------------------
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """An experiment from a TOML file (or the name of one shipped in ``experiments/``)."""
+    file = Path(path)
+    if not file.is_file() and re.fullmatch(r"[\w-]+", str(path)):
+        shipped = Path(__file__).parent / f"{path}.toml"
+        if shipped.is_file():
+            file = shipped
+    if not file.is_file():
+        raise ScenarioError("file not found", str(path))
+    name = loading._display(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read the file: {exc}", name) from None
+    experiment = experiment_from_text(text, name, file.resolve().parent)
+    if "name" not in loading.parse_toml_text(text, name):
+        experiment = experiment.model_copy(update={"name": file.stem})
+    return experiment
+
+
+def _flatten(table: Any, prefix: str = "") -> Any:
+    """``{behavior = {reply_trust = {low = ..}}}`` (TOML dotted keys) -> ``{"behavior.reply_trust":
+    {low = ..}}``; a table whose keys are all range keys is a parameter."""
+    if not isinstance(table, dict):
+        return table
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        is_spec = isinstance(value, dict) and value and set(value) <= _SPEC_KEYS
+        if isinstance(value, dict) and not is_spec:
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def experiment_from_text(
+    text: str, source: str = "<text>", base_dir: Path | None = None
+) -> Experiment:
+    """An experiment from TOML text; ``base_dir`` resolves file references (None: shipped names
+    only). Errors are ScenarioErrors naming ``source``, the field and the line."""
+    data = loading.parse_toml_text(text, source)
+    doc = loading._Doc(source, base_dir, text)
+    site = loading._Site(doc)
+    origins: loading.Origins = {}
+    loading._mark(origins, data, site)
+    out = dict(data)
+    for key in ("parameters", "fixed"):
+        if isinstance(out.get(key), dict):
+            out[key] = _flatten(out[key])
+    pair: dict[str, Any] = {
+        "scenario": data.get("scenario", "base"),
+        "strategies": data.get("strategies", []),
+    }
+    if "days" in data:
+        pair["days"] = data["days"]
+    composed = loading._comparison(pair, site, origins)
+    out.pop("days", None)
+    out["scenario"], out["strategies"] = composed["scenario"], composed["strategies"]
+    experiment: Experiment = loading._validate(Experiment, out, origins)
+    _check(experiment, origins, text, source)
+    return experiment
+
+
+def _error(origins: loading.Origins, loc: tuple, value: Any, message: str, text: str, source: str):
+    error = loading._error_at(origins, loc, value, message)
+    if len(loc) >= 2 and isinstance(loc[1], str) and "." in loc[1]:
+        error.line = _line_of_key(text, loc[1]) or error.line
+    return error
+
+
+def _line_of_key(text: str, dotted: str) -> int | None:
+    """The line of a parameter written as a quoted dotted key or under a sub-table."""
+    last = dotted.rsplit(".", 1)[-1]
+    fallback = None
+    for number, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0]
+        if dotted in code:
+            return number
+        if fallback is None and re.search(rf"(^|[\s.\"']){re.escape(last)}[\"']?\s*=", code):
+            fallback = number
+    return fallback
+
+
+def _check(experiment: Experiment, origins: loading.Origins, text: str, source: str) -> None:
+    """Checks that need the resolved scenario: parameter paths and ranges, outcomes,
+    comparisons, the design."""
+    scenario = experiment.scenario
+    for path, value in experiment.fixed.items():
+        try:
+            locs, field, bounds = resolve_path(scenario, path)
+            apply_values(scenario, {path: value})
+        except ValueError as exc:
+            raise _error(origins, ("fixed", path), value, str(exc), text, source) from None
+    for path, spec in experiment.parameters.items():
+        if path in experiment.fixed:
+            message = "is also in [fixed]; a parameter is either fixed or varied"
+            raise _error(origins, ("parameters", path), None, message, text, source)
+        try:
+            resolve_parameter(scenario, path, spec)
+        except ValueError as exc:
+            raise _error(origins, ("parameters", path), None, str(exc), text, source) from None
+    method = experiment.design.method
+    for path, spec in experiment.parameters.items():
+        if method == "grid" and spec.values is None:
+            message = "design.method = 'grid' needs values = [...] for every parameter"
+            raise _error(origins, ("parameters", path), None, message, text, source)
+        if method != "grid" and spec.values is not None:
+            message = f"values are for design.method = 'grid'; {method} samples low..high"
+            raise _error(origins, ("parameters", path), None, message, text, source)
+    days = experiment.days
+    for key in ("outcomes", "daily"):
+        for index, outcome in enumerate(getattr(experiment, key)):
+            problem = _outcome_problem(outcome, days)
+            if (
+                key == "daily"
+                and problem is None
+                and ("@" in outcome or outcome in SPECIAL_OUTCOMES)
+            ):
+                problem = "daily series are metrics columns, without @DAY"
+            if problem:
+                raise _error(origins, (key, index), outcome, problem, text, source)
+    names = [strategy.name for strategy in experiment.strategies]
+    for index, comparison in enumerate(experiment.comparisons):
+        for key in ("better", "worse"):
+            if getattr(comparison, key) not in names:
+                message = f"not one of the experiment's strategies: {names}"
+                loc = ("comparisons", index, key)
+                raise _error(origins, loc, getattr(comparison, key), message, text, source)
+        if comparison.outcome not in experiment.outcomes:
+            message = f"not one of the experiment's outcomes: {experiment.outcomes}"
+            loc = ("comparisons", index, "outcome")
+            raise _error(origins, loc, comparison.outcome, message, text, source)

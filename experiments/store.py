@@ -1,0 +1,245 @@
+"""The results store of a sweep: a Parquet dataset of finished runs that never loses one.
+
+Layout of a sweep directory::
+
+    manifest.json          experiment as resolved, package versions, per-run seed and status
+    points.parquet         the design: one row per parameter point
+    runs/run-0000012.parquet    final outcomes of run 12 (one row per strategy)
+    daily/run-0000012.parquet   its daily series, if the experiment keeps any
+    failed/run-0000012.json     why run 12 failed, if it did (retried on --resume)
+    results.parquet        every run in one table, written when the sweep is complete
+
+Every file is written with :func:`sim.output.atomic_write` (a temporary file, then a rename), and
+a run's daily file is written before its ``runs/`` file, so a run is finished exactly when its
+``runs/`` file exists: a sweep killed at any moment (even with SIGKILL) leaves only whole files,
+and ``--resume`` runs exactly the runs without one. Writing a run twice (a task repeated after a
+worker died) writes the same bytes under the same name, so nothing is ever duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.spec import Experiment
+from sim.errors import ScenarioError
+from sim.output import OutputError, atomic_write, manifest
+
+__all__ = [
+    "MANIFEST",
+    "POINTS",
+    "RESULTS",
+    "RunInfo",
+    "Store",
+    "load_daily",
+    "load_manifest",
+    "load_points",
+    "load_results",
+]
+
+MANIFEST = "manifest.json"
+POINTS = "points.parquet"
+RESULTS = "results.parquet"
+_RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One run of a sweep: its index, parameter point, replicate and seed."""
+
+    index: int
+    point: int
+    replicate: int
+    seed: int
+
+
+def _run_name(index: int, suffix: str = "parquet") -> str:
+    return f"run-{index:07d}.{suffix}"
+
+
+def _indices(directory: Path) -> set[int]:
+    if not directory.is_dir():
+        return set()
+    return {
+        int(match.group(1)) for path in directory.iterdir() if (match := _RUN_FILE.match(path.name))
+    }
+
+
+class Store:
+    """A sweep directory: create or reopen it, record runs, read what is finished."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.runs_dir = self.root / "runs"
+        self.daily_dir = self.root / "daily"
+        self.failed_dir = self.root / "failed"
+        self._info: dict[str, Any] | None = None
+        self._last_manifest = 0.0
+
+    # -- opening --------------------------------------------------------------------------------
+
+    def open(
+        self,
+        experiment: Experiment,
+        runs: list[RunInfo],
+        points: pd.DataFrame,
+        *,
+        resume: bool,
+        command: list[str] | None = None,
+    ) -> set[int]:
+        """Create the store (or reopen it with ``resume``); the indices of finished runs.
+
+        Without ``resume`` the directory must not hold runs already; with it, it must hold the
+        same experiment (same fingerprint). Leftover temporary files of a killed sweep are
+        removed.
+        """
+        existing = self.root / MANIFEST
+        if existing.is_file():
+            old = load_manifest(self.root)
+            if not resume:
+                raise ScenarioError(
+                    f"{self.root} already holds a sweep ({old.get('experiment_name')!r}); "
+                    "add --resume to finish it, or choose another --out"
+                )
+            if old.get("fingerprint") != experiment.fingerprint():
+                raise ScenarioError(
+                    f"{self.root} holds a different experiment ({old.get('experiment_name')!r}, "
+                    f"fingerprint {old.get('fingerprint')}); --resume needs the same experiment "
+                    "file, or choose another --out"
+                )
+        elif _indices(self.runs_dir):
+            raise ScenarioError(f"{self.root} holds runs but no {MANIFEST}; choose another --out")
+        for directory in (self.root, self.runs_dir, self.daily_dir, self.failed_dir):
+            if directory.is_dir():
+                for leftover in directory.glob(".*.tmp"):  # atomic_write's temporary files
+                    leftover.unlink(missing_ok=True)
+        self._info = manifest(
+            pd.DataFrame(),
+            scenario=experiment,
+            engine="vector",
+            command=command,
+            extra={
+                "kind": "sweep",
+                "experiment_name": experiment.name,
+                "fingerprint": experiment.fingerprint(),
+                "total_runs": len(runs),
+                "seeds_per_point": experiment.seeds,
+                "points": len(points),
+                "files": {
+                    "runs": "runs/",
+                    "daily": "daily/",
+                    "points": POINTS,
+                    "results": RESULTS,
+                },
+            },
+        )
+        self._info["experiment"] = self._info.pop("scenario")
+        self._info.pop("seeds", None)
+        self._info.pop("rows", None)
+        self._info["strategies"] = [strategy.name for strategy in experiment.strategies]
+        self._info["runs"] = [
+            {
+                "run": run.index,
+                "point": run.point,
+                "replicate": run.replicate,
+                "seed": run.seed,
+                "status": "pending",
+            }
+            for run in runs
+        ]
+        atomic_write(self.root / POINTS, lambda tmp: points.to_parquet(tmp))
+        done = self.finished()
+        self.write_manifest(force=True)
+        return done
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def finished(self) -> set[int]:
+        """Indices of the runs whose results file exists."""
+        return _indices(self.runs_dir)
+
+    def write_run(self, index: int, final: pd.DataFrame, daily: pd.DataFrame | None) -> None:
+        """Record a finished run: its daily series first, then its final outcomes (the marker)."""
+        if daily is not None:
+            atomic_write(
+                self.daily_dir / _run_name(index), lambda tmp: daily.to_parquet(tmp, index=False)
+            )
+        atomic_write(
+            self.runs_dir / _run_name(index), lambda tmp: final.to_parquet(tmp, index=False)
+        )
+        (self.failed_dir / _run_name(index, "json")).unlink(missing_ok=True)
+
+    def write_failure(self, index: int, message: str) -> None:
+        """Record why a run failed (it stays unfinished, so --resume tries it again)."""
+        text = json.dumps({"run": index, "error": message}) + "\n"
+        atomic_write(
+            self.failed_dir / _run_name(index, "json"), lambda tmp: tmp.write_text(text, "utf-8")
+        )
+
+    def write_manifest(self, *, force: bool = False, every: float = 2.0) -> None:
+        """Rewrite the manifest with each run's status (at most every ``every`` seconds)."""
+        if self._info is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_manifest < every:
+            return
+        self._last_manifest = now
+        done = self.finished()
+        failed = {int(p.stem.split("-")[1]) for p in self.failed_dir.glob("run-*.json")}
+        for run in self._info["runs"]:
+            index = run["run"]
+            run["status"] = "done" if index in done else "failed" if index in failed else "pending"
+        self._info["finished_runs"] = len(done)
+        text = json.dumps(self._info, indent=1, allow_nan=False) + "\n"
+        atomic_write(self.root / MANIFEST, lambda tmp: tmp.write_text(text, "utf-8"))
+
+    def consolidate(self) -> Path:
+        """Write ``results.parquet``: every finished run in one table."""
+        table = load_results(self.root)
+        return atomic_write(self.root / RESULTS, lambda tmp: table.to_parquet(tmp, index=False))
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+def _read_all(directory: Path, indices: Iterable[int]) -> pd.DataFrame:
+    frames = [pd.read_parquet(directory / _run_name(index)) for index in sorted(indices)]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_manifest(root: Path | str) -> dict[str, Any]:
+    """The manifest of a sweep directory; OutputError if there is none."""
+    path = Path(root) / MANIFEST
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise OutputError(f"{root} is not a sweep directory (no {MANIFEST})") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise OutputError(f"cannot read {path}: {exc}") from None
+
+
+def load_results(root: Path | str) -> pd.DataFrame:
+    """The finished runs as one table, in run order (one row per run and strategy)."""
+    root = Path(root)
+    return _read_all(root / "runs", _indices(root / "runs"))
+
+
+def load_daily(root: Path | str) -> pd.DataFrame:
+    """The daily series of the finished runs (empty if the experiment keeps none)."""
+    root = Path(root)
+    finished = _indices(root / "runs") & _indices(root / "daily")
+    return _read_all(root / "daily", finished)
+
+
+def load_points(root: Path | str) -> pd.DataFrame:
+    """The design table of a sweep directory (index ``point``)."""
+    return pd.read_parquet(Path(root) / POINTS)

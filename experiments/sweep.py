@@ -1,0 +1,238 @@
+"""Running a sweep: every (parameter point, replicate) of an experiment, each once, into a store.
+
+A *run* is one parameter point on one seed with every strategy of the experiment: the population
+and the no-social-media baseline are built once and shared by the strategies (as in
+:func:`sim.runner.compare`), so strategies are compared on the same people and seed. Run ``i``
+is point ``i // seeds``, replicate ``i % seeds``, and its seed is :func:`run_seed` of the
+experiment seed and ``i``: results are identical whatever the executor, the number of workers or
+the order in which runs finish.
+
+Use::
+
+    sweep = Sweep(load_experiment("experiments/smoke.toml"), "out/sweeps/smoke", resume=True)
+    report = sweep.execute(make_executor(2), progress=print)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.executors import Executor
+from experiments.spec import Experiment, apply_values
+from experiments.store import RunInfo, Store
+from sim.audience import build_population
+from sim.metrics import FINAL_OUTCOMES
+from sim.rng import key
+from sim.runner import baseline_revenue, simulate, with_strategy
+from sim.schema import Scenario, Strategy
+
+__all__ = [
+    "SWEEP_STREAM",
+    "RunResult",
+    "RunTask",
+    "Sweep",
+    "SweepReport",
+    "execute_run",
+    "extract_outcomes",
+    "plan_runs",
+    "run_seed",
+]
+
+SWEEP_STREAM = 99
+"""Random stream of run seeds (the model's own streams are 0-13, docs/model.md section 6)."""
+
+
+def run_seed(experiment_seed: int, index: int) -> int:
+    """The seed of run ``index``: a SplitMix64 hash of the experiment seed and the index, in
+    0..2**63-1 (a pure function, so any executor gives every run the same seed)."""
+    return int(key(experiment_seed, SWEEP_STREAM, person=index)) >> 1
+
+
+def plan_runs(experiment: Experiment, points: pd.DataFrame) -> list[RunInfo]:
+    """Every run of the experiment: points x replicates, in index order."""
+    return [
+        RunInfo(index, point, replicate, run_seed(experiment.seed, index))
+        for point in range(len(points))
+        for replicate in range(experiment.seeds)
+        for index in [point * experiment.seeds + replicate]
+    ]
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs for one run (picklable; sent to processes and Dask workers)."""
+
+    index: int
+    point: int
+    replicate: int
+    seed: int
+    scenario: Scenario
+    strategies: tuple[Strategy, ...]
+    values: dict[str, float]
+    outcomes: tuple[str, ...]
+    daily: tuple[str, ...] = ()
+    daily_every: int = 7
+
+
+@dataclass
+class RunResult:
+    """A finished run: one row per strategy of final outcomes, and optionally daily series."""
+
+    index: int
+    final: pd.DataFrame
+    daily: pd.DataFrame | None
+    seconds: float
+
+
+def extract_outcomes(frame: pd.DataFrame, outcomes: tuple[str, ...]) -> dict[str, float]:
+    """The outcomes of one run of one strategy (one brand's daily metrics): ``NAME`` on the last
+    day, ``NAME@DAY`` on that day, ``break_even_day`` the first day incremental profit is above 0
+    (NaN if never)."""
+    by_day = frame.set_index("day")
+    last = int(by_day.index.max())
+    values: dict[str, float] = {}
+    for outcome in outcomes:
+        name, _, day = outcome.partition("@")
+        if name == "break_even_day":
+            positive = by_day.index[by_day["incremental_profit"].to_numpy() > 0]
+            values[outcome] = float(positive.min()) if len(positive) else math.nan
+            continue
+        column = FINAL_OUTCOMES.get(name, name)
+        values[outcome] = float(by_day.at[int(day) if day else last, column])
+    return values
+
+
+def execute_run(task: RunTask) -> RunResult:
+    """One run: build the population and baseline once, simulate every strategy on them."""
+    start = time.perf_counter()
+    world = apply_values(task.scenario, task.values)
+    days = world.days
+    population = build_population(world, None, seed=task.seed)
+    baseline = baseline_revenue(world, task.seed, days, population)
+    head = {"run": task.index, "point": task.point, "replicate": task.replicate, "seed": task.seed}
+    rows, series = [], []
+    for strategy in task.strategies:
+        variant = apply_values(with_strategy(task.scenario, strategy), task.values)
+        frame = simulate(variant, task.seed, days=days, population=population, baseline=baseline)
+        ours = frame[frame["brand"] == variant.brands[0].name]
+        rows.append(
+            {
+                **head,
+                "strategy": strategy.name,
+                **task.values,
+                **extract_outcomes(ours, task.outcomes),
+            }
+        )
+        if task.daily:
+            keep = (ours["day"] % task.daily_every == 0) | (ours["day"] == days - 1)
+            part = ours.loc[keep, ["day", *task.daily]].reset_index(drop=True)
+            part.insert(0, "strategy", strategy.name)
+            part.insert(0, "run", task.index)
+            series.append(part)
+    final = pd.DataFrame(rows)
+    daily = pd.concat(series, ignore_index=True) if series else None
+    return RunResult(task.index, final, daily, time.perf_counter() - start)
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did: runs in total, finished before, finished now, failed (index -> error)."""
+
+    out: Path
+    total: int
+    finished_before: int
+    finished_now: int
+    failed: dict[int, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """True when every run of the experiment is finished."""
+        return self.finished_before + self.finished_now == self.total
+
+
+class Sweep:
+    """An experiment bound to a store: its design, runs and which are still to do.
+
+    Opening creates the store directory (``resume=False`` refuses a directory holding a sweep;
+    ``resume=True`` reopens one of the same experiment and skips its finished runs).
+    """
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        out: Path | str,
+        *,
+        resume: bool = False,
+        command: list[str] | None = None,
+    ) -> None:
+        from experiments.design import design_points  # scipy.stats: not needed by workers
+
+        self.experiment = experiment
+        self.store = Store(out)
+        self.points = design_points(experiment)
+        self.runs = plan_runs(experiment, self.points)
+        self.finished = self.store.open(
+            experiment, self.runs, self.points, resume=resume, command=command
+        )
+        self.remaining = [run for run in self.runs if run.index not in self.finished]
+        self._base = apply_values(experiment.scenario, experiment.fixed)
+        self._names = list(self.points.columns[: len(experiment.parameters)])
+
+    @property
+    def total(self) -> int:
+        """Runs in the experiment."""
+        return len(self.runs)
+
+    def task(self, run: RunInfo) -> RunTask:
+        """The task of one run."""
+        row = self.points.iloc[run.point]
+        values = {
+            name: (int(row[name]) if isinstance(row[name], np.integer) else float(row[name]))
+            for name in self._names
+        }
+        return RunTask(
+            index=run.index,
+            point=run.point,
+            replicate=run.replicate,
+            seed=run.seed,
+            scenario=self._base,
+            strategies=tuple(self.experiment.strategies),
+            values=values,
+            outcomes=tuple(self.experiment.outcomes),
+            daily=tuple(self.experiment.daily),
+            daily_every=self.experiment.daily_every,
+        )
+
+    def execute(
+        self, executor: Executor, progress: Callable[[int], None] | None = None
+    ) -> SweepReport:
+        """Run the remaining runs on ``executor``, recording each as it finishes; write
+        ``results.parquet`` when the sweep is complete."""
+        start = time.perf_counter()
+        report = SweepReport(self.store.root, self.total, len(self.finished), 0)
+        tasks = (self.task(run) for run in self.remaining)
+        try:
+            for task, result, error in executor.run(execute_run, tasks):
+                if error is not None:
+                    self.store.write_failure(task.index, error)
+                    report.failed[task.index] = error
+                else:
+                    self.store.write_run(result.index, result.final, result.daily)
+                    report.finished_now += 1
+                if progress:
+                    progress(1)
+                self.store.write_manifest()
+        finally:
+            self.store.write_manifest(force=True)
+        if report.complete:
+            self.store.consolidate()
+        report.seconds = time.perf_counter() - start
+        return report

@@ -1,0 +1,95 @@
+"""The shape of a validation check and of one row of its result table."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class CheckResult:
+    """One row of the validation table: a check on one case.
+
+    ``measured`` and ``limit`` are the figure the check judges and its threshold, as text
+    (e.g. "max |error| 0.004" and "< 0.02"); ``runs`` counts the simulations behind the row.
+    ``figure(directory)``, where a check draws one, writes the row's figure there and returns
+    its path (``longgame validate --figures DIR``).
+    """
+
+    check: str
+    case: str
+    runs: int
+    days: int
+    passed: bool
+    measured: str
+    limit: str
+    seconds: float
+    problem: str = ""
+    figure: Callable[[Path], Path] | None = None
+    judged: bool = True
+    """False for a figure shown beside a published one without a pass/fail band."""
+    details: tuple[str, ...] = ()
+    """Lines that explain the row (e.g. each headline claim's numbers), for reports."""
+
+    @property
+    def verdict(self) -> str:
+        if not self.judged:
+            return "compared"
+        return "pass" if self.passed else "FAIL"
+
+
+@dataclass(frozen=True)
+class ValidationCheck:
+    """A validation check: how many runs it makes, and how to make them.
+
+    ``runs(grid, only)`` counts the runs of a grid ('quick' or 'full') whose case names contain
+    ``only``; ``check(grid, only, workers, progress)`` makes them (calling ``progress(1)`` after
+    each) and returns one `CheckResult` per case.
+    """
+
+    name: str
+    runs: Callable[[str, str | None], int]
+    check: Callable[[str, str | None, int, Progress], list[CheckResult]]
+
+
+def markdown_table(results: list[CheckResult]) -> str:
+    """The results as a Markdown table, each row's details as a list after it."""
+    lines = [
+        "| check | case | runs | days | result | measured | limit | problem |",
+        "| --- | --- | ---: | ---: | --- | ---: | --- | --- |",
+    ]
+    notes = []
+    for row in results:
+        cells = (row.check, row.case, row.runs, row.days, row.verdict, row.measured, row.limit)
+        lines.append("| " + " | ".join(str(cell) for cell in (*cells, row.problem)) + " |")
+        notes += [f"- {row.case}: {detail}" for detail in row.details]
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+
+
+def run_parallel(
+    task: Callable[..., Any], arguments: Iterable[tuple], workers: int, progress: Progress
+) -> list[Any]:
+    """``task(*args)`` for each argument tuple, in order, on up to ``workers`` processes.
+
+    ``task`` must be a top-level function (spawned processes import it). ``progress(1)`` is
+    called as each result arrives.
+    """
+    arguments = list(arguments)
+    results: list[Any] = []
+    if workers <= 1 or len(arguments) <= 1:
+        for args in arguments:
+            results.append(task(*args))
+            progress(1)
+        return results
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for future in [pool.submit(task, *args) for args in arguments]:
+            results.append(future.result())
+            progress(1)
+    return results

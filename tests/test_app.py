@@ -1,0 +1,305 @@
+"""Browser tests of the web app (viz/): Playwright driving Debian's Chromium, headless.
+
+The app is started once (``solara run viz/app.py`` on a free local port); each browser context
+is its own Solara session. Screenshots of every page at 1366x768 and 1920x1080 are saved under
+``out/screenshots/``. Runs are small (the 2,000-person ``small`` audience, 30-120 days, 2 seeds).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "out" / "screenshots"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SIZES = {"laptop": (1366, 768), "projector": (1920, 1080)}
+TIMEOUT = 60_000
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="chromium is not installed (make system-deps)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The app served by ``solara run`` on a free port (stopped at the end)."""
+    port = _free_port()
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    log = (ROOT / "out" / "app-test.log").resolve()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "solara", "run", "viz/app.py", "--host", "127.0.0.1"]
+            + ["--port", str(port), "--no-open", "--production"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if server.poll() is not None:
+                raise RuntimeError(f"the app did not start; see {log}")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium (the system one: Playwright cannot download browsers here)."""
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _page(browser, app_url: str, path: str = "", size: str = "laptop"):
+    width, height = SIZES[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.goto(f"{app_url}/{path}")
+    return page
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _fill(page, selector: str, value: str) -> None:
+    box = page.locator(f"{selector} input")
+    box.fill(value)
+    box.press("Enter")
+
+
+def _download(page, button) -> bytes:
+    with page.expect_download() as info:
+        button.click()
+    return Path(info.value.path()).read_bytes()
+
+
+PAGES = {
+    "compare": ("", "Run"),
+    "long-game": ("long-game", "Run"),
+    "audience": ("audience", "Run"),
+    "builder": ("builder", "Save"),
+}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_page_loads(browser, app_url, size):
+    page = _page(browser, app_url, "", size)
+    for name, (path, button) in PAGES.items():
+        label = {"compare": "Compare", "long-game": "The long game", "audience": "Audience"}
+        page.get_by_role("button", name=label.get(name, "Strategy builder"), exact=True).click()
+        page.wait_for_url(f"{app_url}/{path}")
+        page.get_by_role("button", name=button, exact=True).wait_for()
+        _shot(page, f"{name}_{size}")
+    page.context.close()
+
+
+def _shots(page, name: str) -> None:
+    """Screenshots of the page as it is, at both sizes."""
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        _shot(page, f"{name}_{size}")
+
+
+def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
+    page = _page(browser, app_url)
+    page.get_by_role("button", name="Run").wait_for()
+    page.locator(".lg-strategies").click()
+    page.get_by_role("option", name="storytelling").click()
+    page.get_by_role("option", name="broadcasting").click()  # deselect the default
+    page.keyboard.press("Escape")
+    # the page stays responsive during a run, and Cancel stops it
+    page.get_by_role("button", name="Run").click()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("consistent_engagement: cancelled").wait_for()
+    _fill(page, ".lg-days", "60")
+    _fill(page, ".lg-seeds", "2")
+    page.get_by_role("button", name="Run").click()
+    table = page.locator(".lg-final table")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.lg-final tbody tr').length == 2", timeout=TIMEOUT
+    )
+    page.locator(".lg-chart-followers img").wait_for()
+    _shots(page, "compare_results")
+    text = table.inner_text()
+    assert "consistent_engagement" in text and "storytelling" in text
+
+    # both lines are in the chart (the SVG export keeps text as text)
+    svg = _download(page, page.locator(".lg-chart-followers").get_by_role("button", name="SVG"))
+    assert b"consistent_engagement" in svg and b"storytelling" in svg
+    png = _download(page, page.locator(".lg-chart-followers").get_by_role("button", name="PNG"))
+    assert png.startswith(b"\x89PNG")
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                _download(
+                    page, page.locator(".lg-final").get_by_role("button", name="CSV")
+                ).decode()
+            )
+        )
+    )
+    assert [row["strategy"] for row in rows] == ["consistent_engagement", "storytelling"]
+
+    toml_file = tmp_path / "comparison.toml"
+    toml_file.write_bytes(_download(page, page.get_by_role("button", name="Scenario TOML")))
+    cli = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "compare", str(toml_file), "--json"]
+        + ["--out", str(tmp_path / "cli")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = json.loads(cli.stdout)
+    assert expected["seeds"] == 2 and expected["days"] == 60
+    for row, result in zip(rows, expected["results"], strict=True):
+        assert row["strategy"] == result["strategy"]
+        for outcome, stats in result["final"].items():
+            if outcome == "break_even_day":
+                continue
+            for stat, value in stats.items():
+                assert float(row[f"{outcome}_{stat}"]) == pytest.approx(value, rel=1e-9, abs=1e-9)
+    # the table shows the same numbers
+    from sim.charts import compact
+
+    followers = compact(expected["results"][1]["final"]["followers"]["mean"])
+    assert followers in text
+
+    # a second session sees none of this one's results or state
+    other = _page(browser, app_url)
+    other.get_by_role("button", name="Run").wait_for()
+    other.wait_for_timeout(1000)
+    assert other.locator(".lg-final").count() == 0
+    assert "storytelling" not in other.locator(".lg-strategies").inner_text()
+    other.context.close()
+    page.context.close()
+
+
+def test_long_game_moves_with_w(browser, app_url):
+    page = _page(browser, app_url, "long-game")
+    page.get_by_role("button", name="Run").wait_for()
+    page.locator(".lg-controls .v-select").first.click()
+    page.get_by_role("option", name="small", exact=True).click()
+    _fill(page, ".lg-days", "120")
+    _fill(page, ".lg-seeds", "2")
+    page.get_by_role("button", name="Run").click()
+    lost = page.locator(".lg-value-lost")
+    try:
+        lost.wait_for()
+    except Exception:
+        _shot(page, "long_game_failure")
+        raise
+    before = (lost.inner_text(), page.locator(".lg-caption").inner_text())
+    assert page.locator(".lg-break-even").inner_text()
+    _shots(page, "long_game_results")
+    slider = page.locator(".lg-week [role=slider]")
+    slider.focus()
+    started = time.monotonic()
+    for _ in range(3):
+        slider.press("ArrowRight")
+    page.wait_for_function(
+        "(old) => { const e = document.querySelector('.lg-value-lost');"
+        " return e && e.innerText !== old; }",
+        arg=before[0],
+    )
+    assert time.monotonic() - started < 30
+    after = (lost.inner_text(), page.locator(".lg-caption").inner_text())
+    assert after[0] != before[0] and after[1] != before[1]
+    assert "week 16" in after[1]  # 12 + 3 steps of 4 weeks, capped by the 120-day horizon
+    page.context.close()
+
+
+def test_audience_click_shows_history(browser, app_url):
+    page = _page(browser, app_url, "audience")
+    page.get_by_role("button", name="Run").wait_for()
+    _fill(page, ".lg-days", "30")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_function(
+        "() => (document.querySelector('.lg-status') || {}).innerText === 'done'",
+        timeout=TIMEOUT * 2,
+    )
+    nodes = page.locator("circle.lg-node")
+    assert nodes.count() > 100
+    person = nodes.nth(7).get_attribute("data-person")
+    nodes.nth(7).dispatch_event("click")
+    panel = page.locator(".lg-person")
+    panel.wait_for()
+    assert f"Person {person}" in panel.inner_text()
+    assert page.locator(".lg-history table").count() == 1
+    _shots(page, "audience_person")
+    page.context.close()
+
+
+def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
+    page = _page(browser, app_url, "builder")
+    page.get_by_role("button", name="Save").wait_for()
+    broken = tmp_path / "broken_strategy.toml"
+    broken.write_text('preset = "consistent_engagement"\nreply_rate = 1.5\n')
+    page.locator("input.lg-upload-input").set_input_files(str(broken))
+    error = page.locator(".lg-upload-error")
+    error.wait_for()
+    message = error.inner_text()
+    assert "broken_strategy.toml" in message and "reply_rate" in message
+    syntax = tmp_path / "syntax.toml"
+    syntax.write_text("reply_rate = = 0.5\n")
+    page.locator("input.lg-upload-input").set_input_files(str(syntax))
+    page.wait_for_function(
+        "() => document.querySelector('.lg-upload-error').innerText.includes('syntax.toml')"
+    )
+    _shots(page, "builder_upload_error")
+    good = tmp_path / "good.toml"
+    good.write_text('name = "my_plan"\npreset = "storytelling"\nposts_per_week = 3.0\n')
+    page.locator("input.lg-upload-input").set_input_files(str(good))
+    page.get_by_text("Loaded good.toml").wait_for()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved 'my_plan'").wait_for()
+    page.context.close()

@@ -1,0 +1,131 @@
+"""Unit tests of the web app's non-UI modules (viz/): no browser, small runs."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+
+from sim import loading, runner
+from sim.schema import Strategy
+from tests.conftest import make_metrics
+from viz.audience_run import run_audience
+from viz.choices import AudienceChoice, audience_for, comparison_for, resolve_strategy
+from viz.export import comparison_toml, figure_bytes
+from viz.jobs import Job, RunCache, run_strategy
+from viz.pages.builder import bounds, validate
+from viz.pages.longgame import caption, quitting, weeks
+
+
+@pytest.fixture(scope="module")
+def small_comparison():
+    strategies = [loading.load_strategy(name) for name in ("consistent_engagement", "broadcasting")]
+    return comparison_for(strategies, audience_for(AudienceChoice(preset="small")), 30, 2)
+
+
+def test_cached_runs_equal_runner_compare(small_comparison):
+    expected = runner.compare(small_comparison)
+    cache = RunCache()
+    frames = [
+        run_strategy(cache, small_comparison.scenario, strategy, small_comparison.seeds)
+        for strategy in small_comparison.strategies
+    ]
+    found = pd.concat(frames, ignore_index=True)
+    key = ["strategy", "seed", "brand", "day"]
+    pd.testing.assert_frame_equal(
+        found.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+    )
+    # a second identical run comes from the cache: the very same frames
+    again = run_strategy(cache, small_comparison.scenario, small_comparison.strategies[0], 2)
+    assert cache.has_run(small_comparison.scenario, small_comparison.strategies[0], 42, 30)
+    pd.testing.assert_frame_equal(again, frames[0])
+
+
+def test_comparison_toml_loads_back(small_comparison, tmp_path):
+    path = tmp_path / "comparison.toml"
+    path.write_text(comparison_toml(small_comparison))
+    assert loading.load_comparison(path) == small_comparison
+
+
+def test_real_graph_audience_is_portable():
+    audience = audience_for(AudienceChoice(kind="real", graph="facebook_combined"))
+    assert audience.graph.kind == "edgelist" and audience.graph.path == "facebook_combined.txt.gz"
+    generated = audience_for(AudienceChoice(kind="generated", generator="sbm", people=700))
+    assert generated.graph.kind == "sbm" and generated.graph.people == 700
+
+
+def test_job_cancel_stops_at_next_check():
+    started, stopped = threading.Event(), threading.Event()
+
+    def work(job: Job) -> None:
+        started.set()
+        while True:
+            job.check()
+
+    job = Job(work, on_cancel=stopped.set).start()
+    assert started.wait(5)
+    job.cancel()
+    assert stopped.wait(5)
+    job.thread.join(5)
+    assert not job.thread.is_alive()
+
+
+def test_job_reports_errors():
+    messages: list[str] = []
+
+    def work(job: Job) -> None:
+        raise ValueError("boom")
+
+    job = Job(work, on_error=messages.append).start()
+    job.thread.join(5)
+    assert messages == ["ValueError: boom"]
+
+
+def test_quitting_and_weeks():
+    strategy = quitting(resolve_strategy("consistent_engagement", {}), 12)
+    assert strategy.quit_rule.kpi == "always" and strategy.quit_rule.check_day == 84
+    assert strategy.name == "quits at week 12"
+    assert weeks(730) == list(range(4, 104, 4))
+    assert weeks(120) == [4, 8, 12, 16]
+
+
+def test_caption_is_computed_from_the_runs():
+    df = make_metrics({"keep": 2.0, "quits at week 4": 1.0, "other": 0.5}, days=30)
+    text = caption(df, "keep", "quits at week 4", "other", 4)
+    assert "keep breaks even on day" in text
+    assert "Quitting at week 4" in text and "on the table" in text
+    assert "other" in text
+
+
+def test_builder_reads_ranges_from_the_schema():
+    assert bounds(Strategy.model_fields["reply_rate"]) == (0, 1)
+    assert bounds(Strategy.model_fields["posts_per_week"]) == (0, 70)
+    strategy, problem = validate({**Strategy().model_dump(), "reply_rate": 2.0})
+    assert strategy is None and "reply_rate" in problem
+    strategy, problem = validate(Strategy(name="mine").model_dump())
+    assert problem == "" and strategy is not None and strategy.name == "mine"
+
+
+def test_audience_run_records_states_and_history():
+    choice = AudienceChoice(kind="generated", generator="scale_free", people=300)
+    scenario = comparison_for(
+        [resolve_strategy("consistent_engagement", {})], audience_for(choice), 10, 1
+    ).scenario
+    run = run_audience(scenario, resolve_strategy("consistent_engagement", {}))
+    assert len(run.states) == 11 and run.states[0].shape == (300,)
+    assert set(run.states[-1].tolist()) <= set(range(6))
+    touched = [p for p in run.layout.people.tolist() if run.history(p)]
+    assert touched, "some shown person has a history"
+    assert "fit with the brand" in run.traits(touched[0])
+
+
+def test_figures_export_png_and_svg():
+    from sim.summary import final_outcomes
+    from viz.charts import vanity_chart
+
+    fig = vanity_chart(final_outcomes(make_metrics()))
+    assert figure_bytes(fig, "png").startswith(b"\x89PNG")
+    svg = figure_bytes(fig, "svg")
+    assert b"<svg" in svg and b"steady" in svg

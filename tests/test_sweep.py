@@ -1,0 +1,398 @@
+"""Sweeps: experiment files and their errors, designs, seeds, the store, analysis, batch_run.
+
+Small and in-process; executors and kill-and-resume are in test_sweep_executors.py and
+test_sweep_kill.py.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import views
+from experiments.analysis import (
+    SweepData,
+    failure_region,
+    load_sweep,
+    robustness,
+    sensitivity,
+    write_report,
+)
+from experiments.design import UNIT_PREFIX, design_points
+from experiments.executors import SerialExecutor
+from experiments.mesa_batch import BatchModel, batch_scenario
+from experiments.spec import apply_values, experiment_from_text, load_experiment, resolve_path
+from experiments.store import load_manifest, load_results
+from experiments.sweep import Sweep, run_seed
+from sim.errors import ScenarioError
+from sim.runner import simulate
+
+TINY = """
+name = "tiny"
+seed = 3
+seeds = 1
+days = 15
+strategies = ["consistent_engagement", "broadcasting"]
+outcomes = ["followers", "equity", "revenue", "break_even_day", "followers@5"]
+daily = ["equity"]
+daily_every = 5
+
+[design]
+method = "grid"
+
+[parameters]
+"behavior.reply_trust" = { values = [0.1, 0.5] }
+market.no_relationship = { values = [0.05, 0.4] }
+
+[[comparisons]]
+better = "consistent_engagement"
+worse = "broadcasting"
+outcome = "equity"
+
+[scenario]
+platforms = ["facebook"]
+audience = { preset = "small", graph = { people = 300 } }
+
+[[scenario.brands]]
+name = "Acme"
+strategy = "consistent_engagement"
+initial = { followers = 300.0 }
+"""
+
+
+def _sampled(design: str, extra: str = "") -> str:
+    """TINY with a sampled design and ranges instead of grid values."""
+    return (
+        TINY.replace('method = "grid"', design)
+        .replace("{ values = [0.1, 0.5] }", "{ low = 0.1, high = 0.5 }")
+        .replace("{ values = [0.05, 0.4] }", "{ low = 0.01, high = 1.0, log = true }" + extra)
+    )
+
+
+def _experiment(text: str = TINY, source: str = "tiny.toml"):
+    return experiment_from_text(textwrap.dedent(text), source)
+
+
+def test_smoke_experiment_is_small_and_valid():
+    experiment = load_experiment("experiments/smoke.toml")
+    assert experiment.name == "smoke"
+    points = design_points(experiment)
+    assert len(points) * experiment.seeds <= 20
+    assert experiment.scenario.audience.graph.people <= 2000
+    assert load_experiment("smoke") == experiment  # shipped name
+
+
+def test_robustness_experiment_is_large_enough():
+    experiment = load_experiment("experiments/robustness.toml")
+    assert len(design_points(experiment)) >= 500
+    names = {strategy.name for strategy in experiment.strategies}
+    assert names >= {
+        "consistent_engagement",
+        "broadcasting",
+        "quitting_early",
+        "over_following",
+        "storytelling",
+    }
+    assert experiment.comparisons
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (
+            ('"behavior.reply_trust"', '"behavior.reply_trustt"'),
+            "parameters.behavior.reply_trustt",
+            ["'reply_trustt' is not a parameter", "allowed:", "reply_trust"],
+        ),
+        (
+            ("values = [0.1, 0.5]", "values = [0.1, 1.5]"),
+            "parameters.behavior.reply_trust",
+            ["outside the schema's range", "between 0 and 1"],
+        ),
+        (('"break_even_day"', '"reach_all"'), "outcomes[3]", ["unknown outcome", "allowed"]),
+        (('"followers@5"', '"followers@99"'), "outcomes[4]", ["from 0 to 14"]),
+        (('worse = "broadcasting"', 'worse = "nobody"'), "comparisons[0].worse", ["strategies"]),
+        (('method = "grid"', 'method = "latin"'), "design.method", ["must be one of"]),
+        (("seeds = 1", "seeds = 0"), "seeds", ["at least 1"]),
+        (('method = "grid"', 'method = "lhs"'), "parameters.behavior.reply_trust", ["grid"]),
+    ],
+)
+def test_errors_name_file_field_line_and_allowed_values(change, field, words):
+    old, new = change
+    assert old in TINY
+    text = TINY.replace(old, new, 1)
+    with pytest.raises(ScenarioError) as caught:
+        _experiment(text)
+    error = caught.value
+    assert error.file == "tiny.toml"
+    assert error.field == field, str(error)
+    assert error.line is not None
+    line = textwrap.dedent(text).splitlines()[error.line - 1]
+    assert field.split(".")[-1].split("[")[0] in line or field.startswith("outcomes"), line
+    for word in words:
+        assert word in str(error)
+
+
+def test_strategy_and_scenario_errors_come_from_sim_loading():
+    with pytest.raises(ScenarioError, match="unknown strategy 'nonsense'"):
+        _experiment(TINY.replace('"broadcasting"]', '"nonsense"]'))
+    with pytest.raises(ScenarioError) as caught:
+        _experiment(TINY.replace("people = 300", "people = 1"))
+    assert caught.value.field == "scenario.audience.graph.people"
+
+
+def test_parameter_paths_and_applying_values():
+    scenario = _experiment().scenario
+    locs, field, bounds = resolve_path(scenario, "strategy.reply_rate")
+    assert locs == (("brands", 0, "strategy", "reply_rate"),)
+    assert (bounds["ge"], bounds["le"]) == (0, 1)
+    locs, _, _ = resolve_path(scenario, "platforms.facebook.follow_limit_per_day")
+    assert locs == (("platforms", 0, "follow_limit_per_day"),)
+    locs, _, _ = resolve_path(scenario, "platform.discovery_rate")
+    assert locs == (("platforms", 0, "discovery_rate"),)
+    changed = apply_values(
+        scenario,
+        {
+            "behavior.max_hops": 2.6,
+            "brands.0.strategy.content_mix.story": 0.7,
+            "platform.discovery_rate": 3.0,
+        },
+    )
+    assert changed.behavior.max_hops == 3
+    assert changed.brands[0].strategy.content_mix.story == 0.7
+    assert changed.platforms[0].discovery_rate == 3.0
+    with pytest.raises(ValueError, match="not a numeric parameter"):
+        resolve_path(scenario, "brands.0.strategy.targeting")
+    with pytest.raises(ValueError, match="has no element 'x'"):
+        resolve_path(scenario, "platforms.x.feed_rate")
+
+
+def test_designs_are_deterministic_in_range_and_sized():
+    hops = '\n"behavior.max_hops" = { low = 1, high = 6 }'
+    lhs = _experiment(_sampled('method = "lhs"\npoints = 12', hops))
+    first, second = design_points(lhs), design_points(lhs)
+    pd.testing.assert_frame_equal(first, second)
+    assert len(first) == 12
+    assert first["behavior.reply_trust"].between(0.1, 0.5).all()
+    assert first["behavior.max_hops"].dtype == np.int64
+    assert first["market.no_relationship"].between(0.01, 1.0).all()
+    assert first[UNIT_PREFIX + "behavior.reply_trust"].between(0, 1).all()
+    grid = design_points(_experiment())
+    assert len(grid) == 4
+    for method, points in (("saltelli", 4 * (3 + 2)), ("morris", 4 * (3 + 1))):
+        design = f'method = "{method}"\npoints = 4'
+        assert len(design_points(_experiment(_sampled(design, hops)))) == points
+
+
+def test_run_seeds_derive_from_experiment_seed_and_index():
+    seeds = [run_seed(7, index) for index in range(100)]
+    assert seeds == [run_seed(7, index) for index in range(100)]
+    assert len(set(seeds)) == 100
+    assert all(0 <= seed < 2**63 for seed in seeds)
+    assert run_seed(8, 0) != run_seed(7, 0)
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny")
+    sweep = Sweep(_experiment(), out)
+    report = sweep.execute(SerialExecutor())
+    assert report.complete and not report.failed
+    return out
+
+
+def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
+    results = load_results(tiny_sweep)
+    assert len(results) == 4 * 2
+    assert list(results["strategy"][:2]) == ["consistent_engagement", "broadcasting"]
+    assert {"run", "seed", "behavior.reply_trust", "equity", "followers@5"} <= set(results)
+    pd.testing.assert_frame_equal(results, pd.read_parquet(tiny_sweep / "results.parquet"))
+    info = load_manifest(tiny_sweep)
+    assert info["version"] and info["experiment"]["name"] == "tiny"
+    assert [run["status"] for run in info["runs"]] == ["done"] * 4
+    assert [run["seed"] for run in info["runs"]] == [run_seed(3, i) for i in range(4)]
+    daily = views.open_sweep(tiny_sweep).daily()
+    assert set(daily["day"]) == {0, 5, 10, 14}
+    # The same run computed alone gives the same numbers (a run is its seed and its point).
+    experiment = _experiment()
+    scenario = apply_values(
+        experiment.scenario, {"behavior.reply_trust": 0.1, "market.no_relationship": 0.05}
+    )
+    alone = simulate(scenario, run_seed(3, 0), days=15)
+    equity = alone[alone["day"] == 14]["equity"].iloc[0]
+    assert results["equity"].iloc[0] == pytest.approx(equity)
+    # Resuming a finished sweep runs nothing; another experiment or no --resume is refused.
+    again = Sweep(experiment, tiny_sweep, resume=True)
+    assert again.remaining == []
+    with pytest.raises(ScenarioError, match="--resume"):
+        Sweep(experiment, tiny_sweep)
+    other = _experiment(TINY.replace("seed = 3", "seed = 4"))
+    with pytest.raises(ScenarioError, match="different experiment"):
+        Sweep(other, tiny_sweep, resume=True)
+
+
+def test_resume_runs_only_missing_runs(tiny_sweep, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_sweep, copy)
+    (copy / "runs" / "run-0000002.parquet").unlink()
+    (copy / "results.parquet").unlink()
+    (copy / "runs" / ".run-0000002.parquet.abc.tmp").write_text("half")
+    sweep = Sweep(_experiment(), copy, resume=True)
+    assert [run.index for run in sweep.remaining] == [2]
+    assert not list((copy / "runs").glob(".*.tmp"))
+    sweep.execute(SerialExecutor())
+    pd.testing.assert_frame_equal(load_results(copy), load_results(tiny_sweep))
+
+
+def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
+    data = load_sweep(tiny_sweep)
+    paths = write_report(data, tmp_path / "report")
+    text = paths["markdown"].read_text()
+    assert "CE beats BC on equity" in text and "## Sensitivity" in text
+    document = json.loads(paths["json"].read_text())
+    assert document["robustness"]["comparisons"][0]["points"] == 4
+    assert list((tmp_path / "report").glob("*.png"))
+    choices = views.choices(data)
+    assert choices["finished_runs"] == choices["total_runs"] == 4
+    table = views.heatmap_table(
+        data,
+        "equity",
+        "behavior.reply_trust",
+        "market.no_relationship",
+        strategy="consistent_engagement",
+        versus="broadcasting",
+    )
+    assert table.shape == (2, 2) and table.notna().all().all()
+    sens = views.sensitivity_table(data, "consistent_engagement: equity")
+    assert set(sens["parameter"]) == {"behavior.reply_trust", "market.no_relationship"}
+    assert (sens["method"] == "main effect").all()
+    assert views.robustness_report(data)["comparisons"][0]["name"] == "CE beats BC on equity"
+
+
+def _synthetic(points: int = 128) -> SweepData:
+    """A fake LHS sweep where outcome y = 3 x + noise and the comparison fails for x < 0.3."""
+    text = _sampled(f'method = "lhs"\npoints = {points}')
+    text = text.replace("low = 0.1, high = 0.5", "low = 0.0, high = 1.0")
+    experiment = _experiment(
+        text.replace("low = 0.01, high = 1.0, log = true", "low = 0, high = 1")
+    )
+    design = design_points(experiment)
+    rng = np.random.default_rng(0)
+    rows = []
+    for point, row in design.iterrows():
+        x, z = row["behavior.reply_trust"], row["market.no_relationship"]
+        for strategy, value in (("consistent_engagement", 3 * x), ("broadcasting", 0.9)):
+            rows.append(
+                {
+                    "run": point,
+                    "point": point,
+                    "replicate": 0,
+                    "seed": 0,
+                    "strategy": strategy,
+                    "behavior.reply_trust": x,
+                    "market.no_relationship": z,
+                    **dict.fromkeys(experiment.outcomes, value + 0.01 * rng.normal()),
+                }
+            )
+    return SweepData(
+        root=None,  # type: ignore[arg-type]
+        experiment=experiment,
+        manifest={"total_runs": points},
+        points=design,
+        results=pd.DataFrame(rows),
+        parameters=experiment.resolved_parameters(),
+    )
+
+
+def test_sensitivity_and_robustness_find_the_driving_parameter():
+    data = _synthetic()
+    sens = sensitivity(data)
+    rows = sens[sens["target"] == "consistent_engagement: equity"].set_index("parameter")
+    assert (rows["method"] == "RBD-FAST").all()
+    assert rows.loc["behavior.reply_trust", "value"] > 0.8
+    assert rows.loc["market.no_relationship", "value"] < 0.2
+    report = robustness(data)["comparisons"][0]
+    assert report["share_holds"] == pytest.approx(0.7, abs=0.05)
+    assert report["drivers"][0]["parameter"] == "behavior.reply_trust"
+    region = report["failure_region"]
+    assert region["conditions"][0]["parameter"] == "behavior.reply_trust"
+    assert region["conditions"][0]["op"] == "<="
+    assert region["conditions"][0]["value"] == pytest.approx(0.3, abs=0.06)
+    assert region["covers"] > 0.9 and region["fail_rate_inside"] > 0.9
+    empty = pd.DataFrame({"holds": [True, True], "a": [0.1, 0.2]})
+    assert failure_region(empty, ["a"]) is None
+
+
+def _batch_run() -> list[dict]:
+    return mesa.batch_run(
+        BatchModel,
+        parameters={
+            "scenario": "base",
+            "days": 12,
+            "people": 300,
+            "strategy": ["consistent_engagement", "broadcasting"],
+            "behavior.reply_trust": [0.1, 0.5],
+        },
+        rng=[5],
+        max_steps=100,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+
+
+def test_engagement_model_runs_under_mesa_batch_run():
+    import multiprocessing
+
+    method = multiprocessing.get_start_method(allow_none=True)
+    try:
+        rows = _batch_run()
+    finally:  # batch_run forces the 'spawn' start method for the whole process
+        multiprocessing.set_start_method(method, force=True)
+    assert len(rows) == 4
+    assert all(row["Step"] == 12 for row in rows)
+    row = next(
+        r for r in rows if r["strategy"] == "broadcasting" and r["behavior.reply_trust"] == 0.5
+    )
+    config = batch_scenario(
+        "base",
+        strategy="broadcasting",
+        days=12,
+        people=300,
+        parameters={"behavior.reply_trust": 0.5},
+    )
+    frame = simulate(config, 5, with_baseline=False)
+    last = frame[(frame["brand"] == "Acme") & (frame["day"] == 11)].iloc[0]
+    assert row["equity"] == pytest.approx(last["equity"])
+    assert row["revenue"] == pytest.approx(last["cum_revenue"])
+
+
+def test_cli_analyze_and_sweep_errors(tiny_sweep, tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["analyze", str(tiny_sweep), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert "CE beats BC on equity" in result.stdout
+    assert (tmp_path / "a" / "report.md").is_file()
+    bad = tmp_path / "bad.toml"
+    text = textwrap.dedent(TINY).replace("market.no_relationship", "market.no_relation")
+    bad.write_text(text)
+    line = 1 + next(i for i, row in enumerate(text.splitlines()) if "no_relation " in row)
+    result = runner.invoke(app, ["sweep", str(bad), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and "parameters.market.no_relation" in result.output
+    assert "allowed" in result.output and f"[line {line}]" in result.output
+    result = runner.invoke(app, ["sweep", "smoke", "--dask", "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2 and "--scheduler" in result.output
+    result = runner.invoke(app, ["analyze", str(tmp_path)])
+    assert result.exit_code == 2 and "not a sweep directory" in result.output

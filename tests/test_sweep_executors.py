@@ -1,0 +1,141 @@
+"""The smoke sweep gives the same table serially, on a 2-process pool and on a Dask cluster
+(a scheduler and two workers started here on 127.0.0.1), also when a worker is killed mid-sweep.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.executors import DaskExecutor, PoolExecutor, SerialExecutor
+from experiments.spec import load_experiment
+from experiments.store import load_results
+from experiments.sweep import Sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+DASK = Path(sys.executable).parent / "dask"
+
+
+@pytest.fixture(scope="module")
+def experiment():
+    return load_experiment(ROOT / "experiments" / "smoke.toml")
+
+
+@pytest.fixture(scope="module")
+def reference(experiment, tmp_path_factory) -> pd.DataFrame:
+    """The smoke sweep run serially in this process."""
+    out = tmp_path_factory.mktemp("serial")
+    report = Sweep(experiment, out).execute(SerialExecutor())
+    assert report.complete and not report.failed
+    return load_results(out)
+
+
+def test_pool_of_two_processes_gives_the_serial_table(experiment, reference, tmp_path):
+    report = Sweep(experiment, tmp_path).execute(PoolExecutor(2))
+    assert report.complete and not report.failed
+    pd.testing.assert_frame_equal(load_results(tmp_path), reference)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results.parquet"), reference)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A Dask scheduler and two single-thread workers (with nannies) on 127.0.0.1."""
+    if not DASK.exists():
+        pytest.skip("dask distributed is not installed")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scratch = tmp_path_factory.mktemp("dask")
+    logs = open(scratch / "dask.log", "w")  # noqa: SIM115 - closed below
+    common = {"cwd": ROOT, "stdout": logs, "stderr": subprocess.STDOUT}
+    scheduler = subprocess.Popen(
+        [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        **common,
+    )
+    workers = []
+    try:
+        for index in range(2):
+            workers.append(
+                subprocess.Popen(
+                    [
+                        str(DASK),
+                        "worker",
+                        address,
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                        "--local-directory",
+                        str(scratch / f"w{index}"),
+                    ],
+                    **common,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for worker in workers:  # workers first, one at a time, then the scheduler
+            _stop(worker)
+        _stop(scheduler)
+        logs.close()
+
+
+def test_dask_cluster_gives_the_serial_table(experiment, reference, cluster, tmp_path):
+    report = Sweep(experiment, tmp_path).execute(DaskExecutor(scheduler=cluster))
+    assert report.complete and not report.failed
+    pd.testing.assert_frame_equal(load_results(tmp_path), reference)
+
+
+def test_worker_killed_mid_sweep_still_gives_the_complete_table(
+    experiment, reference, cluster, tmp_path
+):
+    from distributed import Client
+
+    with Client(cluster, timeout="30s") as client:
+        client.wait_for_workers(2, timeout=60)
+        pids = client.run(os.getpid)  # the worker processes (children of the nannies)
+    victim = sorted(pids.values())[0]
+    finished = []
+
+    def progress(runs: int) -> None:
+        finished.append(runs)
+        if len(finished) == 4:
+            os.kill(victim, signal.SIGKILL)  # the nanny restarts it; its tasks run elsewhere
+
+    report = Sweep(experiment, tmp_path).execute(DaskExecutor(scheduler=cluster), progress)
+    assert report.complete and not report.failed
+    pd.testing.assert_frame_equal(load_results(tmp_path), reference)
+    with Client(cluster, timeout="30s") as client:
+        assert victim not in client.run(os.getpid).values()
+        deadline = time.monotonic() + 60
+        while len(client.nthreads()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)

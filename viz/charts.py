@@ -1,0 +1,185 @@
+"""The app's charts (matplotlib ``Figure`` objects, no pyplot state: safe across sessions).
+
+Trajectories come from ``sim.charts.trajectories_figure`` (mean over seeds with the 95% band);
+this module adds the vanity-vs-value bars, the long game's J-curve and a snapshot of the
+audience network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sim.charts import compact, trajectories_figure
+from sim.summary import daily_band
+
+__all__ = [
+    "COMPARE_CHARTS",
+    "trajectory_chart",
+    "vanity_chart",
+    "jcurve_chart",
+    "network_chart",
+    "STATE_NAMES",
+    "STATE_COLORS",
+]
+
+COMPARE_CHARTS: tuple[tuple[str, str], ...] = (
+    ("equity", "Relationship equity"),
+    ("followers", "Followers"),
+    ("engagement_rate", "Engagement rate"),
+    ("cum_revenue", "Revenue"),
+    ("incremental_profit", "Cumulative incremental profit"),
+)
+"""(metrics column, title) of the Compare page's charts over time."""
+
+STATE_NAMES: tuple[str, ...] = ("unaware", "aware", "follower", "advocate", "muted", "left")
+"""A person's relationship with the brand, in the order of its code (0..5)."""
+STATE_COLORS: tuple[str, ...] = ("#d0d0d0", "#9ecae1", "#3182bd", "#31a354", "#fd8d3c", "#de2d26")
+"""Colour of each relationship state (colour-blind-safe enough on a projector)."""
+
+
+def trajectory_chart(df: pd.DataFrame, column: str, title: str) -> Figure:
+    """One metric over time per strategy with its 95% band (``sim.charts``)."""
+    fig = trajectories_figure(df, [column])
+    fig.axes[0].set_title(title, fontsize=12)
+    fig.set_size_inches(7.0, 4.2)
+    return fig
+
+
+def vanity_chart(final: pd.DataFrame) -> Figure:
+    """Followers beside equity and revenue per strategy, each as a share of the best strategy.
+
+    ``final`` is ``sim.summary.final_outcomes`` of a comparison. A strategy with the most
+    followers but little equity and revenue shows the gap between vanity and value.
+    """
+    measures = (
+        ("followers_mean", "Followers (vanity)", "#9e9ac8"),
+        ("equity_mean", "Relationship equity", "#3182bd"),
+        ("revenue_mean", "Revenue", "#31a354"),
+    )
+    names = [str(name) for name in final["strategy"]]
+    fig = Figure(figsize=(7.0, 0.9 + 0.75 * len(names)), layout="constrained")
+    ax = fig.subplots()
+    height = 0.26
+    positions = np.arange(len(names))
+    for index, (column, label, color) in enumerate(measures):
+        values = final[column].to_numpy(dtype=float)
+        best = np.nanmax(np.abs(values)) if len(values) else 0.0
+        shares = values / best * 100 if best > 0 else np.zeros_like(values)
+        y = positions + (index - 1) * height
+        ax.barh(y, shares, height=height, color=color, label=label)
+        for y_value, share, value in zip(y, shares, values, strict=True):
+            ax.text(share + 1, y_value, compact(value), va="center", fontsize=8)
+    ax.set_yticks(positions, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 125)
+    ax.set_xlabel("% of the best strategy on each measure (labels: the values)")
+    ax.set_title("Vanity vs value: followers beside equity and revenue", fontsize=11)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.grid(True, axis="x", alpha=0.3)
+    return fig
+
+
+def jcurve_chart(
+    df: pd.DataFrame,
+    keep: str,
+    quit_name: str,
+    others: Sequence[str],
+    *,
+    quit_day: int,
+    break_even_day: float | None,
+) -> Figure:
+    """Cumulative incremental profit of keeping going, quitting and the others (95% bands).
+
+    The break-even day of ``keep`` is marked; the value left on the table by quitting (where
+    ``keep`` is above ``quit_name``) is shaded between the two curves.
+    """
+    fig = Figure(figsize=(9.0, 4.8), layout="constrained")
+    ax = fig.subplots()
+    colors = {keep: "#2ca02c", quit_name: "#d62728"}
+    palette = matplotlib.colormaps["tab10"]
+    bands = {}
+    for index, name in enumerate([keep, quit_name, *others]):
+        rows = df[df["strategy"] == name]
+        if rows.empty:
+            continue
+        band = daily_band(rows, "incremental_profit")
+        bands[name] = band
+        color = colors.get(name, palette(index + 2))
+        ax.plot(band["day"], band["mean"], color=color, linewidth=2.0, label=name)
+        ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=0.15, lw=0)
+    if keep in bands and quit_name in bands:
+        a, b = bands[keep], bands[quit_name]
+        ahead = (a["mean"] > b["mean"]) & (a["day"] >= quit_day)
+        ax.fill_between(
+            a["day"],
+            b["mean"],
+            a["mean"],
+            where=ahead.to_numpy(),
+            color="#ffbf00",
+            alpha=0.35,
+            lw=0,
+            label="value left on the table by quitting",
+        )
+    ax.axvline(quit_day, color="#d62728", linestyle=":", linewidth=1.2)
+    ax.annotate(
+        f"quits (day {quit_day})",
+        (quit_day, 0.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, 6),
+        textcoords="offset points",
+        color="#d62728",
+        fontsize=9,
+    )
+    if break_even_day is not None and keep in bands:
+        band = bands[keep]
+        day = float(break_even_day)
+        value = float(np.interp(day, band["day"], band["mean"]))
+        ax.axvline(day, color="#2ca02c", linestyle="--", linewidth=1.0)
+        ax.plot([day], [value], marker="o", color="#2ca02c", markersize=8)
+        ax.annotate(
+            f"break-even: day {day:g}",
+            (day, value),
+            xytext=(6, 10),
+            textcoords="offset points",
+            color="#1b6e1b",
+            fontsize=10,
+            fontweight="bold",
+        )
+    ax.axhline(0.0, color="0.3", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("day")
+    ax.set_ylabel("money (vs. no social media)")
+    ax.yaxis.set_major_formatter(FuncFormatter(compact))
+    ax.set_title("The long game: cumulative incremental profit (the J-curve)", fontsize=12)
+    ax.grid(True, alpha=0.3)
+    ax.margins(x=0)
+    ax.legend(loc="upper left", fontsize=9, frameon=False)
+    return fig
+
+
+def network_chart(positions: np.ndarray, edges: np.ndarray, states: np.ndarray, day: int) -> Figure:
+    """The sampled follower network on ``day``: people coloured by relationship state.
+
+    ``positions`` (n, 2) in [0, 1], ``edges`` (m, 2) sample indices, ``states`` (n,) codes.
+    """
+    fig = Figure(figsize=(7.0, 7.4), layout="constrained")
+    ax = fig.subplots()
+    if len(edges):
+        segments = positions[edges]
+        ax.add_collection(
+            matplotlib.collections.LineCollection(segments, colors="#cccccc", linewidths=0.2)
+        )
+    colors = np.array(STATE_COLORS)[states]
+    ax.scatter(positions[:, 0], positions[:, 1], c=colors, s=8, linewidths=0)
+    for code, name in enumerate(STATE_NAMES):
+        ax.scatter([], [], c=STATE_COLORS[code], s=30, label=name)
+    ax.legend(loc="outside lower center", ncols=6, frameon=False, fontsize=8)
+    ax.set_title(f"Audience on day {day}", fontsize=11)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return fig

@@ -1,0 +1,122 @@
+"""What a page's controls choose, turned into schema objects: strategies, audiences, comparisons.
+
+A comparison built here is the one ``longgame compare`` builds for the same choices: the shipped
+``base`` scenario with its first brand's strategy replaced, the audience and horizon replaced, on
+``seeds`` seeds. Its TOML (``sim.loading.dump_toml``) therefore reproduces the app's numbers with
+``longgame compare FILE.toml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal, get_args
+
+from sim.audience.edgelist import SHIPPED_GRAPHS
+from sim.loading import list_presets, load_audience, load_scenario, load_strategy
+from sim.schema import Audience, Comparison, Graph, Scenario, Strategy
+
+__all__ = [
+    "AudienceChoice",
+    "GENERATORS",
+    "audience_for",
+    "comparison_for",
+    "scenario_for",
+    "strategy_names",
+    "resolve_strategy",
+    "preset_strategies",
+    "preset_audiences",
+    "real_graphs",
+]
+
+AudienceKind = Literal["preset", "generated", "real"]
+GENERATORS: tuple[str, ...] = tuple(
+    kind for kind in get_args(Graph.model_fields["kind"].annotation) if kind != "edgelist"
+)
+"""Graph generators a page can choose (every ``Graph.kind`` except ``edgelist``)."""
+
+
+@dataclass(frozen=True)
+class AudienceChoice:
+    """An audience as the Compare page chooses it: a preset, a generated graph or a real one."""
+
+    kind: AudienceKind = "preset"
+    preset: str = "small"
+    generator: str = "scale_free"
+    people: int = 2000
+    graph: str = "facebook_combined"
+
+    def label(self) -> str:
+        """A short name for the audience (used as ``Audience.name``)."""
+        if self.kind == "preset":
+            return self.preset
+        if self.kind == "generated":
+            return f"{self.generator}_{self.people}"
+        return self.graph
+
+
+@cache
+def preset_strategies() -> tuple[tuple[str, str], ...]:
+    """(name, description) of the shipped strategies."""
+    return tuple(list_presets("strategy"))
+
+
+@cache
+def preset_audiences() -> tuple[tuple[str, str], ...]:
+    """(name, description) of the shipped audiences."""
+    return tuple(list_presets("audience"))
+
+
+def real_graphs() -> list[str]:
+    """Short names of the real graphs shipped in ``data/graphs/``."""
+    return list(SHIPPED_GRAPHS)
+
+
+@cache
+def _base() -> Scenario:
+    return load_scenario("base")
+
+
+def audience_for(choice: AudienceChoice) -> Audience:
+    """The audience a choice names (shipped graphs by file name, so a TOML export is portable)."""
+    if choice.kind == "preset":
+        return load_audience(choice.preset)
+    if choice.kind == "generated":
+        graph = Graph(kind=choice.generator, people=choice.people)
+    else:
+        file, direction = SHIPPED_GRAPHS[choice.graph]
+        graph = Graph(kind="edgelist", path=file, direction=direction)
+    return Audience(name=choice.label(), graph=graph)
+
+
+def scenario_for(audience: Audience, days: int) -> Scenario:
+    """The ``base`` scenario on ``audience`` over ``days`` days (as ``longgame compare``)."""
+    base = _base()
+    return Scenario.model_validate({**base.model_dump(), "audience": audience, "days": days})
+
+
+def comparison_for(
+    strategies: list[Strategy], audience: Audience, days: int, seeds: int
+) -> Comparison:
+    """The comparison of ``strategies`` that ``longgame compare`` runs for the same choices."""
+    name = " vs ".join(strategy.name for strategy in strategies)[:80]
+    return Comparison(
+        name=name, scenario=scenario_for(audience, days), strategies=strategies, seeds=seeds
+    )
+
+
+def strategy_names(custom: dict[str, Strategy]) -> list[str]:
+    """Names a strategy select offers: the presets, then the session's custom strategies."""
+    return [name for name, _ in preset_strategies()] + sorted(custom)
+
+
+def resolve_strategy(name: str, custom: dict[str, Strategy]) -> Strategy:
+    """A custom strategy of the session by name, else the shipped preset."""
+    if name in custom:
+        return custom[name]
+    return _preset(name)
+
+
+@cache
+def _preset(name: str) -> Strategy:
+    return load_strategy(name)

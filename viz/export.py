@@ -1,0 +1,48 @@
+"""Exports: charts as PNG and SVG bytes, result tables as CSV, comparisons as TOML."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.loading import dump_toml
+from sim.schema import Comparison, Strategy
+
+__all__ = ["figure_bytes", "table_csv", "comparison_toml", "strategy_toml", "file_name"]
+
+
+def figure_bytes(fig: Figure, fmt: str, dpi: int = 120) -> bytes:
+    """The figure drawn as ``fmt`` ("png" or "svg")."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays text (searchable)
+        fig.savefig(buffer, format=fmt, dpi=dpi)
+    return buffer.getvalue()
+
+
+def table_csv(table: pd.DataFrame) -> str:
+    """A result table as CSV text (full precision, no index)."""
+    return table.to_csv(index=False)
+
+
+def comparison_toml(comparison: Comparison) -> str:
+    """TOML that ``longgame compare FILE.toml`` runs to the same results."""
+    header = (
+        f"# {comparison.name}: exported from the longgame app.\n"
+        "# Reproduce with: longgame compare THIS_FILE.toml --json\n\n"
+    )
+    return header + dump_toml(comparison)
+
+
+def strategy_toml(strategy: Strategy) -> str:
+    """TOML of a strategy, every parameter written out (loads back to an equal strategy)."""
+    return dump_toml(strategy)
+
+
+def file_name(text: str, suffix: str) -> str:
+    """A safe file name from a title and a suffix (``.csv``, ``.png``, ...)."""
+    stem = re.sub(r"[^\w.-]+", "_", text).strip("_")[:60] or "longgame"
+    return stem + suffix

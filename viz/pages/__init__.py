@@ -1,0 +1,1 @@
+"""The app's pages: Compare, The long game, Audience, Strategy builder."""

@@ -1,0 +1,233 @@
+"""Audience: the follower network coloured by relationship state, day by day (agent engine).
+
+A sample of at most 2,000 people is laid out once per audience and reused. Run steps the Mesa
+agent engine with the sample tracked; the day slider and Play move through the recorded days.
+Clicking a person shows their traits and the history of events that moved them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import solara
+
+from viz import charts
+from viz.audience_run import AudienceRun, layout, run_audience
+from viz.choices import (
+    GENERATORS,
+    AudienceChoice,
+    audience_for,
+    resolve_strategy,
+    scenario_for,
+    strategy_names,
+)
+from viz.components import NetworkView, TableCard
+from viz.export import figure_bytes
+from viz.jobs import Job
+from viz.state import custom_strategies
+
+__all__ = ["AudiencePage"]
+
+SIZE = 1000
+AUDIENCE_OPTIONS = {
+    **{f"preset: {name}": AudienceChoice(preset=name) for name in ("small", "facebook_ego")},
+    **{
+        f"generated: {kind}, 1,000 people": AudienceChoice(
+            kind="generated", generator=kind, people=1000
+        )
+        for kind in GENERATORS
+    },
+}
+"""Audiences small enough for the agent engine at interactive speed."""
+
+audience = solara.reactive("preset: small")
+strategy_name = solara.reactive("consistent_engagement")
+days = solara.reactive(120)
+run = solara.reactive(None)  # AudienceRun | None
+recorded = solara.reactive(0)  # days recorded so far
+status = solara.reactive("")
+day = solara.reactive(0)
+playing = solara.reactive(False)
+selected = solara.reactive(-1)
+job = solara.reactive(None)
+_numbers = itertools.count(1)
+
+
+def start() -> None:
+    """Lay out the audience (once) and step the agent engine in the background."""
+    if job.value is not None:
+        job.value.cancel()
+    choice = AUDIENCE_OPTIONS[audience.value]
+    scenario = scenario_for(audience_for(choice), days.value)
+    strategy = resolve_strategy(strategy_name.value, custom_strategies.value)
+    run.set(None)
+    recorded.set(0)
+    day.set(0)
+    selected.set(-1)
+    status.set("laying out the network...")
+
+    def work(this: Job) -> None:
+        layout(scenario, scenario.seed)
+        status.set("running the agent engine...")
+
+        def progress(current: AudienceRun) -> None:
+            if run.value is not current:
+                run.set(current)
+            recorded.set(len(current.states) - 1)
+
+        run_audience(scenario, strategy, check=this.check, progress=progress)
+        status.set("done")
+
+    def failed(message: str) -> None:
+        status.set(f"error: {message}")
+
+    job.set(Job(work, on_error=failed, on_cancel=lambda: status.set("cancelled")).start())
+
+
+def toggle_play() -> None:
+    """Play (advance one day every 0.25 s to the last recorded day) or pause."""
+    if playing.value:
+        playing.set(False)
+        return
+    playing.set(True)
+    if day.value >= recorded.value:
+        day.set(0)
+
+    def work(this: Job) -> None:
+        while playing.value and day.value < recorded.value:
+            time.sleep(0.25)
+            day.set(day.value + 1)
+        playing.set(False)
+
+    Job(work).start()
+
+
+@solara.component
+def Controls() -> None:
+    """Audience, strategy, horizon; Run."""
+    with solara.Card("Audience and strategy", classes=["lg-controls"]):
+        solara.Select("Audience", values=list(AUDIENCE_OPTIONS), value=audience)
+        solara.Select(
+            "Strategy", values=strategy_names(custom_strategies.value), value=strategy_name
+        )
+        solara.InputInt("Days", value=days, classes=["lg-days"])
+        ok = 1 <= days.value <= 730
+        if not ok:
+            solara.Warning("1 to 730 days (the agent engine is the slow, readable one).")
+        with solara.Row(style={"align-items": "center"}):
+            solara.Button("Run", color="primary", on_click=start, disabled=not ok)
+            solara.Text(status.value, classes=["lg-status"], style={"font-size": "13px"})
+        with solara.Column(gap="0", style={"margin-top": "12px"}):
+            for name, color in zip(charts.STATE_NAMES, charts.STATE_COLORS, strict=True):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f'<span style="display:inline-block;width:12px;height:12px;'
+                    f'border-radius:6px;background:{color}"></span> {name}',
+                )
+
+
+@solara.component
+def PersonPanel(current: AudienceRun, person: int) -> None:
+    """A clicked person's traits, state today and history of events."""
+    import pandas as pd
+
+    index = int(np.searchsorted(current.layout.people, person))
+    state = charts.STATE_NAMES[int(current.states[min(day.value, recorded.value)][index])]
+    with solara.Card(f"Person {person}", classes=["lg-person"]):
+        solara.Text(f"On day {day.value}: {state}")
+        traits = pd.DataFrame(
+            [{"trait": key, "value": str(value)} for key, value in current.traits(person).items()]
+        )
+        TableCard(traits, traits, f"person_{person}_traits")
+        events = current.history(person)
+        solara.Markdown(f"**History** ({len(events)} events, latest 200 kept)")
+        table = pd.DataFrame(
+            [{"day": e.day, "event": e.event.replace("_", " "), "detail": e.detail} for e in events]
+            or [{"day": "", "event": "nothing has happened to this person yet", "detail": ""}]
+        )
+        TableCard(table, table, f"person_{person}_history", classes=["lg-history"])
+
+
+@solara.component
+def Network(current: AudienceRun) -> None:
+    """The network view, the day slider and Play, and a PNG/SVG snapshot."""
+    shown = current.layout
+    last = recorded.value
+    today = min(day.value, last)
+    points = solara.use_memo(
+        lambda: [
+            [round(float(x) * (SIZE - 20) + 10, 1), round(float(y) * (SIZE - 20) + 10, 1), int(p)]
+            for (x, y), p in zip(shown.positions, shown.people, strict=True)
+        ],
+        dependencies=[id(shown)],
+    )
+    edges = solara.use_memo(
+        lambda: " ".join(
+            f"M{points[a][0]} {points[a][1]}L{points[b][0]} {points[b][1]}"
+            for a, b in shown.edges[:20000]
+        ),
+        dependencies=[id(shown)],
+    )
+    states = current.states[today].tolist()
+    counts = np.bincount(current.states[today], minlength=len(charts.STATE_NAMES))
+    with solara.Row(gap="12px", style={"align-items": "center"}):
+        solara.Button("Pause" if playing.value else "Play", on_click=toggle_play)
+        with solara.Div(classes=["lg-day"], style={"flex-grow": "1", "padding-top": "24px"}):
+            solara.SliderInt(
+                "Day", value=today, min=0, max=max(last, 1), on_value=day.set, thumb_label="always"
+            )
+    solara.Text(
+        ", ".join(f"{name} {count}" for name, count in zip(charts.STATE_NAMES, counts, strict=True))
+        + f" (of {len(shown.people)} shown)",
+        classes=["lg-counts"],
+    )
+    NetworkView(
+        points=points,
+        edges=edges,
+        states=states,
+        palette=list(charts.STATE_COLORS),
+        selected=selected.value,
+        size=SIZE,
+        radius=4.0,
+        event_select=selected.set,
+    )
+
+    def draw(fmt: str) -> bytes:
+        states_today = current.states[today].astype(int)
+        figure = charts.network_chart(shown.positions, shown.edges, states_today, today)
+        return figure_bytes(figure, fmt)
+
+    with solara.Row(gap="8px"):
+        solara.FileDownload(lambda: draw("png"), filename=f"audience_day_{today}.png", label="PNG")
+        solara.FileDownload(lambda: draw("svg"), filename=f"audience_day_{today}.svg", label="SVG")
+
+
+@solara.component
+def AudiencePage() -> None:
+    """The Audience page."""
+    solara.Title("longgame: audience")
+    current = run.value
+    with solara.Columns([1, 3]):
+        Controls()
+        with solara.Column(style={"min-width": "0"}):
+            if current is None:
+                solara.Info(
+                    "Run the agent engine to see the audience; then click a person."
+                    if not status.value
+                    else status.value
+                )
+                if status.value and status.value != "done":
+                    solara.ProgressLinear(True)
+                return
+            with solara.Columns([2, 1]):
+                with solara.Column(style={"min-width": "0"}):
+                    if status.value != "done":
+                        total = current.days
+                        solara.ProgressLinear(100 * recorded.value / max(total, 1))
+                    Network(current)
+                if selected.value >= 0:
+                    PersonPanel(current, selected.value)
+                else:
+                    solara.Info("Click a person to see their traits and history.")

@@ -1,0 +1,298 @@
+"""Compare: 2-6 strategies on one audience, horizon and seeds; charts, table, vanity vs value.
+
+Each strategy runs in the background, one after the other, with its own progress bar; its
+results join the charts and table when it finishes. Cancel stops the run after the current seed.
+Runs are cached for the session (``viz.jobs.RunCache``), so re-running the same choices is
+instant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+
+import pandas as pd
+import solara
+
+from sim import summary
+from sim.schema import Comparison
+from viz import charts
+from viz.choices import (
+    GENERATORS,
+    AudienceChoice,
+    audience_for,
+    comparison_for,
+    preset_audiences,
+    real_graphs,
+    resolve_strategy,
+    strategy_names,
+)
+from viz.components import ChartCard, TableCard
+from viz.export import comparison_toml, file_name, table_csv
+from viz.jobs import Job, run_strategy
+from viz.state import custom_strategies, run_cache
+from viz.tables import final_table
+
+__all__ = ["ComparePage", "CompareRun"]
+
+MIN_STRATEGIES, MAX_STRATEGIES = 2, 6
+
+
+@dataclass(frozen=True, eq=False)
+class CompareRun:
+    """A comparison being run: progress per strategy (done, total, state) and finished frames."""
+
+    number: int
+    comparison: Comparison
+    progress: dict[str, tuple[int, int, str]]
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def running(self) -> bool:
+        """Whether a strategy is still queued or running."""
+        return any(state in ("queued", "running") for _, _, state in self.progress.values())
+
+    def metrics(self) -> pd.DataFrame | None:
+        """The finished strategies' daily metrics, in the comparison's order."""
+        frames = [self.frames[s.name] for s in self.comparison.strategies if s.name in self.frames]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+
+selected = solara.reactive(["consistent_engagement", "broadcasting"])
+audience = solara.reactive(AudienceChoice())
+days = solara.reactive(365)
+seeds = solara.reactive(5)
+current = solara.reactive(None)  # CompareRun | None
+job = solara.reactive(None)  # Job | None
+_numbers = itertools.count(1)
+
+
+def _update(number: int, **changes: object) -> None:
+    """Apply changes to the run ``number`` if it is still the current one."""
+    run = current.value
+    if run is not None and run.number == number:
+        current.set(dataclasses.replace(run, **changes))
+
+
+def _set_progress(number: int, name: str, done: int, total: int, state: str) -> None:
+    run = current.value
+    if run is not None and run.number == number:
+        current.set(dataclasses.replace(run, progress={**run.progress, name: (done, total, state)}))
+
+
+def start_run() -> None:
+    """Start the comparison the controls describe (cancelling a run in progress)."""
+    if job.value is not None:
+        job.value.cancel()
+    strategies = [resolve_strategy(name, custom_strategies.value) for name in selected.value]
+    comparison = comparison_for(strategies, audience_for(audience.value), days.value, seeds.value)
+    number = next(_numbers)
+    n = comparison.seeds
+    current.set(
+        CompareRun(number, comparison, {s.name: (0, n, "queued") for s in comparison.strategies})
+    )
+    cache = run_cache()
+
+    def work(this: Job) -> None:
+        for strategy in comparison.strategies:
+            name = strategy.name
+            _set_progress(number, name, 0, n, "running")
+            frame = run_strategy(
+                cache,
+                comparison.scenario,
+                strategy,
+                n,
+                job=this,
+                progress=lambda done, name=name: _set_progress(number, name, done, n, "running"),
+            )
+            run = current.value
+            if run is None or run.number != number:
+                return
+            current.set(
+                dataclasses.replace(
+                    run,
+                    frames={**run.frames, name: frame},
+                    progress={**run.progress, name: (n, n, "done")},
+                )
+            )
+
+    def cancelled() -> None:
+        run = current.value
+        if run is not None and run.number == number:
+            progress = {
+                name: (done, total, "cancelled" if state != "done" else state)
+                for name, (done, total, state) in run.progress.items()
+            }
+            current.set(dataclasses.replace(run, progress=progress))
+
+    def failed(message: str) -> None:
+        cancelled()
+        _update(number, error=message)
+
+    job.set(Job(work, on_error=failed, on_cancel=cancelled).start())
+
+
+def cancel_run() -> None:
+    """Cancel the run in progress (it stops after the current seed)."""
+    if job.value is not None:
+        job.value.cancel()
+
+
+@solara.component
+def AudienceControls() -> None:
+    """Preset, generated (structure and size) or real audience."""
+    choice = audience.value
+
+    def set_choice(**changes: object) -> None:
+        audience.set(dataclasses.replace(audience.value, **changes))
+
+    solara.ToggleButtonsSingle(
+        value=choice.kind,
+        values=["preset", "generated", "real"],
+        on_value=lambda kind: set_choice(kind=kind),
+        classes=["lg-audience-kind"],
+    )
+    if choice.kind == "preset":
+        solara.Select(
+            "Audience preset",
+            values=[name for name, _ in preset_audiences()],
+            value=choice.preset,
+            on_value=lambda name: set_choice(preset=name),
+        )
+        descriptions = dict(preset_audiences())
+        solara.Text(descriptions.get(choice.preset, ""), style={"font-size": "12px"})
+    elif choice.kind == "generated":
+        solara.Select(
+            "Structure",
+            values=list(GENERATORS),
+            value=choice.generator,
+            on_value=lambda kind: set_choice(generator=kind),
+        )
+        solara.SliderInt(
+            "People",
+            value=choice.people,
+            min=500,
+            max=50000,
+            step=500,
+            on_value=lambda people: set_choice(people=people),
+            thumb_label="always",
+        )
+    else:
+        solara.Select(
+            "Real graph",
+            values=real_graphs(),
+            value=choice.graph,
+            on_value=lambda graph: set_choice(graph=graph),
+        )
+
+
+@solara.component
+def Controls() -> None:
+    """Strategies, audience, horizon, seeds; Run and Cancel."""
+    names = strategy_names(custom_strategies.value)
+    count = len(selected.value)
+    running = current.value is not None and current.value.running
+    with solara.Card("Scenario", classes=["lg-controls"]):
+        solara.SelectMultiple(
+            "Strategies (2-6)",
+            values=selected.value,
+            all_values=names,
+            on_value=selected.set,
+            classes=["lg-strategies"],
+        )
+        AudienceControls()
+        solara.InputInt("Horizon (days)", value=days, classes=["lg-days"])
+        solara.InputInt("Seeds", value=seeds, classes=["lg-seeds"])
+        problem = ""
+        if not MIN_STRATEGIES <= count <= MAX_STRATEGIES:
+            problem = f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
+        elif not 1 <= days.value <= 36500:
+            problem = "The horizon must be 1 to 36,500 days."
+        elif not 1 <= seeds.value <= 100:
+            problem = "Seeds must be 1 to 100."
+        if problem:
+            solara.Warning(problem, dense=True)
+        with solara.Row():
+            solara.Button("Run", color="primary", on_click=start_run, disabled=bool(problem))
+            solara.Button("Cancel", on_click=cancel_run, disabled=not running)
+
+
+@solara.component
+def ProgressBars(run: CompareRun) -> None:
+    """One progress bar per strategy."""
+    with solara.Column(classes=["lg-progress"], gap="2px"):
+        for name, (done, total, state) in run.progress.items():
+            solara.Text(f"{name}: {state} ({done}/{total} seeds)", style={"font-size": "13px"})
+            solara.ProgressLinear(value=100 * done / total if total else 0)
+        if run.error:
+            solara.Error(run.error)
+
+
+@solara.component
+def Results(run: CompareRun) -> None:
+    """Charts over time, the final-outcome table, vanity vs value, and the exports."""
+    df = run.metrics()
+    key = [run.number, tuple(run.frames)]
+
+    def draw() -> dict | None:
+        if df is None:
+            return None
+        return {
+            column: charts.trajectory_chart(df, column, title)
+            for column, title in charts.COMPARE_CHARTS
+        }
+
+    figures = solara.use_memo(draw, dependencies=key)
+    final = solara.use_memo(
+        lambda: None if df is None else summary.final_outcomes(df), dependencies=key
+    )
+    vanity = solara.use_memo(
+        lambda: None if final is None else charts.vanity_chart(final), dependencies=key
+    )
+    name = run.comparison.name
+    with solara.Row(gap="8px", classes=["lg-exports"]):
+        solara.FileDownload(
+            comparison_toml(run.comparison),
+            filename=file_name(name, ".toml"),
+            label="Scenario TOML",
+            mime_type="application/toml",
+        )
+        if df is not None:
+            solara.FileDownload(
+                lambda: table_csv(df),
+                filename=file_name(name + "_daily", ".csv"),
+                label="Daily metrics CSV",
+                mime_type="text/csv",
+            )
+    if df is None or figures is None or final is None:
+        solara.Info("Results appear here as each strategy finishes.")
+        return
+    solara.Markdown(f"### Final outcomes after {int(final['days'].max())} days")
+    solara.Text("mean over seeds [95% interval]", style={"font-size": "12px"})
+    TableCard(final_table(final), final, name + "_final", classes=["lg-final"])
+    with solara.GridFixed(columns=2, align_items="start"):
+        for column, _ in charts.COMPARE_CHARTS:
+            ChartCard(figures[column], f"{name}_{column}", classes=[f"lg-chart-{column}"])
+        if vanity is not None:
+            ChartCard(vanity, f"{name}_vanity_vs_value", classes=["lg-chart-vanity"])
+
+
+@solara.component
+def ComparePage() -> None:
+    """The Compare page."""
+    solara.Title("longgame: compare")
+    with solara.Columns([1, 3]):
+        Controls()
+        with solara.Column(style={"min-width": "0"}):
+            run = current.value
+            if run is None:
+                solara.Info(
+                    "Choose two to six strategies and an audience, then Run. Every strategy runs "
+                    "on the same seeds against a no-social-media baseline."
+                )
+            else:
+                solara.Markdown(f"## {run.comparison.name}")
+                ProgressBars(run)
+                Results(run)
