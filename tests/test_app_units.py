@@ -6,10 +6,10 @@ import threading
 
 import pandas as pd
 import pytest
+from conftest import make_metrics
 
 from sim import loading, runner
 from sim.schema import Strategy
-from tests.conftest import make_metrics
 from viz.audience_run import run_audience
 from viz.choices import AudienceChoice, audience_for, comparison_for, resolve_strategy
 from viz.export import comparison_toml, figure_bytes

@@ -45,3 +45,14 @@ def test_without_word_of_mouth_the_model_misses_the_curve():
     silent = type(scenario).model_validate(data)
     curve = bass.adoption(silent, silent.seed)
     assert np.abs(curve - bass.analytic(case)).max() > 0.3
+
+
+def test_customers_stay_advocates_over_the_whole_horizon():
+    """Customers' trust decays slowly after the grace period: over the full grid's 15 years it
+    must stay above the advocate threshold (a threshold of 0.999 once broke this)."""
+    longest = max(case.days for case in bass.cases("full"))
+    scenario = bass.bass_scenario(0.03, 0.38, people=500, days=longest)
+    remaining = behavior.decayed_trust(1.0, 0, 0, longest, 0.0, scenario.behavior.trust_half_life)
+    assert remaining > scenario.behavior.advocate_threshold
+    with pytest.raises(ValueError, match="too long"):
+        bass.bass_scenario(0.03, 0.38, people=500, days=36500)

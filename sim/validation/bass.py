@@ -40,7 +40,10 @@ CONCENTRATION = 100.0
 """Beta concentration of fit: Beta(99, 1), standard deviation 0.01."""
 HEARD_TRUST = 0.98
 """Trust a recommendation passes from a customer (trust 1): below the advocate threshold."""
-ADVOCATE_THRESHOLD = 0.999
+ADVOCATE_THRESHOLD = 0.99
+"""Above the hearers' 0.98; customers' trust 1 stays above it for `TRUST_HALF_LIFE` x
+log2(1 / 0.99) = 14,500 days (it decays, very slowly, after the grace period)."""
+TRUST_HALF_LIFE = 1e6
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,13 @@ def bass_curve(t_years: np.ndarray, p: float, q: float) -> np.ndarray:
 
 
 def bass_scenario(p: float, q: float, people: int, days: int, seed: int = 1969) -> Scenario:
-    """The validation configuration for yearly coefficients ``p`` and ``q`` (module docstring)."""
+    """The validation configuration for yearly coefficients ``p`` and ``q`` (module docstring).
+
+    Raises ValueError for horizons over which customers' slowly decaying trust would fall below
+    the advocate threshold (about 40 years).
+    """
+    if np.exp2(-days / TRUST_HALF_LIFE) <= ADVOCATE_THRESHOLD:
+        raise ValueError(f"{days} days is too long for the Bass configuration")
     from sim.loading import load_scenario
 
     data = load_scenario("base").model_dump()
@@ -90,7 +99,7 @@ def bass_scenario(p: float, q: float, people: int, days: int, seed: int = 1969) 
     data["behavior"].update(
         salience_half_life=1e6,
         trust_grace_days=365.0,
-        trust_half_life=1e6,
+        trust_half_life=TRUST_HALF_LIFE,
         advocate_threshold=ADVOCATE_THRESHOLD,
         advocacy_rate=q / 365.0,
         recommendation_reach=0.0,
