@@ -19,7 +19,6 @@ STYLE = """
 .v-application { font-size: 15px; }
 .lg-chart img { width: 100%; height: auto; }
 .lg-table-card { max-width: 100%; overflow-x: auto; }
-.v-row > [class*="v-col"] { min-width: 0; }
 .v-input__details { min-height: 0 !important; }
 .lg-tab.lg-tab-current { border-bottom: 3px solid white; border-radius: 0; }
 """
