@@ -27,6 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
+from sim.interrupts import ignore_interrupts, stop_pool
+
 __all__ = [
     "DaskExecutor",
     "Executor",
@@ -88,7 +90,9 @@ class PoolExecutor:
         restarts = 0
         context = multiprocessing.get_context("spawn")
         while True:
-            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=ignore_interrupts
+            )
             inflight: dict[Future, Any] = {}
             try:
                 while True:
@@ -117,7 +121,7 @@ class PoolExecutor:
                     raise
                 retry.extend(inflight.values())  # the dead pool's runs go again
             finally:
-                pool.shutdown(wait=False, cancel_futures=True)
+                stop_pool(pool)
 
 
 class DaskExecutor:

@@ -15,7 +15,7 @@ import re
 import sys
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -123,6 +123,48 @@ def _user_errors() -> Iterator[None]:
             raise
         typer.echo(f"error: {_message(error)}", err=True)
         raise typer.Exit(2) from None
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's identity and age (inode, mtime), None if it does not exist."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns
+
+
+def _result_state(out: Path) -> Callable[[], str]:
+    """What ``out`` holds after an interrupt: results are written as a set (sim.output.Staging),
+    so the previous result or the complete new one; the manifest's identity tells which."""
+    from sim.output import MANIFEST
+
+    manifest = Path(out) / MANIFEST
+    before = _stamp(manifest)
+
+    def describe() -> str:
+        after = _stamp(manifest)
+        if after is not None and after != before:
+            return f"the new results in {out} were complete before it"
+        if before is not None:
+            return f"no new results were written; {out} keeps its previous results"
+        return f"no results were written to {out}"
+
+    return describe
+
+
+@contextlib.contextmanager
+def _interruptible(describe: Callable[[], str]) -> Iterator[None]:
+    """On Ctrl-C or SIGTERM say what was kept (``describe()``) and exit 130 or 143."""
+    from sim.interrupts import Terminated, sigterm_interrupts
+
+    try:
+        with sigterm_interrupts():
+            yield
+    except KeyboardInterrupt as interrupt:
+        terminated = isinstance(interrupt, Terminated)
+        typer.echo(f"interrupted ({'SIGTERM' if terminated else 'Ctrl-C'}): {describe()}", err=True)
+        raise typer.Exit(143 if terminated else 130) from None
 
 
 class _LazyProgress:
@@ -354,9 +396,12 @@ def run(
             f"Running {resolved.name!r}: {_plural(seeds, 'seed')} x {_plural(resolved.days, 'day')}"
             f", engine {engine}"
         )
-        with _LazyProgress(seeds, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
-            df = run_seeds(resolved, seeds, days=resolved.days, engine=engine, progress=progress)
-        paths = write_results(df, out, scenario=resolved, engine=engine, command=_command())
+        with _interruptible(_result_state(out)):
+            with _LazyProgress(seeds, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
+                df = run_seeds(
+                    resolved, seeds, days=resolved.days, engine=engine, progress=progress
+                )
+            paths = write_results(df, out, scenario=resolved, engine=engine, command=_command())
         log.print(f"Daily metrics: {paths['parquet']} and {paths['csv']}")
         _print_final(df, title=resolved.name, as_json=False)
 
@@ -443,19 +488,22 @@ def compare(
             f"Comparing {_plural(len(comparison.strategies), 'strategy')} x "
             f"{_plural(comparison.seeds, 'seed')}, {_plural(scenario.days, 'day')}, engine {engine}"
         )
-        with _LazyProgress(runs, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
-            df = run_comparison(
-                comparison,
-                days=scenario.days,
-                seeds=comparison.seeds,
-                engine=engine,
-                progress=progress,
-                workers=workers,
+        with _interruptible(_result_state(out)):
+            with _LazyProgress(runs, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
+                df = run_comparison(
+                    comparison,
+                    days=scenario.days,
+                    seeds=comparison.seeds,
+                    engine=engine,
+                    progress=progress,
+                    workers=workers,
+                )
+            paths = write_results(df, out, scenario=comparison, engine=engine, command=_command())
+            png, svg = trajectories_png(
+                df,
+                Path(out) / "trajectories.png",
+                title=f"{comparison.name}, {comparison.seeds} seeds",
             )
-        paths = write_results(df, out, scenario=comparison, engine=engine, command=_command())
-        png, svg = trajectories_png(
-            df, Path(out) / "trajectories.png", title=f"{comparison.name}, {comparison.seeds} seeds"
-        )
         log.print(f"Daily metrics: {paths['parquet']}")
         log.print(f"Chart: {png} (and {svg.name})")
         _print_final(df, title=comparison.name, as_json=as_json)
@@ -525,9 +573,17 @@ def sweep(
             f" x {_plural(spec.days, 'day')}); {len(run.finished)} finished before; "
             f"running {len(run.remaining)} {executor.description}"
         )
+
+        def stored() -> str:
+            return (
+                f"{len(run.store.finished())} of {run.total} runs are stored in {out}; "
+                "run again with --resume to finish the sweep"
+            )
+
         try:
             label = f"runs ({len(run.finished)} done before)" if run.finished else "runs"
             with (
+                _interruptible(stored),
                 _LazyProgress(len(run.remaining), label) as progress,
                 contextlib.redirect_stdout(sys.stderr),
             ):

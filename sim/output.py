@@ -1,22 +1,28 @@
 """Result files: the daily metrics as Parquet and CSV, and a manifest of how they were made.
 
 Every file is written atomically (a temporary file in the same directory, then ``os.replace``), so
-an interrupted run never leaves a half-written file under a final name. Failures to write
+an interrupted run never leaves a half-written file under a final name; the files of one result
+are renamed together with interrupt signals held, so a result directory holds either the previous
+result or the new one, never a mix. Failures to write
 (permissions, a full disk, a path that is a file) raise :class:`OutputError` with a message that
 names the path and the cause.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
+import hashlib
 import json
 import os
 import platform
 import shlex
+import signal
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,6 +34,7 @@ import sim
 
 __all__ = [
     "OutputError",
+    "Staging",
     "METRICS_PARQUET",
     "METRICS_CSV",
     "MANIFEST",
@@ -71,29 +78,92 @@ def _ensure_dir(directory: Path) -> None:
         raise OutputError(f"the output path {directory} exists and is not a directory")
 
 
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends, then deliver them: a set of renames
+    is not cut short. Python runs signal handlers in the main thread only, so elsewhere this
+    changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    held = [sig for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if signal.getsignal(sig)]
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: arrived.append(signum)) for sig in held
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in arrived:
+            signal.raise_signal(signum)
+
+
+class Staging:
+    """Files written under temporary names beside their targets, renamed into place together.
+
+    ``stage(path, write)`` calls ``write(tmp)``; ``commit()`` renames every staged file to its
+    target with interrupt signals held, so an interrupted writer leaves either all the new files
+    or none of them. Leaving the block without a commit removes the temporary files. Every
+    ``OSError`` becomes an :class:`OutputError` naming the path and the cause.
+    """
+
+    def __init__(self) -> None:
+        self._staged: dict[Path, Path] = {}
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for tmp in self._staged.values():
+            tmp.unlink(missing_ok=True)
+        self._staged.clear()
+
+    def stage(self, path: Path | str, write: Callable[[Path], None]) -> Path:
+        """Write ``path``'s new content to a temporary file (returned) beside it."""
+        path = Path(path)
+        _ensure_dir(path.parent)
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            self._staged[path] = Path(name)
+            write(self._staged[path])
+            os.chmod(self._staged[path], 0o644)
+        except OSError as error:
+            raise OutputError(f"cannot write {path}: {_explain(error)}") from error
+        return self._staged[path]
+
+    def commit(self) -> None:
+        """Rename every staged file to its target, in the order staged."""
+        with _signals_deferred():
+            while self._staged:
+                path, tmp = next(iter(self._staged.items()))
+                try:
+                    os.replace(tmp, path)
+                except OSError as error:
+                    raise OutputError(f"cannot write {path}: {_explain(error)}") from error
+                del self._staged[path]
+
+
 def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``.
 
     Creates the parent directory. Raises :class:`OutputError` (and removes the temporary file) if
     anything fails with an ``OSError``.
     """
-    path = Path(path)
-    _ensure_dir(path.parent)
-    tmp: Path | None = None
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        tmp = Path(name)
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {_explain(error)}") from error
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-    return path
+    with Staging() as staging:
+        staging.stage(path, write)
+        staging.commit()
+    return Path(path)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _version(package: str) -> str | None:
@@ -162,16 +232,21 @@ def write_results(
 ) -> dict[str, Path]:
     """Write ``metrics.parquet``, ``metrics.csv`` and ``manifest.json`` into ``out_dir``.
 
-    Returns the paths by kind (``parquet``, ``csv``, ``manifest``). The manifest is written last,
-    so its presence means the metrics files beside it are complete.
+    Returns the paths by kind (``parquet``, ``csv``, ``manifest``). The three replace the previous
+    ones together; the manifest records the SHA-256 of each metrics file, so a reader can check
+    that the files beside it are the ones it describes.
     """
     out = Path(out_dir)
     _ensure_dir(out)
     info = manifest(df, scenario=scenario, engine=engine, command=command, extra=extra)
-    text = json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    paths = {
-        "parquet": atomic_write(out / METRICS_PARQUET, lambda tmp: df.to_parquet(tmp, index=False)),
-        "csv": atomic_write(out / METRICS_CSV, lambda tmp: df.to_csv(tmp, index=False)),
-        "manifest": atomic_write(out / MANIFEST, lambda tmp: tmp.write_text(text, "utf-8")),
-    }
+    paths = {"parquet": out / METRICS_PARQUET, "csv": out / METRICS_CSV, "manifest": out / MANIFEST}
+    with Staging() as staging:
+        staged = {
+            "parquet": staging.stage(paths["parquet"], lambda tmp: df.to_parquet(tmp, index=False)),
+            "csv": staging.stage(paths["csv"], lambda tmp: df.to_csv(tmp, index=False)),
+        }
+        info["sha256"] = {paths[kind].name: _sha256(tmp) for kind, tmp in staged.items()}
+        text = json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        staging.stage(paths["manifest"], lambda tmp: tmp.write_text(text, "utf-8"))
+        staging.commit()
     return paths

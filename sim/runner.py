@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.audience import Population, build_population
+from sim.interrupts import ignore_interrupts, stop_pool
 from sim.metrics import finish
 from sim.model import EngagementModel
 from sim.schema import Comparison, Scenario
@@ -118,15 +119,22 @@ def compare(
             if progress:
                 progress(len(variants))
     else:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=ignore_interrupts,
+        )
+        try:
             futures = [pool.submit(_compare_seed, *task) for task in tasks]
             for future in as_completed(futures):
                 future.result()
                 if progress:
                     progress(len(variants))
             results = [future.result() for future in futures]
+        except BaseException:
+            stop_pool(pool)
+            raise
+        pool.shutdown()
     return pd.concat([frame for frames in results for frame in frames], ignore_index=True)
 
 

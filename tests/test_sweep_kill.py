@@ -91,3 +91,32 @@ def test_sigkill_then_resume_gives_the_uninterrupted_table(trial, reference, tmp
     assert {run["status"] for run in manifest["runs"]} == {"done"}
     assert not [p for p in out.rglob("*.tmp")], "temporary files left behind"
     assert killed_at <= total
+
+
+def test_sigterm_says_what_is_stored_then_resume_completes(reference, tmp_path):
+    out = tmp_path / "sweep"
+    total = len(reference["run"].unique())
+    process = subprocess.Popen(
+        _sweep(out, "--workers", "2"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while _finished(out) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the sweep finished before the signal"
+    process.send_signal(signal.SIGTERM)
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    stored = _finished(out)
+    assert f"{stored} of {total} runs are stored in {out}" in stderr
+    assert "--resume" in stderr
+    resumed = subprocess.run(
+        _sweep(out, "--workers", "2", "--resume"), cwd=ROOT, capture_output=True, text=True
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(load_results(out), reference)

@@ -1,0 +1,54 @@
+"""Stopping cleanly on Ctrl-C and SIGTERM: the main process decides, worker processes just stop.
+
+A command treats SIGTERM like Ctrl-C (``KeyboardInterrupt``), so its ``finally`` blocks remove
+temporary files either way. Worker processes of a pool ignore SIGINT (a terminal sends it to the
+whole process group); the main process terminates them with :func:`stop_pool`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from types import FrameType
+
+__all__ = ["Terminated", "ignore_interrupts", "sigterm_interrupts", "stop_pool"]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived (a ``KeyboardInterrupt``, so code that handles Ctrl-C handles it too)."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within the block SIGTERM raises :class:`Terminated` (in the main thread; elsewhere no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def ignore_interrupts() -> None:
+    """Pool initializer: the worker ignores SIGINT and leaves stopping to the main process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel the pool's queued work and terminate its running workers at once."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)
