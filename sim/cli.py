@@ -32,6 +32,7 @@ from rich.progress import (
 from rich.table import Table
 
 import sim
+from sim.text import plural
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -215,14 +216,6 @@ def _replace(model: Any, **changes: Any) -> Any:
     return type(model).model_validate({**model.model_dump(), **changes})
 
 
-def _plural(count: int, noun: str) -> str:
-    if count == 1:
-        return f"{count} {noun}"
-    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
-        return f"{count} {noun[:-1]}ies"
-    return f"{count} {noun}s"
-
-
 def _command() -> list[str]:
     """This command line as the user would type it (for the manifest)."""
     return ["longgame", *sys.argv[1:]]
@@ -312,7 +305,7 @@ def _print_final(df: Any, *, title: str, as_json: bool) -> None:
         return
     seeds = int(final["seeds"].max())
     days = int(final["days"].max())
-    caption = f"after {_plural(days, 'day')}, {_plural(seeds, 'seed')}: mean [95% interval]"
+    caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: mean [95% interval]"
     console = _stdout()
     table = _final_table(final, title=f"{title} ({caption})", transpose=console.is_terminal)
     console.print(table)
@@ -393,7 +386,7 @@ def run(
         out = out or Path("out") / _safe_name(resolved.name)
         log = _stderr()
         log.print(
-            f"Running {resolved.name!r}: {_plural(seeds, 'seed')} x {_plural(resolved.days, 'day')}"
+            f"Running {resolved.name!r}: {plural(seeds, 'seed')} x {plural(resolved.days, 'day')}"
             f", engine {engine}"
         )
         with _interruptible(_result_state(out)):
@@ -485,8 +478,8 @@ def compare(
         runs = len(comparison.strategies) * comparison.seeds
         log = _stderr()
         log.print(
-            f"Comparing {_plural(len(comparison.strategies), 'strategy')} x "
-            f"{_plural(comparison.seeds, 'seed')}, {_plural(scenario.days, 'day')}, engine {engine}"
+            f"Comparing {plural(len(comparison.strategies), 'strategy')} x "
+            f"{plural(comparison.seeds, 'seed')}, {plural(scenario.days, 'day')}, engine {engine}"
         )
         with _interruptible(_result_state(out)):
             with _LazyProgress(runs, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
@@ -568,9 +561,9 @@ def sweep(
         executor = make_executor(workers, dask=dask, scheduler=scheduler)
         log = _stderr()
         log.print(
-            f"Sweep {spec.name!r}: {_plural(run.total, 'run')} ({_plural(len(run.points), 'point')}"
-            f" x {_plural(spec.seeds, 'seed')}, each {_plural(len(spec.strategies), 'strategy')}"
-            f" x {_plural(spec.days, 'day')}); {len(run.finished)} finished before; "
+            f"Sweep {spec.name!r}: {plural(run.total, 'run')} ({plural(len(run.points), 'point')}"
+            f" x {plural(spec.seeds, 'seed')}, each {plural(len(spec.strategies), 'strategy')}"
+            f" x {plural(spec.days, 'day')}); {len(run.finished)} finished before; "
             f"running {len(run.remaining)} {executor.description}"
         )
 
@@ -597,7 +590,7 @@ def sweep(
         typer.echo(f"{done}/{report.total} runs finished in {out} ({report.seconds:.1f} s)")
         if report.failed:
             log.print(
-                f"{_plural(len(report.failed), 'run')} failed (see {out}/failed/); "
+                f"{plural(len(report.failed), 'run')} failed (see {out}/failed/); "
                 "run again with --resume to retry them"
             )
             raise typer.Exit(1)
@@ -714,7 +707,7 @@ def validate(
             runs = check.runs(grid, only)
             if runs == 0:
                 continue
-            log.print(f"Validating {check.name}: {grid} grid, {_plural(runs, 'run')}")
+            log.print(f"Validating {check.name}: {grid} grid, {plural(runs, 'run')}")
             with _LazyProgress(runs, check.name) as progress:
                 results.extend(check.check(grid, only, workers, progress))
         if not results:

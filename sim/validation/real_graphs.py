@@ -19,6 +19,7 @@ from sim.audience import build_graph
 from sim.audience.edgelist import SHIPPED_GRAPHS
 from sim.claims import CLAIMS, check_claims
 from sim.schema import Comparison, Scenario
+from sim.text import plural
 from sim.validation.checks import CheckResult, Progress, ValidationCheck, run_parallel
 
 __all__ = ["on_graph", "graph_size", "preset_run", "headline_on_graph", "CHECK", "GRIDS"]
@@ -139,7 +140,7 @@ def check(grid: str, only: str | None, workers: int, progress: Progress) -> list
         rows.append(
             CheckResult(
                 "real graphs",
-                f"{graph} ({graph_size(graph):,} people): {_count(len(presets), 'preset')}",
+                f"{graph} ({graph_size(graph):,} people): {plural(len(presets), 'preset')}",
                 len(mine),
                 sizes.preset_days,
                 not failures,
@@ -174,10 +175,6 @@ def check(grid: str, only: str | None, workers: int, progress: Progress) -> list
                 )
             )
     return rows
-
-
-def _count(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 CHECK = ValidationCheck("real graphs", _runs, check)
