@@ -226,19 +226,22 @@ def _main_effects(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.var(means) / total)
 
 
-def sensitivity(data: SweepData) -> pd.DataFrame:
+def sensitivity(data: SweepData, target: str | None = None) -> pd.DataFrame:
     """Global sensitivity of every target (strategy x outcome, and each comparison's difference)
     to every parameter: long table with ``target, strategy, outcome, parameter, method, index,
     conf, spearman``. ``index`` is S1 (RBD-FAST, grid main effect, Saltelli), ST (Saltelli) or
     mu* scaled to the largest (Morris); NaN where the design is too small or the target
-    undefined (e.g. a break-even day that never came)."""
+    undefined (e.g. a break-even day that never came). ``target`` computes that one only (a
+    page asks for one; all of a large sweep take minutes)."""
     method = data.experiment.design.method
     names = data.parameter_names
     problem = salib_problem(data.parameters)
     unit = data.points[[UNIT_PREFIX + name for name in names]].to_numpy(dtype=float)
     complete_points = len(data.points)
     rows = []
-    for target, strategy, outcome, y_series in _targets(data):
+    for target_name, strategy, outcome, y_series in _targets(data):
+        if target is not None and target_name != target:
+            continue
         y_full = y_series.reindex(range(complete_points)).to_numpy(dtype=float)
         ok = ~np.isnan(y_full)
         x, y = unit[ok], y_full[ok]
@@ -282,7 +285,7 @@ def sensitivity(data: SweepData) -> pd.DataFrame:
         for j, name in enumerate(names):
             rho = _spearman(x[:, j], y)
             base = {
-                "target": target,
+                "target": target_name,
                 "strategy": strategy,
                 "outcome": outcome,
                 "parameter": name,

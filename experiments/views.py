@@ -15,11 +15,15 @@ Typical use in a page::
     report = views.robustness_report(data)                    # JSON-ready dict
 
 Every function reads only the sweep directory, so the page can offer any directory that
-``longgame sweep`` wrote (also one still running: only finished runs are shown).
+``longgame sweep`` wrote (also one still running: only finished runs are shown). A page opens
+only directories inside the allowed folders (:func:`allowed_roots`, :func:`find_sweeps`,
+:func:`resolve_sweep_dir`): a path typed by a user must not reach the rest of the server.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +32,96 @@ import pandas as pd
 
 from experiments.analysis import (
     SweepData,
+    failure_text,
     load_sweep,
     point_means,
     robustness,
     sensitivity,
 )
 from experiments.design import UNIT_PREFIX
+from experiments.store import MANIFEST, POINTS
 
 __all__ = [
+    "DEFAULT_SWEEPS_DIR",
+    "SWEEPS_DIR_ENV",
+    "SweepPathError",
+    "allowed_roots",
     "choices",
+    "find_sweeps",
     "heatmap_table",
+    "initial_selection",
     "open_sweep",
+    "resolve_sweep_dir",
     "robustness_report",
+    "robustness_table",
     "sensitivity_table",
+    "target_for",
 ]
+
+SWEEPS_DIR_ENV = "LONGGAME_SWEEPS_DIR"
+"""Environment variable naming the folders a page may open sweeps from (``os.pathsep``
+separated)."""
+DEFAULT_SWEEPS_DIR = Path("out/sweeps")
+"""Where ``longgame sweep`` output usually goes (relative to the current directory)."""
+
+
+class SweepPathError(ValueError):
+    """A sweep path a page must not open: outside the allowed folders, or missing."""
+
+
+def allowed_roots(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The folders sweeps may be opened from, resolved: those in ``LONGGAME_SWEEPS_DIR``, else
+    ``out/sweeps``."""
+    environ = os.environ if environ is None else environ
+    named = [part for part in environ.get(SWEEPS_DIR_ENV, "").split(os.pathsep) if part.strip()]
+    return [Path(part).expanduser().resolve() for part in named or [str(DEFAULT_SWEEPS_DIR)]]
+
+
+def _is_sweep(directory: Path) -> bool:
+    return (directory / MANIFEST).is_file() and (directory / POINTS).is_file()
+
+
+def find_sweeps(roots: Sequence[Path]) -> dict[str, Path]:
+    """The sweep directories at any depth under ``roots`` (not inside another sweep), by label:
+    the path from the root's parent, such as ``sweeps/smoke``; sorted by label."""
+    found: dict[str, Path] = {}
+    for root in roots:
+        for current, folders, _ in os.walk(root):
+            directory = Path(current)
+            if _is_sweep(directory):
+                found[directory.relative_to(root.parent).as_posix()] = directory
+                folders.clear()
+            else:
+                folders[:] = sorted(f for f in folders if not f.startswith("."))
+    return dict(sorted(found.items()))
+
+
+def _shown(root: Path) -> str:
+    """A root as a user sees it: relative to the current directory when inside it."""
+    return str(root.relative_to(Path.cwd())) if root.is_relative_to(Path.cwd()) else str(root)
+
+
+def resolve_sweep_dir(text: str, roots: Sequence[Path]) -> Path:
+    """The directory a user typed, resolved (symbolic links and ``..`` included), if it lies
+    inside one of ``roots``; a relative path is looked up in each root, then in the current
+    directory. SweepPathError otherwise, with a message for the user."""
+    text = text.strip()
+    if not text:
+        raise SweepPathError("type the path of a sweep directory")
+    typed = Path(text).expanduser()
+    bases = [] if typed.is_absolute() else [*roots, Path.cwd()]
+    candidates = [(base / typed).resolve() for base in bases] or [typed.resolve()]
+    inside = [c for c in candidates if any(c.is_relative_to(root) for root in roots)]
+    allowed = ", ".join(_shown(root) for root in roots)
+    if not inside:
+        raise SweepPathError(
+            f"{text} is outside the folders sweeps may be opened from ({allowed}); "
+            f"set {SWEEPS_DIR_ENV} to allow another folder"
+        )
+    existing = next((c for c in inside if c.is_dir()), None)
+    if existing is None:
+        raise SweepPathError(f"{text}: no such directory in {allowed}")
+    return existing
 
 
 def open_sweep(root: Path | str) -> SweepData:
@@ -73,6 +153,21 @@ def choices(data: SweepData) -> dict[str, Any]:
         ],
         "finished_runs": int(data.results["run"].nunique()),
         "total_runs": int(data.manifest.get("total_runs", 0)),
+    }
+
+
+def initial_selection(data: SweepData) -> dict[str, str | None]:
+    """What a page shows first: the first headline comparison (its outcome, ``strategy`` its
+    better and ``versus`` its worse strategy; else the first outcome and strategy alone) over
+    the first two parameters as ``x`` and ``y``."""
+    names = data.parameter_names
+    first = data.experiment.comparisons[0] if data.experiment.comparisons else None
+    return {
+        "outcome": first.outcome if first else data.outcomes[0],
+        "strategy": first.better if first else data.strategies[0],
+        "versus": first.worse if first else None,
+        "x": names[0],
+        "y": names[1] if len(names) > 1 else names[0],
     }
 
 
@@ -133,13 +228,57 @@ def heatmap_table(
 
 def sensitivity_table(data: SweepData, target: str | None = None) -> pd.DataFrame:
     """Sensitivity indices (see :func:`experiments.analysis.sensitivity`), for one target if
-    given (a ``"strategy: outcome"`` name or a comparison label), largest first."""
-    table = sensitivity(data)
-    if target is not None:
-        table = table[table["target"] == target]
+    given (a ``"strategy: outcome"`` name or a comparison label; only it is computed), largest
+    first."""
+    table = sensitivity(data, target)
     return table.sort_values(["target", "value"], ascending=[True, False]).reset_index(drop=True)
+
+
+def target_for(data: SweepData, outcome: str, strategy: str, versus: str | None = None) -> str:
+    """The sensitivity target of a heatmap's choices: the comparison of ``strategy`` against
+    ``versus`` on ``outcome`` if the experiment has one, else ``"strategy: outcome"``."""
+    for comparison in data.experiment.comparisons:
+        if (comparison.better, comparison.worse, comparison.outcome) == (strategy, versus, outcome):
+            return comparison.label
+    return f"{strategy}: {outcome}"
 
 
 def robustness_report(data: SweepData) -> dict[str, Any]:
     """The robustness report (:func:`experiments.analysis.robustness`) as a JSON-ready dict."""
     return robustness(data)
+
+
+def robustness_table(report: dict[str, Any]) -> pd.DataFrame:
+    """One row per headline comparison of a :func:`robustness_report`: the share of points
+    where it holds with its 95% interval, the share where it is significant (None with one seed
+    per point), the median difference, the three main drivers and where it fails, in words."""
+    rows = [
+        {
+            "comparison": item["name"],
+            "holds": item["share_holds"],
+            "holds_lo": item["share_holds_lo"],
+            "holds_hi": item["share_holds_hi"],
+            "significant": item["share_significant"],
+            "median_difference": item["median_difference"],
+            "points": item["points"],
+            "drivers": ", ".join(
+                f"{d['parameter']} {d['spearman']:+.2f}"
+                for d in item["drivers"][:3]
+                if d["spearman"] is not None
+            ),
+            "fails": failure_text(item),
+        }
+        for item in report["comparisons"]
+    ]
+    columns = [
+        "comparison",
+        "holds",
+        "holds_lo",
+        "holds_hi",
+        "significant",
+        "median_difference",
+        "points",
+        "drivers",
+        "fails",
+    ]
+    return pd.DataFrame(rows, columns=columns)

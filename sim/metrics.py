@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["STOCKS", "FLOWS", "WINDOWED", "CUMULATIVE", "COLUMNS", "FINAL_OUTCOMES", "finish"]
+__all__ = [
+    "STOCKS",
+    "FLOWS",
+    "WINDOWED",
+    "CUMULATIVE",
+    "COLUMNS",
+    "FINAL_OUTCOMES",
+    "finish",
+    "incremental_profit",
+]
 
 STOCKS: dict[str, str] = {
     "followers": "unique followers across the brand's platforms as shown, fakes included",
@@ -91,6 +100,12 @@ WINDOW_DAYS = 28
 ID_COLUMNS = ("seed", "brand", "day")
 
 
+def incremental_profit(margin: float, incremental_revenue, cum_cost):
+    """Profit the social activity added: the margin on revenue above the no-social baseline, less
+    everything it cost (scalars or arrays)."""
+    return margin * incremental_revenue - cum_cost
+
+
 def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float) -> pd.DataFrame:
     """Add windowed, cumulative and incremental columns to the engine's raw daily rows.
 
@@ -126,7 +141,9 @@ def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float)
     frame["incremental_revenue"] = (
         (frame["revenue"] - frame["baseline_revenue"]).groupby(frame["brand"], sort=False).cumsum()
     )
-    frame["incremental_profit"] = margin * frame["incremental_revenue"] - frame["cum_cost"]
+    frame["incremental_profit"] = incremental_profit(
+        margin, frame["incremental_revenue"], frame["cum_cost"]
+    )
     frame["incremental_roi"] = (frame["incremental_profit"] / cost).fillna(0.0)
     return frame[[*ID_COLUMNS, *COLUMNS]]
 

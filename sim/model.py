@@ -1,8 +1,14 @@
-"""The Mesa model: brands are Mesa agents, the audience lives in the chosen engine."""
+"""The Mesa model: brands are Mesa agents, the audience lives in the chosen engine.
+
+``EngagementModel`` takes a validated ``Scenario``, or (the way ``mesa.batch_run`` builds models)
+the name or file of a scenario or comparison with plain keyword overrides, and its
+``datacollector`` reports brand 0's daily outcomes (docs/sweeps.md, "Mesa's batch_run").
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import mesa
@@ -11,29 +17,99 @@ import pandas as pd
 from sim.audience import Population, build_population
 from sim.engines.agents import AgentEngine
 from sim.engines.vector import Event, VectorEngine
-from sim.schema import Scenario
+from sim.errors import ScenarioError
+from sim.loading import load_comparison, load_scenario, load_strategy
+from sim.metrics import incremental_profit
+from sim.schema import Scenario, Strategy
 from sim.strategy import BrandAgent
 
-__all__ = ["EngagementModel", "ENGINES"]
+__all__ = ["EngagementModel", "ENGINES", "REPORTED", "resolve_config"]
 
 ENGINES = ("vector", "agents")
 """The engines: ``vector`` (NumPy arrays, fast) and ``agents`` (a Mesa agent per person, the
 readable reference); they dock (docs/docking.md)."""
 _ENGINE_CLASSES = {"vector": VectorEngine, "agents": AgentEngine}
 
+REPORTED: dict[str, str] = {
+    "followers": "followers",
+    "equity": "equity",
+    "advocates": "advocates",
+    "customers": "customers",
+    "revenue": "cum_revenue",
+    "cost": "cum_cost",
+    "incremental_profit": "incremental_profit",
+}
+"""Model reporters of ``EngagementModel.datacollector`` (brand 0, end of each day) and the
+``sim.metrics`` column each equals; ``incremental_profit`` only for a paired model."""
+
+
+def _load_config(name: str | Path) -> Scenario:
+    """A shipped scenario or comparison by name, or a file of either (a comparison gives its
+    scenario, with its ``days``)."""
+    try:
+        return load_scenario(name)
+    except ScenarioError as scenario_error:
+        try:
+            return load_comparison(name).scenario
+        except ScenarioError:
+            raise scenario_error from None
+
+
+def resolve_config(
+    config: Scenario | str | Path,
+    *,
+    strategy: Strategy | str | None = None,
+    days: int | None = None,
+    people: int | None = None,
+    parameters: Mapping[str, float] | None = None,
+) -> Scenario:
+    """The scenario a model runs: ``config`` (a Scenario, or a scenario or comparison name or
+    file) with brand 0 running ``strategy`` (a preset, file or Strategy), ``people`` simulated
+    people, a horizon of ``days`` and the dotted ``parameters`` (``behavior.reply_trust``, as in
+    an experiment file) set. A Scenario without overrides is returned as it is."""
+    # sim.runner imports this module; dotted paths are the sweeps' parameter language
+    from experiments.spec import apply_values
+    from sim.runner import with_strategy
+
+    scenario = config if isinstance(config, Scenario) else _load_config(config)
+    if strategy is not None:
+        chosen = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
+        scenario = with_strategy(scenario, chosen)
+    values = dict(parameters or {})
+    if people is not None:
+        values["audience.graph.people"] = people
+    if values:
+        scenario = apply_values(scenario, values)
+    if days is not None:
+        scenario = Scenario.model_validate({**scenario.model_dump(), "days": days})
+    return scenario
+
+
+def _reported(model: EngagementModel, name: str) -> float:
+    return model.outcomes[name]
+
 
 class EngagementModel(mesa.Model):
     """Audiences responding to brand strategies, one step per day.
 
     The configuration lives in ``self.config`` (Mesa reserves ``Model.scenario`` for its own
-    Scenario class). ``inactive_brands`` run as the no-social-media baseline: they exist, people
-    who know them still buy, but they do nothing. ``tracked`` people keep a history of the last
+    Scenario class). ``config`` is a Scenario, or a scenario or comparison name or file that
+    :func:`resolve_config` loads with the keyword overrides ``strategy``, ``days``, ``people`` and
+    dotted ``parameters`` (so ``mesa.batch_run`` can build the model from plain values).
+    ``inactive_brands`` run as the no-social-media baseline: they exist, people who know them
+    still buy, but they do nothing. ``tracked`` people keep a history of the last
     ``history_size`` events that touched them (`history`).
+
+    ``datacollector`` collects :data:`REPORTED` for brand 0 after every day; ``running`` turns
+    False when the horizon ``config.days`` is reached. A ``paired`` model also steps its
+    no-social-media baseline (same seed and population) to report incremental profit; by default
+    only a model configured by name is paired, since ``sim.runner`` pairs runs itself and shares
+    one baseline between strategies.
     """
 
     def __init__(
         self,
-        config: Scenario,
+        config: Scenario | str | Path = "base",
         *,
         seed: int | None = None,
         engine: str = "vector",
@@ -42,17 +118,25 @@ class EngagementModel(mesa.Model):
         base_dir: Path | None = None,
         tracked: Sequence[int] = (),
         history_size: int = 50,
+        strategy: Strategy | str | None = None,
+        days: int | None = None,
+        people: int | None = None,
+        paired: bool | None = None,
+        **parameters: float,
     ) -> None:
-        run_seed = config.seed if seed is None else int(seed)
+        scenario = resolve_config(
+            config, strategy=strategy, days=days, people=people, parameters=parameters
+        )
+        run_seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=run_seed)
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
-        self.config = config
+        self.config = scenario
         self.run_seed = run_seed
         self.engine_name = engine
         self.day = 0
-        self.population = population or build_population(config, base_dir, seed=run_seed)
-        platform_index = {platform.name: i for i, platform in enumerate(config.platforms)}
+        self.population = population or build_population(scenario, base_dir, seed=run_seed)
+        platform_index = {platform.name: i for i, platform in enumerate(scenario.platforms)}
         self.brand_agents = [
             BrandAgent(
                 self,
@@ -60,23 +144,68 @@ class EngagementModel(mesa.Model):
                 brand.name,
                 brand.strategy,
                 [platform_index[name] for name in brand.strategy.platforms],
-                config.platforms,
-                config.behavior,
-                config.market,
+                scenario.platforms,
+                scenario.behavior,
+                scenario.market,
                 run_seed,
                 active=i not in inactive_brands,
             )
-            for i, brand in enumerate(config.brands)
+            for i, brand in enumerate(scenario.brands)
         ]
         self.engine = _ENGINE_CLASSES[engine](
-            config, self.population, self.brand_agents, run_seed, tracked, history_size
+            scenario, self.population, self.brand_agents, run_seed, tracked, history_size
         )
         self.rows: list[dict] = []
+        if paired is None:
+            paired = not isinstance(config, Scenario)
+        self.baseline = (
+            EngagementModel(
+                scenario,
+                seed=run_seed,
+                engine=engine,
+                population=self.population,
+                inactive_brands=(0,),
+                paired=False,
+            )
+            if paired
+            else None
+        )
+        reported = [name for name in REPORTED if paired or name != "incremental_profit"]
+        self.outcomes: dict[str, float] = dict.fromkeys(reported, 0.0)
+        """Brand 0's outcomes at the end of the last day (the :data:`REPORTED` columns)."""
+        self._incremental_revenue = 0.0
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_reported, name=name) for name in reported}
+        )
 
     def step(self) -> None:
-        """One day: the engine runs the day's phases and returns a metrics row per brand."""
-        self.rows.extend(self.engine.step(self.day))
+        """One day: the engine runs the day's phases and returns a metrics row per brand; brand
+        0's outcomes are collected, and the model stops at the horizon."""
+        rows = self.engine.step(self.day)
+        self.rows.extend(rows)
+        self._update_outcomes(rows)
+        self.datacollector.collect(self)
         self.day += 1
+        if self.day >= self.config.days:
+            self.running = False
+
+    def _update_outcomes(self, rows: list[dict]) -> None:
+        """Brand 0's stocks, and its cumulative revenue, cost and incremental profit summed as
+        ``sim.metrics.finish`` sums them (so they equal ``sim.runner``'s to the last bit)."""
+        brand = self.config.brands[0].name
+        row = next(r for r in rows if r["brand"] == brand)
+        outcomes = self.outcomes
+        for name in ("followers", "equity", "advocates", "customers"):
+            outcomes[name] = float(row[name])
+        outcomes["revenue"] += float(row["revenue"])
+        outcomes["cost"] += float(row["cost"])
+        if self.baseline is not None:
+            self.baseline.step()
+            base = next(r for r in self.baseline.rows[-len(rows) :] if r["brand"] == brand)
+            self._incremental_revenue += float(row["revenue"]) - float(base["revenue"])
+            outcomes["incremental_profit"] = incremental_profit(
+                self.config.market.margin, self._incremental_revenue, outcomes["cost"]
+            )
 
     def run(self, days: int | None = None) -> EngagementModel:
         for _ in range(self.config.days if days is None else days):

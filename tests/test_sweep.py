@@ -1,7 +1,7 @@
-"""Sweeps: experiment files and their errors, designs, seeds, the store, analysis, batch_run.
+"""Sweeps: experiment files and their errors, designs, seeds, the store, analysis.
 
 Small and in-process; executors and kill-and-resume are in test_sweep_executors.py and
-test_sweep_kill.py.
+test_sweep_kill.py, mesa.batch_run in test_mesa_batch.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import textwrap
 
-import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,7 +24,6 @@ from experiments.analysis import (
 )
 from experiments.design import UNIT_PREFIX, design_points
 from experiments.executors import SerialExecutor
-from experiments.mesa_batch import BatchModel, batch_scenario
 from experiments.spec import apply_values, experiment_from_text, load_experiment, resolve_path
 from experiments.store import load_manifest, load_results
 from experiments.sweep import Sweep, run_seed
@@ -328,50 +326,6 @@ def test_sensitivity_and_robustness_find_the_driving_parameter():
     assert region["covers"] > 0.9 and region["fail_rate_inside"] > 0.9
     empty = pd.DataFrame({"holds": [True, True], "a": [0.1, 0.2]})
     assert failure_region(empty, ["a"]) is None
-
-
-def _batch_run() -> list[dict]:
-    return mesa.batch_run(
-        BatchModel,
-        parameters={
-            "scenario": "base",
-            "days": 12,
-            "people": 300,
-            "strategy": ["consistent_engagement", "broadcasting"],
-            "behavior.reply_trust": [0.1, 0.5],
-        },
-        rng=[5],
-        max_steps=100,
-        number_processes=1,
-        data_collection_period=-1,
-        display_progress=False,
-    )
-
-
-def test_engagement_model_runs_under_mesa_batch_run():
-    import multiprocessing
-
-    method = multiprocessing.get_start_method(allow_none=True)
-    try:
-        rows = _batch_run()
-    finally:  # batch_run forces the 'spawn' start method for the whole process
-        multiprocessing.set_start_method(method, force=True)
-    assert len(rows) == 4
-    assert all(row["Step"] == 12 for row in rows)
-    row = next(
-        r for r in rows if r["strategy"] == "broadcasting" and r["behavior.reply_trust"] == 0.5
-    )
-    config = batch_scenario(
-        "base",
-        strategy="broadcasting",
-        days=12,
-        people=300,
-        parameters={"behavior.reply_trust": 0.5},
-    )
-    frame = simulate(config, 5, with_baseline=False)
-    last = frame[(frame["brand"] == "Acme") & (frame["day"] == 11)].iloc[0]
-    assert row["equity"] == pytest.approx(last["equity"])
-    assert row["revenue"] == pytest.approx(last["cum_revenue"])
 
 
 def test_cli_analyze_and_sweep_errors(tiny_sweep, tmp_path):

@@ -1,0 +1,152 @@
+"""What the Sweeps page asks of experiments.views: allowed folders, finding and opening sweep
+directories safely, the initial selection, sensitivity targets and the robustness table."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from experiments import views
+from experiments.analysis import sensitivity
+from experiments.executors import SerialExecutor
+from experiments.spec import experiment_from_text
+from experiments.sweep import Sweep
+
+GRID = """
+name = "grid"
+description = "CE vs BC on 300 people for 20 days, a 3 x 2 grid"
+seed = 5
+seeds = 1
+days = 20
+strategies = ["consistent_engagement", "broadcasting"]
+outcomes = ["followers", "equity", "revenue"]
+
+[design]
+method = "grid"
+
+[parameters]
+"behavior.reply_trust" = { values = [0.1, 0.3, 0.5] }
+"market.no_relationship" = { values = [0.05, 0.4] }
+
+[[comparisons]]
+better = "consistent_engagement"
+worse = "broadcasting"
+outcome = "equity"
+
+[scenario]
+platforms = ["facebook"]
+audience = { preset = "small", graph = { people = 300 } }
+
+[[scenario.brands]]
+name = "Acme"
+strategy = "consistent_engagement"
+initial = { followers = 300.0 }
+"""
+
+
+def run_grid_sweep(out: Path) -> Path:
+    """The GRID experiment swept into ``out`` (6 runs, a few seconds)."""
+    sweep = Sweep(experiment_from_text(textwrap.dedent(GRID), "grid.toml"), out)
+    report = sweep.execute(SerialExecutor())
+    assert report.complete and not report.failed
+    return out
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory) -> views.SweepData:
+    return views.open_sweep(run_grid_sweep(tmp_path_factory.mktemp("views") / "grid"))
+
+
+def _fake_sweep(directory: Path) -> Path:
+    directory.mkdir(parents=True)
+    (directory / "manifest.json").write_text("{}")
+    (directory / "points.parquet").write_bytes(b"")
+    (directory / "runs").mkdir()
+    return directory
+
+
+def test_allowed_roots_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert views.allowed_roots({}) == [tmp_path / "out" / "sweeps"]
+    both = f"{tmp_path / 'a'}{os.pathsep}b{os.pathsep}"
+    assert views.allowed_roots({views.SWEEPS_DIR_ENV: both}) == [tmp_path / "a", tmp_path / "b"]
+
+
+def test_find_sweeps_lists_sweep_directories_at_any_depth(tmp_path):
+    root = tmp_path / "sweeps"
+    _fake_sweep(root / "smoke")
+    _fake_sweep(root / "team" / "robustness")
+    _fake_sweep(root / "smoke" / "runs" / "nested")  # inside a sweep: not listed
+    (root / "notes").mkdir()
+    (root / "half").mkdir()
+    (root / "half" / "manifest.json").write_text("{}")  # a run's manifest, not a sweep
+    found = views.find_sweeps([root])
+    assert found == {
+        "sweeps/smoke": root / "smoke",
+        "sweeps/team/robustness": root / "team" / "robustness",
+    }
+    assert views.find_sweeps([tmp_path / "missing"]) == {}
+
+
+def test_resolve_sweep_dir_stays_inside_the_allowed_folders(tmp_path, monkeypatch):
+    root = tmp_path / "sweeps"
+    inside = _fake_sweep(root / "smoke")
+    outside = _fake_sweep(tmp_path / "secret")
+    (root / "link").symlink_to(outside)
+    monkeypatch.chdir(tmp_path)
+    assert views.resolve_sweep_dir("smoke", [root]) == inside  # relative to the root
+    assert views.resolve_sweep_dir("sweeps/smoke/", [root]) == inside  # to the current dir
+    assert views.resolve_sweep_dir(str(inside), [root]) == inside
+    assert views.resolve_sweep_dir("smoke/../smoke", [root]) == inside
+    for escape in ("../secret", "smoke/../../secret", str(outside), "/etc", "link"):
+        with pytest.raises(views.SweepPathError, match="outside the folders") as caught:
+            views.resolve_sweep_dir(escape, [root])
+        assert views.SWEEPS_DIR_ENV in str(caught.value)
+    with pytest.raises(views.SweepPathError, match="no such directory"):
+        views.resolve_sweep_dir("nothing", [root])
+    with pytest.raises(views.SweepPathError, match="type the path"):
+        views.resolve_sweep_dir("  ", [root])
+
+
+def test_initial_selection_and_targets(grid):
+    assert views.initial_selection(grid) == {
+        "outcome": "equity",
+        "strategy": "consistent_engagement",
+        "versus": "broadcasting",
+        "x": "behavior.reply_trust",
+        "y": "market.no_relationship",
+    }
+    assert (
+        views.target_for(grid, "equity", "consistent_engagement", "broadcasting")
+        == "CE beats BC on equity"
+    )
+    assert (
+        views.target_for(grid, "revenue", "consistent_engagement", "broadcasting")
+        == "consistent_engagement: revenue"
+    )
+    assert views.target_for(grid, "equity", "broadcasting") == "broadcasting: equity"
+
+
+def test_sensitivity_of_one_target_equals_its_rows_of_all(grid):
+    one = views.sensitivity_table(grid, "CE beats BC on equity")
+    assert set(one["target"]) == {"CE beats BC on equity"}
+    every = sensitivity(grid)
+    expected = every[every["target"] == "CE beats BC on equity"]
+    assert sorted(one["value"]) == sorted(expected["value"])
+    assert len(one) == 2 and (one["method"] == "main effect").all()
+
+
+def test_robustness_table_has_one_row_per_comparison(grid):
+    report = views.robustness_report(grid)
+    table = views.robustness_table(report)
+    item = report["comparisons"][0]
+    assert list(table["comparison"]) == ["CE beats BC on equity"]
+    row = table.iloc[0]
+    assert row["holds"] == item["share_holds"] and row["points"] == 6
+    assert row["holds_lo"] <= row["holds"] <= row["holds_hi"]
+    assert row["significant"] is None  # one seed per point
+    assert row["fails"]
+    assert views.robustness_table({"comparisons": []}).empty
