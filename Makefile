@@ -34,7 +34,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	"env PYENV_VERSION=3.13.0 python3.13" "env PYENV_VERSION=3.12.1 python3.12"
 CHECK_VERSION := import sys; assert sys.version_info >= (3, 12)
 
-.PHONY: help venv demo test bench app app-assets lint format clean system-deps
+.PHONY: help venv demo test bench app app-assets lint format clean system-deps fuzz
 
 help:
 	@echo "make demo    compare the default strategies and draw the chart ($(DEMO_OUT))"
@@ -42,6 +42,7 @@ help:
 	@echo "make bench   benchmarks (python -m bench; options: BENCH_ARGS='--huge --repeats 5')"
 	@echo "make app     the web app (longgame app)"
 	@echo "make lint    ruff check;  make format: ruff format and fixes"
+	@echo "make fuzz    input fuzzing and extreme parameters, full profile (docs/reliability.md)"
 	@echo "make venv    the virtual environment only ($(VENV); set VENV=... to place it elsewhere)"
 	@echo "make clean   remove build, test and output artefacts (keeps data/ and $(VENV))"
 
@@ -134,8 +135,15 @@ clean:
 	find . \( -path ./.venv -o -path ./$(VENV) \) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . \( -path ./.venv -o -path ./$(VENV) \) -prune -o -name '*.egg-info' -type d -prune -exec rm -rf {} +
 
+# Full fuzzing profile (make test runs the quick one): 10,000 cases per loader fuzz test and
+# many random parameter corners (tests/test_fuzz.py, tests/test_extremes.py).
+fuzz: venv
+	LONGGAME_FUZZ=full $(BIN)/pytest -q tests/test_fuzz.py tests/test_extremes.py
+
 # Stress tests (not part of make test): 20 kill-and-resume trials of a sweep
-# (tests/test_sweep_kill.py; make test runs 3). The web load test will join here.
+# (tests/test_sweep_kill.py; make test runs 3), and the web load test with 10 concurrent
+# sessions (tests/test_web_load.py; make test runs 3).
 .PHONY: stress
 stress: venv
 	LONGGAME_KILL_TRIALS=20 $(BIN)/pytest -q tests/test_sweep_kill.py
+	LONGGAME_LOAD_SESSIONS=10 $(BIN)/pytest -q -s tests/test_web_load.py

@@ -21,12 +21,14 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, resolve_graph_path
+from sim.audience import edgelist
+from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, is_file, resolve_graph_path
 from sim.errors import ScenarioError
 from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
 
 __all__ = [
     "FOLDERS",
+    "audience_from_dict",
     "comparison_from_dict",
     "dump_toml",
     "list_presets",
@@ -37,8 +39,10 @@ __all__ = [
     "load_strategy",
     "locate",
     "parse_toml_text",
+    "read_text",
     "scenario_from_dict",
     "shipped_dir",
+    "shipped_graph",
     "strategy_from_dict",
 ]
 
@@ -60,6 +64,10 @@ MODELS: dict[str, type[BaseModel]] = {
 
 Loc = tuple[str | int, ...]
 PathLike = str | Path
+
+MAX_DEPTH = 32
+"""Deepest nesting of tables and arrays a file may have (the schema needs 6): deeper input is
+an error, not a RecursionError."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,11 @@ def strategy_from_dict(data: dict[str, Any], source: str = "<web>", text: str = 
     return _from_dict("strategy", data, source, text)
 
 
+def audience_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Audience:
+    """An audience from a parsed table, like ``strategy_from_dict``."""
+    return _from_dict("audience", data, source, text)
+
+
 def scenario_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Scenario:
     """A scenario from a parsed table, like ``strategy_from_dict``."""
     return _from_dict("scenario", data, source, text)
@@ -139,15 +152,63 @@ def comparison_from_dict(data: dict[str, Any], source: str = "<web>", text: str 
 
 
 def parse_toml_text(text: str, source: str = "<web>") -> dict[str, Any]:
-    """The table in TOML text; a syntax error becomes a ScenarioError with the source and line."""
+    """The table in TOML text; a syntax error, or nesting deeper than ``MAX_DEPTH``, becomes a
+    ScenarioError with the source and line."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
-        match = re.search(r"\s*\(at line (\d+), column \d+\)", message)
-        line = int(match.group(1)) if match else None
+        match = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)", message)
+        line = None if match is None else int(match.group(1) or len(text.splitlines()) or 1)
         detail = message[: match.start()] if match else message
         raise ScenarioError(f"invalid TOML: {detail}", source, line=line) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        message = f"invalid TOML: arrays or inline tables nested too deeply (at most {MAX_DEPTH})"
+        raise ScenarioError(message, source, line=_too_deep_line(text)) from None
+    deep = _too_deep(data)
+    if deep is not None:
+        message = f"tables and arrays nested too deeply (at most {MAX_DEPTH} levels)"
+        raise ScenarioError(message, source, _dotted(deep), _find_line(text, deep)) from None
+    return data
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where brackets and braces outside strings first open deeper than
+    ``MAX_DEPTH``."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.splitlines(), 1):
+        escaped = False
+        for char in line:
+            if escaped:
+                escaped = False
+            elif quote:
+                escaped = char == "\\" and quote == '"'
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number
+            elif char in "]}":
+                depth -= 1
+    return None
+
+
+def _too_deep(data: Any) -> Loc | None:
+    """The key path of a value nested deeper than ``MAX_DEPTH`` (a loop, not recursion)."""
+    stack: list[tuple[Loc, Any]] = [((), data)]
+    while stack:
+        loc, value = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            return loc
+        if isinstance(value, dict):
+            stack.extend(((*loc, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*loc, index), item) for index, item in enumerate(value))
+    return None
 
 
 def list_presets(kind: str) -> list[tuple[str, str]]:
@@ -176,11 +237,30 @@ def shipped_dir() -> Path:
     return Path(str(files("scenarios")))
 
 
-def dump_toml(model: BaseModel) -> str:
-    """TOML text for a schema object, every field written out, that loads back to an equal
-    object."""
+def shipped_graph(name: str) -> Path:
+    """The file of a shipped real graph named by its short name or file name: the only graphs a
+    web scenario may use. Any other name or path, or a shipped file that links outside
+    ``data/graphs/``, raises ScenarioError."""
+    files = {short: file for short, (file, _) in SHIPPED_GRAPHS.items()}
+    file = files.get(name, name if name in files.values() else None)
+    if file is None:
+        raise ScenarioError(
+            f"graph {name!r} is not a shipped graph; only these can be used here: "
+            + ", ".join(files)
+        )
+    folder = edgelist.GRAPHS_DIR.resolve()
+    path = (folder / file).resolve()
+    if not path.is_relative_to(folder) or not is_file(path):
+        raise ScenarioError(f"shipped graph {name!r} is missing or links outside data/graphs/")
+    return path
+
+
+def dump_toml(model: BaseModel | dict[str, Any]) -> str:
+    """TOML text for a schema object (every field written out, loads back to an equal object)
+    or for a plain table."""
+    table = model if isinstance(model, dict) else model.model_dump(exclude_none=True)
     lines: list[str] = []
-    _write_table(model.model_dump(exclude_none=True), (), lines, array=False)
+    _write_table(table, (), lines, array=False)
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
@@ -196,15 +276,22 @@ def _folders(kind: str) -> tuple[str, ...]:
 def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = None) -> Path:
     """Resolves ref (see ``locate``); base_dir None allows shipped names only."""
     folders = _folders(kind)
+    if "\0" in ref:
+        message = "a file name cannot contain a NUL character"
+        raise ScenarioError(message) if site is None else site.error(message, ref)
     candidate = Path(ref).expanduser()
     if base_dir is not None:
         candidate = base_dir / candidate
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate.resolve()
     if re.fullmatch(r"[\w-]+", ref):
         for folder in folders:
             shipped = shipped_dir() / folder / f"{ref}.toml"
-            if shipped.is_file():
+            if is_file(shipped):
+                inside = shipped.resolve().is_relative_to(shipped_dir().resolve())
+                if base_dir is None and not inside:
+                    refused = f"shipped {kind} {ref!r} links outside the shipped files"
+                    raise ScenarioError(refused) if site is None else site.error(refused, ref)
                 return shipped.resolve()
         names = ", ".join(name for name, _ in list_presets(kind))
         message = f"unknown {kind} {ref!r}; shipped {kind} names are: {names} (or give a file path)"
@@ -224,10 +311,22 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
 def _read(path: Path) -> tuple[_Doc, dict[str, Any]]:
     name = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path, name)
+    except OSError as exc:
         raise ScenarioError(f"cannot read the file: {exc}", name) from None
     return _Doc(name, path.parent, text), parse_toml_text(text, name)
+
+
+def read_text(path: Path, name: str) -> str:
+    """A file's text; bytes that are not UTF-8 are a ScenarioError naming ``name`` and the
+    line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text: {exc.reason} (byte {exc.start})"
+        raise ScenarioError(message, name, line=line) from None
 
 
 def _display(path: Path) -> str:
@@ -331,7 +430,9 @@ def _scenario(value: Any, site: _Site, origins: Origins) -> Any:
     if not isinstance(value, dict):
         return value
     if _is_comparison(value):
-        raise site.error("this is a comparison, not a scenario (it has 'scenario'/'strategies')")
+        key = "scenario" if "scenario" in value else "strategies"
+        message = "this is a comparison, not a scenario (it has 'scenario'/'strategies')"
+        raise site.child(key).error(message)
     _mark(origins, value, site)
     out = dict(value)
     if "audience" in out:
@@ -359,8 +460,8 @@ def _scenario(value: Any, site: _Site, origins: Origins) -> Any:
 def _comparison(value: dict[str, Any], site: _Site, origins: Origins) -> dict[str, Any]:
     """A comparison table with its scenario and strategies expanded and its ``days`` applied."""
     if not _is_comparison(value):
-        raise site.error(
-            "this is a scenario, not a comparison (a comparison has a 'scenario' and "
+        raise site.child("strategies").error(
+            "missing: this is a scenario, not a comparison (a comparison has a 'scenario' and "
             "its 'strategies')"
         )
     _mark(origins, value, site)
@@ -390,10 +491,16 @@ def _absolute_graph_path(table: dict[str, Any], site: _Site) -> dict[str, Any]:
     name is left for the audience builder; anything else is an error naming the field."""
     graph = table.get("graph")
     directory = site.doc.dir
-    if directory is None or not isinstance(graph, dict) or not isinstance(graph.get("path"), str):
+    if not isinstance(graph, dict) or not isinstance(graph.get("path"), str):
+        return table
+    if directory is None:  # web: shipped graphs only
+        try:
+            shipped_graph(graph["path"])
+        except ScenarioError as error:
+            raise site.child("graph", "path").error(error.message, graph["path"]) from None
         return table
     candidate = directory / Path(graph["path"]).expanduser()
-    if candidate.is_file():
+    if is_file(candidate):
         return {**table, "graph": {**graph, "path": str(candidate.resolve())}}
     try:
         resolve_graph_path(graph["path"], directory)
@@ -477,9 +584,16 @@ def _convert(
             field, value, message = problem
             return _platform_error(origins, loc + field, value, message + more)
     value = first["input"]
-    if first["type"] == "missing" or isinstance(value, dict):
+    if first["type"] == "missing" or _has_table(value):
         value = None
     return _error_at(origins, loc, value, _explain(first, model) + more)
+
+
+def _has_table(value: Any) -> bool:
+    """A table, or an array holding one (too long to repeat in a message)."""
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(item, dict) for item in value)
+    )
 
 
 def _origin(origins: Origins, loc: Loc) -> tuple[_Site, Loc]:
@@ -630,7 +744,7 @@ def _find_line(text: str, path: Loc) -> int | None:
         for i, part in enumerate(path)
         if isinstance(part, int)
     }
-    key_re = re.compile(rf"(?:^|[\s{{,.]){re.escape(key)}\s*=")
+    key_re = re.compile(rf"(?:^|[\s{{,.\"']){re.escape(key)}[\"']?\s*=")
     header: list[str] = []
     counts: dict[tuple[str, ...], int] = {}
     best: tuple[int, int] | None = None  # (score, line)

@@ -37,3 +37,12 @@ def make_metrics(
 def metrics() -> pd.DataFrame:
     """Two strategies ('steady' grows twice as fast as 'flat'), 4 seeds, 30 days, one brand."""
     return make_metrics()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the browser tests (one for the whole session)."""
+    from browser_app import launch_chromium
+
+    with launch_chromium() as chromium:
+        yield chromium

@@ -10,9 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,93 +17,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_app import ROOT, SIZES, TIMEOUT, needs_chromium, serve_app
+from browser_app import open_page as _page
+from browser_app import shot as _shot
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = ROOT / "out" / "screenshots"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SIZES = {"laptop": (1366, 768), "projector": (1920, 1080)}
-TIMEOUT = 60_000
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="chromium is not installed (make system-deps)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """The app served by ``solara run`` on a free port (stopped at the end)."""
-    port = _free_port()
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
-    log = (ROOT / "out" / "app-test.log").resolve()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", "viz/app.py", "--host", "127.0.0.1"]
-            + ["--port", str(port), "--no-open", "--production"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if server.poll() is not None:
-                raise RuntimeError(f"the app did not start; see {log}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Headless Chromium (the system one: Playwright cannot download browsers here)."""
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-def _page(browser, app_url: str, path: str = "", size: str = "laptop"):
-    width, height = SIZES[size]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, accept_downloads=True
-    )
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    page.goto(f"{app_url}/{path}")
-    return page
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    with serve_app() as url:
+        yield url
 
 
 def _fill(page, selector: str, value: str) -> None:
@@ -142,11 +66,14 @@ def test_every_page_loads(browser, app_url, size):
 
 
 def _shots(page, name: str) -> None:
-    """Screenshots of the page as it is, at both sizes."""
+    """Screenshots of the page as it is, at both sizes; at neither does the page scroll
+    sideways (wide tables scroll inside their own box)."""
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(300)
         _shot(page, f"{name}_{size}")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{name} at {size}: page {widths[0]} px wide > window"
 
 
 def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
@@ -274,7 +201,7 @@ def test_audience_click_shows_history(browser, app_url):
     panel = page.locator(".lg-person")
     panel.wait_for()
     assert f"Person {person}" in panel.inner_text()
-    assert page.locator(".lg-history table").count() == 1
+    page.locator(".lg-history table").wait_for()  # drawn just after the panel
     _shots(page, "audience_person")
     page.context.close()
 

@@ -14,6 +14,7 @@ from viz.audience_run import run_audience
 from viz.choices import AudienceChoice, audience_for, comparison_for, resolve_strategy
 from viz.export import comparison_toml, figure_bytes
 from viz.jobs import Job, RunCache, run_strategy
+from viz.pages import longgame
 from viz.pages.builder import bounds, validate
 from viz.pages.longgame import caption, quitting, weeks
 
@@ -129,3 +130,21 @@ def test_figures_export_png_and_svg():
     assert figure_bytes(fig, "png").startswith(b"\x89PNG")
     svg = figure_bytes(fig, "svg")
     assert b"<svg" in svg and b"steady" in svg
+
+
+@pytest.mark.parametrize("keep_name", ["consistent_engagement", "quitting_early"])
+@pytest.mark.parametrize("budget", [longgame.SNAPSHOT_BUDGET, 0])
+def test_quit_runs_equal_full_runs(keep_name, budget, monkeypatch):
+    """Sharing the days before quitting (with or without kept copies) changes no number."""
+    monkeypatch.setattr(longgame, "SNAPSHOT_BUDGET", budget)
+    keep = resolve_strategy(keep_name, {})
+    other = resolve_strategy("broadcasting", {})
+    scenario = comparison_for([keep], audience_for(AudienceChoice(preset="small")), 120, 2).scenario
+    cache = RunCache()
+    quits = longgame.QuitRuns(longgame.Setup(scenario, keep, other, 2), cache)
+    order = [8, 12, 4, 16]  # nearest 8 first, as the page asks
+    for done, week in enumerate(order):
+        found = quits.run(week, order[done:])
+        expected = run_strategy(cache, scenario, quitting(keep, week), 2)
+        pd.testing.assert_frame_equal(found, expected)
+    assert not quits._copies  # every kept copy was used

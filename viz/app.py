@@ -1,4 +1,4 @@
-"""The longgame web app: routes to the four pages (run with ``longgame app`` or ``make app``).
+"""The longgame web app: routes to the pages (run with ``longgame app`` or ``make app``).
 
 ``solara run viz/app.py`` serves it. ``Layout`` puts the page tabs in the app bar; each browser
 session has its own state (``viz.state`` and the pages' reactive variables).
@@ -12,13 +12,15 @@ from viz.pages.audience import AudiencePage
 from viz.pages.builder import BuilderPage
 from viz.pages.compare import ComparePage
 from viz.pages.longgame import LongGamePage
+from viz.pages.sweeps import SweepsPage
 
 __all__ = ["routes", "Layout"]
 
 STYLE = """
 .v-application { font-size: 15px; }
 .lg-chart img { width: 100%; height: auto; }
-.lg-table-card { max-width: 100%; overflow-x: auto; }
+.lg-table-card { width: 100%; min-width: 0; }
+.lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .v-input__details { min-height: 0 !important; }
 .lg-tab.lg-tab-current { border-bottom: 3px solid white; border-radius: 0; }
 """
@@ -45,4 +47,5 @@ routes = [
     solara.Route(path="long-game", component=LongGamePage, label="The long game"),
     solara.Route(path="audience", component=AudiencePage, label="Audience"),
     solara.Route(path="builder", component=BuilderPage, label="Strategy builder"),
+    solara.Route(path="sweeps", component=SweepsPage, label="Sweeps"),
 ]

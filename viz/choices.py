@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, get_args
 
-from sim.audience.edgelist import SHIPPED_GRAPHS
-from sim.loading import list_presets, load_audience, load_scenario, load_strategy
+from sim.audience.edgelist import SHIPPED_GRAPHS, shipped_direction
+from sim.loading import (
+    audience_from_dict,
+    list_presets,
+    load_scenario,
+    shipped_graph,
+    strategy_from_dict,
+)
 from sim.schema import Audience, Comparison, Graph, Scenario, Strategy
 
 __all__ = [
@@ -78,14 +84,16 @@ def _base() -> Scenario:
 
 
 def audience_for(choice: AudienceChoice) -> Audience:
-    """The audience a choice names (shipped graphs by file name, so a TOML export is portable)."""
+    """The audience a choice names (shipped graphs by file name, so a TOML export is portable).
+
+    A preset or real graph that is not shipped (a path, say) raises ``ScenarioError``."""
     if choice.kind == "preset":
-        return load_audience(choice.preset)
+        return _preset_audience(choice.preset)
     if choice.kind == "generated":
         graph = Graph(kind=choice.generator, people=choice.people)
     else:
-        file, direction = SHIPPED_GRAPHS[choice.graph]
-        graph = Graph(kind="edgelist", path=file, direction=direction)
+        path = shipped_graph(choice.graph)
+        graph = Graph(kind="edgelist", path=path.name, direction=shipped_direction(path))
     return Audience(name=choice.label(), graph=graph)
 
 
@@ -119,4 +127,11 @@ def resolve_strategy(name: str, custom: dict[str, Strategy]) -> Strategy:
 
 @cache
 def _preset(name: str) -> Strategy:
-    return load_strategy(name)
+    """A shipped strategy, loaded as a web upload is: shipped names only, never a path."""
+    return strategy_from_dict({"preset": name}, source="<web>")
+
+
+@cache
+def _preset_audience(name: str) -> Audience:
+    """A shipped audience, loaded as a web upload is: shipped names only, never a path."""
+    return audience_from_dict({"preset": name}, source="<web>")

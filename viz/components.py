@@ -64,7 +64,7 @@ def TableCard(
 ) -> None:
     """A table ``shown`` as formatted text, with ``data`` (full precision) as a CSV download."""
     with solara.Column(classes=["lg-table-card", *(classes or [])], gap="4px"):
-        with solara.Div(style={"overflow-x": "auto"}):
+        with solara.Div(classes=["lg-table-scroll"]):  # scrolls alone: see viz/app.py STYLE
             solara.HTML(tag="div", unsafe_innerHTML=html_table(shown))
         solara.FileDownload(
             lambda: table_csv(data),
@@ -75,8 +75,11 @@ def TableCard(
 
 
 @solara.component_vue(str(_HERE / "file_upload.vue"))
-def FileUpload(label: str, accept: str, event_upload: Callable[[dict], None]) -> None:
-    """A file input; ``event_upload({"name": ..., "text": ...})`` receives the file's text."""
+def FileUpload(
+    label: str, accept: str, max_bytes: int, event_upload: Callable[[dict], None]
+) -> None:
+    """A file input; ``event_upload({"name", "size", "text"})`` receives the file's text, or an
+    empty text when the file is larger than ``max_bytes`` (it is then not sent)."""
 
 
 @solara.component_vue(str(_HERE / "network.vue"))

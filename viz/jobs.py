@@ -3,7 +3,11 @@
 Simulations run in daemon threads (Solara gives each thread its session's context, so a job may
 set the session's reactive state as results arrive). At most ``MAX_PARALLEL_RUNS`` single runs
 execute at once in the whole server, whatever the number of sessions, so one user's long run
-cannot starve the others of the machine.
+cannot starve the others of the machine; at most ``MAX_QUEUED_JOBS`` more jobs wait for a slot
+(a job beyond that fails at once with :class:`ServerBusy`). A job stops with
+:class:`TimeLimitExceeded` once it has held run slots for ``viz.limits.RUN_SECONDS`` in all (time
+queued, and the page drawing its results, not counted); runs check for that, and for a cancel,
+between simulated days.
 
 A :class:`RunCache` belongs to one session: it keeps each seed's population and no-social
 baseline (built once and shared by every strategy on that seed, exactly as
@@ -16,20 +20,38 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 
 from sim.audience import Population, build_population
-from sim.runner import baseline_revenue, simulate, with_strategy
+from sim.metrics import finish
+from sim.model import EngagementModel
+from sim.runner import baseline_revenue, with_strategy
 from sim.schema import Scenario, Strategy
+from viz.limits import RUN_SECONDS
 
-__all__ = ["Cancelled", "Job", "RunCache", "run_strategy", "MAX_PARALLEL_RUNS"]
+__all__ = [
+    "Cancelled",
+    "Job",
+    "RunCache",
+    "RunQueue",
+    "ServerBusy",
+    "TimeLimitExceeded",
+    "finish_run",
+    "run_strategy",
+    "step_until",
+    "MAX_PARALLEL_RUNS",
+    "MAX_QUEUED_JOBS",
+    "RUN_QUEUE",
+]
 
 MAX_PARALLEL_RUNS = max(1, min(2, os.cpu_count() or 1))
-_RUN_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_RUNS)
+MAX_QUEUED_JOBS = 16
 _log = logging.getLogger(__name__)
 
 
@@ -37,12 +59,23 @@ class Cancelled(Exception):
     """The job was cancelled (raised inside the job's thread at its next check)."""
 
 
+class TimeLimitExceeded(Exception):
+    """The job worked longer than its time limit (shown in the page as its error)."""
+
+
+class ServerBusy(Exception):
+    """Too many jobs are already waiting for a run slot (shown in the page as its error)."""
+
+
 class Job:
     """One background computation with a cancel flag.
 
     ``work(job)`` runs in a daemon thread; it should call ``job.check()`` between steps (which
-    raises :class:`Cancelled` after :meth:`cancel`). ``on_error(message)`` receives any other
-    exception's message; ``on_cancel()`` is called when the job stops because of a cancel.
+    raises :class:`Cancelled` after :meth:`cancel`, :class:`TimeLimitExceeded` once the job has
+    held run slots for ``time_limit`` seconds). ``on_error(message)`` receives any other
+    exception's message (a time limit or a busy server included); ``on_cancel()`` is called
+    when the job stops because of a cancel; ``on_wait(True)`` when it starts waiting for a run
+    slot and ``on_wait(False)`` when it gets one.
     """
 
     def __init__(
@@ -51,17 +84,43 @@ class Job:
         *,
         on_error: Callable[[str], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
+        on_wait: Callable[[bool], None] | None = None,
+        time_limit: float | None = RUN_SECONDS,
     ) -> None:
         self._work = work
         self._on_error = on_error
         self._on_cancel = on_cancel
+        self._on_wait = on_wait
         self._cancel = threading.Event()
+        self.time_limit = time_limit
+        self.waiting = False
+        self._worked = 0.0  # seconds in run slots, finished holds
+        self._working_since: float | None = None
         self.thread = threading.Thread(target=self._run, daemon=True, name="longgame-job")
 
     def start(self) -> Job:
         """Start the thread; returns the job."""
         self.thread.start()
         return self
+
+    def worked(self) -> float:
+        """Seconds the job has held run slots."""
+        since = self._working_since
+        return self._worked + (0.0 if since is None else time.monotonic() - since)
+
+    def set_waiting(self, waiting: bool) -> None:
+        """Mark the start or end of a wait for a run slot (called by :class:`RunQueue`)."""
+        self.waiting = waiting
+        if self._on_wait:
+            self._on_wait(waiting)
+
+    def set_working(self, working: bool) -> None:
+        """Mark getting or releasing a run slot (called by :class:`RunQueue`)."""
+        if working:
+            self._working_since = time.monotonic()
+        elif self._working_since is not None:
+            self._worked += time.monotonic() - self._working_since
+            self._working_since = None
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check."""
@@ -73,9 +132,15 @@ class Job:
         return self._cancel.is_set()
 
     def check(self) -> None:
-        """Raise :class:`Cancelled` if the job was cancelled."""
+        """Raise :class:`Cancelled` if the job was cancelled, :class:`TimeLimitExceeded` if it
+        has worked longer than its time limit."""
         if self._cancel.is_set():
             raise Cancelled
+        if self.time_limit is not None and self.worked() > self.time_limit:
+            raise TimeLimitExceeded(
+                f"the run was stopped after {self.time_limit:g} s, the web app's time limit; "
+                "choose fewer people, days or seeds, or use the CLI"
+            )
 
     def _run(self) -> None:
         try:
@@ -89,47 +154,141 @@ class Job:
                 self._on_error(f"{type(error).__name__}: {error}")
             else:
                 raise
+        finally:
+            RUN_QUEUE.leave(self)
+
+
+class RunQueue:
+    """Run slots shared by the whole server: ``slots`` runs at once, ``waiting`` more jobs queued.
+
+    A job joins the queue the first time it asks for a slot and leaves it when it ends, so a
+    job that runs seed after seed keeps its place; a job that would make more than
+    ``slots + waiting`` jobs raises :class:`ServerBusy` instead of waiting.
+    """
+
+    def __init__(self, slots: int, waiting: int) -> None:
+        self.slots = slots
+        self.max_jobs = slots + waiting
+        self._semaphore = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self._jobs: set[Job] = set()
+
+    @property
+    def jobs(self) -> int:
+        """Jobs running or waiting."""
+        with self._lock:
+            return len(self._jobs)
+
+    @contextmanager
+    def slot(self, job: Job | None = None) -> Iterator[None]:
+        """Hold one run slot; wait for it (checking ``job``, which may be cancelled) if all are
+        busy."""
+        if job is not None:
+            self._join(job)
+        if not self._semaphore.acquire(blocking=False):
+            if job is None:
+                self._semaphore.acquire()
+            else:
+                job.set_waiting(True)
+                try:
+                    while not self._semaphore.acquire(timeout=0.1):
+                        job.check()
+                finally:
+                    job.set_waiting(False)
+        if job is not None:
+            job.set_working(True)
+        try:
+            yield
+        finally:
+            if job is not None:
+                job.set_working(False)
+            self._semaphore.release()
+
+    def leave(self, job: Job) -> None:
+        """Forget a job that has ended."""
+        with self._lock:
+            self._jobs.discard(job)
+
+    def _join(self, job: Job) -> None:
+        with self._lock:
+            if job in self._jobs:
+                return
+            if len(self._jobs) >= self.max_jobs:
+                raise ServerBusy(
+                    f"the server is busy ({len(self._jobs)} runs are running or queued, the "
+                    f"most it takes); try again in a minute"
+                )
+            self._jobs.add(job)
+
+
+RUN_QUEUE = RunQueue(MAX_PARALLEL_RUNS, MAX_QUEUED_JOBS)
+"""The server's run slots (every session's jobs share them)."""
+
+
+def step_until(model: EngagementModel, day: int, job: Job | None = None) -> EngagementModel:
+    """Step ``model`` until it reaches ``day``, checking ``job`` before each day."""
+    while model.day < day:
+        if job is not None:
+            job.check()
+        model.step()
+    return model
+
+
+def finish_run(model: EngagementModel, baseline: pd.Series) -> pd.DataFrame:
+    """A stepped model's daily metrics with its baseline, as ``sim.runner.simulate`` returns."""
+    return finish(model.metrics(), baseline, model.config.market.margin)
 
 
 def _key(model: Any) -> str:
     return model.model_dump_json()
 
 
-class RunCache:
-    """A session's populations, baselines and runs (thread-safe; populations are bounded)."""
+def _keep(store: OrderedDict, key: Any, value: Any, limit: int) -> None:
+    """Store ``value`` as the newest item, dropping the oldest beyond ``limit`` items."""
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > limit:
+        store.popitem(last=False)
 
-    def __init__(self, max_populations: int = 6) -> None:
+
+class RunCache:
+    """A session's populations, baselines and runs (thread-safe; each kind bounded, least
+    recently stored dropped first, so a session's memory stays bounded)."""
+
+    def __init__(self, max_populations: int = 6, max_runs: int = 200) -> None:
         self._lock = threading.Lock()
         self._populations: OrderedDict[tuple[str, int], Population] = OrderedDict()
-        self._baselines: dict[tuple[str, int, int], pd.Series] = {}
-        self._runs: dict[tuple[str, str, int, int], pd.DataFrame] = {}
+        self._baselines: OrderedDict[tuple[str, int, int], pd.Series] = OrderedDict()
+        self._runs: OrderedDict[tuple[str, str, int, int], pd.DataFrame] = OrderedDict()
         self._max_populations = max_populations
+        self._max_runs = max_runs
 
-    def population(self, scenario: Scenario, seed: int) -> Population:
+    def population(self, scenario: Scenario, seed: int, job: Job | None = None) -> Population:
         """The population of ``scenario`` on ``seed`` (built once)."""
         key = (_key(scenario), seed)
         with self._lock:
             if key in self._populations:
                 self._populations.move_to_end(key)
                 return self._populations[key]
-        population = build_population(scenario, seed=seed)
+        with RUN_QUEUE.slot(job):
+            population = build_population(scenario, seed=seed)
         with self._lock:
-            self._populations[key] = population
-            while len(self._populations) > self._max_populations:
-                self._populations.popitem(last=False)
+            _keep(self._populations, key, population, self._max_populations)
         return population
 
-    def baseline(self, scenario: Scenario, seed: int, days: int) -> pd.Series:
+    def baseline(
+        self, scenario: Scenario, seed: int, days: int, job: Job | None = None
+    ) -> pd.Series:
         """The no-social baseline revenue of ``scenario`` on ``seed`` (computed once)."""
         key = (_key(scenario), seed, days)
         with self._lock:
             if key in self._baselines:
                 return self._baselines[key]
-        population = self.population(scenario, seed)
-        with _RUN_SLOTS:
+        population = self.population(scenario, seed, job)
+        with RUN_QUEUE.slot(job):
             result = baseline_revenue(scenario, seed, days, population)
         with self._lock:
-            self._baselines[key] = result
+            _keep(self._baselines, key, result, self._max_runs)
         return result
 
     def has_run(self, scenario: Scenario, strategy: Strategy, seed: int, days: int) -> bool:
@@ -137,29 +296,29 @@ class RunCache:
         with self._lock:
             return (_key(scenario), _key(strategy), seed, days) in self._runs
 
-    def run(self, scenario: Scenario, strategy: Strategy, seed: int, days: int) -> pd.DataFrame:
+    def run(
+        self, scenario: Scenario, strategy: Strategy, seed: int, days: int, job: Job | None = None
+    ) -> pd.DataFrame:
         """Daily metrics of ``strategy`` in place of brand 0's on ``scenario`` and ``seed``.
 
         The same frame ``sim.runner.compare`` makes for this strategy and seed (column
-        ``strategy`` first), from the same population and baseline.
+        ``strategy`` first), from the same population and baseline. ``job`` is checked between
+        days.
         """
         key = (_key(scenario), _key(strategy), seed, days)
         with self._lock:
             if key in self._runs:
                 return self._runs[key]
-        population = self.population(scenario, seed)
-        baseline = self.baseline(scenario, seed, days)
-        with _RUN_SLOTS:
-            frame = simulate(
-                with_strategy(scenario, strategy),
-                seed,
-                days=days,
-                population=population,
-                baseline=baseline,
+        population = self.population(scenario, seed, job)
+        baseline = self.baseline(scenario, seed, days, job)
+        with RUN_QUEUE.slot(job):
+            model = EngagementModel(
+                with_strategy(scenario, strategy), seed=seed, population=population
             )
+            frame = finish_run(step_until(model, days, job), baseline)
         frame.insert(0, "strategy", strategy.name)
         with self._lock:
-            self._runs[key] = frame
+            _keep(self._runs, key, frame, self._max_runs)
         return frame
 
 
@@ -180,7 +339,7 @@ def run_strategy(
     for offset in range(seeds):
         if job is not None:
             job.check()
-        frames.append(cache.run(scenario, strategy, scenario.seed + offset, scenario.days))
+        frames.append(cache.run(scenario, strategy, scenario.seed + offset, scenario.days, job))
         if progress:
             progress(offset + 1)
     return pd.concat(frames, ignore_index=True)

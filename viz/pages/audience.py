@@ -25,7 +25,7 @@ from viz.choices import (
 )
 from viz.components import NetworkView, TableCard
 from viz.export import figure_bytes
-from viz.jobs import Job
+from viz.jobs import RUN_QUEUE, Job
 from viz.state import custom_strategies
 
 __all__ = ["AudiencePage"]
@@ -69,21 +69,31 @@ def start() -> None:
     status.set("laying out the network...")
 
     def work(this: Job) -> None:
-        layout(scenario, scenario.seed)
-        status.set("running the agent engine...")
-
         def progress(current: AudienceRun) -> None:
             if run.value is not current:
                 run.set(current)
             recorded.set(len(current.states) - 1)
 
-        run_audience(scenario, strategy, check=this.check, progress=progress)
+        with RUN_QUEUE.slot(this):
+            layout(scenario, scenario.seed)
+            status.set("running the agent engine...")
+            run_audience(scenario, strategy, check=this.check, progress=progress)
         status.set("done")
 
     def failed(message: str) -> None:
         status.set(f"error: {message}")
 
-    job.set(Job(work, on_error=failed, on_cancel=lambda: status.set("cancelled")).start())
+    def waiting(queued: bool) -> None:
+        status.set("queued: every run slot is busy" if queued else "laying out the network...")
+
+    job.set(
+        Job(
+            work,
+            on_error=failed,
+            on_cancel=lambda: status.set("cancelled"),
+            on_wait=waiting,
+        ).start()
+    )
 
 
 def toggle_play() -> None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args, get_origin
 
-import annotated_types
 import solara
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
 from sim.loading import parse_toml_text, strategy_from_dict
-from sim.schema import Scenario, Strategy
+from sim.schema import Scenario, Strategy, bounds
 from viz.choices import (
     AudienceChoice,
     audience_for,
@@ -29,6 +28,7 @@ from viz.choices import (
 )
 from viz.components import FileUpload
 from viz.export import file_name, strategy_toml
+from viz.limits import MAX_UPLOAD_BYTES, upload_problem
 from viz.state import custom_strategies, save_custom
 
 __all__ = ["BuilderPage", "bounds", "validate"]
@@ -40,17 +40,6 @@ form = solara.reactive(Strategy().model_dump())
 upload_error = solara.reactive("")
 upload_note = solara.reactive("")
 saved_note = solara.reactive("")
-
-
-def bounds(info: FieldInfo) -> tuple[float | None, float | None]:
-    """The documented range (``ge``, ``le``) of a schema field."""
-    low = high = None
-    for item in info.metadata:
-        if isinstance(item, annotated_types.Ge):
-            low = item.ge
-        elif isinstance(item, annotated_types.Le):
-            high = item.le
-    return low, high
 
 
 def validate(data: dict[str, Any]) -> tuple[Strategy | None, str]:
@@ -140,9 +129,15 @@ def Fields(model: type[BaseModel], data: dict[str, Any], prefix: tuple[str, ...]
 
 
 def on_upload(file: dict) -> None:
-    """Validate an uploaded TOML strategy like the CLI does; load it or show the error."""
+    """Validate an uploaded TOML strategy like the CLI does (data only: TOML, never code); load
+    it or show the error. Files over ``MAX_UPLOAD_BYTES`` are refused unread."""
     name, text = str(file.get("name", "upload.toml")), str(file.get("text", ""))
+    reported = file.get("size")
+    size = max(reported if isinstance(reported, int) else 0, len(text.encode()))
     try:
+        problem = upload_problem(name, size)
+        if problem:
+            raise ScenarioError(problem)
         strategy = strategy_from_dict(parse_toml_text(text, source=name), source=name, text=text)
     except ScenarioError as error:
         upload_error.set(str(error))
@@ -196,7 +191,12 @@ def BuilderPage() -> None:
                     mime_type="application/toml",
                 )
             solara.Markdown("**Upload a strategy (TOML)**")
-            FileUpload(label="Upload TOML", accept=".toml,text/plain", event_upload=on_upload)
+            FileUpload(
+                label="Upload TOML",
+                accept=".toml,text/plain",
+                max_bytes=MAX_UPLOAD_BYTES,
+                event_upload=on_upload,
+            )
             if upload_error.value:
                 solara.Error(upload_error.value, classes=["lg-upload-error"])
             if upload_note.value:

@@ -3,7 +3,8 @@
 Each strategy runs in the background, one after the other, with its own progress bar; its
 results join the charts and table when it finishes. Cancel stops the run after the current seed.
 Runs are cached for the session (``viz.jobs.RunCache``), so re-running the same choices is
-instant.
+instant. Runs are bounded as ``viz.limits`` says; a run waiting for a free run slot of the
+server shows as queued.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 import solara
 
 from sim import summary
+from sim.errors import ScenarioError
 from sim.schema import Comparison
 from viz import charts
 from viz.choices import (
@@ -31,6 +33,7 @@ from viz.choices import (
 from viz.components import ChartCard, TableCard
 from viz.export import comparison_toml, file_name, table_csv
 from viz.jobs import Job, run_strategy
+from viz.limits import run_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table
 
@@ -48,6 +51,7 @@ class CompareRun:
     progress: dict[str, tuple[int, int, str]]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     error: str = ""
+    queued: bool = False
 
     @property
     def running(self) -> bool:
@@ -82,8 +86,23 @@ def _set_progress(number: int, name: str, done: int, total: int, state: str) -> 
         current.set(dataclasses.replace(run, progress={**run.progress, name: (done, total, state)}))
 
 
+def _problem() -> str:
+    """Why the controls' comparison cannot run in the web app, or ''."""
+    count = len(selected.value)
+    if not MIN_STRATEGIES <= count <= MAX_STRATEGIES:
+        return f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
+    try:
+        chosen = audience_for(audience.value)
+    except ScenarioError as error:
+        return str(error)
+    return run_problem(chosen, days.value, seeds.value, count)
+
+
 def start_run() -> None:
-    """Start the comparison the controls describe (cancelling a run in progress)."""
+    """Start the comparison the controls describe (cancelling a run in progress); a comparison
+    the web app does not run (``_problem``) is not started."""
+    if _problem():
+        return
     if job.value is not None:
         job.value.cancel()
     strategies = [resolve_strategy(name, custom_strategies.value) for name in selected.value]
@@ -131,7 +150,10 @@ def start_run() -> None:
         cancelled()
         _update(number, error=message)
 
-    job.set(Job(work, on_error=failed, on_cancel=cancelled).start())
+    def waiting(queued: bool) -> None:
+        _update(number, queued=queued)
+
+    job.set(Job(work, on_error=failed, on_cancel=cancelled, on_wait=waiting).start())
 
 
 def cancel_run() -> None:
@@ -192,7 +214,6 @@ def AudienceControls() -> None:
 def Controls() -> None:
     """Strategies, audience, horizon, seeds; Run and Cancel."""
     names = strategy_names(custom_strategies.value)
-    count = len(selected.value)
     running = current.value is not None and current.value.running
     with solara.Card("Scenario", classes=["lg-controls"]):
         solara.SelectMultiple(
@@ -205,15 +226,9 @@ def Controls() -> None:
         AudienceControls()
         solara.InputInt("Horizon (days)", value=days, classes=["lg-days"])
         solara.InputInt("Seeds", value=seeds, classes=["lg-seeds"])
-        problem = ""
-        if not MIN_STRATEGIES <= count <= MAX_STRATEGIES:
-            problem = f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
-        elif not 1 <= days.value <= 36500:
-            problem = "The horizon must be 1 to 36,500 days."
-        elif not 1 <= seeds.value <= 100:
-            problem = "Seeds must be 1 to 100."
+        problem = _problem()
         if problem:
-            solara.Warning(problem, dense=True)
+            solara.Warning(problem, dense=True, classes=["lg-problem"])
         with solara.Row():
             solara.Button("Run", color="primary", on_click=start_run, disabled=bool(problem))
             solara.Button("Cancel", on_click=cancel_run, disabled=not running)
@@ -226,8 +241,14 @@ def ProgressBars(run: CompareRun) -> None:
         for name, (done, total, state) in run.progress.items():
             solara.Text(f"{name}: {state} ({done}/{total} seeds)", style={"font-size": "13px"})
             solara.ProgressLinear(value=100 * done / total if total else 0)
+        if run.queued:
+            solara.Info(
+                "Queued: every run slot of the server is busy; this run starts when one is free.",
+                dense=True,
+                classes=["lg-queued"],
+            )
         if run.error:
-            solara.Error(run.error)
+            solara.Error(run.error, classes=["lg-run-error"])
 
 
 @solara.component

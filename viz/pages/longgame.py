@@ -6,19 +6,27 @@ broadcasting. The chart is the cumulative incremental profit against the no-soci
 with the break-even day marked and the value left on the table by quitting shaded. The caption
 is computed from the run. Results for every W are cached per session; after the first picture
 the other W values are computed in the background (nearest first), so moving the slider is
-quick.
+quick. Quitting at week W shares its first 7 W days with never quitting, so those days are
+simulated once per seed (``QuitRuns``) and each W only runs the days after it quits.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 import solara
 
 from sim import summary
-from sim.schema import Scenario, Strategy
+from sim.audience import Population
+from sim.errors import ScenarioError
+from sim.model import EngagementModel
+from sim.runner import with_strategy
+from sim.schema import QuitRule, Scenario, Strategy
 from viz import charts
 from viz.choices import (
     AudienceChoice,
@@ -29,13 +37,18 @@ from viz.choices import (
     strategy_names,
 )
 from viz.components import ChartCard, TableCard
-from viz.jobs import Job, run_strategy
+from viz.jobs import RUN_QUEUE, Job, RunCache, finish_run, run_strategy, step_until
+from viz.limits import run_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table, number
 
-__all__ = ["LongGamePage", "quitting", "caption"]
+__all__ = ["LongGamePage", "QuitRuns", "quitting", "caption"]
 
 STEP_WEEKS = 4
+MIN_DAYS = 28
+SNAPSHOT_BUDGET = 1_000_000
+"""People x model copies one setup may hold at once (over all seeds); a copy costs about 100
+bytes a person, so this bounds a session's copies near 100 MB."""
 
 audience = solara.reactive("default")
 strategy_name = solara.reactive("consistent_engagement")
@@ -55,14 +68,90 @@ class Setup:
     seeds: int
 
 
+class QuitRuns:
+    """Quitting at week W of one setup, for any W, sharing the days before 7 W between weeks.
+
+    Until day 7 W, quitting at week W is the kept strategy never quitting. So per seed one
+    never-quitting model is stepped forward once; a copy is kept at day 7 W of each week still
+    pending that it passes; a week starts from its copy (or the model itself when it is ahead)
+    and runs only its last days. A week the model has passed without a copy (over
+    ``SNAPSHOT_BUDGET``) starts from day 0. The frames equal full runs of ``quitting``.
+    """
+
+    def __init__(self, setup: Setup, cache: RunCache) -> None:
+        self.setup = setup
+        self.cache = cache
+        self._never = setup.keep.model_copy(update={"quit_rule": QuitRule(kpi="never")})
+        self._models: dict[int, EngagementModel] = {}
+        self._copies: dict[tuple[int, int], EngagementModel] = {}
+
+    def run(self, week: int, pending: Iterable[int], job: Job | None = None) -> pd.DataFrame:
+        """Every seed's rows of quitting at ``week`` (as ``run_strategy`` gives them), keeping
+        copies at the quitting days of the ``pending`` weeks passed on the way."""
+        scenario = self.setup.scenario
+        strategy = quitting(self.setup.keep, week)
+        stops = sorted(7 * w for w in pending)
+        frames = []
+        for offset in range(self.setup.seeds):
+            seed = scenario.seed + offset
+            population = self.cache.population(scenario, seed, job)
+            baseline = self.cache.baseline(scenario, seed, scenario.days, job)
+            with RUN_QUEUE.slot(job):
+                model = self._start(seed, 7 * week, stops, population, job)
+                model.brand_agents[0].strategy = strategy
+                frame = finish_run(step_until(model, scenario.days, job), baseline)
+            frame.insert(0, "strategy", strategy.name)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def close(self) -> None:
+        """Drop the models and copies (when every week is done)."""
+        self._models.clear()
+        self._copies.clear()
+
+    def _start(
+        self, seed: int, day: int, stops: list[int], population: Population, job: Job | None
+    ) -> EngagementModel:
+        """A never-quitting model of ``seed`` at the start of ``day``, for one week's run."""
+        kept = self._copies.pop((seed, day), None)
+        if kept is not None:
+            return kept
+        model = self._models.get(seed)
+        if model is None or model.day > day:
+            model = EngagementModel(
+                with_strategy(self.setup.scenario, self._never),
+                seed=seed,
+                population=population,
+            )
+            self._models.setdefault(seed, model)
+        for stop in [stop for stop in stops if model.day < stop < day]:
+            step_until(model, stop, job)
+            if (len(self._copies) + 1) * population.n <= SNAPSHOT_BUDGET:
+                self._copies[(seed, stop)] = _copy(model)
+        step_until(model, day, job)
+        return _copy(model) if self._models.get(seed) is model else model
+
+
+def _copy(model: EngagementModel) -> EngagementModel:
+    """A copy of a model to step on its own; the population (never changed) is shared."""
+    population = model.population
+    shared = {id(population): population, id(model.config): model.config}
+    shared.update({id(part): part for part in vars(population).values()})
+    return copy.deepcopy(model, shared)
+
+
 @dataclass(eq=False)
 class Results:
     """Finished runs of one setup: the kept and other strategy, and the quitting ones by week."""
 
     setup: Setup
+    quits: QuitRuns
     fixed: pd.DataFrame | None = None
     by_week: dict[int, pd.DataFrame] = field(default_factory=dict)
     error: str = ""
+    queued: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held by the job working on these results (a new job waits for a cancelled one)."""
 
 
 results = solara.reactive(None)  # Results | None
@@ -88,6 +177,17 @@ def weeks(days: int) -> list[int]:
     return list(range(STEP_WEEKS, last + 1, STEP_WEEKS)) or [STEP_WEEKS]
 
 
+def _problem() -> str:
+    """Why the controls' setup cannot run in the web app, or ''."""
+    if days.value < MIN_DAYS:
+        return f"The horizon must be at least {MIN_DAYS} days."
+    try:
+        chosen = audience_for(AudienceChoice(preset=audience.value))
+    except ScenarioError as error:
+        return str(error)
+    return run_problem(chosen, days.value, seeds.value, 3)
+
+
 def _setup() -> Setup:
     custom = custom_strategies.value
     scenario = scenario_for(audience_for(AudienceChoice(preset=audience.value)), days.value)
@@ -105,40 +205,47 @@ def _bump() -> None:
 
 def compute(first_week: int) -> None:
     """Run (or continue) the current setup: the fixed strategies, then W = first_week, then the
-    other weeks nearest first. Cancels the previous computation."""
+    other weeks nearest first. Cancels the previous computation; a setup the web app does not
+    run (``_problem``) is not started."""
+    if _problem():
+        return
     if job.value is not None:
         job.value.cancel()
     setup = _setup()
+    cache = run_cache()
     current = results.value
     if current is None or current.setup != setup:
-        current = Results(setup)
+        current = Results(setup, QuitRuns(setup, cache))
         results.set(current)
         _bump()
-    cache = run_cache()
     order = sorted(weeks(setup.scenario.days), key=lambda w: (abs(w - first_week), w))
 
     def work(this: Job) -> None:
-        if current.fixed is None:
-            frames = [
-                run_strategy(cache, setup.scenario, strategy, setup.seeds, job=this)
-                for strategy in (setup.keep, setup.other)
-            ]
-            current.fixed = pd.concat(frames, ignore_index=True)
-            _bump()
-        for w in order:
-            this.check()
-            if w in current.by_week:
-                continue
-            current.by_week[w] = run_strategy(
-                cache, setup.scenario, quitting(setup.keep, w), setup.seeds, job=this
-            )
-            _bump()
+        with current.lock:
+            if current.fixed is None:
+                frames = [
+                    run_strategy(cache, setup.scenario, strategy, setup.seeds, job=this)
+                    for strategy in (setup.keep, setup.other)
+                ]
+                current.fixed = pd.concat(frames, ignore_index=True)
+                _bump()
+            for w in order:
+                if w in current.by_week:
+                    continue
+                pending = [other for other in order if other not in current.by_week]
+                current.by_week[w] = current.quits.run(w, pending, this)
+                _bump()
+            current.quits.close()
 
     def failed(message: str) -> None:
         current.error = message
         _bump()
 
-    job.set(Job(work, on_error=failed).start())
+    def waiting(queued: bool) -> None:
+        current.queued = queued
+        _bump()
+
+    job.set(Job(work, on_error=failed, on_wait=waiting).start())
 
 
 def caption(df: pd.DataFrame, keep: str, quit_name: str, other: str, quit_week: int) -> str:
@@ -191,10 +298,12 @@ def Controls() -> None:
         solara.Select("Compare with", values=names, value=other_name)
         solara.InputInt("Horizon (days)", value=days, classes=["lg-days"])
         solara.InputInt("Seeds", value=seeds, classes=["lg-seeds"])
-        ok = 28 <= days.value <= 3650 and 1 <= seeds.value <= 50
-        if not ok:
-            solara.Warning("Horizon 28-3,650 days, 1-50 seeds.", dense=True)
-        solara.Button("Run", color="primary", on_click=lambda: compute(week.value), disabled=not ok)
+        problem = _problem()
+        if problem:
+            solara.Warning(problem, dense=True, classes=["lg-problem"])
+        solara.Button(
+            "Run", color="primary", on_click=lambda: compute(week.value), disabled=bool(problem)
+        )
 
 
 @solara.component
@@ -229,6 +338,11 @@ def Picture(current: Results, w: int, changes: int) -> None:
     quit_name = quitting(setup.keep, w).name
     quit_df = current.by_week.get(w)
     if current.fixed is None or quit_df is None:
+        if current.queued:
+            solara.Info(
+                "Queued: every run slot of the server is busy; this starts when one is free.",
+                classes=["lg-queued"],
+            )
         solara.Info(f"Computing quitting at week {w}...", classes=["lg-computing"])
         solara.ProgressLinear(True)
         return

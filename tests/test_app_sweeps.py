@@ -1,0 +1,98 @@
+"""The Sweeps page in a browser: a small grid sweep made by the sweep API in a temporary sweeps
+folder, the app served with LONGGAME_SWEEPS_DIR pointing there, the directory chosen, the charts
+and tables shown with the numbers of experiments.views, and paths outside the folder refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_app import needs_chromium, open_page, serve_app, shot
+from test_sweep_views import run_grid_sweep
+
+from experiments import views
+from viz.pages.sweeps import robustness_shown
+from viz.tables import number
+
+pytest.importorskip("playwright.sync_api")
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture(scope="module")
+def sweeps_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("sweeps")
+    run_grid_sweep(root / "grid")
+    (root.parent / "outside").mkdir()
+    return root
+
+
+@pytest.fixture(scope="module")
+def sweeps_url(sweeps_root) -> Iterator[str]:
+    with serve_app({views.SWEEPS_DIR_ENV: str(sweeps_root)}, log_name="app-sweeps-test") as url:
+        yield url
+
+
+def _download(page, button) -> bytes:
+    with page.expect_download() as info:
+        button.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_url, sweeps_root):
+    page = open_page(browser, sweeps_url, "sweeps")
+    page.locator(".lg-sweep-select").click()
+    page.get_by_role("option", name=f"{sweeps_root.name}/grid").click()
+    for chart in (".lg-sweep-heatmap", ".lg-sweep-sensitivity", ".lg-sweep-robustness-chart"):
+        page.locator(f"{chart} img").wait_for()
+    page.locator(".lg-sweep-robustness table").wait_for()
+    shot(page, "sweeps_laptop")
+
+    # the numbers shown are experiments.views' own
+    data = views.open_sweep(sweeps_root / "grid")
+    table = views.heatmap_table(
+        data,
+        "equity",
+        "behavior.reply_trust",
+        "market.no_relationship",
+        strategy="consistent_engagement",
+        versus="broadcasting",
+    )
+    assert table.shape == (2, 3)
+    heatmap_text = page.locator(".lg-sweep-heatmap-table table").inner_text()
+    for value in table.to_numpy().ravel():
+        assert number(value) in heatmap_text
+    robustness = robustness_shown(views.robustness_table(views.robustness_report(data)))
+    shown = page.locator(".lg-sweep-robustness table").inner_text()
+    assert robustness["holds at"].iloc[0] in shown
+    bars = views.sensitivity_table(data, "CE beats BC on equity")
+    sensitivity_text = page.locator(".lg-sweep-sensitivity-table").inner_text()
+    assert number(bars["value"].iloc[0]) in sensitivity_text
+
+    # exports: PNG and SVG of the chart, CSV of the table at full precision
+    heatmap = page.locator(".lg-sweep-heatmap")
+    assert _download(page, heatmap.get_by_role("button", name="PNG")).startswith(b"\x89PNG")
+    svg = _download(page, heatmap.get_by_role("button", name="SVG"))
+    assert b"consistent_engagement - broadcasting" in svg
+    csv_bytes = _download(
+        page, page.locator(".lg-sweep-heatmap-table").get_by_role("button", name="CSV")
+    )
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode())))
+    assert float(rows[1][1]) == pytest.approx(table.iloc[0, 0], rel=1e-12)
+
+    # a path outside the allowed folder is refused, one inside opens
+    path = page.locator(".lg-sweep-path input")
+    for escape in ("../outside", str(sweeps_root.parent / "outside"), "/etc"):
+        path.fill(escape)
+        page.get_by_role("button", name="Open").click()
+        page.locator(".lg-sweep-error").wait_for()
+        assert "outside the folders" in page.locator(".lg-sweep-error").inner_text()
+        assert page.locator(".lg-sweep-heatmap").count() == 0
+    path.fill("grid")
+    page.get_by_role("button", name="Open").click()
+    page.locator(".lg-sweep-heatmap img").wait_for()
+    assert page.locator(".lg-sweep-error").count() == 0
+    page.context.close()

@@ -1,0 +1,265 @@
+"""Sweeps: open a directory written by ``longgame sweep`` and see where results hold.
+
+An outcome as a heatmap over two chosen parameters (one strategy, or its paired difference
+from a "versus" strategy), the sensitivity bars of that outcome (or of the matching headline
+comparison), and the robustness report. Only directories inside the allowed folders open
+(``experiments.views.allowed_roots``: ``LONGGAME_SWEEPS_DIR``, default ``out/sweeps``). The data
+logic is in ``experiments.views`` and the figures in ``experiments.figures``; this page lays
+them out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import solara
+
+from experiments import figures, views
+from experiments.analysis import SweepData
+from sim.output import OutputError
+from viz.components import ChartCard, TableCard
+from viz.tables import number
+
+__all__ = ["SweepsPage", "heatmap_shown", "robustness_shown"]
+
+NO_VERSUS = "(none)"
+MAX_BINS = 20
+
+listed = solara.reactive(0)  # bumped by "Refresh" to list the sweep directories again
+chosen = solara.reactive("")  # label of the directory chosen in the list
+typed = solara.reactive("")
+sweep = solara.reactive(None)  # SweepData | None
+problem = solara.reactive("")
+outcome = solara.reactive("")
+x_name = solara.reactive("")
+y_name = solara.reactive("")
+strategy = solara.reactive("")
+versus = solara.reactive(NO_VERSUS)
+bins = solara.reactive(8)
+
+
+def open_directory(directory: Path) -> None:
+    """Load a sweep directory and show its first comparison (or an error message)."""
+    try:
+        data = views.open_sweep(directory)
+    except OutputError as exc:
+        sweep.set(None)
+        problem.set(str(exc))
+        return
+    start = views.initial_selection(data)
+    outcome.set(start["outcome"])
+    x_name.set(start["x"])
+    y_name.set(start["y"])
+    strategy.set(start["strategy"])
+    versus.set(start["versus"] or NO_VERSUS)
+    problem.set("")
+    sweep.set(data)
+
+
+def choose(label: str) -> None:
+    """Open the directory chosen in the list."""
+    chosen.set(label)
+    found = views.find_sweeps(views.allowed_roots())
+    if label in found:
+        open_directory(found[label])
+
+
+def refresh() -> None:
+    """List the sweep directories again and reload the open sweep (it may still be running)."""
+    listed.set(listed.value + 1)
+    if sweep.value is not None:
+        try:
+            sweep.set(views.open_sweep(sweep.value.root))
+        except OutputError as exc:
+            problem.set(str(exc))
+
+
+def open_typed() -> None:
+    """Open the typed path if it lies inside the allowed folders."""
+    try:
+        directory = views.resolve_sweep_dir(typed.value, views.allowed_roots())
+    except views.SweepPathError as exc:
+        sweep.set(None)
+        problem.set(str(exc))
+        return
+    chosen.set("")
+    open_directory(directory)
+
+
+def heatmap_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A heatmap table as display text: y cells down the first column, x cells across."""
+    shown = table.map(number)
+    shown.columns = [str(column) for column in table.columns]
+    return shown.reset_index(names=f"{table.index.name} \\ {table.columns.name}")
+
+
+def robustness_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``views.robustness_table`` as display text (shares as percentages)."""
+
+    def percent(value: float | None) -> str:
+        return "-" if value is None or pd.isna(value) else f"{value:.0%}"
+
+    return pd.DataFrame(
+        {
+            "comparison": table["comparison"],
+            "holds at": [
+                f"{percent(s)} [{percent(lo)}, {percent(hi)}]"
+                for s, lo, hi in zip(
+                    table["holds"], table["holds_lo"], table["holds_hi"], strict=True
+                )
+            ],
+            "significant at": table["significant"].map(percent),
+            "median difference": table["median_difference"].map(number),
+            "points": table["points"],
+            "drivers (Spearman)": table["drivers"],
+            "where it fails": table["fails"],
+        }
+    )
+
+
+def _cell(value: object) -> str:
+    return number(value) if isinstance(value, float) else str(value)
+
+
+@solara.component
+def DirectoryChoice() -> None:
+    """The sweep directories found under the allowed folders, and a path field."""
+    roots = views.allowed_roots()
+    found = solara.use_memo(lambda: views.find_sweeps(roots), dependencies=[listed.value])
+    with solara.Card("Sweep", classes=["lg-sweep-choice"]):
+        solara.Select(
+            "Sweep directory",
+            values=list(found),
+            value=chosen.value,
+            on_value=choose,
+            classes=["lg-sweep-select"],
+        )
+        if not found:
+            solara.Text(
+                "No sweeps found yet; run `longgame sweep ... --out out/sweeps/NAME`.",
+                style={"font-size": "12px"},
+            )
+        solara.InputText(
+            "Or a path inside " + ", ".join(root.name for root in roots),
+            value=typed,
+            continuous_update=True,
+            classes=["lg-sweep-path"],
+        )
+        with solara.Row():
+            solara.Button("Open", color="primary", on_click=open_typed)
+            solara.Button("Refresh", on_click=refresh)
+
+
+@solara.component
+def Controls(data: SweepData) -> None:
+    """Outcome, x and y parameters, strategy, versus strategy, bins."""
+    choices = views.choices(data)
+    parameters = [p["name"] for p in choices["parameters"]]
+    with solara.Card("Show", classes=["lg-controls"]):
+        solara.Select("Outcome", values=choices["outcomes"], value=outcome)
+        solara.Select("x parameter", values=parameters, value=x_name)
+        solara.Select("y parameter", values=parameters, value=y_name)
+        solara.Select("Strategy", values=choices["strategies"], value=strategy)
+        solara.Select(
+            "Versus (difference)",
+            values=[NO_VERSUS, *(s for s in choices["strategies"] if s != strategy.value)],
+            value=versus,
+        )
+        solara.InputInt("Bins (sampled designs)", value=bins, classes=["lg-bins"])
+        if not 1 <= bins.value <= MAX_BINS:
+            solara.Warning(f"1 to {MAX_BINS} bins.", dense=True)
+        solara.Text(
+            f"{choices['finished_runs']} of {choices['total_runs']} runs finished",
+            classes=["lg-sweep-progress"],
+            style={"font-size": "13px"},
+        )
+
+
+@solara.component
+def Heatmap(data: SweepData, against: str | None) -> None:
+    """The outcome over the two parameters, as a chart and a table."""
+    count = min(max(bins.value, 1), MAX_BINS)
+    key = [id(data), outcome.value, x_name.value, y_name.value, strategy.value, against, count]
+    table = solara.use_memo(
+        lambda: views.heatmap_table(
+            data,
+            outcome.value,
+            x_name.value,
+            y_name.value,
+            strategy=strategy.value,
+            versus=against,
+            bins=count,
+        ),
+        dependencies=key,
+    )
+    title = f"{outcome.value}: {strategy.value}" + (f" - {against}" if against else "")
+    figure = solara.use_memo(
+        lambda: figures.heatmap_figure(table, title=f"Mean {title}"), dependencies=[id(table)]
+    )
+    name = f"{data.experiment.name}_{outcome.value}_heatmap"
+    ChartCard(figure, name, classes=["lg-sweep-heatmap"])
+    TableCard(heatmap_shown(table), table.reset_index(), name, classes=["lg-sweep-heatmap-table"])
+
+
+@solara.component
+def Sensitivity(data: SweepData, against: str | None) -> None:
+    """Sensitivity bars of the outcome (or of the matching headline comparison)."""
+    target = views.target_for(data, outcome.value, strategy.value, against)
+    table = solara.use_memo(
+        lambda: views.sensitivity_table(data, target), dependencies=[id(data), target]
+    )
+    figure = solara.use_memo(
+        lambda: figures.sensitivity_figure(table, title=f"What moves {target}"),
+        dependencies=[id(table)],
+    )
+    solara.Markdown(f"**Sensitivity** of {target}")
+    name = f"{data.experiment.name}_sensitivity"
+    ChartCard(figure, name, classes=["lg-sweep-sensitivity"])
+    shown = table[["parameter", "method", "index", "value", "conf", "spearman"]].map(_cell)
+    TableCard(shown, table, name, classes=["lg-sweep-sensitivity-table"])
+
+
+@solara.component
+def Robustness(data: SweepData) -> None:
+    """The robustness report: where each headline comparison holds and where it fails."""
+    report = solara.use_memo(lambda: views.robustness_report(data), dependencies=[id(data)])
+    figure = solara.use_memo(
+        lambda: figures.robustness_figure(report) if report["comparisons"] else None,
+        dependencies=[id(report)],
+    )
+    solara.Markdown(f"**Robustness** ({report['rule']})")
+    if figure is None:
+        solara.Info("This experiment has no headline comparisons ([[comparisons]]).")
+        return
+    table = views.robustness_table(report)
+    name = f"{data.experiment.name}_robustness"
+    ChartCard(figure, name, classes=["lg-sweep-robustness-chart"])
+    TableCard(robustness_shown(table), table, name, classes=["lg-sweep-robustness"])
+
+
+@solara.component
+def SweepsPage() -> None:
+    """The Sweeps page."""
+    solara.Title("longgame: sweeps")
+    data = sweep.value
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            DirectoryChoice()
+            if data is not None:
+                Controls(data)
+        with solara.Column(style={"min-width": "0"}):
+            if problem.value:
+                solara.Error(problem.value, classes=["lg-sweep-error"])
+            if data is None:
+                solara.Info("Choose a sweep directory written by `longgame sweep`.")
+                return
+            experiment = data.experiment
+            solara.Markdown(f"### {experiment.name}\n\n{experiment.description}")
+            against = None if versus.value in (NO_VERSUS, strategy.value) else versus.value
+            with solara.Columns([1, 1]):
+                with solara.Column(style={"min-width": "0"}):
+                    Heatmap(data, against)
+                with solara.Column(style={"min-width": "0"}):
+                    Sensitivity(data, against)
+            Robustness(data)
