@@ -60,7 +60,7 @@ def run_scale(people: int, days: int, floor: bool, share: float | None, queue) -
     scenario = scale_scenario(people, days, share)
     start, start_cpu = time.perf_counter(), time.process_time()
     graph = build_graph(scenario.audience.graph, None, scenario.seed)
-    graphed = time.perf_counter()
+    graphed, graphed_cpu = time.perf_counter(), time.process_time()
     traits = sample_traits(
         scenario.audience, graph, scenario.brands, scenario.platforms, scenario.seed
     )
@@ -90,6 +90,7 @@ def run_scale(people: int, days: int, floor: bool, share: float | None, queue) -
             "total_s": graphed - start + built - graphed + engine_s,
             "wall_s": done - start,
             "build_cpu_s": built_cpu - start_cpu,
+            "graph_cpu_s": graphed_cpu - start_cpu,
             "run_cpu_s": engine_cpu,
             "edges": graph.n_edges,
             "peak_rss_mib": peak_rss_mib(),

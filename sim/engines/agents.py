@@ -1182,7 +1182,9 @@ def person_states(engine: AgentEngine | VectorEngine) -> dict[str, np.ndarray]:
     """
     if isinstance(engine, VectorEngine):
         return {
-            name: np.stack([getattr(state, name) for state in engine.state])
+            name: np.stack(
+                [getattr(state, VECTOR_FIELDS.get(name, name)) for state in engine.state]
+            )
             for name in STATE_FIELDS
         } | {"known": np.stack([state.in_known for state in engine.state])}
     states = {}
@@ -1203,6 +1205,9 @@ def person_states(engine: AgentEngine | VectorEngine) -> dict[str, np.ndarray]:
     )
     return states
 
+
+VECTOR_FIELDS = dict.fromkeys(("salience_day", "trust_day", "fatigue_day"), "synced_day")
+"""The vector engine brings salience, trust and fatigue up to date together: one day array."""
 
 STATE_FIELDS = (
     "trust",
