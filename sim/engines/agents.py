@@ -10,7 +10,7 @@ formulas of ``sim.behavior`` on scalars and draws from the spec's counter-based 
 (``sim.rng``) with exactly the vector engine's key fields, so the two engines differ only in
 control flow. Brands are the same `sim.strategy.BrandAgent` in both engines.
 
-`AgentEngine.step` reads side by side with `VectorEngine.step`: the same phases in the same
+Both engines run the one day of `sim.engines.day.DayOrder.step`: the same phases in the same
 order, the same snapshot semantics (a phase decides on the state at its start and writes at its
 end), the same lazy decay and the same *known* set per brand, so that every draw is made over the
 same people. `dock` runs both engines in lockstep and names the first day, metric and person
@@ -32,6 +32,7 @@ from mesa.discrete_space import CellAgent, Network
 
 from sim import behavior
 from sim.audience import Population
+from sim.engines.day import DayOrder
 from sim.engines.vector import (
     CARRIED_POST,
     COMPLAINT_POST,
@@ -51,7 +52,6 @@ from sim.engines.vector import (
     audience_stocks,
     channel_name,
     close_row,
-    count_label,
     initial_audience,
     outreach_events,
     post_label,
@@ -61,8 +61,9 @@ from sim.engines.vector import (
 )
 from sim.metrics import FLOWS, STOCKS
 from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
-from sim.schema import CONTENT_TYPES, Behavior, Market, Scenario
+from sim.schema import Behavior, Market, Scenario
 from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
+from sim.text import plural
 
 __all__ = [
     "AgentEngine",
@@ -493,7 +494,7 @@ class Ledger:
     carried: list[Comment] = field(default_factory=list)
 
 
-class AgentEngine:
+class AgentEngine(DayOrder):
     """Runs the model of ``docs/model.md`` with a Mesa agent per person.
 
     Same constructor and ``step(day) -> list[dict]`` contract as `VectorEngine`; the Mesa model
@@ -582,37 +583,10 @@ class AgentEngine:
         return sorted(self.ledgers[b].known, key=by_index)
 
     # --- the day --------------------------------------------------------------------------
-    def step(self, day: int) -> list[dict]:
-        """One day in the spec's order; returns one metrics row per brand."""
-        rows = [self._new_row(brand) for brand in self.brands]
-        for brand in self.brands:
-            self._start_day(brand, day)
-        plans = [brand.plan(day) for brand in self.brands]  # 1. brand plans
-        results = [np.zeros((2, len(CONTENT_TYPES))) for _ in self.brands]
-        shares: list[list[tuple[Post, list[Person], list[Person]]]] = [[] for _ in self.brands]
-        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
-            today: list[Comment] = []
-            for post in plan.posts:  # 2.-3. exposure and response, three passes
-                sharers, viewers = self._expose_post(
-                    brand, post, plan.posts_on(post.platform), day, row, today, results[brand.index]
-                )
-                shares[brand.index].append((post, sharers, viewers))
-            self._listen(brand, plan, day, row, today)  # 4. listening
-            for post, sharers, viewers in shares[brand.index]:  # 5. share cascade
-                self._cascade(brand, post, sharers, viewers, day, row, results[brand.index])
-            self._advocacy(brand, day, row)  # 6. word of mouth
-            self._outreach(brand, plan, day, row)  # 7. outreach
-            self._churn(brand, day, row)  # 8. pruning and dropout
-        self._conversion(day, rows, results)  # 9. purchases (brands compete for each purchase)
-        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
-            self._metrics(brand, plan, day, row)  # 11. metrics (10. incidents: in exposure)
-            brand.learn(day, row, plan, results[brand.index])  # 12. learn and decide
-        return rows
-
-    def _new_row(self, brand: BrandAgent) -> dict:
-        row = dict.fromkeys(FLOWS, 0.0)
-        row["brand"] = brand.name
-        return row
+    @staticmethod
+    def _new_comments() -> list[Comment]:
+        """An empty list of the day's comments awaiting a reply (``DayOrder.step``)."""
+        return []
 
     def _start_day(self, brand: BrandAgent, day: int) -> None:
         """Bring the known set up to today and drop the forgotten who do not follow."""
@@ -947,7 +921,7 @@ class AgentEngine:
             if follows:
                 row["new_follows"] += person.follow(b, main)
             if person.history is not None:
-                times = count_label(heard_times[person], "time")
+                times = plural(heard_times[person], "time")
                 person.remember(day, brand.name, "heard_recommendation", times)
                 if follows:
                     person.remember(

@@ -3,8 +3,8 @@
 State is lazy: salience, trust and fatigue carry the day they were last brought up to date and
 decay exactly on access, so a day costs work in proportion to the brand's standing audience
 (the *known* set: salient people and followers) and to the day's events, not to N.
-The order of a day is ``VectorEngine.step``; each phase reads the state as it stood at the start
-of the phase and writes at its end.
+The order of a day is ``sim.engines.day.DayOrder.step``, shared with the agent engine; each
+phase reads the state as it stood at the start of the phase and writes at its end.
 
 Most of a day's batches hold a few to a few thousand people, so a day's cost is mostly the
 fixed cost of each NumPy call: rows of 2-d arrays are indexed as ``a[row][people]`` (a view,
@@ -24,7 +24,7 @@ import numpy as np
 from sim import behavior
 from sim.audience import Population
 from sim.audience.graph import dedupe_sorted
-from sim.metrics import FLOWS
+from sim.engines.day import DayOrder
 from sim.rng import (
     Stream,
     day_prefix,
@@ -35,6 +35,7 @@ from sim.rng import (
 )
 from sim.schema import CONTENT_TYPES, Platform, Scenario
 from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
+from sim.text import plural
 
 __all__ = [
     "VectorEngine",
@@ -263,10 +264,6 @@ def purchase_detail(happy: bool, complained: bool) -> str:
     return "unhappy, complained" if complained else "unhappy"
 
 
-def count_label(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 class AudienceStocks(NamedTuple):
     """A brand's audience stocks at the end of a day, in simulated people."""
 
@@ -418,7 +415,7 @@ class BrandAudience:
         self.carried = Comments()
 
 
-class VectorEngine:
+class VectorEngine(DayOrder):
     """Runs the model of ``docs/model.md`` on arrays. ``step(day)`` is the order of a day.
 
     ``tracked`` people get a history of the last ``history_size`` events that touched them
@@ -513,37 +510,10 @@ class VectorEngine:
         return uniform_from(head, people) < self.traits.activity[people]
 
     # --- the day --------------------------------------------------------------------------
-    def step(self, day: int) -> list[dict]:
-        """One day in the spec's order; returns one metrics row per brand."""
-        rows = [self._new_row(brand) for brand in self.brands]
-        for brand in self.brands:
-            self._start_day(brand, day)
-        plans = [brand.plan(day) for brand in self.brands]  # 1. brand plans
-        results = [np.zeros((2, len(CONTENT_TYPES))) for _ in self.brands]
-        shares: list[list[tuple[Post, np.ndarray, np.ndarray]]] = [[] for _ in self.brands]
-        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
-            today = Comments()
-            for post in plan.posts:  # 2.-3. exposure and response, three passes
-                sharers, viewers = self._expose_post(
-                    brand, post, plan.posts_on(post.platform), day, row, today, results[brand.index]
-                )
-                shares[brand.index].append((post, sharers, viewers))
-            self._listen(brand, plan, day, row, today)  # 4. listening
-            for post, sharers, viewers in shares[brand.index]:  # 5. share cascade
-                self._cascade(brand, post, sharers, viewers, day, row, results[brand.index])
-            self._advocacy(brand, day, row)  # 6. word of mouth
-            self._outreach(brand, plan, day, row)  # 7. outreach
-            self._churn(brand, day, row)  # 8. pruning and dropout
-        self._conversion(day, rows, results)  # 9. purchases (brands compete for each purchase)
-        for brand, plan, row in zip(self.brands, plans, rows, strict=True):
-            self._metrics(brand, plan, day, row)  # 11. metrics (10. incidents: in exposure)
-            brand.learn(day, row, plan, results[brand.index])  # 12. learn and decide
-        return rows
-
-    def _new_row(self, brand: BrandAgent) -> dict:
-        row = dict.fromkeys(FLOWS, 0.0)
-        row["brand"] = brand.name
-        return row
+    @staticmethod
+    def _new_comments() -> Comments:
+        """An empty list of the day's comments awaiting a reply (``DayOrder.step``)."""
+        return Comments()
 
     def _start_day(self, brand: BrandAgent, day: int) -> None:
         """Decay the known set to today and drop the forgotten who do not follow.
@@ -1107,7 +1077,7 @@ class VectorEngine:
             for k in self.history.among(heard):
                 count = int((receivers == heard[k]).sum())
                 add = self.history.add
-                add(heard[k], day, brand.name, "heard_recommendation", count_label(count, "time"))
+                add(heard[k], day, brand.name, "heard_recommendation", plural(count, "time"))
                 if follow[k]:
                     add(
                         heard[k],
