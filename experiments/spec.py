@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from sim import loading
+from sim.audience.edgelist import is_file
 from sim.errors import ScenarioError
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
 from sim.schema import Scenario, Strategy, Strict
@@ -129,12 +131,13 @@ class Experiment(Strict):
     daily_every: int = Field(7, ge=1, le=3650, description="keep every n-th day of the series")
     comparisons: list[Comparison] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _unique_strategies(self) -> Experiment:
-        names = [strategy.name for strategy in self.strategies]
+    @field_validator("strategies")
+    @classmethod
+    def _unique_strategies(cls, strategies: list[Strategy]) -> list[Strategy]:
+        names = [strategy.name for strategy in strategies]
         if len(set(names)) != len(names):
             raise ValueError(f"strategy names must be unique, got {names}")
-        return self
+        return strategies
 
     @property
     def days(self) -> int:
@@ -182,13 +185,13 @@ def outcome_names() -> list[str]:
 
 
 def _outcome_problem(outcome: str, days: int) -> str | None:
-    name, _, day = outcome.partition("@")
+    name, at, day = outcome.partition("@")
     if name not in outcome_names():
         return (
             f"unknown outcome {name!r}; allowed: {', '.join([*FINAL_OUTCOMES, *SPECIAL_OUTCOMES])}"
             ", any column of sim.metrics, each optionally @DAY"
         )
-    if day and (not day.isdigit() or int(day) >= days):
+    if at and (not day.isdigit() or int(day) >= days):
         return f"the day after @ must be a whole number from 0 to {days - 1} (the horizon)"
     return None
 
@@ -302,6 +305,8 @@ def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Pa
     values = tuple(spec.values) if spec.values is not None else None
     checked = [*(values or ()), *(v for v in (spec.low, spec.high) if v is not None)]
     for value in checked:
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a finite number")
         if (lo_schema is not None and value < lo_schema) or (
             hi_schema is not None and value > hi_schema
         ):
@@ -331,6 +336,8 @@ def apply_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
     """The scenario with each dotted parameter set (ints rounded), validated again."""
     data = scenario.model_dump()
     for path, value in values.items():
+        if not math.isfinite(value):
+            raise ValueError(f"{path}: {value} is not a finite number")
         locs, field, _ = resolve_path(scenario, path)
         number = int(round(value)) if field.annotation is int else float(value)
         for loc in locs:
@@ -344,16 +351,16 @@ def apply_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
 def load_experiment(path: str | Path) -> Experiment:
     """An experiment from a TOML file (or the name of one shipped in ``experiments/``)."""
     file = Path(path)
-    if not file.is_file() and re.fullmatch(r"[\w-]+", str(path)):
+    if not is_file(file) and re.fullmatch(r"[\w-]+", str(path)):
         shipped = Path(__file__).parent / f"{path}.toml"
-        if shipped.is_file():
+        if is_file(shipped):
             file = shipped
-    if not file.is_file():
+    if not is_file(file):
         raise ScenarioError("file not found", str(path))
     name = loading._display(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = loading.read_text(file, name)
+    except OSError as exc:
         raise ScenarioError(f"cannot read the file: {exc}", name) from None
     experiment = experiment_from_text(text, name, file.resolve().parent)
     if "name" not in loading.parse_toml_text(text, name):
@@ -369,7 +376,7 @@ def _flatten(table: Any, prefix: str = "") -> Any:
     out: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
-        is_spec = isinstance(value, dict) and value and set(value) <= _SPEC_KEYS
+        is_spec = isinstance(value, dict) and set(value) <= _SPEC_KEYS
         if isinstance(value, dict) and not is_spec:
             out.update(_flatten(value, f"{name}."))
         else:
@@ -431,7 +438,7 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str, source: 
     scenario = experiment.scenario
     for path, value in experiment.fixed.items():
         try:
-            locs, field, bounds = resolve_path(scenario, path)
+            resolve_parameter(scenario, path, ParameterRange(values=[value]))
             apply_values(scenario, {path: value})
         except ValueError as exc:
             raise _error(origins, ("fixed", path), value, str(exc), text, source) from None

@@ -231,10 +231,11 @@ def _is_comparison(target: str) -> bool:
     A TOML file is a comparison if its top level has ``strategies`` or ``scenario``; a name is one
     if it is a shipped comparison and not a shipped strategy.
     """
+    from sim.audience.edgelist import is_file
     from sim.loading import list_presets
 
     path = Path(target)
-    if path.is_file():
+    if is_file(path):
         try:
             data = tomllib.loads(path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -348,6 +349,27 @@ EngineOption = Annotated[
 ]
 
 
+def _allow_large(value: bool) -> bool:
+    """--allow-large: skip the size guard here and in worker processes (through the
+    environment variable they inherit)."""
+    if value:
+        from sim.audience.memory import ALLOW_LARGE_ENV
+
+        os.environ[ALLOW_LARGE_ENV] = "1"
+    return value
+
+
+AllowLargeOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-large",
+        help="Run even if the audience needs more memory than is available "
+        "(or set LONGGAME_ALLOW_LARGE=1).",
+        callback=_allow_large,
+    ),
+]
+
+
 @app.command()
 def presets() -> None:
     """List the strategy, audience and platform presets with what each one shows."""
@@ -373,6 +395,7 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Output directory [default: out/<scenario name>].")
     ] = None,
+    allow_large: AllowLargeOption = False,
 ) -> None:
     """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
     with _user_errors():
@@ -437,6 +460,7 @@ def compare(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only the final outcomes as JSON.")
     ] = False,
+    allow_large: AllowLargeOption = False,
 ) -> None:
     """Compare strategies on the same scenario and seeds; print final outcomes; draw a chart."""
     with _user_errors():

@@ -383,6 +383,8 @@ def _load_file(
         cycle = " -> ".join(_display(item) for item in (*chain, path))
         raise ref.error(f"presets form a cycle: {cycle}")
     doc, data = _read(path)
+    if ref is not None and kind == "scenario" and _is_comparison(data):
+        raise ref.error(f"{doc.name} is a comparison, not a scenario")
     result = _expand(kind, data, _Site(doc, (), at), origins, (*chain, path))
     if isinstance(result, dict) and "name" not in data:
         result["name"] = path.stem

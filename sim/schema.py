@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
 
 CONTENT_TYPES: tuple[str, ...] = ("value", "story", "promo", "conversation")
 KPIS = Literal["followers", "engagement", "revenue", "roi"]
@@ -25,6 +27,17 @@ def param(default, ge=None, le=None, *, doc: str, source: str = ASSUMPTION, unit
         description=doc,
         json_schema_extra={"source": source, "unit": unit},
     )
+
+
+def bounds(info: FieldInfo) -> tuple[float | None, float | None]:
+    """The documented range (``ge``, ``le``) of a schema field, None where it is open."""
+    low = high = None
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            low = item.ge
+        elif isinstance(item, annotated_types.Le):
+            high = item.le
+    return low, high
 
 
 class Strict(BaseModel):

@@ -53,12 +53,17 @@ def test_inactive_brand_spends_nothing_and_posts_nothing():
     assert frame["revenue"].sum() > 0  # people already aware still buy
 
 
-def check_invariants(model: EngagementModel) -> None:
-    """Trust and salience in [0,1], fatigue >= 0, follower counts equal to the follow state."""
-    frame = model.metrics()
+def check_metrics(frame: pd.DataFrame) -> None:
+    """Every number in a metrics table finite, every count (all but mean trust) non-negative."""
     assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()
     counts = frame.drop(columns=["seed", "brand", "day", "mean_trust"]).select_dtypes("number")
     assert (counts.to_numpy() >= 0).all()
+
+
+def check_invariants(model: EngagementModel) -> None:
+    """Trust and salience in [0,1], fatigue >= 0, follower counts equal to the follow state."""
+    frame = model.metrics()
+    check_metrics(frame)
     engine = model.engine
     for brand, state in zip(model.brand_agents, engine.state, strict=True):
         assert (state.trust >= 0).all() and (state.trust <= 1).all()

@@ -18,6 +18,7 @@ from sim.audience.edgelist import (
 )
 from sim.audience.generators import build_graph, sbm, scale_free, small_world
 from sim.audience.graph import FollowerGraph
+from sim.audience.memory import check_memory
 from sim.audience.traits import Traits, sample_traits
 from sim.schema import Scenario
 
@@ -56,8 +57,10 @@ def build_population(
     """Build a scenario's audience: its graph (``audience.graph``) and every person's traits.
 
     ``seed`` defaults to ``scenario.seed``; ``base_dir`` is the directory a relative
-    ``graph.path`` is resolved against (usually the scenario file's directory).
+    ``graph.path`` is resolved against (usually the scenario file's directory). A population
+    that would not fit in the memory available is refused first (``sim.audience.memory``).
     """
+    check_memory(scenario, base_dir)
     seed = scenario.seed if seed is None else seed
     audience = scenario.audience
     graph = build_graph(audience.graph, base_dir, seed)

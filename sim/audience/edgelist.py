@@ -38,6 +38,7 @@ __all__ = [
     "SHIPPED_GRAPHS",
     "Direction",
     "EdgeListError",
+    "is_file",
     "load_edgelist",
     "resolve_graph_path",
     "shipped_direction",
@@ -69,6 +70,15 @@ class EdgeListError(ValueError):
     """An edge-list file that cannot be read; the message names the file and the line."""
 
 
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is an existing file; a name the system cannot look up (too long, a NUL
+    character, an unreadable folder) is not one, rather than an exception."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def shipped_direction(path: Path) -> Direction | None:
     """The direction of a shipped graph file (by file name), else None."""
     for file, direction in SHIPPED_GRAPHS.values():
@@ -90,7 +100,7 @@ def resolve_graph_path(path_or_name: str | Path, base_dir: Path | None = None) -
         candidates.append(GRAPHS_DIR / SHIPPED_GRAPHS[str(path_or_name)][0])
     candidates.append(GRAPHS_DIR / path.name)
     for candidate in candidates:
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     tried = ", ".join(str(candidate) for candidate in candidates)
     raise EdgeListError(f"graph file {str(path_or_name)!r} not found; tried {tried}")
@@ -163,7 +173,7 @@ def _read_pairs(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, decompressed when it ends in ``.gz``."""
-    if not path.is_file():
+    if not is_file(path):
         raise EdgeListError(f"{path}: no such file")
     if path.suffix != ".gz":
         return path.read_bytes()
@@ -222,7 +232,8 @@ def _raise_first_bad_line(path: Path, data: bytes) -> NoReturn:
         for field in fields:
             if not _INTEGER.fullmatch(field):
                 raise EdgeListError(f"{path}, line {number}: id {_show(field)} is not an integer")
-            if not -(2**63) <= int(field) < 2**63:
+            digits = field.lstrip(b"+-").lstrip(b"0")  # int() refuses over 4,300 digits
+            if len(digits) > 19 or not -(2**63) <= int(field) < 2**63:
                 raise EdgeListError(
                     f"{path}, line {number}: id {_show(field)} is outside the 64-bit range"
                 )
