@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
-from annotated_types import Ge, Le, MaxLen, MinLen
+from annotated_types import MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -32,6 +32,7 @@ from sim.schema import (
     QuitRule,
     Scenario,
     Strategy,
+    bounds,
 )
 
 __all__ = ["BEGIN", "END", "MODELS", "WEIGHT_FIELDS", "embed", "parameter_tables"]
@@ -107,14 +108,14 @@ def _range(info: FieldInfo) -> str:
         return " / ".join(f"`{choice}`" for choice in choices)
     if info.annotation is bool:
         return "true / false"
-    bounds = {type(m): m for m in info.metadata if isinstance(m, Ge | Le | MinLen | MaxLen)}
-    if Ge in bounds or Le in bounds:
-        low = _number(bounds[Ge].ge) if Ge in bounds else ""
-        high = _number(bounds[Le].le) if Le in bounds else ""
-        return f"{low} to {high}".strip()
-    if MinLen in bounds or MaxLen in bounds:
-        low = bounds[MinLen].min_length if MinLen in bounds else 0
-        high = bounds[MaxLen].max_length if MaxLen in bounds else ""
+    low, high = bounds(info)
+    if low is not None or high is not None:
+        text = f"{'' if low is None else _number(low)} to {'' if high is None else _number(high)}"
+        return text.strip()
+    lengths = {type(m): m for m in info.metadata if isinstance(m, MinLen | MaxLen)}
+    if lengths:
+        low = lengths[MinLen].min_length if MinLen in lengths else 0
+        high = lengths[MaxLen].max_length if MaxLen in lengths else ""
         return (
             f"{low} to {high} items"
             if get_origin(info.annotation) is list
