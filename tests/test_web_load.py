@@ -34,6 +34,9 @@ SESSIONS = int(os.environ.get("LONGGAME_LOAD_SESSIONS", "3"))
 RUN_SECONDS = 8
 """The test server's time limit per job (``LONGGAME_WEB_RUN_SECONDS``): far above what a small
 comparison needs, far below what the failing session's needs."""
+SECONDS_PER_SESSION = 30
+"""The time the sessions may take in all, per session (they share the server's two run slots;
+measured: 75 s for 3 sessions, 245 s for 10 on a loaded 2-core machine)."""
 RSS_BOUND = 500_000_000 + 50_000_000 * SESSIONS
 """Bytes the server may hold (measured: about 270 MB idle, 410 MB peak with 3 sessions)."""
 OTHERS = ["storytelling", "no_plan", "publish_first", "self_promotion", "vanity_metrics"]
@@ -114,10 +117,11 @@ def test_concurrent_sessions_each_get_their_own_result(browser, tmp_path):
         # all runs start together; the failing one first, so it holds a run slot throughout
         for page in [failing, *pages]:
             page.get_by_role("button", name="Run").click()
+        deadline = time.monotonic() + SECONDS_PER_SESSION * (SESSIONS + 1) + TIMEOUT / 1000
         for page, (strategy, days, _) in zip(pages, plans, strict=True):
             page.wait_for_function(
                 "() => document.querySelectorAll('.lg-final tbody tr').length == 2",
-                timeout=TIMEOUT * 2,
+                timeout=max(1000.0, (deadline - time.monotonic()) * 1000),
             )
             text = page.locator(".lg-final table").inner_text()
             assert f"Final outcomes after {days} days" in page.inner_text("body")

@@ -271,6 +271,41 @@ def test_queue_is_bounded_and_waiting_is_visible_and_not_timed(monkeypatch):
     assert queue.jobs == 0
 
 
+def test_free_slots_go_to_the_waiting_job_that_joined_first(monkeypatch):
+    """Waiting sessions are served in the order they pressed Run, not at random."""
+    queue = RunQueue(slots=1, waiting=4)
+    monkeypatch.setattr(jobs, "RUN_QUEUE", queue)
+    release, holding = threading.Event(), threading.Event()
+    served: list[str] = []
+
+    def hold(job: Job) -> None:
+        with queue.slot(job):
+            holding.set()
+            release.wait(10)
+
+    def serve(name: str):
+        def work(job: Job) -> None:
+            with queue.slot(job):
+                served.append(name)
+
+        return work
+
+    first = Job(hold).start()
+    assert holding.wait(5)
+    waiting = []
+    for name in "bcd":
+        waiting.append(Job(serve(name)).start())
+        deadline = time.monotonic() + 5
+        while not waiting[-1].waiting and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert waiting[-1].waiting
+    release.set()
+    for job in [first, *waiting]:
+        _finish(job)
+    assert served == ["b", "c", "d"]
+    assert queue.jobs == 0
+
+
 def test_cancel_while_queued(monkeypatch):
     queue = RunQueue(slots=1, waiting=2)
     monkeypatch.setattr(jobs, "RUN_QUEUE", queue)

@@ -17,6 +17,8 @@ runs are not repeated.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import os
 import threading
@@ -161,40 +163,40 @@ class Job:
 class RunQueue:
     """Run slots shared by the whole server: ``slots`` runs at once, ``waiting`` more jobs queued.
 
-    A job joins the queue the first time it asks for a slot and leaves it when it ends, so a
-    job that runs seed after seed keeps its place; a job that would make more than
-    ``slots + waiting`` jobs raises :class:`ServerBusy` instead of waiting.
+    A job joins the queue the first time it asks for a slot and leaves it when it ends; a free
+    slot goes to the waiting job that joined first, so a job that runs seed after seed is
+    served before jobs that came after it, and sessions in the order they pressed Run. A job
+    that would make more than ``slots + waiting`` jobs raises :class:`ServerBusy` instead.
     """
 
     def __init__(self, slots: int, waiting: int) -> None:
         self.slots = slots
         self.max_jobs = slots + waiting
-        self._semaphore = threading.BoundedSemaphore(slots)
-        self._lock = threading.Lock()
-        self._jobs: set[Job] = set()
+        self._free = slots
+        self._ready = threading.Condition()
+        self._order: dict[Job | None, int] = {}  # job -> when it joined
+        self._waiting: list[int] = []  # join numbers of the callers waiting for a slot
+        self._joined = itertools.count()
 
     @property
     def jobs(self) -> int:
         """Jobs running or waiting."""
-        with self._lock:
-            return len(self._jobs)
+        with self._ready:
+            return len(self._order)
 
     @contextmanager
     def slot(self, job: Job | None = None) -> Iterator[None]:
         """Hold one run slot; wait for it (checking ``job``, which may be cancelled) if all are
-        busy."""
-        if job is not None:
-            self._join(job)
-        if not self._semaphore.acquire(blocking=False):
-            if job is None:
-                self._semaphore.acquire()
-            else:
-                job.set_waiting(True)
-                try:
-                    while not self._semaphore.acquire(timeout=0.1):
-                        job.check()
-                finally:
-                    job.set_waiting(False)
+        busy or an earlier job is waiting."""
+        with self._ready:
+            turn = self._join(job)
+            bisect.insort(self._waiting, turn)
+            try:
+                if self._free == 0 or self._waiting[0] != turn:
+                    self._wait(turn, job)
+            finally:
+                self._waiting.remove(turn)
+            self._free -= 1
         if job is not None:
             job.set_working(True)
         try:
@@ -202,23 +204,42 @@ class RunQueue:
         finally:
             if job is not None:
                 job.set_working(False)
-            self._semaphore.release()
+            with self._ready:
+                self._free += 1
+                self._ready.notify_all()
+
+    def _wait(self, turn: int, job: Job | None) -> None:
+        """Wait (holding the condition) until a slot is free and ``turn`` is first in line."""
+        if job is not None:
+            job.set_waiting(True)
+        try:
+            while self._free == 0 or self._waiting[0] != turn:
+                self._ready.wait(0.1)
+                if job is not None:
+                    job.check()
+        finally:
+            if job is not None:
+                job.set_waiting(False)
+            self._ready.notify_all()  # the next in line may be able to go
 
     def leave(self, job: Job) -> None:
         """Forget a job that has ended."""
-        with self._lock:
-            self._jobs.discard(job)
+        with self._ready:
+            self._order.pop(job, None)
 
-    def _join(self, job: Job) -> None:
-        with self._lock:
-            if job in self._jobs:
-                return
-            if len(self._jobs) >= self.max_jobs:
+    def _join(self, job: Job | None) -> int:
+        """The caller's place in line: the job's join number (a new one for calls without a
+        job, which are not counted against the bound)."""
+        if job is None:
+            return next(self._joined)
+        if job not in self._order:
+            if len(self._order) >= self.max_jobs:
                 raise ServerBusy(
-                    f"the server is busy ({len(self._jobs)} runs are running or queued, the "
+                    f"the server is busy ({len(self._order)} runs are running or queued, the "
                     f"most it takes); try again in a minute"
                 )
-            self._jobs.add(job)
+            self._order[job] = next(self._joined)
+        return self._order[job]
 
 
 RUN_QUEUE = RunQueue(MAX_PARALLEL_RUNS, MAX_QUEUED_JOBS)
