@@ -118,7 +118,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 test: venv system-deps app-assets lint
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	LONGGAME_REQUIRE_BROWSER=1 $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: venv
 	@if [ -f bench/__main__.py ] || [ -f bench.py ]; then \

@@ -21,8 +21,6 @@ from browser_app import ROOT, SIZES, TIMEOUT, needs_chromium, serve_app
 from browser_app import open_page as _page
 from browser_app import shot as _shot
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
 pytestmark = needs_chromium
 
 

@@ -17,8 +17,6 @@ from experiments import views
 from viz.pages.sweeps import robustness_shown
 from viz.tables import number
 
-pytest.importorskip("playwright.sync_api")
-
 pytestmark = needs_chromium
 
 

@@ -14,8 +14,6 @@ from sim.audience import build_population
 from sim.validation import cascade
 from sim.validation.cascade import GENERATED, CascadeCase
 
-pytest.importorskip("ndlib", reason=cascade.INSTALL_HINT)
-
 
 @pytest.fixture(scope="module")
 def quick():

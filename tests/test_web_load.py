@@ -18,15 +18,13 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from browser_app import TIMEOUT, needs_chromium, open_page, serve_app, shot
 
 from sim.loading import load_comparison
 from sim.runner import compare
 from sim.summary import final_outcomes
-
-psutil = pytest.importorskip("psutil")
-pytest.importorskip("playwright.sync_api")
 
 pytestmark = needs_chromium
 
