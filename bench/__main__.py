@@ -27,7 +27,14 @@ import sys
 from pathlib import Path
 from queue import Empty
 
-from bench.cases import FOLLOWER_SHARE, run_default, run_engines_case, run_scale, run_sweep
+from bench.cases import (
+    FOLLOWER_SHARE,
+    run_default,
+    run_engines_case,
+    run_experiment,
+    run_scale,
+    run_sweep,
+)
 
 DAYS = 730
 SCALE_PEOPLE = (10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000)
@@ -195,15 +202,23 @@ def markdown(results: dict) -> str:
             f"{run['run_cpu_s']['median']:.2f} s), peak "
             f"{run['peak_rss_mib']['median']:.0f} MiB.",
             "",
-            "| `longgame compare default` | runs | wall s | runs per minute |",
-            "|---|---|---|---|",
+            "Runs per minute and scaling efficiency (rate with N workers / (N x rate with 1)):",
+            "",
+            "| command | workers | runs | wall s | runs per minute | efficiency |",
+            "|---|---|---|---|---|---|",
         ]
-        for workers, sweep in default["sweeps"].items():
-            lines.append(
-                f"| {workers} process{'es' if int(workers) > 1 else ''} | "
-                f"{sweep['runs']['median']:.0f} | {_m(sweep, 'wall_s', 1)} | "
-                f"{_m(sweep, 'runs_per_minute', 0)} |"
-            )
+        for label, cases in (
+            ("`longgame compare default`", default["sweeps"]),
+            ("`longgame sweep smoke`", default.get("experiment", {})),
+        ):
+            single = cases.get("1", {}).get("runs_per_minute", {}).get("median")
+            for workers, sweep in cases.items():
+                rate = sweep["runs_per_minute"]["median"]
+                efficiency = f"{rate / (int(workers) * single):.0%}" if single else ""
+                lines.append(
+                    f"| {label} | {workers} | {sweep['runs']['median']:.0f} | "
+                    f"{_m(sweep, 'wall_s', 1)} | {_m(sweep, 'runs_per_minute', 0)} | {efficiency} |"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -314,6 +329,12 @@ def main() -> None:
             "sweeps": {
                 str(workers): repeat(
                     f"compare, {workers} process(es)", 1, run_sweep, workers, SWEEP_SEEDS
+                )
+                for workers in (1, 2)
+            },
+            "experiment": {
+                str(workers): repeat(
+                    f"sweep smoke, {workers} worker(s)", 1, run_experiment, workers
                 )
                 for workers in (1, 2)
             },

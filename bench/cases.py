@@ -181,3 +181,23 @@ def run_sweep(workers: int, seeds: int, queue) -> None:
     elapsed = time.perf_counter() - start
     runs = seeds * (len(comparison.strategies) + len(comparison.scenario.brands))
     queue.put({"runs": runs, "wall_s": elapsed, "runs_per_minute": runs / elapsed * 60})
+
+
+def run_experiment(workers: int, queue) -> None:
+    """``longgame sweep experiments/smoke.toml`` (16 runs) into a fresh store, serially or on a
+    local pool of ``workers`` processes: runs per minute through the sweep machinery (spawning
+    workers, storing every run) rather than the simulation alone."""
+    import tempfile
+
+    from experiments.executors import make_executor
+    from experiments.spec import load_experiment
+    from experiments.sweep import Sweep
+
+    with tempfile.TemporaryDirectory() as out:
+        sweep = Sweep(load_experiment("smoke"), out)
+        start = time.perf_counter()
+        report = sweep.execute(make_executor(workers))
+        elapsed = time.perf_counter() - start
+    queue.put(
+        {"runs": report.total, "wall_s": elapsed, "runs_per_minute": report.total / elapsed * 60}
+    )
