@@ -19,7 +19,14 @@ from sim.metrics import finish
 from sim.model import EngagementModel
 from sim.schema import Comparison, Scenario
 
-__all__ = ["simulate", "run_seeds", "compare", "baseline_revenue", "with_strategy"]
+__all__ = [
+    "simulate",
+    "run_seeds",
+    "compare",
+    "baseline_revenue",
+    "daily_metrics",
+    "with_strategy",
+]
 
 ProgressCallback = Callable[[int], None]
 
@@ -55,7 +62,13 @@ def simulate(
     model = EngagementModel(scenario, seed=seed, engine=engine, population=population).run(days)
     if baseline is None and with_baseline:
         baseline = baseline_revenue(scenario, seed, days, population, engine)
-    return finish(model.metrics(), baseline, scenario.market.margin)
+    return daily_metrics(model, baseline)
+
+
+def daily_metrics(model: EngagementModel, baseline: pd.Series | None) -> pd.DataFrame:
+    """A stepped model's daily metrics with its no-social ``baseline`` revenue (what
+    :func:`simulate` returns; the web app steps models itself and finishes them here)."""
+    return finish(model.metrics(), baseline, model.config.market.margin)
 
 
 def run_seeds(

@@ -31,9 +31,8 @@ from typing import Any
 import pandas as pd
 
 from sim.audience import Population, build_population
-from sim.metrics import finish
 from sim.model import EngagementModel
-from sim.runner import baseline_revenue, with_strategy
+from sim.runner import baseline_revenue, daily_metrics, with_strategy
 from sim.schema import Scenario, Strategy
 from viz.limits import RUN_SECONDS
 
@@ -44,7 +43,6 @@ __all__ = [
     "RunQueue",
     "ServerBusy",
     "TimeLimitExceeded",
-    "finish_run",
     "run_strategy",
     "step_until",
     "MAX_PARALLEL_RUNS",
@@ -255,11 +253,6 @@ def step_until(model: EngagementModel, day: int, job: Job | None = None) -> Enga
     return model
 
 
-def finish_run(model: EngagementModel, baseline: pd.Series) -> pd.DataFrame:
-    """A stepped model's daily metrics with its baseline, as ``sim.runner.simulate`` returns."""
-    return finish(model.metrics(), baseline, model.config.market.margin)
-
-
 def _key(model: Any) -> str:
     return model.model_dump_json()
 
@@ -336,7 +329,7 @@ class RunCache:
             model = EngagementModel(
                 with_strategy(scenario, strategy), seed=seed, population=population
             )
-            frame = finish_run(step_until(model, days, job), baseline)
+            frame = daily_metrics(step_until(model, days, job), baseline)
         frame.insert(0, "strategy", strategy.name)
         with self._lock:
             _keep(self._runs, key, frame, self._max_runs)

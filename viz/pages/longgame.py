@@ -25,7 +25,7 @@ from sim import summary
 from sim.audience import Population
 from sim.errors import ScenarioError
 from sim.model import EngagementModel
-from sim.runner import with_strategy
+from sim.runner import daily_metrics, with_strategy
 from sim.schema import QuitRule, Scenario, Strategy
 from viz import charts
 from viz.choices import (
@@ -37,7 +37,7 @@ from viz.choices import (
     strategy_names,
 )
 from viz.components import ChartCard, TableCard
-from viz.jobs import RUN_QUEUE, Job, RunCache, finish_run, run_strategy, step_until
+from viz.jobs import RUN_QUEUE, Job, RunCache, run_strategy, step_until
 from viz.limits import run_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table, number
@@ -99,7 +99,7 @@ class QuitRuns:
             with RUN_QUEUE.slot(job):
                 model = self._start(seed, 7 * week, stops, population, job)
                 model.brand_agents[0].strategy = strategy
-                frame = finish_run(step_until(model, scenario.days, job), baseline)
+                frame = daily_metrics(step_until(model, scenario.days, job), baseline)
             frame.insert(0, "strategy", strategy.name)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
