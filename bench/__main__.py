@@ -8,8 +8,9 @@ Each measurement runs in a fresh process so that its peak RSS is its own. Cases:
   standing set once). Then the targets: 1,000,000 people with the preset's own initial state
   (10,000 real followers); ``--huge`` adds 10,000,000 people (one run, needs about 8 GiB).
 - ``engines``: the Mesa agent engine and the vector engine on the same 10,000-person scenario.
-- ``default``: a 730-day run on the default audience (20,000 people) and ``longgame compare
-  default`` with 1 and 2 processes (runs per minute).
+- ``default``: a 730-day run on the default audience (20,000 people); ``longgame run`` of the
+  default scenario on 12 seeds, ``longgame compare default`` and ``longgame sweep smoke`` with 1
+  and 2 processes (runs per minute).
 
 Writes ``bench/results.json``, ``bench/results.md`` (machine, versions, median and min-max over
 repeats) and the scaling plot ``docs/performance-scaling.png``.
@@ -33,6 +34,7 @@ from bench.cases import (
     run_engines_case,
     run_experiment,
     run_scale,
+    run_seeds_case,
     run_sweep,
 )
 
@@ -42,6 +44,7 @@ TARGET_PEOPLE = (1_000_000,)
 HUGE_PEOPLE = 10_000_000
 ENGINE_CASE = {"people": 10_000, "vector_days": 365, "agents_days": 30}
 SWEEP_SEEDS = 2
+RUN_SEEDS = 12
 
 
 def measure(target, *args) -> dict:
@@ -208,6 +211,7 @@ def markdown(results: dict) -> str:
             "|---|---|---|---|---|---|",
         ]
         for label, cases in (
+            ("`longgame run default`", default.get("seeds", {})),
             ("`longgame compare default`", default["sweeps"]),
             ("`longgame sweep smoke`", default.get("experiment", {})),
         ):
@@ -326,6 +330,12 @@ def main() -> None:
     if "default" in only:
         results["default"] = {
             "run": repeat("default run", args.repeats, run_default, DAYS, 5),
+            "seeds": {
+                str(workers): repeat(
+                    f"run default, {workers} process(es)", 1, run_seeds_case, workers, RUN_SEEDS
+                )
+                for workers in (1, 2)
+            },
             "sweeps": {
                 str(workers): repeat(
                     f"compare, {workers} process(es)", 1, run_sweep, workers, SWEEP_SEEDS

@@ -169,6 +169,19 @@ def run_default(days: int, runs: int, queue) -> None:
     )
 
 
+def run_seeds_case(workers: int, seeds: int, queue) -> None:
+    """``longgame run`` of the default scenario (base.toml, 20,000 people, 730 days) on
+    ``seeds`` seeds with ``workers`` processes: each seed builds its audience and runs the
+    scenario and its no-social baseline. Runs per minute count the scenario's runs."""
+    from sim.runner import run_seeds
+
+    scenario = base_scenario(20_000, 730)
+    start = time.perf_counter()
+    run_seeds(scenario, seeds, workers=workers)
+    elapsed = time.perf_counter() - start
+    queue.put({"runs": seeds, "wall_s": elapsed, "runs_per_minute": seeds / elapsed * 60})
+
+
 def run_sweep(workers: int, seeds: int, queue) -> None:
     """``longgame compare default`` (twelve strategies and the no-social baseline per seed,
     20,000 people, 730 days) on ``seeds`` seeds with ``workers`` processes: runs per minute."""

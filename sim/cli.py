@@ -359,6 +359,9 @@ def _allow_large(value: bool) -> bool:
     return value
 
 
+WorkersOption = Annotated[
+    int, typer.Option(min=1, max=256, help="Parallel processes (seeds run in parallel).")
+]
 AllowLargeOption = Annotated[
     bool,
     typer.Option(
@@ -392,6 +395,7 @@ def run(
     days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds to run.")] = DEFAULT_SEEDS,
     engine: EngineOption = "vector",
+    workers: WorkersOption = min(2, os.cpu_count() or 1),
     out: Annotated[
         Path | None, typer.Option(help="Output directory [default: out/<scenario name>].")
     ] = None,
@@ -415,7 +419,12 @@ def run(
         with _interruptible(_result_state(out)):
             with _LazyProgress(seeds, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
                 df = run_seeds(
-                    resolved, seeds, days=resolved.days, engine=engine, progress=progress
+                    resolved,
+                    seeds,
+                    days=resolved.days,
+                    engine=engine,
+                    progress=progress,
+                    workers=workers,
                 )
             paths = write_results(df, out, scenario=resolved, engine=engine, command=_command())
         log.print(f"Daily metrics: {paths['parquet']} and {paths['csv']}")
@@ -453,9 +462,7 @@ def compare(
         int | None, typer.Option(min=1, max=1000, help="Seeds per strategy [default: 5].")
     ] = None,
     engine: EngineOption = "vector",
-    workers: Annotated[
-        int, typer.Option(min=1, max=256, help="Parallel processes (seeds run in parallel).")
-    ] = min(2, os.cpu_count() or 1),
+    workers: WorkersOption = min(2, os.cpu_count() or 1),
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/compare"),
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only the final outcomes as JSON.")

@@ -3,6 +3,8 @@ person, slot), so both engines draw the same numbers whatever order they visit p
 
 The key is the SplitMix64 finaliser chained over the fields (model spec, section 5). Works on
 scalars and on NumPy arrays of person ids (or slots) alike; arithmetic wraps modulo 2**64.
+Scalars are hashed here in Python integers (the definition); batches of draws in one compiled
+call each (``sim.rng_kernel``, the same integer arithmetic).
 """
 
 from __future__ import annotations
@@ -33,11 +35,6 @@ _U64_MUL1 = np.uint64(MUL1)
 _U64_MUL2 = np.uint64(MUL2)
 _U64_GOLDEN = np.uint64(GOLDEN)
 _TO_UNIT = 2.0**-53
-_CHUNK = 16384
-"""Draws hashed per vectorised step: in-place temporaries of this size stay in cache."""
-_SMALL = 16
-"""Up to this many hash stages a batch is hashed in Python integers rather than NumPy (about
-the break-even: some 25 NumPy calls of about 1 us against about 1.5 us a stage)."""
 
 
 class Stream(IntEnum):
@@ -73,47 +70,6 @@ def _mix_array(z: np.ndarray) -> np.ndarray:
     z ^= z >> np.uint64(27)
     z *= _U64_MUL2
     return z ^ (z >> np.uint64(31))
-
-
-def _mix_in_place(z: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-    """`_mix_array` on a uint64 array, in place (``scratch``: a buffer of the same shape)."""
-    # Shifts by a Python int take NumPy's fast path (same uint64 result as np.uint64 shifts).
-    np.right_shift(z, 30, out=scratch)
-    z ^= scratch
-    z *= _U64_MUL1
-    np.right_shift(z, 27, out=scratch)
-    z ^= scratch
-    z *= _U64_MUL2
-    np.right_shift(z, 31, out=scratch)
-    z ^= scratch
-    return z
-
-
-def _stage(z: np.ndarray, field, scratch: np.ndarray) -> np.ndarray:
-    """Chain one more field into the uint64 hashes ``z``, in place."""
-    if isinstance(field, int | np.integer):
-        if field:  # z ^ 0 is z: the common slot 0 costs no pass
-            z ^= np.uint64(int(field) & MASK)
-    else:
-        z ^= np.asarray(field).astype(np.uint64, copy=False)
-    z += _U64_GOLDEN
-    return _mix_in_place(z, scratch)
-
-
-def _people_stage(head: int, person) -> tuple[np.ndarray, np.ndarray]:
-    """Hashes of ``head`` chained with each person (a fresh uint64 array) and a scratch buffer."""
-    z = person.astype(np.uint64)  # a copy: the ids are cast, never changed
-    z ^= np.uint64(head)
-    z += _U64_GOLDEN
-    scratch = np.empty_like(z)
-    return _mix_in_place(z, scratch), scratch
-
-
-def _to_unit(z: np.ndarray) -> np.ndarray:
-    """Uniforms ``(z >> 11) * 2**-53`` of uint64 hashes (``z`` is overwritten)."""
-    z >>= 11
-    # Below 2**53: the int64 view converts exactly to float64 (faster than from uint64).
-    return np.multiply(z.view(np.int64), _TO_UNIT)
 
 
 def _chain_int(h: int, fields: Iterable[int]) -> int:
@@ -180,8 +136,8 @@ def uniform_fields(head: int, *fields):
         if first.ndim == 1 and all(
             isinstance(f, int | np.integer) or np.shape(f) == first.shape for f in fields[1:]
         ):
-            # The common case (an array of people or posts first): in place, in chunks.
-            return _chunked(head, first, fields[1:], None)[0]
+            # The common case (an array of people or posts first): one compiled batch.
+            return _batch(head, first, fields[1:], None)[0]
     z = head
     for field in fields:
         z = _extend(z, field)
@@ -190,57 +146,54 @@ def uniform_fields(head: int, *fields):
     return (z >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
 
-def _slice(field, begin: int, end: int):
-    """A chunk of an array field (scalars stand for every item)."""
-    return field if isinstance(field, int | np.integer) else field[begin:end]
+_NO_SLOTS = np.empty(0, dtype=np.int64)
+_NO_FIELDS = np.empty((0, 0), dtype=np.int64)
 
 
-def _chunked(head: int, first: np.ndarray, rest: tuple, slots: tuple | None) -> list[np.ndarray]:
+@functools.lru_cache(maxsize=64)
+def _slot_array(slots: tuple[int, ...]) -> np.ndarray:
+    """The int64 array of a tuple of slots (a batch's slots come from a few fixed tuples)."""
+    return np.array(slots, dtype=np.int64)
+
+
+def _rows(fields: tuple, n: int) -> np.ndarray:
+    """Key fields (scalars or arrays of ``n``) as the rows of one int64 array."""
+    if not fields:
+        return _NO_FIELDS
+    rows = np.empty((len(fields), n), dtype=np.uint64)
+    for row, field in zip(rows, fields, strict=True):
+        row[...] = int(field) & MASK if isinstance(field, int | np.integer) else field
+    return rows.view(np.int64)
+
+
+def _batch(head: int, first: np.ndarray, rest: tuple, slots: tuple | None) -> list[np.ndarray]:
     """Uniforms of keys ``head, first, *rest`` (1-d arrays or scalars), then one per slot.
 
-    Runs in chunks so that the in-place temporaries stay in cache; the slots are hashed
-    together as the rows of one 2-d array (fewer NumPy calls for small batches).
+    One compiled call (``sim.rng_kernel``) per batch; a row of the result per slot.
     """
-    n = first.size
-    rows = len(slots) if slots else 1
-    if n == 0:
-        return [np.empty(0) for _ in range(rows)]
-    if n * (1 + len(rest) + (len(slots) if slots else 0)) <= _SMALL:
-        return _small(head, first, rest, slots)
-    step = max(1, _CHUNK // rows)
-    parts = []
-    for begin in range(0, n, step):
-        end = min(n, begin + step)
-        z, scratch = _people_stage(head, first[begin:end])
-        for field in rest:
-            _stage(z, _slice(field, begin, end), scratch)
-        if slots is None:
-            parts.append(_to_unit(z).reshape(1, -1))
-            continue
-        both = np.empty((rows, end - begin), dtype=np.uint64)
-        both[...] = z
-        both ^= np.array(slots, dtype=np.uint64).reshape(rows, 1)
-        both += _U64_GOLDEN
-        parts.append(_to_unit(_mix_in_place(both, np.empty_like(both))))
-    return list(parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1))
+    if slots is None and rest and isinstance(rest[-1], int | np.integer):
+        rest, slots = rest[:-1], (int(rest[-1]),)  # the same key: a scalar last field is a slot
+    kernel = _kernel()
+    slot_array = _slot_array(slots) if slots else _NO_SLOTS
+    out = np.empty((max(1, slot_array.size), first.size))
+    if first.size:
+        first = np.ascontiguousarray(first, dtype=np.int64)
+        kernel(np.uint64(head), first, _rows(rest, first.size), slot_array, out)
+    return list(out)
 
 
-def _small(head: int, first: np.ndarray, rest: tuple, slots: tuple | None) -> list[np.ndarray]:
-    """`_chunked` for a handful of draws, in Python integers (a NumPy call costs more)."""
-    columns = [first.tolist()] + [
-        [int(field)] * first.size if isinstance(field, int | np.integer) else field.tolist()
-        for field in rest
-    ]
-    hashes = [_chain_int(head, fields) for fields in zip(*columns, strict=True)]
-    if slots is None:
-        return [np.array([(z >> 11) * _TO_UNIT for z in hashes])]
-    return [np.array([(_chain_int(z, (slot,)) >> 11) * _TO_UNIT for z in hashes]) for slot in slots]
+@functools.cache
+def _kernel():
+    """``sim.rng_kernel.uniform_rows``, imported on the first batch (Numba loads slowly)."""
+    from sim.rng_kernel import uniform_rows
+
+    return uniform_rows
 
 
 def uniform_from(head: int, person, slot=0):
     """Uniform draws in [0, 1) for ``person`` (scalar or array) under a prefix up to ``hop``."""
     if isinstance(person, np.ndarray) and person.ndim == 1 and isinstance(slot, int):
-        return _chunked(head, person, (slot,), None)[0]  # the engines' usual call, unchecked
+        return _batch(head, person, (), (slot,))[0]  # the engines' usual call, unchecked
     return uniform_fields(head, person, slot)
 
 
@@ -249,13 +202,13 @@ def uniform_slots(head: int, person, slots) -> list[np.ndarray]:
 
     ``person`` is a 1-d id array; the key's person stage is shared by every slot.
     """
-    return _chunked(head, np.asarray(person), (), tuple(slots))
+    return _batch(head, np.asarray(person), (), tuple(slots))
 
 
 def uniform_fields_slots(head: int, fields: tuple, slots) -> list[np.ndarray]:
     """``[uniform_fields(head, *fields, slot) for slot in slots]`` for 1-d ``fields[0]``,
     hashing the shared fields once."""
-    return _chunked(head, np.asarray(fields[0]), tuple(fields[1:]), tuple(slots))
+    return _batch(head, np.asarray(fields[0]), tuple(fields[1:]), tuple(slots))
 
 
 def uniform(seed: int, stream: int, brand=0, day=0, post=0, hop=0, person=0, slot=0):

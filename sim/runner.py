@@ -6,6 +6,7 @@ gives the incremental columns (spec section 4). Seeds are the scenario seed + 0.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -79,16 +80,48 @@ def run_seeds(
     engine: str = "vector",
     progress: ProgressCallback | None = None,
     base_dir: Path | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
-    """Runs seeds scenario.seed + 0..seeds-1; progress(1) after each run."""
-    frames = []
-    for offset in range(seeds):
-        frames.append(
-            simulate(scenario, scenario.seed + offset, days=days, engine=engine, base_dir=base_dir)
-        )
-        if progress:
-            progress(1)
-    return pd.concat(frames, ignore_index=True)
+    """Runs seeds scenario.seed + 0..seeds-1; progress(1) after each run. ``workers`` > 1 runs
+    seeds in parallel processes; results are identical whatever the number of workers."""
+    run = functools.partial(simulate, days=days, engine=engine, base_dir=base_dir)
+    tasks = [(scenario, scenario.seed + offset) for offset in range(seeds)]
+    return pd.concat(in_processes(run, tasks, workers, progress, weight=1), ignore_index=True)
+
+
+def in_processes[T](
+    function: Callable[..., T],
+    tasks: list[tuple],
+    workers: int,
+    progress: ProgressCallback | None,
+    weight: int,
+) -> list[T]:
+    """``[function(*task) for task in tasks]``, on ``workers`` spawned processes when more than
+    one (and more than one task); ``progress(weight)`` after each task. Ctrl-C stops the pool."""
+    if workers <= 1 or len(tasks) <= 1:
+        results = []
+        for task in tasks:
+            results.append(function(*task))
+            if progress:
+                progress(weight)
+        return results
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=ignore_interrupts,
+    )
+    try:
+        futures = [pool.submit(function, *task) for task in tasks]
+        for future in as_completed(futures):
+            future.result()
+            if progress:
+                progress(weight)
+        results = [future.result() for future in futures]
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
+    return results
 
 
 def with_strategy(scenario: Scenario, strategy) -> Scenario:
@@ -125,29 +158,7 @@ def compare(
         (scenario, variants, scenario.seed + offset, days, engine, base_dir)
         for offset in range(seeds)
     ]
-    if workers <= 1 or seeds == 1:
-        results = []
-        for task in tasks:
-            results.append(_compare_seed(*task))
-            if progress:
-                progress(len(variants))
-    else:
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=ignore_interrupts,
-        )
-        try:
-            futures = [pool.submit(_compare_seed, *task) for task in tasks]
-            for future in as_completed(futures):
-                future.result()
-                if progress:
-                    progress(len(variants))
-            results = [future.result() for future in futures]
-        except BaseException:
-            stop_pool(pool)
-            raise
-        pool.shutdown()
+    results = in_processes(_compare_seed, tasks, workers, progress, weight=len(variants))
     return pd.concat([frame for frames in results for frame in frames], ignore_index=True)
 
 

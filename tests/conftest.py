@@ -7,6 +7,13 @@ import pandas as pd
 import pytest
 
 from sim.metrics import COLUMNS
+from sim.rng import uniform_from
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load (or, in a fresh clone, compile) the draws kernel before any test is timed: the
+    first batch of a process pays it, which would break hypothesis deadlines."""
+    uniform_from(0, np.arange(2))
 
 
 def make_metrics(

@@ -14,7 +14,9 @@ from conftest import make_metrics
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.loading import load_scenario
 from sim.output import OutputError, write_results
+from sim.runner import run_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY_SCENARIO = """\
@@ -121,14 +123,16 @@ def test_write_results_clear_error(tmp_path):
             write_results(make_metrics(seeds=1, days=2), locked)
 
 
-def test_run_writes_metrics_and_manifest(tmp_path, runner_ready):
+def test_run_on_two_workers_writes_metrics_and_manifest(tmp_path, runner_ready):
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY_SCENARIO)
     out = tmp_path / "run"
-    result = invoke("run", str(scenario), "--seeds", "2", "--out", str(out))
+    result = invoke("run", str(scenario), "--seeds", "2", "--workers", "2", "--out", str(out))
     assert result.exit_code == 0, result.output
     metrics = pd.read_parquet(out / "metrics.parquet")
     assert sorted(metrics["seed"].unique()) == [42, 43]
+    serial = run_seeds(load_scenario(scenario), 2, workers=1)
+    pd.testing.assert_frame_equal(metrics[serial.columns], serial, check_dtype=False)
     assert metrics["day"].nunique() == 6
     assert len(pd.read_csv(out / "metrics.csv")) == len(metrics)
     manifest = json.loads((out / "manifest.json").read_text())

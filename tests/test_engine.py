@@ -132,3 +132,24 @@ def test_invariants_hold_under_random_parameters(
     population = build_population(scenario, seed=7)
     model = EngagementModel(scenario, seed=7, population=population).run()
     check_invariants(model)
+
+
+def test_start_of_day_equals_syncing_the_known_set():
+    """The compiled start of day (one factor per quantity, graced trust person by person)
+    gives exactly what syncing every known person one by one gives."""
+    import copy
+
+    scenario = small_scenario(follow_rate=200, targeting="random", posts_per_week=14)
+    model = EngagementModel(scenario, seed=5).run(25)
+    engine, brand, day = model.engine, model.engine.brands[0], 27
+    fast, slow = copy.deepcopy(engine), copy.deepcopy(engine)
+    fast._start_day(brand, day)
+    state = slow.state[0]
+    graced = state.last_touch[state.known] + scenario.behavior.trust_grace_days > state.known_day
+    assert graced.any() and (~graced).any() and state.fatigued[state.known].any()
+    slow._sync(state, state.known, day)
+    keep = (state.salience[state.known] > 0) | state.follower[state.known]
+    state.in_known[state.known[~keep]] = False
+    state.known = state.known[keep]
+    for name in ("salience", "trust", "fatigue", "synced_day", "in_known", "known"):
+        np.testing.assert_array_equal(getattr(fast.state[0], name), getattr(state, name), name)

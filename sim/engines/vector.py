@@ -25,6 +25,7 @@ from sim import behavior
 from sim.audience import Population
 from sim.audience.graph import dedupe_sorted
 from sim.engines.day import DayOrder
+from sim.engines.kernels import decay_known
 from sim.rng import (
     Stream,
     day_prefix,
@@ -525,30 +526,31 @@ class VectorEngine(DayOrder):
         """
         state, params = self.state[brand.index], self.behavior
         known, last = state.known, state.known_day
-        elapsed = day - last
-        salience = behavior.decayed(state.salience[known], elapsed, params.salience_half_life)
-        salience[salience < params.forgetting_floor] = 0.0
-        state.salience[known] = salience
         grace, half_life = params.trust_grace_days, params.trust_half_life
-        trust = state.trust[known]
-        last_touch = state.last_touch[known]
-        graced = np.flatnonzero(last_touch + grace > last)
-        factor = behavior.decayed_trust(1.0, last, NEVER, day, grace, half_life)
-        decayed = trust * factor
-        if len(graced):
-            decayed[graced] = behavior.decayed_trust(
-                trust[graced], last, last_touch[graced], day, grace, half_life
-            )
-        state.trust[known] = decayed
-        tired = known[state.fatigued[known]]
-        fatigue = _take_columns(state.fatigue, tired)
-        _put_columns(
-            state.fatigue, tired, behavior.decayed(fatigue, elapsed, params.fatigue_half_life)
+        elapsed = day - last
+        state.known, graced = decay_known(
+            known,
+            state.salience,
+            state.trust,
+            state.last_touch,
+            state.fatigued,
+            state.fatigue,
+            state.synced_day,
+            state.follower,
+            state.in_known,
+            last,
+            day,
+            float(behavior.decayed(1.0, elapsed, params.salience_half_life)),
+            params.forgetting_floor,
+            float(behavior.decayed_trust(1.0, last, NEVER, day, grace, half_life)),
+            grace,
+            float(behavior.decayed(1.0, elapsed, params.fatigue_half_life)),
         )
-        state.synced_day[known] = day
-        keep = (salience > 0) | state.follower[known]
-        state.in_known[known[~keep]] = False
-        state.known = known[keep]
+        if len(graced):  # their trust is still yesterday's
+            people = known[graced]
+            state.trust[people] = behavior.decayed_trust(
+                state.trust[people], last, state.last_touch[people], day, grace, half_life
+            )
         state.known_day = day
         state.touched = []
 
