@@ -90,6 +90,7 @@ def repeat(label: str, count: int, target, *args) -> dict:
 
 def machine() -> dict:
     import mesa
+    import numba
     import numpy
     import scipy
 
@@ -105,6 +106,7 @@ def machine() -> dict:
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
+        "numba": numba.__version__,
         "mesa": mesa.__version__,
         "longgame": sim.__version__,
     }

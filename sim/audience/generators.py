@@ -2,8 +2,10 @@
 
 Three families from the model spec (section 1): a directed scale-free graph with homophily,
 clustering and reciprocity; a stochastic block model of interest communities; a directed
-small world. Each draws whole edge arrays at once (no loop over people), so a graph of
-1,000,000 people following 15 accounts each takes seconds and a few hundred MB.
+small world. Each draws whole edge arrays at once (no loop over people in Python); the integer
+passes over all edges (keys, rows, transposes, triad closing) run as compiled kernels
+(`sim.audience.csr_kernels`), so a graph of 1,000,000 people following 15 accounts each takes
+about two seconds and a few hundred MB.
 
 Randomness comes from ``np.random.Generator(np.random.Philox(key))`` with
 ``key = sim.rng.prefix(seed, Stream.GRAPH)``: the same seed gives the same graph.
@@ -22,7 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.audience.edgelist import load_edgelist, resolve_graph_path, shipped_direction
-from sim.audience.graph import FollowerGraph, edge_keys, key_indptr, sort_unique, transpose_csr
+from sim.audience.graph import (
+    FollowerGraph,
+    edge_keys,
+    keys_to_csr,
+    sort_unique,
+    transpose_csr,
+)
 from sim.rng import Stream, prefix
 from sim.schema import Graph
 
@@ -84,8 +92,9 @@ def _popular_targets(
     groups: _Communities,
     within: float,
     alpha: float,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """One followed account per source.
+    """One followed account per source (written to ``out`` when given).
 
     The account is in the source's community with chance ``within``, else in one of the other
     communities chosen uniformly. Inside it, the member of popularity rank r = 1, 2, ... is
@@ -96,11 +105,13 @@ def _popular_targets(
     2002 expected-degree construction). This is the generators' hot loop: it runs in chunks so
     that temporaries stay small.
     """
+    from sim.audience import csr_kernels
+
     power = 1.0 - alpha
     scale = groups.size.astype(np.float64)
     if alpha > 0:
         scale = (scale + 1.0) ** power - 1.0
-    targets = np.empty(sources.size, dtype=np.int32)
+    targets = np.empty(sources.size, dtype=np.int32) if out is None else out
     for begin in range(0, sources.size, _CHUNK):
         community = groups.community[sources[begin : begin + _CHUNK]]
         if groups.count > 1 and within < 1:
@@ -113,55 +124,65 @@ def _popular_targets(
             x += 1.0
             np.power(x, 1.0 / power, out=x)
             x -= 1.0
-        slot = x.astype(np.int32)
-        slot += groups.start[community]
-        np.minimum(slot, groups.last[community], out=slot)
-        targets[begin : begin + _CHUNK] = groups.by_slot[slot]
+        csr_kernels.ranked_picks(
+            x, community, groups.start, groups.last, groups.by_slot, targets[begin : begin + _CHUNK]
+        )
     return targets
 
 
-def _follow_keys(
+def _follow_rows(
     n: int,
     rng: np.random.Generator,
-    sources: np.ndarray,
+    runs: np.ndarray,
     targets: np.ndarray,
     follows: np.ndarray,
     reciprocity: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique keys of the edges and of the reverse of a random share ``reciprocity`` of
-    them (follow-backs), and the follows each person drew (``follows``: edges per source)."""
-    back = np.flatnonzero(rng.random(sources.size, dtype=np.float32) < reciprocity)
-    keys = np.empty(sources.size + back.size, dtype=np.int64)
-    edge_keys(n, sources, targets, out=keys[: sources.size])
-    returned = targets[back]
-    edge_keys(n, returned, sources[back], out=keys[sources.size :])
-    return sort_unique(keys), follows + np.bincount(returned, minlength=n)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Follows CSR (rows sorted, no duplicates or self-loops) of the edges and of the reverse of
+    a random share ``reciprocity`` of them (follow-backs), and the follows each person drew.
+
+    The sources of the edges to ``targets`` are ``runs[r]`` times person ``r % n`` for each run
+    r in turn; ``follows`` are the edges per person. The indices are a view into a larger buffer
+    (see `_fill`).
+    """
+    from sim.audience import csr_kernels
+
+    back = np.flatnonzero(rng.random(targets.size, dtype=np.float32) < reciprocity)
+    keys = np.empty(targets.size + back.size, dtype=np.int64)
+    drawn = follows.astype(np.int64)
+    csr_kernels.follow_keys(n, runs, targets, back, keys, drawn)
+    indptr, indices = keys_to_csr(n, sort_unique(keys), overwrite=True)
+    return indptr, indices, drawn
 
 
 def _fill(
     n: int,
-    keys: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
     wanted: np.ndarray,
     draw: Callable[[np.ndarray], np.ndarray],
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Redraw, for a few rounds, follows lost to self-loops and duplicates.
 
-    ``keys`` are sorted unique edge keys, ``wanted`` the follows each person should have and
-    ``draw(sources)`` one new followed account per source. New edges are merged once, in O(E).
+    ``indptr``/``indices`` are the follows CSR (rows sorted, no duplicates), ``wanted`` the
+    follows each person should have and ``draw(sources)`` one new followed account per source.
+    New edges are merged once, in O(E), into new arrays of exactly the graph's size.
     """
-    short = wanted - np.diff(key_indptr(n, keys))
+    from sim.audience import csr_kernels
+
+    short = wanted - np.diff(indptr)
     extra = np.empty(0, dtype=np.int64)
     for _ in range(_TOP_UP_ROUNDS):
         if not short.any():
             break
         sources = np.repeat(np.arange(n, dtype=np.int32), short)
         new = sort_unique(edge_keys(n, sources, draw(sources)))
-        new = new[~(_contains(keys, new) | _contains(extra, new))]
+        new = new[~(csr_kernels.csr_contains(indptr, indices, new) | _contains(extra, new))]
         extra = np.sort(np.concatenate([extra, new]))
         short -= np.bincount(new // n, minlength=n)
-    if extra.size == 0:
-        return keys
-    return np.insert(keys, np.searchsorted(keys, extra), extra)
+    merged = np.empty(n + 1, dtype=np.int64), np.empty(indices.size + extra.size, dtype=np.int32)
+    csr_kernels.insert_keys(indptr, indices, extra, *merged)
+    return merged
 
 
 def _contains(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -173,9 +194,14 @@ def _contains(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _closing_targets(
-    rng: np.random.Generator, sources: np.ndarray, indptr: np.ndarray, indices: np.ndarray
+    rng: np.random.Generator,
+    sources: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    out: np.ndarray,
 ) -> np.ndarray:
-    """For each source, a neighbour of one of the accounts the source follows (closing a triad).
+    """For each source, a neighbour of one of the accounts the source follows (closing a triad),
+    written to ``out``.
 
     Triad formation of Holme & Kim (2002): pick a uniform followee j of the source in the
     graph ``indptr``/``indices`` (every row non-empty), then a uniform neighbour of j, either an
@@ -183,24 +209,24 @@ def _closing_targets(
     to people who share an interest (focal closure, Kossinets & Watts 2006), whereas j's own
     followees are popular accounts that preferential follows reach anyway.
     """
-    n = indptr.size - 1
-    reverse_indptr, reverse_indices = transpose_csr(n, indptr, indices)
-    out_degree = np.diff(indptr)
-    degree = out_degree + np.diff(reverse_indptr)
-    targets = np.empty(sources.size, dtype=np.int32)
+    from sim.audience import csr_kernels
+
+    reverse_indptr, reverse_indices = transpose_csr(indptr.size - 1, indptr, indices)
     for begin in range(0, sources.size, _CHUNK):
         person = sources[begin : begin + _CHUNK]
-        step = (rng.random(person.size) * out_degree[person]).astype(np.int64)
-        followee = indices[indptr[person] + step]
-        step = (rng.random(person.size) * degree[followee]).astype(np.int64)
-        step -= out_degree[followee]  # below 0: a followee of j, counted from its row's end
-        onward = np.flatnonzero(step < 0)
-        back = np.flatnonzero(step >= 0)
-        chosen = np.empty(person.size, dtype=np.int32)
-        chosen[onward] = indices[indptr[followee[onward] + 1] + step[onward]]
-        chosen[back] = reverse_indices[reverse_indptr[followee[back]] + step[back]]
-        targets[begin : begin + _CHUNK] = chosen
-    return targets
+        u_followee = rng.random(person.size)
+        u_neighbour = rng.random(person.size)
+        csr_kernels.closing_picks(
+            person,
+            u_followee,
+            u_neighbour,
+            indptr,
+            indices,
+            reverse_indptr,
+            reverse_indices,
+            out[begin : begin + _CHUNK],
+        )
+    return out
 
 
 def scale_free(
@@ -250,17 +276,19 @@ def scale_free(
         return _popular_targets(rng, sources, groups, within_community, alpha)
 
     people = np.arange(n, dtype=np.int32)
-    sources = np.concatenate([np.repeat(people, preferential), np.repeat(people, closing)])
+    runs = np.concatenate([preferential, closing])
+    sources = np.repeat(np.concatenate([people, people]), runs)
     split = int(preferential.sum())
-    pref_targets = draw(sources[:split])
+    targets = np.empty(sources.size, dtype=np.int32)
+    _popular_targets(rng, sources[:split], groups, within_community, alpha, out=targets[:split])
     pref_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(preferential, out=pref_indptr[1:])
-    close_targets = _closing_targets(rng, sources[split:], pref_indptr, pref_targets)
-    targets = np.concatenate([pref_targets, close_targets])
-    del pref_targets, close_targets
-    keys, drawn = _follow_keys(n, rng, sources, targets, follows, reciprocity)
-    del sources, targets
-    return FollowerGraph.from_keys(n, _fill(n, keys, drawn, draw), groups.community)
+    _closing_targets(rng, sources[split:], pref_indptr, targets[:split], out=targets[split:])
+    del sources
+    indptr, indices, drawn = _follow_rows(n, rng, runs, targets, follows, reciprocity)
+    del targets
+    indptr, indices = _fill(n, indptr, indices, drawn, draw)
+    return FollowerGraph.from_csr(n, indptr, indices, groups.community)
 
 
 def sbm(
@@ -287,10 +315,11 @@ def sbm(
     def draw(sources: np.ndarray) -> np.ndarray:
         return _popular_targets(rng, sources, groups, within_community, 0.0)
 
-    sources = np.repeat(np.arange(n, dtype=np.int32), follows)
-    keys, drawn = _follow_keys(n, rng, sources, draw(sources), follows, reciprocity)
-    del sources
-    return FollowerGraph.from_keys(n, _fill(n, keys, drawn, draw), groups.community)
+    targets = draw(np.repeat(np.arange(n, dtype=np.int32), follows))
+    indptr, indices, drawn = _follow_rows(n, rng, follows, targets, follows, reciprocity)
+    del targets
+    indptr, indices = _fill(n, indptr, indices, drawn, draw)
+    return FollowerGraph.from_csr(n, indptr, indices, groups.community)
 
 
 def small_world(
@@ -324,9 +353,9 @@ def small_world(
     def draw(new_sources: np.ndarray) -> np.ndarray:
         return rng.integers(0, n, size=new_sources.size, dtype=np.int32)
 
-    keys = sort_unique(edge_keys(n, sources, targets))
-    keys = _fill(n, keys, np.bincount(sources, minlength=n), draw)
-    return FollowerGraph.from_keys(n, keys, groups.community)
+    indptr, indices = keys_to_csr(n, sort_unique(edge_keys(n, sources, targets)), overwrite=True)
+    indptr, indices = _fill(n, indptr, indices, np.bincount(sources, minlength=n), draw)
+    return FollowerGraph.from_csr(n, indptr, indices, groups.community)
 
 
 def build_graph(graph: Graph, base_dir: Path | None, seed: int) -> FollowerGraph:

@@ -6,8 +6,10 @@ j's activity?", answered by the ``reach`` rows; outreach and social proof ask "w
 follow?", answered by the ``follows`` rows. Both are kept so that each question is a slice.
 
 Edges are stored once as sorted unique int64 keys ``follower * n + followed`` while building:
-sorting and comparing neighbours (sort + diff) removes duplicates in O(E log E) without
-``np.unique``, which is hash-based and slow on NumPy 2 for tens of millions of keys.
+sorting and dropping repeated neighbours removes duplicates in O(E log E) without
+``np.unique``, which is hash-based and slow on NumPy 2 for tens of millions of keys. The passes
+over all edges (dropping repeats, keys to rows, transposing) are compiled kernels
+(`sim.audience.csr_kernels`, imported on first use since loading Numba is slow).
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 __all__ = [
     "FollowerGraph",
     "dedupe_sorted",
     "edge_keys",
-    "key_indptr",
+    "keys_to_csr",
     "sort_unique",
     "transpose_csr",
     "unique_edge_keys",
@@ -53,14 +54,12 @@ def edge_keys(
 
 
 def sort_unique(keys: np.ndarray) -> np.ndarray:
-    """Sort ``keys`` in place and return its distinct non-negative values (drops -1 markers)."""
+    """Sort int64 ``keys`` in place and return its distinct non-negative values (drops -1
+    markers), compacted to the front of ``keys`` (a view)."""
+    from sim.audience import csr_kernels
+
     keys.sort()
-    return dedupe_sorted(keys[np.searchsorted(keys, 0) :])
-
-
-def key_indptr(n: int, keys: np.ndarray) -> np.ndarray:
-    """CSR row pointers (int64) of sorted keys ``follower * n + followed``."""
-    return np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
+    return keys[: csr_kernels.compact_unique(keys)]
 
 
 def dedupe_sorted(keys: np.ndarray) -> np.ndarray:
@@ -74,13 +73,39 @@ def dedupe_sorted(keys: np.ndarray) -> np.ndarray:
 
 
 def transpose_csr(n: int, indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """CSR (int64, int32) of the transposed graph, rows sorted: SciPy's O(E + n) transpose."""
-    index_dtype = np.int32 if indices.size < 2**31 else np.int64
-    matrix = sp.csr_array(
-        (np.ones(indices.size, dtype=bool), indices, indptr.astype(index_dtype)), shape=(n, n)
-    )
-    transposed = matrix.tocsc()
-    return transposed.indptr.astype(np.int64), transposed.indices.astype(np.int32, copy=False)
+    """CSR (int64, int32) of the transposed graph by an O(E + n) counting sort; each row lists
+    its entries by increasing original row (sorted when rows hold no duplicates)."""
+    from sim.audience import csr_kernels
+
+    if indptr.shape != (n + 1,) or indptr[-1] != indices.size:
+        raise ValueError(f"inconsistent CSR for {n} people")
+    t_indptr = np.empty(n + 1, dtype=np.int64)
+    t_indices = np.empty(indices.size, dtype=np.int32)
+    if not csr_kernels.transpose(
+        indptr.astype(np.int64, copy=False),
+        indices.astype(np.int32, copy=False),
+        t_indptr,
+        t_indices,
+        np.empty(indices.size, dtype=np.uint16),
+    ):
+        raise ValueError(f"person ids must lie in 0..{n - 1}")
+    return t_indptr, t_indices
+
+
+def keys_to_csr(n: int, keys: np.ndarray, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """CSR (int64, int32) of sorted unique keys ``follower * n + followed``.
+
+    With ``overwrite`` the indices are written over the front of ``keys`` (C-contiguous int64,
+    consumed), which saves allocating fresh memory at a build's peak; the indices are then a
+    view that keeps all of ``keys``' memory alive.
+    """
+    from sim.audience import csr_kernels
+
+    keys = keys.astype(np.int64, copy=False)
+    indptr = np.empty(n + 1, dtype=np.int64)
+    indices = keys.view(np.int32)[: keys.size] if overwrite else np.empty_like(keys, np.int32)
+    csr_kernels.keys_to_csr(keys, indptr, indices)
+    return indptr, indices
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,9 +153,18 @@ class FollowerGraph:
         labels: np.ndarray | None = None,
     ) -> FollowerGraph:
         """Build from sorted unique keys ``follower * n + followed`` (see `unique_edge_keys`)."""
-        follows_indptr = key_indptr(n, keys)
-        follows_indices = np.empty(keys.size, dtype=np.int32)
-        np.remainder(keys, n, out=follows_indices, casting="unsafe")
+        return cls.from_csr(n, *keys_to_csr(n, keys), community, labels)
+
+    @classmethod
+    def from_csr(
+        cls,
+        n: int,
+        follows_indptr: np.ndarray,
+        follows_indices: np.ndarray,
+        community: np.ndarray | None = None,
+        labels: np.ndarray | None = None,
+    ) -> FollowerGraph:
+        """Build from the follows CSR (int64, int32; rows sorted, no duplicates or self-loops)."""
         reach_indptr, reach_indices = transpose_csr(n, follows_indptr, follows_indices)
         if community is None:
             community = np.zeros(n, dtype=np.int32)

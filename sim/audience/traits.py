@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import ndtri
 
 from sim.audience.graph import FollowerGraph
@@ -100,20 +99,15 @@ def _local_mean(graph: FollowerGraph) -> Callable[[np.ndarray], np.ndarray]:
     Counting oneself (a lazy average) avoids the odd-even oscillation of pure neighbour
     averaging on tree-like parts of real graphs.
     """
-    index_dtype = np.int32 if graph.n_edges < 2**31 else np.int64
-    ones = np.ones(graph.n_edges)
-    follows = sp.csr_array(
-        (ones, graph.follows_indices, graph.follows_indptr.astype(index_dtype)),
-        shape=(graph.n, graph.n),
-    )
-    reach = sp.csr_array(
-        (ones, graph.reach_indices, graph.reach_indptr.astype(index_dtype)),
-        shape=(graph.n, graph.n),
-    )
+    from sim.audience.csr_kernels import neighbour_sums
+
     size = (1 + graph.out_degree + graph.in_degree).astype(np.float64)
+    follows_sum, reach_sum = np.empty(graph.n), np.empty(graph.n)
 
     def mean(values: np.ndarray) -> np.ndarray:
-        return (values + follows @ values + reach @ values) / size
+        neighbour_sums(graph.follows_indptr, graph.follows_indices, values, follows_sum)
+        neighbour_sums(graph.reach_indptr, graph.reach_indices, values, reach_sum)
+        return (values + follows_sum + reach_sum) / size
 
     return mean
 
