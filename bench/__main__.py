@@ -9,7 +9,7 @@ Each measurement runs in a fresh process so that its peak RSS is its own. Cases:
   (10,000 real followers); ``--huge`` adds 10,000,000 people (one run, needs about 8 GiB).
 - ``engines``: the Mesa agent engine and the vector engine on the same 10,000-person scenario.
 - ``default``: a 730-day run on the default audience (20,000 people); ``longgame run`` of the
-  default scenario on 12 seeds, ``longgame compare default`` and ``longgame sweep smoke`` with 1
+  default scenario on 20 seeds, ``longgame compare default`` and ``longgame sweep smoke`` with 1
   and 2 processes (runs per minute).
 
 Writes ``bench/results.json``, ``bench/results.md`` (machine, versions, median and min-max over
@@ -44,7 +44,7 @@ TARGET_PEOPLE = (1_000_000,)
 HUGE_PEOPLE = 10_000_000
 ENGINE_CASE = {"people": 10_000, "vector_days": 365, "agents_days": 30}
 SWEEP_SEEDS = 2
-RUN_SEEDS = 12
+RUN_SEEDS = 20
 
 
 def measure(target, *args) -> dict:
