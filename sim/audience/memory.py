@@ -3,7 +3,7 @@ that would not fit in the memory available.
 
 The estimate is linear in people and edges, calibrated on the measured peaks of
 docs/performance.md (vector engine, one brand on one platform): 20,000 people and 304k edges
-about 180 MiB, 1,000,000 people and 15M edges 606 MiB, 10,000,000 people and 150M edges 4.5 GiB.
+about 310 MiB, 1,000,000 people and 15M edges 626 MiB, 10,000,000 people and 150M edges 3.4 GiB.
 Each further brand adds its per-person state. ``LONGGAME_ALLOW_LARGE=1`` (the CLI's
 ``--allow-large``) skips the check.
 """
@@ -30,15 +30,16 @@ ALLOW_LARGE_ENV = "LONGGAME_ALLOW_LARGE"
 
 MIB = 1 << 20
 GIB = 1 << 30
-BASE_BYTES = 170 * MIB
-"""The interpreter with NumPy, pandas and Mesa loaded (a 10,000-person run peaks at 167 MiB)."""
+BASE_BYTES = 300 * MIB
+"""The interpreter with NumPy, pandas, Mesa and the compiled kernels (Numba, LLVM) loaded (a
+10,000-person run peaks at 300 MiB)."""
 PERSON_BYTES = 90
 """Traits and the run's per-person temporaries, whatever the number of brands."""
 BRAND_PERSON_BYTES = 110
 """A brand's state of one person (salience, trust, fatigue, days, flags) and its fit."""
 PLATFORM_PERSON_BYTES = 2
 """Membership of one platform and a brand's follow flag on it, per person."""
-EDGE_BYTES = 17
+EDGE_BYTES = 9
 """One follower edge: both CSR directions and the generator's temporaries."""
 EDGELIST_LINE_BYTES = 12
 """Typical bytes per line of an edge-list file ("12345 67890\\n")."""
