@@ -36,10 +36,10 @@ def decay_known(
 
     Everyone was last synced on day ``last``. Salience below ``forgetting_floor`` becomes 0;
     people touched within their grace period (``last_touch + grace > last``) keep their trust,
-    for the caller to decay person by person;
-    fatigue decays only for the ``fatigued``. Everyone's ``synced_day`` becomes ``day``, and
-    people who forgot the brand and do not follow it leave ``in_known``. Returns the known set
-    that remains and the positions (in ``known``) of the graced.
+    for the caller to decay person by person; fatigue decays only for the ``fatigued``.
+    Everyone's ``synced_day`` becomes ``day``, and people who forgot the brand and do not
+    follow it leave ``in_known``. Returns the known set that remains and the positions (in
+    ``known``) of the graced.
     """
     remaining = np.empty(known.size, dtype=known.dtype)
     graced = np.empty(known.size, dtype=np.int64)
