@@ -112,7 +112,7 @@ def day_prefix(seed: int, stream: int, brand: int, day: int) -> int:
 def _extend(h, field):
     """Chain one more field into hash(es) ``h``; arrays broadcast."""
     if isinstance(h, int) and isinstance(field, int | np.integer):
-        return _mix_int(((h ^ (int(field) & MASK)) + GOLDEN) & MASK)
+        return _chain_int(h, (field,))
     h_arr = np.asarray(h, dtype=np.uint64) if not isinstance(h, int) else np.uint64(h)
     field_arr = np.asarray(field).astype(np.uint64, copy=False)
     return _mix_array((h_arr ^ field_arr) + _U64_GOLDEN)
@@ -129,7 +129,7 @@ def uniform_fields(head: int, *fields):
     The caller passes every field after the prefix, so the key always has all seven fields.
     """
     while len(fields) > 1 and isinstance(fields[0], int | np.integer):
-        head = _mix_int(((head ^ (int(fields[0]) & MASK)) + GOLDEN) & MASK)  # fold scalars
+        head = _chain_int(head, fields[:1])  # fold leading scalars into the prefix
         fields = fields[1:]
     if fields and not isinstance(fields[0], int | np.integer):
         first = np.asarray(fields[0])
