@@ -7,7 +7,8 @@ Each measurement runs in a fresh process so that its peak RSS is its own. Cases:
   sampling, the run, peak RSS; at 1,000,000 also the floor (the cost of reading each day's
   standing set once). Then the targets: 1,000,000 people with the preset's own initial state
   (10,000 real followers); ``--huge`` adds 10,000,000 people (one run, needs about 8 GiB).
-- ``engines``: the Mesa agent engine and the vector engine on the same 10,000-person scenario.
+- ``engines``: the Mesa agent engine and the vector engine on the same 10,000-person scenario,
+  and the day's fixed cost (the vector engine with its audience phases skipped).
 - ``default``: a 730-day run on the default audience (20,000 people); ``longgame run`` of the
   default scenario on 20 seeds, ``longgame compare default`` and ``longgame sweep smoke`` with 1
   and 2 processes (runs per minute).
@@ -195,6 +196,17 @@ def markdown(results: dict) -> str:
             f"({case['cpu_ratio']['min']:.0f}-{case['cpu_ratio']['max']:.0f}) | "
             f"{_m(case, 'vector_per_person_day_us', 4)} | "
             f"{_m(case, 'agents_setup_s')} | {case['peak_rss_mib']['median']:.0f} |",
+            "",
+            "The vector engine runs those days once untimed first (loading its compiled kernels "
+            f"takes most of that warm-up: {_m(case, 'vector_warm_up_s')} s, once per process).",
+            "",
+            "The day's fixed cost (the vector engine with every audience phase skipped: Mesa's "
+            "step, the day order, the brand's plan and learning, the metrics row): "
+            f"{_m(case, 'orchestration_day_us', 1)} µs a day, against "
+            f"{case['agents_day_us']['median'] / 1e3:.1f} ms for the agent engine's day; a "
+            "vector engine whose audience phases cost nothing would be "
+            f"{case['ratio_ceiling']['median']:.0f}x ({case['ratio_ceiling']['min']:.0f}-"
+            f"{case['ratio_ceiling']['max']:.0f}) faster.",
         ]
     default = results["default"]
     if default:

@@ -33,6 +33,15 @@ __all__ = [
 ]
 
 
+def pick(condition, if_true, if_false):
+    """``if_true`` where ``condition`` holds, else ``if_false``: ``np.where`` for the formulas.
+
+    Compiled kernels get a plain branch instead (``sim.engines.kernels``), which gives the same
+    values without allocating an array per person.
+    """
+    return np.where(condition, if_true, if_false)
+
+
 def decayed(value, elapsed_days, half_life: float):
     """Exponential decay with a half-life [2.3 fatigue, 2.8 salience]; exact for lazy updates."""
     return value * np.exp2(-np.asarray(elapsed_days, dtype=np.float64) / half_life)
@@ -125,7 +134,7 @@ def fatigue_from_post(
     (Sprout Social Index 2016 on why people unfollow brands). Kept by source so that an unfollow
     can be attributed to its main cause.
     """
-    promo_part = np.where(promo, promo_fatigue, 0.0)
+    promo_part = pick(promo, promo_fatigue, 0.0)
     return (
         promo_part,
         irrelevance_fatigue * (1.0 - fit * quality),
@@ -171,7 +180,7 @@ def trust_after_purchase(trust, happy, satisfied_trust: float, unhappy_trust: fl
 
     Anderson 1998; Reichheld 2003 on satisfaction and recommendation.
     """
-    return np.where(happy, closer(trust, satisfied_trust), trust * (1.0 - unhappy_trust))
+    return pick(happy, closer(trust, satisfied_trust), trust * (1.0 - unhappy_trust))
 
 
 def breaks_follow_limits(
@@ -225,7 +234,7 @@ def prune_hazard(rate, fit, trust, mutual, mutual_factor):
 
     People tidy their feeds of accounts that give them nothing (Kwak, Moon & Lee 2011).
     """
-    return rate * (1.0 - fit) * (1.0 - trust) * np.where(mutual, mutual_factor, 1.0)
+    return rate * (1.0 - fit) * (1.0 - trust) * pick(mutual, mutual_factor, 1.0)
 
 
 def purchase_chance(
@@ -245,8 +254,8 @@ def purchase_chance(
     trust the brand (Sprout Social 2019).
     """
     base = conversion * fit * salience * (no_relationship + trust)
-    base = base * np.where(customer, repeat_factor, 1.0)
-    return np.minimum(base + np.where(saw_promo, promo_nudge * fit * trust, 0.0), 1.0)
+    base = base * pick(customer, repeat_factor, 1.0)
+    return np.minimum(base + pick(saw_promo, promo_nudge * fit * trust, 0.0), 1.0)
 
 
 def beta_quantile(u, mean: float, concentration: float):

@@ -106,7 +106,13 @@ def day_prefix(seed: int, stream: int, brand: int, day: int) -> int:
     Complete it with ``uniform_fields(head, post, hop, person, slot)``. Cached: a day's batches
     of one stream share it (as ``prefix`` does).
     """
-    return _chain(seed, (stream, brand, day))
+    return _chain_int(_brand_prefix(seed, stream, brand), (day,))
+
+
+@functools.lru_cache(maxsize=64)
+def _brand_prefix(seed: int, stream: int, brand: int) -> int:
+    """Hash up to ``brand``: the part of ``day_prefix`` that every day of a run shares."""
+    return _chain(seed, (stream, brand))
 
 
 def _extend(h, field):
@@ -192,8 +198,11 @@ def _kernel():
 
 def uniform_from(head: int, person, slot=0):
     """Uniform draws in [0, 1) for ``person`` (scalar or array) under a prefix up to ``hop``."""
-    if isinstance(person, np.ndarray) and person.ndim == 1 and isinstance(slot, int):
-        return _batch(head, person, (), (slot,))[0]  # the engines' usual call, unchecked
+    if isinstance(slot, int):
+        if isinstance(person, int):  # one draw (the agent engine, the brand's plan)
+            return (_chain_int(head, (person, slot)) >> 11) * _TO_UNIT
+        if isinstance(person, np.ndarray) and person.ndim == 1:
+            return _batch(head, person, (), (slot,))[0]  # the vector engine's usual call
     return uniform_fields(head, person, slot)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["uniform_rows"]
+__all__ = ["chain", "to_unit", "uniform_rows"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -23,11 +23,18 @@ _TO_UNIT = 2.0**-53
 
 
 @njit(cache=True, nogil=True)
-def _chain(z, field):  # pragma: no cover - compiled
-    z = (z ^ field) + _GOLDEN
+def chain(z, field):  # pragma: no cover - compiled
+    """Chain one more key field (int64 or uint64) into the hash ``z`` (uint64)."""
+    z = (z ^ np.uint64(field)) + _GOLDEN
     z = (z ^ (z >> _S30)) * _MUL1
     z = (z ^ (z >> _S27)) * _MUL2
     return z ^ (z >> _S31)
+
+
+@njit(cache=True, nogil=True)
+def to_unit(z):  # pragma: no cover - compiled
+    """The uniform in [0, 1) of a complete key: ``(key >> 11) * 2**-53``."""
+    return (z >> _S11) * _TO_UNIT
 
 
 @njit(cache=True, nogil=True)
@@ -40,10 +47,10 @@ def uniform_rows(head, first, rest, slots, out):  # pragma: no cover - compiled
     """
     n = first.size
     for i in range(n):
-        z = _chain(head, np.uint64(first[i]))
+        z = chain(head, first[i])
         for field in range(rest.shape[0]):
-            z = _chain(z, np.uint64(rest[field, i]))
+            z = chain(z, rest[field, i])
         if slots.size == 0:
-            out[0, i] = (z >> _S11) * _TO_UNIT
+            out[0, i] = to_unit(z)
         for r in range(slots.size):
-            out[r, i] = (_chain(z, np.uint64(slots[r])) >> _S11) * _TO_UNIT
+            out[r, i] = to_unit(chain(z, slots[r]))

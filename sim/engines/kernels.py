@@ -1,16 +1,75 @@
-"""Compiled passes of the vector engine over the known set (one call instead of dozens).
+"""Compiled passes of the vector engine (one call instead of dozens of NumPy calls).
 
-They apply factors that the shared formulas of ``sim.behavior`` computed, and only multiply and
-compare: each element gets exactly the floating-point operations NumPy would apply, so results
-are bit-identical to the array code they replace (tests/test_engine.py, the docking tests).
+The behaviour formulas are not copied here: ``sim.behavior``'s functions are registered with
+Numba (``register_jitable``), so a kernel calls the very same source the agent engine runs in
+Python, and draws with ``sim.rng_kernel``'s hash. Kernels use only formulas made of ``+ - * /``,
+comparisons, minimum and maximum, which IEEE 754 rounds exactly, so results are bit-identical to
+NumPy's on any machine (tests/test_kernels.py, the docking tests). Decay (``exp2``) stays in
+NumPy: on CPUs with AVX-512 NumPy computes it with its own vector code, whose last bit may
+differ from the C library's that Numba calls.
 """
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from numba import njit
+from numba.extending import overload, register_jitable
 
-__all__ = ["decay_known"]
+from sim import behavior, rng_kernel
+from sim.rng_kernel import chain, to_unit
+
+__all__ = [
+    "advocacy_speakers",
+    "apply_responses",
+    "churn_decisions",
+    "decay_known",
+    "feed_viewers",
+    "outreach_reactions",
+    "outreach_targets",
+    "purchase_decisions",
+    "response_decisions",
+    "shown_viewers",
+    "spread_hits",
+]
+
+for _formula in behavior.__all__:
+    register_jitable(getattr(behavior, _formula))
+
+
+@overload(behavior.pick)
+def _pick(condition, if_true, if_false):
+    """``behavior.pick`` in kernels, on scalars: a branch, not a 0-d array per call."""
+    return lambda condition, if_true, if_false: if_true if condition else if_false
+
+
+def _drop_stale_cache() -> None:
+    """Drop this module's cached kernels when the formulas or draws they compile in changed.
+
+    Numba's cache checks only this file's time stamp, not the functions of other modules that
+    a kernel inlines; a digest of those modules, kept beside the cache, catches their edits.
+    """
+    cache = Path(__file__).parent / "__pycache__"
+    sources = (Path(behavior.__file__), Path(rng_kernel.__file__))
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
+    stamp = cache / f"{Path(__file__).stem}.formulas"
+    try:
+        if stamp.read_text() == digest:
+            return
+    except OSError:
+        pass
+    try:
+        for cached in cache.glob(f"{Path(__file__).stem}.*.nb[ci]"):
+            cached.unlink(missing_ok=True)
+        cache.mkdir(exist_ok=True)
+        stamp.write_text(digest)
+    except OSError:  # a read-only checkout: Numba caches elsewhere or compiles each time
+        pass
+
+
+_drop_stale_cache()
 
 
 @njit(cache=True, nogil=True)
@@ -65,3 +124,373 @@ def decay_known(
         else:
             in_known[person] = False
     return remaining[:kept].copy(), graced[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def churn_decisions(
+    known, follower, fit, trust, brand_follows_day, head, rate, mutual_factor, silent, dropout
+):  # pragma: no cover - compiled
+    """Followers among ``known`` who prune the brand today and, when it is ``silent``, who
+    drop out (slot 0: pruning, slot 1: dropout, drawn under ``head``), in known order."""
+    pruned = np.empty(known.size, dtype=np.int64)
+    dropped = np.empty(known.size, dtype=np.int64)
+    n_pruned = n_dropped = 0
+    for person in known:
+        if not follower[person]:
+            continue
+        hazard = behavior.prune_hazard(
+            rate, fit[person], trust[person], brand_follows_day[person] >= 0, mutual_factor
+        )
+        z = chain(head, person)
+        if to_unit(chain(z, 0)) < hazard:
+            pruned[n_pruned] = person
+            n_pruned += 1
+        elif silent and to_unit(chain(z, 1)) < dropout:
+            dropped[n_dropped] = person
+            n_dropped += 1
+    return pruned[:n_pruned].copy(), dropped[:n_dropped].copy()
+
+
+@njit(cache=True, nogil=True)
+def purchase_decisions(
+    known,
+    salience,
+    trust,
+    fit,
+    customer,
+    promo_day,
+    day,
+    head,
+    conversion,
+    no_relationship,
+    repeat_factor,
+    promo_nudge,
+):  # pragma: no cover - compiled
+    """One brand's buyers today among the salient of ``known`` (one draw each under ``head``).
+
+    Returns the known set's salience, trust and fit (gathered, for the day's metrics) and the
+    buyers' positions in ``known``.
+    """
+    known_salience = np.empty(known.size)
+    known_trust = np.empty(known.size)
+    known_fit = np.empty(known.size)
+    bought = np.empty(known.size, dtype=np.int64)
+    count = 0
+    for k in range(known.size):
+        person = known[k]
+        known_salience[k] = salience[person]
+        known_trust[k] = trust[person]
+        known_fit[k] = fit[person]
+        if salience[person] > 0:
+            chance = behavior.purchase_chance(
+                conversion,
+                fit[person],
+                salience[person],
+                trust[person],
+                no_relationship,
+                customer[person],
+                repeat_factor,
+                promo_day[person] == day,
+                promo_nudge,
+            )
+            if to_unit(chain(chain(head, person), 0)) < chance:
+                bought[count] = k
+                count += 1
+    return known_salience, known_trust, known_fit, bought[:count].copy()
+
+
+ENGAGED, COMMENT, SHARE, OVER, LEAVE, FOLLOW = range(6)
+"""Rows of the choices array of `response_decisions`."""
+
+
+@njit(cache=True, nogil=True)
+def response_decisions(
+    viewers,
+    head,
+    fit,
+    trust,
+    fatigue,
+    sociability,
+    promo_tolerance,
+    seen_day,
+    seen_count,
+    follows,
+    proof,
+    day,
+    post,
+    behavior_params,
+):  # pragma: no cover - compiled
+    """What each viewer of a post decides (spec 2.3), reading the state only.
+
+    ``post`` is (quality, type engagement, type value, norm, comment share, share share,
+    promo, gaffe) and ``behavior_params`` is (engage base, promo, irrelevance and volume
+    fatigue, unfollow given fatigue, follow base, social proof weight, content trust, incident
+    trust); ``proof`` is each viewer's social proof share (empty: none). Draws under ``head``,
+    slots 0-3: engage, its kind, unfollow, follow. Returns the choices (rows ENGAGED ... FOLLOW),
+    the new fatigue by source, the new trust and the posts seen earlier today.
+    """
+    quality, type_engagement, type_value, norm, comment_share, share_share, promo, gaffe = post
+    (
+        engage_base,
+        promo_fatigue,
+        irrelevance_fatigue,
+        volume_fatigue,
+        unfollow_given_fatigue,
+        follow_base,
+        social_proof,
+        content_trust,
+        incident_trust,
+    ) = behavior_params
+    m = viewers.size
+    choices = np.zeros((6, m), dtype=np.bool_)
+    new_fatigue = np.empty((fatigue.shape[0], m))
+    new_trust = np.empty(m)
+    seen_today = np.empty(m, dtype=seen_count.dtype)
+    for i in range(m):
+        person = viewers[i]
+        person_fit, person_trust = fit[person], trust[person]
+        total = fatigue[0, person]
+        for source in range(1, fatigue.shape[0]):
+            total += fatigue[source, person]
+        chance = behavior.engage_chance(
+            engage_base,
+            sociability[person],
+            type_engagement,
+            quality,
+            norm,
+            person_fit,
+            person_trust,
+            total,
+        )
+        z = chain(head, person)
+        engaged = to_unit(chain(z, 0)) < chance
+        if engaged:
+            kind = to_unit(chain(z, 1))
+            choices[COMMENT, i] = kind < comment_share
+            choices[SHARE, i] = not choices[COMMENT, i] and kind < comment_share + share_share
+        choices[ENGAGED, i] = engaged
+        value = behavior.content_value(quality, type_value, norm, person_fit)
+        seen_today[i] = seen_count[person] if seen_day[person] == day else 0
+        added = behavior.fatigue_from_post(
+            promo,
+            person_fit,
+            quality,
+            seen_today[i],
+            promo_fatigue,
+            irrelevance_fatigue,
+            volume_fatigue,
+        )
+        for source in range(fatigue.shape[0]):
+            new_fatigue[source, i] = fatigue[source, person]
+        # promo, irrelevance, volume (sources 0-2; spam fatigue comes from outreach only)
+        new_fatigue[0, i] = new_fatigue[0, i] + added[0]
+        new_fatigue[1, i] = new_fatigue[1, i] + added[1]
+        new_fatigue[2, i] = new_fatigue[2, i] + added[2]
+        total = new_fatigue[0, i]
+        for source in range(1, fatigue.shape[0]):
+            total += new_fatigue[source, i]
+        over = total > promo_tolerance[person]
+        follower = follows[person]
+        choices[OVER, i] = over
+        choices[LEAVE, i] = over and follower and to_unit(chain(z, 2)) < unfollow_given_fatigue
+        if not follower and not over and not gaffe:
+            chance = behavior.follow_chance(
+                follow_base, value, person_fit, proof[i] if proof.size else 0.0, social_proof
+            )
+            choices[FOLLOW, i] = to_unit(chain(z, 3)) < chance
+        new_trust[i] = behavior.trust_after_post(
+            person_trust, value, gaffe, content_trust, incident_trust
+        )
+    return choices, new_fatigue, new_trust, seen_today
+
+
+@njit(cache=True, nogil=True)
+def apply_responses(
+    viewers,
+    choices,
+    new_fatigue,
+    new_trust,
+    seen_today,
+    trust,
+    fatigue,
+    fatigued,
+    salience,
+    seen_count,
+    seen_day,
+    last_content,
+    promo_day,
+    muted,
+    day,
+    content,
+    promo,
+    exposure_salience,
+):  # pragma: no cover - compiled
+    """Write one group's decisions (`response_decisions`) to the state; returns the mutes
+    (viewers over their tolerance who did not leave mute the brand)."""
+    mutes = 0
+    for i in range(viewers.size):
+        person = viewers[i]
+        trust[person] = new_trust[i]
+        for source in range(fatigue.shape[0]):
+            fatigue[source, person] = new_fatigue[source, i]
+        fatigued[person] = True
+        salience[person] = behavior.closer(salience[person], exposure_salience)
+        seen_count[person] = seen_today[i] + 1
+        seen_day[person] = day
+        last_content[person] = content
+        if promo:
+            promo_day[person] = day
+        if choices[OVER, i] and not choices[LEAVE, i]:
+            muted[person] = True
+            mutes += 1
+    return mutes
+
+
+@njit(cache=True, nogil=True)
+def outreach_targets(
+    count, draws, n, head, target_head, member, brand_follows_day, blocked, follower, fit
+):  # pragma: no cover - compiled
+    """The first ``count`` distinct accounts, among ``draws`` uniform picks of the ``n`` people
+    (key ``head, 0, slot``), that the brand may follow: on the platform, not followed by it,
+    not blocking it, not following it, and (with ``fit``, else empty) passing the fit target
+    (key ``target_head, person, slot``). Sorted."""
+    chosen = np.empty(count, dtype=np.int64)
+    taken = 0
+    start = chain(head, 0)
+    for slot in range(draws):
+        if taken == count:
+            break
+        person = np.int64(to_unit(chain(start, slot)) * n)
+        if not member[person] or brand_follows_day[person] >= 0:
+            continue
+        if blocked[person] or follower[person]:
+            continue
+        if fit.size and not to_unit(chain(chain(target_head, person), slot)) < fit[person]:
+            continue
+        if person in chosen[:taken]:
+            continue
+        chosen[taken] = person
+        taken += 1
+    return np.sort(chosen[:taken])
+
+
+@njit(cache=True, nogil=True)
+def outreach_reactions(
+    chosen,
+    head,
+    fit,
+    sociability,
+    salience,
+    fatigue,
+    fatigued,
+    blocked,
+    spam_fit,
+    block_chance,
+    follow_back,
+    outreach_salience,
+    spam_fatigue,
+):  # pragma: no cover - compiled
+    """How the accounts the brand just followed react (spec 2.7), written to the state.
+
+    Strangers (salience 0) who fit poorly see spam: they gain spam fatigue (``fatigue`` is its
+    row) and may block the brand; the others notice it. Draws under ``head``, slot 0: block,
+    slot 1: follow back. Returns (spam, block, follows back) per account.
+    """
+    reactions = np.zeros((3, chosen.size), dtype=np.bool_)
+    for i in range(chosen.size):
+        person = chosen[i]
+        z = chain(head, person)
+        spam = salience[person] == 0 and fit[person] < spam_fit
+        block = spam and to_unit(chain(z, 0)) < block_chance
+        reactions[0, i] = spam
+        reactions[1, i] = block
+        reactions[2, i] = not block and to_unit(chain(z, 1)) < follow_back * sociability[person]
+        if spam:
+            fatigue[person] = fatigue[person] + spam_fatigue
+            fatigued[person] = True
+        else:
+            salience[person] = behavior.closer(salience[person], outreach_salience)
+        if block:
+            blocked[person] = True
+    return reactions
+
+
+@njit(cache=True, nogil=True)
+def _online(online_head, person, activity):  # pragma: no cover - compiled
+    """Whether ``person`` is online today (key ``online_head, person, 0``)."""
+    return to_unit(chain(chain(online_head, person), 0)) < activity[person]
+
+
+@njit(cache=True, nogil=True)
+def feed_viewers(
+    known, follows, muted, blocked, activity, online_head, head, chance, post_stamp, stamp
+):  # pragma: no cover - compiled
+    """Followers on the platform (``follows``) among ``known`` who see a post in their feed:
+    not muting or blocking the brand, online, and drawn with ``chance`` (key ``head, person,
+    0``). They are marked with the post's ``stamp``; in known order."""
+    shown = np.empty(known.size, dtype=np.int64)
+    count = 0
+    for person in known:
+        if not follows[person] or muted[person] or blocked[person]:
+            continue
+        if not _online(online_head, person, activity):
+            continue
+        if to_unit(chain(chain(head, person), 0)) < chance:
+            post_stamp[person] = stamp
+            shown[count] = person
+            count += 1
+    return shown[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def shown_viewers(
+    people, member, blocked, muted, follows, post_stamp, stamp, activity, online_head
+):  # pragma: no cover - compiled
+    """Those of ``people`` who can be shown a post now and are: on the platform, not blocking
+    or muting the brand, not following it on the platform (``follows``; empty: followers
+    too), online, and not yet shown this post (``stamp``, which they get). In input order."""
+    shown = np.empty(people.size, dtype=np.int64)
+    count = 0
+    for person in people:
+        if not member[person] or blocked[person] or muted[person]:
+            continue
+        if post_stamp[person] == stamp or (follows.size and follows[person]):
+            continue
+        if _online(online_head, person, activity):
+            post_stamp[person] = stamp
+            shown[count] = person
+            count += 1
+    return shown[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def advocacy_speakers(known, trust, blocked, threshold, head, rate):  # pragma: no cover - compiled
+    """Advocates among ``known`` (trust above ``threshold``, not blocking the brand) who
+    recommend it today (key ``head, person, 0`` below ``rate``); in known order."""
+    speakers = np.empty(known.size, dtype=np.int64)
+    count = 0
+    for person in known:
+        if trust[person] <= threshold or blocked[person]:
+            continue
+        if to_unit(chain(chain(head, person), 0)) < rate:
+            speakers[count] = person
+            count += 1
+    return speakers[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def spread_hits(sources, indptr, indices, head, chance):  # pragma: no cover - compiled
+    """Everyone reached when each of ``sources`` gives each of its graph neighbours (CSR rows
+    ``indptr``, ``indices``) one ``chance`` (key ``head, neighbour, source``); unique, sorted."""
+    total = 0
+    for source in sources:
+        total += indptr[source + 1] - indptr[source]
+    hits = np.empty(total, dtype=np.int64)
+    count = 0
+    for source in sources:
+        for k in range(indptr[source], indptr[source + 1]):
+            receiver = np.int64(indices[k])
+            if to_unit(chain(chain(head, receiver), source)) < chance:
+                hits[count] = receiver
+                count += 1
+    return np.unique(hits[:count])

@@ -25,7 +25,19 @@ from sim import behavior
 from sim.audience import Population
 from sim.audience.graph import dedupe_sorted
 from sim.engines.day import DayOrder
-from sim.engines.kernels import decay_known
+from sim.engines.kernels import (
+    advocacy_speakers,
+    apply_responses,
+    churn_decisions,
+    decay_known,
+    feed_viewers,
+    outreach_reactions,
+    outreach_targets,
+    purchase_decisions,
+    response_decisions,
+    shown_viewers,
+    spread_hits,
+)
 from sim.rng import (
     Stream,
     day_prefix,
@@ -367,20 +379,21 @@ class Comments:
         return sum(len(part) for part in self.person)
 
 
-@dataclass
-class Decisions:
-    """What one group of viewers decided in a response pass, applied at the pass's end."""
+_NO_VALUES = np.zeros(0)
+"""A kernel's optional per-person values, not given (e.g. no social proof for feed viewers)."""
+_NO_MASK = np.zeros(0, dtype=bool)
+"""A kernel's optional per-person filter, not given (no one excluded)."""
+
+
+class Decisions(NamedTuple):
+    """What one group of viewers decided in a response pass, applied at the pass's end
+    (``choices``: rows ``ENGAGED`` ... ``FOLLOW`` of ``sim.engines.kernels``)."""
 
     hop: int
     viewers: np.ndarray
-    engaged: np.ndarray
-    comment: np.ndarray
-    share: np.ndarray
+    choices: np.ndarray
     fatigue: np.ndarray
     trust: np.ndarray
-    over: np.ndarray
-    leave: np.ndarray
-    follow: np.ndarray
     seen_today: np.ndarray
 
 
@@ -449,6 +462,7 @@ class VectorEngine(DayOrder):
         self.content_share = np.array(self.behavior.content_share.as_tuple())
         self.norms = [platform.norms.as_tuple() for platform in self.platforms]
         self.history = History(self.n, tracked, history_size)
+        self._factors_by_gap: dict[int, tuple[float, float, float]] = {}
         params = self.behavior
         self._known_are_synced = params.forgetting_floor <= min(
             params.exposure_salience, params.recommendation_salience, params.outreach_salience
@@ -505,10 +519,9 @@ class VectorEngine(DayOrder):
             self._sync(state, people, day)
             state.touched.append(people)
 
-    def online(self, people: np.ndarray, day: int) -> np.ndarray:
-        """Whether each person is online today (one draw per person per day)."""
-        head = prefix(self.seed, Stream.ONLINE, 0, day)
-        return uniform_from(head, people) < self.traits.activity[people]
+    def _online_head(self, day: int) -> np.uint64:
+        """The key prefix of the day's online draws (one draw per person per day)."""
+        return np.uint64(prefix(self.seed, Stream.ONLINE, 0, day))
 
     # --- the day --------------------------------------------------------------------------
     @staticmethod
@@ -527,7 +540,7 @@ class VectorEngine(DayOrder):
         state, params = self.state[brand.index], self.behavior
         known, last = state.known, state.known_day
         grace, half_life = params.trust_grace_days, params.trust_half_life
-        elapsed = day - last
+        salience_factor, trust_factor, fatigue_factor = self._decay_factors(last, day)
         state.known, graced = decay_known(
             known,
             state.salience,
@@ -540,11 +553,11 @@ class VectorEngine(DayOrder):
             state.in_known,
             last,
             day,
-            float(behavior.decayed(1.0, elapsed, params.salience_half_life)),
+            salience_factor,
             params.forgetting_floor,
-            float(behavior.decayed_trust(1.0, last, NEVER, day, grace, half_life)),
+            trust_factor,
             grace,
-            float(behavior.decayed(1.0, elapsed, params.fatigue_half_life)),
+            fatigue_factor,
         )
         if len(graced):  # their trust is still yesterday's
             people = known[graced]
@@ -553,6 +566,23 @@ class VectorEngine(DayOrder):
             )
         state.known_day = day
         state.touched = []
+
+    def _decay_factors(self, last: int, day: int) -> tuple[float, float, float]:
+        """Factors by which salience, trust (past its grace period) and fatigue decay from
+        ``last`` to ``day``; they depend on ``day - last`` only, so each gap is computed once."""
+        factors = self._factors_by_gap.get(day - last)
+        if factors is None:
+            params = self.behavior
+            factors = self._factors_by_gap[day - last] = (
+                float(behavior.decayed(1.0, day - last, params.salience_half_life)),
+                float(
+                    behavior.decayed_trust(
+                        1.0, last, NEVER, day, params.trust_grace_days, params.trust_half_life
+                    )
+                ),
+                float(behavior.decayed(1.0, day - last, params.fatigue_half_life)),
+            )
+        return factors
 
     # --- 2.-3. exposure and response ------------------------------------------------------
     def _expose_post(
@@ -573,13 +603,19 @@ class VectorEngine(DayOrder):
             row["posts"] += 1
             results[1, post.content] += 1
         # (a) followers' feeds
-        followers = state.known[state.follows[p][state.known]]
-        visible = followers[~state.muted[followers] & ~state.blocked[followers]]
-        visible = visible[self.online(visible, day)]
         chance = brand.feed_chance(p, day, posts_today)
-        head = prefix(self.seed, Stream.EXPOSURE, b, day, post.number, HOP_FEED)
-        feed = visible[uniform_from(head, visible) < chance]
-        state.post_stamp[feed] = stamp
+        feed = feed_viewers(
+            state.known,
+            state.follows[p],
+            state.muted,
+            state.blocked,
+            self.traits.activity,
+            self._online_head(day),
+            np.uint64(prefix(self.seed, Stream.EXPOSURE, b, day, post.number, HOP_FEED)),
+            chance,
+            state.post_stamp,
+            stamp,
+        )
         engaged_feed, sharers_feed = self._respond(
             brand, post, day, [(HOP_FEED, feed)], row, comments, results, "impressions_feed"
         )
@@ -607,7 +643,7 @@ class VectorEngine(DayOrder):
             [feed, discovered, surfaced]
         )
 
-    def _eligible(
+    def _show(
         self,
         state: BrandAudience,
         platform: int,
@@ -616,17 +652,19 @@ class VectorEngine(DayOrder):
         day: int,
         followers_ok: bool,
     ) -> np.ndarray:
-        """People on the platform who can be shown the post now (online, not yet seen it)."""
-        ok = (
-            self.traits.member[platform][people]
-            & ~state.blocked[people]
-            & ~state.muted[people]
-            & (state.post_stamp[people] != stamp)
+        """Those of ``people`` on the platform who can be shown the post now (online, not yet
+        seen it; followers only if ``followers_ok``), marked as shown."""
+        return shown_viewers(
+            people,
+            self.traits.member[platform],
+            state.blocked,
+            state.muted,
+            _NO_MASK if followers_ok else state.follows[platform],
+            state.post_stamp,
+            stamp,
+            self.traits.activity,
+            self._online_head(day),
         )
-        if not followers_ok:
-            ok &= ~state.follows[platform][people]
-        people = people[ok]
-        return people[self.online(people, day)]
 
     def _discover(
         self, brand: BrandAgent, post: Post, count: int, day: int, stamp: int
@@ -638,10 +676,7 @@ class VectorEngine(DayOrder):
         head = prefix(self.seed, Stream.EXPOSURE, brand.index, day, post.number, HOP_DISCOVERY)
         picks = (uniform_from(head, 0, np.arange(count)) * self.n).astype(np.int64)
         picks = _first_unique(picks)
-        shown = self._eligible(state, post.platform, picks, stamp, day, followers_ok=False)
-        shown = np.sort(shown)
-        state.post_stamp[shown] = stamp
-        return shown
+        return np.sort(self._show(state, post.platform, picks, stamp, day, followers_ok=False))
 
     def _spread(
         self,
@@ -654,13 +689,13 @@ class VectorEngine(DayOrder):
         day: int,
     ) -> np.ndarray:
         """Each source gives each of its followers one chance; unique receivers, sorted."""
-        sources = np.sort(np.asarray(sources, dtype=np.int64))
-        senders, receivers = self._neighbours(sources)
-        if len(receivers) == 0:
-            return receivers
-        head = prefix(self.seed, stream, brand.index, day, post, hop)
-        hit = uniform_from(head, receivers, senders) < chance
-        return np.unique(receivers[hit])
+        return spread_hits(
+            np.sort(np.asarray(sources, dtype=np.int64)),
+            self.graph.reach_indptr,
+            self.graph.reach_indices,
+            np.uint64(prefix(self.seed, stream, brand.index, day, post, hop)),
+            chance,
+        )
 
     def _neighbours(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(source, follower) pairs for everyone who sees the sources' activity."""
@@ -680,9 +715,7 @@ class VectorEngine(DayOrder):
         reached = self._spread(
             brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING, rate, day
         )
-        shown = self._eligible(state, post.platform, reached, stamp, day, followers_ok=False)
-        state.post_stamp[shown] = stamp
-        return shown
+        return self._show(state, post.platform, reached, stamp, day, followers_ok=False)
 
     def _respond(
         self,
@@ -706,112 +739,80 @@ class VectorEngine(DayOrder):
         adapted = 1.0 if brand.strategy.adapt_per_platform else platform.unadapted_quality
         norm = self.norms[p][post.content] * adapted
         content = post.content
+        post_params = (
+            post.quality,
+            self.content_engagement[content],
+            self.content_value[content],
+            norm,
+            self.content_comment[content],
+            self.content_share[content],
+            content == PROMO,
+            post.gaffe,
+        )
+        behavior_params = (
+            platform.engage_base,
+            params.promo_fatigue,
+            params.irrelevance_fatigue,
+            params.volume_fatigue,
+            params.unfollow_given_fatigue,
+            params.follow_base,
+            params.social_proof,
+            params.content_trust,
+            params.incident_trust,
+        )
         decisions = []
         for hop, viewers in groups:
             if len(viewers) == 0:
                 continue
             self._touch(state, viewers, day)
-            fit = self.traits.fit[b][viewers]
-            trust = state.trust[viewers]
-            fatigue = _take_columns(state.fatigue, viewers)
-            head = prefix(self.seed, Stream.RESPONSE, b, day, post.number, hop)
-            chance = behavior.engage_chance(
-                platform.engage_base,
-                self.traits.sociability[viewers],
-                self.content_engagement[content],
-                post.quality,
-                norm,
-                fit,
-                trust,
-                fatigue.sum(axis=0),
-            )
-            draws = uniform_slots(head, viewers, (0, 1, 2, 3))
-            engaged = draws[0] < chance
-            kind = draws[1]
-            comment = engaged & (kind < self.content_comment[content])
-            share = (
-                engaged
-                & ~comment
-                & (kind < self.content_comment[content] + self.content_share[content])
-            )
-            value = behavior.content_value(post.quality, self.content_value[content], norm, fit)
-            seen_today = np.where(state.seen_day[viewers] == day, state.seen_count[viewers], 0)
-            promo, irrelevance, volume = behavior.fatigue_from_post(
-                content == PROMO,
-                fit,
-                post.quality,
-                seen_today,
-                params.promo_fatigue,
-                params.irrelevance_fatigue,
-                params.volume_fatigue,
-            )
-            new_fatigue = fatigue  # a fresh copy (np.take): spam fatigue gets nothing here
-            new_fatigue[PROMO_SRC] += promo
-            new_fatigue[IRRELEVANCE_SRC] += irrelevance
-            new_fatigue[VOLUME_SRC] += volume
-            over = new_fatigue.sum(axis=0) > self.traits.promo_tolerance[viewers]
-            follower = state.follows[p][viewers]
-            leave = over & follower & (draws[2] < params.unfollow_given_fatigue)
             proof = (
                 behavior.social_proof_share(
                     self.graph.follows_indptr, self.graph.follows_indices, viewers, state.follower
                 )
                 if hop != HOP_FEED
-                else 0.0
+                else _NO_VALUES
             )
-            follow_p = behavior.follow_chance(
-                params.follow_base, value, fit, proof, params.social_proof
+            choices, new_fatigue, new_trust, seen_today = response_decisions(
+                viewers,
+                np.uint64(prefix(self.seed, Stream.RESPONSE, b, day, post.number, hop)),
+                self.traits.fit[b],
+                state.trust,
+                state.fatigue,
+                self.traits.sociability,
+                self.traits.promo_tolerance,
+                state.seen_day,
+                state.seen_count,
+                state.follows[p],
+                proof,
+                day,
+                post_params,
+                behavior_params,
             )
-            follow = ~follower & ~over & (draws[3] < follow_p) & (not post.gaffe)
-            new_trust = behavior.trust_after_post(
-                trust, value, post.gaffe, params.content_trust, params.incident_trust
-            )
-            decisions.append(
-                Decisions(
-                    hop,
-                    viewers,
-                    engaged,
-                    comment,
-                    share,
-                    new_fatigue,
-                    new_trust,
-                    over,
-                    leave,
-                    follow,
-                    seen_today,
-                )
-            )
+            decisions.append(Decisions(hop, viewers, choices, new_fatigue, new_trust, seen_today))
         engagers, sharers = [], []
-        for decided in decisions:
-            hop, viewers, engaged, comment, share = (
-                decided.hop,
-                decided.viewers,
-                decided.engaged,
-                decided.comment,
-                decided.share,
+        for hop, viewers, choices, new_fatigue, new_trust, seen_today in decisions:
+            engaged, comment, share, over, leave, follow = choices
+            mutes = apply_responses(
+                viewers,
+                choices,
+                new_fatigue,
+                new_trust,
+                seen_today,
+                state.trust,
+                state.fatigue,
+                state.fatigued,
+                state.salience,
+                state.seen_count,
+                state.seen_day,
+                state.last_content,
+                state.promo_day,
+                state.muted,
+                day,
+                content,
+                content == PROMO,
+                params.exposure_salience,
             )
-            new_fatigue, new_trust, over, leave, follow = (
-                decided.fatigue,
-                decided.trust,
-                decided.over,
-                decided.leave,
-                decided.follow,
-            )
-            seen_today = decided.seen_today
-            state.trust[viewers] = new_trust
-            _put_columns(state.fatigue, viewers, new_fatigue)
-            state.fatigued[viewers] = True
-            state.salience[viewers] = behavior.closer(
-                state.salience[viewers], params.exposure_salience
-            )
-            state.seen_count[viewers] = seen_today + 1
-            state.seen_day[viewers] = day
-            state.last_content[viewers] = content
-            if content == PROMO:
-                state.promo_day[viewers] = day
-            mute = over & ~leave
-            state.muted[viewers[mute]] = True
-            row["mutes"] += np.count_nonzero(mute)
+            row["mutes"] += mutes
             if leave.any():
                 self._unfollow_fatigue(state, viewers[leave], new_fatigue[:, leave], p, row)
             self._follow(state, viewers[follow], p, row)
@@ -840,7 +841,7 @@ class VectorEngine(DayOrder):
                     comment,
                     share,
                     engaged,
-                    mute,
+                    over & ~leave,
                     leave,
                     follow,
                     new_fatigue,
@@ -1013,8 +1014,7 @@ class VectorEngine(DayOrder):
             reached = self._spread(
                 brand, frontier, Stream.CASCADE, post.number, hop, platform.share_link_rate, day
             )
-            exposed = self._eligible(state, post.platform, reached, stamp, day, followers_ok=True)
-            state.post_stamp[exposed] = stamp
+            exposed = self._show(state, post.platform, reached, stamp, day, followers_ok=True)
             _, frontier = self._respond(
                 brand,
                 post,
@@ -1031,11 +1031,14 @@ class VectorEngine(DayOrder):
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
         """Advocates recommend the brand to their followers at a daily rate (spec 2.6)."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
-        known = state.known
-        trusting = known[state.trust[known] > params.advocate_threshold]
-        advocates = trusting[~state.blocked[trusting]]
-        head = prefix(self.seed, Stream.ADVOCACY, b, day)
-        speakers = advocates[uniform_from(head, advocates) < params.advocacy_rate]
+        speakers = advocacy_speakers(
+            state.known,
+            state.trust,
+            state.blocked,
+            params.advocate_threshold,
+            np.uint64(prefix(self.seed, Stream.ADVOCACY, b, day)),
+            params.advocacy_rate,
+        )
         row["recommendations"] += len(speakers)
         if len(speakers) == 0:
             return
@@ -1137,36 +1140,38 @@ class VectorEngine(DayOrder):
         """Up to ``count`` new accounts the brand follows, and their reactions; how many."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
         main = brand.main_platform
-        head = prefix(self.seed, Stream.OUTREACH, b, day)
-        slots = np.arange(OUTREACH_DRAWS * count)
-        picks = (uniform_from(head, 0, slots) * self.n).astype(np.int64)
-        ok = (
-            self.traits.member[main][picks]
-            & (state.brand_follows_day[picks] < 0)
-            & ~state.blocked[picks]
-            & ~state.follower[picks]
+        chosen = outreach_targets(
+            count,
+            OUTREACH_DRAWS * count,
+            self.n,
+            np.uint64(prefix(self.seed, Stream.OUTREACH, b, day)),
+            np.uint64(prefix(self.seed, Stream.OUTREACH, b, day, 0, 1)),
+            self.traits.member[main],
+            state.brand_follows_day,
+            state.blocked,
+            state.follower,
+            self.traits.fit[b] if brand.strategy.targeting == "fit" else _NO_VALUES,
         )
-        if brand.strategy.targeting == "fit":
-            target = prefix(self.seed, Stream.OUTREACH, b, day, 0, 1)
-            ok &= uniform_from(target, picks, slots) < self.traits.fit[b][picks]
-        chosen = np.sort(_first_unique(picks[ok])[:count])
         row["hours_outreach"] += len(chosen) * params.follow_hours * self.market.scale
         self._touch(state, chosen, day)
         state.brand_follows_day[chosen] = day
         state.followed_on[day] = chosen
         state.following += len(chosen)
-        fit = self.traits.fit[b][chosen]
-        unknown = state.salience[chosen] == 0
-        spam = unknown & (fit < params.spam_fit)
-        reaction = prefix(self.seed, Stream.OUTREACH, b, day, 0, 2)
-        draws = uniform_slots(reaction, chosen, (0, 1))
-        block = spam & (draws[0] < params.block_chance)
-        follow_back = ~block & (draws[1] < params.follow_back * self.traits.sociability[chosen])
-        noticed = chosen[~spam]
-        state.salience[noticed] = behavior.closer(state.salience[noticed], params.outreach_salience)
-        state.fatigue[SPAM_SRC][chosen[spam]] += params.spam_fatigue
-        state.fatigued[chosen[spam]] = True
-        state.blocked[chosen[block]] = True
+        spam, block, follow_back = outreach_reactions(
+            chosen,
+            np.uint64(prefix(self.seed, Stream.OUTREACH, b, day, 0, 2)),
+            self.traits.fit[b],
+            self.traits.sociability,
+            state.salience,
+            state.fatigue[SPAM_SRC],
+            state.fatigued,
+            state.blocked,
+            params.spam_fit,
+            params.block_chance,
+            params.follow_back,
+            params.outreach_salience,
+            params.spam_fatigue,
+        )
         row["blocks"] += np.count_nonzero(block)
         self._follow(state, chosen[follow_back], main, row)
         if self.history:
@@ -1185,28 +1190,24 @@ class VectorEngine(DayOrder):
         b, state, params = brand.index, self.state[brand.index], self.behavior
         state.known = _merge(state.known, state.in_known, state.touched)
         state.touched = []
-        followers = state.known[state.follower[state.known]]
-        head = prefix(self.seed, Stream.CHURN, b, day)
-        hazard = behavior.prune_hazard(
-            params.prune_rate,
-            self.traits.fit[b][followers],
-            state.trust[followers],
-            state.brand_follows_day[followers] >= 0,
-            params.mutual_prune,
-        )
         silent = day - brand.last_post_day > params.silence_days or not brand.active
-        if silent:
-            draws = uniform_slots(head, followers, (0, 1))
-            prune = draws[0] < hazard
-            dropout = ~prune & (draws[1] < params.dropout_rate)
-        else:
-            prune = uniform_from(head, followers, 0) < hazard
-            dropout = np.zeros(len(followers), dtype=bool)
-        self._unfollow(state, followers[prune], row, "pruning")
-        self._unfollow(state, followers[dropout], row, "dropout")
+        pruned, dropped = churn_decisions(
+            state.known,
+            state.follower,
+            self.traits.fit[b],
+            state.trust,
+            state.brand_follows_day,
+            np.uint64(prefix(self.seed, Stream.CHURN, b, day)),
+            params.prune_rate,
+            params.mutual_prune,
+            silent,
+            params.dropout_rate,
+        )
+        self._unfollow(state, pruned, row, "pruning")
+        self._unfollow(state, dropped, row, "dropout")
         if self.history:
-            self.history.record(followers[prune], day, brand.name, "unfollowed", PRUNED)
-            self.history.record(followers[dropout], day, brand.name, "unfollowed", DROPPED_OUT)
+            self.history.record(pruned, day, brand.name, "unfollowed", PRUNED)
+            self.history.record(dropped, day, brand.name, "unfollowed", DROPPED_OUT)
 
     # --- 9. conversion --------------------------------------------------------------------
     def _conversion(self, day: int, rows: list[dict], results: list[np.ndarray]) -> None:
@@ -1248,25 +1249,21 @@ class VectorEngine(DayOrder):
         here and the metrics only the buyers change (their trust and salience are re-read)."""
         market, brand, state = self.market, self.brands[0], self.state[0]
         known = state.known
-        salience, trust, fit = state.salience[known], state.trust[known], self.traits.fit[0][known]
-        state.stocks = (salience, trust, fit)
-        salient = np.flatnonzero(salience > 0)
-        if len(salient) == 0:
-            return
-        candidates = known[salient]
-        draw = uniform_from(prefix(self.seed, Stream.CONVERSION, 0, day), candidates)
-        chance = behavior.purchase_chance(
+        salience, trust, fit, bought = purchase_decisions(
+            known,
+            state.salience,
+            state.trust,
+            self.traits.fit[0],
+            state.customer,
+            state.promo_day,
+            day,
+            np.uint64(prefix(self.seed, Stream.CONVERSION, 0, day)),
             market.conversion,
-            fit[salient],
-            salience[salient],
-            trust[salient],
             market.no_relationship,
-            state.customer[candidates],
             market.repeat_factor,
-            state.promo_day[candidates] == day,
             market.promo_nudge,
         )
-        bought = salient[draw < chance]
+        state.stocks = (salience, trust, fit)
         buyers = known[bought]
         self._purchase(brand, buyers, day, row, results)
         salience[bought] = state.salience[buyers]
