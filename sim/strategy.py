@@ -7,6 +7,7 @@ counter-based draws, never on how the audience is stored.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -79,7 +80,7 @@ class BrandAgent(mesa.Agent):
         self.seed = seed
         self.active = active
         self.quit_day: int | None = None if active else 0
-        self.mix = np.array(strategy.content_mix.shares())
+        self._set_mix(np.array(strategy.content_mix.shares()))
         self.recent_hours: deque[float] = deque(maxlen=6)
         self.comment_rate = 0.0
         self.queue_length = 0
@@ -96,6 +97,12 @@ class BrandAgent(mesa.Agent):
         self.window: deque[tuple[float, float]] = deque(maxlen=28)
         self.cum_revenue = 0.0
         self.cum_cost = 0.0
+
+    def _set_mix(self, mix: np.ndarray) -> None:
+        """The content mix (shares by type) and its cumulative bounds, which a draw in [0, 1)
+        falls between to pick a post's type."""
+        self.mix = mix
+        self.mix_bounds: list[float] = np.cumsum(mix).tolist()
 
     @property
     def main_platform(self) -> int:
@@ -157,7 +164,6 @@ class BrandAgent(mesa.Agent):
             return DayPlan()
         strategy = self.strategy
         consistency = strategy.consistency * math.exp(-strategy.consistency_decay * day / 365.0)
-        cumulative_mix = np.cumsum(self.mix)
         drafts: list[tuple[int, int, int, bool]] = []
         number = 0
         for platform in self.platform_indices:
@@ -165,10 +171,7 @@ class BrandAgent(mesa.Agent):
                 happens = uniform(self.seed, Stream.BRAND, self.index, day, number) < consistency
                 if happens:
                     pick = uniform(self.seed, Stream.BRAND, self.index, day, number, 0, 0, 1)
-                    content = min(
-                        int(np.searchsorted(cumulative_mix, pick, side="right")),
-                        len(CONTENT_TYPES) - 1,
-                    )
+                    content = min(bisect_right(self.mix_bounds, pick), len(CONTENT_TYPES) - 1)
                     gaffe = (
                         not strategy.review
                         and uniform(self.seed, Stream.INCIDENTS, self.index, day, number)
@@ -265,7 +268,7 @@ class BrandAgent(mesa.Agent):
             per_post = self.type_kpi / np.maximum(self.type_posts, 1.0)
             if per_post.sum() > 0:
                 target = per_post / per_post.sum()
-                self.mix = (1.0 - strategy.adapt_rate) * self.mix + strategy.adapt_rate * target
+                self._set_mix((1.0 - strategy.adapt_rate) * self.mix + strategy.adapt_rate * target)
             self.type_kpi[:] = 0.0
             self.type_posts[:] = 0.0
         rule = strategy.quit_rule

@@ -3,7 +3,7 @@ that would not fit in the memory available.
 
 The estimate is linear in people and edges, calibrated on the measured peaks of
 docs/performance.md (vector engine, one brand on one platform): 20,000 people and 304k edges
-about 310 MiB, 1,000,000 people and 15M edges 626 MiB, 10,000,000 people and 150M edges 3.4 GiB.
+about 294 MiB, 1,000,000 people and 15M edges 598 MiB, 10,000,000 people and 150M edges 3.3 GiB.
 Each further brand adds its per-person state. ``LONGGAME_ALLOW_LARGE=1`` (the CLI's
 ``--allow-large``) skips the check.
 """
@@ -30,9 +30,9 @@ ALLOW_LARGE_ENV = "LONGGAME_ALLOW_LARGE"
 
 MIB = 1 << 20
 GIB = 1 << 30
-BASE_BYTES = 300 * MIB
+BASE_BYTES = 285 * MIB
 """The interpreter with NumPy, pandas, Mesa and the compiled kernels (Numba, LLVM) loaded (a
-10,000-person run peaks at 300 MiB)."""
+10,000-person run peaks at 275 MiB)."""
 PERSON_BYTES = 90
 """Traits and the run's per-person temporaries, whatever the number of brands."""
 BRAND_PERSON_BYTES = 110
