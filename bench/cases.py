@@ -149,30 +149,14 @@ def audience_skipped(scenario, population, brands, seed):
     nobody = np.zeros(0, dtype=np.int64)
     no_stocks = AudienceStocks(0, 0.0, 0.0, 0, 0, 0)
 
+    def skip(self, *args) -> None:
+        pass
+
     class AudienceSkipped(VectorEngine):
-        def _start_day(self, brand, day):
-            pass
+        _start_day = _listen = _cascade = _advocacy = _outreach = _churn = _conversion = skip
 
         def _expose_post(self, *args):
             return nobody, nobody
-
-        def _listen(self, *args):
-            pass
-
-        def _cascade(self, *args):
-            pass
-
-        def _advocacy(self, *args):
-            pass
-
-        def _outreach(self, *args):
-            pass
-
-        def _churn(self, *args):
-            pass
-
-        def _conversion(self, *args):
-            pass
 
         def _metrics(self, brand, plan, day, row):
             close_row(brand, plan, day, row, no_stocks, 0, 0, self.scenario)
