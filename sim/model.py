@@ -7,7 +7,7 @@ the name or file of a scenario or comparison with plain keyword overrides, and i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -211,8 +211,14 @@ class EngagementModel(mesa.Model):
                 self.config.market.margin, self._incremental_revenue, outcomes["cost"]
             )
 
-    def run(self, days: int | None = None) -> EngagementModel:
+    def run(
+        self, days: int | None = None, *, before_day: Callable[[], None] | None = None
+    ) -> EngagementModel:
+        """Step ``days`` days (default: the scenario's horizon); ``before_day()`` is called
+        before each day (the web app's jobs raise from it to cancel a run)."""
         for _ in range(self.config.days if days is None else days):
+            if before_day is not None:
+                before_day()
             self.step()
         return self
 

@@ -56,11 +56,14 @@ def simulate(
     population: Population | None = None,
     baseline: pd.Series | None = None,
     base_dir: Path | None = None,
+    before_day: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
-    """Daily metrics of one run (columns: seed, brand, day, then sim.metrics.COLUMNS)."""
+    """Daily metrics of one run (columns: seed, brand, day, then sim.metrics.COLUMNS);
+    ``before_day()`` is called before each day (``EngagementModel.run``)."""
     days = scenario.days if days is None else days
     population = population or build_population(scenario, base_dir, seed=seed)
-    model = EngagementModel(scenario, seed=seed, engine=engine, population=population).run(days)
+    model = EngagementModel(scenario, seed=seed, engine=engine, population=population)
+    model.run(days, before_day=before_day)
     if baseline is None and with_baseline:
         baseline = baseline_revenue(scenario, seed, days, population, engine)
     return daily_metrics(model, baseline)

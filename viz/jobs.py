@@ -32,7 +32,7 @@ import pandas as pd
 
 from sim.audience import Population, build_population
 from sim.model import EngagementModel
-from sim.runner import baseline_revenue, daily_metrics, with_strategy
+from sim.runner import baseline_revenue, simulate, with_strategy
 from sim.schema import Scenario, Strategy
 from viz.limits import RUN_SECONDS
 
@@ -246,11 +246,7 @@ RUN_QUEUE = RunQueue(MAX_PARALLEL_RUNS, MAX_QUEUED_JOBS)
 
 def step_until(model: EngagementModel, day: int, job: Job | None = None) -> EngagementModel:
     """Step ``model`` until it reaches ``day``, checking ``job`` before each day."""
-    while model.day < day:
-        if job is not None:
-            job.check()
-        model.step()
-    return model
+    return model.run(max(0, day - model.day), before_day=job.check if job else None)
 
 
 def _key(model: Any) -> str:
@@ -326,10 +322,14 @@ class RunCache:
         population = self.population(scenario, seed, job)
         baseline = self.baseline(scenario, seed, days, job)
         with RUN_QUEUE.slot(job):
-            model = EngagementModel(
-                with_strategy(scenario, strategy), seed=seed, population=population
+            frame = simulate(
+                with_strategy(scenario, strategy),
+                seed,
+                days=days,
+                population=population,
+                baseline=baseline,
+                before_day=job.check if job else None,
             )
-            frame = daily_metrics(step_until(model, days, job), baseline)
         frame.insert(0, "strategy", strategy.name)
         with self._lock:
             _keep(self._runs, key, frame, self._max_runs)
