@@ -739,7 +739,10 @@ def validate(
             if runs == 0:
                 continue
             log.print(f"Validating {check.name}: {grid} grid, {plural(runs, 'run')}")
-            with _LazyProgress(runs, check.name) as progress:
+            with (
+                _interruptible(lambda: "validation stopped; no table or figure was written"),
+                _LazyProgress(runs, check.name) as progress,
+            ):
                 results.extend(check.check(grid, only, workers, progress))
         if not results:
             raise CliError(f"no case matches --only {only!r}")

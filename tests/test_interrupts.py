@@ -165,3 +165,29 @@ def test_interrupted_command_keeps_the_previous_result_and_says_so(
         time.sleep(0.1)
     left = [pid for pid in workers if Path(f"/proc/{pid}/status").exists()]
     assert not left, f"worker processes left running: {left}"
+
+
+def test_terminated_validation_stops_its_workers():
+    """SIGTERM to ``longgame validate`` (as ``kill`` sends it) ends the command and its pool."""
+    process = subprocess.Popen(
+        [str(LONGGAME), "validate", "--quick", "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    started = process.stderr.readline()
+    assert started.startswith("Validating"), started
+    deadline = time.monotonic() + 30
+    while len(workers := _children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert process.poll() is None and len(workers) >= 2, "the pool has not started its workers"
+    process.send_signal(signal.SIGTERM)
+    stderr = started + process.communicate(timeout=60)[1]
+    assert process.returncode == 143, stderr
+    assert "interrupted (SIGTERM)" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if Path(f"/proc/{pid}/status").exists()]
+    assert not left, f"worker processes left running: {left}"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,18 +76,9 @@ def run_parallel(
     """``task(*args)`` for each argument tuple, in order, on up to ``workers`` processes.
 
     ``task`` must be a top-level function (spawned processes import it). ``progress(1)`` is
-    called as each result arrives.
+    called as each result arrives. The pool is ``sim.runner.in_processes``'s: Ctrl-C or SIGTERM
+    stops its workers with the command.
     """
-    arguments = list(arguments)
-    results: list[Any] = []
-    if workers <= 1 or len(arguments) <= 1:
-        for args in arguments:
-            results.append(task(*args))
-            progress(1)
-        return results
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for future in [pool.submit(task, *args) for args in arguments]:
-            results.append(future.result())
-            progress(1)
-    return results
+    from sim.runner import in_processes
+
+    return in_processes(task, list(arguments), workers, progress, weight=1)
