@@ -52,13 +52,13 @@ def _read_once():
     import numpy as np
     from numba import njit
 
-    from sim.rng_kernel import chain, to_unit
+    from sim.rng_kernel import uniform_at
 
     @njit(cache=True, nogil=True)
     def read_once(known, salience, trust, head):
         total = 0.0
         for person in known:
-            total += salience[person] + trust[person] + to_unit(chain(chain(head, person), 0))
+            total += salience[person] + trust[person] + uniform_at(head, person, 0)
         return total
 
     nobody, no_values = np.zeros(0, dtype=np.int64), np.zeros(0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["chain", "to_unit", "uniform_rows"]
+__all__ = ["chain", "to_unit", "uniform_at", "uniform_rows"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -35,6 +35,12 @@ def chain(z, field):  # pragma: no cover - compiled
 def to_unit(z):  # pragma: no cover - compiled
     """The uniform in [0, 1) of a complete key: ``(key >> 11) * 2**-53``."""
     return (z >> _S11) * _TO_UNIT
+
+
+@njit(cache=True, nogil=True)
+def uniform_at(head, person, slot):  # pragma: no cover - compiled
+    """One draw: ``sim.rng.uniform_from(head, person, slot)`` inside compiled code."""
+    return to_unit(chain(chain(head, person), slot))
 
 
 @njit(cache=True, nogil=True)

@@ -19,7 +19,7 @@ from numba import njit
 from numba.extending import overload, register_jitable
 
 from sim import behavior, rng_kernel
-from sim.rng_kernel import chain, to_unit
+from sim.rng_kernel import chain, to_unit, uniform_at
 
 __all__ = [
     "advocacy_speakers",
@@ -193,10 +193,19 @@ def purchase_decisions(
                 promo_day[person] == day,
                 promo_nudge,
             )
-            if to_unit(chain(chain(head, person), 0)) < chance:
+            if uniform_at(head, person, 0) < chance:
                 bought[count] = k
                 count += 1
     return known_salience, known_trust, known_fit, bought[:count].copy()
+
+
+@njit(cache=True, nogil=True)
+def _column_sum(matrix, column):  # pragma: no cover - compiled
+    """``matrix[:, column].sum()`` in NumPy's order for a few rows (first to last)."""
+    total = matrix[0, column]
+    for row in range(1, matrix.shape[0]):
+        total += matrix[row, column]
+    return total
 
 
 ENGAGED, COMMENT, SHARE, OVER, LEAVE, FOLLOW = range(6)
@@ -249,9 +258,6 @@ def response_decisions(
     for i in range(m):
         person = viewers[i]
         person_fit, person_trust = fit[person], trust[person]
-        total = fatigue[0, person]
-        for source in range(1, fatigue.shape[0]):
-            total += fatigue[source, person]
         chance = behavior.engage_chance(
             engage_base,
             sociability[person],
@@ -260,7 +266,7 @@ def response_decisions(
             norm,
             person_fit,
             person_trust,
-            total,
+            _column_sum(fatigue, person),
         )
         z = chain(head, person)
         engaged = to_unit(chain(z, 0)) < chance
@@ -286,10 +292,7 @@ def response_decisions(
         new_fatigue[0, i] = new_fatigue[0, i] + added[0]
         new_fatigue[1, i] = new_fatigue[1, i] + added[1]
         new_fatigue[2, i] = new_fatigue[2, i] + added[2]
-        total = new_fatigue[0, i]
-        for source in range(1, fatigue.shape[0]):
-            total += new_fatigue[source, i]
-        over = total > promo_tolerance[person]
+        over = _column_sum(new_fatigue, i) > promo_tolerance[person]
         follower = follows[person]
         choices[OVER, i] = over
         choices[LEAVE, i] = over and follower and to_unit(chain(z, 2)) < unfollow_given_fatigue
@@ -356,16 +359,15 @@ def outreach_targets(
     (key ``target_head, person, slot``). Sorted."""
     chosen = np.empty(count, dtype=np.int64)
     taken = 0
-    start = chain(head, 0)
     for slot in range(draws):
         if taken == count:
             break
-        person = np.int64(to_unit(chain(start, slot)) * n)
+        person = np.int64(uniform_at(head, 0, slot) * n)
         if not member[person] or brand_follows_day[person] >= 0:
             continue
         if blocked[person] or follower[person]:
             continue
-        if fit.size and not to_unit(chain(chain(target_head, person), slot)) < fit[person]:
+        if fit.size and not uniform_at(target_head, person, slot) < fit[person]:
             continue
         if person in chosen[:taken]:
             continue
@@ -418,7 +420,7 @@ def outreach_reactions(
 @njit(cache=True, nogil=True)
 def _online(online_head, person, activity):  # pragma: no cover - compiled
     """Whether ``person`` is online today (key ``online_head, person, 0``)."""
-    return to_unit(chain(chain(online_head, person), 0)) < activity[person]
+    return uniform_at(online_head, person, 0) < activity[person]
 
 
 @njit(cache=True, nogil=True)
@@ -435,7 +437,7 @@ def feed_viewers(
             continue
         if not _online(online_head, person, activity):
             continue
-        if to_unit(chain(chain(head, person), 0)) < chance:
+        if uniform_at(head, person, 0) < chance:
             post_stamp[person] = stamp
             shown[count] = person
             count += 1
@@ -472,7 +474,7 @@ def advocacy_speakers(known, trust, blocked, threshold, head, rate):  # pragma: 
     for person in known:
         if trust[person] <= threshold or blocked[person]:
             continue
-        if to_unit(chain(chain(head, person), 0)) < rate:
+        if uniform_at(head, person, 0) < rate:
             speakers[count] = person
             count += 1
     return speakers[:count].copy()
@@ -490,7 +492,7 @@ def spread_hits(sources, indptr, indices, head, chance):  # pragma: no cover - c
     for source in sources:
         for k in range(indptr[source], indptr[source + 1]):
             receiver = np.int64(indices[k])
-            if to_unit(chain(chain(head, receiver), source)) < chance:
+            if uniform_at(head, receiver, source) < chance:
                 hits[count] = receiver
                 count += 1
     return np.unique(hits[:count])

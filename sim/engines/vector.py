@@ -519,9 +519,9 @@ class VectorEngine(DayOrder):
             self._sync(state, people, day)
             state.touched.append(people)
 
-    def _online_head(self, day: int) -> np.uint64:
-        """The key prefix of the day's online draws (one draw per person per day)."""
-        return np.uint64(prefix(self.seed, Stream.ONLINE, 0, day))
+    def _head(self, stream: int, brand: int, day: int, post: int = 0, hop: int = 0) -> np.uint64:
+        """The key prefix of a batch of draws, as the compiled passes take it."""
+        return np.uint64(prefix(self.seed, stream, brand, day, post, hop))
 
     # --- the day --------------------------------------------------------------------------
     @staticmethod
@@ -610,8 +610,8 @@ class VectorEngine(DayOrder):
             state.muted,
             state.blocked,
             self.traits.activity,
-            self._online_head(day),
-            np.uint64(prefix(self.seed, Stream.EXPOSURE, b, day, post.number, HOP_FEED)),
+            self._head(Stream.ONLINE, 0, day),
+            self._head(Stream.EXPOSURE, b, day, post.number, HOP_FEED),
             chance,
             state.post_stamp,
             stamp,
@@ -663,7 +663,7 @@ class VectorEngine(DayOrder):
             state.post_stamp,
             stamp,
             self.traits.activity,
-            self._online_head(day),
+            self._head(Stream.ONLINE, 0, day),
         )
 
     def _discover(
@@ -693,7 +693,7 @@ class VectorEngine(DayOrder):
             np.sort(np.asarray(sources, dtype=np.int64)),
             self.graph.reach_indptr,
             self.graph.reach_indices,
-            np.uint64(prefix(self.seed, stream, brand.index, day, post, hop)),
+            self._head(stream, brand.index, day, post, hop),
             chance,
         )
 
@@ -774,7 +774,7 @@ class VectorEngine(DayOrder):
             )
             choices, new_fatigue, new_trust, seen_today = response_decisions(
                 viewers,
-                np.uint64(prefix(self.seed, Stream.RESPONSE, b, day, post.number, hop)),
+                self._head(Stream.RESPONSE, b, day, post.number, hop),
                 self.traits.fit[b],
                 state.trust,
                 state.fatigue,
@@ -1036,7 +1036,7 @@ class VectorEngine(DayOrder):
             state.trust,
             state.blocked,
             params.advocate_threshold,
-            np.uint64(prefix(self.seed, Stream.ADVOCACY, b, day)),
+            self._head(Stream.ADVOCACY, b, day),
             params.advocacy_rate,
         )
         row["recommendations"] += len(speakers)
@@ -1144,8 +1144,8 @@ class VectorEngine(DayOrder):
             count,
             OUTREACH_DRAWS * count,
             self.n,
-            np.uint64(prefix(self.seed, Stream.OUTREACH, b, day)),
-            np.uint64(prefix(self.seed, Stream.OUTREACH, b, day, 0, 1)),
+            self._head(Stream.OUTREACH, b, day),
+            self._head(Stream.OUTREACH, b, day, 0, 1),
             self.traits.member[main],
             state.brand_follows_day,
             state.blocked,
@@ -1159,7 +1159,7 @@ class VectorEngine(DayOrder):
         state.following += len(chosen)
         spam, block, follow_back = outreach_reactions(
             chosen,
-            np.uint64(prefix(self.seed, Stream.OUTREACH, b, day, 0, 2)),
+            self._head(Stream.OUTREACH, b, day, 0, 2),
             self.traits.fit[b],
             self.traits.sociability,
             state.salience,
@@ -1197,7 +1197,7 @@ class VectorEngine(DayOrder):
             self.traits.fit[b],
             state.trust,
             state.brand_follows_day,
-            np.uint64(prefix(self.seed, Stream.CHURN, b, day)),
+            self._head(Stream.CHURN, b, day),
             params.prune_rate,
             params.mutual_prune,
             silent,
@@ -1257,7 +1257,7 @@ class VectorEngine(DayOrder):
             state.customer,
             state.promo_day,
             day,
-            np.uint64(prefix(self.seed, Stream.CONVERSION, 0, day)),
+            self._head(Stream.CONVERSION, 0, day),
             market.conversion,
             market.no_relationship,
             market.repeat_factor,
