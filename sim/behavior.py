@@ -11,7 +11,9 @@ import numpy as np
 from scipy.special import betaincinv
 
 __all__ = [
+    "decay_factor",
     "decayed",
+    "trust_decay_days",
     "decayed_trust",
     "closer",
     "post_quality",
@@ -42,9 +44,22 @@ def pick(condition, if_true, if_false):
     return np.where(condition, if_true, if_false)
 
 
+def decay_factor(elapsed_days, half_life):
+    """The factor by which exponential decay with ``half_life`` shrinks a value over
+    ``elapsed_days`` [2.3, 2.8]: ``2 ** (-elapsed / half_life)``."""
+    return np.exp2(-np.asarray(elapsed_days, dtype=np.float64) / half_life)
+
+
 def decayed(value, elapsed_days, half_life: float):
     """Exponential decay with a half-life [2.3 fatigue, 2.8 salience]; exact for lazy updates."""
-    return value * np.exp2(-np.asarray(elapsed_days, dtype=np.float64) / half_life)
+    return value * decay_factor(elapsed_days, half_life)
+
+
+def trust_decay_days(last_update, last_touch, day, grace: float):
+    """Days of trust decay from ``last_update`` to ``day``: they start ``grace`` days after the
+    last two-way contact [2.8]."""
+    start = np.maximum(last_update, last_touch + grace)
+    return np.maximum(0.0, day - start)
 
 
 def decayed_trust(trust, last_update, last_touch, day, grace: float, half_life: float):
@@ -53,9 +68,7 @@ def decayed_trust(trust, last_update, last_touch, day, grace: float, half_life: 
     Lazy and exact: decay runs from max(last_update, last_touch + grace) to ``day``.
     Relationships need two-way maintenance (assumption, see docs/model.md).
     """
-    start = np.maximum(last_update, last_touch + grace)
-    elapsed = np.maximum(0.0, day - start)
-    return trust * np.exp2(-elapsed / half_life)
+    return trust * decay_factor(trust_decay_days(last_update, last_touch, day, grace), half_life)
 
 
 def closer(value, step):
@@ -85,7 +98,7 @@ def ranking_factor(
     """
     if engagement_per_impression <= 0.0:
         return low
-    return float(np.clip((engagement_per_impression / reference) ** sensitivity, low, high))
+    return float(min(max((engagement_per_impression / reference) ** sensitivity, low), high))
 
 
 def feed_chance(

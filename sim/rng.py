@@ -179,7 +179,7 @@ def _batch(head: int, first: np.ndarray, rest: tuple, slots: tuple | None) -> li
     """
     if slots is None and rest and isinstance(rest[-1], int | np.integer):
         rest, slots = rest[:-1], (int(rest[-1]),)  # the same key: a scalar last field is a slot
-    kernel = _kernel()
+    kernel = _kernels().uniform_rows
     slot_array = _slot_array(slots) if slots else _NO_SLOTS
     out = np.empty((max(1, slot_array.size), first.size))
     if first.size:
@@ -189,11 +189,11 @@ def _batch(head: int, first: np.ndarray, rest: tuple, slots: tuple | None) -> li
 
 
 @functools.cache
-def _kernel():
-    """``sim.rng_kernel.uniform_rows``, imported on the first batch (Numba loads slowly)."""
-    from sim.rng_kernel import uniform_rows
+def _kernels():
+    """``sim.rng_kernel``, imported on the first compiled draw (Numba loads slowly)."""
+    from sim import rng_kernel
 
-    return uniform_rows
+    return rng_kernel
 
 
 def uniform_from(head: int, person, slot=0):
@@ -221,5 +221,17 @@ def uniform_fields_slots(head: int, fields: tuple, slots) -> list[np.ndarray]:
 
 
 def uniform(seed: int, stream: int, brand=0, day=0, post=0, hop=0, person=0, slot=0):
-    """Uniform draw(s) in [0, 1): ``(key >> 11) * 2**-53``."""
+    """Uniform draw(s) in [0, 1): ``(key >> 11) * 2**-53``.
+
+    A single draw (the brand's plan) is one compiled call, several times cheaper than hashing
+    its four remaining fields in Python integers.
+    """
+    if (
+        isinstance(person, int)
+        and isinstance(slot, int)
+        and isinstance(post, int)
+        and isinstance(hop, int)
+    ):
+        head = np.uint64(day_prefix(seed, stream, brand, day))
+        return _kernels().uniform_key(head, post, hop, person, slot)
     return uniform_from(prefix(seed, stream, brand, day, post, hop), person, slot)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["chain", "to_unit", "uniform_at", "uniform_rows"]
+__all__ = ["batch_head", "chain", "to_unit", "uniform_at", "uniform_key", "uniform_rows"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -38,9 +38,21 @@ def to_unit(z):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def batch_head(day_head, post, hop):  # pragma: no cover - compiled
+    """``sim.rng.prefix`` completed from its ``day_prefix`` (uint64): a batch's key prefix."""
+    return chain(chain(day_head, post), hop)
+
+
+@njit(cache=True, nogil=True)
 def uniform_at(head, person, slot):  # pragma: no cover - compiled
     """One draw: ``sim.rng.uniform_from(head, person, slot)`` inside compiled code."""
     return to_unit(chain(chain(head, person), slot))
+
+
+@njit(cache=True, nogil=True)
+def uniform_key(day_head, post, hop, person, slot):  # pragma: no cover - compiled
+    """One draw from its ``day_prefix`` (uint64) and the remaining key fields."""
+    return uniform_at(batch_head(day_head, post, hop), person, slot)
 
 
 @njit(cache=True, nogil=True)

@@ -388,8 +388,9 @@ def test_response_decisions_equal_numpy(promo: bool, gaffe: bool, with_proof: bo
 
 def reference_apply(
     s: SimpleNamespace, viewers: np.ndarray, decided: tuple[np.ndarray, ...], promo: bool
-) -> int:
-    """The former write part of ``_respond`` for one group (in place); returns the mutes."""
+) -> tuple[int, ...]:
+    """The former write part of ``_respond`` for one group (in place); returns the counts of
+    engagements, comments, shares, mutes and unfollows."""
     choices, new_fatigue, new_trust, seen_today = decided
     s.trust[viewers] = new_trust
     s.fatigue[:, viewers] = new_fatigue
@@ -402,7 +403,10 @@ def reference_apply(
         s.promo_day[viewers] = DAY
     mute = choices[OVER] & ~choices[LEAVE]
     s.muted[viewers[mute]] = True
-    return int(np.count_nonzero(mute))
+    return tuple(
+        int(np.count_nonzero(flags))
+        for flags in (choices[ENGAGED], choices[COMMENT], choices[SHARE], mute, choices[LEAVE])
+    )
 
 
 @pytest.mark.parametrize("promo", [True, False])
@@ -411,8 +415,8 @@ def test_apply_responses_writes_as_numpy(promo: bool) -> None:
     viewers = sample(np.random.default_rng(50), 0.4)
     decided = decide(s, viewers, EMPTY, promo, gaffe=False)
     expected = copy.deepcopy(s)
-    expected_mutes = reference_apply(expected, viewers, decided, promo)
-    mutes = kernels.apply_responses(
+    expected_counts = reference_apply(expected, viewers, decided, promo)
+    counts = kernels.apply_responses(
         viewers,
         *decided,
         s.trust,
@@ -429,7 +433,7 @@ def test_apply_responses_writes_as_numpy(promo: bool) -> None:
         promo,
         EXPOSURE_SALIENCE,
     )
-    assert mutes == expected_mutes > 0
+    assert counts == expected_counts and min(counts) > 0
     assert_same_state(s, expected)
     choices = decided[0]
     assert (choices[OVER] & choices[LEAVE]).any() and not choices[OVER].all()
@@ -672,6 +676,108 @@ def test_spread_hits_equal_numpy() -> None:
         sources[:0], indptr, indices, np.uint64(head(Stream.CASCADE, 3, 1)), 0.3
     )
     assert_identical(empty, np.zeros(0, dtype=np.int64))
+
+
+# --- lazy decay of people outside the known set ---------------------------------------------
+SYNC = {"grace": 7.5, "floor": 0.2, "half_lives": (30.0, 10.0, 60.0)}
+"""Forgetting floor and half-lives of salience, fatigue and trust (the rows of the kernels)."""
+NEVER = -(10**6)
+
+
+def sync_days(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Days each person was last synced, and of their last two-way contact (some never)."""
+    synced = rng.integers(DAY - 40, DAY + 1, n).astype(np.int32)
+    last_touch = np.where(rng.random(n) < 0.3, NEVER, synced - rng.integers(0, 15, n))
+    return synced, last_touch.astype(np.int32)
+
+
+def reference_sync(s: SimpleNamespace, people: np.ndarray) -> None:
+    """The former ``_sync``: salience, trust and fatigue decayed to today by gathers and
+    scatters over ``sim.behavior``'s formulas."""
+    salience_half_life, fatigue_half_life, trust_half_life = SYNC["half_lives"]
+    synced = s.synced_day[people]
+    elapsed = DAY - synced
+    salience = behavior.decayed(s.salience[people], elapsed, salience_half_life)
+    s.salience[people] = np.where(salience < SYNC["floor"], 0.0, salience)
+    s.trust[people] = behavior.decayed_trust(
+        s.trust[people], synced, s.last_touch[people], DAY, SYNC["grace"], trust_half_life
+    )
+    s.fatigue[:, people] = behavior.decayed(s.fatigue[:, people], elapsed, fatigue_half_life)
+    s.synced_day[people] = DAY
+
+
+def test_sync_equals_numpy() -> None:
+    """``sync_decay_days``, NumPy's factors and ``apply_sync`` equal the former ``_sync``, with
+    a person listed twice decayed once (gather, then scatter)."""
+    rng = np.random.default_rng(21)
+    s = random_state(21)
+    s.synced_day, s.last_touch = sync_days(N, rng)
+    people = sample(rng, 0.5)
+    people = np.concatenate([people, people[:5]])
+    expected = copy.deepcopy(s)
+    reference_sync(expected, people)
+    days = kernels.sync_decay_days(people, s.synced_day, s.last_touch, DAY, SYNC["grace"])
+    factors = behavior.decay_factor(days, np.array(SYNC["half_lives"])[:, None])
+    kernels.apply_sync(
+        people, factors, s.salience, s.trust, s.fatigue, s.synced_day, DAY, SYNC["floor"]
+    )
+    assert_same_state(s, expected)
+    trust_days = days[kernels.TRUST_ROW]
+    assert (trust_days == 0).any() and (trust_days > 0).any()
+    assert (trust_days < days[kernels.SALIENCE_ROW]).any()  # part of the gap was grace
+    forgotten = (expected.salience[people] == 0) & (s.salience[people] == 0)
+    assert forgotten.any() and (expected.salience[people] > 0).any()
+
+
+def reference_merge(known: np.ndarray, in_known: np.ndarray, touched: np.ndarray) -> np.ndarray:
+    """The former ``_merge``: the new of ``touched`` marked, de-duplicated and merged in."""
+    new = touched[~in_known[touched]]
+    if len(new) == 0:
+        return known
+    in_known[new] = True
+    return np.sort(np.concatenate([known, np.unique(new)]), kind="stable")
+
+
+@pytest.mark.parametrize("share", [0.0, 0.2])
+def test_merge_known_equals_numpy(share: float) -> None:
+    rng = np.random.default_rng(31)
+    s = random_state(31)
+    s.in_known = np.zeros(N, dtype=bool)
+    s.in_known[s.known] = True
+    touched = rng.choice(s.known, 50)  # already known: no change
+    if share:
+        touched = np.concatenate([touched, sample(rng, share), sample(rng, share)])
+    expected = copy.deepcopy(s)
+    expected_known = reference_merge(expected.known, expected.in_known, touched)
+    merged = kernels.merge_known(s.known, s.in_known, touched)
+    assert_identical(merged, expected_known)
+    assert_same_state(s, expected)
+    assert (merged.size > s.known.size) == bool(share)
+
+
+def reference_proof(indptr, indices, people, follower) -> np.ndarray:
+    """The former ``sim.behavior.social_proof_share``: per-person sums by ``np.bincount``."""
+    starts = indptr[people]
+    counts = indptr[people + 1] - starts
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    hits = follower[indices[offsets]]
+    sums = np.bincount(
+        np.repeat(np.arange(len(people)), counts), weights=hits, minlength=len(people)
+    )
+    return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+
+
+def test_proof_shares_equal_numpy() -> None:
+    rng = np.random.default_rng(41)
+    s = random_state(41)
+    degrees = rng.integers(0, 9, N)
+    indptr = np.concatenate([[0], np.cumsum(degrees)]).astype(np.int64)
+    indices = rng.integers(0, N, indptr[-1]).astype(np.int32)
+    people = sample(rng, 0.5)
+    shares = kernels.proof_shares(indptr, indices, people, s.follower)
+    assert_identical(shares, reference_proof(indptr, indices, people, s.follower))
+    assert (degrees[people] == 0).any() and 0 < np.count_nonzero(shares) < people.size
+    assert ((shares > 0) & (shares < 1)).any()
 
 
 # --- the cache of compiled kernels ---------------------------------------------------------

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.rng import Stream, day_prefix, key, prefix, uniform, uniform_fields, uniform_from
+from sim.rng_kernel import batch_head
 
 
 def test_reference_values_of_the_spec():
@@ -55,3 +56,22 @@ def test_draws_are_uniform_and_different_seeds_differ():
     assert np.histogram(first, bins=10)[0].min() > 19_000
     assert not np.array_equal(first, second)
     assert abs(np.corrcoef(first, second)[0, 1]) < 0.01
+
+
+FIELD = st.integers(-(2**31), 2**40)
+
+
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    stream=st.sampled_from(list(Stream)),
+    day=st.integers(0, 10**5),
+    fields=st.tuples(FIELD, FIELD, FIELD, FIELD),
+)
+def test_compiled_single_draws_equal_the_python_definition(seed, stream, day, fields):
+    """A single ``uniform`` and a batch's head are compiled; they must equal the key hashed in
+    Python integers, negative fields (two's complement) included."""
+    post, hop, person, slot = fields
+    expected = uniform_from(prefix(seed, stream, 1, day, post, hop), person, slot)
+    assert uniform(seed, stream, 1, day, post, hop, person, slot) == expected
+    compiled_head = batch_head(np.uint64(day_prefix(seed, stream, 1, day)), post, hop)
+    assert compiled_head == prefix(seed, stream, 1, day, post, hop)

@@ -24,15 +24,19 @@ from sim.rng_kernel import chain, to_unit, uniform_at
 __all__ = [
     "advocacy_speakers",
     "apply_responses",
+    "apply_sync",
     "churn_decisions",
     "decay_known",
     "feed_viewers",
+    "merge_known",
     "outreach_reactions",
     "outreach_targets",
+    "proof_shares",
     "purchase_decisions",
     "response_decisions",
     "shown_viewers",
     "spread_hits",
+    "sync_decay_days",
 ]
 
 for _formula in behavior.__all__:
@@ -97,11 +101,12 @@ def decay_known(
     people touched within their grace period (``last_touch + grace > last``) keep their trust,
     for the caller to decay person by person; fatigue decays only for the ``fatigued``.
     Everyone's ``synced_day`` becomes ``day``, and people who forgot the brand and do not
-    follow it leave ``in_known``. Returns the known set that remains and the positions (in
-    ``known``) of the graced.
+    follow it leave ``in_known``. Returns the known set that remains, the graced and their
+    days of trust decay (``behavior.trust_decay_days``).
     """
     remaining = np.empty(known.size, dtype=known.dtype)
-    graced = np.empty(known.size, dtype=np.int64)
+    graced = np.empty(known.size, dtype=known.dtype)
+    graced_days = np.empty(known.size)
     kept = count = 0
     for k in range(known.size):
         person = known[k]
@@ -110,7 +115,8 @@ def decay_known(
             value = 0.0
         salience[person] = value
         if last_touch[person] + grace > last:
-            graced[count] = k
+            graced[count] = person
+            graced_days[count] = behavior.trust_decay_days(last, last_touch[person], day, grace)
             count += 1
         else:
             trust[person] = trust[person] * trust_factor
@@ -123,7 +129,96 @@ def decay_known(
             kept += 1
         else:
             in_known[person] = False
-    return remaining[:kept].copy(), graced[:count].copy()
+    return remaining[:kept].copy(), graced[:count].copy(), graced_days[:count].copy()
+
+
+SALIENCE_ROW, FATIGUE_ROW, TRUST_ROW = range(3)
+"""Rows of `sync_decay_days` and of the factors `apply_sync` takes."""
+
+
+@njit(cache=True, nogil=True)
+def sync_decay_days(people, synced_day, last_touch, day, grace):  # pragma: no cover - compiled
+    """Days of decay since each person's last sync: rows salience, fatigue, trust (which
+    waits out its grace period, ``behavior.trust_decay_days``). Their factors come from NumPy's
+    ``exp2`` (``behavior.decay_factor``), then `apply_sync` applies them."""
+    days = np.empty((3, people.size))
+    for i in range(people.size):
+        person = people[i]
+        elapsed = day - synced_day[person]
+        days[SALIENCE_ROW, i] = elapsed
+        days[FATIGUE_ROW, i] = elapsed
+        days[TRUST_ROW, i] = behavior.trust_decay_days(
+            synced_day[person], last_touch[person], day, grace
+        )
+    return days
+
+
+@njit(cache=True, nogil=True)
+def apply_sync(
+    people, factors, salience, trust, fatigue, synced_day, day, forgetting_floor
+):  # pragma: no cover - compiled
+    """Multiply each person's salience, trust and fatigue by their decay ``factors`` (rows as
+    `sync_decay_days`), forget salience below ``forgetting_floor`` and mark them synced on
+    ``day``. Everyone is read before anyone is written, as NumPy's gather and scatter do."""
+    n, sources = people.size, fatigue.shape[0]
+    new_salience = np.empty(n)
+    new_trust = np.empty(n)
+    new_fatigue = np.empty((sources, n))
+    for i in range(n):
+        person = people[i]
+        value = salience[person] * factors[SALIENCE_ROW, i]
+        new_salience[i] = 0.0 if value < forgetting_floor else value
+        new_trust[i] = trust[person] * factors[TRUST_ROW, i]
+        for source in range(sources):
+            new_fatigue[source, i] = fatigue[source, person] * factors[FATIGUE_ROW, i]
+    for i in range(n):
+        person = people[i]
+        salience[person] = new_salience[i]
+        trust[person] = new_trust[i]
+        for source in range(sources):
+            fatigue[source, person] = new_fatigue[source, i]
+        synced_day[person] = day
+
+
+@njit(cache=True, nogil=True)
+def merge_known(known, in_known, touched):  # pragma: no cover - compiled
+    """The sorted union of the sorted ``known`` set and the ``touched`` not in it yet (marked in
+    ``in_known`` on the way, so repeats count once)."""
+    new = np.empty(touched.size, dtype=known.dtype)
+    count = 0
+    for person in touched:
+        if not in_known[person]:
+            in_known[person] = True
+            new[count] = person
+            count += 1
+    if count == 0:
+        return known
+    new = np.sort(new[:count])
+    merged = np.empty(known.size + count, dtype=known.dtype)
+    i = j = 0
+    for k in range(merged.size):
+        if j == count or (i < known.size and known[i] < new[j]):
+            merged[k] = known[i]
+            i += 1
+        else:
+            merged[k] = new[j]
+            j += 1
+    return merged
+
+
+@njit(cache=True, nogil=True)
+def proof_shares(indptr, indices, people, follower):  # pragma: no cover - compiled
+    """Share of the accounts each of ``people`` follows (CSR rows) that follow the brand
+    (social proof, docs/model.md 2.3); 0 for people who follow nobody."""
+    shares = np.zeros(people.size)
+    for i in range(people.size):
+        start, end = indptr[people[i]], indptr[people[i] + 1]
+        if end > start:
+            hits = 0
+            for k in range(start, end):
+                hits += follower[indices[k]]
+            shares[i] = hits / (end - start)
+    return shares
 
 
 @njit(cache=True, nogil=True)
@@ -328,8 +423,8 @@ def apply_responses(
     promo,
     exposure_salience,
 ):  # pragma: no cover - compiled
-    """Write one group's decisions (`response_decisions`) to the state; returns the mutes
-    (viewers over their tolerance who did not leave mute the brand)."""
+    """Write one group's decisions (`response_decisions`) to the state; returns how many
+    engaged, commented, shared, muted (over their tolerance without leaving) and left."""
     mutes = 0
     for i in range(viewers.size):
         person = viewers[i]
@@ -346,7 +441,22 @@ def apply_responses(
         if choices[OVER, i] and not choices[LEAVE, i]:
             muted[person] = True
             mutes += 1
-    return mutes
+    return (
+        _row_count(choices, ENGAGED),
+        _row_count(choices, COMMENT),
+        _row_count(choices, SHARE),
+        mutes,
+        _row_count(choices, LEAVE),
+    )
+
+
+@njit(cache=True, nogil=True)
+def _row_count(matrix, row):  # pragma: no cover - compiled
+    """How many of a boolean matrix's ``row`` are true."""
+    count = 0
+    for value in matrix[row]:
+        count += value
+    return count
 
 
 @njit(cache=True, nogil=True)

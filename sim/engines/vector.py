@@ -23,20 +23,23 @@ import numpy as np
 
 from sim import behavior
 from sim.audience import Population
-from sim.audience.graph import dedupe_sorted
 from sim.engines.day import DayOrder
 from sim.engines.kernels import (
     advocacy_speakers,
     apply_responses,
+    apply_sync,
     churn_decisions,
     decay_known,
     feed_viewers,
+    merge_known,
     outreach_reactions,
     outreach_targets,
+    proof_shares,
     purchase_decisions,
     response_decisions,
     shown_viewers,
     spread_hits,
+    sync_decay_days,
 )
 from sim.rng import (
     Stream,
@@ -46,6 +49,7 @@ from sim.rng import (
     uniform_from,
     uniform_slots,
 )
+from sim.rng_kernel import batch_head
 from sim.schema import CONTENT_TYPES, Platform, Scenario
 from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
 from sim.text import plural
@@ -464,6 +468,9 @@ class VectorEngine(DayOrder):
         self.history = History(self.n, tracked, history_size)
         self._factors_by_gap: dict[int, tuple[float, float, float]] = {}
         params = self.behavior
+        self._sync_half_lives = np.array(  # rows as kernels.sync_decay_days
+            [[params.salience_half_life], [params.fatigue_half_life], [params.trust_half_life]]
+        )
         self._known_are_synced = params.forgetting_floor <= min(
             params.exposure_salience, params.recommendation_salience, params.outreach_salience
         )
@@ -485,26 +492,19 @@ class VectorEngine(DayOrder):
     def _sync(self, state: BrandAudience, people: np.ndarray, day: int) -> None:
         """Bring salience, trust and fatigue of ``people`` up to ``day`` (exact lazy decay)."""
         params = self.behavior
-        synced = state.synced_day[people]
-        elapsed = day - synced
-        salience = behavior.decayed(state.salience[people], elapsed, params.salience_half_life)
-        state.salience[people] = np.where(salience < params.forgetting_floor, 0.0, salience)
-        state.trust[people] = behavior.decayed_trust(
-            state.trust[people],
-            synced,
-            state.last_touch[people],
-            day,
-            params.trust_grace_days,
-            params.trust_half_life,
+        days = sync_decay_days(
+            people, state.synced_day, state.last_touch, day, params.trust_grace_days
         )
-        _put_columns(
-            state.fatigue,
+        apply_sync(
             people,
-            behavior.decayed(
-                _take_columns(state.fatigue, people), elapsed, params.fatigue_half_life
-            ),
+            behavior.decay_factor(days, self._sync_half_lives),
+            state.salience,
+            state.trust,
+            state.fatigue,
+            state.synced_day,
+            day,
+            params.forgetting_floor,
         )
-        state.synced_day[people] = day
 
     def _touch(self, state: BrandAudience, people: np.ndarray, day: int) -> None:
         """Sync people who may be outside the known set and remember them for tonight.
@@ -521,7 +521,8 @@ class VectorEngine(DayOrder):
 
     def _head(self, stream: int, brand: int, day: int, post: int = 0, hop: int = 0) -> np.uint64:
         """The key prefix of a batch of draws, as the compiled passes take it."""
-        return np.uint64(prefix(self.seed, stream, brand, day, post, hop))
+        day_head = np.uint64(day_prefix(self.seed, stream, brand, day))
+        return np.uint64(batch_head(day_head, post, hop))
 
     # --- the day --------------------------------------------------------------------------
     @staticmethod
@@ -538,11 +539,10 @@ class VectorEngine(DayOrder):
         grace period, and fatigue only for people who ever had some (for the others it is 0).
         """
         state, params = self.state[brand.index], self.behavior
-        known, last = state.known, state.known_day
-        grace, half_life = params.trust_grace_days, params.trust_half_life
+        last = state.known_day
         salience_factor, trust_factor, fatigue_factor = self._decay_factors(last, day)
-        state.known, graced = decay_known(
-            known,
+        state.known, graced, graced_days = decay_known(
+            state.known,
             state.salience,
             state.trust,
             state.last_touch,
@@ -556,14 +556,11 @@ class VectorEngine(DayOrder):
             salience_factor,
             params.forgetting_floor,
             trust_factor,
-            grace,
+            params.trust_grace_days,
             fatigue_factor,
         )
         if len(graced):  # their trust is still yesterday's
-            people = known[graced]
-            state.trust[people] = behavior.decayed_trust(
-                state.trust[people], last, state.last_touch[people], day, grace, half_life
-            )
+            state.trust[graced] *= behavior.decay_factor(graced_days, params.trust_half_life)
         state.known_day = day
         state.touched = []
 
@@ -766,7 +763,7 @@ class VectorEngine(DayOrder):
                 continue
             self._touch(state, viewers, day)
             proof = (
-                behavior.social_proof_share(
+                proof_shares(
                     self.graph.follows_indptr, self.graph.follows_indices, viewers, state.follower
                 )
                 if hop != HOP_FEED
@@ -792,7 +789,7 @@ class VectorEngine(DayOrder):
         engagers, sharers = [], []
         for hop, viewers, choices, new_fatigue, new_trust, seen_today in decisions:
             engaged, comment, share, over, leave, follow = choices
-            mutes = apply_responses(
+            engagements, comments_made, shares_made, mutes, leaves = apply_responses(
                 viewers,
                 choices,
                 new_fatigue,
@@ -813,12 +810,9 @@ class VectorEngine(DayOrder):
                 params.exposure_salience,
             )
             row["mutes"] += mutes
-            if leave.any():
+            if leaves:
                 self._unfollow_fatigue(state, viewers[leave], new_fatigue[:, leave], p, row)
             self._follow(state, viewers[follow], p, row)
-            engagements = np.count_nonzero(engaged)
-            comments_made = np.count_nonzero(comment)
-            shares_made = np.count_nonzero(share)
             row["engagements"] += engagements
             row["comments"] += comments_made
             row["shares"] += shares_made
@@ -830,7 +824,7 @@ class VectorEngine(DayOrder):
             comments.add(p, comment_key, hop, viewers[comment])
             engagers.append(viewers[engaged])
             sharers.append(viewers[share])
-            results[0, post.content] += self._type_kpi(brand, engaged, follow)
+            results[0, post.content] += self._type_kpi(brand, engagements, follow)
             if self.history:
                 self._remember_responses(
                     brand,
@@ -893,13 +887,13 @@ class VectorEngine(DayOrder):
                 add(person, day, brand.name, "followed", f"on {platform} via {channel}")
 
     @staticmethod
-    def _type_kpi(brand: BrandAgent, engaged: np.ndarray, follow: np.ndarray) -> float:
+    def _type_kpi(brand: BrandAgent, engagements: int, follow: np.ndarray) -> float:
         """What an adaptive brand credits a post with: follows or engagements it saw (revenue
         is credited at purchase, to the last post type a buyer saw that day)."""
         kpi = brand.strategy.adapt_kpi
         if kpi == "followers":
             return float(np.count_nonzero(follow))
-        return float(np.count_nonzero(engaged)) if kpi == "engagement" else 0.0
+        return float(engagements) if kpi == "engagement" else 0.0
 
     def _follow(
         self,
@@ -938,9 +932,15 @@ class VectorEngine(DayOrder):
         state.follows[platform][people] = False
         left_everywhere = ~_take_columns(state.follows, people).any(axis=0)
         gone = people[left_everywhere]
-        cause = np.argmax(fatigue, axis=0)[left_everywhere]
-        for source, name in enumerate(FATIGUE_SOURCES):
-            self._unfollow(state, gone[cause == source], row, name)
+        if len(gone) == 0:
+            return
+        state.follower[gone] = False
+        row["unfollows"] += len(gone)
+        causes = np.bincount(
+            np.argmax(fatigue[:, left_everywhere], axis=0), minlength=len(FATIGUE_SOURCES)
+        )
+        for name, count in zip(FATIGUE_SOURCES, causes.tolist(), strict=True):
+            row[f"unfollows_{name}"] += count
 
     # --- 4. listening ---------------------------------------------------------------------
     def _listen(
@@ -1188,7 +1188,8 @@ class VectorEngine(DayOrder):
     def _churn(self, brand: BrandAgent, day: int, row: dict) -> None:
         """Pruning of accounts that give nothing, and dropout once the brand is silent."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
-        state.known = _merge(state.known, state.in_known, state.touched)
+        if state.touched:
+            state.known = merge_known(state.known, state.in_known, np.concatenate(state.touched))
         state.touched = []
         silent = day - brand.last_post_day > params.silence_days or not brand.active
         pruned, dropped = churn_decisions(
@@ -1354,19 +1355,6 @@ def _first_unique(values: np.ndarray) -> np.ndarray:
     """Unique values in order of first appearance (a dict keeps insertion order; for the few
     to a few thousand draws of a day this is several times faster than ``np.unique``)."""
     return np.array(list(dict.fromkeys(values.tolist())), dtype=values.dtype)
-
-
-def _merge(known: np.ndarray, in_known: np.ndarray, extra: list[np.ndarray]) -> np.ndarray:
-    """Sorted union of the known set and newly touched people; ``in_known`` marks members."""
-    if not extra:
-        return known
-    new = np.concatenate(extra)
-    new = new[~in_known[new]]
-    if len(new) == 0:
-        return known
-    in_known[new] = True
-    new.sort()
-    return np.sort(np.concatenate([known, dedupe_sorted(new)]), kind="stable")
 
 
 def _occurrence_rounds(person: np.ndarray) -> list[np.ndarray]:
