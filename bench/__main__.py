@@ -8,7 +8,8 @@ Each measurement runs in a fresh process so that its peak RSS is its own. Cases:
   standing set once). Then the targets: 1,000,000 people with the preset's own initial state
   (10,000 real followers); ``--huge`` adds 10,000,000 people (one run, needs about 8 GiB).
 - ``engines``: the Mesa agent engine and the vector engine on the same 10,000-person scenario,
-  and the day's fixed cost (the vector engine with its audience phases skipped).
+  and the day's fixed cost (the vector engine with its audience phases skipped); then both on
+  base.toml at 10,000 to 40,000 people for a few days (how the ratio changes with N).
 - ``default``: a 730-day run on the default audience (20,000 people); ``longgame run`` of the
   default scenario on 20 seeds, ``longgame compare default`` and ``longgame sweep smoke`` with 1
   and 2 processes (runs per minute).
@@ -34,6 +35,7 @@ from bench.cases import (
     run_default,
     run_engines_case,
     run_experiment,
+    run_ratio_case,
     run_scale,
     run_seeds_case,
     run_sweep,
@@ -44,6 +46,8 @@ SCALE_PEOPLE = (10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000)
 TARGET_PEOPLE = (1_000_000,)
 HUGE_PEOPLE = 10_000_000
 ENGINE_CASE = {"people": 10_000, "vector_days": 365, "agents_days": 30}
+RATIO_PEOPLE = (10_000, 20_000, 40_000)
+RATIO_DAYS = 10
 SWEEP_SEEDS = 2
 RUN_SEEDS = 20
 
@@ -213,6 +217,22 @@ def markdown(results: dict) -> str:
             f"({case['ratio_ceiling_with_floor']['min']:.0f}-"
             f"{case['ratio_ceiling_with_floor']['max']:.0f}) faster.",
         ]
+        by_size = case.get("by_size", {})
+        if by_size:
+            lines += [
+                "",
+                f"Both engines on base.toml's scenario at more people (first {RATIO_DAYS} days, "
+                "each in its own process, the vector engine warmed first):",
+                "",
+                "| people | agents ms a day | vector ms a day | agents / vector |",
+                "|---|---|---|---|",
+                *(
+                    f"| {int(people):,} | {_m(size, 'agents_day_ms', 1)} | "
+                    f"{_m(size, 'vector_day_ms', 3)} | {size['ratio']['median']:.0f}x "
+                    f"({size['ratio']['min']:.0f}-{size['ratio']['max']:.0f}) |"
+                    for people, size in by_size.items()
+                ),
+            ]
     default = results["default"]
     if default:
         run = default["run"]
@@ -345,6 +365,12 @@ def main() -> None:
                 ENGINE_CASE["vector_days"],
                 ENGINE_CASE["agents_days"],
             ),
+            "by_size": {
+                str(people): repeat(
+                    f"engines {people:,}", args.repeats, run_ratio_case, people, RATIO_DAYS
+                )
+                for people in RATIO_PEOPLE
+            },
         }
     if "default" in only:
         results["default"] = {

@@ -221,6 +221,26 @@ def run_engines_case(people: int, vector_days: int, agents_days: int, queue) -> 
     queue.put(result)
 
 
+def run_ratio_case(people: int, days: int, queue) -> None:
+    """Both engines on base.toml at ``people`` for their first ``days`` days (the vector engine
+    warmed first): milliseconds a day and the ratio, to see how it changes with N."""
+    from sim.audience import build_population
+    from sim.model import EngagementModel
+
+    scenario = base_scenario(people, days)
+    population = build_population(scenario, seed=scenario.seed)
+    EngagementModel(scenario, seed=scenario.seed, population=population).run(days)
+    result = {}
+    for engine in ("agents", "vector"):
+        model = EngagementModel(scenario, seed=scenario.seed, population=population, engine=engine)
+        start = time.perf_counter()
+        model.run(days)
+        result[f"{engine}_day_ms"] = (time.perf_counter() - start) / days * 1e3
+        del model
+    result["ratio"] = result["agents_day_ms"] / result["vector_day_ms"]
+    queue.put(result)
+
+
 def run_default(days: int, runs: int, queue) -> None:
     """The default audience (base.toml, 20,000 people): population, then ``runs`` runs of
     ``days`` on it (as a comparison runs each strategy), the median run and the total."""
