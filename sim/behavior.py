@@ -174,10 +174,10 @@ def trust_after_comment(
     of the way to 1); a wrong answer costs a share, so does being ignored (assumption, see
     docs/model.md).
     """
-    good = answered & ~np.asarray(wrong)
-    trust = np.where(good, closer(trust, reply_trust), trust)
-    trust = np.where(wrong, trust * (1.0 - wrong_answer_trust), trust)
-    return np.where(~np.asarray(answered), trust * (1.0 - ignored_trust), trust)
+    good = np.logical_and(answered, np.logical_not(wrong))
+    trust = pick(good, closer(trust, reply_trust), trust)
+    trust = pick(wrong, trust * (1.0 - wrong_answer_trust), trust)
+    return pick(np.logical_not(answered), trust * (1.0 - ignored_trust), trust)
 
 
 def trust_from_recommendation(trust, source_trust, transfer: float):

@@ -780,6 +780,77 @@ def test_proof_shares_equal_numpy() -> None:
     assert ((shares > 0) & (shares < 1)).any()
 
 
+# --- listening -----------------------------------------------------------------------------
+REPLIES = {"reply_trust": 0.3, "wrong_answer_trust": 0.2, "ignored_trust": 0.1}
+
+
+def reference_replies(
+    s: SimpleNamespace, person: np.ndarray, answered: np.ndarray, wrong: np.ndarray
+) -> None:
+    """The former listening writes: round r applies each author's r-th comment, in queue
+    order (a stable sort by author ranks the comments)."""
+    order = np.argsort(person, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(person[order])) + 1]
+    rank = np.empty(person.size, dtype=np.int64)
+    rank[order] = np.arange(person.size) - np.repeat(starts, np.diff(np.r_[starts, person.size]))
+    for r in range(rank.max() + 1):
+        who = np.flatnonzero(rank == r)
+        s.trust[person[who]] = behavior.trust_after_comment(
+            s.trust[person[who]], answered[who], wrong[who], *REPLIES.values()
+        )
+        good = who[answered[who] & ~wrong[who]]
+        s.last_touch[person[good]] = DAY
+
+
+def test_apply_replies_equals_numpy() -> None:
+    rng = np.random.default_rng(51)
+    s = random_state(51)
+    s.last_touch = np.full(N, NEVER, dtype=np.int32)
+    person = rng.integers(0, 300, 600)  # most authors comment more than once
+    answered = rng.random(person.size) < 0.6
+    wrong = answered & (rng.random(person.size) < 0.3)
+    expected = copy.deepcopy(s)
+    reference_replies(expected, person, answered, wrong)
+    kernels.apply_replies(person, answered, wrong, s.trust, s.last_touch, DAY, *REPLIES.values())
+    assert_same_state(s, expected)
+    assert (~answered).any() and wrong.any() and (answered & ~wrong).any()
+    assert np.bincount(person).max() > 2
+
+
+# --- metrics -------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 127, 128, 129, 1000, 4099, 70001])
+def test_pairwise_sum_is_numpys_sum(size: int) -> None:
+    """Sums in NumPy's order, so that the stocks do not change in the last bit; values of very
+    different magnitudes make any other order show."""
+    rng = np.random.default_rng(size)
+    values = rng.random(size) * rng.choice([1e-9, 1.0, 1e9], size)
+    assert_identical(kernels.pairwise_sum(values, size), values.sum())
+    if size > 128:
+        in_order = 0.0
+        for value in values:
+            in_order += value
+        assert in_order != values.sum()  # the order matters for these values
+
+
+def test_stock_sums_equal_numpy() -> None:
+    s = random_state(61)
+    known = s.known
+    trust, fit, follower = s.trust[known], s.fit[known], s.follower[known]
+    salience, seen_day = s.salience[known], s.seen_day[known]
+    sums = kernels.stock_sums(trust, fit, follower, salience, seen_day, DAY, 0.6)
+    expected = (
+        np.count_nonzero(follower),
+        trust[follower].sum(),
+        (trust * fit).sum(),
+        np.count_nonzero(trust > 0.6),
+        np.count_nonzero(salience > 0),
+        np.count_nonzero(seen_day == DAY),
+    )
+    assert sums[0::3] == expected[0::3] and sums[4:] == expected[4:]
+    assert_identical(np.array(sums[1:3]), np.array(expected[1:3]))
+    assert min(expected[0::3] + expected[4:]) > 0 and max(expected[4:]) < known.size
+
+
 # --- the cache of compiled kernels ---------------------------------------------------------
 def test_cached_kernels_are_dropped_when_the_formulas_change(tmp_path, monkeypatch) -> None:
     """Numba's cache checks only the kernels' own file; editing ``sim/behavior.py`` must drop

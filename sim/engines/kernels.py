@@ -23,6 +23,7 @@ from sim.rng_kernel import chain, to_unit, uniform_at
 
 __all__ = [
     "advocacy_speakers",
+    "apply_replies",
     "apply_responses",
     "apply_sync",
     "churn_decisions",
@@ -31,11 +32,13 @@ __all__ = [
     "merge_known",
     "outreach_reactions",
     "outreach_targets",
+    "pairwise_sum",
     "proof_shares",
     "purchase_decisions",
     "response_decisions",
     "shown_viewers",
     "spread_hits",
+    "stock_sums",
     "sync_decay_days",
 ]
 
@@ -219,6 +222,72 @@ def proof_shares(indptr, indices, people, follower):  # pragma: no cover - compi
                 hits += follower[indices[k]]
             shares[i] = hits / (end - start)
     return shares
+
+
+@njit(cache=True, nogil=True)
+def apply_replies(
+    person, answered, wrong, trust, last_touch, day, reply_trust, wrong_answer_trust, ignored_trust
+):  # pragma: no cover - compiled
+    """Each handled comment moves its author's trust (``behavior.trust_after_comment``), in
+    queue order, so a person's comments count one after another; a good reply (answered, not
+    wrong) is a two-way contact on ``day``."""
+    for k in range(person.size):
+        author = person[k]
+        trust[author] = behavior.trust_after_comment(
+            trust[author], answered[k], wrong[k], reply_trust, wrong_answer_trust, ignored_trust
+        )
+        if answered[k] and not wrong[k]:
+            last_touch[author] = day
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sum(values, count):  # pragma: no cover - compiled
+    """``values[:count].sum()`` in NumPy's order (``pairwise_sum`` of its float64 ``add``
+    reduction: below 8 values one by one, up to 128 eight running sums combined as a tree,
+    above that the two halves, split at a multiple of 8), so sums agree bit for bit."""
+    if count < 8:
+        total = 0.0
+        for i in range(count):
+            total += values[i]
+        return total
+    if count <= 128:
+        sums = values[:8].copy()
+        end = count - count % 8
+        for i in range(8, end, 8):
+            for lane in range(8):
+                sums[lane] += values[i + lane]
+        total = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + (
+            (sums[4] + sums[5]) + (sums[6] + sums[7])
+        )
+        for i in range(end, count):
+            total += values[i]
+        return total
+    half = count // 2
+    half -= half % 8
+    return pairwise_sum(values, half) + pairwise_sum(values[half:], count - half)
+
+
+@njit(cache=True, nogil=True)
+def stock_sums(
+    trust, fit, follower, salience, seen_day, day, advocate_threshold
+):  # pragma: no cover - compiled
+    """One pass over a known set's arrays (``sim.engines.vector.audience_stocks``): followers,
+    the sum of their trust, equity (the sum of trust x fit), advocates, the aware and today's
+    reach. Sums in NumPy's order (`pairwise_sum`)."""
+    n = trust.size
+    follower_trust = np.empty(n)
+    equity = np.empty(n)
+    followers = advocates = aware = reach = 0
+    for i in range(n):
+        if follower[i]:
+            follower_trust[followers] = trust[i]
+            followers += 1
+        equity[i] = trust[i] * fit[i]
+        advocates += trust[i] > advocate_threshold
+        aware += salience[i] > 0
+        reach += seen_day[i] == day
+    trust_sum = pairwise_sum(follower_trust, followers)
+    return followers, trust_sum, pairwise_sum(equity, n), advocates, aware, reach
 
 
 @njit(cache=True, nogil=True)

@@ -26,6 +26,7 @@ from sim.audience import Population
 from sim.engines.day import DayOrder
 from sim.engines.kernels import (
     advocacy_speakers,
+    apply_replies,
     apply_responses,
     apply_sync,
     churn_decisions,
@@ -39,6 +40,7 @@ from sim.engines.kernels import (
     response_decisions,
     shown_viewers,
     spread_hits,
+    stock_sums,
     sync_decay_days,
 )
 from sim.rng import (
@@ -302,14 +304,16 @@ def audience_stocks(
     advocate_threshold: float,
 ) -> AudienceStocks:
     """Stocks over the known set, given as arrays in ascending person order (spec section 4)."""
-    followers = np.count_nonzero(follower)
+    followers, trust_sum, equity, advocates, aware, reach = stock_sums(
+        trust, fit, follower, salience, seen_day, day, advocate_threshold
+    )
     return AudienceStocks(
         followers=followers,
-        mean_trust=float(trust[follower].sum() / followers) if followers else 0.0,  # = mean()
-        equity=float((trust * fit).sum()),
-        advocates=np.count_nonzero(trust > advocate_threshold),
-        aware=np.count_nonzero(salience > 0),
-        reach=np.count_nonzero(seen_day == day),
+        mean_trust=trust_sum / followers if followers else 0.0,
+        equity=equity,
+        advocates=advocates,
+        aware=aware,
+        reach=reach,
     )
 
 
@@ -963,20 +967,19 @@ class VectorEngine(DayOrder):
         answered = willing & (np.cumsum(willing) <= capacity)
         question = draws[1] < params.question_share
         routed = draws[2] < brand.strategy.coordination
-        good = answered & (~question | routed)
         wrong = answered & question & ~routed
         self._touch(state, np.unique(person), day)
-        for rank in _occurrence_rounds(person):
-            who = person[rank]
-            state.trust[who] = behavior.trust_after_comment(
-                state.trust[who],
-                answered[rank],
-                wrong[rank],
-                params.reply_trust,
-                params.wrong_answer_trust,
-                params.ignored_trust,
-            )
-            state.last_touch[who[good[rank]]] = day
+        apply_replies(
+            person,
+            answered,
+            wrong,
+            state.trust,
+            state.last_touch,
+            day,
+            params.reply_trust,
+            params.wrong_answer_trust,
+            params.ignored_trust,
+        )
         if self.history:
             for k in self.history.among(person):
                 self.history.add(
@@ -1355,15 +1358,3 @@ def _first_unique(values: np.ndarray) -> np.ndarray:
     """Unique values in order of first appearance (a dict keeps insertion order; for the few
     to a few thousand draws of a day this is several times faster than ``np.unique``)."""
     return np.array(list(dict.fromkeys(values.tolist())), dtype=values.dtype)
-
-
-def _occurrence_rounds(person: np.ndarray) -> list[np.ndarray]:
-    """Index arrays: round r holds each person's r-th comment (queue order kept)."""
-    order = np.argsort(person, kind="stable")
-    sorted_people = person[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_people)) + 1]
-    rank = np.arange(len(person)) - np.repeat(starts, np.diff(np.r_[starts, len(person)]))
-    rounds = []
-    for r in range(int(rank.max()) + 1 if len(rank) else 0):
-        rounds.append(np.sort(order[rank == r]))
-    return rounds
