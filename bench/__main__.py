@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -82,15 +83,39 @@ def summarise(samples: list[dict]) -> dict:
     }
 
 
+def _report(label: str, index: int, count: int, sample: dict) -> None:
+    """One line of progress on standard error: the sample's seconds and ratios."""
+    shown = ", ".join(f"{k} {v:.3g}" for k, v in sample.items() if k.endswith(("_s", "ratio")))
+    print(f"{label} [{index + 1}/{count}]: {shown}", file=sys.stderr)
+
+
 def repeat(label: str, count: int, target, *args) -> dict:
     samples = []
     for index in range(count):
         samples.append(measure(target, *args))
-        shown = ", ".join(
-            f"{k} {v:.3g}" for k, v in samples[-1].items() if k.endswith(("_s", "ratio"))
-        )
-        print(f"{label} [{index + 1}/{count}]: {shown}", file=sys.stderr)
+        _report(label, index, count, samples[-1])
     return {"repeats": count, **summarise(samples)}
+
+
+def scaling_series(sizes: list[int], floor_at: int, count: int) -> dict:
+    """The scaling series, sizes interleaved (every repeat runs each size once, so that a slow
+    minute of the machine hits every size alike), and the run's growth per doubling of N
+    between neighbouring sizes of the same repeat."""
+    samples: dict[int, list[dict]] = {people: [] for people in sizes}
+    for index in range(count):
+        for people in sizes:
+            sample = measure(run_scale, people, DAYS, people == floor_at, FOLLOWER_SHARE)
+            samples[people].append(sample)
+            _report(f"scale {people:,}", index, count, sample)
+    series = {str(people): {"repeats": count, **summarise(samples[people])} for people in sizes}
+    for smaller, people in zip(sizes, sizes[1:], strict=False):
+        exponent = 1 / math.log2(people / smaller)
+        growth = [
+            {"doubling": (large["run_s"] / small["run_s"]) ** exponent}
+            for small, large in zip(samples[smaller], samples[people], strict=True)
+        ]
+        series[str(people)].update(summarise(growth))
+    return series
 
 
 def machine() -> dict:
@@ -129,19 +154,16 @@ def markdown(results: dict) -> str:
     if scale:
         lines += [
             f"Scaling series: base.toml's brand alone on one platform, {DAYS} days, 5% of the "
-            "people following it at the start (median (min-max) over the repeats; seconds):",
+            "people following it at the start (median (min-max) over the repeats; seconds; the "
+            "sizes interleaved; the run's growth per doubling of N over the next smaller size, "
+            "within each repeat):",
             "",
-            "| people | edges | graph s | traits s | run s | total s | run vs half N | "
+            "| people | edges | graph s | traits s | run s | total s | run growth per doubling | "
             "µs per person-day | CPU s: build, run | peak RSS MiB |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
-        previous = None
         for people, case in scale.items():
-            run = case["run_s"]["median"]
-            doubling = ""
-            if previous is not None:
-                doubling = f"{(run / previous[1]) ** (1 / _log2(int(people) / previous[0])):.2f}x"
-            previous = (int(people), run)
+            doubling = f"{_m(case, 'doubling')}x" if "doubling" in case else ""
             lines.append(
                 f"| {int(people):,} | {case['edges']['median']:,.0f} | {_m(case, 'graph_s')} | "
                 f"{_m(case, 'traits_s')} | {_m(case, 'run_s')} | {_m(case, 'total_s')} | "
@@ -265,12 +287,6 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _log2(x: float) -> float:
-    import math
-
-    return math.log2(x)
-
-
 def plot(results: dict, path: Path) -> None:
     """Run time and total (graph, traits, run) against people, log-log, with linear slopes."""
     import matplotlib
@@ -333,11 +349,11 @@ def main() -> None:
         results[case] = {}
     if "scale" in only:
         results["target"] = {}
-        for people in [p for p in SCALE_PEOPLE if p <= args.max_people]:
-            floor = people == min(args.max_people, SCALE_PEOPLE[-1])
-            results["scale"][str(people)] = repeat(
-                f"scale {people:,}", args.repeats, run_scale, people, DAYS, floor, FOLLOWER_SHARE
-            )
+        results["scale"] = scaling_series(
+            [p for p in SCALE_PEOPLE if p <= args.max_people],
+            min(args.max_people, SCALE_PEOPLE[-1]),
+            args.repeats,
+        )
         sizes = [p for p in TARGET_PEOPLE if p <= args.max_people]
         if args.huge:
             sizes.append(HUGE_PEOPLE)
