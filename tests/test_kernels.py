@@ -824,7 +824,9 @@ def test_pairwise_sum_is_numpys_sum(size: int) -> None:
     different magnitudes make any other order show."""
     rng = np.random.default_rng(size)
     values = rng.random(size) * rng.choice([1e-9, 1.0, 1e9], size)
+    weights = rng.random(size)
     assert_identical(kernels.pairwise_sum(values, size), values.sum())
+    assert_identical(kernels.pairwise_sum(values, size, weights), (values * weights).sum())
     if size > 128:
         in_order = 0.0
         for value in values:

@@ -240,54 +240,75 @@ def apply_replies(
             last_touch[author] = day
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _term(values, weights, i):  # pragma: no cover - compiled
+    """``values[i]``, times ``weights[i]`` when weights are given."""
+    if weights is None:
+        return values[i]
+    return values[i] * weights[i]
+
+
 @njit(cache=True, nogil=True)
-def pairwise_sum(values, count):  # pragma: no cover - compiled
-    """``values[:count].sum()`` in NumPy's order (``pairwise_sum`` of its float64 ``add``
-    reduction: below 8 values one by one, up to 128 eight running sums combined as a tree,
-    above that the two halves, split at a multiple of 8), so sums agree bit for bit."""
+def pairwise_sum(values, count, weights=None):  # pragma: no cover - compiled
+    """``values[:count].sum()`` (or ``(values * weights)[:count].sum()``) in NumPy's order: its
+    float64 ``add`` reduction's ``pairwise_sum``, one by one below 8 values, up to 128 eight
+    running sums combined as a tree, above that the two halves split at a multiple of 8. Sums
+    agree with NumPy's bit for bit, without a temporary array of products."""
     if count < 8:
         total = 0.0
         for i in range(count):
-            total += values[i]
+            total += _term(values, weights, i)
         return total
     if count <= 128:
-        sums = values[:8].copy()
+        s0, s1 = _term(values, weights, 0), _term(values, weights, 1)
+        s2, s3 = _term(values, weights, 2), _term(values, weights, 3)
+        s4, s5 = _term(values, weights, 4), _term(values, weights, 5)
+        s6, s7 = _term(values, weights, 6), _term(values, weights, 7)
         end = count - count % 8
         for i in range(8, end, 8):
-            for lane in range(8):
-                sums[lane] += values[i + lane]
-        total = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + (
-            (sums[4] + sums[5]) + (sums[6] + sums[7])
-        )
+            s0 += _term(values, weights, i)
+            s1 += _term(values, weights, i + 1)
+            s2 += _term(values, weights, i + 2)
+            s3 += _term(values, weights, i + 3)
+            s4 += _term(values, weights, i + 4)
+            s5 += _term(values, weights, i + 5)
+            s6 += _term(values, weights, i + 6)
+            s7 += _term(values, weights, i + 7)
+        total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
         for i in range(end, count):
-            total += values[i]
+            total += _term(values, weights, i)
         return total
     half = count // 2
     half -= half % 8
-    return pairwise_sum(values, half) + pairwise_sum(values[half:], count - half)
+    if weights is None:
+        return pairwise_sum(values, half) + pairwise_sum(values[half:], count - half)
+    return pairwise_sum(values, half, weights) + pairwise_sum(
+        values[half:], count - half, weights[half:]
+    )
 
 
 @njit(cache=True, nogil=True)
 def stock_sums(
     trust, fit, follower, salience, seen_day, day, advocate_threshold
 ):  # pragma: no cover - compiled
-    """One pass over a known set's arrays (``sim.engines.vector.audience_stocks``): followers,
-    the sum of their trust, equity (the sum of trust x fit), advocates, the aware and today's
-    reach. Sums in NumPy's order (`pairwise_sum`)."""
+    """A known set's stocks (``sim.engines.vector.audience_stocks``): followers, the sum of
+    their trust, equity (the sum of trust x fit), advocates, the aware and today's reach; sums
+    in NumPy's order (`pairwise_sum`)."""
     n = trust.size
-    follower_trust = np.empty(n)
-    equity = np.empty(n)
     followers = advocates = aware = reach = 0
     for i in range(n):
-        if follower[i]:
-            follower_trust[followers] = trust[i]
-            followers += 1
-        equity[i] = trust[i] * fit[i]
+        followers += follower[i]
         advocates += trust[i] > advocate_threshold
         aware += salience[i] > 0
         reach += seen_day[i] == day
-    trust_sum = pairwise_sum(follower_trust, followers)
-    return followers, trust_sum, pairwise_sum(equity, n), advocates, aware, reach
+    follower_trust = np.empty(followers)
+    count = 0
+    for i in range(n):
+        if follower[i]:
+            follower_trust[count] = trust[i]
+            count += 1
+    equity = pairwise_sum(trust, n, fit)
+    return followers, pairwise_sum(follower_trust, followers), equity, advocates, aware, reach
 
 
 @njit(cache=True, nogil=True)
