@@ -3,8 +3,9 @@ person, slot), so both engines draw the same numbers whatever order they visit p
 
 The key is the SplitMix64 finaliser chained over the fields (model spec, section 5). Works on
 scalars and on NumPy arrays of person ids (or slots) alike; arithmetic wraps modulo 2**64.
-Scalars are hashed here in Python integers (the definition); batches of draws in one compiled
-call each (``sim.rng_kernel``, the same integer arithmetic).
+Scalars are hashed here in Python integers (the definition, which the agent engine's people
+use); batches of draws and a single ``uniform`` (the brand's plan) in one compiled call each
+(``sim.rng_kernel``, the same integer arithmetic, tested equal).
 """
 
 from __future__ import annotations
