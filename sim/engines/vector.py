@@ -469,9 +469,23 @@ class VectorEngine(DayOrder):
         self.content_comment = np.array(self.behavior.content_comment.as_tuple())
         self.content_share = np.array(self.behavior.content_share.as_tuple())
         self.norms = [platform.norms.as_tuple() for platform in self.platforms]
+        params = self.behavior
+        self._response_params = [  # per platform, as kernels.response_decisions takes them
+            (
+                platform.engage_base,
+                params.promo_fatigue,
+                params.irrelevance_fatigue,
+                params.volume_fatigue,
+                params.unfollow_given_fatigue,
+                params.follow_base,
+                params.social_proof,
+                params.content_trust,
+                params.incident_trust,
+            )
+            for platform in self.platforms
+        ]
         self.history = History(self.n, tracked, history_size)
         self._factors_by_gap: dict[int, tuple[float, float, float]] = {}
-        params = self.behavior
         self._sync_half_lives = np.array(  # rows as kernels.sync_decay_days
             [[params.salience_half_life], [params.fatigue_half_life], [params.trust_half_life]]
         )
@@ -750,17 +764,6 @@ class VectorEngine(DayOrder):
             content == PROMO,
             post.gaffe,
         )
-        behavior_params = (
-            platform.engage_base,
-            params.promo_fatigue,
-            params.irrelevance_fatigue,
-            params.volume_fatigue,
-            params.unfollow_given_fatigue,
-            params.follow_base,
-            params.social_proof,
-            params.content_trust,
-            params.incident_trust,
-        )
         decisions = []
         for hop, viewers in groups:
             if len(viewers) == 0:
@@ -787,7 +790,7 @@ class VectorEngine(DayOrder):
                 proof,
                 day,
                 post_params,
-                behavior_params,
+                self._response_params[p],
             )
             decisions.append(Decisions(hop, viewers, choices, new_fatigue, new_trust, seen_today))
         engagers, sharers = [], []
