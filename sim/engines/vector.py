@@ -921,9 +921,7 @@ class VectorEngine(DayOrder):
         if len(people) == 0:
             return
         _put_columns(state.follows, people, False)
-        state.follower[people] = False
-        row["unfollows"] += len(people)
-        row[f"unfollows_{cause}"] += len(people)
+        _lose_followers(state, people, row, {cause: len(people)})
 
     def _unfollow_fatigue(
         self,
@@ -941,13 +939,10 @@ class VectorEngine(DayOrder):
         gone = people[left_everywhere]
         if len(gone) == 0:
             return
-        state.follower[gone] = False
-        row["unfollows"] += len(gone)
         causes = np.bincount(
             np.argmax(fatigue[:, left_everywhere], axis=0), minlength=len(FATIGUE_SOURCES)
         )
-        for name, count in zip(FATIGUE_SOURCES, causes.tolist(), strict=True):
-            row[f"unfollows_{name}"] += count
+        _lose_followers(state, gone, row, dict(zip(FATIGUE_SOURCES, causes.tolist(), strict=True)))
 
     # --- 4. listening ---------------------------------------------------------------------
     def _listen(
@@ -1340,6 +1335,17 @@ class VectorEngine(DayOrder):
         )
         close_row(brand, plan, day, row, stocks, state.following, state.customers, self.scenario)
         brand.queue_length = len(state.carried)
+
+
+def _lose_followers(
+    state: BrandAudience, gone: np.ndarray, row: dict, causes: dict[str, int]
+) -> None:
+    """People who follow the brand on no platform any more: their follower flag, and the day's
+    unfollows in all and by cause."""
+    state.follower[gone] = False
+    row["unfollows"] += len(gone)
+    for cause, count in causes.items():
+        row[f"unfollows_{cause}"] += count
 
 
 def _take_columns(matrix: np.ndarray, people: np.ndarray) -> np.ndarray:
