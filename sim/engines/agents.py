@@ -32,16 +32,19 @@ from mesa.discrete_space import CellAgent, Network
 
 from sim import behavior
 from sim.audience import Population
-from sim.engines.day import DayOrder
+from sim.engines.day import (
+    HOP_CASCADE,
+    HOP_DISCOVERY,
+    HOP_FEED,
+    HOP_SURFACING,
+    DayOrder,
+    post_stamp,
+)
 from sim.engines.vector import (
     CARRIED_POST,
     COMPLAINT_POST,
     DROPPED_OUT,
     FATIGUE_SOURCES,
-    HOP_CASCADE,
-    HOP_DISCOVERY,
-    HOP_FEED,
-    HOP_SURFACING,
     NEVER,
     OUTREACH_DRAWS,
     PRUNED,
@@ -55,14 +58,13 @@ from sim.engines.vector import (
     initial_audience,
     outreach_events,
     post_label,
-    post_stamp,
     purchase_detail,
     reply_event,
 )
 from sim.metrics import FLOWS, STOCKS
 from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
 from sim.schema import Behavior, Market, Scenario
-from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
+from sim.strategy import PROMO, BrandAgent, DayPlan, Post
 from sim.text import plural
 
 __all__ = [
@@ -596,25 +598,12 @@ class AgentEngine(DayOrder):
         ledger.touched = set()
 
     # --- 2.-3. exposure and response ------------------------------------------------------
-    def _expose_post(
-        self,
-        brand: BrandAgent,
-        post: Post,
-        posts_today: int,
-        day: int,
-        row: dict,
-        comments: list[Comment],
-        results: np.ndarray,
-    ) -> tuple[list[Person], list[Person]]:
-        """Feed, then discovery and engager surfacing; returns (sharers, everyone shown it)."""
+    def _feed(
+        self, brand: BrandAgent, post: Post, day: int, chance: float, stamp: int
+    ) -> list[Person]:
+        """Followers on the post's platform, neither muting nor blocking the brand, online and
+        drawn with the feed's ``chance``; they are stamped as shown the post."""
         b, p = brand.index, post.platform
-        platform = self.platforms[p]
-        stamp = post_stamp(day, len(self.brands), b, post.number)
-        if post.number != INCIDENT_POST:
-            row["posts"] += 1
-            results[1, post.content] += 1
-        # (a) followers' feeds
-        chance = brand.feed_chance(p, day, posts_today)
         feed_key = (Stream.EXPOSURE, b, day, post.number, HOP_FEED)
         feed = [
             person
@@ -627,30 +616,11 @@ class AgentEngine(DayOrder):
         ]
         for person in feed:
             person.ties[b].post_stamp = stamp
-        engaged_feed, sharers_feed = self._respond(
-            brand, post, day, [(HOP_FEED, feed)], row, comments, results, "impressions_feed"
-        )
-        fake_impressions = brand.fake_followers * chance * self.scenario.audience.activity_mean
-        brand.record_feed(p, len(engaged_feed), len(feed) + fake_impressions)
-        # (b) discovery and engager surfacing, driven by follower engagement only
-        restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
-        n_discovery = int(round(platform.discovery_rate * len(engaged_feed) * restriction))
-        discovered = self._discover(brand, post, n_discovery, day, stamp)
-        surfaced = self._surface(brand, post, engaged_feed, day, stamp)
-        # (c) their response
-        _, sharers_new = self._respond(
-            brand,
-            post,
-            day,
-            [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)],
-            row,
-            comments,
-            results,
-            None,
-        )
-        row["impressions_discovery"] += len(discovered)
-        row["impressions_surfacing"] += len(surfaced)
-        return sharers_feed + sharers_new, feed + discovered + surfaced
+        return feed
+
+    @staticmethod
+    def _joined(*groups: list[Person]) -> list[Person]:
+        return [person for group in groups for person in group]
 
     def _shown(
         self, b: int, post: Post, people: list[Person], stamp: int, day: int, followers_ok: bool

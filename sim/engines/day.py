@@ -14,9 +14,19 @@ import numpy as np
 
 from sim.metrics import FLOWS
 from sim.schema import CONTENT_TYPES
-from sim.strategy import BrandAgent, Post
+from sim.strategy import INCIDENT_POST, BrandAgent, Post
 
-__all__ = ["DayOrder"]
+__all__ = ["HOP_CASCADE", "HOP_DISCOVERY", "HOP_FEED", "HOP_SURFACING", "DayOrder", "post_stamp"]
+
+HOP_FEED, HOP_DISCOVERY, HOP_SURFACING = 0, 1, 2
+"""How a viewer came to see a post: the hop field of the response draws' key."""
+HOP_CASCADE = 2
+"""Cascade hop h (1..max_hops) uses hop field HOP_CASCADE + h."""
+
+
+def post_stamp(day: int, n_brands: int, brand: int, number: int) -> int:
+    """A post's unique stamp: a person sees a stamped post at most once."""
+    return (day * n_brands + brand) * 1024 + number
 
 
 class DayOrder:
@@ -50,6 +60,52 @@ class DayOrder:
             self._metrics(brand, plan, day, row)  # 11. metrics (10. incidents: in exposure)
             brand.learn(day, row, plan, results[brand.index])  # 12. learn and decide
         return rows
+
+    def _expose_post(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        posts_today: int,
+        day: int,
+        row: dict,
+        comments: Any,
+        results: np.ndarray,
+    ) -> tuple[Any, Any]:
+        """Feed, then discovery and engager surfacing (spec 2.2-2.3); returns (sharers,
+        everyone shown it)."""
+        b, p = brand.index, post.platform
+        platform = self.platforms[p]
+        stamp = post_stamp(day, len(self.brands), b, post.number)
+        if post.number != INCIDENT_POST:
+            row["posts"] += 1
+            results[1, post.content] += 1
+        # (a) followers' feeds
+        chance = brand.feed_chance(p, day, posts_today)
+        feed = self._feed(brand, post, day, chance, stamp)
+        engaged_feed, sharers_feed = self._respond(
+            brand, post, day, [(HOP_FEED, feed)], row, comments, results, "impressions_feed"
+        )
+        fake_impressions = brand.fake_followers * chance * self.scenario.audience.activity_mean
+        brand.record_feed(p, len(engaged_feed), len(feed) + fake_impressions)
+        # (b) discovery and engager surfacing, driven by follower engagement only
+        restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
+        n_discovery = int(round(platform.discovery_rate * len(engaged_feed) * restriction))
+        discovered = self._discover(brand, post, n_discovery, day, stamp)
+        surfaced = self._surface(brand, post, engaged_feed, day, stamp)
+        # (c) their response
+        _, sharers_new = self._respond(
+            brand,
+            post,
+            day,
+            [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)],
+            row,
+            comments,
+            results,
+            None,
+        )
+        row["impressions_discovery"] += len(discovered)
+        row["impressions_surfacing"] += len(surfaced)
+        return self._joined(sharers_feed, sharers_new), self._joined(feed, discovered, surfaced)
 
     @staticmethod
     def _new_row(brand: BrandAgent) -> dict:

@@ -23,7 +23,14 @@ import numpy as np
 
 from sim import behavior
 from sim.audience import Population
-from sim.engines.day import DayOrder
+from sim.engines.day import (
+    HOP_CASCADE,
+    HOP_DISCOVERY,
+    HOP_FEED,
+    HOP_SURFACING,
+    DayOrder,
+    post_stamp,
+)
 from sim.engines.kernels import (
     advocacy_speakers,
     apply_replies,
@@ -58,10 +65,6 @@ from sim.text import plural
 
 __all__ = [
     "VectorEngine",
-    "HOP_FEED",
-    "HOP_DISCOVERY",
-    "HOP_SURFACING",
-    "HOP_CASCADE",
     "EVENTS",
     "Event",
     "History",
@@ -71,9 +74,6 @@ __all__ = [
     "close_row",
 ]
 
-HOP_FEED, HOP_DISCOVERY, HOP_SURFACING = 0, 1, 2
-HOP_CASCADE = 2
-"""Cascade hop h (1..max_hops) uses hop field HOP_CASCADE + h."""
 CARRIED_POST = 1000
 """Listening key offset of comments carried over from yesterday's cascades."""
 COMPLAINT_POST = 2000
@@ -227,11 +227,6 @@ class History:
     def events(self, person: int) -> list[Event]:
         """A tracked person's events, oldest first."""
         return list(self.log[int(person)])
-
-
-def post_stamp(day: int, n_brands: int, brand: int, number: int) -> int:
-    """A post's unique stamp: a person sees a stamped post at most once."""
-    return (day * n_brands + brand) * 1024 + number
 
 
 def channel_name(hop: int) -> str:
@@ -600,63 +595,28 @@ class VectorEngine(DayOrder):
         return factors
 
     # --- 2.-3. exposure and response ------------------------------------------------------
-    def _expose_post(
-        self,
-        brand: BrandAgent,
-        post: Post,
-        posts_today: int,
-        day: int,
-        row: dict,
-        comments: Comments,
-        results: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Feed, then discovery and engager surfacing; returns (sharers, everyone shown it)."""
-        b, p, state = brand.index, post.platform, self.state[brand.index]
-        platform = self.platforms[p]
-        stamp = post_stamp(day, len(self.brands), b, post.number)
-        if post.number != INCIDENT_POST:
-            row["posts"] += 1
-            results[1, post.content] += 1
-        # (a) followers' feeds
-        chance = brand.feed_chance(p, day, posts_today)
-        feed = feed_viewers(
+    def _feed(
+        self, brand: BrandAgent, post: Post, day: int, chance: float, stamp: int
+    ) -> np.ndarray:
+        """Followers on the post's platform, neither muting nor blocking the brand, online and
+        drawn with the feed's ``chance``; they are stamped as shown the post."""
+        state = self.state[brand.index]
+        return feed_viewers(
             state.known,
-            state.follows[p],
+            state.follows[post.platform],
             state.muted,
             state.blocked,
             self.traits.activity,
             self._head(Stream.ONLINE, 0, day),
-            self._head(Stream.EXPOSURE, b, day, post.number, HOP_FEED),
+            self._head(Stream.EXPOSURE, brand.index, day, post.number, HOP_FEED),
             chance,
             state.post_stamp,
             stamp,
         )
-        engaged_feed, sharers_feed = self._respond(
-            brand, post, day, [(HOP_FEED, feed)], row, comments, results, "impressions_feed"
-        )
-        fake_impressions = brand.fake_followers * chance * self.scenario.audience.activity_mean
-        brand.record_feed(p, len(engaged_feed), len(feed) + fake_impressions)
-        # (b) discovery and engager surfacing, driven by follower engagement only
-        restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
-        n_discovery = int(round(platform.discovery_rate * len(engaged_feed) * restriction))
-        discovered = self._discover(brand, post, n_discovery, day, stamp)
-        surfaced = self._surface(brand, post, engaged_feed, day, stamp)
-        # (c) their response
-        _, sharers_new = self._respond(
-            brand,
-            post,
-            day,
-            [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)],
-            row,
-            comments,
-            results,
-            None,
-        )
-        row["impressions_discovery"] += len(discovered)
-        row["impressions_surfacing"] += len(surfaced)
-        return np.concatenate([sharers_feed, sharers_new]), np.concatenate(
-            [feed, discovered, surfaced]
-        )
+
+    @staticmethod
+    def _joined(*groups: np.ndarray) -> np.ndarray:
+        return np.concatenate(groups)
 
     def _show(
         self,
