@@ -33,15 +33,11 @@ from mesa.discrete_space import CellAgent, Network
 from sim import behavior
 from sim.audience import Population
 from sim.engines.day import (
-    HOP_CASCADE,
     HOP_DISCOVERY,
     HOP_FEED,
-    HOP_SURFACING,
     DayOrder,
-    post_stamp,
 )
 from sim.engines.vector import (
-    CARRIED_POST,
     COMPLAINT_POST,
     DROPPED_OUT,
     FATIGUE_SOURCES,
@@ -622,10 +618,24 @@ class AgentEngine(DayOrder):
     def _joined(*groups: list[Person]) -> list[Person]:
         return [person for group in groups for person in group]
 
+    def _stamp(self, brand: BrandAgent, people: list[Person], stamp: int) -> None:
+        for person in people:
+            person.ties[brand.index].post_stamp = stamp
+
+    def _carried(self, brand: BrandAgent) -> list[Comment]:
+        return self.ledgers[brand.index].carried
+
     def _shown(
-        self, b: int, post: Post, people: list[Person], stamp: int, day: int, followers_ok: bool
+        self,
+        brand: BrandAgent,
+        post: Post,
+        people: list[Person],
+        stamp: int,
+        day: int,
+        followers_ok: bool,
     ) -> list[Person]:
         """Those of ``people`` who can be shown the post now; they are stamped as shown."""
+        b = brand.index
         shown = [
             person
             for person in people
@@ -642,7 +652,7 @@ class AgentEngine(DayOrder):
         head = _head(self.seed, Stream.EXPOSURE, brand.index, day, post.number, HOP_DISCOVERY)
         picks = [int(uniform_from(head, 0, slot) * self.n) for slot in range(count)]
         people = [self.people[index] for index in dict.fromkeys(picks)]
-        shown = self._shown(brand.index, post, people, stamp, day, followers_ok=False)
+        shown = self._shown(brand, post, people, stamp, day, followers_ok=False)
         return sorted(shown, key=by_index)
 
     def _spread(
@@ -664,16 +674,6 @@ class AgentEngine(DayOrder):
             if receiver.draw(key, source.index) < chance
         }
         return sorted(reached, key=by_index)
-
-    def _surface(
-        self, brand: BrandAgent, post: Post, engagers: list[Person], day: int, stamp: int
-    ) -> list[Person]:
-        """Each engagement shows the post to some of the engager's own followers."""
-        rate = self.platforms[post.platform].surfacing_rate
-        reached = self._spread(
-            brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING, rate, day
-        )
-        return self._shown(brand.index, post, reached, stamp, day, followers_ok=False)
 
     def _showing(self, brand: BrandAgent, post: Post, hop: int, day: int) -> Showing:
         params, platform = self.behavior, self.platforms[post.platform]
@@ -806,46 +806,6 @@ class AgentEngine(DayOrder):
             row["wrong_answers"] += wrong
         row["comments_answered"] += answered_count
         row["hours_replies"] += float(answered_count) * cost
-
-    # --- 5. cascade -----------------------------------------------------------------------
-    def _cascade(
-        self,
-        brand: BrandAgent,
-        post: Post,
-        sharers: list[Person],
-        viewers: list[Person],
-        day: int,
-        row: dict,
-        results: np.ndarray,
-    ) -> None:
-        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5).
-
-        The post's viewers are marked again first (a later post may have replaced their mark).
-        """
-        ledger = self.ledgers[brand.index]
-        platform = self.platforms[post.platform]
-        stamp = post_stamp(day, len(self.brands), brand.index, post.number)
-        for person in viewers:
-            person.ties[brand.index].post_stamp = stamp
-        frontier = sharers
-        for hop in range(1, self.behavior.max_hops + 1):
-            if not frontier:
-                break
-            reached = self._spread(
-                brand, frontier, Stream.CASCADE, post.number, hop, platform.share_link_rate, day
-            )
-            exposed = self._shown(brand.index, post, reached, stamp, day, followers_ok=True)
-            _, frontier = self._respond(
-                brand,
-                post,
-                day,
-                [(HOP_CASCADE + hop, exposed)],
-                row,
-                ledger.carried,
-                results,
-                "impressions_share",
-                comment_post=CARRIED_POST + post.number,
-            )
 
     # --- 6. advocacy ----------------------------------------------------------------------
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:

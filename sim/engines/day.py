@@ -2,8 +2,11 @@
 
 An engine supplies the phases (exposure and response, listening, cascade, word of mouth,
 outreach, churn, conversion, metrics) over its own representation of the audience: arrays in
-``VectorEngine``, Mesa agents in ``AgentEngine``. Because both run this one ``step``, they cannot
-drift apart in the order of events, which the docking test relies on.
+``VectorEngine``, Mesa agents in ``AgentEngine``. The order inside a post's exposure (feed,
+discovery, surfacing) and inside its share cascade (hop by hop) is here too, over the engine's
+primitives (who sees the feed, who can be shown a post, who a spread reaches). Because both
+engines run this one ``step``, they cannot drift apart in the order of events, which the docking
+test relies on.
 """
 
 from __future__ import annotations
@@ -13,15 +16,26 @@ from typing import Any
 import numpy as np
 
 from sim.metrics import FLOWS
-from sim.schema import CONTENT_TYPES
+from sim.rng import Stream
+from sim.schema import CONTENT_TYPES, Behavior, Platform, Scenario
 from sim.strategy import INCIDENT_POST, BrandAgent, Post
 
-__all__ = ["HOP_CASCADE", "HOP_DISCOVERY", "HOP_FEED", "HOP_SURFACING", "DayOrder", "post_stamp"]
+__all__ = [
+    "CARRIED_POST",
+    "HOP_CASCADE",
+    "HOP_DISCOVERY",
+    "HOP_FEED",
+    "HOP_SURFACING",
+    "DayOrder",
+    "post_stamp",
+]
 
 HOP_FEED, HOP_DISCOVERY, HOP_SURFACING = 0, 1, 2
 """How a viewer came to see a post: the hop field of the response draws' key."""
 HOP_CASCADE = 2
 """Cascade hop h (1..max_hops) uses hop field HOP_CASCADE + h."""
+CARRIED_POST = 1000
+"""Listening key offset of comments carried over from yesterday's cascades."""
 
 
 def post_stamp(day: int, n_brands: int, brand: int, number: int) -> int:
@@ -33,6 +47,9 @@ class DayOrder:
     """``step(day)``: one day in the spec's order; the phases are the engine's methods."""
 
     brands: list[BrandAgent]
+    scenario: Scenario
+    behavior: Behavior
+    platforms: list[Platform]
 
     def step(self, day: int) -> list[dict]:
         """One day in the spec's order; returns one metrics row per brand."""
@@ -106,6 +123,53 @@ class DayOrder:
         row["impressions_discovery"] += len(discovered)
         row["impressions_surfacing"] += len(surfaced)
         return self._joined(sharers_feed, sharers_new), self._joined(feed, discovered, surfaced)
+
+    def _surface(self, brand: BrandAgent, post: Post, engagers: Any, day: int, stamp: int) -> Any:
+        """Each engagement shows the post to some of the engager's own followers."""
+        rate = self.platforms[post.platform].surfacing_rate
+        reached = self._spread(
+            brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING, rate, day
+        )
+        return self._shown(brand, post, reached, stamp, day, followers_ok=False)
+
+    # --- 5. cascade -----------------------------------------------------------------------
+    def _cascade(
+        self,
+        brand: BrandAgent,
+        post: Post,
+        sharers: Any,
+        viewers: Any,
+        day: int,
+        row: dict,
+        results: np.ndarray,
+    ) -> None:
+        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5).
+
+        Everyone who saw the post in its three passes is marked again first: a later post of the
+        same day may have replaced their mark, and a person sees a given post at most once.
+        """
+        platform = self.platforms[post.platform]
+        stamp = post_stamp(day, len(self.brands), brand.index, post.number)
+        self._stamp(brand, viewers, stamp)
+        frontier = sharers
+        for hop in range(1, self.behavior.max_hops + 1):
+            if len(frontier) == 0:
+                break
+            reached = self._spread(
+                brand, frontier, Stream.CASCADE, post.number, hop, platform.share_link_rate, day
+            )
+            exposed = self._shown(brand, post, reached, stamp, day, followers_ok=True)
+            _, frontier = self._respond(
+                brand,
+                post,
+                day,
+                [(HOP_CASCADE + hop, exposed)],
+                row,
+                self._carried(brand),
+                results,
+                "impressions_share",
+                comment_post=CARRIED_POST + post.number,
+            )
 
     @staticmethod
     def _new_row(brand: BrandAgent) -> dict:

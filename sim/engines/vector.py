@@ -29,7 +29,6 @@ from sim.engines.day import (
     HOP_FEED,
     HOP_SURFACING,
     DayOrder,
-    post_stamp,
 )
 from sim.engines.kernels import (
     advocacy_speakers,
@@ -74,8 +73,6 @@ __all__ = [
     "close_row",
 ]
 
-CARRIED_POST = 1000
-"""Listening key offset of comments carried over from yesterday's cascades."""
 COMPLAINT_POST = 2000
 """Listening key of complaints by unhappy customers (answered the next day)."""
 FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
@@ -618,17 +615,24 @@ class VectorEngine(DayOrder):
     def _joined(*groups: np.ndarray) -> np.ndarray:
         return np.concatenate(groups)
 
-    def _show(
+    def _stamp(self, brand: BrandAgent, people: np.ndarray, stamp: int) -> None:
+        self.state[brand.index].post_stamp[people] = stamp
+
+    def _carried(self, brand: BrandAgent) -> Comments:
+        return self.state[brand.index].carried
+
+    def _shown(
         self,
-        state: BrandAudience,
-        platform: int,
+        brand: BrandAgent,
+        post: Post,
         people: np.ndarray,
         stamp: int,
         day: int,
         followers_ok: bool,
     ) -> np.ndarray:
-        """Those of ``people`` on the platform who can be shown the post now (online, not yet
+        """Those of ``people`` on the post's platform who can be shown it now (online, not yet
         seen it; followers only if ``followers_ok``), marked as shown."""
+        state, platform = self.state[brand.index], post.platform
         return shown_viewers(
             people,
             self.traits.member[platform],
@@ -647,11 +651,10 @@ class VectorEngine(DayOrder):
         """Explore surfaces: ``count`` draws of non-followers, in proportion to engagement."""
         if count == 0:
             return np.zeros(0, dtype=np.int64)
-        state = self.state[brand.index]
         head = prefix(self.seed, Stream.EXPOSURE, brand.index, day, post.number, HOP_DISCOVERY)
         picks = (uniform_from(head, 0, np.arange(count)) * self.n).astype(np.int64)
         picks = _first_unique(picks)
-        return np.sort(self._show(state, post.platform, picks, stamp, day, followers_ok=False))
+        return np.sort(self._shown(brand, post, picks, stamp, day, followers_ok=False))
 
     def _spread(
         self,
@@ -680,17 +683,6 @@ class VectorEngine(DayOrder):
         total = int(counts.sum())
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
         return np.repeat(sources, counts), indices[offsets].astype(np.int64)
-
-    def _surface(
-        self, brand: BrandAgent, post: Post, engagers: np.ndarray, day: int, stamp: int
-    ) -> np.ndarray:
-        """Each engagement shows the post to some of the engager's own followers."""
-        state = self.state[brand.index]
-        rate = self.platforms[post.platform].surfacing_rate
-        reached = self._spread(
-            brand, engagers, Stream.EXPOSURE, post.number, HOP_SURFACING, rate, day
-        )
-        return self._show(state, post.platform, reached, stamp, day, followers_ok=False)
 
     def _respond(
         self,
@@ -947,46 +939,6 @@ class VectorEngine(DayOrder):
         row["comments_ignored"] += int((~answered).sum())
         row["wrong_answers"] += int(wrong.sum())
         row["hours_replies"] += float(answered.sum()) * cost
-
-    # --- 5. cascade -----------------------------------------------------------------------
-    def _cascade(
-        self,
-        brand: BrandAgent,
-        post: Post,
-        sharers: np.ndarray,
-        viewers: np.ndarray,
-        day: int,
-        row: dict,
-        results: np.ndarray,
-    ) -> None:
-        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5).
-
-        Everyone who saw the post in its three passes is marked again first: a later post of the
-        same day may have replaced their mark, and a person sees a given post at most once.
-        """
-        state = self.state[brand.index]
-        platform = self.platforms[post.platform]
-        stamp = post_stamp(day, len(self.brands), brand.index, post.number)
-        state.post_stamp[viewers] = stamp
-        frontier = sharers
-        for hop in range(1, self.behavior.max_hops + 1):
-            if len(frontier) == 0:
-                break
-            reached = self._spread(
-                brand, frontier, Stream.CASCADE, post.number, hop, platform.share_link_rate, day
-            )
-            exposed = self._show(state, post.platform, reached, stamp, day, followers_ok=True)
-            _, frontier = self._respond(
-                brand,
-                post,
-                day,
-                [(HOP_CASCADE + hop, exposed)],
-                row,
-                state.carried,
-                results,
-                "impressions_share",
-                comment_post=CARRIED_POST + post.number,
-            )
 
     # --- 6. advocacy ----------------------------------------------------------------------
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
