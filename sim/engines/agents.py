@@ -509,16 +509,9 @@ class AgentEngine(DayOrder):
         tracked: Sequence[int] = (),
         history_size: int = 50,
     ) -> None:
-        self.scenario = scenario
-        self.behavior = scenario.behavior
-        self.market = scenario.market
-        self.platforms = scenario.platforms
+        super().__init__(scenario, population, brands, seed)
         self.population = population
-        self.brands = brands
-        self.seed = seed
-        self.n = population.n
         self.model = brands[0].model
-        self.mean_field = scenario.audience.graph.mixing == "mean_field"
         self.history = History(self.n, tracked, history_size)
         follows = population.graph.to_networkx()
         self.network = Network(follows.reverse(copy=False), layout=None, random=self.model.random)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.audience import Population
 from sim.metrics import FLOWS
 from sim.rng import Stream
 from sim.schema import CONTENT_TYPES, Behavior, Platform, Scenario
@@ -46,10 +47,17 @@ def post_stamp(day: int, n_brands: int, brand: int, number: int) -> int:
 class DayOrder:
     """``step(day)``: one day in the spec's order; the phases are the engine's methods."""
 
-    brands: list[BrandAgent]
-    scenario: Scenario
-    behavior: Behavior
-    platforms: list[Platform]
+    def __init__(
+        self, scenario: Scenario, population: Population, brands: list[BrandAgent], seed: int
+    ) -> None:
+        self.scenario = scenario
+        self.behavior: Behavior = scenario.behavior
+        self.market = scenario.market
+        self.platforms: list[Platform] = scenario.platforms
+        self.brands = brands
+        self.seed = seed
+        self.n = population.n
+        self.mean_field = scenario.audience.graph.mixing == "mean_field"
 
     def step(self, day: int) -> list[dict]:
         """One day in the spec's order; returns one metrics row per brand."""

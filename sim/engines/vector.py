@@ -445,16 +445,9 @@ class VectorEngine(DayOrder):
         tracked: Sequence[int] = (),
         history_size: int = 50,
     ) -> None:
-        self.scenario = scenario
-        self.behavior = scenario.behavior
-        self.market = scenario.market
-        self.platforms = scenario.platforms
+        super().__init__(scenario, population, brands, seed)
         self.graph = population.graph
         self.traits = population.traits
-        self.brands = brands
-        self.seed = seed
-        self.n = population.graph.n
-        self.mean_field = scenario.audience.graph.mixing == "mean_field"
         self.state = [BrandAudience(self.n, len(self.platforms)) for _ in brands]
         self.content_value = np.array(self.behavior.content_value.as_tuple())
         self.content_engagement = np.array(self.behavior.content_engagement.as_tuple())
