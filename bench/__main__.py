@@ -148,6 +148,24 @@ def _m(case: dict, name: str, digits: int = 2) -> str:
     return f"{value['median']:.{digits}f} ({value['min']:.{digits}f}-{value['max']:.{digits}f})"
 
 
+def _marginal_costs(by_size: dict) -> str:
+    """What a day costs each engine per added person, between the smallest and the largest
+    size of the ratio's series (medians), and their ratio: the ratio where the day's fixed
+    cost no longer counts."""
+    (small, first), *_, (large, last) = by_size.items()
+    added = int(large) - int(small)
+    agents, vector = (
+        (last[f"{engine}_day_ms"]["median"] - first[f"{engine}_day_ms"]["median"]) / added * 1e3
+        for engine in ("agents", "vector")
+    )
+    ratio = f"{agents / vector:.0f}x" if vector > 0 else "not measurable (no growth)"
+    return (
+        f"Per added person ({int(small):,} to {int(large):,} people, medians): the agent "
+        f"engine's day grows by {agents:.2f} µs, the vector engine's by {vector * 1e3:.1f} ns: "
+        f"{ratio}."
+    )
+
+
 def markdown(results: dict) -> str:
     lines = [f"Machine: {results['machine']}", ""]
     scale = results["scale"]
@@ -257,6 +275,8 @@ def markdown(results: dict) -> str:
                     for people, size in by_size.items()
                 ),
             ]
+            if len(by_size) > 1:
+                lines += ["", _marginal_costs(by_size)]
     default = results["default"]
     if default:
         run = default["run"]

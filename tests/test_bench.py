@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.__main__ import markdown, summarise
+from bench.__main__ import _marginal_costs, markdown, summarise
 from bench.cases import run_scale
 
 
@@ -54,3 +54,17 @@ def test_report_tables_show_start_up_beside_graph_generation(scale_sample: dict)
     assert len(cells) == len(columns)
     assert cells[2].startswith(f"{scale_sample['start_up_s']:.2f}")
     assert cells[3].startswith(f"{scale_sample['graph_s']:.2f}")
+
+
+def test_marginal_costs_are_the_growth_per_added_person() -> None:
+    def size(agents_ms: float, vector_ms: float) -> dict:
+        return {
+            "agents_day_ms": {"median": agents_ms},
+            "vector_day_ms": {"median": vector_ms},
+        }
+
+    by_size = {"10000": size(100.0, 0.5), "20000": size(130.0, 0.6), "40000": size(220.0, 0.8)}
+    text = _marginal_costs(by_size)
+    assert "grows by 4.00 µs" in text  # (220 - 100) ms / 30,000 people
+    assert "by 10.0 ns" in text  # (0.8 - 0.5) ms / 30,000 people
+    assert text.endswith("400x.")
