@@ -48,7 +48,7 @@ TARGET_PEOPLE = (1_000_000,)
 HUGE_PEOPLE = 10_000_000
 ENGINE_CASE = {"people": 10_000, "vector_days": 365, "agents_days": 30}
 RATIO_PEOPLE = (10_000, 20_000, 40_000)
-RATIO_DAYS = 10
+RATIO_DAYS = 20
 SWEEP_SEEDS = 2
 RUN_SEEDS = 20
 
@@ -118,6 +118,31 @@ def scaling_series(sizes: list[int], floor_at: int, count: int) -> dict:
     return series
 
 
+def ratio_series(sizes: list[int], count: int) -> dict:
+    """Both engines' first days at each size, sizes interleaved as in `scaling_series`, and
+    each engine's growth per added person between the smallest and the largest size within
+    each repeat (agents in µs, vector in ns)."""
+    samples: dict[int, list[dict]] = {people: [] for people in sizes}
+    for index in range(count):
+        for people in sizes:
+            samples[people].append(measure(run_ratio_case, people, RATIO_DAYS))
+            _report(f"engines {people:,}", index, count, samples[people][-1])
+    added = sizes[-1] - sizes[0]
+    growth = [
+        {
+            "agents_us": (large["agents_day_ms"] - small["agents_day_ms"]) / added * 1e3,
+            "vector_ns": (large["vector_day_ms"] - small["vector_day_ms"]) / added * 1e6,
+        }
+        for small, large in zip(samples[sizes[0]], samples[sizes[-1]], strict=True)
+    ]
+    return {
+        "by_size": {
+            str(people): {"repeats": count, **summarise(samples[people])} for people in sizes
+        },
+        "marginal": summarise(growth),
+    }
+
+
 def machine() -> dict:
     import mesa
     import numba
@@ -148,21 +173,18 @@ def _m(case: dict, name: str, digits: int = 2) -> str:
     return f"{value['median']:.{digits}f} ({value['min']:.{digits}f}-{value['max']:.{digits}f})"
 
 
-def _marginal_costs(by_size: dict) -> str:
-    """What a day costs each engine per added person, between the smallest and the largest
-    size of the ratio's series (medians), and their ratio: the ratio where the day's fixed
-    cost no longer counts."""
-    (small, first), *_, (large, last) = by_size.items()
-    added = int(large) - int(small)
-    agents, vector = (
-        (last[f"{engine}_day_ms"]["median"] - first[f"{engine}_day_ms"]["median"]) / added * 1e3
-        for engine in ("agents", "vector")
-    )
-    ratio = f"{agents / vector:.0f}x" if vector > 0 else "not measurable (no growth)"
+def _marginal_costs(by_size: dict, marginal: dict) -> str:
+    """What a day costs each engine per added person between the smallest and the largest size
+    of the ratio's series, and the ratio of those costs: the ratio where the day's fixed cost
+    no longer counts."""
+    small, *_, large = (int(people) for people in by_size)
+    agents, vector = marginal["agents_us"]["median"], marginal["vector_ns"]["median"]
+    ratio = f"{agents * 1e3 / vector:.0f}x" if vector > 0 else "not measurable (no growth)"
     return (
-        f"Per added person ({int(small):,} to {int(large):,} people, medians): the agent "
-        f"engine's day grows by {agents:.2f} µs, the vector engine's by {vector * 1e3:.1f} ns: "
-        f"{ratio}."
+        f"Per added person ({small:,} to {large:,} people; each repeat ran every size, median "
+        f"(min-max) over the repeats): the agent engine's day grows by "
+        f"{_m(marginal, 'agents_us')} µs, the vector engine's by {_m(marginal, 'vector_ns', 1)} "
+        f"ns; ratio of the medians {ratio}."
     )
 
 
@@ -264,7 +286,8 @@ def markdown(results: dict) -> str:
             lines += [
                 "",
                 f"Both engines on base.toml's scenario at more people (first {RATIO_DAYS} days, "
-                "each in its own process, the vector engine warmed first):",
+                "each size in its own process, the sizes interleaved, the vector engine warmed "
+                "first):",
                 "",
                 "| people | agents ms a day | vector ms a day | agents / vector |",
                 "|---|---|---|---|",
@@ -275,8 +298,8 @@ def markdown(results: dict) -> str:
                     for people, size in by_size.items()
                 ),
             ]
-            if len(by_size) > 1:
-                lines += ["", _marginal_costs(by_size)]
+            if "marginal" in case:
+                lines += ["", _marginal_costs(by_size, case["marginal"])]
     default = results["default"]
     if default:
         run = default["run"]
@@ -404,12 +427,7 @@ def main() -> None:
                 ENGINE_CASE["vector_days"],
                 ENGINE_CASE["agents_days"],
             ),
-            "by_size": {
-                str(people): repeat(
-                    f"engines {people:,}", args.repeats, run_ratio_case, people, RATIO_DAYS
-                )
-                for people in RATIO_PEOPLE
-            },
+            **ratio_series(list(RATIO_PEOPLE), args.repeats),
         }
     if "default" in only:
         results["default"] = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.__main__ import _marginal_costs, markdown, summarise
+import bench.__main__ as bench_main
+from bench.__main__ import _marginal_costs, markdown, ratio_series, summarise
 from bench.cases import run_scale
 
 
@@ -56,15 +57,32 @@ def test_report_tables_show_start_up_beside_graph_generation(scale_sample: dict)
     assert cells[3].startswith(f"{scale_sample['graph_s']:.2f}")
 
 
-def test_marginal_costs_are_the_growth_per_added_person() -> None:
-    def size(agents_ms: float, vector_ms: float) -> dict:
-        return {
-            "agents_day_ms": {"median": agents_ms},
-            "vector_day_ms": {"median": vector_ms},
-        }
+def test_marginal_costs_line_reports_each_engines_growth_and_their_ratio() -> None:
+    by_size = {"10000": {}, "20000": {}, "40000": {}}
+    marginal = summarise(
+        [{"agents_us": 4.0, "vector_ns": 10.0}, {"agents_us": 3.0, "vector_ns": 12.0}]
+    )
+    text = _marginal_costs(by_size, marginal)
+    assert "10,000 to 40,000 people" in text
+    assert "grows by 3.50 (3.00-4.00) µs" in text
+    assert "by 11.0 (10.0-12.0) ns" in text
+    assert text.endswith("ratio of the medians 318x.")
 
-    by_size = {"10000": size(100.0, 0.5), "20000": size(130.0, 0.6), "40000": size(220.0, 0.8)}
-    text = _marginal_costs(by_size)
-    assert "grows by 4.00 µs" in text  # (220 - 100) ms / 30,000 people
-    assert "by 10.0 ns" in text  # (0.8 - 0.5) ms / 30,000 people
-    assert text.endswith("400x.")
+
+def test_ratio_series_interleaves_sizes_and_pairs_growth_within_repeats(monkeypatch) -> None:
+    calls = []
+
+    def fake_measure(target, people, days):
+        calls.append(people)
+        repeat = calls.count(people)  # 1, 2, ...
+        agents = people / 1000 * repeat  # ms a day: 1 µs per person, times the repeat
+        vector = people / 1e6 + 0.5  # ms a day: 1 ns per person
+        return {"agents_day_ms": agents, "vector_day_ms": vector, "ratio": agents / vector}
+
+    monkeypatch.setattr(bench_main, "measure", fake_measure)
+    series = ratio_series([10_000, 40_000], 2)
+    assert calls == [10_000, 40_000, 10_000, 40_000]
+    assert series["marginal"]["agents_us"]["min"] == pytest.approx(1.0)
+    assert series["marginal"]["agents_us"]["max"] == pytest.approx(2.0)
+    assert series["marginal"]["vector_ns"]["median"] == pytest.approx(1.0)
+    assert series["by_size"]["40000"]["repeats"] == 2
