@@ -57,7 +57,7 @@ def test_report_tables_show_start_up_beside_graph_generation(scale_sample: dict)
     assert cells[3].startswith(f"{scale_sample['graph_s']:.2f}")
 
 
-def test_marginal_costs_line_reports_each_engines_growth_and_their_ratio() -> None:
+def test_marginal_costs_line_reports_each_engines_growth() -> None:
     by_size = {"10000": {}, "20000": {}, "40000": {}}
     marginal = summarise(
         [{"agents_us": 4.0, "vector_ns": 10.0}, {"agents_us": 3.0, "vector_ns": 12.0}]
@@ -66,7 +66,6 @@ def test_marginal_costs_line_reports_each_engines_growth_and_their_ratio() -> No
     assert "10,000 to 40,000 people" in text
     assert "grows by 3.50 (3.00-4.00) µs" in text
     assert "by 11.0 (10.0-12.0) ns" in text
-    assert text.endswith("ratio of the medians 318x.")
 
 
 def test_ratio_series_interleaves_sizes_and_pairs_growth_within_repeats(monkeypatch) -> None:
