@@ -9,7 +9,7 @@ Each measurement runs in a fresh process so that its peak RSS is its own. Cases:
   (10,000 real followers); ``--huge`` adds 10,000,000 people (one run, needs about 8 GiB).
 - ``engines``: the Mesa agent engine and the vector engine on the same 10,000-person scenario,
   and the day's fixed cost (the vector engine with its audience phases skipped); then both on
-  base.toml at 10,000 to 40,000 people for a few days (how the ratio changes with N).
+  base.toml at 10,000 to 100,000 people for a few days (how the ratio changes with N).
 - ``default``: a 730-day run on the default audience (20,000 people); ``longgame run`` of the
   default scenario on 20 seeds, ``longgame compare default`` and ``longgame sweep smoke`` with 1
   and 2 processes (runs per minute).
@@ -47,7 +47,7 @@ SCALE_PEOPLE = (10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000)
 TARGET_PEOPLE = (1_000_000,)
 HUGE_PEOPLE = 10_000_000
 ENGINE_CASE = {"people": 10_000, "vector_days": 365, "agents_days": 30}
-RATIO_PEOPLE = (10_000, 20_000, 40_000)
+RATIO_PEOPLE = (10_000, 20_000, 40_000, 100_000)
 RATIO_DAYS = 20
 SWEEP_SEEDS = 2
 RUN_SEEDS = 20
