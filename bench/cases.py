@@ -165,7 +165,8 @@ def audience_skipped(scenario, population, brands, seed):
     learning, the metrics row), the floor of the vector engine's day at small N."""
     import numpy as np
 
-    from sim.engines.vector import AudienceStocks, VectorEngine, close_row
+    from sim.engines.metrics_row import AudienceStocks, close_row
+    from sim.engines.vector import VectorEngine
 
     nobody = np.zeros(0, dtype=np.int64)
     no_stocks = AudienceStocks(0, 0.0, 0.0, 0, 0, 0)

@@ -16,7 +16,8 @@ import pandas as pd
 
 from sim.audience import Population, build_population
 from sim.engines.agents import AgentEngine
-from sim.engines.vector import Event, VectorEngine
+from sim.engines.history import Event
+from sim.engines.vector import VectorEngine
 from sim.errors import ScenarioError
 from sim.loading import load_comparison, load_scenario, load_strategy
 from sim.metrics import incremental_profit

@@ -25,7 +25,7 @@ from sim.engines.agents import (
     docking_cases,
     docking_scenario,
 )
-from sim.engines.vector import EVENTS
+from sim.engines.history import EVENTS
 from sim.loading import load_scenario, load_strategy
 from sim.model import ENGINES, EngagementModel
 from sim.runner import simulate, with_strategy

@@ -19,6 +19,7 @@ from numba import njit
 
 from sim import behavior
 from sim.engines import kernels
+from sim.engines.day import NEVER
 from sim.engines.kernels import COMMENT, ENGAGED, FOLLOW, LEAVE, OVER, SHARE
 from sim.rng import Stream, prefix, uniform_from, uniform_slots
 
@@ -681,7 +682,6 @@ def test_spread_hits_equal_numpy() -> None:
 # --- lazy decay of people outside the known set ---------------------------------------------
 SYNC = {"grace": 7.5, "floor": 0.2, "half_lives": (30.0, 10.0, 60.0)}
 """Forgetting floor and half-lives of salience, fatigue and trust (the rows of the kernels)."""
-NEVER = -(10**6)
 
 
 def sync_days(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim import behavior
 from sim.audience import build_population
-from sim.engines.vector import Event
+from sim.engines.history import Event
 from sim.model import EngagementModel
 from sim.runner import with_strategy
 from sim.schema import Scenario, Strategy

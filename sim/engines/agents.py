@@ -33,30 +33,29 @@ from mesa.discrete_space import CellAgent, Network
 from sim import behavior
 from sim.audience import Population
 from sim.engines.day import (
+    COMPLAINT_POST,
+    FATIGUE_SOURCES,
     HOP_DISCOVERY,
     HOP_FEED,
-    DayOrder,
-)
-from sim.engines.vector import (
-    COMPLAINT_POST,
-    DROPPED_OUT,
-    FATIGUE_SOURCES,
     NEVER,
     OUTREACH_DRAWS,
-    PRUNED,
     SPAM_SRC,
+    DayOrder,
+)
+from sim.engines.history import (
+    DROPPED_OUT,
+    PRUNED,
     Event,
     History,
-    VectorEngine,
-    audience_stocks,
     channel_name,
-    close_row,
-    initial_audience,
     outreach_events,
     post_label,
     purchase_detail,
     reply_event,
 )
+from sim.engines.initial import initial_audience
+from sim.engines.metrics_row import audience_stocks, close_row
+from sim.engines.vector import VectorEngine
 from sim.metrics import FLOWS, STOCKS
 from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
 from sim.schema import Behavior, Market, Scenario

@@ -23,6 +23,11 @@ from sim.strategy import INCIDENT_POST, BrandAgent, Post
 
 __all__ = [
     "CARRIED_POST",
+    "COMPLAINT_POST",
+    "FATIGUE_SOURCES",
+    "NEVER",
+    "OUTREACH_DRAWS",
+    "SPAM_SRC",
     "HOP_CASCADE",
     "HOP_DISCOVERY",
     "HOP_FEED",
@@ -37,6 +42,15 @@ HOP_CASCADE = 2
 """Cascade hop h (1..max_hops) uses hop field HOP_CASCADE + h."""
 CARRIED_POST = 1000
 """Listening key offset of comments carried over from yesterday's cascades."""
+COMPLAINT_POST = 2000
+"""Listening key of complaints by unhappy customers (answered the next day)."""
+FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
+"""A person's fatigue with a brand, by source (rows of the vector engine's fatigue matrix)."""
+PROMO_SRC, IRRELEVANCE_SRC, VOLUME_SRC, SPAM_SRC = range(4)
+NEVER = -(10**6)
+"""A day before any: the last touch of someone the brand never reached."""
+OUTREACH_DRAWS = 10
+"""Candidate draws per planned follow (fit targeting rejects many candidates)."""
 
 
 def post_stamp(day: int, n_brands: int, brand: int, number: int) -> int:

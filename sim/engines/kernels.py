@@ -291,7 +291,7 @@ def pairwise_sum(values, count, weights=None):  # pragma: no cover - compiled
 def stock_sums(
     trust, fit, follower, salience, seen_day, day, advocate_threshold
 ):  # pragma: no cover - compiled
-    """A known set's stocks (``sim.engines.vector.audience_stocks``): followers, the sum of
+    """A known set's stocks (``sim.engines.metrics_row.audience_stocks``): followers, the sum of
     their trust, equity (the sum of trust x fit), advocates, the aware and today's reach; sums
     in NumPy's order (`pairwise_sum`)."""
     n = trust.size

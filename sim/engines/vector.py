@@ -14,8 +14,7 @@ then a 1-d gather, 2-3x cheaper than ``a[row, people]``), boolean counts use
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -24,12 +23,26 @@ import numpy as np
 from sim import behavior
 from sim.audience import Population
 from sim.engines.day import (
-    HOP_CASCADE,
+    COMPLAINT_POST,
+    FATIGUE_SOURCES,
     HOP_DISCOVERY,
     HOP_FEED,
-    HOP_SURFACING,
+    NEVER,
+    OUTREACH_DRAWS,
+    SPAM_SRC,
     DayOrder,
 )
+from sim.engines.history import (
+    DROPPED_OUT,
+    PRUNED,
+    History,
+    channel_name,
+    outreach_events,
+    post_label,
+    purchase_detail,
+    reply_event,
+)
+from sim.engines.initial import InitialAudience, initial_audience
 from sim.engines.kernels import (
     advocacy_speakers,
     apply_replies,
@@ -46,9 +59,9 @@ from sim.engines.kernels import (
     response_decisions,
     shown_viewers,
     spread_hits,
-    stock_sums,
     sync_decay_days,
 )
+from sim.engines.metrics_row import audience_stocks, close_row
 from sim.rng import (
     Stream,
     day_prefix,
@@ -58,296 +71,11 @@ from sim.rng import (
     uniform_slots,
 )
 from sim.rng_kernel import batch_head
-from sim.schema import CONTENT_TYPES, Platform, Scenario
-from sim.strategy import INCIDENT_POST, PROMO, BrandAgent, DayPlan, Post
+from sim.schema import Scenario
+from sim.strategy import PROMO, BrandAgent, DayPlan, Post
 from sim.text import plural
 
-__all__ = [
-    "VectorEngine",
-    "EVENTS",
-    "Event",
-    "History",
-    "InitialAudience",
-    "initial_audience",
-    "audience_stocks",
-    "close_row",
-]
-
-COMPLAINT_POST = 2000
-"""Listening key of complaints by unhappy customers (answered the next day)."""
-FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
-PROMO_SRC, IRRELEVANCE_SRC, VOLUME_SRC, SPAM_SRC = range(4)
-NEVER = -(10**6)
-OUTREACH_DRAWS = 10
-"""Candidate draws per planned follow (fit targeting rejects many candidates)."""
-SCALED_FLOWS = (
-    "impressions",
-    "impressions_feed",
-    "impressions_discovery",
-    "impressions_surfacing",
-    "impressions_share",
-    "impressions_recommendation",
-    "engagements",
-    "likes",
-    "comments",
-    "shares",
-    "comments_answered",
-    "comments_ignored",
-    "wrong_answers",
-    "new_follows",
-    "unfollows",
-    "unfollows_promo",
-    "unfollows_irrelevance",
-    "unfollows_volume",
-    "unfollows_pruning",
-    "unfollows_dropout",
-    "unfollows_spam",
-    "mutes",
-    "blocks",
-    "recommendations",
-)
-"""Flows counted in simulated people during the day and reported in real people (x scale)."""
-
-
-# --- shared with the agent engine: initial state, history, the metrics row ----------------------
-@dataclass(frozen=True)
-class InitialAudience:
-    """Day-0 state of one brand's audience (spec section 1), computed once for both engines.
-
-    ``followers`` (sorted ids) follow the brand on ``platform`` with ``trust``; ``salience``
-    holds every person's salience; ``known`` (sorted ids) are the followers and the aware.
-    """
-
-    platform: int
-    followers: np.ndarray
-    trust: np.ndarray
-    salience: np.ndarray
-    known: np.ndarray
-
-
-def initial_audience(
-    scenario: Scenario, population: Population, brand: BrandAgent, seed: int
-) -> InitialAudience:
-    """Day-0 followers drawn in proportion to fit, and the aware rest of the market.
-
-    Followers are a weighted sample without replacement (Efraimidis & Spirakis 2006 keys
-    log(u) / fit) among members of the brand's main platform.
-    """
-    b, n, traits = brand.index, population.n, population.traits
-    initial = scenario.brands[b].initial
-    fit = traits.fit[b]
-    people = np.arange(n)
-    head = prefix(seed, Stream.BRAND, b, 0, 0, 9)
-    members = traits.member[brand.main_platform]
-    weight_draw = uniform_from(head, people, 0)
-    priority = np.where(members, np.log(np.maximum(weight_draw, 1e-300)) / fit, -np.inf)
-    count = min(int(round(initial.followers / scenario.market.scale)), int(members.sum()))
-    follower = np.zeros(n, dtype=bool)
-    chosen = np.zeros(0, dtype=np.int64)
-    trust = np.zeros(0)
-    if count > 0:
-        chosen = np.sort(np.argpartition(-priority, count - 1)[:count])
-        follower[chosen] = True
-        trust_draw = uniform_from(head, chosen, 1)
-        trust = np.minimum(1.0, initial.follower_trust * (0.5 + trust_draw))
-    aware = (uniform_from(head, people, 2) < initial.aware_share) & ~follower
-    level = np.where(follower, max(initial.aware_salience, 0.5), initial.aware_salience)
-    spread = 1.0 + initial.salience_spread * (2.0 * uniform_from(head, people, 3) - 1.0)
-    salience = np.where(follower | aware, np.minimum(1.0, level * spread), 0.0)
-    return InitialAudience(
-        brand.main_platform, chosen, trust, salience, np.flatnonzero(follower | aware)
-    )
-
-
-EVENTS = {
-    "saw_post": "saw a post (detail: which, on which platform, through which channel)",
-    "engaged": "liked or shared a post",
-    "commented": "commented on a post",
-    "got_reply": "the brand answered a comment (rightly or wrongly)",
-    "comment_ignored": "a comment went unanswered",
-    "muted": "muted the brand (fatigue above tolerance)",
-    "unfollowed": "stopped following the brand (detail: cause)",
-    "followed": "started following the brand (detail: platform and what led to it)",
-    "recommended": "recommended the brand to followers (an advocate)",
-    "heard_recommendation": "heard a recommendation from an advocate",
-    "followed_by_brand": "the brand followed the person (outreach)",
-    "unfollowed_by_brand": "the brand dropped the person after no follow-back",
-    "blocked": "blocked the brand",
-    "bought": "bought (detail: satisfied or unhappy)",
-}
-"""What a tracked person's history records, as (day, brand, event, detail)."""
-
-
-class Event(NamedTuple):
-    """One entry of a tracked person's history."""
-
-    day: int
-    brand: str
-    event: str
-    detail: str
-
-
-class History:
-    """The last ``size`` events that touched each tracked person (identical in both engines).
-
-    Empty (falsy) when nobody is tracked, so an engine's hooks cost one truth test per phase.
-    """
-
-    def __init__(self, n: int, tracked: Iterable[int] = (), size: int = 50) -> None:
-        ids = sorted({int(person) for person in tracked})
-        if ids and (ids[0] < 0 or ids[-1] >= n):
-            raise ValueError(f"tracked people must lie in 0..{n - 1}")
-        self.log: dict[int, deque[Event]] = {person: deque(maxlen=size) for person in ids}
-        self.mask = np.zeros(n if ids else 0, dtype=bool)
-        self.mask[ids] = True
-
-    def __bool__(self) -> bool:
-        return bool(self.log)
-
-    def among(self, people: np.ndarray) -> np.ndarray:
-        """Positions in ``people`` of the tracked ones, in order."""
-        return np.flatnonzero(self.mask[people])
-
-    def add(self, person: int, day: int, brand: str, event: str, detail: str = "") -> None:
-        """Record one event of a tracked person (others are ignored)."""
-        memory = self.log.get(int(person))
-        if memory is not None:
-            memory.append(Event(int(day), brand, event, detail))
-
-    def record(
-        self, people: np.ndarray, day: int, brand: str, event: str, detail: str = ""
-    ) -> None:
-        """Record the same event for every tracked person among ``people``."""
-        for position in self.among(people):
-            self.add(people[position], day, brand, event, detail)
-
-    def events(self, person: int) -> list[Event]:
-        """A tracked person's events, oldest first."""
-        return list(self.log[int(person)])
-
-
-def channel_name(hop: int) -> str:
-    """How a viewer came to see a post, from the response key's hop field."""
-    if hop == HOP_FEED:
-        return "feed"
-    if hop == HOP_DISCOVERY:
-        return "discovery"
-    if hop == HOP_SURFACING:
-        return "surfacing"
-    return f"share, hop {hop - HOP_CASCADE}"
-
-
-def post_label(post: Post, platform: str) -> str:
-    """A post as a history detail: its type (or incident), number and platform."""
-    if post.number == INCIDENT_POST:
-        return f"account incident on {platform}"
-    gaffe = " (gaffe)" if post.gaffe else ""
-    return f"{CONTENT_TYPES[post.content]} post {post.number}{gaffe} on {platform}"
-
-
-def reply_event(answered: bool, wrong: bool, post_key: int) -> tuple[str, str]:
-    """(event, detail) of a tracked person's comment after listening."""
-    label = "complaint" if post_key == COMPLAINT_POST else "comment"
-    if not answered:
-        return "comment_ignored", label
-    return "got_reply", f"{'wrong answer' if wrong else 'answer'} to a {label}"
-
-
-def outreach_events(
-    spam: bool, block: bool, follow_back: bool, platform: Platform
-) -> list[tuple[str, str]]:
-    """(event, detail) pairs of a tracked person the brand just followed."""
-    events = [("followed_by_brand", "looked like spam" if spam else "noticed")]
-    if block:
-        events.append(("blocked", "spam-like follow"))
-    if follow_back:
-        events.append(("followed", f"on {platform.name}: follow-back"))
-    return events
-
-
-PRUNED = "pruned: the brand gave them nothing"
-DROPPED_OUT = "the brand went silent"
-
-
-def purchase_detail(happy: bool, complained: bool) -> str:
-    if happy:
-        return "satisfied"
-    return "unhappy, complained" if complained else "unhappy"
-
-
-class AudienceStocks(NamedTuple):
-    """A brand's audience stocks at the end of a day, in simulated people."""
-
-    followers: int
-    mean_trust: float
-    equity: float
-    advocates: int
-    aware: int
-    reach: int
-
-
-def audience_stocks(
-    trust: np.ndarray,
-    fit: np.ndarray,
-    follower: np.ndarray,
-    salience: np.ndarray,
-    seen_day: np.ndarray,
-    day: int,
-    advocate_threshold: float,
-) -> AudienceStocks:
-    """Stocks over the known set, given as arrays in ascending person order (spec section 4)."""
-    followers, trust_sum, equity, advocates, aware, reach = stock_sums(
-        trust, fit, follower, salience, seen_day, day, advocate_threshold
-    )
-    return AudienceStocks(
-        followers=followers,
-        mean_trust=trust_sum / followers if followers else 0.0,
-        equity=equity,
-        advocates=advocates,
-        aware=aware,
-        reach=reach,
-    )
-
-
-def close_row(
-    brand: BrandAgent,
-    plan: DayPlan,
-    day: int,
-    row: dict,
-    stocks: AudienceStocks,
-    following: int,
-    customers: int,
-    scenario: Scenario,
-) -> None:
-    """Fill the day's metrics row in real people (x ``scale``), hours and cost.
-
-    Also the brand's bought followers: purged by the platform, then this day's purchase.
-    """
-    market = scenario.market
-    scale = market.scale
-    brand.fake_followers *= 1.0 - scenario.platforms[brand.main_platform].fake_purge_rate
-    bought = brand.strategy.bought_followers_per_month / 30.0 if brand.active else 0.0
-    brand.fake_followers += bought / scale
-    row.update(
-        day=day,
-        followers=(stocks.followers + brand.fake_followers) * scale,
-        fake_followers=brand.fake_followers * scale,
-        following=following * scale,
-        mean_trust=stocks.mean_trust,
-        equity=stocks.equity * scale,
-        advocates=stocks.advocates * scale,
-        aware=stocks.aware * scale,
-        customers=customers * scale,
-        active=int(brand.active),
-        restricted=int(any(brand.restricted(p, day) for p in brand.platform_indices)),
-        reach=stocks.reach * scale,
-        hours_posts=plan.post_hours,
-    )
-    for name in SCALED_FLOWS:
-        row[name] *= scale
-    row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
-    row["incidents"] = sum(post.gaffe for post in plan.posts)
-    row["cost"] = row["hours"] * brand.strategy.hourly_cost + bought * market.fake_follower_price
+__all__ = ["VectorEngine"]
 
 
 @dataclass

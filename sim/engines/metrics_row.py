@@ -1,0 +1,116 @@
+"""The day's metrics row of a brand: its audience stocks, then every count in real people."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.engines.kernels import stock_sums
+from sim.schema import Scenario
+from sim.strategy import BrandAgent, DayPlan
+
+__all__ = ["SCALED_FLOWS", "AudienceStocks", "audience_stocks", "close_row"]
+
+SCALED_FLOWS = (
+    "impressions",
+    "impressions_feed",
+    "impressions_discovery",
+    "impressions_surfacing",
+    "impressions_share",
+    "impressions_recommendation",
+    "engagements",
+    "likes",
+    "comments",
+    "shares",
+    "comments_answered",
+    "comments_ignored",
+    "wrong_answers",
+    "new_follows",
+    "unfollows",
+    "unfollows_promo",
+    "unfollows_irrelevance",
+    "unfollows_volume",
+    "unfollows_pruning",
+    "unfollows_dropout",
+    "unfollows_spam",
+    "mutes",
+    "blocks",
+    "recommendations",
+)
+"""Flows counted in simulated people during the day and reported in real people (x scale)."""
+
+
+class AudienceStocks(NamedTuple):
+    """A brand's audience stocks at the end of a day, in simulated people."""
+
+    followers: int
+    mean_trust: float
+    equity: float
+    advocates: int
+    aware: int
+    reach: int
+
+
+def audience_stocks(
+    trust: np.ndarray,
+    fit: np.ndarray,
+    follower: np.ndarray,
+    salience: np.ndarray,
+    seen_day: np.ndarray,
+    day: int,
+    advocate_threshold: float,
+) -> AudienceStocks:
+    """Stocks over the known set, given as arrays in ascending person order (spec section 4)."""
+    followers, trust_sum, equity, advocates, aware, reach = stock_sums(
+        trust, fit, follower, salience, seen_day, day, advocate_threshold
+    )
+    return AudienceStocks(
+        followers=followers,
+        mean_trust=trust_sum / followers if followers else 0.0,
+        equity=equity,
+        advocates=advocates,
+        aware=aware,
+        reach=reach,
+    )
+
+
+def close_row(
+    brand: BrandAgent,
+    plan: DayPlan,
+    day: int,
+    row: dict,
+    stocks: AudienceStocks,
+    following: int,
+    customers: int,
+    scenario: Scenario,
+) -> None:
+    """Fill the day's metrics row in real people (x ``scale``), hours and cost.
+
+    Also the brand's bought followers: purged by the platform, then this day's purchase.
+    """
+    market = scenario.market
+    scale = market.scale
+    brand.fake_followers *= 1.0 - scenario.platforms[brand.main_platform].fake_purge_rate
+    bought = brand.strategy.bought_followers_per_month / 30.0 if brand.active else 0.0
+    brand.fake_followers += bought / scale
+    row.update(
+        day=day,
+        followers=(stocks.followers + brand.fake_followers) * scale,
+        fake_followers=brand.fake_followers * scale,
+        following=following * scale,
+        mean_trust=stocks.mean_trust,
+        equity=stocks.equity * scale,
+        advocates=stocks.advocates * scale,
+        aware=stocks.aware * scale,
+        customers=customers * scale,
+        active=int(brand.active),
+        restricted=int(any(brand.restricted(p, day) for p in brand.platform_indices)),
+        reach=stocks.reach * scale,
+        hours_posts=plan.post_hours,
+    )
+    for name in SCALED_FLOWS:
+        row[name] *= scale
+    row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
+    row["incidents"] = sum(post.gaffe for post in plan.posts)
+    row["cost"] = row["hours"] * brand.strategy.hourly_cost + bought * market.fake_follower_price
