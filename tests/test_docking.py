@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 from sim.audience import build_population
 from sim.cli import app
 from sim.engines import agents
-from sim.engines.agents import (
+from sim.engines import docking as engine_docking
+from sim.engines.agents import AgentEngine, Person
+from sim.engines.docking import (
     TOLERANCE,
-    AgentEngine,
     DockingCase,
-    Person,
     dock,
     dock_case,
     docking_cases,
@@ -206,7 +206,7 @@ def test_the_datacollector_table_is_the_metrics_table():
 
 def test_validate_prints_a_table_and_exits_1_on_failure(monkeypatch):
     small = [DockingCase("tiny world", tiny(days=10), (5,))]
-    monkeypatch.setattr(agents, "docking_cases", lambda grid: small)
+    monkeypatch.setattr(engine_docking, "docking_cases", lambda grid: small)
     runner = CliRunner()
     passed = runner.invoke(app, ["validate", "--quick", "--only", "tiny", "--workers", "1"])
     assert passed.exit_code == 0, passed.output

@@ -12,7 +12,7 @@ TOLERANCE = "<= 1e-9"
 
 
 def _tasks(grid: str, only: str | None) -> list[tuple[Any, int]]:
-    from sim.engines.agents import docking_cases
+    from sim.engines.docking import docking_cases
 
     cases = [case for case in docking_cases(grid) if only is None or only in case.name]
     return [(case, seed) for case in cases for seed in case.seeds]
@@ -20,7 +20,7 @@ def _tasks(grid: str, only: str | None) -> list[tuple[Any, int]]:
 
 def _timed_dock(case: Any, seed: int, state_every: int) -> tuple[Any, float]:
     """Dock one case on one seed; (Docking, seconds). Top-level, so process pools can run it."""
-    from sim.engines.agents import dock_case
+    from sim.engines.docking import dock_case
 
     start = time.perf_counter()
     docking = dock_case(case, seed, state_every)
