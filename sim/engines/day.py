@@ -46,7 +46,7 @@ COMPLAINT_POST = 2000
 """Listening key of complaints by unhappy customers (answered the next day)."""
 FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
 """A person's fatigue with a brand, by source (rows of the vector engine's fatigue matrix)."""
-PROMO_SRC, IRRELEVANCE_SRC, VOLUME_SRC, SPAM_SRC = range(4)
+SPAM_SRC = FATIGUE_SOURCES.index("spam")
 NEVER = -(10**6)
 """A day before any: the last touch of someone the brand never reached."""
 OUTREACH_DRAWS = 10
@@ -59,7 +59,15 @@ def post_stamp(day: int, n_brands: int, brand: int, number: int) -> int:
 
 
 class DayOrder:
-    """``step(day)``: one day in the spec's order; the phases are the engine's methods."""
+    """``step(day)``: one day in the spec's order; the phases are the engine's methods.
+
+    Besides the phases (``_start_day``, ``_respond``, ``_listen``, ``_advocacy``, ``_outreach``,
+    ``_churn``, ``_conversion``, ``_metrics``), an engine supplies the primitives that a post's
+    exposure and cascade are made of: ``_feed`` (followers who see it in their feed),
+    ``_discover``, ``_spread`` (whom a set of people reaches), ``_shown`` (who of them can be
+    shown the post now), ``_stamp``, ``_carried`` (tomorrow's comment queue) and ``_joined``
+    (concatenating groups of people).
+    """
 
     def __init__(
         self, scenario: Scenario, population: Population, brands: list[BrandAgent], seed: int
