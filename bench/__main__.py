@@ -28,6 +28,7 @@ import os
 import platform
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
 
@@ -97,16 +98,28 @@ def repeat(label: str, count: int, target, *args) -> dict:
     return {"repeats": count, **summarise(samples)}
 
 
-def scaling_series(sizes: list[int], floor_at: int, count: int) -> dict:
-    """The scaling series, sizes interleaved (every repeat runs each size once, so that a slow
-    minute of the machine hits every size alike), and the run's growth per doubling of N
-    between neighbouring sizes of the same repeat."""
+def interleaved(
+    label: str, sizes: list[int], count: int, case: Callable[[int], tuple]
+) -> dict[int, list[dict]]:
+    """``count`` samples of each size, every repeat running each size once (so that a slow
+    minute of the machine hits every size alike); ``case(people)`` is ``(target, *args)``."""
     samples: dict[int, list[dict]] = {people: [] for people in sizes}
     for index in range(count):
         for people in sizes:
-            sample = measure(run_scale, people, DAYS, people == floor_at, FOLLOWER_SHARE)
-            samples[people].append(sample)
-            _report(f"scale {people:,}", index, count, sample)
+            samples[people].append(measure(*case(people)))
+            _report(f"{label} {people:,}", index, count, samples[people][-1])
+    return samples
+
+
+def scaling_series(sizes: list[int], floor_at: int, count: int) -> dict:
+    """The scaling series, sizes interleaved, and the run's growth per doubling of N between
+    neighbouring sizes of the same repeat."""
+    samples = interleaved(
+        "scale",
+        sizes,
+        count,
+        lambda people: (run_scale, people, DAYS, people == floor_at, FOLLOWER_SHARE),
+    )
     series = {str(people): {"repeats": count, **summarise(samples[people])} for people in sizes}
     for smaller, people in zip(sizes, sizes[1:], strict=False):
         exponent = 1 / math.log2(people / smaller)
@@ -122,11 +135,9 @@ def ratio_series(sizes: list[int], count: int) -> dict:
     """Both engines' first days at each size, sizes interleaved as in `scaling_series`, and
     each engine's growth per added person between the smallest and the largest size within
     each repeat (agents in µs, vector in ns)."""
-    samples: dict[int, list[dict]] = {people: [] for people in sizes}
-    for index in range(count):
-        for people in sizes:
-            samples[people].append(measure(run_ratio_case, people, RATIO_DAYS))
-            _report(f"engines {people:,}", index, count, samples[people][-1])
+    samples = interleaved(
+        "engines", sizes, count, lambda people: (run_ratio_case, people, RATIO_DAYS)
+    )
     added = sizes[-1] - sizes[0]
     growth = [
         {

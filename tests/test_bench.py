@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import bench.__main__ as bench_main
-from bench.__main__ import _marginal_costs, markdown, ratio_series, summarise
+from bench.__main__ import _marginal_costs, markdown, ratio_series, scaling_series, summarise
 from bench.cases import run_scale
 
 
@@ -85,3 +85,19 @@ def test_ratio_series_interleaves_sizes_and_pairs_growth_within_repeats(monkeypa
     assert series["marginal"]["agents_us"]["max"] == pytest.approx(2.0)
     assert series["marginal"]["vector_ns"]["median"] == pytest.approx(1.0)
     assert series["by_size"]["40000"]["repeats"] == 2
+
+
+def test_scaling_series_takes_growth_per_doubling_within_each_repeat(monkeypatch) -> None:
+    calls = []
+
+    def fake_measure(target, people, days, floor, share):
+        calls.append((people, floor))
+        repeat = sum(1 for size, _ in calls if size == people)
+        return {"run_s": people / 10_000 * (1.0 if repeat == 1 else 1.5) ** (people > 10_000)}
+
+    monkeypatch.setattr(bench_main, "measure", fake_measure)
+    series = scaling_series([10_000, 40_000], 40_000, 2)
+    assert calls == [(10_000, False), (40_000, True), (10_000, False), (40_000, True)]
+    doubling = series["40000"]["doubling"]  # 4x the people: 4x and 6x the time
+    assert doubling["min"] == pytest.approx(2.0)
+    assert doubling["max"] == pytest.approx(6**0.5)
