@@ -13,8 +13,8 @@ control flow. Brands are the same `sim.strategy.BrandAgent` in both engines.
 Both engines run the one day of `sim.engines.day.DayOrder.step`: the same phases in the same
 order, the same snapshot semantics (a phase decides on the state at its start and writes at its
 end), the same lazy decay and the same *known* set per brand, so that every draw is made over the
-same people. `dock` runs both engines in lockstep and names the first day, metric and person
-where they disagree (the docking test, spec section 5).
+same people. `sim.engines.docking.dock` runs both engines in lockstep and names the first day,
+metric and person where they disagree (the docking test, spec section 5).
 """
 
 from __future__ import annotations
