@@ -54,7 +54,7 @@ from sim.engines.history import (
     reply_event,
 )
 from sim.engines.initial import initial_audience
-from sim.engines.metrics_row import audience_stocks, close_row
+from sim.engines.metrics_row import audience_stocks, close_row, count_unfollows
 from sim.metrics import FLOWS, STOCKS
 from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
 from sim.schema import Behavior, Market, Scenario
@@ -705,7 +705,7 @@ class AgentEngine(DayOrder):
                 person.respond(b, post, day, reaction, params)
                 row["mutes"] += reaction.over and not reaction.leave
                 if reaction.leave and person.leave_platform(b, p):
-                    self._count_unfollow(row, person.main_fatigue(b))
+                    count_unfollows(row, {person.main_fatigue(b): 1})
                 if reaction.follow:
                     row["new_follows"] += person.follow(b, p)
                 row["engagements"] += reaction.engaged
@@ -727,11 +727,6 @@ class AgentEngine(DayOrder):
                 kpi = "follow" if brand.strategy.adapt_kpi == "followers" else "engaged"
                 results[0, post.content] += float(sum(getattr(r, kpi) for _, r in reactions))
         return engagers, sharers
-
-    @staticmethod
-    def _count_unfollow(row: dict, cause: str) -> None:
-        row["unfollows"] += 1
-        row[f"unfollows_{cause}"] += 1
 
     def _remember_response(
         self, brand: BrandAgent, post: Post, day: int, hop: int, person: Person, reaction: Reaction
@@ -944,7 +939,7 @@ class AgentEngine(DayOrder):
         for person in followers:
             cause = person.maybe_prune(b, day, silent, params)
             if cause is not None:
-                self._count_unfollow(row, cause)
+                count_unfollows(row, {cause: 1})
                 person.remember(
                     day, brand.name, "unfollowed", PRUNED if cause == "pruning" else DROPPED_OUT
                 )

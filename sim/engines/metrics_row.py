@@ -10,7 +10,7 @@ from sim.engines.kernels import stock_sums
 from sim.schema import Scenario
 from sim.strategy import BrandAgent, DayPlan
 
-__all__ = ["SCALED_FLOWS", "AudienceStocks", "audience_stocks", "close_row"]
+__all__ = ["SCALED_FLOWS", "AudienceStocks", "audience_stocks", "close_row", "count_unfollows"]
 
 SCALED_FLOWS = (
     "impressions",
@@ -114,3 +114,10 @@ def close_row(
     row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
     row["incidents"] = sum(post.gaffe for post in plan.posts)
     row["cost"] = row["hours"] * brand.strategy.hourly_cost + bought * market.fake_follower_price
+
+
+def count_unfollows(row: dict, causes: dict[str, int]) -> None:
+    """Add the day's unfollows, in all and by cause (``unfollows_<cause>``), to its row."""
+    for cause, count in causes.items():
+        row["unfollows"] += count
+        row[f"unfollows_{cause}"] += count

@@ -61,7 +61,7 @@ from sim.engines.kernels import (
     spread_hits,
     sync_decay_days,
 )
-from sim.engines.metrics_row import audience_stocks, close_row
+from sim.engines.metrics_row import audience_stocks, close_row, count_unfollows
 from sim.rng import (
     Stream,
     day_prefix,
@@ -976,9 +976,7 @@ def _lose_followers(
     """People who follow the brand on no platform any more: their follower flag, and the day's
     unfollows in all and by cause."""
     state.follower[gone] = False
-    row["unfollows"] += len(gone)
-    for cause, count in causes.items():
-        row[f"unfollows_{cause}"] += count
+    count_unfollows(row, causes)
 
 
 def _take_columns(matrix: np.ndarray, people: np.ndarray) -> np.ndarray:
