@@ -141,7 +141,7 @@ def test_start_of_day_equals_syncing_the_known_set():
 
     scenario = small_scenario(follow_rate=200, targeting="random", posts_per_week=14)
     model = EngagementModel(scenario, seed=5).run(25)
-    engine, brand, day = model.engine, model.engine.brands[0], 27
+    engine, brand, day = model.engine, model.engine.brands[0], 400  # some forget by then
     fast, slow = copy.deepcopy(engine), copy.deepcopy(engine)
     fast._start_day(brand, day)
     state = slow.state[0]
@@ -150,6 +150,9 @@ def test_start_of_day_equals_syncing_the_known_set():
     slow._sync(state, state.known, day)
     keep = (state.salience[state.known] > 0) | state.follower[state.known]
     state.in_known[state.known[~keep]] = False
-    state.known = state.known[keep]
-    for name in ("salience", "trust", "fatigue", "synced_day", "in_known", "known"):
+    state.known, state.known_day = state.known[keep], day
+    for name in ("salience", "trust", "fatigue", "in_known", "known"):
         np.testing.assert_array_equal(getattr(fast.state[0], name), getattr(state, name), name)
+    np.testing.assert_array_equal(fast.state[0].synced_days(), state.synced_days())
+    forgotten = engine.state[0].in_known & ~state.in_known
+    assert forgotten.any() and (fast.state[0].synced_day[forgotten] == day).all()

@@ -45,8 +45,8 @@ def random_state(seed: int, n: int = N) -> SimpleNamespace:
     salience = rng.random(n)
     salience[flags(0.3)] = 0.0
     fatigued = flags(0.7)
-    fatigue = rng.random((4, n)) * 0.5
-    fatigue[:, ~fatigued] = 0.0
+    fatigue = np.ascontiguousarray((rng.random((4, n)) * 0.5).T)  # person by person
+    fatigue[~fatigued] = 0.0
     follows = flags(0.5)
     days = np.array([-1, DAY - 1, DAY], dtype=np.int32)
     return SimpleNamespace(
@@ -133,20 +133,22 @@ def reference_churn(s: SimpleNamespace, silent: bool) -> tuple[np.ndarray, np.nd
     return followers[prune], followers[dropout]
 
 
-@pytest.mark.parametrize("silent", [True, False])
-def test_churn_decisions_equal_numpy(silent: bool) -> None:
-    s = random_state(1)
-    pruned, dropped = kernels.churn_decisions(
-        s.known,
-        s.follower,
-        s.fit,
-        s.trust,
-        s.brand_follows_day,
+def churn_params(silent: bool) -> tuple:
+    """The churn settings as the kernels take them."""
+    return (
         np.uint64(head(Stream.CHURN)),
         CHURN["rate"],
         CHURN["mutual_factor"],
         silent,
         CHURN["dropout"],
+    )
+
+
+@pytest.mark.parametrize("silent", [True, False])
+def test_churn_decisions_equal_numpy(silent: bool) -> None:
+    s = random_state(1)
+    pruned, dropped = kernels.churn_decisions(
+        s.known, s.follower, s.fit, s.trust, s.brand_follows_day, churn_params(silent)
     )
     expected_pruned, expected_dropped = reference_churn(s, silent)
     assert_identical(pruned, expected_pruned)
@@ -172,10 +174,12 @@ MARKET = {
 }
 
 
-def reference_purchases(s: SimpleNamespace) -> tuple[np.ndarray, ...]:
-    """The former ``_conversion_one``: the known set's stocks and the buyers' positions."""
+def reference_purchases(s: SimpleNamespace, left: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The former ``_conversion_one``: the known set's stocks (followers: but those who
+    ``left``) and the buyers' positions."""
     known = s.known
     salience, trust, fit = s.salience[known], s.trust[known], s.fit[known]
+    follower, seen_day = s.follower[known] & ~np.isin(known, left), s.seen_day[known]
     salient = np.flatnonzero(salience > 0)
     candidates = known[salient]
     draw = uniform_from(head(Stream.CONVERSION), candidates)
@@ -190,28 +194,41 @@ def reference_purchases(s: SimpleNamespace) -> tuple[np.ndarray, ...]:
         s.promo_day[candidates] == DAY,
         MARKET["promo_nudge"],
     )
-    return salience, trust, fit, salient[draw < chance]
+    return salience, trust, fit, follower, seen_day, salient[draw < chance]
 
 
-def test_purchase_decisions_equal_numpy() -> None:
+def test_churn_and_purchases_equal_numpy() -> None:
+    """One pass gives `churn_decisions`' churn, the former purchases, and the followers that
+    are left."""
     s = random_state(2)
-    result = kernels.purchase_decisions(
+    pruned, dropped, result = kernels.churn_and_purchases(
         s.known,
-        s.salience,
-        s.trust,
+        s.follower,
         s.fit,
+        s.trust,
+        s.brand_follows_day,
+        churn_params(True),
+        s.salience,
         s.customer,
         s.promo_day,
+        s.seen_day,
         DAY,
-        np.uint64(head(Stream.CONVERSION)),
-        MARKET["conversion"],
-        MARKET["no_relationship"],
-        MARKET["repeat_factor"],
-        MARKET["promo_nudge"],
+        (
+            np.uint64(head(Stream.CONVERSION)),
+            MARKET["conversion"],
+            MARKET["no_relationship"],
+            MARKET["repeat_factor"],
+            MARKET["promo_nudge"],
+        ),
     )
-    for actual, expected in zip(result, reference_purchases(s), strict=True):
-        assert_identical(actual, expected)
-    buyers = s.known[result[3]]
+    expected_pruned, expected_dropped = reference_churn(s, True)
+    assert_identical(pruned, expected_pruned)
+    assert_identical(dropped, expected_dropped)
+    assert pruned.size and dropped.size
+    expected = reference_purchases(s, np.concatenate([pruned, dropped]))
+    for actual, wanted in zip(result, expected, strict=True):
+        assert_identical(actual, wanted)
+    buyers = s.known[result[-1]]
     for flag in (s.customer[buyers], s.promo_day[buyers] == DAY):
         assert flag.any() and not flag.all()
     assert (s.salience[s.known] == 0).any()
@@ -286,7 +303,7 @@ def reference_responses(
     """The former decision part of ``_respond`` for one group of viewers (no proof: empty)."""
     p = PARAMS
     fit, trust = s.fit[viewers], s.trust[viewers]
-    fatigue = np.take(s.fatigue, viewers, axis=1)
+    fatigue = s.fatigue[viewers].T
     chance = behavior.engage_chance(
         p["engage_base"],
         s.sociability[viewers],
@@ -394,7 +411,7 @@ def reference_apply(
     engagements, comments, shares, mutes and unfollows."""
     choices, new_fatigue, new_trust, seen_today = decided
     s.trust[viewers] = new_trust
-    s.fatigue[:, viewers] = new_fatigue
+    s.fatigue[viewers] = new_fatigue.T
     s.fatigued[viewers] = True
     s.salience[viewers] = behavior.closer(s.salience[viewers], EXPOSURE_SALIENCE)
     s.seen_count[viewers] = seen_today + 1
@@ -509,7 +526,7 @@ def reference_reactions(s: SimpleNamespace, chosen: np.ndarray) -> np.ndarray:
     follow_back = ~block & (draws[1] < o["follow_back"] * s.sociability[chosen])
     noticed = chosen[~spam]
     s.salience[noticed] = behavior.closer(s.salience[noticed], o["outreach_salience"])
-    s.fatigue[3][chosen[spam]] += o["spam_fatigue"]
+    s.fatigue[chosen[spam], 3] += o["spam_fatigue"]
     s.fatigued[chosen[spam]] = True
     s.blocked[chosen[block]] = True
     return np.array([spam, block, follow_back])
@@ -527,10 +544,11 @@ def test_outreach_reactions_write_as_numpy() -> None:
         s.fit,
         s.sociability,
         s.salience,
-        s.fatigue[3],
+        s.fatigue,
         s.fatigued,
         s.blocked,
         *OUTREACH.values(),
+        3,
     )
     assert_identical(reactions, expected_reactions)
     assert_same_state(s, expected)
@@ -691,32 +709,39 @@ def sync_days(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]
     return synced, last_touch.astype(np.int32)
 
 
-def reference_sync(s: SimpleNamespace, people: np.ndarray) -> None:
+def reference_sync(s: SimpleNamespace, people: np.ndarray, known_day: int) -> None:
     """The former ``_sync``: salience, trust and fatigue decayed to today by gathers and
-    scatters over ``sim.behavior``'s formulas."""
+    scatters over ``sim.behavior``'s formulas (the known set's day is ``known_day``)."""
     salience_half_life, fatigue_half_life, trust_half_life = SYNC["half_lives"]
-    synced = s.synced_day[people]
+    synced = np.where(s.in_known[people], known_day, s.synced_day[people])
     elapsed = DAY - synced
     salience = behavior.decayed(s.salience[people], elapsed, salience_half_life)
     s.salience[people] = np.where(salience < SYNC["floor"], 0.0, salience)
     s.trust[people] = behavior.decayed_trust(
         s.trust[people], synced, s.last_touch[people], DAY, SYNC["grace"], trust_half_life
     )
-    s.fatigue[:, people] = behavior.decayed(s.fatigue[:, people], elapsed, fatigue_half_life)
+    s.fatigue[people] = behavior.decayed(s.fatigue[people].T, elapsed, fatigue_half_life).T
     s.synced_day[people] = DAY
 
 
 def test_sync_equals_numpy() -> None:
     """``sync_decay_days``, NumPy's factors and ``apply_sync`` equal the former ``_sync``, with
-    a person listed twice decayed once (gather, then scatter)."""
+    a person listed twice decayed once (gather, then scatter), and the known set's day read
+    from ``known_day``."""
     rng = np.random.default_rng(21)
     s = random_state(21)
     s.synced_day, s.last_touch = sync_days(N, rng)
+    s.in_known = rng.random(N) < 0.3
+    known_day = DAY - 3
     people = sample(rng, 0.5)
     people = np.concatenate([people, people[:5]])
+    known = people[s.in_known[people]]
+    assert known.size and (s.synced_day[known] != known_day).any()  # their own day is ignored
     expected = copy.deepcopy(s)
-    reference_sync(expected, people)
-    days = kernels.sync_decay_days(people, s.synced_day, s.last_touch, DAY, SYNC["grace"])
+    reference_sync(expected, people, known_day)
+    days = kernels.sync_decay_days(
+        people, s.synced_day, s.in_known, known_day, s.last_touch, DAY, SYNC["grace"]
+    )
     factors = behavior.decay_factor(days, np.array(SYNC["half_lives"])[:, None])
     kernels.apply_sync(
         people, factors, s.salience, s.trust, s.fatigue, s.synced_day, DAY, SYNC["floor"]

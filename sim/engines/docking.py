@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.audience import Population
 from sim.engines.agents import AgentEngine
-from sim.engines.vector import VectorEngine
+from sim.engines.vector import BrandAudience, VectorEngine
 from sim.schema import Scenario
 
 __all__ = [
@@ -75,9 +75,7 @@ def person_states(engine: AgentEngine | VectorEngine) -> dict[str, np.ndarray]:
     """
     if isinstance(engine, VectorEngine):
         return {
-            name: np.stack(
-                [getattr(state, VECTOR_FIELDS.get(name, name)) for state in engine.state]
-            )
+            name: np.stack([_vector_field(state, name) for state in engine.state])
             for name in STATE_FIELDS
         } | {"known": np.stack([state.in_known for state in engine.state])}
     states = {}
@@ -99,8 +97,19 @@ def person_states(engine: AgentEngine | VectorEngine) -> dict[str, np.ndarray]:
     return states
 
 
-VECTOR_FIELDS = dict.fromkeys(("salience_day", "trust_day", "fatigue_day"), "synced_day")
-"""The vector engine brings salience, trust and fatigue up to date together: one day array."""
+SYNCED_FIELDS = ("salience_day", "trust_day", "fatigue_day")
+"""The vector engine brings salience, trust and fatigue up to date together: one day
+(``BrandAudience.synced_days``)."""
+
+
+def _vector_field(state: BrandAudience, name: str) -> np.ndarray:
+    """One of the vector engine's state fields as an array of shape ([parts,] people)."""
+    if name in SYNCED_FIELDS:
+        return state.synced_days()
+    if name == "fatigue":  # stored person by person
+        return state.fatigue.T
+    return getattr(state, name)
+
 
 STATE_FIELDS = (
     "trust",

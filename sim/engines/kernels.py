@@ -26,6 +26,7 @@ __all__ = [
     "apply_replies",
     "apply_responses",
     "apply_sync",
+    "churn_and_purchases",
     "churn_decisions",
     "decay_known",
     "feed_viewers",
@@ -34,7 +35,6 @@ __all__ = [
     "outreach_targets",
     "pairwise_sum",
     "proof_shares",
-    "purchase_decisions",
     "response_decisions",
     "shown_viewers",
     "spread_hits",
@@ -103,8 +103,9 @@ def decay_known(
     Everyone was last synced on day ``last``. Salience below ``forgetting_floor`` becomes 0;
     people touched within their grace period (``last_touch + grace > last``) keep their trust,
     for the caller to decay person by person; fatigue decays only for the ``fatigued``.
-    Everyone's ``synced_day`` becomes ``day``, and people who forgot the brand and do not
-    follow it leave ``in_known``. Returns the known set that remains, the graced and their
+    People who forgot the brand and do not follow it leave ``in_known`` with ``synced_day``
+    set to ``day``; the others' ``synced_day`` is not written (the known set's is the caller's
+    one day, see `sync_decay_days`). Returns the known set that remains, the graced and their
     days of trust decay (``behavior.trust_decay_days``).
     """
     remaining = np.empty(known.size, dtype=known.dtype)
@@ -124,14 +125,14 @@ def decay_known(
         else:
             trust[person] = trust[person] * trust_factor
         if fatigued[person]:
-            for source in range(fatigue.shape[0]):
-                fatigue[source, person] = fatigue[source, person] * fatigue_factor
-        synced_day[person] = day
+            for source in range(fatigue.shape[1]):
+                fatigue[person, source] = fatigue[person, source] * fatigue_factor
         if value > 0 or follower[person]:
             remaining[kept] = person
             kept += 1
         else:
             in_known[person] = False
+            synced_day[person] = day
     return remaining[:kept].copy(), graced[:count].copy(), graced_days[:count].copy()
 
 
@@ -140,19 +141,21 @@ SALIENCE_ROW, FATIGUE_ROW, TRUST_ROW = range(3)
 
 
 @njit(cache=True, nogil=True)
-def sync_decay_days(people, synced_day, last_touch, day, grace):  # pragma: no cover - compiled
+def sync_decay_days(
+    people, synced_day, in_known, known_day, last_touch, day, grace
+):  # pragma: no cover - compiled
     """Days of decay since each person's last sync: rows salience, fatigue, trust (which
-    waits out its grace period, ``behavior.trust_decay_days``). Their factors come from NumPy's
-    ``exp2`` (``behavior.decay_factor``), then `apply_sync` applies them."""
+    waits out its grace period, ``behavior.trust_decay_days``). People ``in_known`` were last
+    synced on ``known_day``, the others on their ``synced_day``. Their factors come from
+    NumPy's ``exp2`` (``behavior.decay_factor``), then `apply_sync` applies them."""
     days = np.empty((3, people.size))
     for i in range(people.size):
         person = people[i]
-        elapsed = day - synced_day[person]
+        synced = known_day if in_known[person] else synced_day[person]
+        elapsed = day - synced
         days[SALIENCE_ROW, i] = elapsed
         days[FATIGUE_ROW, i] = elapsed
-        days[TRUST_ROW, i] = behavior.trust_decay_days(
-            synced_day[person], last_touch[person], day, grace
-        )
+        days[TRUST_ROW, i] = behavior.trust_decay_days(synced, last_touch[person], day, grace)
     return days
 
 
@@ -163,7 +166,7 @@ def apply_sync(
     """Multiply each person's salience, trust and fatigue by their decay ``factors`` (rows as
     `sync_decay_days`), forget salience below ``forgetting_floor`` and mark them synced on
     ``day``. Everyone is read before anyone is written, as NumPy's gather and scatter do."""
-    n, sources = people.size, fatigue.shape[0]
+    n, sources = people.size, fatigue.shape[1]
     new_salience = np.empty(n)
     new_trust = np.empty(n)
     new_fatigue = np.empty((sources, n))
@@ -173,13 +176,13 @@ def apply_sync(
         new_salience[i] = 0.0 if value < forgetting_floor else value
         new_trust[i] = trust[person] * factors[TRUST_ROW, i]
         for source in range(sources):
-            new_fatigue[source, i] = fatigue[source, person] * factors[FATIGUE_ROW, i]
+            new_fatigue[source, i] = fatigue[person, source] * factors[FATIGUE_ROW, i]
     for i in range(n):
         person = people[i]
         salience[person] = new_salience[i]
         trust[person] = new_trust[i]
         for source in range(sources):
-            fatigue[source, person] = new_fatigue[source, i]
+            fatigue[person, source] = new_fatigue[source, i]
         synced_day[person] = day
 
 
@@ -311,61 +314,101 @@ def stock_sums(
     return followers, pairwise_sum(follower_trust, followers), equity, advocates, aware, reach
 
 
+STAYS, PRUNES, DROPS_OUT = range(3)
+"""What a follower does in `_churn_choice`."""
+
+
+@njit(cache=True, nogil=True)
+def _churn_choice(person, fit, trust, brand_follows_day, churn):  # pragma: no cover - compiled
+    """Whether a follower prunes the brand today or, when it is silent, drops out.
+
+    ``churn``: (head, prune rate, mutual factor, silent, dropout rate); slot 0 of the key is
+    pruning, slot 1 dropout, which pruning comes before.
+    """
+    head, rate, mutual_factor, silent, dropout = churn
+    hazard = behavior.prune_hazard(
+        rate, fit[person], trust[person], brand_follows_day[person] >= 0, mutual_factor
+    )
+    z = chain(head, person)
+    if to_unit(chain(z, 0)) < hazard:
+        return PRUNES
+    if silent and to_unit(chain(z, 1)) < dropout:
+        return DROPS_OUT
+    return STAYS
+
+
 @njit(cache=True, nogil=True)
 def churn_decisions(
-    known, follower, fit, trust, brand_follows_day, head, rate, mutual_factor, silent, dropout
+    known, follower, fit, trust, brand_follows_day, churn
 ):  # pragma: no cover - compiled
-    """Followers among ``known`` who prune the brand today and, when it is ``silent``, who
-    drop out (slot 0: pruning, slot 1: dropout, drawn under ``head``), in known order."""
+    """Followers among ``known`` who prune the brand today and who drop out (`_churn_choice`),
+    in known order."""
     pruned = np.empty(known.size, dtype=np.int64)
     dropped = np.empty(known.size, dtype=np.int64)
     n_pruned = n_dropped = 0
     for person in known:
         if not follower[person]:
             continue
-        hazard = behavior.prune_hazard(
-            rate, fit[person], trust[person], brand_follows_day[person] >= 0, mutual_factor
-        )
-        z = chain(head, person)
-        if to_unit(chain(z, 0)) < hazard:
+        choice = _churn_choice(person, fit, trust, brand_follows_day, churn)
+        if choice == PRUNES:
             pruned[n_pruned] = person
             n_pruned += 1
-        elif silent and to_unit(chain(z, 1)) < dropout:
+        elif choice == DROPS_OUT:
             dropped[n_dropped] = person
             n_dropped += 1
     return pruned[:n_pruned].copy(), dropped[:n_dropped].copy()
 
 
 @njit(cache=True, nogil=True)
-def purchase_decisions(
+def churn_and_purchases(
     known,
-    salience,
-    trust,
+    follower,
     fit,
+    trust,
+    brand_follows_day,
+    churn,
+    salience,
     customer,
     promo_day,
+    seen_day,
     day,
-    head,
-    conversion,
-    no_relationship,
-    repeat_factor,
-    promo_nudge,
+    market,
 ):  # pragma: no cover - compiled
-    """One brand's buyers today among the salient of ``known`` (one draw each under ``head``).
+    """One brand's churn (`churn_decisions`) and purchases in one pass over ``known``, for a
+    day on which nothing between the two changes what the purchases read.
 
-    Returns the known set's salience, trust and fit (gathered, for the day's metrics) and the
-    buyers' positions in ``known``.
+    A salient person buys with ``behavior.purchase_chance`` (one draw each; ``market``: head,
+    conversion, no-relationship share, repeat factor, promo nudge). Returns the pruned and
+    the dropped, then the known set's salience, trust, fit, follower flags (after churn) and
+    days last seen (gathered for the day's metrics) and the buyers' positions in ``known``.
     """
+    head, conversion, no_relationship, repeat_factor, promo_nudge = market
+    pruned = np.empty(known.size, dtype=np.int64)
+    dropped = np.empty(known.size, dtype=np.int64)
     known_salience = np.empty(known.size)
     known_trust = np.empty(known.size)
     known_fit = np.empty(known.size)
+    known_follower = np.empty(known.size, dtype=np.bool_)
+    known_seen_day = np.empty(known.size, dtype=seen_day.dtype)
     bought = np.empty(known.size, dtype=np.int64)
-    count = 0
+    n_pruned = n_dropped = count = 0
     for k in range(known.size):
         person = known[k]
+        follows = follower[person]
+        if follows:
+            choice = _churn_choice(person, fit, trust, brand_follows_day, churn)
+            if choice == PRUNES:
+                pruned[n_pruned] = person
+                n_pruned += 1
+            elif choice == DROPS_OUT:
+                dropped[n_dropped] = person
+                n_dropped += 1
+            follows = choice == STAYS
         known_salience[k] = salience[person]
         known_trust[k] = trust[person]
         known_fit[k] = fit[person]
+        known_follower[k] = follows
+        known_seen_day[k] = seen_day[person]
         if salience[person] > 0:
             chance = behavior.purchase_chance(
                 conversion,
@@ -381,15 +424,23 @@ def purchase_decisions(
             if uniform_at(head, person, 0) < chance:
                 bought[count] = k
                 count += 1
-    return known_salience, known_trust, known_fit, bought[:count].copy()
+    purchases = (
+        known_salience,
+        known_trust,
+        known_fit,
+        known_follower,
+        known_seen_day,
+        bought[:count].copy(),
+    )
+    return pruned[:n_pruned].copy(), dropped[:n_dropped].copy(), purchases
 
 
 @njit(cache=True, nogil=True)
-def _column_sum(matrix, column):  # pragma: no cover - compiled
-    """``matrix[:, column].sum()`` in NumPy's order for a few rows (first to last)."""
-    total = matrix[0, column]
-    for row in range(1, matrix.shape[0]):
-        total += matrix[row, column]
+def _ordered_sum(values):  # pragma: no cover - compiled
+    """``values.sum()`` for a few values in NumPy's order for them (first to last)."""
+    total = values[0]
+    for k in range(1, values.size):
+        total += values[k]
     return total
 
 
@@ -437,7 +488,7 @@ def response_decisions(
     ) = behavior_params
     m = viewers.size
     choices = np.zeros((6, m), dtype=np.bool_)
-    new_fatigue = np.empty((fatigue.shape[0], m))
+    new_fatigue = np.empty((fatigue.shape[1], m))
     new_trust = np.empty(m)
     seen_today = np.empty(m, dtype=seen_count.dtype)
     for i in range(m):
@@ -451,7 +502,7 @@ def response_decisions(
             norm,
             person_fit,
             person_trust,
-            _column_sum(fatigue, person),
+            _ordered_sum(fatigue[person]),
         )
         z = chain(head, person)
         engaged = to_unit(chain(z, 0)) < chance
@@ -471,13 +522,13 @@ def response_decisions(
             irrelevance_fatigue,
             volume_fatigue,
         )
-        for source in range(fatigue.shape[0]):
-            new_fatigue[source, i] = fatigue[source, person]
+        for source in range(fatigue.shape[1]):
+            new_fatigue[source, i] = fatigue[person, source]
         # promo, irrelevance, volume (sources 0-2; spam fatigue comes from outreach only)
         new_fatigue[0, i] = new_fatigue[0, i] + added[0]
         new_fatigue[1, i] = new_fatigue[1, i] + added[1]
         new_fatigue[2, i] = new_fatigue[2, i] + added[2]
-        over = _column_sum(new_fatigue, i) > promo_tolerance[person]
+        over = _ordered_sum(new_fatigue[:, i]) > promo_tolerance[person]
         follower = follows[person]
         choices[OVER, i] = over
         choices[LEAVE, i] = over and follower and to_unit(chain(z, 2)) < unfollow_given_fatigue
@@ -519,8 +570,8 @@ def apply_responses(
     for i in range(viewers.size):
         person = viewers[i]
         trust[person] = new_trust[i]
-        for source in range(fatigue.shape[0]):
-            fatigue[source, person] = new_fatigue[source, i]
+        for source in range(fatigue.shape[1]):
+            fatigue[person, source] = new_fatigue[source, i]
         fatigued[person] = True
         salience[person] = behavior.closer(salience[person], exposure_salience)
         seen_count[person] = seen_today[i] + 1
@@ -591,12 +642,14 @@ def outreach_reactions(
     follow_back,
     outreach_salience,
     spam_fatigue,
+    spam_source,
 ):  # pragma: no cover - compiled
     """How the accounts the brand just followed react (spec 2.7), written to the state.
 
-    Strangers (salience 0) who fit poorly see spam: they gain spam fatigue (``fatigue`` is its
-    row) and may block the brand; the others notice it. Draws under ``head``, slot 0: block,
-    slot 1: follow back. Returns (spam, block, follows back) per account.
+    Strangers (salience 0) who fit poorly see spam: they gain spam fatigue (column
+    ``spam_source`` of ``fatigue``) and may block the brand; the others notice it. Draws
+    under ``head``, slot 0: block, slot 1: follow back. Returns (spam, block, follows back)
+    per account.
     """
     reactions = np.zeros((3, chosen.size), dtype=np.bool_)
     for i in range(chosen.size):
@@ -608,7 +661,7 @@ def outreach_reactions(
         reactions[1, i] = block
         reactions[2, i] = not block and to_unit(chain(z, 1)) < follow_back * sociability[person]
         if spam:
-            fatigue[person] = fatigue[person] + spam_fatigue
+            fatigue[person, spam_source] = fatigue[person, spam_source] + spam_fatigue
             fatigued[person] = True
         else:
             salience[person] = behavior.closer(salience[person], outreach_salience)

@@ -48,6 +48,7 @@ from sim.engines.kernels import (
     apply_replies,
     apply_responses,
     apply_sync,
+    churn_and_purchases,
     churn_decisions,
     decay_known,
     feed_viewers,
@@ -55,7 +56,6 @@ from sim.engines.kernels import (
     outreach_reactions,
     outreach_targets,
     proof_shares,
-    purchase_decisions,
     response_decisions,
     shown_viewers,
     spread_hits,
@@ -131,8 +131,8 @@ class BrandAudience:
     def __init__(self, n: int, n_platforms: int) -> None:
         self.salience = np.zeros(n)
         self.trust = np.zeros(n)
-        self.fatigue = np.zeros((len(FATIGUE_SOURCES), n))
-        self.synced_day = np.zeros(n, dtype=np.int32)  # salience, trust, fatigue are of that day
+        self.fatigue = np.zeros((n, len(FATIGUE_SOURCES)))  # a person's sources side by side
+        self.synced_day = np.zeros(n, dtype=np.int32)  # outside the known set: see synced_days
         self.last_touch = np.full(n, NEVER, dtype=np.int32)
         self.fatigued = np.zeros(n, dtype=bool)  # ever given fatigue (else it is exactly 0)
         self.follows = np.zeros((n_platforms, n), dtype=bool)
@@ -149,12 +149,19 @@ class BrandAudience:
         self.known = np.zeros(0, dtype=np.int64)
         self.in_known = np.zeros(n, dtype=bool)
         self.known_day = 0  # every known person's lazy state is up to this day at nightfall
-        self.stocks: tuple[np.ndarray, ...] | None = None  # (salience, trust, fit) of known
+        self.purchases: tuple[np.ndarray, ...] | None = None  # from `_churn`, one brand
+        self.stocks: tuple[np.ndarray, ...] | None = None  # the known's, for `_metrics`
         self.touched: list[np.ndarray] = []
         self.followed_on: dict[int, np.ndarray] = {}
         self.following = 0
         self.customers = 0
         self.carried = Comments()
+
+    def synced_days(self) -> np.ndarray:
+        """The day everyone's salience, trust and fatigue are of: ``known_day`` for the known
+        set (the start of day decays it without writing a day per person), else
+        ``synced_day``."""
+        return np.where(self.in_known, self.known_day, self.synced_day).astype(np.int32)
 
 
 class VectorEngine(DayOrder):
@@ -224,7 +231,13 @@ class VectorEngine(DayOrder):
         """Bring salience, trust and fatigue of ``people`` up to ``day`` (exact lazy decay)."""
         params = self.behavior
         days = sync_decay_days(
-            people, state.synced_day, state.last_touch, day, params.trust_grace_days
+            people,
+            state.synced_day,
+            state.in_known,
+            state.known_day,
+            state.last_touch,
+            day,
+            params.trust_grace_days,
         )
         apply_sync(
             people,
@@ -797,7 +810,7 @@ class VectorEngine(DayOrder):
             self.traits.fit[b],
             self.traits.sociability,
             state.salience,
-            state.fatigue[SPAM_SRC],
+            state.fatigue,
             state.fatigued,
             state.blocked,
             params.spam_fit,
@@ -805,6 +818,7 @@ class VectorEngine(DayOrder):
             params.follow_back,
             params.outreach_salience,
             params.spam_fatigue,
+            SPAM_SRC,
         )
         row["blocks"] += np.count_nonzero(block)
         self._follow(state, chosen[follow_back], main, row)
@@ -820,24 +834,46 @@ class VectorEngine(DayOrder):
 
     # --- 8. churn -------------------------------------------------------------------------
     def _churn(self, brand: BrandAgent, day: int, row: dict) -> None:
-        """Pruning of accounts that give nothing, and dropout once the brand is silent."""
+        """Pruning of accounts that give nothing, and dropout once the brand is silent.
+
+        With one brand, tonight's purchase decisions are made in the same pass over the known
+        set (`_conversion_one` applies them): the unfollows between the two change only who
+        follows, which purchases do not read.
+        """
         b, state, params = brand.index, self.state[brand.index], self.behavior
         if state.touched:
             state.known = merge_known(state.known, state.in_known, np.concatenate(state.touched))
         state.touched = []
         silent = day - brand.last_post_day > params.silence_days or not brand.active
-        pruned, dropped = churn_decisions(
-            state.known,
-            state.follower,
-            self.traits.fit[b],
-            state.trust,
-            state.brand_follows_day,
+        churn = (
             self._head(Stream.CHURN, b, day),
             params.prune_rate,
             params.mutual_prune,
             silent,
             params.dropout_rate,
         )
+        decide = (state.known, state.follower, self.traits.fit[b], state.trust)
+        if len(self.brands) == 1:
+            market = self.market
+            pruned, dropped, state.purchases = churn_and_purchases(
+                *decide,
+                state.brand_follows_day,
+                churn,
+                state.salience,
+                state.customer,
+                state.promo_day,
+                state.seen_day,
+                day,
+                (
+                    self._head(Stream.CONVERSION, 0, day),
+                    market.conversion,
+                    market.no_relationship,
+                    market.repeat_factor,
+                    market.promo_nudge,
+                ),
+            )
+        else:
+            pruned, dropped = churn_decisions(*decide, state.brand_follows_day, churn)
         self._unfollow(state, pruned, row, "pruning")
         self._unfollow(state, dropped, row, "dropout")
         if self.history:
@@ -879,27 +915,15 @@ class VectorEngine(DayOrder):
             self._purchase(brand, buyers, day, rows[brand.index], results[brand.index])
 
     def _conversion_one(self, day: int, row: dict, results: np.ndarray) -> None:
-        """`_conversion` for a single brand, reading the known set once for conversion and
-        metrics: its chance is at most 1, so its normalised slice is [0, chance), and between
-        here and the metrics only the buyers change (their trust and salience are re-read)."""
-        market, brand, state = self.market, self.brands[0], self.state[0]
-        known = state.known
-        salience, trust, fit, bought = purchase_decisions(
-            known,
-            state.salience,
-            state.trust,
-            self.traits.fit[0],
-            state.customer,
-            state.promo_day,
-            day,
-            self._head(Stream.CONVERSION, 0, day),
-            market.conversion,
-            market.no_relationship,
-            market.repeat_factor,
-            market.promo_nudge,
-        )
-        state.stocks = (salience, trust, fit)
-        buyers = known[bought]
+        """`_conversion` for a single brand, decided in `_churn`'s pass over the known set,
+        which also read it for the metrics: one brand's chance is at most 1, so its normalised
+        slice is [0, chance), and between here and the metrics only the buyers change (their
+        trust and salience are re-read)."""
+        brand, state = self.brands[0], self.state[0]
+        salience, trust, fit, follower, seen_day, bought = state.purchases
+        state.purchases = None
+        state.stocks = (salience, trust, fit, follower, seen_day)
+        buyers = state.known[bought]
         self._purchase(brand, buyers, day, row, results)
         salience[bought] = state.salience[buyers]
         trust[bought] = state.trust[buyers]
@@ -949,22 +973,18 @@ class VectorEngine(DayOrder):
         b, state = brand.index, self.state[brand.index]
         known = state.known
         if state.stocks is not None:  # read by `_conversion_one` tonight
-            salience, trust, fit = state.stocks
+            salience, trust, fit, follower, seen_day = state.stocks
             state.stocks = None
         else:
-            salience, trust, fit = (
+            salience, trust, fit, follower, seen_day = (
                 state.salience[known],
                 state.trust[known],
                 self.traits.fit[b][known],
+                state.follower[known],
+                state.seen_day[known],
             )
         stocks = audience_stocks(
-            trust,
-            fit,
-            state.follower[known],
-            salience,
-            state.seen_day[known],
-            day,
-            self.behavior.advocate_threshold,
+            trust, fit, follower, salience, seen_day, day, self.behavior.advocate_threshold
         )
         close_row(brand, plan, day, row, stocks, state.following, state.customers, self.scenario)
         brand.queue_length = len(state.carried)
