@@ -338,25 +338,24 @@ def _churn_choice(person, fit, trust, brand_follows_day, churn):  # pragma: no c
 
 
 @njit(cache=True, nogil=True)
+def _churned(known, choices):  # pragma: no cover - compiled
+    """The pruned and the dropped out among ``known`` by their `_churn_choice`, in known
+    order."""
+    return known[choices == PRUNES], known[choices == DROPS_OUT]
+
+
+@njit(cache=True, nogil=True)
 def churn_decisions(
     known, follower, fit, trust, brand_follows_day, churn
 ):  # pragma: no cover - compiled
     """Followers among ``known`` who prune the brand today and who drop out (`_churn_choice`),
     in known order."""
-    pruned = np.empty(known.size, dtype=np.int64)
-    dropped = np.empty(known.size, dtype=np.int64)
-    n_pruned = n_dropped = 0
-    for person in known:
-        if not follower[person]:
-            continue
-        choice = _churn_choice(person, fit, trust, brand_follows_day, churn)
-        if choice == PRUNES:
-            pruned[n_pruned] = person
-            n_pruned += 1
-        elif choice == DROPS_OUT:
-            dropped[n_dropped] = person
-            n_dropped += 1
-    return pruned[:n_pruned].copy(), dropped[:n_dropped].copy()
+    choices = np.zeros(known.size, dtype=np.int8)
+    for k in range(known.size):
+        person = known[k]
+        if follower[person]:
+            choices[k] = _churn_choice(person, fit, trust, brand_follows_day, churn)
+    return _churned(known, choices)
 
 
 @njit(cache=True, nogil=True)
@@ -383,27 +382,20 @@ def churn_and_purchases(
     days last seen (gathered for the day's metrics) and the buyers' positions in ``known``.
     """
     head, conversion, no_relationship, repeat_factor, promo_nudge = market
-    pruned = np.empty(known.size, dtype=np.int64)
-    dropped = np.empty(known.size, dtype=np.int64)
+    choices = np.zeros(known.size, dtype=np.int8)
     known_salience = np.empty(known.size)
     known_trust = np.empty(known.size)
     known_fit = np.empty(known.size)
     known_follower = np.empty(known.size, dtype=np.bool_)
     known_seen_day = np.empty(known.size, dtype=seen_day.dtype)
     bought = np.empty(known.size, dtype=np.int64)
-    n_pruned = n_dropped = count = 0
+    count = 0
     for k in range(known.size):
         person = known[k]
         follows = follower[person]
         if follows:
-            choice = _churn_choice(person, fit, trust, brand_follows_day, churn)
-            if choice == PRUNES:
-                pruned[n_pruned] = person
-                n_pruned += 1
-            elif choice == DROPS_OUT:
-                dropped[n_dropped] = person
-                n_dropped += 1
-            follows = choice == STAYS
+            choices[k] = _churn_choice(person, fit, trust, brand_follows_day, churn)
+            follows = choices[k] == STAYS
         known_salience[k] = salience[person]
         known_trust[k] = trust[person]
         known_fit[k] = fit[person]
@@ -432,7 +424,8 @@ def churn_and_purchases(
         known_seen_day,
         bought[:count].copy(),
     )
-    return pruned[:n_pruned].copy(), dropped[:n_dropped].copy(), purchases
+    pruned, dropped = _churned(known, choices)
+    return pruned, dropped, purchases
 
 
 @njit(cache=True, nogil=True)
