@@ -681,7 +681,7 @@ def feed_viewers(
     shown = np.empty(known.size, dtype=np.int64)
     count = 0
     for person in known:
-        if not follows[person] or uniform_at(head, person, 0) >= chance:
+        if not follows[person] or not uniform_at(head, person, 0) < chance:
             continue
         if muted[person] or blocked[person] or not _online(online_head, person, activity):
             continue
