@@ -201,7 +201,7 @@ def test_churn_and_purchases_equal_numpy() -> None:
     """One pass gives `churn_decisions`' churn, the former purchases, and the followers that
     are left."""
     s = random_state(2)
-    pruned, dropped, result = kernels.churn_and_purchases(
+    pruned, dropped, stocks, bought = kernels.churn_and_purchases(
         s.known,
         s.follower,
         s.fit,
@@ -226,9 +226,9 @@ def test_churn_and_purchases_equal_numpy() -> None:
     assert_identical(dropped, expected_dropped)
     assert pruned.size and dropped.size
     expected = reference_purchases(s, np.concatenate([pruned, dropped]))
-    for actual, wanted in zip(result, expected, strict=True):
+    for actual, wanted in zip((*stocks, bought), expected, strict=True):
         assert_identical(actual, wanted)
-    buyers = s.known[result[-1]]
+    buyers = s.known[bought]
     for flag in (s.customer[buyers], s.promo_day[buyers] == DAY):
         assert flag.any() and not flag.all()
     assert (s.salience[s.known] == 0).any()

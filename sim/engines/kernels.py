@@ -377,9 +377,9 @@ def churn_and_purchases(
     day on which nothing between the two changes what the purchases read.
 
     A salient person buys with ``behavior.purchase_chance`` (one draw each; ``market``: head,
-    conversion, no-relationship share, repeat factor, promo nudge). Returns the pruned and
-    the dropped, then the known set's salience, trust, fit, follower flags (after churn) and
-    days last seen (gathered for the day's metrics) and the buyers' positions in ``known``.
+    conversion, no-relationship share, repeat factor, promo nudge). Returns the pruned, the
+    dropped, the known set's stocks (salience, trust, fit, follower flags after churn and days
+    last seen, gathered for the day's metrics) and the buyers' positions in ``known``.
     """
     head, conversion, no_relationship, repeat_factor, promo_nudge = market
     choices = np.zeros(known.size, dtype=np.int8)
@@ -416,16 +416,9 @@ def churn_and_purchases(
             if uniform_at(head, person, 0) < chance:
                 bought[count] = k
                 count += 1
-    purchases = (
-        known_salience,
-        known_trust,
-        known_fit,
-        known_follower,
-        known_seen_day,
-        bought[:count].copy(),
-    )
+    stocks = (known_salience, known_trust, known_fit, known_follower, known_seen_day)
     pruned, dropped = _churned(known, choices)
-    return pruned, dropped, purchases
+    return pruned, dropped, stocks, bought[:count].copy()
 
 
 @njit(cache=True, nogil=True)

@@ -149,8 +149,8 @@ class BrandAudience:
         self.known = np.zeros(0, dtype=np.int64)
         self.in_known = np.zeros(n, dtype=bool)
         self.known_day = 0  # every known person's lazy state is up to this day at nightfall
-        self.purchases: tuple[np.ndarray, ...] | None = None  # from `_churn`, one brand
         self.stocks: tuple[np.ndarray, ...] | None = None  # the known's, for `_metrics`
+        self.bought: np.ndarray | None = None  # tonight's buyers' positions in the known set
         self.touched: list[np.ndarray] = []
         self.followed_on: dict[int, np.ndarray] = {}
         self.following = 0
@@ -837,8 +837,8 @@ class VectorEngine(DayOrder):
         """Pruning of accounts that give nothing, and dropout once the brand is silent.
 
         With one brand, tonight's purchase decisions are made in the same pass over the known
-        set (`_conversion_one` applies them): the unfollows between the two change only who
-        follows, which purchases do not read.
+        set, which also gathers the day's stocks (`_conversion_one` applies the purchases): the
+        unfollows between the two change only who follows, which purchases do not read.
         """
         b, state, params = brand.index, self.state[brand.index], self.behavior
         if state.touched:
@@ -852,13 +852,18 @@ class VectorEngine(DayOrder):
             silent,
             params.dropout_rate,
         )
-        decide = (state.known, state.follower, self.traits.fit[b], state.trust)
+        decide = (
+            state.known,
+            state.follower,
+            self.traits.fit[b],
+            state.trust,
+            state.brand_follows_day,
+            churn,
+        )
         if len(self.brands) == 1:
             market = self.market
-            pruned, dropped, state.purchases = churn_and_purchases(
+            pruned, dropped, state.stocks, state.bought = churn_and_purchases(
                 *decide,
-                state.brand_follows_day,
-                churn,
                 state.salience,
                 state.customer,
                 state.promo_day,
@@ -873,7 +878,7 @@ class VectorEngine(DayOrder):
                 ),
             )
         else:
-            pruned, dropped = churn_decisions(*decide, state.brand_follows_day, churn)
+            pruned, dropped = churn_decisions(*decide)
         self._unfollow(state, pruned, row, "pruning")
         self._unfollow(state, dropped, row, "dropout")
         if self.history:
@@ -916,15 +921,14 @@ class VectorEngine(DayOrder):
 
     def _conversion_one(self, day: int, row: dict, results: np.ndarray) -> None:
         """`_conversion` for a single brand, decided in `_churn`'s pass over the known set,
-        which also read it for the metrics: one brand's chance is at most 1, so its normalised
-        slice is [0, chance), and between here and the metrics only the buyers change (their
-        trust and salience are re-read)."""
+        which also gathered the metrics' stocks: one brand's chance is at most 1, so its
+        normalised slice is [0, chance), and between here and the metrics only the buyers
+        change (their trust and salience are re-read into the stocks)."""
         brand, state = self.brands[0], self.state[0]
-        salience, trust, fit, follower, seen_day, bought = state.purchases
-        state.purchases = None
-        state.stocks = (salience, trust, fit, follower, seen_day)
+        bought, state.bought = state.bought, None
         buyers = state.known[bought]
         self._purchase(brand, buyers, day, row, results)
+        salience, trust = state.stocks[0], state.stocks[1]
         salience[bought] = state.salience[buyers]
         trust[bought] = state.trust[buyers]
 
@@ -972,7 +976,7 @@ class VectorEngine(DayOrder):
         """Stocks of the day over the known set, then the shared row closing."""
         b, state = brand.index, self.state[brand.index]
         known = state.known
-        if state.stocks is not None:  # read by `_conversion_one` tonight
+        if state.stocks is not None:  # gathered by `_churn` tonight
             salience, trust, fit, follower, seen_day = state.stocks
             state.stocks = None
         else:
