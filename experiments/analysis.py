@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 ID_COLUMNS = ("run", "point", "replicate", "seed", "strategy")
+PEOPLE = "audience.graph.people"
+"""The parameter that sets how many people are simulated."""
 BINS = 5
 
 
@@ -514,6 +516,14 @@ def top_parameters(sens: pd.DataFrame, target: str, count: int = 3) -> list[tupl
     return [(r.parameter, float(r.score)) for r in ranked.head(count).itertuples()]
 
 
+def _audience(experiment: Experiment) -> str:
+    """The simulated audience of the sweep's runs, as [fixed] sets it (or that it varies)."""
+    if PEOPLE in experiment.parameters:
+        return "simulated people varied (a swept parameter)"
+    people = experiment.fixed.get(PEOPLE, experiment.scenario.audience.graph.people)
+    return f"{int(people):,} simulated people"
+
+
 def write_report(data: SweepData, out: Path | str, *, figures: bool = True) -> dict[str, Path]:
     """Write ``report.md``, ``analysis.json``, ``sensitivity.csv``, ``summary.csv`` and the PNG
     figures into ``out``; returns the paths by kind."""
@@ -536,8 +546,7 @@ def write_report(data: SweepData, out: Path | str, *, figures: bool = True) -> d
         f"- runs analysed: {robust['runs']} of {data.manifest.get('total_runs')} "
         f"({robust['points']} parameter points x {experiment.seeds} seed(s)), "
         f"strategies: {', '.join(data.strategies)}",
-        f"- horizon: {experiment.days} days; audience: "
-        f"{experiment.scenario.audience.graph.people:,} simulated people; design: "
+        f"- horizon: {experiment.days} days; audience: {_audience(experiment)}; design: "
         f"{experiment.design.method}; experiment seed {experiment.seed}",
         f"- fixed: {', '.join(f'{k} = {v:g}' for k, v in experiment.fixed.items()) or 'nothing'}",
         f"- made by longgame {data.manifest.get('version')} (`{data.manifest.get('command')}`)",

@@ -16,6 +16,7 @@ import pytest
 from experiments import views
 from experiments.analysis import (
     SweepData,
+    _audience,
     failure_region,
     load_sweep,
     robustness,
@@ -249,11 +250,23 @@ def test_resume_runs_only_missing_runs(tiny_sweep, tmp_path):
     pd.testing.assert_frame_equal(load_results(copy), load_results(tiny_sweep))
 
 
+def test_report_names_the_audience_the_runs_simulated():
+    fixed = _experiment(TINY + '\n[fixed]\n"audience.graph.people" = 200\n')
+    assert _audience(fixed) == "200 simulated people"
+    varied = _experiment(
+        TINY.replace(
+            "[parameters]", '[parameters]\n"audience.graph.people" = { values = [200, 400] }'
+        )
+    )
+    assert _audience(varied) == "simulated people varied (a swept parameter)"
+
+
 def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
     data = load_sweep(tiny_sweep)
     paths = write_report(data, tmp_path / "report")
     text = paths["markdown"].read_text()
     assert "CE beats BC on equity" in text and "## Sensitivity" in text
+    assert "audience: 300 simulated people" in text
     document = json.loads(paths["json"].read_text())
     assert document["robustness"]["comparisons"][0]["points"] == 4
     assert list((tmp_path / "report").glob("*.png"))
