@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import json
 import os
 import re
@@ -45,6 +46,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def command(name: str | None = None) -> Callable[[Callable], Callable]:
+    """``app.command`` with the docstring's paragraphs each on one line: Rich keeps a help
+    text's line breaks, which would cut the help mid-sentence."""
+
+    def register(function: Callable) -> Callable:
+        paragraphs = inspect.cleandoc(function.__doc__ or "").split("\n\n")
+        prose = "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+        return app.command(name, help=prose)(function)
+
+    return register
+
 
 TABLE_OUTCOMES: tuple[str, ...] = (
     "followers",
@@ -373,7 +387,7 @@ AllowLargeOption = Annotated[
 ]
 
 
-@app.command()
+@command()
 def presets() -> None:
     """List the strategy, audience and platform presets with what each one shows."""
     with _user_errors():
@@ -389,7 +403,7 @@ def presets() -> None:
             console.print(table)
 
 
-@app.command()
+@command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file (TOML) or preset name.")],
     days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
@@ -397,7 +411,7 @@ def run(
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
     out: Annotated[
-        Path | None, typer.Option(help="Output directory [default: out/<scenario name>].")
+        Path | None, typer.Option(help="Output directory (default: out/<scenario name>).")
     ] = None,
     allow_large: AllowLargeOption = False,
 ) -> None:
@@ -431,7 +445,7 @@ def run(
         _print_final(df, title=resolved.name, as_json=False)
 
 
-@app.command()
+@command()
 def compare(
     targets: Annotated[
         list[str],
@@ -454,12 +468,12 @@ def compare(
         str | None,
         typer.Option(
             help="How to read --graph lines 'u v': undirected, follows or flows "
-            "[default: the shipped graph's, else undirected].",
+            "(default: the shipped graph's, else undirected).",
         ),
     ] = None,
     days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
     seeds: Annotated[
-        int | None, typer.Option(min=1, max=1000, help="Seeds per strategy [default: 5].")
+        int | None, typer.Option(min=1, max=1000, help="Seeds per strategy (default: 5).")
     ] = None,
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
@@ -533,7 +547,7 @@ def compare(
         _print_final(df, title=comparison.name, as_json=as_json)
 
 
-@app.command("app")
+@command("app")
 def app_command(
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
@@ -554,17 +568,17 @@ def app_command(
 # -- sweeps --------------------------------------------------------------------------------------
 
 
-@app.command()
+@command()
 def sweep(
     experiment: Annotated[
         str, typer.Argument(help="Experiment file (TOML), or the name of one in experiments/.")
     ],
     out: Annotated[
-        Path | None, typer.Option(help="Sweep directory [default: out/sweeps/<experiment name>].")
+        Path | None, typer.Option(help="Sweep directory (default: out/sweeps/<experiment name>).")
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, max=1024, help="Worker processes [default: every core]; 1: serial."),
+        typer.Option(min=1, max=1024, help="Worker processes (default: every core); 1: serial."),
     ] = None,
     dask: Annotated[
         bool, typer.Option("--dask", help="Run on a local Dask cluster of --workers processes.")
@@ -577,8 +591,11 @@ def sweep(
         bool, typer.Option("--resume", help="Finish a sweep in --out, skipping its finished runs.")
     ] = False,
 ) -> None:
-    """Run a parameter sweep (docs/sweeps.md): every point x seed of an experiment, each run
-    stored as it finishes; --resume finishes an interrupted sweep. Exit 1 if runs failed."""
+    """Run a parameter sweep: every point x seed of an experiment (docs/sweeps.md).
+
+    Each run is stored as it finishes; --resume finishes an interrupted sweep. Exit 1 if runs
+    failed.
+    """
     with _user_errors():
         if scheduler and (dask or workers):
             raise CliError("--scheduler uses the cluster's workers; drop --dask and --workers")
@@ -627,18 +644,21 @@ def sweep(
             raise typer.Exit(1)
 
 
-@app.command()
+@command()
 def analyze(
     directory: Annotated[Path, typer.Argument(help="Sweep directory written by longgame sweep.")],
     out: Annotated[
-        Path | None, typer.Option(help="Report directory [default: DIRECTORY/analysis].")
+        Path | None, typer.Option(help="Report directory (default: DIRECTORY/analysis).")
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the robustness report as JSON.")
     ] = False,
 ) -> None:
-    """Analyse a sweep: summaries per strategy and parameter, global sensitivity (SALib) and
-    the robustness of the headline comparisons; writes report.md, analysis.json and PNGs."""
+    """Analyse a sweep: summaries, global sensitivity (SALib) and the headline comparisons.
+
+    Summaries per strategy and parameter, sensitivity indices of each outcome, and where each
+    headline comparison holds; writes report.md, analysis.json and PNGs.
+    """
     with _user_errors():
         from experiments.analysis import failure_text, load_sweep, robustness, write_report
 
@@ -701,7 +721,7 @@ def _validation_table(results: list[CheckResult], title: str) -> Table:
     return table
 
 
-@app.command()
+@command()
 def validate(
     full: Annotated[
         bool,

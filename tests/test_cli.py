@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,18 @@ platforms = ["facebook"]
 name = "Acme"
 strategy = "consistent_engagement"
 """
+
+
+HELP_DEFAULTS = {
+    "run": [("Output directory", "out/<scenario name>")],
+    "compare": [("Seeds per strategy", "5")],
+    "sweep": [
+        ("Sweep directory", "out/sweeps/<experiment name>"),
+        ("Worker processes", "every core"),
+    ],
+    "analyze": [("Report directory", "DIRECTORY/analysis")],
+}
+"""Help texts whose defaults are written out (the option's own words, then the default)."""
 
 
 def invoke(*args: str):
@@ -61,6 +74,20 @@ def test_presets_lists_strategies_with_descriptions():
         for name, _ in list_presets(kind):
             assert name in result.stdout
     assert "consistent_engagement" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["run", "compare", "sweep", "analyze", "validate"])
+def test_help_shows_every_default_and_wraps_prose(name):
+    """Help text is prose: Rich would swallow '[default: ...]' as markup and keep docstring
+    line breaks mid-sentence."""
+    registered = {info.name or info.callback.__name__: info for info in app.registered_commands}
+    paragraphs = registered[name].help.split("\n\n")
+    assert all("\n" not in paragraph for paragraph in paragraphs)
+    result = invoke(name, "--help")
+    assert result.exit_code == 0
+    text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    for option, default in HELP_DEFAULTS.get(name, ()):
+        assert f"{option} (default: {default})" in text
 
 
 def test_bad_scenario_file_exits_2_naming_file_and_field(tmp_path):
