@@ -325,7 +325,7 @@ def markdown(results: dict) -> str:
             "|---|---|---|---|---|---|",
         ]
         for label, cases in (
-            ("`longgame run default`", default.get("seeds", {})),
+            ("`longgame run base`", default.get("seeds", {})),
             ("`longgame compare default`", default["sweeps"]),
             ("`longgame sweep smoke`", default.get("experiment", {})),
         ):
@@ -442,7 +442,7 @@ def main() -> None:
             "run": repeat("default run", args.repeats, run_default, DAYS, 5),
             "seeds": {
                 str(workers): repeat(
-                    f"run default, {workers} process(es)", 1, run_seeds_case, workers, RUN_SEEDS
+                    f"run base, {workers} process(es)", 1, run_seeds_case, workers, RUN_SEEDS
                 )
                 for workers in (1, 2)
             },

@@ -269,7 +269,8 @@ def _compact(value: float | None) -> str:
 
 
 def _cells(final: Any) -> tuple[list[str], list[list[str]]]:
-    """Row labels (strategy, or brand) and per row the outcome cells 'mean [lo, hi]'."""
+    """Row labels (strategy, or brand) and per row the outcome cells 'mean [lo, hi]' (the
+    value alone from one seed, which gives no interval)."""
     keys = [key for key in ("strategy", "brand") if key in final.columns]
     if "strategy" in keys and "brand" in keys and final["brand"].nunique() <= 1:
         keys = ["strategy"]
@@ -279,7 +280,8 @@ def _cells(final: Any) -> tuple[list[str], list[list[str]]]:
         cells = []
         for outcome in TABLE_OUTCOMES:
             mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
-            cells.append(f"{_compact(mean)} [{_compact(lo)}, {_compact(hi)}]")
+            interval = f" [{_compact(lo)}, {_compact(hi)}]" if row["seeds"] > 1 else ""
+            cells.append(_compact(mean) + interval)
         median, count, seeds = row["break_even_day"], row["break_even_count"], row["seeds"]
         day = "none" if median is None else f"{median:g}"
         cells.append(f"{day} ({count}/{seeds} seeds)")
@@ -320,7 +322,8 @@ def _print_final(df: Any, *, title: str, as_json: bool) -> None:
         return
     seeds = int(final["seeds"].max())
     days = int(final["days"].max())
-    caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: mean [95% interval]"
+    shown = "mean [95% interval]" if seeds > 1 else "one run each, no interval"
+    caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: {shown}"
     console = _stdout()
     table = _final_table(final, title=f"{title} ({caption})", transpose=console.is_terminal)
     console.print(table)

@@ -433,7 +433,10 @@ def _scenario(value: Any, site: _Site, origins: Origins) -> Any:
         return value
     if _is_comparison(value):
         key = "scenario" if "scenario" in value else "strategies"
-        message = "this is a comparison, not a scenario (it has 'scenario'/'strategies')"
+        message = (
+            "this is a comparison, not a scenario (it has 'scenario'/'strategies'); "
+            "run it with 'longgame compare'"
+        )
         raise site.child(key).error(message)
     _mark(origins, value, site)
     out = dict(value)

@@ -101,6 +101,22 @@ def test_bad_scenario_file_exits_2_naming_file_and_field(tmp_path):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("seeds", [1, 3])
+def test_outcome_table_gives_an_interval_only_from_two_seeds_on(seeds):
+    from sim import summary
+    from sim.cli import _cells
+
+    _, rows = _cells(summary.final_outcomes(make_metrics(seeds=seeds)))
+    with_interval = [cell for cells in rows for cell in cells[:-1] if "[" in cell]
+    assert (len(with_interval) > 0) == (seeds > 1)
+
+
+def test_run_of_a_comparison_points_to_compare():
+    result = invoke("run", "default", "--seeds", "1")
+    assert result.exit_code == 2
+    assert "comparison, not a scenario" in result.output and "longgame compare" in result.output
+
+
 def test_bad_strategy_file_in_compare_exits_2(tmp_path):
     bad = tmp_path / "eager.toml"
     bad.write_text('name = "eager"\nreply_rate = 2.0\n')
