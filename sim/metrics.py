@@ -14,6 +14,7 @@ __all__ = [
     "WINDOWED",
     "CUMULATIVE",
     "COLUMNS",
+    "SIGNED",
     "FINAL_OUTCOMES",
     "finish",
     "incremental_profit",
@@ -83,6 +84,9 @@ CUMULATIVE: dict[str, str] = {
     "incremental_roi": "incremental profit / cumulative cost",
 }
 COLUMNS: dict[str, str] = {**STOCKS, **FLOWS, **WINDOWED, **CUMULATIVE}
+SIGNED = frozenset({"roi", "incremental_revenue", "incremental_profit", "incremental_roi"})
+"""The columns that can be negative; every other one counts people, events, hours or money
+spent or earned, and is never below 0."""
 
 FINAL_OUTCOMES: dict[str, str] = {
     "followers": "followers",

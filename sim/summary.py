@@ -4,7 +4,9 @@ Input everywhere is the tidy daily metrics table of :mod:`sim.runner` (columns `
 comparisons, ``seed``, ``brand``, ``day``, then :data:`sim.metrics.COLUMNS`). The definitions follow
 the model spec, section 4 (``docs/model.md``):
 
-- intervals: 95% t-interval of the mean over seeds;
+- intervals: 95% t-interval of the mean over seeds, cut at 0 for the quantities that cannot be
+  negative (:data:`sim.metrics.SIGNED` lists those that can): their mean cannot be below 0, so
+  the cut interval covers it at least as often;
 - "A beats B": the paired difference on the same seeds has a 95% interval above 0;
 - ``break_even_day``: per seed the first day ``incremental_profit`` > 0; across seeds the median
   over the seeds that broke even, with their count; none if fewer than half of the seeds did.
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metrics import FINAL_OUTCOMES
+from sim.metrics import FINAL_OUTCOMES, SIGNED
 
 __all__ = [
     "CONFIDENCE",
@@ -64,6 +66,12 @@ def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
     sem = float(x.std(ddof=1)) / math.sqrt(n)
     half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sem
     return (mean, mean - half, mean + half)
+
+
+def _floored(column: str, mean: float | np.ndarray, lo: float | np.ndarray):
+    """An interval's lower bound cut at 0 for a column that cannot be negative (never above
+    the mean, whatever the data)."""
+    return lo if column in SIGNED else np.maximum(lo, np.minimum(mean, 0.0))
 
 
 def group_keys(df: pd.DataFrame) -> list[str]:
@@ -127,7 +135,8 @@ def final_outcomes(df: pd.DataFrame, day: int | None = None) -> pd.DataFrame:
         for outcome, column in FINAL_OUTCOMES.items():
             values = final[column] if column in final.columns else []
             mean, lo, hi = t_interval(values)
-            row[f"{outcome}_mean"], row[f"{outcome}_lo"], row[f"{outcome}_hi"] = mean, lo, hi
+            row[f"{outcome}_mean"], row[f"{outcome}_hi"] = mean, hi
+            row[f"{outcome}_lo"] = float(_floored(column, mean, lo))
         median, count, _ = break_even(group, chosen)
         row["break_even_day"] = median
         row["break_even_count"] = count
@@ -213,8 +222,10 @@ def crossover_day(
 
 
 def daily_band(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per day: mean and 95% t-interval over seeds of ``column`` (columns day, mean, lo, hi)."""
-    grouped = df.groupby("day")[_column(column)]
+    """Per day: mean and 95% t-interval over seeds of ``column`` (columns day, mean, lo, hi),
+    cut at 0 where the column cannot be negative."""
+    column = _column(column)
+    grouped = df.groupby("day")[column]
     mean = grouped.mean()
     std = grouped.std(ddof=1)
     n = grouped.count()
@@ -224,7 +235,7 @@ def daily_band(df: pd.DataFrame, column: str) -> pd.DataFrame:
         {
             "day": mean.index,
             "mean": mean.to_numpy(),
-            "lo": (mean - half).to_numpy(),
+            "lo": _floored(column, mean.to_numpy(), (mean - half).to_numpy()),
             "hi": (mean + half).to_numpy(),
         }
     )

@@ -159,6 +159,19 @@ def test_daily_band(metrics):
     assert (one_seed["lo"] == one_seed["mean"]).all()
 
 
+def test_intervals_stop_at_zero_where_an_outcome_cannot_be_negative():
+    """Two seeds far apart: the t-interval of their mean reaches below 0, which a revenue or
+    an equity cannot; a profit can."""
+    wide = make_metrics({"spread": 1.0}, seeds=2, days=3)
+    wide.loc[wide["seed"] == 42, ["cum_revenue", "equity", "incremental_profit"]] = 1.0
+    wide.loc[wide["seed"] == 43, ["cum_revenue", "equity", "incremental_profit"]] = 100.0
+    row = summary.final_outcomes(wide).iloc[0]
+    assert row["revenue_lo"] == 0.0 and row["revenue_hi"] > 100.0
+    assert row["incremental_profit_lo"] < 0.0
+    assert (summary.daily_band(wide, "equity")["lo"] == 0.0).all()
+    assert (summary.daily_band(wide, "incremental_profit")["lo"] < 0.0).all()
+
+
 def test_to_json_shape(metrics):
     payload = summary.to_json(summary.final_outcomes(metrics))
     json.dumps(payload, allow_nan=False)  # strictly valid JSON
