@@ -1,6 +1,6 @@
 """Behaviour formulas: pure functions over scalars or NumPy arrays, shared by both engines.
 
-Each formula is one mechanism of the model spec (``docs/model.md`` section numbers in brackets)
+Each formula is one mechanism of the model (the step of ``docs/model.md`` section 3 in brackets)
 and names its source; parameters come from ``sim.schema``. None of them knows which strategy is
 running: outcomes emerge from these mechanisms, never from a per-strategy bonus.
 """
@@ -46,24 +46,24 @@ def pick(condition, if_true, if_false):
 
 def decay_factor(elapsed_days, half_life):
     """The factor by which exponential decay with ``half_life`` shrinks a value over
-    ``elapsed_days`` [2.3, 2.8]: ``2 ** (-elapsed / half_life)``."""
+    ``elapsed_days`` [3.3, 3.8]: ``2 ** (-elapsed / half_life)``."""
     return np.exp2(-np.asarray(elapsed_days, dtype=np.float64) / half_life)
 
 
 def decayed(value, elapsed_days, half_life: float):
-    """Exponential decay with a half-life [2.3 fatigue, 2.8 salience]; exact for lazy updates."""
+    """Exponential decay with a half-life [3.3 fatigue, 3.8 salience]; exact for lazy updates."""
     return value * decay_factor(elapsed_days, half_life)
 
 
 def trust_decay_days(last_update, last_touch, day, grace: float):
     """Days of trust decay from ``last_update`` to ``day``: they start ``grace`` days after the
-    last two-way contact [2.8]."""
+    last two-way contact [3.8]."""
     start = np.maximum(last_update, last_touch + grace)
     return np.maximum(0.0, day - start)
 
 
 def decayed_trust(trust, last_update, last_touch, day, grace: float, half_life: float):
-    """Trust decays toward 0 only after ``grace`` days since the last two-way contact [2.8].
+    """Trust decays toward 0 only after ``grace`` days since the last two-way contact [3.8].
 
     Lazy and exact: decay runs from max(last_update, last_touch + grace) to ``day``.
     Relationships need two-way maintenance (assumption, see docs/model.md).
@@ -79,7 +79,7 @@ def closer(value, step):
 def post_quality(
     hours_per_post, half_hours: float, automation_share: float, automation_quality: float
 ):
-    """Post quality in [0, 1): saturating in hours, lowered by automation [2.1].
+    """Post quality in [0, 1): saturating in hours, lowered by automation [3.1].
 
     More hours per post give better content with diminishing returns; automated posts feel
     impersonal (assumption, see docs/model.md).
@@ -91,7 +91,7 @@ def post_quality(
 def ranking_factor(
     engagement_per_impression: float, reference: float, sensitivity: float, low: float, high: float
 ) -> float:
-    """Feed ranking by predicted engagement [2.2]: reach scales with engagement per impression.
+    """Feed ranking by predicted engagement [3.2]: reach scales with engagement per impression.
 
     Platforms rank posts by expected engagement (Facebook News Feed, EdgeRank; Bakshy et al.
     2015), so audiences who never engage lower the reach of every post.
@@ -104,7 +104,7 @@ def ranking_factor(
 def feed_chance(
     feed_rate: float, ranking: float, restriction: float, posts_today: int, damping: float
 ) -> float:
-    """Chance an online follower sees one post in the feed [2.2].
+    """Chance an online follower sees one post in the feed [3.2].
 
     Ranking and any spam restriction scale it; several posts the same day share the feed
     (diminishing returns to posting more than once a day, Track Social 2012).
@@ -118,7 +118,7 @@ def content_value(quality, type_value, norm, fit):
 
 
 def engage_chance(base, sociability, type_engagement, quality, norm, fit, trust, fatigue):
-    """Chance an impression turns into an interaction [2.3].
+    """Chance an impression turns into an interaction [3.3].
 
     Rises with content quality and type, relevance (fit), sociability and trust; falls with
     fatigue (Lee, Hosanagar & Nair 2018; de Vries, Gensler & Leeflang 2012).
@@ -140,7 +140,7 @@ def engage_chance(base, sociability, type_engagement, quality, norm, fit, trust,
 def fatigue_from_post(
     promo, fit, quality, seen_today, promo_fatigue, irrelevance_fatigue, volume_fatigue
 ):
-    """Fatigue one post adds, by source: (promo, irrelevance, volume) [2.3].
+    """Fatigue one post adds, by source: (promo, irrelevance, volume) [3.3].
 
     Promotional content tires (``promo_fatigue`` per promo post), irrelevant content tires in
     proportion to 1 - fit x quality, and every earlier post seen today adds volume fatigue
@@ -156,7 +156,7 @@ def fatigue_from_post(
 
 
 def trust_after_post(trust, value, gaffe: bool, content_trust: float, incident_trust: float):
-    """Trust after seeing a post: valuable content adds a little, a gaffe costs a share [2.3, 2.10].
+    """Trust after seeing a post: valuable content adds a little, a gaffe costs a share [3.3, 3.10].
 
     Assumption, see docs/model.md.
     """
@@ -168,7 +168,7 @@ def trust_after_post(trust, value, gaffe: bool, content_trust: float, incident_t
 def trust_after_comment(
     trust, answered, wrong, reply_trust: float, wrong_answer_trust: float, ignored_trust: float
 ):
-    """Trust after one comment of the person's was handled [2.4].
+    """Trust after one comment of the person's was handled [3.4].
 
     A good reply is a two-way contact (reciprocity, Gouldner 1960: trust moves ``reply_trust``
     of the way to 1); a wrong answer costs a share, so does being ignored (assumption, see
@@ -181,7 +181,7 @@ def trust_after_comment(
 
 
 def trust_from_recommendation(trust, source_trust, transfer: float):
-    """Trust after hearing a recommendation: a share of the gap to the advocate's trust [2.6].
+    """Trust after hearing a recommendation: a share of the gap to the advocate's trust [3.6].
 
     Trust transfers through the tie (Goldenberg, Libai & Muller 2001); it never falls.
     """
@@ -189,7 +189,7 @@ def trust_from_recommendation(trust, source_trust, transfer: float):
 
 
 def trust_after_purchase(trust, happy, satisfied_trust: float, unhappy_trust: float):
-    """Trust after a purchase: satisfied customers trust more, unhappy ones less [2.6].
+    """Trust after a purchase: satisfied customers trust more, unhappy ones less [3.9].
 
     Anderson 1998; Reichheld 2003 on satisfaction and recommendation.
     """
@@ -205,7 +205,7 @@ def breaks_follow_limits(
     ratio_limit: float,
     floor: float,
 ) -> bool:
-    """Whether a day's outreach breaks a platform's spam rules [2.7].
+    """Whether a day's outreach breaks a platform's spam rules [3.7].
 
     ``actions`` (follows, plus unfollows where they count) and ``following`` are simulated
     accounts; limits are stated in real accounts, hence ``scale``. The following limit is the
@@ -217,7 +217,7 @@ def breaks_follow_limits(
 
 
 def social_proof_share(indptr, indices, people, follows_brand):
-    """Share of the accounts each of ``people`` follows that already follow the brand [2.5]."""
+    """Share of the accounts each of ``people`` follows that already follow the brand [3.3, 3.5]."""
     people = np.asarray(people)
     starts = indptr[people]
     counts = indptr[people + 1] - starts
@@ -234,7 +234,7 @@ def social_proof_share(indptr, indices, people, follows_brand):
 
 
 def follow_chance(base, value, fit, proof_share, proof_weight):
-    """Chance a non-follower who sees a post follows the brand [2.5].
+    """Chance a non-follower who sees a post follows the brand [3.3, 3.5].
 
     Rises with post value, fit and social proof: the share of one's followees who follow
     already (complex contagion, Centola 2010).
@@ -243,7 +243,7 @@ def follow_chance(base, value, fit, proof_share, proof_weight):
 
 
 def prune_hazard(rate, fit, trust, mutual, mutual_factor):
-    """Daily chance a follower prunes the brand: (1 - fit)(1 - trust), lower if mutual [2.8].
+    """Daily chance a follower prunes the brand: (1 - fit)(1 - trust), lower if mutual [3.8].
 
     People tidy their feeds of accounts that give them nothing (Kwak, Moon & Lee 2011).
     """
@@ -261,7 +261,7 @@ def purchase_chance(
     saw_promo,
     promo_nudge,
 ):
-    """Daily purchase chance c*fit*S*(eps+T) (x repeat for customers) + promo nudge [2.9].
+    """Daily purchase chance c*fit*S*(eps+T) (x repeat for customers) + promo nudge [3.9].
 
     Sales depend on salience and the relationship; soft sells work on people who already
     trust the brand (Sprout Social 2019).

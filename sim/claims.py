@@ -1,4 +1,4 @@
-"""The five headline claims of the model spec (section 6), checked on a comparison's runs.
+"""The five headline claims (docs/model.md section 9), checked on a comparison's runs.
 
 One definition serves the tests (tests/test_headline.py), the ablations
 (experiments/ablations.py) and validation: each check returns whether the claim holds and the
@@ -36,7 +36,7 @@ CLAIMS: dict[str, str] = {
     "short_horizons": "5. day-89 followers and ROI leaders differ from horizon equity and "
     "profit leaders",
 }
-"""The five headline claims (model spec section 6), by key."""
+"""The five headline claims (docs/model.md section 9), by key."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The daily metrics table: one row per (seed, brand, day), the columns of model spec section 4.
+"""The daily metrics table: one row per (seed, brand, day), the columns of docs/model.md section 5.
 
 Counts are reported in real people (simulated counts times the market ``scale``). The final-outcome
 names used by the CLI, app and tests map onto these columns in ``FINAL_OUTCOMES``.

@@ -1,7 +1,7 @@
 """Counter-based randomness: every draw is a pure function of (seed, stream, brand, day, post, hop,
 person, slot), so both engines draw the same numbers whatever order they visit people in.
 
-The key is the SplitMix64 finaliser chained over the fields (model spec, section 5). Works on
+The key is the SplitMix64 finaliser chained over the fields (docs/model.md, section 6). Works on
 scalars and on NumPy arrays of person ids (or slots) alike; arithmetic wraps modulo 2**64.
 Scalars are hashed here in Python integers (the definition, which the agent engine's people
 use); batches of draws and a single ``uniform`` (the brand's plan) in one compiled call each

@@ -1,7 +1,7 @@
 """Running scenarios: one seed, several seeds, a comparison of strategies.
 
 Every run is paired with its no-social-media baseline on the same seed and population, which
-gives the incremental columns (spec section 4). Seeds are the scenario seed + 0..K-1.
+gives the incremental columns (docs/model.md section 5). Seeds are the scenario seed + 0..K-1.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class Post:
 
 @dataclass
 class DayPlan:
-    """A brand's actions for one day within its hours budget (spec 2.1)."""
+    """A brand's actions for one day within its hours budget (docs/model.md §3.1)."""
 
     posts: list[Post] = field(default_factory=list)
     reply_hours: float = 0.0
@@ -155,7 +155,7 @@ class BrandAgent(mesa.Agent):
         return math.floor((day + 1) * rate) - math.floor(day * rate)
 
     def plan(self, day: int) -> DayPlan:
-        """Turn the strategy into today's posts, reply reserve and outreach (spec 2.1).
+        """Turn the strategy into today's posts, reply reserve and outreach (docs/model.md §3.1).
 
         Each use gets its planned hours; a shortfall cuts outreach first, then posts, the reply
         reserve last. Hours of an action-blocked day go to posts.

@@ -2,7 +2,7 @@
 
 Input everywhere is the tidy daily metrics table of :mod:`sim.runner` (columns ``strategy`` for
 comparisons, ``seed``, ``brand``, ``day``, then :data:`sim.metrics.COLUMNS`). The definitions follow
-the model spec, section 4 (``docs/model.md``):
+``docs/model.md``, section 5:
 
 - intervals: 95% t-interval of the mean over seeds, cut at 0 for the quantities that cannot be
   negative (:data:`sim.metrics.SIGNED` lists those that can): their mean cannot be below 0, so

@@ -1,4 +1,4 @@
-"""Docking: the Mesa agent engine and the vector engine are one model (spec section 5).
+"""Docking: the Mesa agent engine and the vector engine are one model (docs/model.md section 6).
 
 The reduced grid (every strategy preset, the two-brand competition, mean-field mixing and a
 no-social baseline on a busy 800-person graph for 45 days) runs both engines in lockstep and

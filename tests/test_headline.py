@@ -1,4 +1,5 @@
-"""The seed articles' claims as the model's hypotheses (spec section 6), on the default audience.
+"""The seed articles' claims as the model's hypotheses (docs/model.md section 9), on the default
+audience.
 
 One 1,095-day comparison with 10 seeds serves both horizons: the model is causal, so its first
 730 days are exactly the 730-day run. The checks themselves live in ``sim.claims``.

@@ -1,4 +1,5 @@
-"""Counter-based randomness (spec section 5): reference values, scalars vs arrays, order."""
+"""Counter-based randomness (docs/model.md section 6): reference values, scalars and arrays,
+order."""
 
 import numpy as np
 from hypothesis import given

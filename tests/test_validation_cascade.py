@@ -1,4 +1,4 @@
-"""Independent cascade against a peer (spec section 6): longgame's share cascade in the validation
+"""Independent cascade against a peer: longgame's share cascade in the validation
 configuration matches NDlib's IndependentCascadesModel on the same graph, and the comparison
 notices a wrong direction or a wrong link probability (docs/validation.md)."""
 

@@ -1,4 +1,4 @@
-"""The audience: a follower graph of people and their static traits (model spec, section 1).
+"""The audience: a follower graph of people and their static traits (docs/model.md, section 2).
 
 `build_population` turns a scenario into a `Population`; the parts are usable on their own:
 generators and `build_graph` (`sim.audience.generators`), real edge lists (`load_edgelist`),

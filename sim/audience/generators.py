@@ -1,6 +1,6 @@
 """Follower-graph generators that build edge arrays directly with NumPy.
 
-Three families from the model spec (section 1): a directed scale-free graph with homophily,
+Three families from docs/model.md (section 2): a directed scale-free graph with homophily,
 clustering and reciprocity; a stochastic block model of interest communities; a directed
 small world. Each draws whole edge arrays at once (no loop over people in Python); the integer
 passes over all edges (keys, rows, transposes, triad closing) run as compiled kernels

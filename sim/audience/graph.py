@@ -1,7 +1,7 @@
 """The follower graph as two compressed sparse row (CSR) structures.
 
 An edge ``i -> j`` means *i follows j*: j's posts and shares reach i's feed, so information flows
-from the followed to the follower (model spec, section 1). The simulation mostly asks "who sees
+from the followed to the follower (docs/model.md, section 2). The simulation mostly asks "who sees
 j's activity?", answered by the ``reach`` rows; outreach and social proof ask "whom does i
 follow?", answered by the ``follows`` rows. Both are kept so that each question is a slice.
 

@@ -14,7 +14,7 @@ Both engines run the one day of `sim.engines.day.DayOrder.step`: the same phases
 order, the same snapshot semantics (a phase decides on the state at its start and writes at its
 end), the same lazy decay and the same *known* set per brand, so that every draw is made over the
 same people. `sim.engines.docking.dock` runs both engines in lockstep and names the first day,
-metric and person where they disagree (the docking test, spec section 5).
+metric and person where they disagree (the docking test, docs/model.md section 6).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _head(seed: int, *fields: int) -> int:
 # --- a person and their ties to brands ------------------------------------------------------
 @dataclass(slots=True)
 class Tie:
-    """A person's relationship with one brand (spec section 1, dynamic state).
+    """A person's relationship with one brand (docs/model.md section 2, dynamic state).
 
     Salience, trust and fatigue are lazy: each carries the day it was last brought up to date
     (`Person.catch_up` decays them exactly). ``fatigue`` is kept by source (promo, irrelevance,
@@ -683,7 +683,7 @@ class AgentEngine(DayOrder):
         channel: str | None,
         comment_post: int | None = None,
     ) -> tuple[list[Person], list[Person]]:
-        """Viewers see the post and react (spec 2.3): all decide first, then all apply.
+        """Viewers see the post and react (docs/model.md §3.3): all decide first, then all apply.
 
         Returns (engagers, sharers).
         """
@@ -753,7 +753,7 @@ class AgentEngine(DayOrder):
     def _listen(
         self, brand: BrandAgent, plan: DayPlan, day: int, row: dict, today: list[Comment]
     ) -> None:
-        """Answer comments in queue order from the reply reserve (spec 2.4)."""
+        """Answer comments in queue order from the reply reserve (docs/model.md §3.4)."""
         b, ledger, params = brand.index, self.ledgers[brand.index], self.behavior
         queue = ledger.carried + today
         ledger.carried = []
@@ -783,7 +783,7 @@ class AgentEngine(DayOrder):
 
     # --- 6. advocacy ----------------------------------------------------------------------
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
-        """Advocates recommend the brand to their followers at a daily rate (spec 2.6)."""
+        """Advocates recommend the brand to their followers at a daily rate (docs/model.md §3.6)."""
         b, params = brand.index, self.behavior
         advocates = self.ledgers[b].known.select(lambda person: person.is_advocate(b, params))
         speaking = (Stream.ADVOCACY, b, day)
@@ -854,7 +854,7 @@ class AgentEngine(DayOrder):
 
     # --- 7. outreach ----------------------------------------------------------------------
     def _outreach(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
-        """The brand follows accounts; some follow back, some see spam (spec 2.7)."""
+        """The brand follows accounts; some follow back, some see spam (docs/model.md §3.7)."""
         b, ledger, params = brand.index, self.ledgers[brand.index], self.behavior
         main = brand.main_platform
         strategy = brand.strategy
@@ -946,7 +946,7 @@ class AgentEngine(DayOrder):
 
     # --- 9. conversion --------------------------------------------------------------------
     def _conversion(self, day: int, rows: list[dict], results: list[np.ndarray]) -> None:
-        """Each salient person buys at most once a day, from one brand (spec 2.9)."""
+        """Each salient person buys at most once a day, from one brand (docs/model.md §3.9)."""
         candidates = set()
         for brand in self.brands:
             b = brand.index

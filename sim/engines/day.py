@@ -1,4 +1,4 @@
-"""The order of a day (docs/model.md section 2), once, for both engines.
+"""The order of a day (docs/model.md section 3), once, for both engines.
 
 An engine supplies the phases (exposure and response, listening, cascade, word of mouth,
 outreach, churn, conversion, metrics) over its own representation of the audience: arrays in
@@ -118,7 +118,7 @@ class DayOrder:
         comments: Any,
         results: np.ndarray,
     ) -> tuple[Any, Any]:
-        """Feed, then discovery and engager surfacing (spec 2.2-2.3); returns (sharers,
+        """Feed, then discovery and engager surfacing (docs/model.md §3.2-3.3); returns (sharers,
         everyone shown it)."""
         b, p = brand.index, post.platform
         platform = self.platforms[p]
@@ -173,7 +173,7 @@ class DayOrder:
         row: dict,
         results: np.ndarray,
     ) -> None:
-        """Shares expose the sharers' followers hop by hop (independent cascade, spec 2.5).
+        """Shares expose the sharers' followers hop by hop (independent cascade, model.md §3.5).
 
         Everyone who saw the post in its three passes is marked again first: a later post of the
         same day may have replaced their mark, and a person sees a given post at most once.

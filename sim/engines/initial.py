@@ -1,4 +1,4 @@
-"""The day-0 audience of a brand (model spec, section 1), computed once for both engines."""
+"""The day-0 audience of a brand (docs/model.md, section 2), computed once for both engines."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ __all__ = ["InitialAudience", "initial_audience"]
 
 @dataclass(frozen=True)
 class InitialAudience:
-    """Day-0 state of one brand's audience (spec section 1), computed once for both engines.
+    """Day-0 state of one brand's audience (docs/model.md section 2), computed once for both
+    engines.
 
     ``followers`` (sorted ids) follow the brand on ``platform`` with ``trust``; ``salience``
     holds every person's salience; ``known`` (sorted ids) are the followers and the aware.

@@ -215,7 +215,7 @@ def merge_known(known, in_known, touched):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def proof_shares(indptr, indices, people, follower):  # pragma: no cover - compiled
     """Share of the accounts each of ``people`` follows (CSR rows) that follow the brand
-    (social proof, docs/model.md 2.3); 0 for people who follow nobody."""
+    (social proof, docs/model.md §3.3); 0 for people who follow nobody."""
     shares = np.zeros(people.size)
     for i in range(people.size):
         start, end = indptr[people[i]], indptr[people[i] + 1]
@@ -451,7 +451,7 @@ def response_decisions(
     post,
     behavior_params,
 ):  # pragma: no cover - compiled
-    """What each viewer of a post decides (spec 2.3), reading the state only.
+    """What each viewer of a post decides (docs/model.md §3.3), reading the state only.
 
     ``post`` is (quality, type engagement, type value, norm, comment share, share share,
     promo, gaffe) and ``behavior_params`` is (engage base, promo, irrelevance and volume
@@ -630,7 +630,7 @@ def outreach_reactions(
     spam_fatigue,
     spam_source,
 ):  # pragma: no cover - compiled
-    """How the accounts the brand just followed react (spec 2.7), written to the state.
+    """How the accounts the brand just followed react (docs/model.md §3.7), written to the state.
 
     Strangers (salience 0) who fit poorly see spam: they gain spam fatigue (column
     ``spam_source`` of ``fatigue``) and may block the brand; the others notice it. Draws

@@ -61,7 +61,8 @@ def audience_stocks(
     day: int,
     advocate_threshold: float,
 ) -> AudienceStocks:
-    """Stocks over the known set, given as arrays in ascending person order (spec section 4)."""
+    """Stocks over the known set, given as arrays in ascending person order (docs/model.md
+    section 5)."""
     followers, trust_sum, equity, advocates, aware, reach = stock_sums(
         trust, fit, follower, salience, seen_day, day, advocate_threshold
     )

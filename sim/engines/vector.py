@@ -430,7 +430,7 @@ class VectorEngine(DayOrder):
         channel: str | None,
         comment_post: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Viewers engage, gain trust or fatigue, mute, unfollow or follow (spec 2.3).
+        """Viewers engage, gain trust or fatigue, mute, unfollow or follow (docs/model.md §3.3).
 
         Every group reads the state at the start of the pass; all writes happen at its end.
         Returns (engagers, sharers).
@@ -634,7 +634,7 @@ class VectorEngine(DayOrder):
     def _listen(
         self, brand: BrandAgent, plan: DayPlan, day: int, row: dict, today: Comments
     ) -> None:
-        """Answer comments in queue order from the reply reserve (spec 2.4)."""
+        """Answer comments in queue order from the reply reserve (docs/model.md §3.4)."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
         carried = state.carried
         state.carried = Comments()
@@ -676,7 +676,7 @@ class VectorEngine(DayOrder):
 
     # --- 6. advocacy ----------------------------------------------------------------------
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
-        """Advocates recommend the brand to their followers at a daily rate (spec 2.6)."""
+        """Advocates recommend the brand to their followers at a daily rate (docs/model.md §3.6)."""
         b, state, params = brand.index, self.state[brand.index], self.behavior
         speakers = advocacy_speakers(
             state.known,
@@ -753,7 +753,7 @@ class VectorEngine(DayOrder):
 
     # --- 7. outreach ----------------------------------------------------------------------
     def _outreach(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
-        """The brand follows accounts; some follow back, some see spam (spec 2.7)."""
+        """The brand follows accounts; some follow back, some see spam (docs/model.md §3.7)."""
         state, main = self.state[brand.index], brand.main_platform
         strategy = brand.strategy
         unfollowed = 0
@@ -887,7 +887,7 @@ class VectorEngine(DayOrder):
 
     # --- 9. conversion --------------------------------------------------------------------
     def _conversion(self, day: int, rows: list[dict], results: list[np.ndarray]) -> None:
-        """Each salient person buys at most once a day, from one brand (spec 2.9)."""
+        """Each salient person buys at most once a day, from one brand (docs/model.md §3.9)."""
         market = self.market
         if len(self.brands) == 1:
             self._conversion_one(day, rows[0], results[0])

@@ -8,12 +8,12 @@ F(t) = (1 - e^-(p+q)t) / (1 + (q/p) e^-(p+q)t) with t in years. The validation c
 - adoption is the first purchase (``customers``); nobody follows the brand and nothing churns;
 - **innovation p**: everyone is aware of the brand and never forgets it (salience 1, brand
   exposure held), fit is all but uniform, and buying without a relationship happens at the daily
-  chance ``conversion x fit x eps`` = p / 365 (spec 2.9);
+  chance ``conversion x fit x eps`` = p / 365 (docs/model.md §3.9);
 - **imitation q**: a satisfied purchase makes a customer an advocate (trust 1 above the advocate
   threshold), advocates recommend at ``advocacy_rate`` = q / 365 a day to one random person
-  (mean-field mixing, spec 2.6), and a recommendation passes 98% of the advocate's trust, which
-  makes the hearer buy the same day (chance 0.97) while staying below the advocate threshold
-  until they do.
+  (mean-field mixing, docs/model.md §3.6), and a recommendation passes 98% of the advocate's
+  trust, which makes the hearer buy the same day (chance 0.97) while staying below the advocate
+  threshold until they do.
 
 The check compares the ensemble mean of simulated adoption with the closed form at every day
 (max absolute error, share of the population) in both engines.

@@ -1,6 +1,6 @@
 """Independent cascade against a peer: longgame's share cascade in the validation configuration
-(model spec, sections 2.5 and 6) and NDlib's ``IndependentCascadesModel`` on the same graph give
-the same distribution of cascade sizes (docs/validation.md).
+(docs/model.md §3.5) and NDlib's ``IndependentCascadesModel`` on the same graph give the same
+distribution of cascade sizes (docs/validation.md).
 
 **The configuration** (`cascade_scenario`) is an ordinary scenario with every mechanism but the
 share cascade switched off through its parameters: one brand on one platform everyone is on
