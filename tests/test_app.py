@@ -60,6 +60,7 @@ def test_every_page_loads(browser, app_url, size):
         page.wait_for_url(f"{app_url}/{path}")
         page.get_by_role("button", name=button, exact=True).wait_for()
         _shot(page, f"{name}_{size}")
+        assert page.get_by_text("This website runs on").count() == 0  # no badge over charts
     page.context.close()
 
 

@@ -7,6 +7,7 @@ session has its own state (``viz.state`` and the pages' reactive variables).
 from __future__ import annotations
 
 import solara
+import solara.server.settings
 
 from viz.pages.audience import AudiencePage
 from viz.pages.builder import BuilderPage
@@ -15,6 +16,8 @@ from viz.pages.longgame import LongGamePage
 from viz.pages.sweeps import SweepsPage
 
 __all__ = ["routes", "Layout"]
+
+solara.server.settings.theme.show_banner = False  # Solara's corner badge covered charts
 
 STYLE = """
 .v-application { font-size: 15px; }
