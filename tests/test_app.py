@@ -226,6 +226,7 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     good.write_text('name = "my_plan"\npreset = "storytelling"\nposts_per_week = 3.0\n')
     page.locator("input.lg-upload-input").set_input_files(str(good))
     page.get_by_text("Loaded good.toml").wait_for()
+    page.get_by_text("posts per week: 3", exact=True).wait_for()  # sliders say their value
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved 'my_plan'").wait_for()
     page.context.close()

@@ -91,14 +91,15 @@ def Field(path: tuple[str, ...], info: FieldInfo, value: Any) -> None:
             solara.SelectMultiple(label, values=list(value), all_values=known, on_value=on_value)
         elif annotation in (int, float) and low is not None and high is not None:
             if high - low <= SLIDER_SPAN:
+                shown = f"{label}: {value:.3g}"  # a slider alone does not say where it stands
                 if annotation is int:
                     solara.SliderInt(
-                        label, value=int(value), min=int(low), max=int(high), on_value=on_value
+                        shown, value=int(value), min=int(low), max=int(high), on_value=on_value
                     )
                 else:
                     step = (high - low) / 200
                     solara.SliderFloat(
-                        label, value=float(value), min=low, max=high, step=step, on_value=on_value
+                        shown, value=float(value), min=low, max=high, step=step, on_value=on_value
                     )
             else:
                 box = solara.InputInt if annotation is int else solara.InputFloat
