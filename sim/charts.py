@@ -36,6 +36,8 @@ _TITLES = {
     "engagement_rate": "Engagement rate (28 days)",
     "roi": "Cumulative ROI",
 }
+_LINE_STYLES = ("-", "--", ":")
+"""Line styles by tens of lines: ten distinct colours, then the same colours dashed."""
 _MONEY = ("revenue", "cost", "profit")
 _UNITS = {column: "money" for column in COLUMNS if column.endswith(_MONEY)} | {
     "followers": "people",
@@ -93,13 +95,15 @@ def trajectories_figure(
         figsize=(6.2 * ncols, 3.6 * nrows + 0.35 * legend_rows + 0.6), layout="constrained"
     )
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    colors = matplotlib.colormaps["tab10" if len(families) <= 10 else "tab20"]
+    colors = matplotlib.colormaps["tab10"]
+    shade = 0.18 if len(families) <= 4 else 0.08  # many bands on top of each other hide lines
     for ax, column in zip(axes, columns, strict=False):
         for index, (name, rows) in enumerate(families):
             band = daily_band(rows, column)
             color = colors(index % colors.N)
-            ax.plot(band["day"], band["mean"], color=color, linewidth=1.6, label=name)
-            ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=0.18, lw=0)
+            dashes = _LINE_STYLES[index // colors.N % len(_LINE_STYLES)]
+            ax.plot(band["day"], band["mean"], color=color, ls=dashes, lw=1.6, label=name)
+            ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=shade, lw=0)
         ax.set_title(_title(column), fontsize=11)
         ax.set_xlabel("day")
         ax.set_ylabel(_UNITS.get(column, ""))

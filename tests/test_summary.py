@@ -193,3 +193,16 @@ def test_to_json_nan_and_missing_break_even(metrics):
     assert final["incremental_profit"] == {"mean": None, "lo": None, "hi": None}
     assert final["break_even_day"] == {"median": None, "count": 0}
     json.dumps(payload, allow_nan=False)
+
+
+def test_chart_tells_twelve_strategies_apart():
+    """Ten colours, then the same colours dashed: no two lines look alike."""
+    from sim.charts import trajectories_figure
+
+    strategies = {f"s{index}": float(index) for index in range(12)}
+    figure = trajectories_figure(make_metrics(strategies, seeds=2, days=5), ["equity"])
+    lines = figure.axes[0].get_lines()
+    looks = {(line.get_color(), line.get_linestyle()) for line in lines}
+    assert len(lines) == len(looks) == 12
+    bands = [band for band in figure.axes[0].collections if band.get_alpha()]
+    assert all(band.get_alpha() < 0.1 for band in bands)
