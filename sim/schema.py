@@ -116,7 +116,7 @@ class Strategy(Strict):
         0.0,
         0,
         1,
-        doc="irregular posting: 0 keeps to the schedule, 1 posts in unplanned bursts with long gaps",
+        doc="irregular posting: 0 keeps to the schedule, 1 posts in bursts with long gaps",
     )
     content_mix: ContentMix = Field(
         default_factory=lambda: ContentMix(value=0.35, story=0.25, promo=0.15, conversation=0.25),
