@@ -20,8 +20,9 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from sim.metrics import COLUMNS, FINAL_OUTCOMES  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
 from sim.summary import daily_band  # noqa: E402
+from sim.text import compact  # noqa: E402
 
-__all__ = ["DEFAULT_COLUMNS", "trajectories_figure", "trajectories_png", "compact"]
+__all__ = ["DEFAULT_COLUMNS", "trajectories_figure", "trajectories_png"]
 
 DEFAULT_COLUMNS: tuple[str, ...] = ("equity", "followers", "cum_revenue", "incremental_profit")
 
@@ -48,18 +49,6 @@ _UNITS = {column: "money" for column in COLUMNS if column.endswith(_MONEY)} | {
     "equity": "sum of trust x fit",
     "engagement_rate": "interactions / follower / post",
 }
-
-
-def compact(value: float, _position: object = None) -> str:
-    """A short, readable number: 1.2M, 35k, 4.2k, 512, 0.013."""
-    size = abs(value)
-    if size >= 1e9:
-        return f"{value / 1e9:.3g}B"
-    if size >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if size >= 1e3:
-        return f"{value / 1e3:.3g}k"
-    return f"{value:.3g}"
 
 
 def _title(column: str) -> str:

@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 import sim
-from sim.text import plural
+from sim.text import outcome_cells, plural
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -260,32 +260,13 @@ def _is_comparison(target: str) -> bool:
     return target in comparisons and target not in strategies
 
 
-def _compact(value: float | None) -> str:
-    from sim.charts import compact
-
-    if value is None or value != value:  # None or NaN
-        return "-"
-    return compact(float(value))
-
-
 def _cells(final: Any) -> tuple[list[str], list[list[str]]]:
-    """Row labels (strategy, or brand) and per row the outcome cells 'mean [lo, hi]' (the
-    value alone from one seed, which gives no interval)."""
+    """Row labels (strategy, or brand) and per row the outcome cells (``outcome_cells``)."""
     keys = [key for key in ("strategy", "brand") if key in final.columns]
     if "strategy" in keys and "brand" in keys and final["brand"].nunique() <= 1:
         keys = ["strategy"]
-    labels, rows = [], []
-    for _, row in final.iterrows():
-        labels.append(" / ".join(str(row[key]) for key in keys))
-        cells = []
-        for outcome in TABLE_OUTCOMES:
-            mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
-            interval = f" [{_compact(lo)}, {_compact(hi)}]" if row["seeds"] > 1 else ""
-            cells.append(_compact(mean) + interval)
-        median, count, seeds = row["break_even_day"], row["break_even_count"], row["seeds"]
-        day = "none" if median is None else f"{median:g}"
-        cells.append(f"{day} ({count}/{seeds} seeds)")
-        rows.append(cells)
+    labels = [" / ".join(str(row[key]) for key in keys) for _, row in final.iterrows()]
+    rows = [outcome_cells(row, TABLE_OUTCOMES) for _, row in final.iterrows()]
     return [" / ".join(keys)] + labels, rows
 
 

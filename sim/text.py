@@ -1,8 +1,13 @@
-"""Small pieces of English shared by the command line, the engines' event details and reports."""
+"""Small pieces of English shared by the command line, the web app, the engines' event details
+and reports: plurals, short numbers, outcome cells."""
 
 from __future__ import annotations
 
-__all__ = ["plural"]
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["compact", "number", "outcome_cells", "plural"]
 
 
 def plural(count: int, noun: str) -> str:
@@ -12,3 +17,36 @@ def plural(count: int, noun: str) -> str:
     if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
         return f"{count} {noun[:-1]}ies"
     return f"{count} {noun}s"
+
+
+def compact(value: float, _position: object = None) -> str:
+    """A short, readable number: 1.2M, 35k, 4.2k, 512, 0.013 (also a Matplotlib tick format)."""
+    size = abs(value)
+    if size >= 1e9:
+        return f"{value / 1e9:.3g}B"
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"
+
+
+def number(value: Any) -> str:
+    """A compact number, or '-' for None and NaN."""
+    if value is None or math.isnan(float(value)):
+        return "-"
+    return compact(float(value))
+
+
+def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:
+    """A row of ``sim.summary.final_outcomes`` as text: each outcome as 'mean [lo, hi]' (the
+    mean alone from one seed, which gives no interval), then the break-even day."""
+    cells = []
+    for outcome in outcomes:
+        mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
+        interval = f" [{number(lo)}, {number(hi)}]" if row["seeds"] > 1 else ""
+        cells.append(number(mean) + interval)
+    median = row["break_even_day"]
+    day = "none" if median is None else f"{median:g}"
+    cells.append(f"{day} ({row['break_even_count']}/{row['seeds']} seeds)")
+    return cells

@@ -135,7 +135,7 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
             for stat, value in stats.items():
                 assert float(row[f"{outcome}_{stat}"]) == pytest.approx(value, rel=1e-9, abs=1e-9)
     # the table shows the same numbers
-    from sim.charts import compact
+    from sim.text import compact
 
     followers = compact(expected["results"][1]["final"]["followers"]["mean"])
     assert followers in text

@@ -14,8 +14,8 @@ from browser_app import needs_chromium, open_page, serve_app, shot
 from test_sweep_views import run_grid_sweep
 
 from experiments import views
+from sim.text import number
 from viz.pages.sweeps import robustness_shown
-from viz.tables import number
 
 pytestmark = needs_chromium
 

@@ -15,8 +15,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.charts import compact, trajectories_figure
+from sim.charts import trajectories_figure
 from sim.summary import daily_band
+from sim.text import compact
 
 __all__ = [
     "COMPARE_CHARTS",

@@ -27,6 +27,7 @@ from sim.errors import ScenarioError
 from sim.model import EngagementModel
 from sim.runner import daily_metrics, with_strategy
 from sim.schema import QuitRule, Scenario, Strategy
+from sim.text import number
 from viz import charts
 from viz.choices import (
     AudienceChoice,
@@ -40,7 +41,7 @@ from viz.components import ChartCard, TableCard
 from viz.jobs import RUN_QUEUE, Job, RunCache, run_strategy, step_until
 from viz.limits import run_problem
 from viz.state import custom_strategies, run_cache
-from viz.tables import final_table, number
+from viz.tables import final_table
 
 __all__ = ["LongGamePage", "QuitRuns", "quitting", "caption"]
 

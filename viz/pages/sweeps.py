@@ -18,8 +18,8 @@ import solara
 from experiments import figures, views
 from experiments.analysis import SweepData
 from sim.output import OutputError
+from sim.text import number
 from viz.components import ChartCard, TableCard
-from viz.tables import number
 
 __all__ = ["SweepsPage", "heatmap_shown", "robustness_shown"]
 
