@@ -132,7 +132,7 @@ def robustness_figure(report: dict[str, Any], *, title: str = "") -> Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of sampled parameter points")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize="small")
+    figure.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
     ax.set_title(title or f"Where the headline comparisons hold ({report['experiment']})")
     return figure
 
