@@ -228,9 +228,18 @@ def load_manifest(root: Path | str) -> dict[str, Any]:
 
 
 def load_results(root: Path | str) -> pd.DataFrame:
-    """The finished runs as one table, in run order (one row per run and strategy)."""
+    """The finished runs as one table, in run order (one row per run and strategy): the
+    consolidated ``results.parquet`` when it holds exactly the finished runs (a run file is
+    written once and never changes), else every run file (a sweep still running or resumed)."""
     root = Path(root)
-    return _read_all(root / "runs", _indices(root / "runs"))
+    finished = _indices(root / "runs")
+    try:
+        consolidated = pd.read_parquet(root / RESULTS)
+    except (OSError, ValueError):  # missing, or not (yet) a readable Parquet file
+        consolidated = None
+    if consolidated is not None and set(consolidated.get("run", ())) == finished:
+        return consolidated
+    return _read_all(root / "runs", finished)
 
 
 def load_daily(root: Path | str) -> pd.DataFrame:

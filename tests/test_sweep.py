@@ -235,6 +235,22 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
         Sweep(other, tiny_sweep, resume=True)
 
 
+def test_results_come_from_the_consolidated_table_only_while_it_is_complete(tiny_sweep, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_sweep, copy)
+    everything = load_results(copy)
+    marked = everything.assign(equity=-1.0)
+    marked.to_parquet(copy / "results.parquet", index=False)
+    assert (load_results(copy)["equity"] == -1.0).all()  # read from results.parquet
+    (copy / "runs" / "run-0000002.parquet").unlink()  # no longer the finished runs
+    fewer = load_results(copy)
+    assert sorted(set(fewer["run"])) == [0, 1, 3] and (fewer["equity"] != -1.0).all()
+    (copy / "results.parquet").write_text("not parquet")
+    pd.testing.assert_frame_equal(load_results(copy), fewer)
+
+
 def test_resume_runs_only_missing_runs(tiny_sweep, tmp_path):
     import shutil
 
