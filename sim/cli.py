@@ -524,7 +524,7 @@ def compare(
             png, svg = trajectories_png(
                 df,
                 Path(out) / "trajectories.png",
-                title=f"{comparison.name}, {comparison.seeds} seeds",
+                title=f"{comparison.name}, {plural(comparison.seeds, 'seed')}",
             )
         log.print(f"Daily metrics: {paths['parquet']}")
         log.print(f"Chart: {png} (and {svg.name})")

@@ -24,9 +24,19 @@ from sim.model import EngagementModel
 from sim.runner import with_strategy
 from sim.schema import Scenario, Strategy
 
-__all__ = ["MAX_SHOWN", "AudienceRun", "Layout", "layout", "run_audience", "relationship_state"]
+__all__ = [
+    "HISTORY_SIZE",
+    "MAX_SHOWN",
+    "AudienceRun",
+    "Layout",
+    "layout",
+    "run_audience",
+    "relationship_state",
+]
 
 MAX_SHOWN = 2000
+HISTORY_SIZE = 200
+"""Events kept per shown person (the latest)."""
 LAYOUT_ITERATIONS = 15
 """Spring-layout iterations: about 0.3 s each on 2,000 people, and good enough to see clusters."""
 UNAWARE, AWARE, FOLLOWER, ADVOCATE, MUTED, LEFT = range(6)
@@ -128,7 +138,7 @@ def run_audience(
     shown = layout(scenario, scenario.seed)
     variant = with_strategy(scenario, strategy)
     model = EngagementModel(
-        variant, engine="agents", tracked=shown.people.tolist(), history_size=200
+        variant, engine="agents", tracked=shown.people.tolist(), history_size=HISTORY_SIZE
     )
     people = shown.people.tolist()
     ever = np.zeros(len(people), dtype=bool)

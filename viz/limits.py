@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from sim.schema import Audience
+from sim.text import plural
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -61,7 +62,7 @@ def run_problem(audience: Audience, days: int, seeds: int, runs: int) -> str:
     person_days = people * days * seeds * (runs + 1)
     if person_days > MAX_PERSON_DAYS:
         return (
-            f"Too big for the web app: {people:,} people x {days:,} days x {seeds} seeds "
+            f"Too big for the web app: {people:,} people x {days:,} days x {plural(seeds, 'seed')} "
             f"x {runs + 1} runs (with the baseline) is {person_days:.2g} person-days; the limit "
             f"is {MAX_PERSON_DAYS:.0e}. Use fewer people, days or seeds, or the CLI."
         )

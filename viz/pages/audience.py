@@ -13,8 +13,9 @@ import time
 import numpy as np
 import solara
 
+from sim.text import plural
 from viz import charts
-from viz.audience_run import AudienceRun, layout, run_audience
+from viz.audience_run import HISTORY_SIZE, AudienceRun, layout, run_audience
 from viz.choices import (
     GENERATORS,
     AudienceChoice,
@@ -152,7 +153,7 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
         )
         TableCard(traits, traits, f"person_{person}_traits")
         events = current.history(person)
-        solara.Markdown(f"**History** ({len(events)} events, latest 200 kept)")
+        solara.Markdown(f"**History** ({plural(len(events), 'event')}, latest {HISTORY_SIZE} kept)")
         table = pd.DataFrame(
             [{"day": e.day, "event": e.event.replace("_", " "), "detail": e.detail} for e in events]
             or [{"day": "", "event": "nothing has happened to this person yet", "detail": ""}]
