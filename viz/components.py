@@ -7,7 +7,7 @@ every result table through :func:`TableCard` (so every table exports CSV).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,9 +16,25 @@ from matplotlib.figure import Figure
 
 from viz.export import figure_bytes, file_name, table_csv
 
-__all__ = ["ChartCard", "TableCard", "FileUpload", "NetworkView", "html_table"]
+__all__ = ["ChartCard", "TableCard", "FileUpload", "NetworkView", "html_table", "use_background"]
 
 _HERE = Path(__file__).parent
+
+
+def use_background[T](
+    what: str, compute: Callable[[], T], dependencies: Sequence[object]
+) -> T | None:
+    """A hook: ``compute()`` in a thread, again when ``dependencies`` change; until it is done,
+    a progress bar says what is being computed (None is returned), and an error is shown."""
+    result = solara.use_thread(compute, dependencies=list(dependencies), intrusive_cancel=False)
+    if result.state == solara.ResultState.FINISHED:
+        return result.value
+    if result.state == solara.ResultState.ERROR:
+        solara.Error(f"Computing {what} failed: {result.error}")
+    else:
+        solara.ProgressLinear(True)
+        solara.Text(f"Computing {what}...", style={"font-size": "13px"})
+    return None
 
 
 @solara.component

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import solara
+from matplotlib.figure import Figure
 
 from experiments import figures, views
 from experiments.analysis import SweepData
 from sim.output import OutputError
 from sim.text import number
-from viz.components import ChartCard, TableCard
+from viz.components import ChartCard, TableCard, use_background
 
 __all__ = ["SweepsPage", "heatmap_shown", "robustness_shown"]
 
@@ -206,14 +207,16 @@ def Heatmap(data: SweepData, against: str | None) -> None:
 def Sensitivity(data: SweepData, against: str | None) -> None:
     """Sensitivity bars of the outcome (or of the matching headline comparison)."""
     target = views.target_for(data, outcome.value, strategy.value, against)
-    table = solara.use_memo(
-        lambda: views.sensitivity_table(data, target), dependencies=[id(data), target]
-    )
-    figure = solara.use_memo(
-        lambda: figures.sensitivity_figure(table, title=f"What moves {target}"),
-        dependencies=[id(table)],
-    )
+
+    def compute() -> tuple[pd.DataFrame, Figure]:
+        table = views.sensitivity_table(data, target)
+        return table, figures.sensitivity_figure(table, title=f"What moves {target}")
+
     solara.Markdown(f"**Sensitivity** of {target}")
+    done = use_background("the sensitivity indices", compute, [id(data), target])
+    if done is None:
+        return
+    table, figure = done
     name = f"{data.experiment.name}_sensitivity"
     ChartCard(figure, name, classes=["lg-sweep-sensitivity"])
     shown = table[["parameter", "method", "index", "value", "conf", "spearman"]].map(_cell)
@@ -223,11 +226,15 @@ def Sensitivity(data: SweepData, against: str | None) -> None:
 @solara.component
 def Robustness(data: SweepData) -> None:
     """The robustness report: where each headline comparison holds and where it fails."""
-    report = solara.use_memo(lambda: views.robustness_report(data), dependencies=[id(data)])
-    figure = solara.use_memo(
-        lambda: figures.robustness_figure(report) if report["comparisons"] else None,
-        dependencies=[id(report)],
-    )
+
+    def compute() -> tuple[dict, Figure | None]:
+        report = views.robustness_report(data)
+        return report, figures.robustness_figure(report) if report["comparisons"] else None
+
+    done = use_background("the robustness report", compute, [id(data)])
+    if done is None:
+        return
+    report, figure = done
     solara.Markdown(f"**Robustness** ({report['rule']})")
     if figure is None:
         solara.Info("This experiment has no headline comparisons ([[comparisons]]).")
