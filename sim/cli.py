@@ -677,6 +677,8 @@ def analyze(
 
 
 def _validation_table(results: list[CheckResult], title: str) -> Table:
+    """One row per check and case; the problem column only when some case has a problem."""
+    problems = any(result.problem for result in results)
     table = Table(title=title, title_style="bold", header_style="bold")
     for column, justify in (
         ("check", "left"),
@@ -687,11 +689,11 @@ def _validation_table(results: list[CheckResult], title: str) -> Table:
         ("measured", "right"),
         ("limit", "left"),
         ("seconds", "right"),
-        ("problem", "left"),
+        *((("problem", "left"),) if problems else ()),
     ):
         table.add_column(column, justify=justify)
     for result in results:
-        table.add_row(
+        cells = [
             result.check,
             result.case,
             str(result.runs),
@@ -700,8 +702,8 @@ def _validation_table(results: list[CheckResult], title: str) -> Table:
             result.measured,
             result.limit,
             f"{result.seconds:.1f}",
-            result.problem,
-        )
+        ]
+        table.add_row(*cells, *((result.problem,) if problems else ()))
     return table
 
 

@@ -256,3 +256,14 @@ def test_each_kind_of_bad_scenario_file_gives_one_paragraph_and_exit_2(tmp_path,
     assert f"{kind}.toml" in result.stderr and field in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validation_table_shows_problems_only_when_there_are_some():
+    from sim.cli import _validation_table
+    from sim.validation import CheckResult
+
+    fine = CheckResult("bass", "p=0.03", 1, 365, True, "0.007", "< 0.02", 1.0)
+    broken = CheckResult("bass", "p=0.1", 1, 365, False, "0.2", "< 0.02", 1.0, "drifts")
+    assert [c.header for c in _validation_table([fine], "t").columns][-1] == "seconds"
+    table = _validation_table([fine, broken], "t")
+    assert table.columns[-1].header == "problem" and list(table.columns[-1].cells)[-1] == "drifts"
