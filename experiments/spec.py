@@ -32,6 +32,7 @@ from sim.audience.edgelist import is_file
 from sim.errors import ScenarioError
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
 from sim.schema import Scenario, Strategy, Strict
+from sim.text import did_you_mean
 
 __all__ = [
     "DESIGNS",
@@ -238,9 +239,12 @@ def resolve_path(
     while i < len(parts):
         part = parts[i]
         if part not in model.model_fields:
-            allowed = ", ".join(_numeric_fields(model))
+            fields = list(_numeric_fields(model))
             where = ".".join(parts[:i]) or "the scenario"
-            raise ValueError(f"{part!r} is not a parameter of {where}; allowed: {allowed}")
+            raise ValueError(
+                f"{part!r} is not a parameter of {where}{did_you_mean(part, fields)}; "
+                f"allowed: {', '.join(fields)}"
+            )
         field = model.model_fields[part]
         locs = [(*loc, part) for loc in locs]
         if get_origin(field.annotation) is list:

@@ -25,6 +25,7 @@ from sim.audience import edgelist
 from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, is_file, resolve_graph_path
 from sim.errors import ScenarioError
 from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
+from sim.text import did_you_mean
 
 __all__ = [
     "FOLDERS",
@@ -293,8 +294,11 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
                     refused = f"shipped {kind} {ref!r} links outside the shipped files"
                     raise ScenarioError(refused) if site is None else site.error(refused, ref)
                 return shipped.resolve()
-        names = ", ".join(name for name, _ in list_presets(kind))
-        message = f"unknown {kind} {ref!r}; shipped {kind} names are: {names} (or give a file path)"
+        shipped = [name for name, _ in list_presets(kind)]
+        message = (
+            f"unknown {kind} {ref!r}{did_you_mean(ref, shipped)}; shipped {kind} names are: "
+            f"{', '.join(shipped)} (or give a file path)"
+        )
         file = None
     elif base_dir is None:
         names = ", ".join(name for name, _ in list_presets(kind))
@@ -625,8 +629,8 @@ def _explain(error: Any, model: type[BaseModel]) -> str:
     kind, loc = error["type"], tuple(error["loc"])
     if kind == "extra_forbidden":
         holder = _model_at(model, loc[:-1])
-        allowed = ", ".join(holder.model_fields) if holder else ""
-        return f"unknown key; allowed keys are: {allowed}"
+        keys = list(holder.model_fields) if holder else []
+        return f"unknown key{did_you_mean(str(loc[-1]), keys)}; allowed keys are: {', '.join(keys)}"
     if kind == "missing":
         return "a required key is missing"
     if kind == "literal_error":

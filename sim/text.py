@@ -3,11 +3,12 @@ and reports: plurals, short numbers, outcome cells."""
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["compact", "number", "outcome_cells", "plural"]
+__all__ = ["compact", "did_you_mean", "number", "outcome_cells", "plural"]
 
 
 def plural(count: int, noun: str) -> str:
@@ -50,3 +51,9 @@ def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:
     day = "none" if median is None else f"{median:g}"
     cells.append(f"{day} ({row['break_even_count']}/{row['seeds']} seeds)")
     return cells
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ " (did you mean 'reply_rate'?)" for the choice closest to a misspelt ``word``, or ""."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

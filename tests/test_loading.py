@@ -280,7 +280,7 @@ def test_unknown_key(tmp_path: Path) -> None:
     error = error_of(load_scenario, path)
     text = str(error)
     assert "typo.toml" in text and "brands[0].strategy.reply_rat" in text
-    assert "unknown key" in text and "reply_rate" in text and "posts_per_week" in text
+    assert "unknown key (did you mean 'reply_rate'?)" in text and "posts_per_week" in text
     assert error.line == 7
 
 
@@ -331,8 +331,9 @@ def test_unknown_preset_lists_the_shipped_names(tmp_path: Path) -> None:
     error = error_of(load_scenario, path)
     text = str(error)
     assert "s.toml" in text and "brands[0].strategy" in text and error.line == 2
-    assert "broadcasting" in text and "storytelling" in text
+    assert "(did you mean 'broadcasting'?)" in text and "storytelling" in text
     assert "no_plan" in str(error_of(load_strategy, "not_a_preset"))
+    assert "did you mean" not in str(error_of(load_strategy, "not_a_preset"))
 
 
 def test_missing_file_names_file_and_referrer(tmp_path: Path) -> None:

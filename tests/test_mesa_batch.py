@@ -79,7 +79,8 @@ def test_configuration_by_name_and_keywords():
     assert model.config.behavior.reply_trust == 0.45
     assert model.run_seed == model.config.seed
     assert model.baseline is not None  # configured by name: paired
-    with pytest.raises(ValueError, match="'reply_trustt' is not a parameter of behavior"):
+    misspelt = r"'reply_trustt' is not a parameter of behavior \(did you mean 'reply_trust'\?\)"
+    with pytest.raises(ValueError, match=misspelt):
         EngagementModel("base", people=300, **{"behavior.reply_trustt": 0.4})
 
 
