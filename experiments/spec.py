@@ -189,8 +189,9 @@ def _outcome_problem(outcome: str, days: int) -> str | None:
     name, at, day = outcome.partition("@")
     if name not in outcome_names():
         return (
-            f"unknown outcome {name!r}; allowed: {', '.join([*FINAL_OUTCOMES, *SPECIAL_OUTCOMES])}"
-            ", any column of sim.metrics, each optionally @DAY"
+            f"unknown outcome {name!r}{did_you_mean(name, outcome_names())}; allowed: "
+            f"{', '.join([*FINAL_OUTCOMES, *SPECIAL_OUTCOMES])}, any column of sim.metrics, each "
+            "optionally @DAY"
         )
     if at and (not day.isdigit() or int(day) >= days):
         return f"the day after @ must be a whole number from 0 to {days - 1} (the horizon)"

@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 import sim
-from sim.text import outcome_cells, plural
+from sim.text import did_you_mean, outcome_cells, plural
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -315,7 +315,10 @@ def _engine_name(value: str) -> str:
     from sim.model import ENGINES
 
     if value not in ENGINES:
-        raise typer.BadParameter(f"unknown engine {value!r}; available: {', '.join(ENGINES)}")
+        raise typer.BadParameter(
+            f"unknown engine {value!r}{did_you_mean(value, ENGINES)}; available: "
+            f"{', '.join(ENGINES)}"
+        )
     return value
 
 

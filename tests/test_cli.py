@@ -135,6 +135,9 @@ def test_option_errors_exit_2():
     result = invoke("compare", "no_such_strategy")
     assert result.exit_code == 2
     assert "no_such_strategy" in result.stderr
+    result = invoke("run", "base", "--engine", "vectr")
+    assert result.exit_code == 2
+    assert "did you mean 'vector'?" in " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.stderr).split())
 
 
 def test_write_results_files_and_manifest(tmp_path):

@@ -106,7 +106,7 @@ def test_robustness_experiment_is_large_enough():
         (
             ('"behavior.reply_trust"', '"behavior.reply_trustt"'),
             "parameters.behavior.reply_trustt",
-            ["'reply_trustt' is not a parameter", "allowed:", "reply_trust"],
+            ["'reply_trustt' is not a parameter", "did you mean 'reply_trust'?", "allowed:"],
         ),
         (
             ("values = [0.1, 0.5]", "values = [0.1, 1.5]"),
@@ -114,6 +114,7 @@ def test_robustness_experiment_is_large_enough():
             ["outside the schema's range", "between 0 and 1"],
         ),
         (('"break_even_day"', '"reach_all"'), "outcomes[3]", ["unknown outcome", "allowed"]),
+        (('"break_even_day"', '"break_even_dy"'), "outcomes[3]", ["mean 'break_even_day'?"]),
         (('"followers@5"', '"followers@99"'), "outcomes[4]", ["from 0 to 14"]),
         (('worse = "broadcasting"', 'worse = "nobody"'), "comparisons[0].worse", ["strategies"]),
         (('method = "grid"', 'method = "latin"'), "design.method", ["must be one of"]),
