@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 import sim
-from sim.text import did_you_mean, outcome_cells, plural
+from sim.text import did_you_mean, outcome_cells, outcome_legend, plural
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -303,8 +303,7 @@ def _print_final(df: Any, *, title: str, as_json: bool) -> None:
         return
     seeds = int(final["seeds"].max())
     days = int(final["days"].max())
-    shown = "mean [95% interval]" if seeds > 1 else "one run each, no interval"
-    caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: {shown}"
+    caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: {outcome_legend(seeds)}"
     console = _stdout()
     table = _final_table(final, title=f"{title} ({caption})", transpose=console.is_terminal)
     console.print(table)

@@ -8,7 +8,14 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["compact", "did_you_mean", "number", "outcome_cells", "plural"]
+__all__ = [
+    "compact",
+    "did_you_mean",
+    "number",
+    "outcome_cells",
+    "outcome_legend",
+    "plural",
+]
 
 
 def plural(count: int, noun: str) -> str:
@@ -37,6 +44,11 @@ def number(value: Any) -> str:
     if value is None or math.isnan(float(value)):
         return "-"
     return compact(float(value))
+
+
+def outcome_legend(seeds: int) -> str:
+    """What the cells of :func:`outcome_cells` show for ``seeds`` seeds."""
+    return "mean over seeds [95% interval]" if seeds > 1 else "one run each, no interval"
 
 
 def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:

@@ -19,6 +19,7 @@ import solara
 from sim import summary
 from sim.errors import ScenarioError
 from sim.schema import Comparison
+from sim.text import outcome_legend
 from viz import charts
 from viz.choices import (
     GENERATORS,
@@ -291,7 +292,7 @@ def Results(run: CompareRun) -> None:
         solara.Info("Results appear here as each strategy finishes.")
         return
     solara.Markdown(f"### Final outcomes after {int(final['days'].max())} days")
-    solara.Text("mean over seeds [95% interval]", style={"font-size": "12px"})
+    solara.Text(outcome_legend(int(final["seeds"].max())), style={"font-size": "12px"})
     TableCard(final_table(final), final, name + "_final", classes=["lg-final"])
     with solara.GridFixed(columns=2, align_items="start"):
         for column, _ in charts.COMPARE_CHARTS:
