@@ -148,3 +148,12 @@ def test_quit_runs_equal_full_runs(keep_name, budget, monkeypatch):
         expected = run_strategy(cache, scenario, quitting(keep, week), 2)
         pd.testing.assert_frame_equal(found, expected)
     assert not quits._copies  # every kept copy was used
+
+
+def test_jcurve_draws_the_kept_strategy_on_top():
+    from viz.charts import jcurve_chart
+
+    df = make_metrics({"keep": 2.0, "quit": 1.0, "other": 1.5}, seeds=2, days=20)
+    fig = jcurve_chart(df, "keep", "quit", ["other"], quit_day=10, break_even_day=None)
+    lines = {line.get_label(): line.get_zorder() for line in fig.axes[0].get_lines()}
+    assert lines["keep"] > max(lines["quit"], lines["other"])

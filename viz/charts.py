@@ -112,7 +112,8 @@ def jcurve_chart(
         band = daily_band(rows, "incremental_profit")
         bands[name] = band
         color = colors.get(name, palette(index + 2))
-        ax.plot(band["day"], band["mean"], color=color, linewidth=2.0, label=name)
+        on_top = 3 if name == keep else 2  # the curve the page is about stays visible
+        ax.plot(band["day"], band["mean"], color=color, lw=2.0, label=name, zorder=on_top)
         ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=0.15, lw=0)
     if keep in bands and quit_name in bands:
         a, b = bands[keep], bands[quit_name]
