@@ -187,9 +187,10 @@ def outcome_names() -> list[str]:
 
 def _outcome_problem(outcome: str, days: int) -> str | None:
     name, at, day = outcome.partition("@")
-    if name not in outcome_names():
+    names = outcome_names()
+    if name not in names:
         return (
-            f"unknown outcome {name!r}{did_you_mean(name, outcome_names())}; allowed: "
+            f"unknown outcome {name!r}{did_you_mean(name, names)}; allowed: "
             f"{', '.join([*FINAL_OUTCOMES, *SPECIAL_OUTCOMES])}, any column of sim.metrics, each "
             "optionally @DAY"
         )

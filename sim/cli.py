@@ -265,9 +265,11 @@ def _cells(final: Any) -> tuple[list[str], list[list[str]]]:
     keys = [key for key in ("strategy", "brand") if key in final.columns]
     if "strategy" in keys and "brand" in keys and final["brand"].nunique() <= 1:
         keys = ["strategy"]
-    labels = [" / ".join(str(row[key]) for key in keys) for _, row in final.iterrows()]
-    rows = [outcome_cells(row, TABLE_OUTCOMES) for _, row in final.iterrows()]
-    return [" / ".join(keys)] + labels, rows
+    labels, rows = [" / ".join(keys)], []
+    for _, row in final.iterrows():
+        labels.append(" / ".join(str(row[key]) for key in keys))
+        rows.append(outcome_cells(row, TABLE_OUTCOMES))
+    return labels, rows
 
 
 def _final_table(final: Any, *, title: str, transpose: bool = False) -> Table:
@@ -680,9 +682,7 @@ def analyze(
 
 def _validation_table(results: list[CheckResult], title: str) -> Table:
     """One row per check and case; the problem column only when some case has a problem."""
-    problems = any(result.problem for result in results)
-    table = Table(title=title, title_style="bold", header_style="bold")
-    for column, justify in (
+    columns = [
         ("check", "left"),
         ("case", "left"),
         ("runs", "right"),
@@ -691,8 +691,12 @@ def _validation_table(results: list[CheckResult], title: str) -> Table:
         ("measured", "right"),
         ("limit", "left"),
         ("seconds", "right"),
-        *((("problem", "left"),) if problems else ()),
-    ):
+    ]
+    problems = any(result.problem for result in results)
+    if problems:
+        columns.append(("problem", "left"))
+    table = Table(title=title, title_style="bold", header_style="bold")
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for result in results:
         cells = [
@@ -705,7 +709,9 @@ def _validation_table(results: list[CheckResult], title: str) -> Table:
             result.limit,
             f"{result.seconds:.1f}",
         ]
-        table.add_row(*cells, *((result.problem,) if problems else ()))
+        if problems:
+            cells.append(result.problem)
+        table.add_row(*cells)
     return table
 
 

@@ -66,6 +66,7 @@ def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """ " (did you mean 'reply_rate'?)" for the choice closest to a misspelt ``word``, or ""."""
+    """The suffix " (did you mean 'reply_rate'?)" naming the choice closest to a misspelt
+    ``word``, or "" when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -44,6 +44,11 @@ HELP_DEFAULTS = {
 """Help texts whose defaults are written out (the option's own words, then the default)."""
 
 
+def _unboxed(text: str) -> str:
+    """Rich output as plain words: box-drawing characters and line wrapping removed."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+
+
 def invoke(*args: str):
     return CliRunner().invoke(app, list(args))
 
@@ -85,7 +90,7 @@ def test_help_shows_every_default_and_wraps_prose(name):
     assert all("\n" not in paragraph for paragraph in paragraphs)
     result = invoke(name, "--help")
     assert result.exit_code == 0
-    text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    text = _unboxed(result.output)
     for option, default in HELP_DEFAULTS.get(name, ()):
         assert f"{option} (default: {default})" in text
 
@@ -137,7 +142,7 @@ def test_option_errors_exit_2():
     assert "no_such_strategy" in result.stderr
     result = invoke("run", "base", "--engine", "vectr")
     assert result.exit_code == 2
-    assert "did you mean 'vector'?" in " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.stderr).split())
+    assert "did you mean 'vector'?" in _unboxed(result.stderr)
 
 
 def test_write_results_files_and_manifest(tmp_path):
