@@ -174,13 +174,12 @@ def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
     better = results[results["strategy"] == comparison.better].set_index(key)[comparison.outcome]
     worse = results[results["strategy"] == comparison.worse].set_index(key)[comparison.outcome]
     diff = (better - worse).dropna().rename("difference").reset_index()
-    rows = []
-    for point, group in diff.groupby("point"):
-        mean, lo, hi = summary.t_interval(group["difference"].to_numpy())
-        rows.append(
-            {"point": int(point), "difference": mean, "lo": lo, "hi": hi, "seeds": len(group)}
-        )
-    table = pd.DataFrame(rows).set_index("point")
+    seeds = diff.groupby("point")["difference"]
+    table = pd.DataFrame({"difference": seeds.mean(), "seeds": seeds.count()})
+    half = summary.t_half_width(seeds.std(ddof=1).to_numpy(), table["seeds"].to_numpy())
+    table.insert(1, "lo", table["difference"] - half)
+    table.insert(2, "hi", table["difference"] + half)
+    table.index = table.index.astype(int)
     table = table.join(data.points[data.parameter_names])
     table["holds"] = table["difference"] > 0
     table["significant"] = (table["lo"] > 0) & (table["seeds"] >= 2)
@@ -190,16 +189,20 @@ def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
 # ---- sensitivity ----------------------------------------------------------------------------
 
 
-def _targets(data: SweepData) -> list[tuple[str, str, str, pd.Series]]:
+def _targets(data: SweepData, only: str | None = None) -> list[tuple[str, str, str, pd.Series]]:
     """(target, strategy, outcome, Y per point) for every outcome and strategy, and for every
-    comparison's difference."""
+    comparison's difference; only the target named ``only`` if given."""
     means = point_means(data)
     targets = []
     for outcome in data.outcomes:
         for strategy in data.strategies:
-            y = means[means["strategy"] == strategy].set_index("point")[outcome]
-            targets.append((f"{strategy}: {outcome}", strategy, outcome, y))
+            name = f"{strategy}: {outcome}"
+            if only in (None, name):
+                y = means[means["strategy"] == strategy].set_index("point")[outcome]
+                targets.append((name, strategy, outcome, y))
     for comparison in data.experiment.comparisons:
+        if only not in (None, comparison.label):
+            continue
         table = comparison_table(data, comparison)
         targets.append(
             (
@@ -241,9 +244,7 @@ def sensitivity(data: SweepData, target: str | None = None) -> pd.DataFrame:
     unit = data.points[[UNIT_PREFIX + name for name in names]].to_numpy(dtype=float)
     complete_points = len(data.points)
     rows = []
-    for target_name, strategy, outcome, y_series in _targets(data):
-        if target is not None and target_name != target:
-            continue
+    for target_name, strategy, outcome, y_series in _targets(data, target):
         y_full = y_series.reindex(range(complete_points)).to_numpy(dtype=float)
         ok = ~np.isnan(y_full)
         x, y = unit[ok], y_full[ok]

@@ -28,6 +28,7 @@ from sim.metrics import FINAL_OUTCOMES, SIGNED
 
 __all__ = [
     "CONFIDENCE",
+    "t_half_width",
     "t_interval",
     "final_outcomes",
     "break_even",
@@ -63,9 +64,17 @@ def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
     mean = float(x.mean())
     if n == 1:
         return (mean, mean, mean)
-    sem = float(x.std(ddof=1)) / math.sqrt(n)
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sem
+    half = float(t_half_width(x.std(ddof=1), n))
     return (mean, mean - half, mean + half)
+
+
+def t_half_width(std: float | np.ndarray, count: int | np.ndarray) -> float | np.ndarray:
+    """Half-width of the 95% t-interval of a mean, from its sample's standard deviation
+    (``ddof=1``) and size; 0 for a single value. Scalars or arrays (one interval per group)."""
+    count = np.asarray(count, dtype=float)
+    several = count > 1
+    quantile = stats.t.ppf(0.5 + CONFIDENCE / 2, np.where(several, count - 1, 1.0))
+    return np.where(several, quantile * (np.nan_to_num(std) / np.sqrt(count)), 0.0)
 
 
 def _floored(column: str, mean: float | np.ndarray, lo: float | np.ndarray):

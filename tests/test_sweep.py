@@ -6,6 +6,7 @@ test_sweep_kill.py, mesa.batch_run in test_mesa_batch.py.
 
 from __future__ import annotations
 
+import itertools
 import json
 import textwrap
 
@@ -17,6 +18,7 @@ from experiments import views
 from experiments.analysis import (
     SweepData,
     _audience,
+    comparison_table,
     failure_region,
     load_sweep,
     robustness,
@@ -28,6 +30,7 @@ from experiments.executors import SerialExecutor
 from experiments.spec import apply_values, experiment_from_text, load_experiment, resolve_path
 from experiments.store import load_manifest, load_results
 from experiments.sweep import Sweep, run_seed
+from sim import summary
 from sim.errors import ScenarioError
 from sim.runner import simulate
 
@@ -304,7 +307,7 @@ def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
     assert views.robustness_report(data)["comparisons"][0]["name"] == "CE beats BC on equity"
 
 
-def _synthetic(points: int = 128) -> SweepData:
+def _synthetic(points: int = 128, seeds: int = 1) -> SweepData:
     """A fake LHS sweep where outcome y = 3 x + noise and the comparison fails for x < 0.3."""
     text = _sampled(f'method = "lhs"\npoints = {points}')
     text = text.replace("low = 0.1, high = 0.5", "low = 0.0, high = 1.0")
@@ -314,15 +317,15 @@ def _synthetic(points: int = 128) -> SweepData:
     design = design_points(experiment)
     rng = np.random.default_rng(0)
     rows = []
-    for point, row in design.iterrows():
+    for (point, row), replicate in itertools.product(design.iterrows(), range(seeds)):
         x, z = row["behavior.reply_trust"], row["market.no_relationship"]
         for strategy, value in (("consistent_engagement", 3 * x), ("broadcasting", 0.9)):
             rows.append(
                 {
-                    "run": point,
+                    "run": point * seeds + replicate,
                     "point": point,
-                    "replicate": 0,
-                    "seed": 0,
+                    "replicate": replicate,
+                    "seed": replicate,
                     "strategy": strategy,
                     "behavior.reply_trust": x,
                     "market.no_relationship": z,
@@ -332,7 +335,7 @@ def _synthetic(points: int = 128) -> SweepData:
     return SweepData(
         root=None,  # type: ignore[arg-type]
         experiment=experiment,
-        manifest={"total_runs": points},
+        manifest={"total_runs": points * seeds},
         points=design,
         results=pd.DataFrame(rows),
         parameters=experiment.resolved_parameters(),
@@ -356,6 +359,23 @@ def test_sensitivity_and_robustness_find_the_driving_parameter():
     assert region["covers"] > 0.9 and region["fail_rate_inside"] > 0.9
     empty = pd.DataFrame({"holds": [True, True], "a": [0.1, 0.2]})
     assert failure_region(empty, ["a"]) is None
+
+
+def test_comparison_table_gives_each_point_its_seeds_t_interval():
+    data = _synthetic(points=16, seeds=3)
+    comparison = data.experiment.comparisons[0]
+    table = comparison_table(data, comparison)
+    results = data.results
+    for point, row in table.iterrows():
+        runs = results[results["point"] == point]
+        better = runs[runs["strategy"] == comparison.better][comparison.outcome].to_numpy()
+        worse = runs[runs["strategy"] == comparison.worse][comparison.outcome].to_numpy()
+        expected = summary.t_interval(better - worse)
+        assert (row["difference"], row["lo"], row["hi"]) == pytest.approx(expected, rel=1e-12)
+        assert row["seeds"] == 3 and row["lo"] < row["difference"] < row["hi"]
+        assert row["significant"] == (expected[1] > 0)
+    one_seed = comparison_table(_synthetic(points=16), comparison)
+    assert (one_seed["lo"] == one_seed["difference"]).all() and not one_seed["significant"].any()
 
 
 def test_cli_analyze_and_sweep_errors(tiny_sweep, tmp_path):
