@@ -31,7 +31,7 @@ from sim import loading
 from sim.audience.edgelist import is_file
 from sim.errors import ScenarioError
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
-from sim.schema import Scenario, Strategy, Strict
+from sim.schema import Scenario, Strategy, Strict, unique_strategies
 from sim.text import did_you_mean
 
 __all__ = [
@@ -135,10 +135,7 @@ class Experiment(Strict):
     @field_validator("strategies")
     @classmethod
     def _unique_strategies(cls, strategies: list[Strategy]) -> list[Strategy]:
-        names = [strategy.name for strategy in strategies]
-        if len(set(names)) != len(names):
-            raise ValueError(f"strategy names must be unique, got {names}")
-        return strategies
+        return unique_strategies(strategies)
 
     @property
     def days(self) -> int:

@@ -245,7 +245,7 @@ def follow_chance(base, value, fit, proof_share, proof_weight):
 def prune_hazard(rate, fit, trust, mutual, mutual_factor):
     """Daily chance a follower prunes the brand: (1 - fit)(1 - trust), lower if mutual [3.8].
 
-    People tidy their feeds of accounts that give them nothing (Kwak, Moon & Lee 2011).
+    People tidy their feeds of accounts that give them nothing (Kwak, Chun & Moon 2011).
     """
     return rate * (1.0 - fit) * (1.0 - trust) * pick(mutual, mutual_factor, 1.0)
 

@@ -121,7 +121,8 @@ def _message(error: BaseException) -> str:
 
     if isinstance(error, ValidationError):
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'value'}: {item['msg']}"
+            f"{'.'.join(str(part) for part in item['loc']) or 'value'}: "
+            f"{item['msg'].removeprefix('Value error, ')}"
             for item in error.errors()
         )
         return f"invalid {error.title}: {problems}"

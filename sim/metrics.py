@@ -55,7 +55,7 @@ FLOWS: dict[str, str] = {
     "unfollows_volume": "unfollows from fatigue, mostly posting volume",
     "unfollows_pruning": "unfollows by pruning low-value accounts",
     "unfollows_dropout": "unfollows after the brand went silent",
-    "unfollows_spam": "unfollows and blocks as a reaction to spam-like outreach",
+    "unfollows_spam": "unfollows from fatigue, mostly spam-like outreach (blocks: see blocks)",
     "mutes": "mutes",
     "blocks": "blocks",
     "recommendations": "recommendations made by advocates",

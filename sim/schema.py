@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 CONTENT_TYPES: tuple[str, ...] = ("value", "story", "promo", "conversation")
@@ -135,7 +135,8 @@ class Strategy(Strict):
         0.8,
         0,
         1,
-        doc="largest share of comments the brand answers",
+        doc="chance the brand answers a given comment (hours for the expected answers are "
+        "reserved first)",
         source="Sprout Social Index 2020: 79% of people expect a reply within 24 hours",
     )
     coordination: float = param(
@@ -174,7 +175,13 @@ class Strategy(Strict):
     adapt_kpi: Literal["followers", "engagement", "revenue"] = Field(
         "engagement", description="the KPI an adaptive brand watches"
     )
-    adapt_rate: float = param(0.1, 0, 1, doc="how far the mix moves toward the best type per week")
+    adapt_rate: float = param(
+        0.1,
+        0,
+        1,
+        doc="how far the mix moves each week toward shares in proportion to each type's KPI per "
+        "post",
+    )
 
 
 class InitialState(Strict):
@@ -194,8 +201,9 @@ class InitialState(Strict):
         0.5,
         0,
         1,
-        doc="relative spread of day-0 salience: uniform within aware_salience x (1 +/- spread), "
-        "capped at 1 (0: everyone the same)",
+        doc="relative spread of day-0 salience: uniform within level x (1 +/- spread), capped "
+        "at 1, the level being aware_salience (initial followers: at least 0.5; 0: everyone the "
+        "same)",
     )
 
 
@@ -235,7 +243,11 @@ class Platform(Strict):
     )
     rank_window_days: int = param(28, 1, 365, doc="memory of the ranking signal", unit="days")
     rank_reference: float = param(
-        0.015, 1e-6, 1, doc="engagement per follower impression at which ranking is neutral"
+        0.015,
+        1e-6,
+        1,
+        doc="engagement per follower impression at which ranking is neutral",
+        source="Rival IQ 2023: median engagement per post per follower, by platform",
     )
     rank_sensitivity: float = param(
         0.5, 0, 3, doc="elasticity of reach to engagement per impression"
@@ -349,7 +361,7 @@ class Audience(Strict):
         doc="mean daily chance of being online (1: everyone always online, the validation "
         "configuration of docs/validation.md)",
         source="Pew Research 2024: about 70% of Facebook users visit "
-        "daily, fewer on other platforms",
+        "daily, fewer on other platforms (0.5 across platforms: assumption)",
     )
     activity_concentration: float = param(
         1.5, 0.1, 100, doc="Beta concentration of activity (lower: more heavy-tailed)"
@@ -418,7 +430,7 @@ class Behavior(Strict):
         0.3,
         0,
         10,
-        doc="fatigue per impression times (1 - fit)",
+        doc="fatigue per impression times (1 - fit x quality)",
         source="Sprout Social Index 2016: 41% unfollow for irrelevant content",
     )
     volume_fatigue: float = param(
@@ -485,7 +497,8 @@ class Behavior(Strict):
         0,
         1,
         doc="trust above which a person is an advocate",
-        source="Reichheld 2003: promoters score 9-10 of 10",
+        source="Reichheld 2003: only promoters (9-10 of 10) recommend; where trust meets that "
+        "scale is an assumption",
     )
     advocacy_rate: float = param(
         0.02,
@@ -511,9 +524,16 @@ class Behavior(Strict):
         1,
         doc="daily unfollow hazard at zero fit and trust",
         unit="1/day",
-        source="Kwak, Moon & Lee 2011 on unfollowing",
+        source="Kwak, Chun & Moon 2011 (CHI): people unfollow accounts that give them little",
     )
-    mutual_prune: float = param(0.3, 0, 1, doc="pruning multiplier when the brand follows back")
+    mutual_prune: float = param(
+        0.3,
+        0,
+        1,
+        doc="pruning multiplier when the brand follows back",
+        source="Kwak, Chun & Moon 2011 (CHI): reciprocated ties are dropped less (the value: "
+        "assumption)",
+    )
     dropout_rate: float = param(
         0.002, 0, 1, doc="daily unfollow hazard once the brand has gone silent", unit="1/day"
     )
@@ -625,3 +645,21 @@ class Comparison(Strict):
     scenario: Scenario = Field(default_factory=Scenario)
     strategies: Annotated[list[Strategy], Field(min_length=1, max_length=24)]
     seeds: int = Field(5, ge=1, le=1000, description="seeds per strategy")
+
+    @field_validator("strategies")
+    @classmethod
+    def _unique_strategies(cls, strategies: list[Strategy]) -> list[Strategy]:
+        return unique_strategies(strategies)
+
+
+def unique_strategies(strategies: list[Strategy]) -> list[Strategy]:
+    """``strategies`` if their names differ: results are kept by strategy name, so two of the
+    same name would be reported as one."""
+    names = [strategy.name for strategy in strategies]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(
+            f"strategy names must be unique; repeated: {', '.join(repeated)} (give a variant its "
+            f'own name, e.g. {{ preset = "{repeated[0]}", name = "{repeated[0]}_variant", ... }})'
+        )
+    return strategies

@@ -130,6 +130,12 @@ def test_bad_strategy_file_in_compare_exits_2(tmp_path):
     assert "eager.toml" in result.stderr and "reply_rate" in result.stderr
 
 
+def test_compare_of_one_strategy_twice_exits_2():
+    result = invoke("compare", "broadcasting", "broadcasting", "--days", "5", "--seeds", "1")
+    assert result.exit_code == 2
+    assert "repeated: broadcasting" in result.stderr and "Value error" not in result.stderr
+
+
 def test_option_errors_exit_2():
     result = invoke("compare", "consistent_engagement", "--direction", "flows")
     assert result.exit_code == 2

@@ -371,6 +371,22 @@ def test_comparison_strategies_must_use_the_scenarios_platforms(tmp_path: Path) 
     assert "d.toml" in str(error) and "strategies[0].platforms" in str(error)
 
 
+def test_comparison_strategies_need_distinct_names(tmp_path: Path) -> None:
+    """A variant that keeps its preset's name would be reported as that preset."""
+    path = write(
+        tmp_path,
+        "wagon.toml",
+        'scenario = "base"\nstrategies = [\n  "consistent_engagement",\n'
+        '  { preset = "consistent_engagement", consistency_decay = 0.5 },\n]\n',
+    )
+    error = error_of(load_comparison, path)
+    assert error.file.endswith("wagon.toml") and (error.field, error.line) == ("strategies", 2)
+    assert "repeated: consistent_engagement" in str(error) and "name =" in str(error)
+    fixed = path.read_text().replace("0.5 }", '0.5, name = "wagon" }')
+    names = [s.name for s in load_comparison(write(tmp_path, "ok.toml", fixed)).strategies]
+    assert names == ["consistent_engagement", "wagon"]
+
+
 def test_scenario_and_comparison_files_are_not_mixed_up() -> None:
     assert "comparison" in str(error_of(load_scenario, "default"))
     assert "not a comparison" in str(error_of(load_comparison, "base"))
