@@ -27,6 +27,7 @@ __all__ = [
     "trust_from_recommendation",
     "trust_after_purchase",
     "breaks_follow_limits",
+    "counted_actions",
     "follow_chance",
     "social_proof_share",
     "prune_hazard",
@@ -194,6 +195,12 @@ def trust_after_purchase(trust, happy, satisfied_trust: float, unhappy_trust: fl
     Anderson 1998; Reichheld 2003 on satisfaction and recommendation.
     """
     return pick(happy, closer(trust, satisfied_trust), trust * (1.0 - unhappy_trust))
+
+
+def counted_actions(limit_counts: str, follows: int, unfollows: int) -> int:
+    """A day's outreach actions that count toward a platform's daily limit [3.7]: its follows,
+    its unfollows or both, as the platform's ``limit_counts`` says."""
+    return follows * (limit_counts != "unfollows") + unfollows * (limit_counts != "follows")
 
 
 def breaks_follow_limits(

@@ -275,8 +275,10 @@ class Platform(Strict):
     unadapted_quality: float = param(
         0.7, 0, 1, doc="quality multiplier for content not adapted to the platform"
     )
-    limit_counts: Literal["follows", "both"] = Field(
-        "both", description="what the daily action limit counts: follows, or follows and unfollows"
+    limit_counts: Literal["follows", "unfollows", "both"] = Field(
+        "both",
+        description="what the daily action limit counts: the brand's follows, its unfollows, or "
+        "both",
     )
     follow_limit_per_day: float = param(
         400.0,

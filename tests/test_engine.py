@@ -53,6 +53,22 @@ def test_inactive_brand_spends_nothing_and_posts_nothing():
     assert frame["revenue"].sum() > 0  # people already aware still buy
 
 
+@pytest.mark.parametrize(
+    ("counts", "restricted"), [("follows", True), ("unfollows", False), ("both", True)]
+)
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_the_daily_action_limit_counts_what_the_platform_says(counts, restricted, engine):
+    """About 200 follows on the first day against a limit of 100: only a limit that counts
+    follows is broken before the brand's first unfollows (day 30)."""
+    strategy = Strategy(follow_rate=1000, targeting="random", unfollow_after_days=30)
+    platform = Platform(limit_counts=counts, follow_limit_per_day=100, following_floor=1e9)
+    scenario = small_scenario().model_copy(
+        update={"days": 5, "platforms": [platform], "brands": [Brand(strategy=strategy)]}
+    )
+    frame = EngagementModel(scenario, seed=1, engine=engine).run(5).metrics()
+    assert bool(frame["restricted"].any()) is restricted
+
+
 def check_metrics(frame: pd.DataFrame) -> None:
     """Every number in a metrics table finite, every count (all but mean trust) non-negative."""
     assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()

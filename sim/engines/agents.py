@@ -879,9 +879,8 @@ class AgentEngine(DayOrder):
             if person.history is not None:
                 for event, detail in outreach_events(spam, block, follow_back, platform):
                     person.remember(day, brand.name, event, detail)
-        actions = len(chosen) + (unfollowed if platform.limit_counts == "both" else 0)
         if behavior.breaks_follow_limits(
-            actions,
+            behavior.counted_actions(platform.limit_counts, len(chosen), unfollowed),
             ledger.following,
             sum(person.ties[b].follower for person in ledger.known),
             self.market.scale,

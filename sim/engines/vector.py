@@ -771,9 +771,8 @@ class VectorEngine(DayOrder):
                     self.history.record(dropped, day, brand.name, "unfollowed_by_brand", detail)
         followed = self._follow_accounts(brand, plan.follows, day, row) if plan.follows else 0
         platform = self.platforms[main]
-        actions = followed + (unfollowed if platform.limit_counts == "both" else 0)
         if behavior.breaks_follow_limits(
-            actions,
+            behavior.counted_actions(platform.limit_counts, followed, unfollowed),
             state.following,
             self._follower_count(state),
             self.market.scale,
