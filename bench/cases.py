@@ -170,6 +170,7 @@ def audience_skipped(scenario, population, brands, seed):
 
     nobody = np.zeros(0, dtype=np.int64)
     no_stocks = AudienceStocks(0, 0.0, 0.0, 0, 0, 0)
+    nobody_anywhere = [0] * len(scenario.platforms)
 
     def skip(self, *args) -> None:
         pass
@@ -181,7 +182,7 @@ def audience_skipped(scenario, population, brands, seed):
             return nobody, nobody
 
         def _metrics(self, brand, plan, day, row):
-            close_row(brand, plan, day, row, no_stocks, 0, 0, self.scenario)
+            close_row(brand, plan, day, row, no_stocks, nobody_anywhere, 0, 0, self.scenario)
 
     return AudienceSkipped(scenario, population, brands, seed)
 

@@ -16,7 +16,9 @@ __all__ = [
     "COLUMNS",
     "SIGNED",
     "FINAL_OUTCOMES",
+    "PLATFORM_FOLLOWERS",
     "finish",
+    "platform_followers_column",
     "incremental_profit",
 ]
 
@@ -100,8 +102,20 @@ FINAL_OUTCOMES: dict[str, str] = {
     "incremental_profit": "incremental_profit",
 }
 
+PLATFORM_FOLLOWERS = (
+    "followers on that platform as shown (the brand's bought followers on its main platform); "
+    "one column per platform of the scenario, after the columns above"
+)
+"""What each ``followers_<platform>`` column holds (a person following on two platforms counts
+on both; ``followers`` counts people once)."""
+
 WINDOW_DAYS = 28
 ID_COLUMNS = ("seed", "brand", "day")
+
+
+def platform_followers_column(platform: str) -> str:
+    """The metrics column of the followers on ``platform``."""
+    return f"followers_{platform}"
 
 
 def incremental_profit(margin: float, incremental_revenue, cum_cost):
@@ -149,7 +163,8 @@ def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float)
         margin, frame["incremental_revenue"], frame["cum_cost"]
     )
     frame["incremental_roi"] = (frame["incremental_profit"] / cost).fillna(0.0)
-    return frame[[*ID_COLUMNS, *COLUMNS]]
+    per_platform = [c for c in raw.columns if c.startswith(platform_followers_column(""))]
+    return frame[[*ID_COLUMNS, *COLUMNS, *per_platform]]
 
 
 def _rolling_sum(series: pd.Series) -> pd.Series:

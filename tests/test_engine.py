@@ -86,10 +86,15 @@ def check_invariants(model: EngagementModel) -> None:
         assert (state.salience >= 0).all() and (state.salience <= 1).all()
         assert (state.fatigue >= 0).all()
         assert np.array_equal(state.follower, state.follows.any(axis=0))
+        assert np.array_equal(state.platform_followers, state.follows.sum(axis=1))
         assert not (state.follower & ~np.isin(np.arange(engine.n), state.known)).any()
         last = frame[frame["brand"] == brand.name].iloc[-1]
         real = (state.follower.sum() + brand.fake_followers) * model.config.market.scale
         assert last["followers"] == pytest.approx(real)
+        on_platforms = [last[f"followers_{platform.name}"] for platform in model.config.platforms]
+        main = model.config.platforms[brand.main_platform].name
+        assert last[f"followers_{main}"] >= brand.fake_followers * model.config.market.scale
+        assert max(on_platforms) <= last["followers"] + 1e-9 <= sum(on_platforms) + 1e-9
         assert state.following == (state.brand_follows_day >= 0).sum()
 
 

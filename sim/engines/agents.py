@@ -1002,6 +1002,19 @@ class AgentEngine(DayOrder):
             day,
             self.behavior.advocate_threshold,
         )
-        close_row(brand, plan, day, row, stocks, ledger.following, ledger.customers, self.scenario)
+        platform_followers = [
+            sum(tie.follows[p] for tie in ties) for p in range(len(self.platforms))
+        ]
+        close_row(
+            brand,
+            plan,
+            day,
+            row,
+            stocks,
+            platform_followers,
+            ledger.following,
+            ledger.customers,
+            self.scenario,
+        )
         brand.queue_length = len(ledger.carried)
         self.datacollector.add_table_row("metrics", row)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from sim.engines.kernels import stock_sums
+from sim.metrics import platform_followers_column
 from sim.schema import Scenario
 from sim.strategy import BrandAgent, DayPlan
 
@@ -82,13 +84,15 @@ def close_row(
     day: int,
     row: dict,
     stocks: AudienceStocks,
+    platform_followers: Sequence[int],
     following: int,
     customers: int,
     scenario: Scenario,
 ) -> None:
     """Fill the day's metrics row in real people (x ``scale``), hours and cost.
 
-    Also the brand's bought followers: purged by the platform, then this day's purchase.
+    ``platform_followers`` counts the followers on each of the scenario's platforms. Also the
+    brand's bought followers: purged by the platform, then this day's purchase.
     """
     market = scenario.market
     scale = market.scale
@@ -110,6 +114,11 @@ def close_row(
         reach=stocks.reach * scale,
         hours_posts=plan.post_hours,
     )
+    for index, (platform, count) in enumerate(
+        zip(scenario.platforms, platform_followers, strict=True)
+    ):
+        fakes = brand.fake_followers if index == brand.main_platform else 0.0
+        row[platform_followers_column(platform.name)] = (count + fakes) * scale
     for name in SCALED_FLOWS:
         row[name] *= scale
     row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]

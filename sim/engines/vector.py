@@ -136,6 +136,7 @@ class BrandAudience:
         self.last_touch = np.full(n, NEVER, dtype=np.int32)
         self.fatigued = np.zeros(n, dtype=bool)  # ever given fatigue (else it is exactly 0)
         self.follows = np.zeros((n_platforms, n), dtype=bool)
+        self.platform_followers = np.zeros(n_platforms, dtype=np.int64)  # follows, row by row
         self.follower = np.zeros(n, dtype=bool)
         self.muted = np.zeros(n, dtype=bool)
         self.blocked = np.zeros(n, dtype=bool)
@@ -220,6 +221,9 @@ class VectorEngine(DayOrder):
         """Day-0 followers and the aware rest of the market (see `initial_audience`)."""
         state = self.state[brand.index]
         state.follows[initial.platform][initial.followers] = True
+        state.platform_followers[initial.platform] = np.count_nonzero(
+            state.follows[initial.platform]
+        )
         state.follower[initial.followers] = True
         state.trust[initial.followers] = initial.trust
         state.salience[:] = initial.salience
@@ -598,6 +602,9 @@ class VectorEngine(DayOrder):
         if len(people) == 0:
             return
         new = people[~state.follower[people]]
+        state.platform_followers[platform] += len(people) - np.count_nonzero(
+            state.follows[platform][people]
+        )
         state.follows[platform][people] = True
         state.follower[people] = True
         state.muted[people] = False
@@ -606,6 +613,7 @@ class VectorEngine(DayOrder):
     def _unfollow(self, state: BrandAudience, people: np.ndarray, row: dict, cause: str) -> None:
         if len(people) == 0:
             return
+        state.platform_followers -= np.count_nonzero(_take_columns(state.follows, people), axis=1)
         _put_columns(state.follows, people, False)
         _lose_followers(state, people, row, {cause: len(people)})
 
@@ -620,6 +628,7 @@ class VectorEngine(DayOrder):
         """Unfollow on the platform; the cause is the largest source of fatigue."""
         if len(people) == 0:
             return
+        state.platform_followers[platform] -= np.count_nonzero(state.follows[platform][people])
         state.follows[platform][people] = False
         left_everywhere = ~_take_columns(state.follows, people).any(axis=0)
         gone = people[left_everywhere]
@@ -989,7 +998,17 @@ class VectorEngine(DayOrder):
         stocks = audience_stocks(
             trust, fit, follower, salience, seen_day, day, self.behavior.advocate_threshold
         )
-        close_row(brand, plan, day, row, stocks, state.following, state.customers, self.scenario)
+        close_row(
+            brand,
+            plan,
+            day,
+            row,
+            stocks,
+            state.platform_followers,
+            state.following,
+            state.customers,
+            self.scenario,
+        )
         brand.queue_length = len(state.carried)
 
 
