@@ -33,6 +33,7 @@ __all__ = [
     "prune_hazard",
     "purchase_chance",
     "beta_quantile",
+    "satisfied",
 ]
 
 
@@ -118,21 +119,24 @@ def content_value(quality, type_value, norm, fit):
     return quality * type_value * norm * fit
 
 
-def engage_chance(base, sociability, type_engagement, quality, norm, fit, trust, fatigue):
+def engage_chance(
+    base, sociability, type_engagement, quality, norm, fit, trust, fatigue, trust_offset
+):
     """Chance an impression turns into an interaction [3.3].
 
     Rises with content quality and type, relevance (fit), sociability and trust; falls with
-    fatigue (Lee, Hosanagar & Nair 2018; de Vries, Gensler & Leeflang 2012).
+    fatigue (Lee, Hosanagar & Nair 2018; de Vries, Gensler & Leeflang 2012). ``base`` is the
+    chance of a stranger (trust 0) at full sociability, quality, norm and fit.
     """
     raw = (
         base
-        * 2.0
+        * (1.0 / trust_offset)
         * sociability
         * type_engagement
         * quality
         * norm
         * fit
-        * (0.5 + trust)
+        * (trust_offset + trust)
         / (1.0 + fatigue)
     )
     return np.minimum(raw, 1.0)
@@ -281,3 +285,9 @@ def purchase_chance(
 def beta_quantile(u, mean: float, concentration: float):
     """Inverse CDF of a Beta distribution given by its mean and concentration."""
     return betaincinv(mean * concentration, (1.0 - mean) * concentration, u)
+
+
+def satisfied(u, mean: float, concentration: float, threshold: float):
+    """Whether a purchase satisfies [3.9]: the customer's satisfaction, Beta(mean,
+    concentration) drawn by ``u``, reaches ``threshold`` (Anderson 1998)."""
+    return beta_quantile(u, mean, concentration) >= threshold

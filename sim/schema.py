@@ -195,6 +195,20 @@ class InitialState(Strict):
         unit="people",
     )
     follower_trust: float = param(0.15, 0, 1, doc="mean trust of initial followers")
+    follower_trust_spread: float = param(
+        0.5,
+        0,
+        1,
+        doc="relative spread of initial followers' trust: uniform within follower_trust x "
+        "(1 +/- spread), capped at 1",
+    )
+    follower_salience: float = param(
+        0.5,
+        0,
+        1,
+        doc="least day-0 salience of initial followers (their feeds show the brand), before "
+        "salience_spread",
+    )
     aware_share: float = param(0.1, 0, 1, doc="share of the rest of the market aware of the brand")
     aware_salience: float = param(0.3, 0, 1, doc="salience of those aware on day 0")
     salience_spread: float = param(
@@ -202,8 +216,8 @@ class InitialState(Strict):
         0,
         1,
         doc="relative spread of day-0 salience: uniform within level x (1 +/- spread), capped "
-        "at 1, the level being aware_salience (initial followers: at least 0.5; 0: everyone the "
-        "same)",
+        "at 1, the level being aware_salience (initial followers: at least follower_salience; "
+        "0: everyone the same)",
     )
 
 
@@ -258,7 +272,8 @@ class Platform(Strict):
         0.06,
         0,
         1,
-        doc="engagement chance of an impression at full value, fit and sociability",
+        doc="engagement chance of an impression on a stranger (trust 0) at full quality, fit and "
+        "sociability",
         source="calibrated to Rival IQ 2023 median engagement per post",
     )
     discovery_rate: float = param(
@@ -334,6 +349,13 @@ class Graph(Strict):
         doc="share of follows returned",
         source="Kwak et al. 2010: 22% of Twitter links are mutual",
     )
+    in_degree_exponent: float = param(
+        2.3,
+        2.05,
+        4,
+        doc="power-law exponent of followers per person (scale-free)",
+        source="Kwak, Lee, Park & Moon 2010: about 2.28 on Twitter",
+    )
     path: str | None = Field(None, description="edge list file (kind = 'edgelist')")
     direction: Literal["undirected", "follows", "flows"] = Field(
         "undirected",
@@ -369,8 +391,17 @@ class Audience(Strict):
         1.5, 0.1, 100, doc="Beta concentration of activity (lower: more heavy-tailed)"
     )
     sociability_mean: float = param(0.5, 0.01, 0.99, doc="mean tendency to interact")
+    sociability_concentration: float = param(
+        4.0, 0.1, 100, doc="Beta concentration of sociability (lower: more unequal)"
+    )
     promo_tolerance_mean: float = param(
         2.0, 0.1, 20, doc="mean fatigue a person tolerates before muting or unfollowing"
+    )
+    promo_tolerance_shape: float = param(
+        2.0,
+        0.5,
+        50,
+        doc="Gamma shape of tolerance (above 1: skewed, and hardly anyone tolerates nothing)",
     )
     fit_homophily: float = param(
         0.6,
@@ -380,6 +411,9 @@ class Audience(Strict):
         source="McPherson, Smith-Lovin & Cook 2001 on homophily",
     )
     fit_concentration: float = param(4.0, 0.5, 100, doc="Beta concentration of brand fit")
+    fit_smoothing_rounds: int = param(
+        2, 0, 10, doc="rounds of averaging over neighbours that spread fit along the graph"
+    )
 
 
 class Behavior(Strict):
@@ -421,6 +455,13 @@ class Behavior(Strict):
     wrong_answer_trust: float = param(0.15, 0, 1, doc="share of trust lost on a wrong answer")
     question_share: float = param(0.2, 0, 1, doc="share of comments that need another department")
     fatigue_half_life: float = param(14.0, 1, 365, doc="half-life of fatigue", unit="days")
+    engagement_trust_offset: float = param(
+        0.5,
+        0.05,
+        10,
+        doc="the engagement chance grows with trust T as (offset + T) / offset: 0.5 makes full "
+        "trust triple a stranger's chance",
+    )
     promo_fatigue: float = param(
         0.35,
         0,
@@ -600,6 +641,12 @@ class Market(Strict):
     )
     satisfaction_concentration: float = param(
         6.0, 0.1, 1000, doc="Beta concentration of satisfaction"
+    )
+    satisfaction_threshold: float = param(
+        0.5,
+        0,
+        1,
+        doc="satisfaction from which a customer is satisfied (below: unhappy, may complain)",
     )
     satisfied_trust: float = param(
         0.25, 0, 1, doc="share of the trust gap closed by a satisfied purchase"

@@ -69,6 +69,34 @@ def test_the_daily_action_limit_counts_what_the_platform_says(counts, restricted
     assert bool(frame["restricted"].any()) is restricted
 
 
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("behavior.engagement_trust_offset", 0.1),
+        ("market.satisfaction_threshold", 0.9),
+        ("brands.0.initial.follower_trust_spread", 0.0),
+        ("brands.0.initial.follower_salience", 1.0),
+        ("audience.sociability_concentration", 50.0),
+        ("audience.promo_tolerance_shape", 10.0),
+        ("audience.fit_smoothing_rounds", 0),
+        ("audience.graph.in_degree_exponent", 3.5),
+    ],
+)
+def test_shape_parameters_reach_the_model(path, value):
+    """Numbers once fixed in the code (docs/model.md section 8) change the run when set."""
+    data = small_scenario().model_dump()
+    *parents, name = path.split(".")
+    holder = data
+    for part in parents:
+        holder = holder[int(part)] if part.isdigit() else holder[part]
+    assert holder[name] != value
+    holder[name] = value
+    changed = Scenario.model_validate({**data, "days": 20})
+    assert not simulate(changed, 1).equals(
+        simulate(small_scenario().model_copy(update={"days": 20}), 1)
+    )
+
+
 def check_metrics(frame: pd.DataFrame) -> None:
     """Every number in a metrics table finite, every count (all but mean trust) non-negative."""
     assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()

@@ -279,6 +279,7 @@ PARAMS = {
     "social_proof": 3.0,
     "content_trust": 0.2,
     "incident_trust": 0.4,
+    "engagement_trust_offset": 0.3,
 }
 EXPOSURE_SALIENCE = 0.35
 
@@ -313,6 +314,7 @@ def reference_responses(
         fit,
         trust,
         fatigue.sum(axis=0),
+        p["engagement_trust_offset"],
     )
     draws = uniform_slots(head(Stream.RESPONSE, POST_NUMBER, HOP), viewers, (0, 1, 2, 3))
     engaged = draws[0] < chance

@@ -34,14 +34,7 @@ from sim.audience.graph import (
 from sim.rng import Stream, prefix
 from sim.schema import Graph
 
-__all__ = ["IN_DEGREE_EXPONENT", "build_graph", "sbm", "scale_free", "small_world"]
-
-IN_DEGREE_EXPONENT = 2.3
-"""Power-law exponent of the in-degree (followers) distribution of `scale_free`.
-
-Kwak, Lee, Park & Moon (2010), *What is Twitter, a social network or a news media?*, WWW:
-followers follow a power law with exponent about 2.28 up to about 10^5 followers.
-"""
+__all__ = ["build_graph", "sbm", "scale_free", "small_world"]
 
 _TOP_UP_ROUNDS = 6
 """Rounds of redrawing the follows lost to self-loops and duplicates (the shortfall shrinks
@@ -237,7 +230,7 @@ def scale_free(
     within_community: float = 0.8,
     reciprocity: float = 0.2,
     seed: int = 0,
-    exponent: float = IN_DEGREE_EXPONENT,
+    exponent: float = 2.3,
 ) -> FollowerGraph:
     """Directed scale-free follower graph with homophily, clustering and reciprocity.
 
@@ -249,7 +242,8 @@ def scale_free(
        first): an account in one's own community with chance ``within_community`` (homophily,
        McPherson, Smith-Lovin & Cook 2001), picked with chance proportional to rank^-alpha,
        alpha = 1 / (exponent - 1), so that in-degrees follow a power law with ``exponent``
-       (static model of Goh, Kahng & Kim 2001; Chung & Lu 2002).
+       (static model of Goh, Kahng & Kim 2001; Chung & Lu 2002; 2.3 after Kwak, Lee, Park &
+       Moon 2010, who found about 2.28 for followers on Twitter).
     4. Otherwise it is a *triad-closing* follow: a neighbour (followee or follower) of one of
        one's preferential followees (Holme & Kim 2002, *Growing scale-free networks with
        tunable clustering*, PRE 65, 026107), in one vectorised round.
@@ -375,6 +369,7 @@ def build_graph(graph: Graph, base_dir: Path | None, seed: int) -> FollowerGraph
             graph.within_community,
             graph.reciprocity,
             seed,
+            graph.in_degree_exponent,
         )
     if graph.kind == "sbm":
         return sbm(

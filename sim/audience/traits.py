@@ -23,22 +23,10 @@ from sim.rng import Stream, uniform
 from sim.schema import Audience, Brand, Platform
 
 __all__ = [
-    "SMOOTHING_ROUNDS",
-    "SOCIABILITY_CONCENTRATION",
-    "TOLERANCE_SHAPE",
     "Slot",
     "Traits",
     "sample_traits",
 ]
-
-SOCIABILITY_CONCENTRATION = 4.0
-"""Beta concentration of sociability (assumption, see docs/model.md)."""
-
-TOLERANCE_SHAPE = 2.0
-"""Gamma shape of promo tolerance: skewed, no one tolerates nothing (assumption)."""
-
-SMOOTHING_ROUNDS = 2
-"""Rounds of local averaging that spread fit along the graph (see `_fit`)."""
 
 _HALF_STEP = 2.0**-54
 """Added to uniforms on the grid ``k * 2**-53`` so that they lie strictly inside (0, 1)."""
@@ -61,9 +49,9 @@ class Traits:
     Attributes
     ----------
     activity : chance of being online on a day, Beta(activity_mean, activity_concentration).
-    sociability : tendency to interact, Beta(sociability_mean, SOCIABILITY_CONCENTRATION).
+    sociability : tendency to interact, Beta(sociability_mean, sociability_concentration).
     promo_tolerance : fatigue tolerated before muting or unfollowing, Gamma with mean
-        promo_tolerance_mean and shape TOLERANCE_SHAPE.
+        promo_tolerance_mean and shape promo_tolerance_shape.
     fit : shape (n_brands, n), fit to each brand in [0, 1], Beta(fit_mean, fit_concentration)
         marginal, clustered along the graph.
     member : shape (n_platforms, n), whether each person is on each platform.
@@ -129,7 +117,7 @@ def _fit(
     """One brand's fit for everyone: a latent normal smoothed along the graph, mapped by rank.
 
     With h = ``fit_homophily``, the latent starts as ``z0 = sqrt(h/2) * community effect +
-    sqrt(1 - h/2) * own noise`` (standard normals); then ``SMOOTHING_ROUNDS`` times ``z =
+    sqrt(1 - h/2) * own noise`` (standard normals); then ``fit_smoothing_rounds`` times ``z =
     sqrt(1 - h) * z0 + sqrt(h) * standardised local mean of z`` (oneself, followees and
     followers): neighbours end up with similar fit, more so for larger h (homophily, McPherson,
     Smith-Lovin & Cook 2001), on generated graphs through communities and the graph, on real
@@ -145,7 +133,7 @@ def _fit(
     start = np.sqrt(h / 2) * effect[graph.community] + np.sqrt(1.0 - h / 2) * own
     latent = start
     if local_mean is not None:
-        for _ in range(SMOOTHING_ROUNDS):
+        for _ in range(audience.fit_smoothing_rounds):
             latent = np.sqrt(1.0 - h) * start + np.sqrt(h) * _standardised(local_mean(latent))
     fit = np.empty(graph.n)
     fit[np.argsort(latent, kind="stable")] = _beta(
@@ -175,13 +163,13 @@ def sample_traits(
     )
     sociability = _beta(
         audience.sociability_mean,
-        SOCIABILITY_CONCENTRATION,
+        audience.sociability_concentration,
         _unit(seed, 0, people, Slot.SOCIABILITY),
     )
     tolerance = (
-        gamma_quantile(TOLERANCE_SHAPE, _unit(seed, 0, people, Slot.TOLERANCE))
+        gamma_quantile(audience.promo_tolerance_shape, _unit(seed, 0, people, Slot.TOLERANCE))
         * audience.promo_tolerance_mean
-        / TOLERANCE_SHAPE
+        / audience.promo_tolerance_shape
     )
     local_mean = _local_mean(graph) if audience.fit_homophily > 0 else None
     fit = np.empty((len(brands), graph.n))

@@ -248,6 +248,7 @@ class Person(CellAgent):
             fit,
             tie.trust,
             sum(tie.fatigue),
+            params.engagement_trust_offset,
         )
         engaged = bool(self.draw(key, 0) < chance)
         kind = self.draw(key, 1)
@@ -443,10 +444,14 @@ class Person(CellAgent):
         """
         tie = self.ties[b]
         key = (Stream.SATISFACTION, b, day)
-        satisfaction = behavior.beta_quantile(
-            self.draw(key, 0), market.satisfaction_mean, market.satisfaction_concentration
+        happy = bool(
+            behavior.satisfied(
+                self.draw(key, 0),
+                market.satisfaction_mean,
+                market.satisfaction_concentration,
+                market.satisfaction_threshold,
+            )
         )
-        happy = bool(satisfaction >= 0.5)
         tie.trust = float(
             behavior.trust_after_purchase(
                 tie.trust, happy, market.satisfied_trust, market.unhappy_trust

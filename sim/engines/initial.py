@@ -54,9 +54,14 @@ def initial_audience(
         chosen = np.sort(np.argpartition(-priority, count - 1)[:count])
         follower[chosen] = True
         trust_draw = uniform_from(head, chosen, 1)
-        trust = np.minimum(1.0, initial.follower_trust * (0.5 + trust_draw))
+        spread = initial.follower_trust_spread
+        trust = np.minimum(
+            1.0, initial.follower_trust * ((1.0 - spread) + 2.0 * spread * trust_draw)
+        )
     aware = (uniform_from(head, people, 2) < initial.aware_share) & ~follower
-    level = np.where(follower, max(initial.aware_salience, 0.5), initial.aware_salience)
+    level = np.where(
+        follower, max(initial.aware_salience, initial.follower_salience), initial.aware_salience
+    )
     spread = 1.0 + initial.salience_spread * (2.0 * uniform_from(head, people, 3) - 1.0)
     salience = np.where(follower | aware, np.minimum(1.0, level * spread), 0.0)
     return InitialAudience(

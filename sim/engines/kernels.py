@@ -471,6 +471,7 @@ def response_decisions(
         social_proof,
         content_trust,
         incident_trust,
+        trust_offset,
     ) = behavior_params
     m = viewers.size
     choices = np.zeros((6, m), dtype=np.bool_)
@@ -489,6 +490,7 @@ def response_decisions(
             person_fit,
             person_trust,
             _ordered_sum(fatigue[person]),
+            trust_offset,
         )
         z = chain(head, person)
         engaged = to_unit(chain(z, 0)) < chance

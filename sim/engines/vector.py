@@ -202,6 +202,7 @@ class VectorEngine(DayOrder):
                 params.social_proof,
                 params.content_trust,
                 params.incident_trust,
+                params.engagement_trust_offset,
             )
             for platform in self.platforms
         ]
@@ -954,12 +955,12 @@ class VectorEngine(DayOrder):
             np.add.at(results[0], state.last_content[attributed], market.price * market.scale)
         head = prefix(self.seed, Stream.SATISFACTION, b, day)
         draws = uniform_slots(head, buyers, (0, 1))
-        satisfaction = behavior.beta_quantile(
+        happy = behavior.satisfied(
             draws[0],
             market.satisfaction_mean,
             market.satisfaction_concentration,
+            market.satisfaction_threshold,
         )
-        happy = satisfaction >= 0.5
         state.trust[buyers] = behavior.trust_after_purchase(
             state.trust[buyers], happy, market.satisfied_trust, market.unhappy_trust
         )
