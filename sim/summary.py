@@ -151,7 +151,8 @@ def final_outcomes(df: pd.DataFrame, day: int | None = None) -> pd.DataFrame:
         row["break_even_count"] = count
         rows.append(row)
     result = pd.DataFrame(rows)
-    result["break_even_day"] = result["break_even_day"].astype(object)
+    # as built: a column of numbers and None would turn the None into NaN
+    result["break_even_day"] = pd.Series([row["break_even_day"] for row in rows], dtype=object)
     return result
 
 

@@ -12,7 +12,7 @@ from sim import loading, runner
 from sim.schema import Strategy
 from viz.audience_run import run_audience
 from viz.choices import AudienceChoice, audience_for, comparison_for, resolve_strategy
-from viz.export import comparison_toml, figure_bytes
+from viz.export import MAX_STEM, comparison_toml, figure_bytes, file_name
 from viz.jobs import Job, RunCache, run_strategy
 from viz.pages import longgame
 from viz.pages.builder import bounds, validate
@@ -130,6 +130,28 @@ def test_figures_export_png_and_svg():
     assert figure_bytes(fig, "png").startswith(b"\x89PNG")
     svg = figure_bytes(fig, "svg")
     assert b"<svg" in svg and b"steady" in svg
+
+
+def test_long_titles_keep_their_distinct_ends_in_file_names():
+    title = " vs ".join(["consistent_engagement", "broadcasting", "no_plan", "over_automation"])
+    names = {file_name(f"{title}_{kind}", ".png") for kind in ("equity", "followers", "vanity")}
+    assert len(names) == 3 and all(len(name) <= MAX_STEM + 4 for name in names)
+    assert file_name(f"{title}_equity", ".png").endswith("over_automation_equity.png")
+    assert file_name(title, ".csv") != file_name(title + "_daily", ".csv")
+    assert file_name("CE vs BC", ".csv") == "CE_vs_BC.csv"
+
+
+def test_network_figure_exports_png_and_svg():
+    """The Audience page's PNG and SVG buttons draw the network figure (its legend is the
+    figure's, below the plot)."""
+    import numpy as np
+
+    from viz.charts import network_chart
+
+    positions = np.array([[0.1, 0.2], [0.5, 0.9], [0.8, 0.4]])
+    fig = network_chart(positions, np.array([[0, 1], [1, 2]]), np.array([0, 3, 5]), day=7)
+    assert figure_bytes(fig, "png").startswith(b"\x89PNG")
+    assert b"Audience on day 7" in figure_bytes(fig, "svg")
 
 
 @pytest.mark.parametrize("keep_name", ["consistent_engagement", "quitting_early"])

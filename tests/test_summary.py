@@ -195,6 +195,16 @@ def test_to_json_nan_and_missing_break_even(metrics):
     json.dumps(payload, allow_nan=False)
 
 
+def test_a_strategy_that_never_breaks_even_beside_one_that_does():
+    """A column of days and None must keep the None ("none"), not turn it into NaN."""
+    from sim.text import outcome_cells
+
+    table = summary.final_outcomes(make_metrics({"steady": 2.0, "never": 0.0}, seeds=1))
+    steady, never = (outcome_cells(row, ["followers"])[-1] for _, row in table.iterrows())
+    assert steady in ("5 (1/1 seeds)", "6 (1/1 seeds)") and never == "none (0/1 seeds)"
+    assert summary.to_json(table)["results"][1]["final"]["break_even_day"]["median"] is None
+
+
 def test_chart_tells_twelve_strategies_apart():
     """Ten colours, then the same colours dashed: no two lines look alike."""
     from sim.charts import trajectories_figure

@@ -180,7 +180,7 @@ def network_chart(positions: np.ndarray, edges: np.ndarray, states: np.ndarray, 
     ax.scatter(positions[:, 0], positions[:, 1], c=colors, s=8, linewidths=0)
     for code, name in enumerate(STATE_NAMES):
         ax.scatter([], [], c=STATE_COLORS[code], s=30, label=name)
-    ax.legend(loc="outside lower center", ncols=6, frameon=False, fontsize=8)
+    fig.legend(loc="outside lower center", ncols=6, frameon=False, fontsize=8)
     ax.set_title(f"Audience on day {day}", fontsize=11)
     ax.set_axis_off()
     ax.set_aspect("equal")

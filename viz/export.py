@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -42,7 +43,18 @@ def strategy_toml(strategy: Strategy) -> str:
     return dump_toml(strategy)
 
 
+MAX_STEM = 64
+"""Longest file name before its suffix."""
+
+
 def file_name(text: str, suffix: str) -> str:
-    """A safe file name from a title and a suffix (``.csv``, ``.png``, ...)."""
-    stem = re.sub(r"[^\w.-]+", "_", text).strip("_")[:60] or "longgame"
+    """A safe file name from a title and a suffix (``.csv``, ``.png``, ...).
+
+    A long title keeps its start and its end (where callers put what tells their files apart,
+    e.g. ``_equity`` or ``_daily``) around a short hash of the whole, so names stay distinct.
+    """
+    stem = re.sub(r"[^\w.-]+", "_", text).strip("_") or "longgame"
+    if len(stem) > MAX_STEM:
+        digest = hashlib.sha1(stem.encode()).hexdigest()[:6]
+        stem = f"{stem[:32].rstrip('_')}_{digest}_{stem[-24:].lstrip('_')}"
     return stem + suffix
