@@ -110,7 +110,7 @@ def trajectories_figure(
         loc="outside lower center",
         ncols=min(3, max(1, len(labels))),
         frameon=False,
-        title="mean over seeds, band: 95% interval",
+        title="mean over seeds, band: 95% interval" if df["seed"].nunique() > 1 else "one seed",
         title_fontsize=8,
     )
     if title:

@@ -194,6 +194,10 @@ def test_audience_click_shows_history(browser, app_url):
         "() => (document.querySelector('.lg-status') || {}).innerText === 'done'",
         timeout=TIMEOUT * 2,
     )
+    page.wait_for_function(  # the finished run is shown on its last day
+        "() => { const s = document.querySelector('.lg-day [role=slider]');"
+        " return s && s.getAttribute('aria-valuenow') === '30'; }"
+    )
     nodes = page.locator("circle.lg-node")
     assert nodes.count() > 100
     person = nodes.nth(7).get_attribute("data-person")
@@ -209,6 +213,8 @@ def test_audience_click_shows_history(browser, app_url):
     assert f"Person {person}" in panel.inner_text()
     page.locator(".lg-history table").wait_for()  # drawn just after the panel
     _shots(page, "audience_person")
+    png = _download(page, page.get_by_role("button", name="PNG"))
+    assert png.startswith(b"\x89PNG")
     page.context.close()
 
 

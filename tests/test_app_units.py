@@ -100,6 +100,21 @@ def test_caption_is_computed_from_the_runs():
     assert "other" in text
 
 
+def test_caption_states_a_quitters_lead_with_its_own_interval():
+    import re
+
+    df = make_metrics({"keep": -1.0, "quits at week 4": 1.0, "other": 0.5}, days=30)
+    text = caption(df, "keep", "quits at week 4", "other", 4)
+    lead = re.search(r"quitting is ahead by (\S+) \[95% interval (\S+) to (\S+)\]", text)
+    assert lead, text
+    assert not any(value.startswith("-") for value in lead.groups())
+    assert "bottoms out" in text and "then climbs" not in text and "its last day" in text
+    one_seed = caption(
+        make_metrics({"keep": 2.0, "quit": 1.0, "x": 0.5}, seeds=1), "keep", "quit", "x", 4
+    )
+    assert "one seed: no interval" in one_seed and "95%" not in one_seed
+
+
 def test_builder_reads_ranges_from_the_schema():
     assert bounds(Strategy.model_fields["reply_rate"]) == (0, 1)
     assert bounds(Strategy.model_fields["posts_per_week"]) == (0, 70)
@@ -179,3 +194,15 @@ def test_jcurve_draws_the_kept_strategy_on_top():
     fig = jcurve_chart(df, "keep", "quit", ["other"], quit_day=10, break_even_day=None)
     lines = {line.get_label(): line.get_zorder() for line in fig.axes[0].get_lines()}
     assert lines["keep"] > max(lines["quit"], lines["other"])
+
+
+def test_jcurve_marks_break_even_on_the_zero_line_as_the_median_seed():
+    from viz.charts import jcurve_chart
+
+    df = make_metrics({"keep": 2.0, "quit": 1.0, "other": 1.5}, seeds=3, days=20)
+    fig = jcurve_chart(df, "keep", "quit", ["other"], quit_day=10, break_even_day=6.0)
+    ax = fig.axes[0]
+    marker = next(line for line in ax.get_lines() if line.get_marker() == "o")
+    assert list(marker.get_xydata()[0]) == [6.0, 0.0]
+    assert any("break-even (median seed): day 6" in text.get_text() for text in ax.texts)
+    assert "95% interval" in ax.get_legend().get_title().get_text()

@@ -205,6 +205,14 @@ def test_a_strategy_that_never_breaks_even_beside_one_that_does():
     assert summary.to_json(table)["results"][1]["final"]["break_even_day"]["median"] is None
 
 
+@pytest.mark.parametrize(("seeds", "legend"), [(1, "one seed"), (3, "band: 95% interval")])
+def test_chart_legend_claims_a_band_only_over_seeds(seeds, legend):
+    from sim.charts import trajectories_figure
+
+    figure = trajectories_figure(make_metrics(seeds=seeds, days=5), ["equity"])
+    assert legend in figure.legends[0].get_title().get_text()
+
+
 def test_chart_tells_twelve_strategies_apart():
     """Ten colours, then the same colours dashed: no two lines look alike."""
     from sim.charts import trajectories_figure

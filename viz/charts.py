@@ -64,7 +64,7 @@ def vanity_chart(final: pd.DataFrame) -> Figure:
         ("revenue_mean", "Revenue", "#31a354"),
     )
     names = [str(name) for name in final["strategy"]]
-    fig = Figure(figsize=(7.0, 0.9 + 0.75 * len(names)), layout="constrained")
+    fig = Figure(figsize=(7.0, 1.2 + 0.75 * len(names)), layout="constrained")
     ax = fig.subplots()
     height = 0.26
     positions = np.arange(len(names))
@@ -81,7 +81,7 @@ def vanity_chart(final: pd.DataFrame) -> Figure:
     ax.set_xlim(0, 125)
     ax.set_xlabel("% of the best strategy on each measure (labels: the values)")
     ax.set_title("Vanity vs value: followers beside equity and revenue", fontsize=11)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     ax.grid(True, axis="x", alpha=0.3)
     return fig
 
@@ -97,8 +97,9 @@ def jcurve_chart(
 ) -> Figure:
     """Cumulative incremental profit of keeping going, quitting and the others (95% bands).
 
-    The break-even day of ``keep`` is marked; the value left on the table by quitting (where
-    ``keep`` is above ``quit_name``) is shaded between the two curves.
+    The break-even day of ``keep`` (the median over seeds of each seed's first day in profit) is
+    marked on the zero line; the value left on the table by quitting (where ``keep`` is above
+    ``quit_name``) is shaded between the two curves.
     """
     fig = Figure(figsize=(9.0, 4.8), layout="constrained")
     ax = fig.subplots()
@@ -139,14 +140,14 @@ def jcurve_chart(
         fontsize=9,
     )
     if break_even_day is not None and keep in bands:
-        band = bands[keep]
         day = float(break_even_day)
-        value = float(np.interp(day, band["day"], band["mean"]))
         ax.axvline(day, color="#2ca02c", linestyle="--", linewidth=1.0)
-        ax.plot([day], [value], marker="o", color="#2ca02c", markersize=8)
+        ax.plot([day], [0.0], marker="o", color="#2ca02c", markersize=8)
+        seeds = df.loc[df["strategy"] == keep, "seed"].nunique()
+        which = " (median seed)" if seeds > 1 else ""
         ax.annotate(
-            f"break-even: day {day:g}",
-            (day, value),
+            f"break-even{which}: day {day:g}",
+            (day, 0.0),
             xytext=(6, 10),
             textcoords="offset points",
             color="#1b6e1b",
@@ -160,7 +161,9 @@ def jcurve_chart(
     ax.set_title("The long game: cumulative incremental profit (the J-curve)", fontsize=12)
     ax.grid(True, alpha=0.3)
     ax.margins(x=0)
-    ax.legend(loc="upper left", fontsize=9, frameon=False)
+    banded = df["seed"].nunique() > 1
+    title = "mean over seeds; shaded: 95% interval" if banded else "one seed"
+    ax.legend(loc="upper left", fontsize=9, frameon=False, title=title, title_fontsize=8)
     return fig
 
 

@@ -79,6 +79,8 @@ def start() -> None:
             layout(scenario, scenario.seed)
             status.set("running the agent engine...")
             run_audience(scenario, strategy, check=this.check, progress=progress)
+        if day.value == 0:  # unless the user moved the slider meanwhile: the final state
+            day.set(recorded.value)
         status.set("done")
 
     def failed(message: str) -> None:

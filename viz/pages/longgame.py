@@ -182,6 +182,8 @@ def _problem() -> str:
     """Why the controls' setup cannot run in the web app, or ''."""
     if days.value < MIN_DAYS:
         return f"The horizon must be at least {MIN_DAYS} days."
+    if strategy_name.value == other_name.value:
+        return "Compare with a strategy other than the one kept going."
     try:
         chosen = audience_for(AudienceChoice(preset=audience.value))
     except ScenarioError as error:
@@ -263,29 +265,36 @@ def caption(df: pd.DataFrame, keep: str, quit_name: str, other: str, quit_week: 
     def profit(name: str) -> str:
         return number(final.loc[name, "incremental_profit_mean"])
 
-    lost, lo, hi = summary.paired_difference(df, keep, quit_name, "incremental_profit")
+    gap, lo, hi = summary.paired_difference(df, keep, quit_name, "incremental_profit")
     curve = summary.daily_band(df[df["strategy"] == keep], "incremental_profit")
     low = curve.loc[curve["mean"].idxmin()]
+    climbs = "then climbs" if low["day"] < curve["day"].max() else "its last day"
     dip = (
-        f"Keeping going costs money first: the curve bottoms out at {number(low['mean'])} on day "
-        f"{int(low['day'])}, then climbs. "
+        f"{keep} costs money first: its curve bottoms out at {number(low['mean'])} on day "
+        f"{int(low['day'])}, {climbs}. "
         if low["mean"] < 0
         else ""
     )
-    interval = f"95% interval {number(lo)} to {number(hi)}"
-    if lost > 0:
-        sure = "" if lo > 0 else " (the interval includes zero: not yet certain)"
-        quitting_text = f"it leaves {number(lost)} [{interval}] on the table{sure}"
+    quit_leads = gap < 0
+    if quit_leads:  # the quitter's lead and its interval
+        gap, lo, hi = -gap, -hi, -lo
+    if final["seeds"].min() < 2:
+        amount = f"{number(gap)} (one seed: no interval)"
     else:
+        sure = "" if lo > 0 else " (the interval includes zero: not yet certain)"
+        amount = f"{number(gap)} [95% interval {number(lo)} to {number(hi)}]{sure}"
+    if quit_leads:
         quitting_text = (
-            f"after {horizon} days quitting is still ahead by {number(-lost)} [{interval}]: "
-            "the investment in keeping going has not paid back yet within this horizon"
+            f"after {horizon} days quitting is ahead by {amount}: what {keep} earned after week "
+            f"{quit_week} has not yet covered what those weeks cost"
         )
+    else:
+        quitting_text = f"it leaves {amount} on the table"
     return (
-        f"{dip}{keep} {breaks_even(keep)} and ends {horizon} days at {profit(keep)} of "
+        f"{dip}{keep} {breaks_even(keep)} and after {horizon} days stands at {profit(keep)} of "
         f"incremental profit over no social media. Quitting at week {quit_week} "
-        f"{breaks_even(quit_name)} and ends at {profit(quit_name)}: {quitting_text}. "
-        f"{other} {breaks_even(other)} and ends at {profit(other)}."
+        f"{breaks_even(quit_name)} and stands at {profit(quit_name)}: {quitting_text}. "
+        f"{other} {breaks_even(other)} and stands at {profit(other)}."
     )
 
 
