@@ -96,19 +96,22 @@ class Store:
     ) -> set[int]:
         """Create the store (or reopen it with ``resume``); the indices of finished runs.
 
-        Without ``resume`` the directory must not hold runs already; with it, it must hold the
-        same experiment (same fingerprint). Leftover temporary files of a killed sweep are
-        removed.
+        Without ``resume`` the directory must not hold finished runs already; with it, it must
+        hold the same experiment (same fingerprint), whose origin (command, time) the manifest
+        keeps. Leftover temporary files of a killed sweep are removed.
         """
         existing = self.root / MANIFEST
+        old: dict[str, Any] = {}
         if existing.is_file():
             old = load_manifest(self.root)
-            if not resume:
+            if not old.get("finished_runs") and not _indices(self.runs_dir):
+                old = {}  # nothing finished (e.g. the scheduler was unreachable): start afresh
+            elif not resume:
                 raise ScenarioError(
                     f"{self.root} already holds a sweep ({old.get('experiment_name')!r}); "
                     "add --resume to finish it, or choose another --out"
                 )
-            if old.get("fingerprint") != experiment.fingerprint():
+            if old and old.get("fingerprint") != experiment.fingerprint():
                 raise ScenarioError(
                     f"{self.root} holds a different experiment ({old.get('experiment_name')!r}, "
                     f"fingerprint {old.get('fingerprint')}); --resume needs the same experiment "
@@ -141,8 +144,15 @@ class Store:
             },
         )
         self._info["experiment"] = self._info.pop("scenario")
+        self._info["days"] = {"first": 0, "last": experiment.days - 1}
         self._info.pop("seeds", None)
         self._info.pop("rows", None)
+        if old:  # resumed: the sweep keeps its origin, each resumption is added
+            self._info["resumed"] = [
+                *old.get("resumed", []),
+                {"utc": self._info["created_utc"], "command": self._info["command"]},
+            ]
+            self._info["created_utc"], self._info["command"] = old["created_utc"], old["command"]
         self._info["strategies"] = [strategy.name for strategy in experiment.strategies]
         self._info["runs"] = [
             {
@@ -217,14 +227,23 @@ def _read_all(directory: Path, indices: Iterable[int]) -> pd.DataFrame:
 
 
 def load_manifest(root: Path | str) -> dict[str, Any]:
-    """The manifest of a sweep directory; OutputError if there is none."""
+    """The manifest of a sweep directory; OutputError if there is none (or it is another
+    command's, e.g. the results of ``longgame compare``)."""
     path = Path(root) / MANIFEST
     try:
-        return json.loads(path.read_text("utf-8"))
+        info = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise OutputError(f"{root} is not a sweep directory (no {MANIFEST})") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise OutputError(f"cannot read {path}: {exc}") from None
+    if not isinstance(info, dict) or info.get("kind") != "sweep":
+        made_by = info.get("command") if isinstance(info, dict) else None
+        raise OutputError(
+            f"{root} is not a sweep directory: its {MANIFEST} is not a sweep's"
+            + (f" (written by '{made_by}')" if made_by else "")
+            + "; give a directory written by longgame sweep"
+        )
+    return info
 
 
 def load_results(root: Path | str) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -22,7 +23,7 @@ from sim.output import atomic_write  # noqa: E402
 from sim.summary import daily_band  # noqa: E402
 from sim.text import compact  # noqa: E402
 
-__all__ = ["DEFAULT_COLUMNS", "trajectories_figure", "trajectories_png"]
+__all__ = ["DEFAULT_COLUMNS", "save_figure", "trajectories_figure", "trajectories_png"]
 
 DEFAULT_COLUMNS: tuple[str, ...] = ("equity", "followers", "cum_revenue", "incremental_profit")
 
@@ -130,6 +131,15 @@ def trajectories_png(
     png = Path(path)
     svg = png.with_suffix(".svg")
     fig = trajectories_figure(df, columns, title=title)
-    atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi))
-    atomic_write(svg, lambda tmp: fig.savefig(tmp, format="svg"))
+    atomic_write(png, lambda tmp: save_figure(fig, tmp, "png", dpi))
+    atomic_write(svg, lambda tmp: save_figure(fig, tmp, "svg", dpi))
     return png, svg
+
+
+def save_figure(fig: Figure, target: Any, fmt: str, dpi: int = 120) -> None:
+    """Draw ``fig`` to ``target`` (a path or a binary file) as ``fmt`` ("png" or "svg"). The
+    same figure gives the same bytes (an SVG gets no date and fixed element ids), and SVG text
+    stays text (searchable)."""
+    metadata = {"Date": None} if fmt == "svg" else None
+    with matplotlib.rc_context({"svg.hashsalt": "longgame", "svg.fonttype": "none"}):
+        fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)

@@ -297,12 +297,20 @@ def _final_table(final: Any, *, title: str, transpose: bool = False) -> Table:
     return table
 
 
-def _print_final(df: Any, *, title: str, as_json: bool) -> None:
+def _print_final(
+    df: Any, *, title: str, as_json: bool, made_by: dict[str, Any] | None = None
+) -> None:
+    """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them)."""
+    import sim
     from sim import summary
 
     final = summary.final_outcomes(df)
     if as_json:
-        typer.echo(json.dumps(summary.to_json(final), indent=2, allow_nan=False))
+        document = summary.to_json(final)
+        if made_by is not None:
+            version = {"version": sim.__version__, "source_digest": sim.source_digest()}
+            document["made_by"] = {**made_by, **version}
+        typer.echo(json.dumps(document, indent=2, allow_nan=False))
         return
     seeds = int(final["seeds"].max())
     days = int(final["days"].max())
@@ -322,6 +330,27 @@ def _engine_name(value: str) -> str:
             f"{', '.join(ENGINES)}"
         )
     return value
+
+
+def _direction(value: str | None) -> str | None:
+    """Check a --direction against the schema's choices (a bad one is a usage error)."""
+    from typing import get_args
+
+    from sim.schema import Graph
+
+    choices = get_args(Graph.model_fields["direction"].annotation)
+    if value is not None and value not in choices:
+        raise typer.BadParameter(
+            f"{value!r}{did_you_mean(value, choices)}; choose one of: {', '.join(choices)}"
+        )
+    return value
+
+
+def _most_days() -> int:
+    """The longest horizon the schema allows."""
+    from sim.schema import Scenario, bounds
+
+    return int(bounds(Scenario.model_fields["days"])[1])
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -395,7 +424,10 @@ def presets() -> None:
 @command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file (TOML) or preset name.")],
-    days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, max=_most_days(), help="Horizon in days (default: the scenario's)."),
+    ] = None,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds to run.")] = DEFAULT_SEEDS,
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
@@ -407,13 +439,14 @@ def run(
     """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
     with _user_errors():
         from sim.loading import load_scenario
-        from sim.output import write_results
+        from sim.output import ensure_dir, write_results
         from sim.runner import run_seeds
 
         resolved = load_scenario(scenario)
         if days is not None:
             resolved = _replace(resolved, days=days)
         out = out or Path("out") / _safe_name(resolved.name)
+        ensure_dir(Path(out))
         log = _stderr()
         log.print(
             f"Running {resolved.name!r}: {plural(seeds, 'seed')} x {plural(resolved.days, 'day')}"
@@ -430,7 +463,7 @@ def run(
                     workers=workers,
                 )
             paths = write_results(df, out, scenario=resolved, engine=engine, command=_command())
-        log.print(f"Daily metrics: {paths['parquet']} and {paths['csv']}")
+        log.print(f"Daily metrics: {paths['parquet']} (and {paths['csv'].name})")
         _print_final(df, title=resolved.name, as_json=False)
 
 
@@ -458,11 +491,18 @@ def compare(
         typer.Option(
             help="How to read --graph lines 'u v': undirected, follows or flows "
             "(default: the shipped graph's, else undirected).",
+            callback=_direction,
         ),
     ] = None,
-    days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, max=_most_days(), help="Horizon in days (default: the scenario's)."),
+    ] = None,
     seeds: Annotated[
-        int | None, typer.Option(min=1, max=1000, help="Seeds per strategy (default: 5).")
+        int | None,
+        typer.Option(
+            min=1, max=1000, help="Seeds per strategy (default: the comparison file's, else 5)."
+        ),
     ] = None,
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
@@ -479,7 +519,7 @@ def compare(
 
         from sim import loading
         from sim.charts import trajectories_png
-        from sim.output import write_results
+        from sim.output import ensure_dir, write_results
         from sim.runner import compare as run_comparison
         from sim.schema import Comparison
 
@@ -487,10 +527,14 @@ def compare(
             comparison = loading.load_comparison(targets[0])
         else:
             strategies = [loading.load_strategy(target) for target in targets]
+            base = loading.load_scenario("base")
+            named = [((target,), s) for target, s in zip(targets, strategies, strict=True)]
+            problem = loading.platform_problem(base.platforms, named)
+            if problem:
+                (where, *_), _, message = problem
+                raise CliError(f"{where}: {message}")
             name = " vs ".join(strategy.name for strategy in strategies)
-            comparison = Comparison(
-                name=name[:80], scenario=loading.load_scenario("base"), strategies=strategies
-            )
+            comparison = Comparison(name=name[:80], scenario=base, strategies=strategies)
         scenario = comparison.scenario
         if audience is not None:
             scenario = _replace(scenario, audience=loading.load_audience(audience))
@@ -509,6 +553,7 @@ def compare(
             scenario = _replace(scenario, days=days)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
 
+        ensure_dir(out)
         runs = len(comparison.strategies) * comparison.seeds
         log = _stderr()
         log.print(
@@ -531,9 +576,15 @@ def compare(
                 Path(out) / "trajectories.png",
                 title=f"{comparison.name}, {plural(comparison.seeds, 'seed')}",
             )
-        log.print(f"Daily metrics: {paths['parquet']}")
+        log.print(f"Daily metrics: {paths['parquet']} (and {paths['csv'].name})")
         log.print(f"Chart: {png} (and {svg.name})")
-        _print_final(df, title=comparison.name, as_json=as_json)
+        made_by = {
+            "comparison": comparison.name,
+            "engine": engine,
+            "seeds": sorted(int(seed) for seed in df["seed"].unique()),
+            "manifest": str(paths["manifest"]),
+        }
+        _print_final(df, title=comparison.name, as_json=as_json, made_by=made_by)
 
 
 @command("app")

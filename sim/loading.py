@@ -40,6 +40,7 @@ __all__ = [
     "load_strategy",
     "locate",
     "parse_toml_text",
+    "platform_problem",
     "read_text",
     "scenario_from_dict",
     "shipped_dir",
@@ -554,7 +555,7 @@ def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
         raise _convert(exc, model, data, origins) from None
     if isinstance(result, Comparison):
         strategies = [(("strategies", i), s) for i, s in enumerate(result.strategies)]
-        problem = _platform_problem(result.scenario.platforms, strategies)
+        problem = platform_problem(result.scenario.platforms, strategies)
         if problem:
             raise _platform_error(origins, *problem)
     return result
@@ -669,10 +670,10 @@ def _scenario_platform_problem(data: Any) -> tuple[Loc, Any, str] | None:
             return None
     brands: list[Brand] = values["brands"]
     strategies = [(("brands", i, "strategy"), brand.strategy) for i, brand in enumerate(brands)]
-    return _platform_problem(values["platforms"], strategies)
+    return platform_problem(values["platforms"], strategies)
 
 
-def _platform_problem(
+def platform_problem(
     platforms: list[Platform], strategies: list[tuple[Loc, Strategy]]
 ) -> tuple[Loc, Any, str] | None:
     """Platform names must be unique and every strategy must use the scenario's platforms."""

@@ -39,6 +39,7 @@ __all__ = [
     "METRICS_CSV",
     "MANIFEST",
     "atomic_write",
+    "ensure_dir",
     "write_results",
     "manifest",
 ]
@@ -66,7 +67,9 @@ def _explain(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def _ensure_dir(directory: Path) -> None:
+def ensure_dir(directory: Path) -> None:
+    """Create ``directory`` if needed and check that results can be written into it (a command
+    calls this before its runs, so that a bad --out costs no work)."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -76,6 +79,8 @@ def _ensure_dir(directory: Path) -> None:
         ) from error
     if not directory.is_dir():
         raise OutputError(f"the output path {directory} exists and is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write into the output directory {directory}; choose another")
 
 
 @contextlib.contextmanager
@@ -123,7 +128,7 @@ class Staging:
     def stage(self, path: Path | str, write: Callable[[Path], None]) -> Path:
         """Write ``path``'s new content to a temporary file (returned) beside it."""
         path = Path(path)
-        _ensure_dir(path.parent)
+        ensure_dir(path.parent)
         try:
             fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             os.close(fd)
@@ -199,6 +204,7 @@ def manifest(
     info: dict[str, Any] = {
         "package": "longgame",
         "version": sim.__version__,
+        "source_digest": sim.source_digest(),
         "created_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": command,
         "engine": engine,
@@ -212,6 +218,9 @@ def manifest(
             "numpy": np.__version__,
             "pandas": pd.__version__,
             "mesa": _version("mesa"),
+            "numba": _version("numba"),
+            "scipy": _version("scipy"),
+            "networkx": _version("networkx"),
             "pyarrow": _version("pyarrow"),
         },
         "scenario": scenario.model_dump(mode="json") if scenario is not None else None,
@@ -237,7 +246,7 @@ def write_results(
     that the files beside it are the ones it describes.
     """
     out = Path(out_dir)
-    _ensure_dir(out)
+    ensure_dir(out)
     info = manifest(df, scenario=scenario, engine=engine, command=command, extra=extra)
     paths = {"parquet": out / METRICS_PARQUET, "csv": out / METRICS_CSV, "manifest": out / MANIFEST}
     with Staging() as staging:

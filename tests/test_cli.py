@@ -33,8 +33,11 @@ strategy = "consistent_engagement"
 
 
 HELP_DEFAULTS = {
-    "run": [("Output directory", "out/<scenario name>")],
-    "compare": [("Seeds per strategy", "5")],
+    "run": [("Output directory", "out/<scenario name>"), ("Horizon in days", "the scenario's")],
+    "compare": [
+        ("Seeds per strategy", "the comparison file's, else 5"),
+        ("Horizon in days", "the scenario's"),
+    ],
     "sweep": [
         ("Sweep directory", "out/sweeps/<experiment name>"),
         ("Worker processes", "every core"),
@@ -136,6 +139,27 @@ def test_compare_of_one_strategy_twice_exits_2():
     assert "repeated: broadcasting" in result.stderr and "Value error" not in result.stderr
 
 
+def test_a_bad_out_directory_is_refused_before_any_run(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    for args in (("compare", "broadcasting"), ("run", "base", "--seeds", "1")):
+        result = invoke(*args, "--out", str(blocker))
+        assert result.exit_code == 2 and "a_file" in result.stderr
+        assert "Comparing" not in result.stderr and "Running" not in result.stderr
+
+
+def test_option_and_strategy_errors_name_what_to_change(tmp_path):
+    result = invoke("compare", "broadcasting", "--days", "40000")
+    assert result.exit_code == 2 and "--days" in result.output and "36500" in result.output
+    result = invoke("compare", "broadcasting", "--graph", "email", "--direction", "follow")
+    assert result.exit_code == 2 and "did you mean 'follows'" in result.output
+    wide = tmp_path / "wide.toml"
+    wide.write_text('name = "wide"\nplatforms = ["facebook", "tiktok"]\n')
+    result = invoke("compare", str(wide), "broadcasting", "--days", "5")
+    assert result.exit_code == 2 and "wide.toml" in result.stderr and "tiktok" in result.stderr
+    assert "Comparing" not in result.stderr
+
+
 def test_option_errors_exit_2():
     result = invoke("compare", "consistent_engagement", "--direction", "flows")
     assert result.exit_code == 2
@@ -218,6 +242,12 @@ def test_compare_json_on_stdout_only(tmp_path, runner_ready):
     strategies = [item["strategy"] for item in payload["results"]]
     assert strategies == ["consistent_engagement", "broadcasting", "over_following"]
     assert set(payload["results"][0]["final"]["equity"]) == {"mean", "lo", "hi"}
+    made_by = payload["made_by"]
+    assert made_by["engine"] == "vector" and made_by["seeds"] == [42, 43]
+    assert made_by["version"] and made_by["source_digest"] and made_by["comparison"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["source_digest"] == made_by["source_digest"]
+    assert {"numba", "scipy", "networkx"} <= set(manifest["versions"])
     for name in (
         "metrics.parquet",
         "metrics.csv",

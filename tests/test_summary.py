@@ -213,6 +213,15 @@ def test_chart_legend_claims_a_band_only_over_seeds(seeds, legend):
     assert legend in figure.legends[0].get_title().get_text()
 
 
+def test_chart_files_are_the_same_bytes_each_time(tmp_path):
+    from sim.charts import trajectories_png
+
+    df = make_metrics(days=5)
+    first = [path.read_bytes() for path in trajectories_png(df, tmp_path / "a.png")]
+    again = [path.read_bytes() for path in trajectories_png(df, tmp_path / "b.png")]
+    assert first == again and b"<dc:date>" not in first[1]
+
+
 def test_chart_tells_twelve_strategies_apart():
     """Ten colours, then the same colours dashed: no two lines look alike."""
     from sim.charts import trajectories_figure

@@ -229,14 +229,32 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
     alone = simulate(scenario, run_seed(3, 0), days=15)
     equity = alone[alone["day"] == 14]["equity"].iloc[0]
     assert results["equity"].iloc[0] == pytest.approx(equity)
-    # Resuming a finished sweep runs nothing; another experiment or no --resume is refused.
+    assert info["days"] == {"first": 0, "last": 14} and info["source_digest"]
+    # Resuming a finished sweep runs nothing and keeps the sweep's origin; another experiment
+    # or no --resume is refused.
     again = Sweep(experiment, tiny_sweep, resume=True)
     assert again.remaining == []
+    resumed = load_manifest(tiny_sweep)
+    assert (resumed["command"], resumed["created_utc"]) == (info["command"], info["created_utc"])
+    assert len(resumed["resumed"]) == len(info.get("resumed", [])) + 1
     with pytest.raises(ScenarioError, match="--resume"):
         Sweep(experiment, tiny_sweep)
     other = _experiment(TINY.replace("seed = 3", "seed = 4"))
     with pytest.raises(ScenarioError, match="different experiment"):
         Sweep(other, tiny_sweep, resume=True)
+
+
+def test_a_sweep_that_finished_nothing_starts_again_and_other_results_are_no_sweep(tmp_path):
+    from sim.output import OutputError, write_results
+
+    experiment = _experiment()
+    Sweep(experiment, tmp_path / "never")  # opened, then e.g. the scheduler was unreachable
+    assert (tmp_path / "never" / "manifest.json").is_file()
+    assert Sweep(experiment, tmp_path / "never").remaining  # no --resume needed
+    compared = tmp_path / "compared"
+    write_results(pd.DataFrame({"seed": [1], "day": [0]}), compared, command="longgame compare x")
+    with pytest.raises(OutputError, match="not a sweep directory.*longgame compare x"):
+        load_sweep(compared)
 
 
 def test_results_come_from_the_consolidated_table_only_while_it_is_complete(tiny_sweep, tmp_path):

@@ -6,10 +6,10 @@ import hashlib
 import io
 import re
 
-import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.charts import save_figure
 from sim.loading import dump_toml
 from sim.schema import Comparison, Strategy
 
@@ -19,8 +19,7 @@ __all__ = ["figure_bytes", "table_csv", "comparison_toml", "strategy_toml", "fil
 def figure_bytes(fig: Figure, fmt: str, dpi: int = 120) -> bytes:
     """The figure drawn as ``fmt`` ("png" or "svg")."""
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays text (searchable)
-        fig.savefig(buffer, format=fmt, dpi=dpi)
+    save_figure(fig, buffer, fmt, dpi)
     return buffer.getvalue()
 
 
