@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -111,6 +111,9 @@ class Comparison(Strict):
 
 class Experiment(Strict):
     """A sweep: the base scenario, strategies, parameters, design, seeds, horizon, outcomes."""
+
+    file_keys: ClassVar[tuple[str, ...]] = ("days",)
+    """Keys an experiment file may hold besides the fields (``days`` sets the scenario's)."""
 
     name: str = Field("experiment", min_length=1, max_length=80)
     description: str = Field("", max_length=2000)

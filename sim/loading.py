@@ -296,9 +296,14 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
                     raise ScenarioError(refused) if site is None else site.error(refused, ref)
                 return shipped.resolve()
         shipped = [name for name, _ in list_presets(kind)]
+        other = next(
+            (k for k in MODELS if k != kind and ref in (n for n, _ in list_presets(k))), None
+        )
         message = (
-            f"unknown {kind} {ref!r}{did_you_mean(ref, shipped)}; shipped {kind} names are: "
-            f"{', '.join(shipped)} (or give a file path)"
+            f"{ref!r} is a shipped {other}, not {_a(kind)}; {WHERE_IT_GOES[other]}"
+            if other
+            else f"unknown {kind} {ref!r}{did_you_mean(ref, shipped)}; shipped {kind} names "
+            f"are: {', '.join(shipped)} (or give a file path)"
         )
         file = None
     elif base_dir is None:
@@ -359,6 +364,33 @@ def _is_comparison(data: dict[str, Any]) -> bool:
     return "strategies" in data or "scenario" in data
 
 
+WHERE_IT_GOES = {
+    "strategy": "compare strategies with 'longgame compare'",
+    "audience": "give it with --audience",
+    "platform": "name it in a scenario's platforms",
+    "scenario": "run it with 'longgame run'",
+    "comparison": "run it alone with 'longgame compare'",
+}
+"""Where a file of each kind is used, for a file given in the wrong place."""
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _wrong_kind(kind: str, data: dict[str, Any]) -> str | None:
+    """The kind ``data`` is when it is plainly not a ``kind``: its keys are not all this kind's
+    but are all another's (a file given in the wrong place)."""
+    keys = set(data) - {"name", "description", "preset"}
+
+    def fits(model: type[BaseModel]) -> bool:
+        return keys <= {*model.model_fields, *getattr(model, "file_keys", ())}
+
+    if not keys or fits(MODELS[kind]):
+        return None
+    return next((other for other, model in MODELS.items() if other != kind and fits(model)), None)
+
+
 # ---- composing: presets, references, relative paths -------------------------------------------
 
 
@@ -388,8 +420,14 @@ def _load_file(
         cycle = " -> ".join(_display(item) for item in (*chain, path))
         raise ref.error(f"presets form a cycle: {cycle}")
     doc, data = _read(path)
-    if ref is not None and kind == "scenario" and _is_comparison(data):
-        raise ref.error(f"{doc.name} is a comparison, not a scenario")
+    if (other := _wrong_kind(kind, data)) is not None:
+        if ref is not None:
+            raise ref.error(f"{doc.name} is a {other} file, not {_a(kind)}")
+        model = MODELS[kind]
+        allowed = {*model.model_fields, *getattr(model, "file_keys", ())}
+        stranger = next(key for key in data if key not in allowed)  # the first to tell
+        message = f"this is a {other} file, not {_a(kind)}; {WHERE_IT_GOES[other]}"
+        raise _Site(doc).child(stranger).error(message)
     result = _expand(kind, data, _Site(doc, (), at), origins, (*chain, path))
     if isinstance(result, dict) and "name" not in data:
         result["name"] = path.stem
@@ -630,7 +668,7 @@ def _explain(error: Any, model: type[BaseModel]) -> str:
     kind, loc = error["type"], tuple(error["loc"])
     if kind == "extra_forbidden":
         holder = _model_at(model, loc[:-1])
-        keys = list(holder.model_fields) if holder else []
+        keys = [*holder.model_fields, *getattr(holder, "file_keys", ())] if holder else []
         return f"unknown key{did_you_mean(str(loc[-1]), keys)}; allowed keys are: {', '.join(keys)}"
     if kind == "missing":
         return "a required key is missing"

@@ -7,7 +7,7 @@ or report supports the default). ``docs/model.md`` lists the same parameters.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -690,7 +690,11 @@ class Scenario(Strict):
 class Comparison(Strict):
     """A scenario plus the strategies to compare on it (each replaces the first brand's)."""
 
+    file_keys: ClassVar[tuple[str, ...]] = ("days",)
+    """Keys a comparison file may hold besides the fields (``days`` sets the scenario's)."""
+
     name: str = Field("comparison", min_length=1, max_length=80)
+    description: str = Field("", max_length=500, description="one line on what it shows")
     scenario: Scenario = Field(default_factory=Scenario)
     strategies: Annotated[list[Strategy], Field(min_length=1, max_length=24)]
     seeds: int = Field(5, ge=1, le=1000, description="seeds per strategy")

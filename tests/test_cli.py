@@ -122,7 +122,9 @@ def test_outcome_table_gives_an_interval_only_from_two_seeds_on(seeds):
 def test_run_of_a_comparison_points_to_compare():
     result = invoke("run", "default", "--seeds", "1")
     assert result.exit_code == 2
-    assert "comparison, not a scenario" in result.output and "longgame compare" in result.output
+    assert (
+        "comparison file, not a scenario" in result.output and "longgame compare" in result.output
+    )
 
 
 def test_bad_strategy_file_in_compare_exits_2(tmp_path):

@@ -21,6 +21,7 @@ from sim.loading import (
     load_strategy,
     parse_toml_text,
     scenario_from_dict,
+    shipped_dir,
     strategy_from_dict,
 )
 from sim.schema import Strategy
@@ -361,7 +362,7 @@ def test_missing_platform_referenced_by_a_brand(tmp_path: Path) -> None:
 
 def test_comparison_strategies_must_use_the_scenarios_platforms(tmp_path: Path) -> None:
     path = write(tmp_path, "c.toml", 'scenario = "quick"\nstrategies = ["too_many_platforms"]\n')
-    assert "unknown scenario" in str(error_of(load_comparison, path))  # quick is a comparison
+    assert "is a shipped comparison, not a scenario" in str(error_of(load_comparison, path))
     path = write(
         tmp_path,
         "d.toml",
@@ -385,6 +386,19 @@ def test_comparison_strategies_need_distinct_names(tmp_path: Path) -> None:
     fixed = path.read_text().replace("0.5 }", '0.5, name = "wagon" }')
     names = [s.name for s in load_comparison(write(tmp_path, "ok.toml", fixed)).strategies]
     assert names == ["consistent_engagement", "wagon"]
+
+
+def test_a_file_of_another_kind_is_named_as_such() -> None:
+    shipped = shipped_dir()
+    error = error_of(load_strategy, shipped / "base.toml")
+    assert "this is a scenario file, not a strategy" in str(error) and "longgame run" in str(error)
+    assert error.field and error.line  # the first key a strategy does not have
+    error = error_of(load_audience, shipped / "base.toml")
+    assert "not an audience" in str(error)
+    strategy_file = shipped / "strategies" / "broadcasting.toml"
+    assert "a strategy file, not a scenario" in str(error_of(load_scenario, strategy_file))
+    assert "a shipped comparison, not a scenario" in str(error_of(load_scenario, "quick"))
+    assert "a shipped scenario, not a strategy" in str(error_of(load_strategy, "base"))
 
 
 def test_scenario_and_comparison_files_are_not_mixed_up() -> None:
