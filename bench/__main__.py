@@ -11,8 +11,8 @@ Each measurement runs in a fresh process so that its peak RSS is its own. Cases:
   and the day's fixed cost (the vector engine with its audience phases skipped); then both on
   base.toml at 10,000 to 100,000 people for a few days (how the ratio changes with N).
 - ``default``: a 730-day run on the default audience (20,000 people); ``longgame run`` of the
-  default scenario on 20 seeds, ``longgame compare default`` and ``longgame sweep smoke`` with 1
-  and 2 processes (runs per minute).
+  default scenario on 20 seeds, ``longgame compare default --seeds 2`` and ``longgame sweep
+  smoke`` with 1 and 2 processes (runs per minute).
 
 Writes ``bench/results.json``, ``bench/results.md`` (machine, versions, median and min-max over
 repeats) and the scaling plot ``docs/performance-scaling.png``.
@@ -326,7 +326,7 @@ def markdown(results: dict) -> str:
         ]
         for label, cases in (
             ("`longgame run base`", default.get("seeds", {})),
-            ("`longgame compare default`", default["sweeps"]),
+            ("`longgame compare default --seeds 2`", default["sweeps"]),
             ("`longgame sweep smoke`", default.get("experiment", {})),
         ):
             single = cases.get("1", {}).get("runs_per_minute", {}).get("median")

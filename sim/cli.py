@@ -407,7 +407,8 @@ AllowLargeOption = Annotated[
 
 @command()
 def presets() -> None:
-    """List the strategy, audience and platform presets with what each one shows."""
+    """List the shipped strategies, audiences, platforms, scenarios and comparisons, with what
+    each one shows (sweep experiments are in experiments/)."""
     with _user_errors():
         from sim.loading import list_presets
 
@@ -793,7 +794,8 @@ def validate(
 ) -> None:
     """Validate the model against known results (exit 1 on failure; docs/validation.md).
 
-    Checks: the agent and vector engines dock; the Bass limit; ... Prints one row per check and
+    Checks: the agent and vector engines dock; the Bass limit; the independent cascade; the
+    calibration against published figures; the shipped real graphs. Prints one row per check and
     case: pass or FAIL, the measured figure beside its limit and, on failure, what went wrong.
     """
     grid = "full" if full else "quick"

@@ -155,7 +155,9 @@ def comparison_from_dict(data: dict[str, Any], source: str = "<web>", text: str 
 
 def parse_toml_text(text: str, source: str = "<web>") -> dict[str, Any]:
     """The table in TOML text; a syntax error, or nesting deeper than ``MAX_DEPTH``, becomes a
-    ScenarioError with the source and line."""
+    ScenarioError with the source and line. A leading byte-order mark (as some Windows editors
+    write) is ignored."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

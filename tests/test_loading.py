@@ -388,6 +388,12 @@ def test_comparison_strategies_need_distinct_names(tmp_path: Path) -> None:
     assert names == ["consistent_engagement", "wagon"]
 
 
+def test_a_byte_order_mark_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "notepad.toml"
+    path.write_bytes("\ufeffreply_rate = 0.5\n".encode())
+    assert load_strategy(path).reply_rate == 0.5
+
+
 def test_a_file_of_another_kind_is_named_as_such() -> None:
     shipped = shipped_dir()
     error = error_of(load_strategy, shipped / "base.toml")
