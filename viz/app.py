@@ -26,6 +26,11 @@ STYLE = """
 .lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .v-input__details { min-height: 0 !important; }
 .lg-tab.lg-tab-current { border-bottom: 3px solid white; border-radius: 0; }
+@media (max-width: 960px) {  /* narrow windows: controls above results, one chart per row */
+  .lg-columns { flex-wrap: wrap !important; }
+  .lg-columns > .v-col { flex-basis: 100% !important; max-width: 100% !important; }
+  .lg-chart-grid > div { grid-template-columns: 1fr !important; }
+}
 """
 
 

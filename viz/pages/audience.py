@@ -222,7 +222,7 @@ def AudiencePage() -> None:
     """The Audience page."""
     solara.Title("longgame: audience")
     current = run.value
-    with solara.Columns([1, 3]):
+    with solara.Columns([1, 3], classes=["lg-columns"]):
         Controls()
         with solara.Column(style={"min-width": "0"}):
             if current is None:

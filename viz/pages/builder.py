@@ -156,7 +156,7 @@ def BuilderPage() -> None:
     strategy, problem = validate(form.value)
     presets = {name for name, _ in preset_strategies()}
     name = form.value.get("name", "")
-    with solara.Columns([1, 2]):
+    with solara.Columns([1, 2], classes=["lg-columns"]):
         with solara.Card("Strategy", classes=["lg-controls"]):
             solara.Select(
                 "Start from",

@@ -254,12 +254,17 @@ def ProgressBars(run: CompareRun) -> None:
 
 @solara.component
 def Results(run: CompareRun) -> None:
-    """Charts over time, the final-outcome table, vanity vs value, and the exports."""
+    """Charts over time, the final-outcome table, vanity vs value, and the exports.
+
+    The table grows as each strategy finishes; the charts are drawn once, when none is running
+    (drawing them for every finished strategy held up the runs, which wait for each redraw).
+    """
     df = run.metrics()
-    key = [run.number, tuple(run.frames)]
+    finished = not run.running
+    key = [run.number, tuple(run.frames), finished]
 
     def draw() -> dict | None:
-        if df is None:
+        if df is None or not finished:
             return None
         return {
             column: charts.trajectory_chart(df, column, title)
@@ -271,7 +276,8 @@ def Results(run: CompareRun) -> None:
         lambda: None if df is None else summary.final_outcomes(df), dependencies=key
     )
     vanity = solara.use_memo(
-        lambda: None if final is None else charts.vanity_chart(final), dependencies=key
+        lambda: None if final is None or not finished else charts.vanity_chart(final),
+        dependencies=key,
     )
     name = run.comparison.name
     with solara.Row(gap="8px", classes=["lg-exports"]):
@@ -288,13 +294,19 @@ def Results(run: CompareRun) -> None:
                 label="Daily metrics CSV",
                 mime_type="text/csv",
             )
-    if df is None or figures is None or final is None:
+    if df is None or final is None:
         solara.Info("Results appear here as each strategy finishes.")
         return
     solara.Markdown(f"### Final outcomes after {int(final['days'].max())} days")
     solara.Text(outcome_legend(int(final["seeds"].max())), style={"font-size": "12px"})
     TableCard(final_table(final), final, name + "_final", classes=["lg-final"])
-    with solara.GridFixed(columns=2, align_items="start"):
+    if figures is None:
+        solara.Info("The charts are drawn when every strategy has finished.")
+        return
+    with (
+        solara.Div(classes=["lg-chart-grid"]),
+        solara.GridFixed(columns=2, align_items="start"),
+    ):
         for column, _ in charts.COMPARE_CHARTS:
             ChartCard(figures[column], f"{name}_{column}", classes=[f"lg-chart-{column}"])
         if vanity is not None:
@@ -305,7 +317,7 @@ def Results(run: CompareRun) -> None:
 def ComparePage() -> None:
     """The Compare page."""
     solara.Title("longgame: compare")
-    with solara.Columns([1, 3]):
+    with solara.Columns([1, 3], classes=["lg-columns"]):
         Controls()
         with solara.Column(style={"min-width": "0"}):
             run = current.value

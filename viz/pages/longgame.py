@@ -405,7 +405,7 @@ def LongGamePage() -> None:
         if latest is not None and value not in latest.by_week:
             compute(value)
 
-    with solara.Columns([1, 3]):
+    with solara.Columns([1, 3], classes=["lg-columns"]):
         Controls()
         with solara.Column(style={"min-width": "0"}):
             solara.Markdown(

@@ -250,7 +250,7 @@ def SweepsPage() -> None:
     """The Sweeps page."""
     solara.Title("longgame: sweeps")
     data = sweep.value
-    with solara.Columns([1, 3]):
+    with solara.Columns([1, 3], classes=["lg-columns"]):
         with solara.Column():
             DirectoryChoice()
             if data is not None:
