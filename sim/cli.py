@@ -332,6 +332,15 @@ def _engine_name(value: str) -> str:
     return value
 
 
+def _note_compiling() -> None:
+    """Say so when the model's kernels are still to be compiled: the first run in a fresh
+    checkout takes about a minute longer, which would otherwise pass in silence."""
+    from sim.engines import kernels
+
+    if not kernels.compiled():
+        _stderr().print("First run here: compiling the model's kernels (about a minute, once).")
+
+
 def _direction(value: str | None) -> str | None:
     """Check a --direction against the schema's choices (a bad one is a usage error)."""
     from typing import get_args
@@ -449,6 +458,7 @@ def run(
         out = out or Path("out") / _safe_name(resolved.name)
         ensure_dir(Path(out))
         log = _stderr()
+        _note_compiling()
         log.print(
             f"Running {resolved.name!r}: {plural(seeds, 'seed')} x {plural(resolved.days, 'day')}"
             f", engine {engine}"
@@ -557,6 +567,7 @@ def compare(
         ensure_dir(out)
         runs = len(comparison.strategies) * comparison.seeds
         log = _stderr()
+        _note_compiling()
         log.print(
             f"Comparing {plural(len(comparison.strategies), 'strategy')} x "
             f"{plural(comparison.seeds, 'seed')}, {plural(scenario.days, 'day')}, engine {engine}"
@@ -649,6 +660,7 @@ def sweep(
         run = Sweep(spec, out, resume=resume, command=_command())
         executor = make_executor(workers, dask=dask, scheduler=scheduler)
         log = _stderr()
+        _note_compiling()
         log.print(
             f"Sweep {spec.name!r}: {plural(run.total, 'run')} ({plural(len(run.points), 'point')}"
             f" x {plural(spec.seeds, 'seed')}, each {plural(len(spec.strategies), 'strategy')}"
@@ -802,6 +814,7 @@ def validate(
     log = _stderr()
     results: list[CheckResult] = []
     with _user_errors():
+        _note_compiling()
         for check in validation_checks():
             runs = check.runs(grid, only)
             if runs == 0:

@@ -15,7 +15,7 @@ from viz.choices import AudienceChoice, audience_for, comparison_for, resolve_st
 from viz.export import MAX_STEM, comparison_toml, figure_bytes, file_name
 from viz.jobs import Job, RunCache, run_strategy
 from viz.pages import longgame
-from viz.pages.builder import bounds, validate
+from viz.pages.builder import bounds, slider_step, validate
 from viz.pages.longgame import caption, quitting, weeks
 
 
@@ -122,6 +122,14 @@ def test_builder_reads_ranges_from_the_schema():
     assert strategy is None and "reply_rate" in problem
     strategy, problem = validate(Strategy(name="mine").model_dump())
     assert problem == "" and strategy is not None and strategy.name == "mine"
+
+
+def test_builder_sliders_move_in_round_steps():
+    assert slider_step(0, 70) == (0.5, 1)  # posts per week
+    assert slider_step(0, 168) == (1.0, 0)  # weekly hours
+    assert slider_step(0, 1) == (0.005, 3)
+    assert slider_step(0, 1000) == (5.0, 0)
+    assert slider_step(0, 2) == (0.01, 2)
 
 
 def test_audience_run_records_states_and_history():

@@ -162,6 +162,16 @@ def test_option_and_strategy_errors_name_what_to_change(tmp_path):
     assert "Comparing" not in result.stderr
 
 
+def test_the_first_run_says_it_compiles(tmp_path, monkeypatch):
+    from sim.engines import kernels
+
+    assert kernels.compiled()  # the suite's earlier runs filled the cache
+    monkeypatch.setattr(kernels, "compiled", lambda: False)
+    args = ("compare", "broadcasting", "storytelling", "--audience", "small", "--days", "2")
+    result = invoke(*args, "--seeds", "1", "--out", str(tmp_path))
+    assert result.exit_code == 0 and "compiling the model's kernels" in result.stderr
+
+
 def test_option_errors_exit_2():
     result = invoke("compare", "consistent_engagement", "--direction", "flows")
     assert result.exit_code == 2

@@ -79,6 +79,12 @@ def _drop_stale_cache() -> None:
 _drop_stale_cache()
 
 
+def compiled() -> bool:
+    """Whether Numba's cache holds this module's kernels (the first run in a fresh checkout
+    compiles them, which takes about a minute)."""
+    return any((Path(__file__).parent / "__pycache__").glob(f"{Path(__file__).stem}.*.nbc"))
+
+
 @njit(cache=True, nogil=True)
 def decay_known(
     known,

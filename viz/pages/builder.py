@@ -9,6 +9,7 @@ errors are the loader's own messages.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal, get_args, get_origin
 
 import solara
@@ -31,7 +32,7 @@ from viz.export import file_name, strategy_toml
 from viz.limits import MAX_UPLOAD_BYTES, upload_problem
 from viz.state import custom_strategies, save_custom
 
-__all__ = ["BuilderPage", "bounds", "validate"]
+__all__ = ["BuilderPage", "bounds", "slider_step", "validate"]
 
 SLIDER_SPAN = 1000
 """Numbers whose range is wider than this get an input box (with the range) instead of a slider."""
@@ -40,6 +41,15 @@ form = solara.reactive(Strategy().model_dump())
 upload_error = solara.reactive("")
 upload_note = solara.reactive("")
 saved_note = solara.reactive("")
+
+
+def slider_step(low: float, high: float) -> tuple[float, int]:
+    """A round slider step for a range (1, 2 or 5 times a power of ten, about a two-hundredth
+    of it) and the decimals that show its values exactly (no 5.949999999999999 in an export)."""
+    raw = (high - low) / 200
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(power * factor for factor in (1, 2, 5, 10) if power * factor >= raw * (1 - 1e-9))
+    return step, max(0, -math.floor(math.log10(step)))
 
 
 def validate(data: dict[str, Any]) -> tuple[Strategy | None, str]:
@@ -97,9 +107,14 @@ def Field(path: tuple[str, ...], info: FieldInfo, value: Any) -> None:
                         shown, value=int(value), min=int(low), max=int(high), on_value=on_value
                     )
                 else:
-                    step = (high - low) / 200
+                    step, decimals = slider_step(low, high)
                     solara.SliderFloat(
-                        shown, value=float(value), min=low, max=high, step=step, on_value=on_value
+                        shown,
+                        value=float(value),
+                        min=low,
+                        max=high,
+                        step=step,
+                        on_value=lambda new: on_value(round(new, decimals)),
                     )
             else:
                 box = solara.InputInt if annotation is int else solara.InputFloat
