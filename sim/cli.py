@@ -608,10 +608,24 @@ def app_command(
     ] = False,
 ) -> None:
     """Start the web app (Solara, viz/app.py) on http://HOST:PORT; stop it with Ctrl+C."""
+    import socket
+
+    with _user_errors(), socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CliError(
+                f"cannot serve on {host}:{port} ({error.strerror}); try --port"
+            ) from None
     app_file = Path(__file__).resolve().parents[1] / "viz" / "app.py"
     command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host]
     command += ["--port", str(port), "--open" if open_browser else "--no-open"]
-    environment = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}
+    environment = {
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        # Solara warns about its session cookie on every start; the app needs no cross-site use
+        "PYTHONWARNINGS": "ignore::UserWarning:solara.server.starlette",
+        **os.environ,
+    }
     _stderr().print(f"longgame app on http://{host}:{port} (Ctrl+C stops it)")
     sys.stderr.flush()
     os.execve(sys.executable, command, environment)  # the server replaces this process

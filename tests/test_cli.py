@@ -172,6 +172,16 @@ def test_the_first_run_says_it_compiles(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "compiling the model's kernels" in result.stderr
 
 
+def test_app_refuses_a_port_in_use():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = invoke("app", "--port", str(taken.getsockname()[1]))
+    assert result.exit_code == 2 and "try --port" in result.stderr
+
+
 def test_option_errors_exit_2():
     result = invoke("compare", "consistent_engagement", "--direction", "flows")
     assert result.exit_code == 2
