@@ -103,13 +103,14 @@ def _shown(root: Path) -> str:
 
 def resolve_sweep_dir(text: str, roots: Sequence[Path]) -> Path:
     """The directory a user typed, resolved (symbolic links and ``..`` included), if it lies
-    inside one of ``roots``; a relative path is looked up in each root, then in the current
-    directory. SweepPathError otherwise, with a message for the user."""
+    inside one of ``roots``; a relative path is looked up in each root, in its parent (where the
+    labels of `find_sweeps` start), then in the current directory. SweepPathError otherwise,
+    with a message for the user."""
     text = text.strip()
     if not text:
         raise SweepPathError("type the path of a sweep directory")
     typed = Path(text).expanduser()
-    bases = [] if typed.is_absolute() else [*roots, Path.cwd()]
+    bases = [] if typed.is_absolute() else [*roots, *(root.parent for root in roots), Path.cwd()]
     candidates = [(base / typed).resolve() for base in bases] or [typed.resolve()]
     inside = [c for c in candidates if any(c.is_relative_to(root) for root in roots)]
     allowed = ", ".join(_shown(root) for root in roots)

@@ -98,6 +98,12 @@ def test_resolve_sweep_dir_stays_inside_the_allowed_folders(tmp_path, monkeypatc
     (root / "link").symlink_to(outside)
     monkeypatch.chdir(tmp_path)
     assert views.resolve_sweep_dir("smoke", [root]) == inside  # relative to the root
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    label = next(iter(views.find_sweeps([root])))
+    assert views.resolve_sweep_dir(label, [root]) == inside  # as the list shows it
+    monkeypatch.chdir(tmp_path)
     assert views.resolve_sweep_dir("sweeps/smoke/", [root]) == inside  # to the current dir
     assert views.resolve_sweep_dir(str(inside), [root]) == inside
     assert views.resolve_sweep_dir("smoke/../smoke", [root]) == inside

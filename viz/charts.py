@@ -130,12 +130,14 @@ def jcurve_chart(
             label="value left on the table by quitting",
         )
     ax.axvline(quit_day, color="#d62728", linestyle=":", linewidth=1.2)
+    near_end = quit_day > 0.8 * df["day"].max()  # the label goes left of the line there
     ax.annotate(
         f"quits (day {quit_day})",
         (quit_day, 0.0),
         xycoords=("data", "axes fraction"),
-        xytext=(3, 6),
+        xytext=(-3 if near_end else 3, 6),
         textcoords="offset points",
+        ha="right" if near_end else "left",
         color="#d62728",
         fontsize=9,
     )

@@ -157,10 +157,17 @@ def Controls(data: SweepData) -> None:
     """Outcome, x and y parameters, strategy, versus strategy, bins."""
     choices = views.choices(data)
     parameters = [p["name"] for p in choices["parameters"]]
+
+    def choose_x(name: str) -> None:
+        if name == y_name.value:  # the two axes swap rather than show one parameter twice
+            y_name.set(x_name.value)
+        x_name.set(name)
+
     with solara.Card("Show", classes=["lg-controls"]):
         solara.Select("Outcome", values=choices["outcomes"], value=outcome)
-        solara.Select("x parameter", values=parameters, value=x_name)
-        solara.Select("y parameter", values=parameters, value=y_name)
+        solara.Select("x parameter", values=parameters, value=x_name.value, on_value=choose_x)
+        others = [name for name in parameters if name != x_name.value] or parameters
+        solara.Select("y parameter", values=others, value=y_name)
         solara.Select("Strategy", values=choices["strategies"], value=strategy)
         solara.Select(
             "Versus (difference)",
