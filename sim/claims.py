@@ -116,7 +116,7 @@ def _claim_j_curve(runs: pd.DataFrame, day: int) -> ClaimResult:
     return ClaimResult(dip and overtakes, note)
 
 
-def _claimabbreviation(runs: pd.DataFrame, day: int, short: int) -> ClaimResult:
+def _claim_short_horizons(runs: pd.DataFrame, day: int, short: int) -> ClaimResult:
     early_followers = _means_at(runs, "followers", short).idxmax()
     early_roi = _means_at(runs, "roi", short).idxmax()
     late_equity = _means_at(runs, "equity", day).idxmax()
@@ -142,7 +142,7 @@ def check_claims(runs: pd.DataFrame, day: int, short: int = SHORT) -> dict[str, 
         "beats_mistakes": _claim_mistakes(runs, day),
         "vanity_vs_value": _claim_vanity(runs, day),
         "j_curve": _claim_j_curve(runs, day),
-        "short_horizons": _claimabbreviation(runs, day, short),
+        "short_horizons": _claim_short_horizons(runs, day, short),
     }
 
 

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from experiments import figures, views
 from experiments.analysis import SweepData
+from sim.claims import abbreviation
 from sim.output import OutputError
 from sim.text import number
 from viz.components import ChartCard, TableCard, use_background
@@ -250,6 +251,13 @@ def Robustness(data: SweepData) -> None:
     name = f"{data.experiment.name}_robustness"
     ChartCard(figure, name, classes=["lg-sweep-robustness-chart"])
     TableCard(robustness_shown(table), table, name, classes=["lg-sweep-robustness"])
+    short = [(abbreviation(s), s) for s in data.strategies if abbreviation(s) != s]
+    if short:
+        solara.Text(
+            " · ".join(f"{letters}: {strategy}" for letters, strategy in short),
+            classes=["lg-abbreviations"],
+            style={"font-size": "12px"},
+        )
 
 
 @solara.component
