@@ -30,7 +30,7 @@ BROWSER_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SIZES = {"laptop": (1366, 768), "projector": (1920, 1080)}
+SIZES = {"laptop": (1366, 768), "projector": (1920, 1080), "narrow": (800, 900)}
 TIMEOUT = 60_000
 
 needs_chromium = pytest.mark.skipif(

@@ -66,14 +66,21 @@ def test_every_page_loads(browser, app_url, size):
 
 
 def _shots(page, name: str) -> None:
-    """Screenshots of the page as it is, at both sizes; at neither does the page scroll
-    sideways (wide tables scroll inside their own box)."""
+    """Screenshots of the page as it is, at each size; at none does the page scroll sideways
+    (wide tables scroll inside their own box), and a narrow window shows the controls above the
+    results."""
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(300)
         _shot(page, f"{name}_{size}")
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name} at {size}: page {widths[0]} px wide > window"
+        if size == "narrow":  # the controls stand above the results
+            columns = page.locator(".lg-columns > .v-col")
+            controls, results = (columns.nth(i).bounding_box() for i in (0, 1))
+            assert results["y"] >= controls["y"] + controls["height"] - 1, name
+    width, height = next(iter(SIZES.values()))
+    page.set_viewport_size({"width": width, "height": height})  # the test goes on as it began
 
 
 def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
