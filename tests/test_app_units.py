@@ -15,7 +15,7 @@ from viz.choices import AudienceChoice, audience_for, comparison_for, resolve_st
 from viz.export import MAX_STEM, comparison_toml, figure_bytes, file_name
 from viz.jobs import Job, RunCache, run_strategy
 from viz.pages import longgame
-from viz.pages.builder import bounds, slider_step, validate
+from viz.pages.builder import bounds, inactive, slider_step, validate
 from viz.pages.longgame import caption, quitting, weeks
 
 
@@ -122,6 +122,16 @@ def test_builder_reads_ranges_from_the_schema():
     assert strategy is None and "reply_rate" in problem
     strategy, problem = validate(Strategy(name="mine").model_dump())
     assert problem == "" and strategy is not None and strategy.name == "mine"
+
+
+def test_builder_greys_out_settings_without_effect():
+    form = Strategy().model_dump()
+    assert inactive(("adapt_rate",), form) and not inactive(("reply_rate",), form)
+    assert not inactive(("adapt_rate",), {**form, "adaptive": True})
+    assert inactive(("quit_rule", "check_day"), form)  # the default rule never checks
+    always = {**form, "quit_rule": {**form["quit_rule"], "kpi": "always"}}
+    assert inactive(("quit_rule", "target"), always)
+    assert not inactive(("quit_rule", "check_day"), always)
 
 
 def test_builder_sliders_move_in_round_steps():

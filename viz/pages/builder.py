@@ -32,7 +32,7 @@ from viz.export import file_name, strategy_toml
 from viz.limits import MAX_UPLOAD_BYTES, upload_problem
 from viz.state import custom_strategies, save_custom
 
-__all__ = ["BuilderPage", "bounds", "slider_step", "validate"]
+__all__ = ["BuilderPage", "bounds", "inactive", "slider_step", "validate"]
 
 SLIDER_SPAN = 1000
 """Numbers whose range is wider than this get an input box (with the range) instead of a slider."""
@@ -50,6 +50,20 @@ def slider_step(low: float, high: float) -> tuple[float, int]:
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(power * factor for factor in (1, 2, 5, 10) if power * factor >= raw * (1 - 1e-9))
     return step, max(0, -math.floor(math.log10(step)))
+
+
+def inactive(path: tuple[str, ...], data: dict[str, Any]) -> bool:
+    """Whether a field has no effect given the rest of the form (its control is greyed out):
+    the adaptation settings of a brand that does not adapt, the target and check day of a quit
+    rule that never checks, the target of one that always stops."""
+    name = path[-1]
+    if name in ("adapt_kpi", "adapt_rate"):
+        return not data["adaptive"]
+    kpi = data["quit_rule"]["kpi"]
+    return path[:-1] == ("quit_rule",) and (
+        (name in ("target", "check_day") and kpi == "never")
+        or (name == "target" and kpi == "always")
+    )
 
 
 def validate(data: dict[str, Any]) -> tuple[Strategy | None, str]:
@@ -81,8 +95,9 @@ def _set(path: tuple[str, ...], value: Any) -> None:
 
 
 @solara.component
-def Field(path: tuple[str, ...], info: FieldInfo, value: Any) -> None:
-    """One parameter's control, chosen by its type and range, with its help text."""
+def Field(path: tuple[str, ...], info: FieldInfo, value: Any, disabled: bool = False) -> None:
+    """One parameter's control, chosen by its type and range, with its help text (greyed out
+    when ``disabled``)."""
     name = path[-1]
     label = " / ".join(path).replace("_", " ")
     annotation = info.annotation
@@ -93,9 +108,15 @@ def Field(path: tuple[str, ...], info: FieldInfo, value: Any) -> None:
 
     with solara.Column(gap="0", classes=["lg-field", f"lg-field-{'-'.join(path)}"]):
         if get_origin(annotation) is Literal:
-            solara.Select(label, values=list(get_args(annotation)), value=value, on_value=on_value)
+            solara.Select(
+                label,
+                values=list(get_args(annotation)),
+                value=value,
+                on_value=on_value,
+                disabled=disabled,
+            )
         elif annotation is bool:
-            solara.Checkbox(label=label, value=value, on_value=on_value)
+            solara.Checkbox(label=label, value=value, on_value=on_value, disabled=disabled)
         elif name == "platforms":
             known = [platform.name for platform in scenario_for_platforms().platforms]
             solara.SelectMultiple(label, values=list(value), all_values=known, on_value=on_value)
@@ -104,7 +125,12 @@ def Field(path: tuple[str, ...], info: FieldInfo, value: Any) -> None:
                 shown = f"{label}: {value:.3g}"  # a slider alone does not say where it stands
                 if annotation is int:
                     solara.SliderInt(
-                        shown, value=int(value), min=int(low), max=int(high), on_value=on_value
+                        shown,
+                        value=int(value),
+                        min=int(low),
+                        max=int(high),
+                        on_value=on_value,
+                        disabled=disabled,
                     )
                 else:
                     step, decimals = slider_step(low, high)
@@ -115,10 +141,16 @@ def Field(path: tuple[str, ...], info: FieldInfo, value: Any) -> None:
                         max=high,
                         step=step,
                         on_value=lambda new: on_value(round(new, decimals)),
+                        disabled=disabled,
                     )
             else:
                 box = solara.InputInt if annotation is int else solara.InputFloat
-                box(f"{label} ({low:g} to {high:g})", value=value, on_value=on_value)
+                box(
+                    f"{label} ({low:g} to {high:g})",
+                    value=value,
+                    on_value=on_value,
+                    disabled=disabled,
+                )
         elif annotation is str:
             solara.InputText(label, value=str(value), on_value=on_value, continuous_update=False)
         else:
@@ -133,15 +165,19 @@ def scenario_for_platforms() -> Scenario:
 
 @solara.component
 def Fields(model: type[BaseModel], data: dict[str, Any], prefix: tuple[str, ...] = ()) -> None:
-    """Controls for every field of ``model`` (nested models become their own card)."""
+    """Controls for every field of ``model`` at ``prefix`` in the form ``data`` (nested models
+    become their own card)."""
+    values = data
+    for part in prefix:
+        values = values[part]
     for name, info in model.model_fields.items():
         path = (*prefix, name)
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             with solara.Card(name.replace("_", " "), subtitle=info.description or ""):
-                Fields(annotation, data[name], path)
+                Fields(annotation, data, path)
         else:
-            Field(path, info, data[name])
+            Field(path, info, values[name], disabled=inactive(path, data))
 
 
 def on_upload(file: dict) -> None:
