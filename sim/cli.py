@@ -18,7 +18,7 @@ import threading
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 from rich.console import Console
@@ -343,8 +343,6 @@ def _note_compiling() -> None:
 
 def _direction(value: str | None) -> str | None:
     """Check a --direction against the schema's choices (a bad one is a usage error)."""
-    from typing import get_args
-
     from sim.schema import Graph
 
     choices = get_args(Graph.model_fields["direction"].annotation)
@@ -381,6 +379,10 @@ def main(
     """Simulate how social-media audiences respond to brand strategies over months and years."""
 
 
+DaysOption = Annotated[
+    int | None,
+    typer.Option(min=1, max=_most_days(), help="Horizon in days (default: the scenario's)."),
+]
 EngineOption = Annotated[
     str,
     typer.Option(
@@ -434,10 +436,7 @@ def presets() -> None:
 @command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file (TOML) or preset name.")],
-    days: Annotated[
-        int | None,
-        typer.Option(min=1, max=_most_days(), help="Horizon in days (default: the scenario's)."),
-    ] = None,
+    days: DaysOption = None,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds to run.")] = DEFAULT_SEEDS,
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
@@ -456,7 +455,7 @@ def run(
         if days is not None:
             resolved = _replace(resolved, days=days)
         out = out or Path("out") / _safe_name(resolved.name)
-        ensure_dir(Path(out))
+        ensure_dir(out)
         log = _stderr()
         _note_compiling()
         log.print(
@@ -505,10 +504,7 @@ def compare(
             callback=_direction,
         ),
     ] = None,
-    days: Annotated[
-        int | None,
-        typer.Option(min=1, max=_most_days(), help="Horizon in days (default: the scenario's)."),
-    ] = None,
+    days: DaysOption = None,
     seeds: Annotated[
         int | None,
         typer.Option(

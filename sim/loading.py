@@ -380,13 +380,18 @@ def _a(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
+def _keys(model: type[BaseModel]) -> list[str]:
+    """The keys a file of ``model`` may hold: its fields, and any taken out before validation."""
+    return [*model.model_fields, *getattr(model, "file_keys", ())]
+
+
 def _wrong_kind(kind: str, data: dict[str, Any]) -> str | None:
     """The kind ``data`` is when it is plainly not a ``kind``: its keys are not all this kind's
     but are all another's (a file given in the wrong place)."""
     keys = set(data) - {"name", "description", "preset"}
 
     def fits(model: type[BaseModel]) -> bool:
-        return keys <= {*model.model_fields, *getattr(model, "file_keys", ())}
+        return keys <= set(_keys(model))
 
     if not keys or fits(MODELS[kind]):
         return None
@@ -425,8 +430,7 @@ def _load_file(
     if (other := _wrong_kind(kind, data)) is not None:
         if ref is not None:
             raise ref.error(f"{doc.name} is a {other} file, not {_a(kind)}")
-        model = MODELS[kind]
-        allowed = {*model.model_fields, *getattr(model, "file_keys", ())}
+        allowed = _keys(MODELS[kind])
         stranger = next(key for key in data if key not in allowed)  # the first to tell
         message = f"this is a {other} file, not {_a(kind)}; {WHERE_IT_GOES[other]}"
         raise _Site(doc).child(stranger).error(message)
@@ -670,7 +674,7 @@ def _explain(error: Any, model: type[BaseModel]) -> str:
     kind, loc = error["type"], tuple(error["loc"])
     if kind == "extra_forbidden":
         holder = _model_at(model, loc[:-1])
-        keys = [*holder.model_fields, *getattr(holder, "file_keys", ())] if holder else []
+        keys = _keys(holder) if holder else []
         return f"unknown key{did_you_mean(str(loc[-1]), keys)}; allowed keys are: {', '.join(keys)}"
     if kind == "missing":
         return "a required key is missing"

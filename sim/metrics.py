@@ -16,7 +16,6 @@ __all__ = [
     "COLUMNS",
     "SIGNED",
     "FINAL_OUTCOMES",
-    "PLATFORM_FOLLOWERS",
     "finish",
     "platform_followers_column",
     "incremental_profit",
@@ -102,19 +101,14 @@ FINAL_OUTCOMES: dict[str, str] = {
     "incremental_profit": "incremental_profit",
 }
 
-PLATFORM_FOLLOWERS = (
-    "followers on that platform as shown (the brand's bought followers on its main platform); "
-    "one column per platform of the scenario, after the columns above"
-)
-"""What each ``followers_<platform>`` column holds (a person following on two platforms counts
-on both; ``followers`` counts people once)."""
-
 WINDOW_DAYS = 28
 ID_COLUMNS = ("seed", "brand", "day")
 
 
 def platform_followers_column(platform: str) -> str:
-    """The metrics column of the followers on ``platform``."""
+    """The metrics column of the followers on ``platform`` as shown (the brand's bought
+    followers on its main platform), one per platform of the scenario after the fixed columns;
+    a person following on two platforms counts on both, ``followers`` counts them once."""
     return f"followers_{platform}"
 
 
