@@ -242,6 +242,9 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
         "() => document.querySelector('.lg-upload-error').innerText.includes('syntax.toml')"
     )
     _shots(page, "builder_upload_error")
+    _fill(page, ".lg-field-follow_rate", "99999")  # beyond the range: said at the field
+    page.locator(".lg-field-follow_rate .lg-field-error").get_by_text("at most").wait_for()
+    assert "<strategy builder>" not in page.locator(".lg-form-error").inner_text()
     good = tmp_path / "good.toml"
     good.write_text('name = "my_plan"\npreset = "storytelling"\nposts_per_week = 3.0\n')
     page.locator("input.lg-upload-input").set_input_files(str(good))

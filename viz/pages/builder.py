@@ -66,12 +66,16 @@ def inactive(path: tuple[str, ...], data: dict[str, Any]) -> bool:
     )
 
 
-def validate(data: dict[str, Any]) -> tuple[Strategy | None, str]:
-    """The strategy a form describes, or the loader's error message."""
+FORM = "<strategy builder>"
+"""The source the loader names in the form's errors (not shown on the page)."""
+
+
+def validate(data: dict[str, Any]) -> tuple[Strategy | None, ScenarioError | None]:
+    """The strategy a form describes, or the loader's error."""
     try:
-        return strategy_from_dict(data, source="<strategy builder>"), ""
+        return strategy_from_dict(data, source=FORM), None
     except ScenarioError as error:
-        return None, str(error)
+        return None, error
 
 
 def _help(info: FieldInfo) -> str:
@@ -95,9 +99,11 @@ def _set(path: tuple[str, ...], value: Any) -> None:
 
 
 @solara.component
-def Field(path: tuple[str, ...], info: FieldInfo, value: Any, disabled: bool = False) -> None:
+def Field(
+    path: tuple[str, ...], info: FieldInfo, value: Any, disabled: bool = False, problem: str = ""
+) -> None:
     """One parameter's control, chosen by its type and range, with its help text (greyed out
-    when ``disabled``)."""
+    when ``disabled``) and what is wrong with its value (``problem``)."""
     name = path[-1]
     label = " / ".join(path).replace("_", " ")
     annotation = info.annotation
@@ -156,6 +162,8 @@ def Field(path: tuple[str, ...], info: FieldInfo, value: Any, disabled: bool = F
         else:
             solara.Text(f"{label}: {value}")
         solara.Text(_help(info), style={"font-size": "12px", "color": "#555"})
+        if problem:
+            solara.Error(problem, dense=True, classes=["lg-field-error"])
 
 
 def scenario_for_platforms() -> Scenario:
@@ -164,9 +172,14 @@ def scenario_for_platforms() -> Scenario:
 
 
 @solara.component
-def Fields(model: type[BaseModel], data: dict[str, Any], prefix: tuple[str, ...] = ()) -> None:
+def Fields(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    prefix: tuple[str, ...] = (),
+    error: ScenarioError | None = None,
+) -> None:
     """Controls for every field of ``model`` at ``prefix`` in the form ``data`` (nested models
-    become their own card)."""
+    become their own card); the field the loader's ``error`` names shows its message."""
     values = data
     for part in prefix:
         values = values[part]
@@ -175,9 +188,11 @@ def Fields(model: type[BaseModel], data: dict[str, Any], prefix: tuple[str, ...]
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             with solara.Card(name.replace("_", " "), subtitle=info.description or ""):
-                Fields(annotation, data, path)
+                Fields(annotation, data, path, error)
         else:
-            Field(path, info, values[name], disabled=inactive(path, data))
+            named = error is not None and error.field == ".".join(path)
+            problem = error.message if named else ""
+            Field(path, info, values[name], disabled=inactive(path, data), problem=problem)
 
 
 def on_upload(file: dict) -> None:
@@ -204,7 +219,8 @@ def on_upload(file: dict) -> None:
 def BuilderPage() -> None:
     """The Strategy builder page."""
     solara.Title("longgame: strategy builder")
-    strategy, problem = validate(form.value)
+    strategy, error = validate(form.value)
+    problem = "" if error is None else str(error).removeprefix(f"{FORM}: ")
     presets = {name for name, _ in preset_strategies()}
     name = form.value.get("name", "")
     with solara.Columns([1, 2], classes=["lg-columns"]):
@@ -256,4 +272,4 @@ def BuilderPage() -> None:
             if custom_strategies.value:
                 solara.Markdown("**Saved this session:** " + ", ".join(custom_strategies.value))
         with solara.Column(style={"min-width": "0"}):
-            Fields(Strategy, form.value)
+            Fields(Strategy, form.value, error=error)
