@@ -301,7 +301,6 @@ def _print_final(
     df: Any, *, title: str, as_json: bool, made_by: dict[str, Any] | None = None
 ) -> None:
     """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them)."""
-    import sim
     from sim import summary
 
     final = summary.final_outcomes(df)

@@ -222,9 +222,7 @@ class VectorEngine(DayOrder):
         """Day-0 followers and the aware rest of the market (see `initial_audience`)."""
         state = self.state[brand.index]
         state.follows[initial.platform][initial.followers] = True
-        state.platform_followers[initial.platform] = np.count_nonzero(
-            state.follows[initial.platform]
-        )
+        state.platform_followers[initial.platform] = len(initial.followers)  # distinct ids
         state.follower[initial.followers] = True
         state.trust[initial.followers] = initial.trust
         state.salience[:] = initial.salience
