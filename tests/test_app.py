@@ -22,6 +22,8 @@ from browser_app import open_page as _page
 from browser_app import shot as _shot
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from viz.charts import STATE_COLORS
+
 pytestmark = needs_chromium
 
 
@@ -62,6 +64,38 @@ def test_every_page_loads(browser, app_url, size):
         page.get_by_role("button", name=button, exact=True).wait_for()
         _shot(page, f"{name}_{size}")
         assert page.get_by_text("This website runs on").count() == 0  # no badge over charts
+    page.context.close()
+
+
+def test_narrow_app_bar_keeps_the_title_whole(browser, app_url):
+    """At 800 px the app bar shows its longest title (the builder's) uncut and every tab in the
+    window, and the page does not scroll sideways."""
+    page = _page(browser, app_url, "builder", "narrow")
+    title = page.locator(".v-toolbar-title__placeholder")
+    page.wait_for_function(
+        "() => (document.querySelector('.v-toolbar-title__placeholder') || {}).innerText"
+        " === 'longgame: strategy builder'"
+    )
+    cut = title.evaluate("(e) => e.scrollWidth > e.clientWidth")
+    _shot(page, "app_bar_narrow")
+    assert not cut, "the title is cut short"
+    width = SIZES["narrow"][0]
+    for box in (tab.bounding_box() for tab in page.locator(".lg-tab").all()):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    page.context.close()
+
+
+def test_unknown_page_links_to_the_pages(browser, app_url):
+    """An unknown URL shows the app bar and a note linking to every page, not a bare error."""
+    page = _page(browser, app_url, "no-such-page")
+    note = page.locator(".lg-not-found")
+    note.get_by_text("/no-such-page").wait_for()
+    assert page.locator(".lg-tab").count() == 5
+    _shot(page, "not_found")
+    note.get_by_role("button", name="Audience", exact=True).click()
+    page.wait_for_url(f"{app_url}/audience")
+    page.get_by_role("button", name="Run", exact=True).wait_for()
     page.context.close()
 
 
@@ -218,6 +252,14 @@ def test_audience_click_shows_history(browser, app_url):
             continue
     panel.wait_for()
     assert f"Person {person}" in panel.inner_text()
+    page.wait_for_function(  # the selected person is drawn last, over the others
+        "(p) => { const n = document.querySelectorAll('circle.lg-node');"
+        " return n[n.length - 1].getAttribute('data-person') === p; }",
+        arg=person,
+    )
+    fills = nodes.evaluate_all("(n) => n.slice(0, -1).map((c) => c.getAttribute('fill'))")
+    codes = [STATE_COLORS.index(fill) for fill in fills]
+    assert codes == sorted(codes), "the unaware are drawn first, under the people reached"
     page.locator(".lg-history table").wait_for()  # drawn just after the panel
     _shots(page, "audience_person")
     png = _download(page, page.get_by_role("button", name="PNG"))

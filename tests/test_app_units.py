@@ -187,6 +187,18 @@ def test_network_figure_exports_png_and_svg():
     assert b"Audience on day 7" in figure_bytes(fig, "svg")
 
 
+def test_network_draws_reached_people_over_the_unaware():
+    """The network view draws people by state code (the grey unaware first) and the selected
+    person last, so no follower or lost person hides under an unaware one."""
+    import numpy as np
+
+    from viz.charts import draw_order
+
+    states = np.array([2, 0, 5, 0, 1, 2])
+    assert draw_order(states).tolist() == [1, 3, 4, 0, 5, 2]
+    assert draw_order(states, on_top=3).tolist() == [1, 4, 0, 5, 2, 3]
+
+
 @pytest.mark.parametrize("keep_name", ["consistent_engagement", "quitting_early"])
 @pytest.mark.parametrize("budget", [longgame.SNAPSHOT_BUDGET, 0])
 def test_quit_runs_equal_full_runs(keep_name, budget, monkeypatch):

@@ -1,7 +1,8 @@
 """The longgame web app: routes to the pages (run with ``longgame app`` or ``make app``).
 
-``solara run viz/app.py`` serves it. ``Layout`` puts the page tabs in the app bar; each browser
-session has its own state (``viz.state`` and the pages' reactive variables).
+``solara run viz/app.py`` serves it. ``Layout`` puts the page tabs in the app bar; any other URL
+shows ``NotFoundPage``. Each browser session has its own state (``viz.state`` and the pages'
+reactive variables).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from viz.pages.compare import ComparePage
 from viz.pages.longgame import LongGamePage
 from viz.pages.sweeps import SweepsPage
 
-__all__ = ["routes", "Layout"]
+__all__ = ["routes", "PAGES", "Layout", "NotFoundPage"]
 
 solara.server.settings.theme.show_banner = False  # Solara's corner badge covered charts
 
@@ -27,7 +28,10 @@ STYLE = """
 .lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .v-input__details { min-height: 0 !important; }
 .lg-tab.lg-tab-current { border-bottom: 3px solid white; border-radius: 0; }
+.v-app-bar .v-toolbar-title { flex: 1 0 auto; }  /* the title is never cut: the tabs give way */
+.lg-tabs { display: flex; align-items: center; min-width: 0; overflow-x: auto; }
 @media (max-width: 960px) {  /* narrow windows: controls above results, one chart per row */
+  .lg-tabs .lg-tab { padding: 0 8px; font-size: 13px; letter-spacing: 0.02em; }
   .lg-columns { flex-wrap: wrap !important; }
   .lg-columns > .v-col { flex-basis: 100% !important; max-width: 100% !important; }
   .lg-chart-grid > div { grid-template-columns: 1fr !important; }
@@ -35,14 +39,27 @@ STYLE = """
 """
 
 
+class _AnyOtherPath(str):
+    """A route path equal to every page name but the root's: Solara's router matches a URL's
+    parts to route paths with ``==`` and refuses unmatched URLs before any layout is drawn."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.strip("/") != ""
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
 @solara.component
 def Layout(children: list | None = None) -> None:
     """The app bar with one tab per page, then the current page."""
-    current, all_routes = solara.use_route()
+    current, _ = solara.use_route()
     solara.Style(STYLE)
     with solara.AppLayout(title="longgame", navigation=False, sidebar_open=False):
-        with solara.AppBar():
-            for route in all_routes:
+        with solara.AppBar(), solara.Div(classes=["lg-tabs"]):
+            for route in PAGES:
                 classes = ["lg-tab"] + (["lg-tab-current"] if route is current else [])
                 with solara.Link(solara.resolve_path(route)):
                     solara.Button(route.label, text=True, dark=True, classes=classes)
@@ -51,10 +68,24 @@ def Layout(children: list | None = None) -> None:
                 solara.display(child)
 
 
-routes = [
+@solara.component
+def NotFoundPage() -> None:
+    """Any other URL: says so and links to the pages (in the app's layout, not Solara's bare
+    error)."""
+    solara.Title("longgame: page not found")
+    path = solara.use_router().path
+    with solara.Card("Page not found", classes=["lg-not-found"]):
+        solara.Text(f"There is no page at {path}. The pages are:")
+        for route in PAGES:
+            with solara.Link(solara.resolve_path(route)):
+                solara.Button(route.label, text=True, color="primary")
+
+
+PAGES = [
     solara.Route(path="/", component=ComparePage, label="Compare", layout=Layout),
     solara.Route(path="long-game", component=LongGamePage, label="The long game"),
     solara.Route(path="audience", component=AudiencePage, label="Audience"),
     solara.Route(path="builder", component=BuilderPage, label="Strategy builder"),
     solara.Route(path="sweeps", component=SweepsPage, label="Sweeps"),
 ]
+routes = [*PAGES, solara.Route(path=_AnyOtherPath("*"), component=NotFoundPage)]

@@ -25,6 +25,7 @@ __all__ = [
     "vanity_chart",
     "jcurve_chart",
     "network_chart",
+    "draw_order",
     "STATE_NAMES",
     "STATE_COLORS",
 ]
@@ -169,6 +170,15 @@ def jcurve_chart(
     return fig
 
 
+def draw_order(states: np.ndarray, on_top: int = -1) -> np.ndarray:
+    """The order to draw people in: by state code, so that followers, advocates and the lost are
+    drawn over the grey unaware crowd; index ``on_top`` (the selected person) last of all."""
+    order = np.argsort(states, kind="stable")
+    if on_top >= 0:
+        order = np.append(order[order != on_top], on_top)
+    return order
+
+
 def network_chart(positions: np.ndarray, edges: np.ndarray, states: np.ndarray, day: int) -> Figure:
     """The sampled follower network on ``day``: people coloured by relationship state.
 
@@ -181,8 +191,9 @@ def network_chart(positions: np.ndarray, edges: np.ndarray, states: np.ndarray, 
         ax.add_collection(
             matplotlib.collections.LineCollection(segments, colors="#cccccc", linewidths=0.2)
         )
-    colors = np.array(STATE_COLORS)[states]
-    ax.scatter(positions[:, 0], positions[:, 1], c=colors, s=8, linewidths=0)
+    order = draw_order(states)
+    colors = np.array(STATE_COLORS)[states[order]]
+    ax.scatter(positions[order, 0], positions[order, 1], c=colors, s=8, linewidths=0)
     for code, name in enumerate(STATE_NAMES):
         ax.scatter([], [], c=STATE_COLORS[code], s=30, label=name)
     fig.legend(loc="outside lower center", ncols=6, frameon=False, fontsize=8)

@@ -103,11 +103,13 @@ def NetworkView(
     points: list,
     edges: str,
     states: list,
+    order: list,
     palette: list,
     selected: int,
     size: int,
     radius: float,
     event_select: Callable[[int], None],
 ) -> None:
-    """The follower network as SVG: ``points`` [x, y, person], ``states`` codes into ``palette``;
-    clicking a person calls ``event_select(person)``."""
+    """The follower network as SVG: ``points`` [x, y, person], ``states`` codes into ``palette``,
+    drawn in ``order`` (later on top; the unaware, code 0, smaller); clicking a person calls
+    ``event_select(person)``."""

@@ -184,6 +184,9 @@ def Network(current: AudienceRun) -> None:
         dependencies=[id(shown)],
     )
     states = current.states[today].tolist()
+    index = int(np.searchsorted(shown.people, selected.value))
+    found = index < len(shown.people) and shown.people[index] == selected.value
+    order = charts.draw_order(current.states[today], index if found else -1).tolist()
     counts = np.bincount(current.states[today], minlength=len(charts.STATE_NAMES))
     with solara.Row(gap="12px", style={"align-items": "center"}):
         solara.Button("Pause" if playing.value else "Play", on_click=toggle_play)
@@ -200,6 +203,7 @@ def Network(current: AudienceRun) -> None:
         points=points,
         edges=edges,
         states=states,
+        order=order,
         palette=list(charts.STATE_COLORS),
         selected=selected.value,
         size=SIZE,
