@@ -261,6 +261,10 @@ def test_audience_click_shows_history(browser, app_url):
     codes = [STATE_COLORS.index(fill) for fill in fills]
     assert codes == sorted(codes), "the unaware are drawn first, under the people reached"
     page.locator(".lg-history table").wait_for()  # drawn just after the panel
+    widths = panel.locator(".lg-table-scroll").evaluate_all(
+        "(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)"
+    )
+    assert widths and max(widths) <= 1, "the person's tables fit their card without scrolling"
     _shots(page, "audience_person")
     png = _download(page, page.get_by_role("button", name="PNG"))
     assert png.startswith(b"\x89PNG")

@@ -27,6 +27,8 @@ STYLE = """
 .lg-table-card { width: 100%; min-width: 0; }
 .lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .v-input__details { min-height: 0 !important; }
+.lg-person .lg-table { width: 100%; }  /* a narrow side card: cells wrap, no sideways scroll */
+.lg-person .lg-table td { white-space: normal; overflow-wrap: break-word; }
 .lg-tab.lg-tab-current { border-bottom: 3px solid white; border-radius: 0; }
 .v-app-bar .v-toolbar-title { flex: 1 0 auto; }  /* the title is never cut: the tabs give way */
 .lg-tabs { display: flex; align-items: center; min-width: 0; overflow-x: auto; }
