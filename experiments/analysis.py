@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ __all__ = [
     "robustness",
     "sensitivity",
     "strategy_summary",
+    "target_names",
     "write_report",
 ]
 
@@ -189,6 +191,14 @@ def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
 # ---- sensitivity ----------------------------------------------------------------------------
 
 
+def target_names(data: SweepData) -> list[str]:
+    """The sensitivity targets: each strategy's outcomes, then each comparison's difference."""
+    return [
+        *(f"{strategy}: {outcome}" for outcome in data.outcomes for strategy in data.strategies),
+        *(comparison.label for comparison in data.experiment.comparisons),
+    ]
+
+
 def _targets(data: SweepData, only: str | None = None) -> list[tuple[str, str, str, pd.Series]]:
     """(target, strategy, outcome, Y per point) for every outcome and strategy, and for every
     comparison's difference; only the target named ``only`` if given."""
@@ -231,13 +241,15 @@ def _main_effects(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.var(means) / total)
 
 
-def sensitivity(data: SweepData, target: str | None = None) -> pd.DataFrame:
+def sensitivity(
+    data: SweepData, target: str | None = None, progress: Callable[[int], None] | None = None
+) -> pd.DataFrame:
     """Global sensitivity of every target (strategy x outcome, and each comparison's difference)
     to every parameter: long table with ``target, strategy, outcome, parameter, method, index,
     conf, spearman``. ``index`` is S1 (RBD-FAST, grid main effect, Saltelli), ST (Saltelli) or
     mu* scaled to the largest (Morris); NaN where the design is too small or the target
     undefined (e.g. a break-even day that never came). ``target`` computes that one only (a
-    page asks for one; all of a large sweep take minutes)."""
+    page asks for one; all of a large sweep take minutes); ``progress(1)`` after each target."""
     method = data.experiment.design.method
     names = data.parameter_names
     problem = salib_problem(data.parameters)
@@ -314,6 +326,8 @@ def sensitivity(data: SweepData, target: str | None = None) -> pd.DataFrame:
                         "conf": float(conf[j]) if conf is not None else math.nan,
                     }
                 )
+        if progress:
+            progress(1)
     return pd.DataFrame(rows)
 
 
@@ -525,13 +539,28 @@ def _audience(experiment: Experiment) -> str:
     return f"{int(people):,} simulated people"
 
 
-def write_report(data: SweepData, out: Path | str, *, figures: bool = True) -> dict[str, Path]:
+def _provenance(data: SweepData) -> dict[str, Any]:
+    """What made the sweep's results (package, version, source digest, engine), without the
+    time or command line: the analyses of two runs of the same sweep are the same files."""
+    return {
+        key: data.manifest.get(key) for key in ("package", "version", "source_digest", "engine")
+    }
+
+
+def write_report(
+    data: SweepData,
+    out: Path | str,
+    *,
+    figures: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Path]:
     """Write ``report.md``, ``analysis.json``, ``sensitivity.csv``, ``summary.csv`` and the PNG
-    figures into ``out``; returns the paths by kind."""
+    figures into ``out``; returns the paths by kind. ``progress`` counts sensitivity targets
+    (:func:`target_names`), most of the time on a large sweep."""
     out = Path(out)
     experiment = data.experiment
     summ = strategy_summary(data)
-    sens = sensitivity(data)
+    sens = sensitivity(data, progress=progress)
     robust = robustness(data)
     paths: dict[str, Path] = {}
     pictures: dict[str, str] = {}
@@ -550,7 +579,8 @@ def write_report(data: SweepData, out: Path | str, *, figures: bool = True) -> d
         f"- horizon: {experiment.days} days; audience: {_audience(experiment)}; design: "
         f"{experiment.design.method}; experiment seed {experiment.seed}",
         f"- fixed: {', '.join(f'{k} = {v:g}' for k, v in experiment.fixed.items()) or 'nothing'}",
-        f"- made by longgame {data.manifest.get('version')} (`{data.manifest.get('command')}`)",
+        f"- made by longgame {data.manifest.get('version')}, {data.manifest.get('engine')} "
+        f"engine (`{data.manifest.get('command')}`)",
         "",
         "## Parameters varied",
         "",
@@ -642,6 +672,7 @@ def write_report(data: SweepData, out: Path | str, *, figures: bool = True) -> d
     text = "\n".join(lines).rstrip() + "\n"
     document = _json_safe(
         {
+            "made_by": _provenance(data),
             "experiment": experiment.model_dump(mode="json"),
             "summary": summ.to_dict(orient="records"),
             "sensitivity": sens.to_dict(orient="records"),

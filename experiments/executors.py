@@ -17,6 +17,7 @@ run's index, the results do not depend on the executor, the number of workers or
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import traceback
 import uuid
@@ -61,6 +62,18 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
+def _raise_interrupt(error: BaseException) -> None:
+    """Raise the Ctrl-C or SIGTERM behind ``error``, if any: a compiled (Numba) kernel that one
+    interrupts returns a SystemError caused by it, which is the user stopping, not a failed run."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            raise cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+
+
 class SerialExecutor:
     """Runs tasks one after another in this process."""
 
@@ -71,6 +84,7 @@ class SerialExecutor:
             try:
                 result = fn(task)
             except Exception as error:  # a failed run is recorded, the sweep goes on
+                _raise_interrupt(error)
                 yield task, None, _error_text(error)
             else:
                 yield task, result, None
@@ -126,7 +140,9 @@ class PoolExecutor:
 
 class DaskExecutor:
     """Dask distributed: an existing cluster at ``scheduler``, or a local cluster of ``workers``
-    processes (one thread each, no dashboard, on 127.0.0.1)."""
+    processes (one thread each, no dashboard, on 127.0.0.1, its HTTP server on a free port since
+    8787 may be another cluster's); as in a pool, the local workers ignore Ctrl-C and log only
+    critical errors, so an interrupted sweep stops them without tracebacks."""
 
     def __init__(self, scheduler: str | None = None, workers: int = 2) -> None:
         self.scheduler = scheduler
@@ -153,8 +169,12 @@ class DaskExecutor:
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.CRITICAL,
         )
-        return Client(cluster), cluster
+        client = Client(cluster)
+        client.run(ignore_interrupts)
+        return client, cluster
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         from distributed import as_completed

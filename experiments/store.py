@@ -48,6 +48,8 @@ MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 RESULTS = "results.parquet"
 _RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
+_ORIGIN = ("created_utc", "command", "version", "source_digest")
+"""Manifest keys of the sweep's first start; a resumption records its own in ``resumed``."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,14 @@ def _indices(directory: Path) -> set[int]:
     return {
         int(match.group(1)) for path in directory.iterdir() if (match := _RUN_FILE.match(path.name))
     }
+
+
+def _foreign(root: Path) -> list[str]:
+    """Names in ``root`` that are not a sweep's (its manifest is written first, so without one
+    only the temporary file of a sweep killed while writing it can be)."""
+    if not root.is_dir():
+        return []
+    return sorted(path.name for path in root.iterdir() if not path.name.endswith(".tmp"))
 
 
 class Store:
@@ -96,9 +106,10 @@ class Store:
     ) -> set[int]:
         """Create the store (or reopen it with ``resume``); the indices of finished runs.
 
-        Without ``resume`` the directory must not hold finished runs already; with it, it must
-        hold the same experiment (same fingerprint), whose origin (command, time) the manifest
-        keeps. Leftover temporary files of a killed sweep are removed.
+        Without ``resume`` the directory must be new, empty or a sweep that finished no run (any
+        other file in it could be overwritten); with it, it must hold the same experiment (same
+        fingerprint), whose origin (command, time, code version) the manifest keeps. Leftover
+        temporary files of a killed sweep are removed.
         """
         existing = self.root / MANIFEST
         old: dict[str, Any] = {}
@@ -117,8 +128,11 @@ class Store:
                     f"fingerprint {old.get('fingerprint')}); --resume needs the same experiment "
                     "file, or choose another --out"
                 )
-        elif _indices(self.runs_dir):
-            raise ScenarioError(f"{self.root} holds runs but no {MANIFEST}; choose another --out")
+        elif foreign := _foreign(self.root):
+            raise ScenarioError(
+                f"{self.root} holds files but no sweep (no {MANIFEST}), e.g. {foreign[0]!r}; "
+                "choose a new or empty --out"
+            )
         for directory in (self.root, self.runs_dir, self.daily_dir, self.failed_dir):
             if directory.is_dir():
                 for leftover in directory.glob(".*.tmp"):  # atomic_write's temporary files
@@ -147,12 +161,15 @@ class Store:
         self._info["days"] = {"first": 0, "last": experiment.days - 1}
         self._info.pop("seeds", None)
         self._info.pop("rows", None)
-        if old:  # resumed: the sweep keeps its origin, each resumption is added
+        if old:  # resumed: the sweep keeps its origin, each resumption (and its code) is added
             self._info["resumed"] = [
                 *old.get("resumed", []),
-                {"utc": self._info["created_utc"], "command": self._info["command"]},
+                {
+                    "utc": self._info["created_utc"],
+                    **{key: self._info[key] for key in _ORIGIN if key != "created_utc"},
+                },
             ]
-            self._info["created_utc"], self._info["command"] = old["created_utc"], old["command"]
+            self._info.update({key: old[key] for key in _ORIGIN if key in old})
         self._info["strategies"] = [strategy.name for strategy in experiment.strategies]
         self._info["runs"] = [
             {
@@ -164,9 +181,9 @@ class Store:
             }
             for run in runs
         ]
-        atomic_write(self.root / POINTS, lambda tmp: points.to_parquet(tmp))
         done = self.finished()
         self.write_manifest(force=True)
+        atomic_write(self.root / POINTS, lambda tmp: points.to_parquet(tmp))
         return done
 
     # -- recording ------------------------------------------------------------------------------

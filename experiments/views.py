@@ -37,6 +37,7 @@ from experiments.analysis import (
     point_means,
     robustness,
     sensitivity,
+    target_names,
 )
 from experiments.design import UNIT_PREFIX
 from experiments.store import MANIFEST, POINTS
@@ -148,10 +149,7 @@ def choices(data: SweepData) -> dict[str, Any]:
         "outcomes": data.outcomes,
         "strategies": data.strategies,
         "comparisons": [c.label for c in data.experiment.comparisons],
-        "targets": [
-            *(f"{s}: {o}" for o in data.outcomes for s in data.strategies),
-            *(c.label for c in data.experiment.comparisons),
-        ],
+        "targets": target_names(data),
         "finished_runs": int(data.results["run"].nunique()),
         "total_runs": int(data.manifest.get("total_runs", 0)),
     }

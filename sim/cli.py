@@ -184,14 +184,15 @@ def _interruptible(describe: Callable[[], str]) -> Iterator[None]:
 
 
 class _LazyProgress:
-    """A progress bar on stderr (runs done/total, ETA) that appears only after about a second."""
+    """A progress bar on stderr (runs, or other ``unit``s, done/total, ETA) that appears only
+    after about a second."""
 
-    def __init__(self, total: int, label: str, delay: float = 1.0) -> None:
+    def __init__(self, total: int, label: str, delay: float = 1.0, unit: str = "runs") -> None:
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("runs"),
+            TextColumn(unit),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
@@ -722,12 +723,22 @@ def analyze(
     headline comparison holds; writes report.md, analysis.json and PNGs.
     """
     with _user_errors():
-        from experiments.analysis import failure_text, load_sweep, robustness, write_report
+        from experiments.analysis import (
+            failure_text,
+            load_sweep,
+            robustness,
+            target_names,
+            write_report,
+        )
 
         data = load_sweep(directory)
         out = out or Path(directory) / "analysis"
-        with contextlib.redirect_stdout(sys.stderr):
-            paths = write_report(data, out)
+        targets = len(target_names(data))
+        with (
+            _LazyProgress(targets, "sensitivity", unit="targets") as progress,
+            contextlib.redirect_stdout(sys.stderr),
+        ):
+            paths = write_report(data, out, progress=progress)
         _stderr().print(f"Report: {paths['markdown']} (and analysis.json, PNG figures)")
         report = robustness(data)
         if as_json:

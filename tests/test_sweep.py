@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import sim
 from experiments import views
 from experiments.analysis import (
     SweepData,
@@ -23,6 +25,7 @@ from experiments.analysis import (
     load_sweep,
     robustness,
     sensitivity,
+    target_names,
     write_report,
 )
 from experiments.design import UNIT_PREFIX, design_points
@@ -232,11 +235,19 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
     assert info["days"] == {"first": 0, "last": 14} and info["source_digest"]
     # Resuming a finished sweep runs nothing and keeps the sweep's origin; another experiment
     # or no --resume is refused.
-    again = Sweep(experiment, tiny_sweep, resume=True)
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_sweep, copy)
+    older = {**info, "version": "0.0.1", "source_digest": "old"}
+    (copy / "manifest.json").write_text(json.dumps(older))
+    again = Sweep(experiment, copy, resume=True)
     assert again.remaining == []
-    resumed = load_manifest(tiny_sweep)
+    resumed = load_manifest(copy)
     assert (resumed["command"], resumed["created_utc"]) == (info["command"], info["created_utc"])
     assert len(resumed["resumed"]) == len(info.get("resumed", [])) + 1
+    # The runs made before keep their code's version; the resumption records its own.
+    assert (resumed["version"], resumed["source_digest"]) == ("0.0.1", "old")
+    last = resumed["resumed"][-1]
+    assert (last["version"], last["source_digest"]) == (info["version"], info["source_digest"])
     with pytest.raises(ScenarioError, match="--resume"):
         Sweep(experiment, tiny_sweep)
     other = _experiment(TINY.replace("seed = 3", "seed = 4"))
@@ -255,6 +266,18 @@ def test_a_sweep_that_finished_nothing_starts_again_and_other_results_are_no_swe
     write_results(pd.DataFrame({"seed": [1], "day": [0]}), compared, command="longgame compare x")
     with pytest.raises(OutputError, match="not a sweep directory.*longgame compare x"):
         load_sweep(compared)
+
+
+def test_a_new_sweep_refuses_a_directory_of_other_files(tmp_path):
+    (tmp_path / "results.parquet").write_text("someone else's table")
+    with pytest.raises(ScenarioError, match="holds files but no sweep.*'results.parquet'.*--out"):
+        Sweep(_experiment(), tmp_path)
+    assert [path.name for path in tmp_path.iterdir()] == ["results.parquet"]
+    killed = tmp_path / "killed"  # while writing its first manifest
+    killed.mkdir()
+    (killed / ".manifest.json.x1.tmp").write_text("{")
+    assert Sweep(_experiment(), killed).remaining
+    assert not list(killed.glob(".*.tmp"))
 
 
 def test_results_come_from_the_consolidated_table_only_while_it_is_complete(tiny_sweep, tmp_path):
@@ -307,6 +330,9 @@ def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
     assert "audience: 300 simulated people" in text
     document = json.loads(paths["json"].read_text())
     assert document["robustness"]["comparisons"][0]["points"] == 4
+    made_by = {"package": "longgame", "version": sim.__version__, "engine": "vector"}
+    assert made_by.items() <= document["made_by"].items() and document["made_by"]["source_digest"]
+    assert f"made by longgame {sim.__version__}, vector engine" in text
     assert list((tmp_path / "report").glob("*.png"))
     choices = views.choices(data)
     assert choices["finished_runs"] == choices["total_runs"] == 4
@@ -323,6 +349,14 @@ def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
     assert set(sens["parameter"]) == {"behavior.reply_trust", "market.no_relationship"}
     assert (sens["method"] == "main effect").all()
     assert views.robustness_report(data)["comparisons"][0]["name"] == "CE beats BC on equity"
+
+
+def test_the_report_counts_sensitivity_targets_for_the_progress_bar(tiny_sweep, tmp_path):
+    data = load_sweep(tiny_sweep)
+    done = []
+    write_report(data, tmp_path, figures=False, progress=done.append)
+    assert len(done) == len(target_names(data)) == 5 * 2 + 1  # outcomes x strategies + CE - BC
+    assert target_names(data) == views.choices(data)["targets"]
 
 
 def _synthetic(points: int = 128, seeds: int = 1) -> SweepData:

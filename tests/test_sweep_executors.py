@@ -1,9 +1,12 @@
 """The smoke sweep gives the same table serially, on a 2-process pool and on a Dask cluster
-(a scheduler and two workers started here on 127.0.0.1), also when a worker is killed mid-sweep.
+(a scheduler and two workers started here on 127.0.0.1), also when a worker is killed mid-sweep;
+a Ctrl-C that a compiled kernel turns into a SystemError stops a serial sweep, and a local Dask
+cluster leaves Ctrl-C to the sweep.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -19,6 +22,7 @@ from experiments.executors import DaskExecutor, PoolExecutor, SerialExecutor
 from experiments.spec import load_experiment
 from experiments.store import load_results
 from experiments.sweep import Sweep
+from sim.interrupts import Terminated
 
 ROOT = Path(__file__).resolve().parents[1]
 DASK = Path(sys.executable).parent / "dask"
@@ -139,3 +143,31 @@ def test_worker_killed_mid_sweep_still_gives_the_complete_table(
         deadline = time.monotonic() + 60
         while len(client.nthreads()) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
+
+
+@pytest.mark.parametrize("signal_error", [KeyboardInterrupt, Terminated])
+def test_a_signal_inside_a_compiled_kernel_stops_a_serial_sweep(signal_error):
+    def kernel(task):
+        """What a Numba kernel raises when Ctrl-C or SIGTERM arrives while it runs."""
+        message = "CPUDispatcher(<function kernel>) returned a result with an exception set"
+        raise SystemError(message) from signal_error()
+
+    with pytest.raises(signal_error):  # the sweep stops; no run is recorded as failed
+        list(SerialExecutor().run(kernel, [0, 1]))
+
+
+def test_a_local_dask_cluster_leaves_ctrl_c_to_the_sweep_and_port_8787_alone(recwarn):
+    if not DASK.exists():
+        pytest.skip("dask distributed is not installed")
+    with socket.socket() as busy:  # another Dask cluster's port, if no one holds it yet
+        with contextlib.suppress(OSError):
+            busy.bind(("127.0.0.1", 8787))
+            busy.listen()
+        client, cluster = DaskExecutor(workers=1)._client()
+        try:
+            ignored = client.run(signal.getsignal, signal.SIGINT)
+        finally:
+            client.close()
+            cluster.close()
+    assert set(ignored.values()) == {signal.SIG_IGN}  # no KeyboardInterrupt traceback there
+    assert not [warning for warning in recwarn if "8787" in str(warning.message)]
