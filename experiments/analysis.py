@@ -54,6 +54,11 @@ ID_COLUMNS = ("run", "point", "replicate", "seed", "strategy")
 PEOPLE = "audience.graph.people"
 """The parameter that sets how many people are simulated."""
 BINS = 5
+SPEARMAN_ONLY = "Spearman only"
+"""The sensitivity method where SALib's indices could not be computed."""
+RUNS_MISSING = "Spearman only (runs missing)"
+"""The method where they could not because the sweep is incomplete (Saltelli and Morris need
+every point of their design)."""
 
 
 @dataclass
@@ -247,14 +252,20 @@ def sensitivity(
     """Global sensitivity of every target (strategy x outcome, and each comparison's difference)
     to every parameter: long table with ``target, strategy, outcome, parameter, method, index,
     conf, spearman``. ``index`` is S1 (RBD-FAST, grid main effect, Saltelli), ST (Saltelli) or
-    mu* scaled to the largest (Morris); NaN where the design is too small or the target
-    undefined (e.g. a break-even day that never came). ``target`` computes that one only (a
-    page asks for one; all of a large sweep take minutes); ``progress(1)`` after each target."""
+    mu* scaled to the largest (Morris); NaN where the design is too small, the target
+    undefined (e.g. a break-even day that never came) or, for Saltelli and Morris, which need
+    every point of their design, the sweep incomplete (method :data:`RUNS_MISSING`).
+    ``target`` computes that one only (a page asks for one; all of a large sweep take minutes);
+    ``progress(1)`` after each target."""
     method = data.experiment.design.method
     names = data.parameter_names
     problem = salib_problem(data.parameters)
     unit = data.points[[UNIT_PREFIX + name for name in names]].to_numpy(dtype=float)
     complete_points = len(data.points)
+    incomplete = method in ("saltelli", "morris") and (
+        data.results["point"].nunique() < complete_points
+    )
+    fallback = RUNS_MISSING if incomplete else SPEARMAN_ONLY
     rows = []
     for target_name, strategy, outcome, y_series in _targets(data, target):
         y_full = y_series.reindex(range(complete_points)).to_numpy(dtype=float)
@@ -310,7 +321,7 @@ def sensitivity(
                 rows.append(
                     {
                         **base,
-                        "method": "Spearman only",
+                        "method": fallback,
                         "index": "",
                         "value": math.nan,
                         "conf": math.nan,
@@ -553,15 +564,17 @@ def write_report(
     *,
     figures: bool = True,
     progress: Callable[[int], None] | None = None,
+    robust: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write ``report.md``, ``analysis.json``, ``sensitivity.csv``, ``summary.csv`` and the PNG
     figures into ``out``; returns the paths by kind. ``progress`` counts sensitivity targets
-    (:func:`target_names`), most of the time on a large sweep."""
+    (:func:`target_names`), most of the time on a large sweep; ``robust`` is
+    :func:`robustness` of ``data`` if the caller has it already (else it is computed)."""
     out = Path(out)
     experiment = data.experiment
     summ = strategy_summary(data)
     sens = sensitivity(data, progress=progress)
-    robust = robustness(data)
+    robust = robustness(data) if robust is None else robust
     paths: dict[str, Path] = {}
     pictures: dict[str, str] = {}
     if figures:
@@ -639,12 +652,18 @@ def write_report(
     ).pivot(index="outcome", columns="strategy", values="value")
     lines.append(_md_table(table.reindex(index=data.outcomes, columns=data.strategies)))
     lines += ["", "## Sensitivity: which parameters matter", ""]
-    methods = [m for m in dict.fromkeys(sens["method"]) if m != "Spearman only"]
-    method = (
-        f"{methods[0]} (SALib)"
-        if methods
-        else "Spearman's rank correlation only (the design is too small for SALib's indices)"
-    )
+    methods = [m for m in dict.fromkeys(sens["method"]) if m not in (SPEARMAN_ONLY, RUNS_MISSING)]
+    if methods:
+        method = f"{methods[0]} (SALib)"
+    elif RUNS_MISSING in set(sens["method"]):
+        total = data.manifest.get("total_runs")
+        method = (
+            f"Spearman's rank correlation only (the sweep is incomplete: {robust['runs']} of "
+            f"{total} runs finished, and {experiment.design.method} needs every point of its "
+            "design; finish it with longgame sweep --resume)"
+        )
+    else:
+        method = "Spearman's rank correlation only (the design is too small for SALib's indices)"
     lines += [
         f"Method: {method}; Spearman's rank correlation gives the direction. The three most "
         "influential parameters per target (index, or |Spearman| without one):",

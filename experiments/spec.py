@@ -230,7 +230,8 @@ def resolve_path(
 ) -> tuple[tuple[tuple[str | int, ...], ...], Any, dict[str, Any]]:
     """The key paths a dotted parameter name sets, its schema field and the field's bounds.
 
-    Raises ValueError with what is allowed at the first part that does not resolve.
+    Raises ValueError with what is allowed at the first part that does not resolve; the message
+    does not repeat ``path`` (the caller names it, e.g. as the error's field).
     """
     parts = _expand_shorthand(path).split(".")
     model: type[BaseModel] = Scenario
@@ -252,7 +253,7 @@ def resolve_path(
         if get_origin(field.annotation) is list:
             items = _get(data, locs[0])
             if i + 1 >= len(parts):
-                raise ValueError(f"{path}: name an element of {part} (an index, a name or *)")
+                raise ValueError(f"name an element of {part} (an index, a name or *)")
             choice = parts[i + 1]
             if choice == "*":
                 indices = list(range(len(items)))
@@ -262,7 +263,7 @@ def resolve_path(
                 names = [item.get("name") for item in items if isinstance(item, dict)]
                 if choice not in names:
                     raise ValueError(
-                        f"{path}: {part} has no element {choice!r}; allowed: indices "
+                        f"{part} has no element {choice!r}; allowed: indices "
                         f"0..{len(items) - 1}, names {names} or *"
                     )
                 indices = [names.index(choice)]
@@ -272,7 +273,7 @@ def resolve_path(
         if sub is not None:
             if i + 1 >= len(parts):
                 raise ValueError(
-                    f"{path} is a table; name one of its parameters: "
+                    "a table, not a parameter; name one of its parameters: "
                     f"{', '.join(_numeric_fields(sub))}"
                 )
             model = sub
@@ -280,7 +281,7 @@ def resolve_path(
             raise ValueError(f"{'.'.join(parts[: i + 1])} is a single value, not a table")
         i += 1
     if field is None or field.annotation not in (int, float):
-        raise ValueError(f"{path} is not a numeric parameter (only numbers can be varied)")
+        raise ValueError("not a numeric parameter (only numbers can be varied)")
     bounds: dict[str, Any] = {"ge": None, "le": None}
     for item in field.metadata:
         for key in ("ge", "le", "gt", "lt"):
@@ -344,7 +345,10 @@ def apply_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
     for path, value in values.items():
         if not math.isfinite(value):
             raise ValueError(f"{path}: {value} is not a finite number")
-        locs, field, _ = resolve_path(scenario, path)
+        try:
+            locs, field, _ = resolve_path(scenario, path)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
         number = int(round(value)) if field.annotation is int else float(value)
         for loc in locs:
             _set(data, loc, number)

@@ -114,7 +114,7 @@ class Store:
         existing = self.root / MANIFEST
         old: dict[str, Any] = {}
         if existing.is_file():
-            old = load_manifest(self.root)
+            old = load_manifest(self.root, advice="choose another --out")
             if not old.get("finished_runs") and not _indices(self.runs_dir):
                 old = {}  # nothing finished (e.g. the scheduler was unreachable): start afresh
             elif not resume:
@@ -243,9 +243,11 @@ def _read_all(directory: Path, indices: Iterable[int]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load_manifest(root: Path | str) -> dict[str, Any]:
+def load_manifest(
+    root: Path | str, advice: str = "give a directory written by longgame sweep"
+) -> dict[str, Any]:
     """The manifest of a sweep directory; OutputError if there is none (or it is another
-    command's, e.g. the results of ``longgame compare``)."""
+    command's, e.g. the results of ``longgame compare``; the message ends with ``advice``)."""
     path = Path(root) / MANIFEST
     try:
         info = json.loads(path.read_text("utf-8"))
@@ -258,7 +260,7 @@ def load_manifest(root: Path | str) -> dict[str, Any]:
         raise OutputError(
             f"{root} is not a sweep directory: its {MANIFEST} is not a sweep's"
             + (f" (written by '{made_by}')" if made_by else "")
-            + "; give a directory written by longgame sweep"
+            + f"; {advice}"
         )
     return info
 

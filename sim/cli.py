@@ -30,7 +30,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 
 import sim
 from sim.text import did_you_mean, outcome_cells, outcome_legend, plural
@@ -184,12 +184,15 @@ def _interruptible(describe: Callable[[], str]) -> Iterator[None]:
 
 
 class _LazyProgress:
-    """A progress bar on stderr (runs, or other ``unit``s, done/total, ETA) that appears only
-    after about a second."""
+    """A progress bar on stderr, shown after about a second: ``label`` (what runs, e.g. the
+    scenario's or experiment's name), the bar, ``unit``s done/total, elapsed time and ETA."""
 
     def __init__(self, total: int, label: str, delay: float = 1.0, unit: str = "runs") -> None:
         self._progress = Progress(
-            TextColumn("{task.description}"),
+            TextColumn(
+                "{task.description}",
+                table_column=Column(max_width=32, no_wrap=True, overflow="ellipsis"),
+            ),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn(unit),
@@ -463,7 +466,10 @@ def run(
             f", engine {engine}"
         )
         with _interruptible(_result_state(out)):
-            with _LazyProgress(seeds, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
+            with (
+                _LazyProgress(seeds, resolved.name) as progress,
+                contextlib.redirect_stdout(sys.stderr),
+            ):
                 df = run_seeds(
                     resolved,
                     seeds,
@@ -569,7 +575,10 @@ def compare(
             f"{plural(comparison.seeds, 'seed')}, {plural(scenario.days, 'day')}, engine {engine}"
         )
         with _interruptible(_result_state(out)):
-            with _LazyProgress(runs, "runs") as progress, contextlib.redirect_stdout(sys.stderr):
+            with (
+                _LazyProgress(runs, comparison.name) as progress,
+                contextlib.redirect_stdout(sys.stderr),
+            ):
                 df = run_comparison(
                     comparison,
                     days=scenario.days,
@@ -685,10 +694,10 @@ def sweep(
             )
 
         try:
-            label = f"runs ({len(run.finished)} done before)" if run.finished else "runs"
+            unit = f"runs ({len(run.finished)} done before)" if run.finished else "runs"
             with (
                 _interruptible(stored),
-                _LazyProgress(len(run.remaining), label) as progress,
+                _LazyProgress(len(run.remaining), spec.name, unit=unit) as progress,
                 contextlib.redirect_stdout(sys.stderr),
             ):
                 report = run.execute(executor, progress)
@@ -734,13 +743,13 @@ def analyze(
         data = load_sweep(directory)
         out = out or Path(directory) / "analysis"
         targets = len(target_names(data))
+        report = robustness(data)
         with (
             _LazyProgress(targets, "sensitivity", unit="targets") as progress,
             contextlib.redirect_stdout(sys.stderr),
         ):
-            paths = write_report(data, out, progress=progress)
+            paths = write_report(data, out, progress=progress, robust=report)
         _stderr().print(f"Report: {paths['markdown']} (and analysis.json, PNG figures)")
-        report = robustness(data)
         if as_json:
             typer.echo(json.dumps(report, indent=2, allow_nan=False))
             return

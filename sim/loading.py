@@ -660,13 +660,15 @@ def _error_at(
     origins: Origins, loc: Loc, value: Any, message: str, where: Loc | None = None
 ) -> ScenarioError:
     """An error at a key path of the loaded result (``where``, default the same path, says which
-    key's file and line to report)."""
+    key's file and line to report). The field is named as written: a comparison's ``days``, not
+    the ``scenario.days`` it sets."""
     site, rest = _origin(origins, loc if where is None else where)
     line = _find_line(site.doc.text, site.doc_path + rest)
     if line is None:
         line = _find_line(site.doc.text, site.doc_path)
     shown = None if value is None else _shown(value)
-    return ScenarioError(message, site.doc.name, _dotted(loc), line, shown)
+    field = loc if where is not None else site.at + rest
+    return ScenarioError(message, site.doc.name, _dotted(field), line, shown)
 
 
 def _explain(error: Any, model: type[BaseModel]) -> str:

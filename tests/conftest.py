@@ -46,6 +46,22 @@ def metrics() -> pd.DataFrame:
     return make_metrics()
 
 
+@pytest.fixture
+def progress_bars(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The (label, unit) of every progress bar the CLI opens during the test."""
+    from sim import cli
+
+    bars: list[tuple[str, str]] = []
+
+    class Recorded(cli._LazyProgress):
+        def __init__(self, total: int, label: str, delay: float = 1.0, unit: str = "runs"):
+            bars.append((label, unit))
+            super().__init__(total, label, delay, unit)
+
+    monkeypatch.setattr(cli, "_LazyProgress", Recorded)
+    return bars
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium for the browser tests (one for the whole session)."""

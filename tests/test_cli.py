@@ -172,6 +172,17 @@ def test_the_first_run_says_it_compiles(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "compiling the model's kernels" in result.stderr
 
 
+def test_progress_bars_name_what_runs_and_count_runs(tmp_path, progress_bars, runner_ready):
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO)
+    result = invoke("run", str(scenario), "--seeds", "1", "--out", str(tmp_path / "run"))
+    assert result.exit_code == 0, result.output
+    args = ("compare", "broadcasting", "storytelling", "--audience", "small", "--days", "2")
+    result = invoke(*args, "--seeds", "1", "--out", str(tmp_path / "compare"))
+    assert result.exit_code == 0, result.output
+    assert progress_bars == [("tiny", "runs"), ("broadcasting vs storytelling", "runs")]
+
+
 def test_app_refuses_a_port_in_use():
     import socket
 

@@ -292,6 +292,13 @@ def test_wrong_type(tmp_path: Path) -> None:
     assert "(and 1 more)" in str(error) and error.line == 1
 
 
+def test_a_comparisons_days_are_named_as_written(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.toml", 'scenario = "base"\nstrategies = ["broadcasting"]\ndays = 0\n')
+    error = error_of(load_comparison, path)
+    assert error.field == "days" and error.line == 3  # it sets scenario.days
+    assert "c.toml: days = 0: must be between 1 and" in str(error)
+
+
 def test_out_of_range_names_the_range(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(

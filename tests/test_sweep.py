@@ -125,6 +125,22 @@ def test_robustness_experiment_is_large_enough():
         (('worse = "broadcasting"', 'worse = "nobody"'), "comparisons[0].worse", ["strategies"]),
         (('method = "grid"', 'method = "latin"'), "design.method", ["must be one of"]),
         (("seeds = 1", "seeds = 0"), "seeds", ["at least 1"]),
+        (("days = 15", "days = 0"), "days", ["at least 1"]),  # the field as written
+        (
+            ('"behavior.reply_trust"', '"platforms.facebok.follow_limit_per_day"'),
+            "parameters.platforms.facebok.follow_limit_per_day",
+            ["platforms has no element 'facebok'", "allowed:", "'facebook'"],
+        ),
+        (
+            ('"behavior.reply_trust"', '"platforms.facebook"'),
+            "parameters.platforms.facebook",
+            ["a table, not a parameter", "follow_limit_per_day"],
+        ),
+        (
+            ('"behavior.reply_trust"', '"strategy.targeting"'),
+            "parameters.strategy.targeting",
+            ["not a numeric parameter"],
+        ),
         (('method = "grid"', 'method = "lhs"'), "parameters.behavior.reply_trust", ["grid"]),
     ],
 )
@@ -142,6 +158,7 @@ def test_errors_name_file_field_line_and_allowed_values(change, field, words):
     assert field.split(".")[-1].split("[")[0] in line or field.startswith("outcomes"), line
     for word in words:
         assert word in str(error)
+    assert str(error).count(field.removeprefix("parameters.")) == 1, str(error)  # said once
 
 
 def test_strategy_and_scenario_errors_come_from_sim_loading():
@@ -268,6 +285,18 @@ def test_a_sweep_that_finished_nothing_starts_again_and_other_results_are_no_swe
         load_sweep(compared)
 
 
+def test_a_new_sweep_in_a_run_directory_advises_another_out(tmp_path):
+    from sim.output import OutputError, write_results
+
+    ran = tmp_path / "ran"
+    write_results(pd.DataFrame({"seed": [1], "day": [0]}), ran, command="longgame run base")
+    for resume in (False, True):
+        with pytest.raises(OutputError, match="longgame run base'\\); choose another --out$"):
+            Sweep(_experiment(), ran, resume=resume)
+    with pytest.raises(OutputError, match="give a directory written by longgame sweep$"):
+        load_sweep(ran)  # longgame analyze
+
+
 def test_a_new_sweep_refuses_a_directory_of_other_files(tmp_path):
     (tmp_path / "results.parquet").write_text("someone else's table")
     with pytest.raises(ScenarioError, match="holds files but no sweep.*'results.parquet'.*--out"):
@@ -359,9 +388,10 @@ def test_the_report_counts_sensitivity_targets_for_the_progress_bar(tiny_sweep, 
     assert target_names(data) == views.choices(data)["targets"]
 
 
-def _synthetic(points: int = 128, seeds: int = 1) -> SweepData:
-    """A fake LHS sweep where outcome y = 3 x + noise and the comparison fails for x < 0.3."""
-    text = _sampled(f'method = "lhs"\npoints = {points}')
+def _synthetic(points: int = 128, seeds: int = 1, method: str = "lhs") -> SweepData:
+    """A fake sweep (LHS, or another sampled ``method``) where outcome y = 3 x + noise and the
+    comparison fails for x < 0.3."""
+    text = _sampled(f'method = "{method}"\npoints = {points}')
     text = text.replace("low = 0.1, high = 0.5", "low = 0.0, high = 1.0")
     experiment = _experiment(
         text.replace("low = 0.01, high = 1.0, log = true", "low = 0, high = 1")
@@ -387,7 +417,7 @@ def _synthetic(points: int = 128, seeds: int = 1) -> SweepData:
     return SweepData(
         root=None,  # type: ignore[arg-type]
         experiment=experiment,
-        manifest={"total_runs": points * seeds},
+        manifest={"total_runs": len(design) * seeds},
         points=design,
         results=pd.DataFrame(rows),
         parameters=experiment.resolved_parameters(),
@@ -413,6 +443,21 @@ def test_sensitivity_and_robustness_find_the_driving_parameter():
     assert failure_region(empty, ["a"]) is None
 
 
+@pytest.mark.parametrize(
+    ("method", "label"), [("saltelli", "Sobol' (Saltelli)"), ("morris", "Morris")]
+)
+def test_an_incomplete_saltelli_or_morris_sweep_says_runs_are_missing(method, label, tmp_path):
+    data = _synthetic(points=8, method=method)
+    assert set(sensitivity(data)["method"]) == {label}
+    results = data.results
+    data.results = results[results["point"] != 3]  # a point whose run has not finished
+    assert set(sensitivity(data)["method"]) == {"Spearman only (runs missing)"}
+    text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
+    total = data.manifest["total_runs"]
+    assert f"the sweep is incomplete: {total - 1} of {total} runs finished" in text
+    assert "--resume" in text and "too small" not in text
+
+
 def test_comparison_table_gives_each_point_its_seeds_t_interval():
     data = _synthetic(points=16, seeds=3)
     comparison = data.experiment.comparisons[0]
@@ -428,6 +473,43 @@ def test_comparison_table_gives_each_point_its_seeds_t_interval():
         assert row["significant"] == (expected[1] > 0)
     one_seed = comparison_table(_synthetic(points=16), comparison)
     assert (one_seed["lo"] == one_seed["difference"]).all() and not one_seed["significant"].any()
+
+
+def test_cli_sweep_progress_bar_names_the_experiment(tiny_sweep, tmp_path, progress_bars):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_sweep, copy)
+    (copy / "runs" / "run-0000002.parquet").unlink()
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "1", "--resume"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert progress_bars == [("tiny", "runs (3 done before)")]
+
+
+def test_cli_analyze_computes_robustness_once(tiny_sweep, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from experiments import analysis
+    from sim.cli import app
+
+    calls = []
+
+    def counted(data):
+        calls.append(data)
+        return robustness(data)
+
+    monkeypatch.setattr(analysis, "robustness", counted)
+    args = ["analyze", str(tiny_sweep), "--out", str(tmp_path), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    written = json.loads((tmp_path / "analysis.json").read_text())["robustness"]
+    assert json.loads(result.stdout) == written
 
 
 def test_cli_analyze_and_sweep_errors(tiny_sweep, tmp_path):
