@@ -494,12 +494,17 @@ def compare(
         ),
     ],
     audience: Annotated[
-        str | None, typer.Option(help="Audience preset or file replacing the scenario's.")
+        str | None,
+        typer.Option(
+            help="Audience preset or file replacing the scenario's (each brand keeps its day-0 "
+            "followers as the same share of the people)."
+        ),
     ] = None,
     graph: Annotated[
         str | None,
         typer.Option(
-            help="Edge-list file (or shipped graph name) replacing the audience's graph.",
+            help="Edge-list file (or shipped graph name) replacing the audience's graph (day-0 "
+            "followers keep their share of the people).",
         ),
     ] = None,
     direction: Annotated[
@@ -534,6 +539,7 @@ def compare(
         from sim.charts import trajectories_png
         from sim.output import ensure_dir, write_results
         from sim.runner import compare as run_comparison
+        from sim.runner import with_audience
         from sim.schema import Comparison
 
         if len(targets) == 1 and _is_comparison(targets[0]):
@@ -550,7 +556,7 @@ def compare(
             comparison = Comparison(name=name[:80], scenario=base, strategies=strategies)
         scenario = comparison.scenario
         if audience is not None:
-            scenario = _replace(scenario, audience=loading.load_audience(audience))
+            scenario = with_audience(scenario, loading.load_audience(audience))
         if graph is not None:
             from sim.audience.edgelist import resolve_graph_path, shipped_direction
 
@@ -561,7 +567,7 @@ def compare(
                 "path": str(path),
                 "direction": direction or shipped_direction(path) or "undirected",
             }
-            scenario = _replace(scenario, audience=_replace(scenario.audience, graph=edges))
+            scenario = with_audience(scenario, _replace(scenario.audience, graph=edges))
         if days is not None:
             scenario = _replace(scenario, days=days)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)

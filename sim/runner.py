@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.audience import Population, build_population
+from sim.audience import Population, build_population, people_in
 from sim.interrupts import ignore_interrupts, stop_pool
 from sim.metrics import finish
 from sim.model import EngagementModel
-from sim.schema import Comparison, Scenario
+from sim.schema import Audience, Comparison, Scenario
 
 __all__ = [
     "simulate",
@@ -26,6 +26,7 @@ __all__ = [
     "compare",
     "baseline_revenue",
     "daily_metrics",
+    "with_audience",
     "with_strategy",
 ]
 
@@ -133,6 +134,21 @@ def with_strategy(scenario: Scenario, strategy) -> Scenario:
     return Scenario.model_validate(
         {**scenario.model_dump(), "brands": [brand.model_dump() for brand in brands]}
     )
+
+
+def with_audience(scenario: Scenario, audience: Audience, base_dir: Path | None = None) -> Scenario:
+    """The scenario on ``audience``, each brand's day-0 followers kept as the same share of the
+    people: a brand followed by a twentieth of a 20,000-person market is followed by a twentieth
+    of a 2,000-person one, not by half of it (``base_dir``: where relative graph paths are)."""
+    before = people_in(scenario.audience.graph, base_dir)
+    after = people_in(audience.graph, base_dir)
+    data = scenario.model_dump()
+    data["audience"] = audience.model_dump()
+    scale = scenario.market.scale
+    for brand in data["brands"]:
+        simulated = brand["initial"]["followers"] / scale * after / before
+        brand["initial"]["followers"] = float(max(1, round(simulated)) * scale if simulated else 0)
+    return Scenario.model_validate(data)
 
 
 def compare(

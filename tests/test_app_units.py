@@ -16,7 +16,7 @@ from viz.export import MAX_STEM, comparison_toml, figure_bytes, file_name
 from viz.jobs import Job, RunCache, run_strategy
 from viz.pages import longgame
 from viz.pages.builder import bounds, inactive, slider_step, validate
-from viz.pages.longgame import caption, quitting, weeks
+from viz.pages.longgame import caption, quitting, quitting_value, weeks
 
 
 @pytest.fixture(scope="module")
@@ -236,3 +236,31 @@ def test_jcurve_marks_break_even_on_the_zero_line_as_the_median_seed():
     assert list(marker.get_xydata()[0]) == [6.0, 0.0]
     assert any("break-even (median seed): day 6" in text.get_text() for text in ax.texts)
     assert "95% interval" in ax.get_legend().get_title().get_text()
+
+
+def test_a_smaller_audience_keeps_the_brands_share_of_followers():
+    """On the 2,000-person audience the base brand is followed by 5% of the people, as on its
+    20,000, not by half of them (which reversed the lessons of the Compare page's default)."""
+    from viz.choices import scenario_for
+
+    base = loading.load_scenario("base")
+    scale = base.market.scale
+    share = base.brands[0].initial.followers / scale / base.audience.graph.people
+    for choice, people in (
+        (AudienceChoice(preset="small"), 2000),
+        (AudienceChoice(kind="generated", people=1000), 1000),
+    ):
+        followers = scenario_for(audience_for(choice), 30).brands[0].initial.followers
+        assert followers == round(share * people) * scale
+    data = base.model_dump()
+    data["brands"][0]["initial"]["followers"] = 0.0
+    newcomer = type(base).model_validate(data)
+    assert (
+        runner.with_audience(newcomer, audience_for(AudienceChoice())).brands[0].initial.followers
+        == 0
+    )
+
+
+def test_the_long_game_never_shows_a_negative_loss():
+    assert quitting_value(8090.0, 12) == ("Value lost by quitting at week 12", "8.09k")
+    assert quitting_value(-592.0, 4) == ("Value gained by quitting at week 4", "592")

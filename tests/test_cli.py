@@ -303,6 +303,8 @@ def test_compare_strategies_on_a_real_graph(tmp_path, runner_ready):
     graph = manifest["scenario"]["scenario"]["audience"]["graph"]
     assert graph["kind"] == "edgelist" and graph["direction"] == "follows"
     assert "consistent_engagement" in result.stdout and "break_even_day" in result.stdout
+    brand = manifest["scenario"]["scenario"]["brands"][0]  # 5% of 236 people, as on 20,000
+    assert brand["initial"]["followers"] == 12 * manifest["scenario"]["scenario"]["market"]["scale"]
 
 
 BAD_FILES = {

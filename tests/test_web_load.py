@@ -82,6 +82,8 @@ class _Sampler(threading.Thread):
 def _choose(page, strategy: str, days: int, seeds: int) -> None:
     """Compare's controls: consistent_engagement and ``strategy`` on the small audience."""
     page.get_by_role("button", name="Run").wait_for()
+    page.locator(".lg-audience-preset").click()
+    page.get_by_role("option", name="small", exact=True).click()
     page.locator(".lg-strategies").click()
     page.get_by_role("option", name="broadcasting", exact=True).click()  # deselect the default
     page.get_by_role("option", name=strategy, exact=True).click()

@@ -20,6 +20,7 @@ from sim.loading import (
     shipped_graph,
     strategy_from_dict,
 )
+from sim.runner import with_audience
 from sim.schema import Audience, Comparison, Graph, Scenario, Strategy
 
 __all__ = [
@@ -98,9 +99,9 @@ def audience_for(choice: AudienceChoice) -> Audience:
 
 
 def scenario_for(audience: Audience, days: int) -> Scenario:
-    """The ``base`` scenario on ``audience`` over ``days`` days (as ``longgame compare``)."""
-    base = _base()
-    return Scenario.model_validate({**base.model_dump(), "audience": audience, "days": days})
+    """The ``base`` scenario on ``audience`` over ``days`` days, its brand followed by the same
+    share of the people as on its own audience (as ``longgame compare --audience``)."""
+    return with_audience(Scenario.model_validate({**_base().model_dump(), "days": days}), audience)
 
 
 def comparison_for(

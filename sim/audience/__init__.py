@@ -7,6 +7,7 @@ the CSR graph (`FollowerGraph`) and trait sampling (`sample_traits`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from sim.audience.generators import build_graph, sbm, scale_free, small_world
 from sim.audience.graph import FollowerGraph
 from sim.audience.memory import check_memory
 from sim.audience.traits import Traits, sample_traits
-from sim.schema import Scenario
+from sim.schema import Graph, Scenario
 
 __all__ = [
     "SHIPPED_GRAPHS",
@@ -31,6 +32,7 @@ __all__ = [
     "build_graph",
     "build_population",
     "load_edgelist",
+    "people_in",
     "resolve_graph_path",
     "sample_traits",
     "sbm",
@@ -66,3 +68,16 @@ def build_population(
     graph = build_graph(audience.graph, base_dir, seed)
     traits = sample_traits(audience, graph, scenario.brands, scenario.platforms, seed)
     return Population(graph, traits)
+
+
+def people_in(graph: Graph, base_dir: Path | None = None) -> int:
+    """The people an audience's graph has: a generator's ``people``, an edge list's loaded size
+    (each file read once in a process; its direction does not change who is in it)."""
+    if graph.kind != "edgelist":
+        return graph.people
+    return _edgelist_people(resolve_graph_path(graph.path or "", base_dir))
+
+
+@functools.cache
+def _edgelist_people(path: Path) -> int:
+    return load_edgelist(path).n

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.audience import Population
+from sim.audience import Population, people_in
 from sim.engines.agents import AgentEngine
 from sim.engines.vector import BrandAudience, VectorEngine
 from sim.schema import Scenario
@@ -304,7 +304,7 @@ def docking_scenario(
     graph = data["audience"]["graph"]
     if people is not None and graph["kind"] != "edgelist":
         graph["people"] = people
-    n = people if people is not None else _edgelist_size(scenario)
+    n = people if people is not None else people_in(scenario.audience.graph)
     data["days"] = days
     if busy:
         for platform in data["platforms"]:
@@ -318,12 +318,6 @@ def docking_scenario(
         rule = brand["strategy"]["quit_rule"]
         rule["check_day"] = max(1, min(rule["check_day"], days // 3))
     return Scenario.model_validate(data)
-
-
-def _edgelist_size(scenario: Scenario) -> int:
-    from sim.audience import build_graph
-
-    return build_graph(scenario.audience.graph, None, scenario.seed).n
 
 
 def docking_cases(grid: str) -> list[DockingCase]:
@@ -365,7 +359,7 @@ def docking_cases(grid: str) -> list[DockingCase]:
     if grid != "full":
         raise ValueError(f"unknown docking grid {grid!r}: quick or full")
     facebook = load_audience("facebook_ego")
-    facebook_people = _edgelist_size(base.model_copy(update={"audience": facebook}))
+    facebook_people = people_in(facebook.graph)
     seeds = tuple(base.seed + offset for offset in range(3))
     cases = []
     for busy in (False, True):

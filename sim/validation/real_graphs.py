@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from sim.audience import build_graph
+from sim.audience import people_in
 from sim.audience.edgelist import SHIPPED_GRAPHS
 from sim.claims import CLAIMS, check_claims
-from sim.schema import Comparison, Scenario
+from sim.runner import with_audience
+from sim.schema import Comparison, Graph, Scenario
 from sim.text import plural
 from sim.validation.checks import CheckResult, Progress, ValidationCheck, run_parallel
 
@@ -42,29 +42,21 @@ GRIDS = {
 }
 
 
-@cache
 def graph_size(name: str) -> int:
     """People in a shipped graph (its largest id + 1 after relabelling)."""
-    from sim.schema import Graph
-
     file, direction = SHIPPED_GRAPHS[name]
-    return build_graph(Graph(kind="edgelist", path=file, direction=direction), None, 0).n
+    return people_in(Graph(kind="edgelist", path=file, direction=direction))
 
 
 def on_graph(scenario: Scenario, name: str) -> Scenario:
     """``scenario`` on the shipped graph ``name`` (its direction convention), with the same
     share of people as day-0 followers as the scenario has on its own audience."""
     file, direction = SHIPPED_GRAPHS[name]
-    data = scenario.model_dump()
-    people = data["audience"]["graph"]["people"]
-    data["audience"]["name"] = name
-    data["audience"]["graph"].update(kind="edgelist", path=file, direction=direction)
-    n = graph_size(name)
-    scale = data["market"]["scale"]
-    for brand in data["brands"]:
-        share = brand["initial"]["followers"] / scale / people
-        brand["initial"]["followers"] = float(max(1, round(share * n)) * scale)
-    return Scenario.model_validate(data)
+    graph = scenario.audience.graph.model_copy(
+        update={"kind": "edgelist", "path": file, "direction": direction}
+    )
+    audience = scenario.audience.model_copy(update={"name": name, "graph": graph})
+    return with_audience(scenario, audience)
 
 
 def preset_run(graph: str, preset: str, days: int) -> tuple[str, str, float]:

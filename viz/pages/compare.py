@@ -66,9 +66,9 @@ class CompareRun:
 
 
 selected = solara.reactive(["consistent_engagement", "broadcasting"])
-audience = solara.reactive(AudienceChoice())
-days = solara.reactive(365)
-seeds = solara.reactive(5)
+audience = solara.reactive(AudienceChoice(preset="default"))  # where the model is calibrated
+days = solara.reactive(730)
+seeds = solara.reactive(3)
 current = solara.reactive(None)  # CompareRun | None
 job = solara.reactive(None)  # Job | None
 _numbers = itertools.count(1)
@@ -183,6 +183,7 @@ def AudienceControls() -> None:
             values=[name for name, _ in preset_audiences()],
             value=choice.preset,
             on_value=lambda name: set_choice(preset=name),
+            classes=["lg-audience-preset"],
         )
         descriptions = dict(preset_audiences())
         solara.Text(descriptions.get(choice.preset, ""), style={"font-size": "12px"})

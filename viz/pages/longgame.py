@@ -338,6 +338,14 @@ def JCurve(
     ChartCard(figure, f"long_game_week_{w}", classes=["lg-jcurve"])
 
 
+def quitting_value(lost: float, w: int) -> tuple[str, str]:
+    """The figure's label and value: what keeping going earned over quitting at week ``w``, or,
+    where quitting came out ahead, what quitting gained (never a negative loss)."""
+    if lost < 0:
+        return f"Value gained by quitting at week {w}", number(-lost)
+    return f"Value lost by quitting at week {w}", number(lost)
+
+
 @solara.component
 def Picture(current: Results, w: int, changes: int) -> None:
     """The J-curve, the figures and the caption for quitting at week ``w``.
@@ -365,7 +373,7 @@ def Picture(current: Results, w: int, changes: int) -> None:
         for label, value, css, colour in (
             ("Break-even (keep going)", _day(median), "lg-break-even", "#1b6e1b"),
             (f"Break-even (quits at week {w})", _day(quit_median), "lg-quit-break-even", "#d62728"),
-            (f"Value lost by quitting at week {w}", number(lost), "lg-value-lost", "#b8860b"),
+            (*quitting_value(lost, w), "lg-value-lost", "#b8860b"),
         ):
             with solara.Column(gap="0"):
                 solara.Text(label, style={"font-size": "13px"})
@@ -409,7 +417,7 @@ def LongGamePage() -> None:
         Controls()
         with solara.Column(style={"min-width": "0"}):
             solara.Markdown(
-                "## Social media is a long-term commitment\n"
+                "## Is social media a long-term commitment?\n"
                 "The same brand keeps going, gives up at week W, or only broadcasts. Move W."
             )
             with solara.Div(classes=["lg-week"], style={"padding-top": "28px"}):
