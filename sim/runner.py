@@ -146,7 +146,8 @@ def with_audience(scenario: Scenario, audience: Audience, base_dir: Path | None 
     data["audience"] = audience.model_dump()
     scale = scenario.market.scale
     for brand in data["brands"]:
-        simulated = brand["initial"]["followers"] / scale * after / before
+        share = min(brand["initial"]["followers"] / scale, before) / before  # at most everyone
+        simulated = share * after
         brand["initial"]["followers"] = float(max(1, round(simulated)) * scale if simulated else 0)
     return Scenario.model_validate(data)
 

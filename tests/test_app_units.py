@@ -253,6 +253,10 @@ def test_a_smaller_audience_keeps_the_brands_share_of_followers():
         followers = scenario_for(audience_for(choice), 30).brands[0].initial.followers
         assert followers == round(share * people) * scale
     data = base.model_dump()
+    data["brands"][0]["initial"]["followers"] = 1e9  # more than the market: everyone, no more
+    everyone = type(base).model_validate(data)
+    small = audience_for(AudienceChoice(preset="small"))
+    assert runner.with_audience(everyone, small).brands[0].initial.followers == 2000 * scale
     data["brands"][0]["initial"]["followers"] = 0.0
     newcomer = type(base).model_validate(data)
     assert (
