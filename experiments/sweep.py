@@ -215,12 +215,14 @@ class Sweep:
         self, executor: Executor, progress: Callable[[int], None] | None = None
     ) -> SweepReport:
         """Run the remaining runs on ``executor``, recording each as it finishes; write
-        ``results.parquet`` when the sweep is complete."""
+        ``results.parquet`` when the sweep is complete. With nothing remaining the executor is
+        not started (a Dask cluster for no runs)."""
         start = time.perf_counter()
         report = SweepReport(self.store.root, self.total, len(self.finished), 0)
         tasks = (self.task(run) for run in self.remaining)
+        outcomes = executor.run(execute_run, tasks) if self.remaining else iter(())
         try:
-            for task, result, error in executor.run(execute_run, tasks):
+            for task, result, error in outcomes:
                 if error is not None:
                     self.store.write_failure(task.index, error)
                     report.failed[task.index] = error

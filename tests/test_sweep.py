@@ -340,6 +340,20 @@ def test_resume_runs_only_missing_runs(tiny_sweep, tmp_path):
     pd.testing.assert_frame_equal(load_results(copy), load_results(tiny_sweep))
 
 
+def test_a_finished_sweep_resumed_starts_no_executor(tiny_sweep, tmp_path):
+    import shutil
+
+    class Refuses:
+        def run(self, fn, tasks):
+            raise AssertionError("no runs remain: the executor (a Dask cluster) is not started")
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_sweep, copy)
+    report = Sweep(_experiment(), copy, resume=True).execute(Refuses())
+    assert report.complete and report.finished_now == 0
+    pd.testing.assert_frame_equal(load_results(copy), load_results(tiny_sweep))
+
+
 def test_report_names_the_audience_the_runs_simulated():
     fixed = _experiment(TINY + '\n[fixed]\n"audience.graph.people" = 200\n')
     assert _audience(fixed) == "200 simulated people"
