@@ -196,10 +196,18 @@ def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
 # ---- sensitivity ----------------------------------------------------------------------------
 
 
+def _target_name(strategy: str, outcome: str) -> str:
+    return f"{strategy}: {outcome}"
+
+
 def target_names(data: SweepData) -> list[str]:
     """The sensitivity targets: each strategy's outcomes, then each comparison's difference."""
     return [
-        *(f"{strategy}: {outcome}" for outcome in data.outcomes for strategy in data.strategies),
+        *(
+            _target_name(strategy, outcome)
+            for outcome in data.outcomes
+            for strategy in data.strategies
+        ),
         *(comparison.label for comparison in data.experiment.comparisons),
     ]
 
@@ -211,7 +219,7 @@ def _targets(data: SweepData, only: str | None = None) -> list[tuple[str, str, s
     targets = []
     for outcome in data.outcomes:
         for strategy in data.strategies:
-            name = f"{strategy}: {outcome}"
+            name = _target_name(strategy, outcome)
             if only in (None, name):
                 y = means[means["strategy"] == strategy].set_index("point")[outcome]
                 targets.append((name, strategy, outcome, y))

@@ -51,6 +51,11 @@ class Layout:
     positions: np.ndarray
     edges: np.ndarray
 
+    def index_of(self, person: int) -> int:
+        """The shown position of ``person`` (``people`` is sorted), or -1 if not shown."""
+        index = int(np.searchsorted(self.people, person))
+        return index if index < len(self.people) and self.people[index] == person else -1
+
 
 @dataclass(eq=False)
 class AudienceRun:

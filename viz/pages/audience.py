@@ -146,7 +146,7 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
     """A clicked person's traits, state today and history of events."""
     import pandas as pd
 
-    index = int(np.searchsorted(current.layout.people, person))
+    index = current.layout.index_of(person)
     state = charts.STATE_NAMES[int(current.states[min(day.value, recorded.value)][index])]
     with solara.Card(f"Person {person}", classes=["lg-person"]):
         solara.Text(f"On day {day.value}: {state}")
@@ -184,9 +184,7 @@ def Network(current: AudienceRun) -> None:
         dependencies=[id(shown)],
     )
     states = current.states[today].tolist()
-    index = int(np.searchsorted(shown.people, selected.value))
-    found = index < len(shown.people) and shown.people[index] == selected.value
-    order = charts.draw_order(current.states[today], index if found else -1).tolist()
+    order = charts.draw_order(current.states[today], shown.index_of(selected.value)).tolist()
     counts = np.bincount(current.states[today], minlength=len(charts.STATE_NAMES))
     with solara.Row(gap="12px", style={"align-items": "center"}):
         solara.Button("Pause" if playing.value else "Play", on_click=toggle_play)
