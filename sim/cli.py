@@ -22,6 +22,7 @@ from typing import Annotated, Any, get_args
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -277,28 +278,66 @@ def _cells(final: Any) -> tuple[list[str], list[list[str]]]:
     return labels, rows
 
 
-def _final_table(final: Any, *, title: str, transpose: bool = False) -> Table:
-    """Rich table of summary.final_outcomes: each outcome as 'mean [lo, hi]'.
+def _final_table(
+    title: str, key: str, labels: list[str], rows: list[list[str]], outcomes: list[int]
+) -> Table:
+    """Rich table of the final outcomes with index ``outcomes`` of (*TABLE_OUTCOMES,
+    break_even_day): a row per strategy, each cell 'mean [lo, hi]'."""
+    names = (*TABLE_OUTCOMES, "break_even_day")
+    table = Table(title=title, title_style="bold", header_style="bold")
+    table.add_column(key, no_wrap=True)
+    for index in outcomes:
+        table.add_column(names[index], justify="right", no_wrap=True)
+    for label, cells in zip(labels, rows, strict=True):
+        table.add_row(label, *(cells[index] for index in outcomes))
+    return table
 
-    One row per strategy (for pipes and files: rows stay on one line), or with ``transpose`` one
-    row per outcome and a column per strategy, which fits a terminal better.
+
+def _transposed_table(title: str, labels: list[str], rows: list[list[str]]) -> Table:
+    """The final outcomes with a row per outcome and a column per strategy (a few strategies
+    fit a terminal better so)."""
+    table = Table(title=title, title_style="bold", header_style="bold")
+    table.add_column("outcome", no_wrap=True)
+    for label in labels:
+        table.add_column(label, justify="right", no_wrap=True)
+    for index, outcome in enumerate((*TABLE_OUTCOMES, "break_even_day")):
+        table.add_row(outcome, *(cells[index] for cells in rows))
+    return table
+
+
+def _final_tables(final: Any, title: str, console: Console) -> list[Table]:
+    """The final outcomes as tables that fit ``console`` without cutting a cell.
+
+    A row per strategy when that fits (always on a pipe, whose width is unlimited); else a row
+    per outcome when that fits; else a row per strategy with the outcomes split over several
+    tables, each as wide as the terminal allows (as pandas wraps a wide frame).
     """
     (key, *labels), rows = _cells(final)
-    outcomes = (*TABLE_OUTCOMES, "break_even_day")
-    table = Table(title=title, title_style="bold", header_style="bold")
-    if transpose:
-        table.add_column("outcome", no_wrap=True)
-        for label in labels:
-            table.add_column(label, justify="right")
-        for index, outcome in enumerate(outcomes):
-            table.add_row(outcome, *(cells[index] for cells in rows))
-        return table
-    table.add_column(key, no_wrap=True)
-    for outcome in outcomes:
-        table.add_column(outcome, justify="right", no_wrap=True)
-    for label, cells in zip(labels, rows, strict=True):
-        table.add_row(label, *cells)
-    return table
+    everything = list(range(len(TABLE_OUTCOMES) + 1))
+
+    unlimited = console.options.update_width(10**6)
+
+    def width(table: Table) -> int:
+        return Measurement.get(console, unlimited, table).maximum
+
+    wide = _final_table(title, key, labels, rows, everything)
+    if width(wide) <= console.width:
+        return [wide]
+    transposed = _transposed_table(title, labels, rows)
+    if width(transposed) <= console.width:
+        return [transposed]
+    parts: list[list[int]] = [[]]
+    for index in everything:
+        trial = _final_table(title, key, labels, rows, [*parts[-1], index])
+        if parts[-1] and width(trial) > console.width:
+            parts.append([index])
+        else:
+            parts[-1].append(index)
+    titles = [title, *("(continued)" for _ in parts[1:])]
+    return [
+        _final_table(part_title, key, labels, rows, part)
+        for part_title, part in zip(titles, parts, strict=True)
+    ]
 
 
 def _print_final(
@@ -319,8 +358,8 @@ def _print_final(
     days = int(final["days"].max())
     caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: {outcome_legend(seeds)}"
     console = _stdout()
-    table = _final_table(final, title=f"{title} ({caption})", transpose=console.is_terminal)
-    console.print(table)
+    for table in _final_tables(final, f"{title} ({caption})", console):
+        console.print(table)
 
 
 def _engine_name(value: str) -> str:

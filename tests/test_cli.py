@@ -119,6 +119,33 @@ def test_outcome_table_gives_an_interval_only_from_two_seeds_on(seeds):
     assert (len(with_interval) > 0) == (seeds > 1)
 
 
+@pytest.mark.parametrize(
+    ("width", "strategies", "layout"),
+    [(1000, 12, "wide"), (110, 2, "transposed"), (110, 12, "split"), (60, 12, "split")],
+)
+def test_outcome_tables_fit_the_terminal_without_cutting_a_cell(width, strategies, layout):
+    """A terminal too narrow for a row per strategy gets a row per outcome, or the outcomes
+    split over several tables; no cell is cut short, and every outcome and strategy shows."""
+    from rich.console import Console
+
+    from sim import summary
+    from sim.cli import TABLE_OUTCOMES, _final_tables
+
+    names = {f"strategy_number_{index}": 1.0 + index for index in range(strategies)}
+    final = summary.final_outcomes(make_metrics(names, seeds=3))
+    console = Console(width=width, record=True, force_terminal=True)
+    tables = _final_tables(final, "title", console)
+    for table in tables:
+        console.print(table)
+    text = console.export_text()
+    assert "…" not in text
+    assert all(len(line) <= width for line in text.splitlines())
+    assert (len(tables) > 1) == (layout == "split")
+    assert (tables[0].columns[0].header == "outcome") == (layout == "transposed")
+    for name in (*TABLE_OUTCOMES, "break_even_day", *names):
+        assert name in text
+
+
 def test_run_of_a_comparison_points_to_compare():
     result = invoke("run", "default", "--seeds", "1")
     assert result.exit_code == 2
