@@ -163,11 +163,12 @@ def fatigue_from_post(
 def trust_after_post(trust, value, gaffe: bool, content_trust: float, incident_trust: float):
     """Trust after seeing a post: valuable content adds a little, a gaffe costs a share [3.3, 3.10].
 
-    Assumption, see docs/model.md.
+    The step is at most the whole gap to 1 (post values above 1 / ``content_trust`` would
+    overshoot). Assumption, see docs/model.md.
     """
     if gaffe:
         return trust * (1.0 - incident_trust)
-    return closer(trust, content_trust * value)
+    return closer(trust, np.minimum(content_trust * value, 1.0))
 
 
 def trust_after_comment(

@@ -203,7 +203,11 @@ class BrandAgent(mesa.Agent):
             outreach_hours=outreach_hours,
         )
         if drafts:
-            creative_hours = post_hours / len(drafts) / automation_hours
+            creative_hours = (
+                post_hours / len(drafts) / automation_hours
+                if automation_hours > 0
+                else strategy.hours_per_post  # fully automated posts that cost no hours
+            )
             quality = float(
                 behavior.post_quality(
                     creative_hours,

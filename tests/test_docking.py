@@ -51,6 +51,7 @@ EXERCISED = {
         "unfollows_irrelevance",
         "mutes",
         "conversions",
+        "complaints",
         "new_follows",
     ),
     "broadcasting": ("comments_ignored",),

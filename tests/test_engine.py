@@ -1,5 +1,7 @@
 """The vector engine: determinism, independence of draws, invariants under random parameters."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from sim.audience import build_population
 from sim.model import EngagementModel
 from sim.runner import simulate
-from sim.schema import Audience, Brand, Graph, Market, Platform, Scenario, Strategy
+from sim.schema import Audience, Behavior, Brand, Graph, Market, Platform, Scenario, Strategy
 
 SMALL = Audience(graph=Graph(people=1500, mean_degree=10))
 
@@ -69,6 +71,35 @@ def test_the_daily_action_limit_counts_what_the_platform_says(counts, restricted
     assert bool(frame["restricted"].any()) is restricted
 
 
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_fully_automated_posts_that_cost_no_hours_are_made(engine):
+    """Automation that saves every hour leaves posts at the strategy's creative effort."""
+    scenario = small_scenario(automation_share=1.0).model_copy(
+        update={"days": 10, "behavior": Behavior(automation_hours=0.0)}
+    )
+    frame = EngagementModel(scenario, seed=1, engine=engine).run(10).metrics()
+    assert frame["posts"].sum() > 0 and frame["hours_posts"].sum() == 0
+
+
+def test_day_0_followers_are_members_of_the_platform_even_at_zero_fit():
+    """A fit that underflows to 0 gives everyone the lowest draw key; followers are still drawn
+    among the platform's members, without floating-point warnings."""
+    brand = Brand(fit_mean=0.01, initial={"followers": 1e9})
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=2000, mean_degree=10), fit_concentration=0.5),
+        days=1,
+        brands=[brand],
+        market=Market(scale=10),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        population = build_population(scenario, seed=3)
+        model = EngagementModel(scenario, seed=3, population=population)
+    members = population.traits.member[model.brand_agents[0].main_platform]
+    assert (population.traits.fit[0] == 0).any()
+    assert np.array_equal(model.engine.state[0].follows[0], members)
+
+
 @pytest.mark.parametrize(
     ("path", "value"),
     [
@@ -98,10 +129,15 @@ def test_shape_parameters_reach_the_model(path, value):
 
 
 def check_metrics(frame: pd.DataFrame) -> None:
-    """Every number in a metrics table finite, every count (all but mean trust) non-negative."""
+    """Every number in a metrics table finite, every count (all but mean trust) non-negative;
+    no more comments handled (answered or ignored) than comments and complaints made so far."""
     assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()
     counts = frame.drop(columns=["seed", "brand", "day", "mean_trust"]).select_dtypes("number")
     assert (counts.to_numpy() >= 0).all()
+    for _, run in frame.groupby(["seed", "brand"]):
+        handled = (run["comments_answered"] + run["comments_ignored"]).cumsum()
+        made = (run["comments"] + run["complaints"]).cumsum()
+        assert (handled <= made + 1e-9).all()
 
 
 def check_invariants(model: EngagementModel) -> None:
@@ -114,6 +150,7 @@ def check_invariants(model: EngagementModel) -> None:
         assert (state.salience >= 0).all() and (state.salience <= 1).all()
         assert (state.fatigue >= 0).all()
         assert np.array_equal(state.follower, state.follows.any(axis=0))
+        assert not (state.follows & ~model.population.traits.member).any()
         assert np.array_equal(state.platform_followers, state.follows.sum(axis=1))
         assert not (state.follower & ~np.isin(np.arange(engine.n), state.known)).any()
         last = frame[frame["brand"] == brand.name].iloc[-1]

@@ -1,7 +1,9 @@
-"""Every strategy and platform parameter at its documented minimum and maximum, in combination.
+"""Every model parameter at its documented minimum and maximum, in combination.
 
 The factors are the numeric, boolean and choice fields of ``Strategy`` and ``Platform`` (with
-their nested content weights and quit rule), each at the ends of its schema range
+their nested content weights and quit rule), of ``Behavior`` and ``Market``, of the brand's
+initial state and fit, and of the audience's traits (its graph stays a fixed tiny one), each at
+the ends of its schema range
 (``sim.schema.bounds``) or at each of its choices. A greedy pairwise design covers every pair of
 factor levels; random corners (hypothesis) add more. Each combination runs on a tiny audience and
 must give finite outputs with the engine invariants of tests/test_engine.py intact.
@@ -28,9 +30,11 @@ from sim.metrics import finish
 from sim.model import EngagementModel
 from sim.schema import (
     Audience,
+    Behavior,
     Brand,
     ContentMix,
     Graph,
+    InitialState,
     Market,
     Platform,
     Scenario,
@@ -70,8 +74,18 @@ def factor_levels(model: type[BaseModel], prefix: Path = ()) -> dict[Path, tuple
 FACTORS: dict[Path, tuple[Level, ...]] = {
     **factor_levels(Strategy, ("strategy",)),
     **factor_levels(Platform, ("platform",)),
+    **factor_levels(Behavior, ("behavior",)),
+    **factor_levels(Market, ("market",)),
+    **factor_levels(InitialState, ("brand", "initial")),
+    ("brand", "fit_mean"): factor_levels(Brand)[("fit_mean",)],
+    **{
+        path: levels
+        for path, levels in factor_levels(Audience, ("audience",)).items()
+        if path[1] != "graph"
+    },
 }
 NAMES: list[Path] = list(FACTORS)
+POSITION: dict[Path, int] = {name: index for index, name in enumerate(NAMES)}
 MIX: list[Path] = [path for path in NAMES if path[:2] == ("strategy", "content_mix")]
 
 Row = dict[Path, Level]
@@ -92,9 +106,12 @@ def pairwise_rows(seed: int = 0) -> list[Row]:
     uncovered = {
         ((a, x), (b, y)) for a, b in combinations(NAMES, 2) for x in FACTORS[a] for y in FACTORS[b]
     }
+    in_order = sorted(uncovered, key=repr)
     rows: list[Row] = []
     while uncovered:
-        (a, x), (b, y) = min(uncovered, key=repr)
+        while in_order[0] not in uncovered:
+            in_order.pop(0)
+        (a, x), (b, y) = in_order[0]
         row: Row = {a: x, b: y}
         for name in rng.sample(NAMES, len(NAMES)):
             if name not in row:
@@ -113,7 +130,7 @@ def pairwise_rows(seed: int = 0) -> list[Row]:
 
 def _pair(a: Path, x: Level, b: Path, y: Level) -> tuple:
     """A pair of factor levels in the order of ``NAMES`` (how ``uncovered`` stores it)."""
-    return ((a, x), (b, y)) if NAMES.index(a) < NAMES.index(b) else ((b, y), (a, x))
+    return ((a, x), (b, y)) if POSITION[a] < POSITION[b] else ((b, y), (a, x))
 
 
 def _nest(row: Row, prefix: str) -> dict[str, Any]:
@@ -130,15 +147,21 @@ def _nest(row: Row, prefix: str) -> dict[str, Any]:
 
 
 def scenario_for(row: Row) -> Scenario:
-    """One brand running the row's strategy, and a default rival, on the row's platform."""
+    """One brand running the row's strategy from the row's initial state, and a default rival,
+    on the row's platform, audience traits, behaviour and market."""
     platform = Platform.model_validate({**_nest(row, "platform"), "name": "facebook"})
     strategy = Strategy.model_validate({**_nest(row, "strategy"), "platforms": ["facebook"]})
+    graph = Graph(people=PEOPLE, mean_degree=8)
     return Scenario(
-        audience=Audience(graph=Graph(people=PEOPLE, mean_degree=8)),
+        audience=Audience.model_validate({**_nest(row, "audience"), "graph": graph}),
         days=DAYS,
         platforms=[platform],
-        brands=[Brand(name="Extreme", strategy=strategy), Brand(name="Rival")],
-        market=Market(scale=10),
+        brands=[
+            Brand.model_validate({**_nest(row, "brand"), "name": "Extreme", "strategy": strategy}),
+            Brand(name="Rival"),
+        ],
+        behavior=Behavior.model_validate(_nest(row, "behavior")),
+        market=Market.model_validate(_nest(row, "market")),
     )
 
 
@@ -169,7 +192,7 @@ PAIRWISE = pairwise_rows()
 
 
 def test_every_factor_has_two_levels_and_the_design_covers_every_pair():
-    assert len(FACTORS) >= 50 and all(len(levels) >= 2 for levels in FACTORS.values())
+    assert len(FACTORS) >= 140 and all(len(levels) >= 2 for levels in FACTORS.values())
     covered = {_pair(a, row[a], b, row[b]) for row in PAIRWISE for a, b in combinations(NAMES, 2)}
     assert all(
         _pair(a, x, b, y) in covered

@@ -991,6 +991,7 @@ class AgentEngine(DayOrder):
                 complaints.append((main, COMPLAINT_POST, 0, person))
             person.remember(day, brand.name, "bought", purchase_detail(happy, complained))
         ledger.carried.extend(complaints)
+        row["complaints"] += len(complaints)
 
     # --- 11. metrics ----------------------------------------------------------------------
     def _metrics(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:

@@ -43,15 +43,16 @@ def initial_audience(
     fit = traits.fit[b]
     people = np.arange(n)
     head = prefix(seed, Stream.BRAND, b, 0, 0, 9)
-    members = traits.member[brand.main_platform]
-    weight_draw = uniform_from(head, people, 0)
-    priority = np.where(members, np.log(np.maximum(weight_draw, 1e-300)) / fit, -np.inf)
-    count = min(int(round(initial.followers / scenario.market.scale)), int(members.sum()))
+    members = np.flatnonzero(traits.member[brand.main_platform])
+    weight_draw = uniform_from(head, members, 0)
+    with np.errstate(divide="ignore", over="ignore"):  # a fit of 0: key -inf, chosen last
+        priority = np.log(np.maximum(weight_draw, 1e-300)) / fit[members]
+    count = min(int(round(initial.followers / scenario.market.scale)), len(members))
     follower = np.zeros(n, dtype=bool)
     chosen = np.zeros(0, dtype=np.int64)
     trust = np.zeros(0)
     if count > 0:
-        chosen = np.sort(np.argpartition(-priority, count - 1)[:count])
+        chosen = np.sort(members[np.argpartition(-priority, count - 1)[:count]])
         follower[chosen] = True
         trust_draw = uniform_from(head, chosen, 1)
         spread = initial.follower_trust_spread

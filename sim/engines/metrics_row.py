@@ -25,6 +25,7 @@ SCALED_FLOWS = (
     "likes",
     "comments",
     "shares",
+    "complaints",
     "comments_answered",
     "comments_ignored",
     "wrong_answers",

@@ -973,6 +973,7 @@ class VectorEngine(DayOrder):
             & (draws[1] < market.complaint_chance)
         )
         state.carried.add(brand.main_platform, COMPLAINT_POST, 0, buyers[complain])
+        row["complaints"] += int(np.count_nonzero(complain))
         if self.history:
             for k in self.history.among(buyers):
                 detail = purchase_detail(happy[k], complain[k])
