@@ -725,11 +725,15 @@ def sweep(
         executor = make_executor(workers, dask=dask, scheduler=scheduler)
         log = _stderr()
         _note_compiling()
+        to_do = (
+            f"running {len(run.remaining)} {executor.description}"
+            if run.remaining
+            else "nothing to run"
+        )
         log.print(
             f"Sweep {spec.name!r}: {plural(run.total, 'run')} ({plural(len(run.points), 'point')}"
             f" x {plural(spec.seeds, 'seed')}, each {plural(len(spec.strategies), 'strategy')}"
-            f" x {plural(spec.days, 'day')}); {len(run.finished)} finished before; "
-            f"running {len(run.remaining)} {executor.description}"
+            f" x {plural(spec.days, 'day')}); {len(run.finished)} finished before; {to_do}"
         )
 
         def stored() -> str:

@@ -505,6 +505,22 @@ def test_cli_sweep_progress_bar_names_the_experiment(tiny_sweep, tmp_path, progr
     assert progress_bars == [("tiny", "runs (3 done before)")]
 
 
+def test_cli_resume_of_a_finished_sweep_says_nothing_runs(tiny_sweep, tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_sweep, copy)
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "2", "--resume"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "4 finished before; nothing to run" in " ".join(result.output.split())
+    assert "pool" not in result.output
+
+
 def test_cli_analyze_computes_robustness_once(tiny_sweep, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from sim.audience.edgelist import SHIPPED_GRAPHS
 from sim.cli import app
 from sim.loading import load_scenario
-from sim.validation import calibration, checks, real_graphs
+from sim.validation import all_checks, calibration, checks, real_graphs
 
 
 def test_calibration_judges_rates_against_their_bands():
@@ -50,6 +50,22 @@ def test_run_parallel_keeps_the_order():
 def test_validate_names_an_empty_selection(only):
     result = CliRunner().invoke(app, ["validate", "--only", only])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("grid", ["quick", "full"])
+def test_only_picks_a_whole_check_by_its_name(grid):
+    """`--only NAME` selects every case of the check called NAME and no case of the others."""
+    checks_by_name = {check.name: check for check in all_checks()}
+    for name, check in checks_by_name.items():
+        assert check.runs(grid, name) == check.runs(grid, None) > 0, name
+        others = (other for other in checks_by_name.values() if other is not check)
+        assert all(other.runs(grid, name) == 0 for other in others), name
+
+
+def test_the_markdown_table_escapes_bars_inside_cells():
+    row = checks.CheckResult("bass", "logistic", 1, 10, True, "max |error| 0.007", "< 0.02", 1.0)
+    line = checks.markdown_table([row]).splitlines()[2]
+    assert line.count(" | ") == 7 and "max \\|error\\| 0.007" in line
 
 
 def test_the_full_real_graph_grid_runs_every_preset():

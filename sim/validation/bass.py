@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.schema import Scenario
-from sim.validation.checks import CheckResult, Progress, ValidationCheck, run_parallel
+from sim.validation.checks import CheckResult, Progress, ValidationCheck, chosen, run_parallel
 
 __all__ = ["BassCase", "bass_curve", "bass_scenario", "adoption", "cases", "CHECK", "figure"]
 
@@ -152,7 +152,7 @@ def cases(grid: str) -> list[BassCase]:
 
 
 def _selected(grid: str, only: str | None) -> list[BassCase]:
-    return [case for case in cases(grid) if only is None or only in f"bass {case.name}"]
+    return [case for case in cases(grid) if chosen(only, "bass", case.name)]
 
 
 def _tasks(grid: str, only: str | None) -> list[tuple[BassCase, int, str]]:

@@ -25,7 +25,7 @@ from sim.loading import load_platform, load_scenario
 from sim.metrics import FLOWS
 from sim.runner import simulate, with_strategy
 from sim.schema import Scenario
-from sim.validation.checks import CheckResult, Progress, ValidationCheck
+from sim.validation.checks import CheckResult, Progress, ValidationCheck, chosen
 
 __all__ = [
     "BENCHMARKS",
@@ -218,7 +218,7 @@ def _case_names(grid: str) -> list[str]:
 
 
 def _selected(grid: str, only: str | None) -> list[str]:
-    return [name for name in _case_names(grid) if only is None or only in f"calibration {name}"]
+    return [name for name in _case_names(grid) if chosen(only, "calibration", name)]
 
 
 def _runs_count(grid: str, only: str | None) -> int:

@@ -53,7 +53,7 @@ from sim.schema import (
     Scenario,
     Strategy,
 )
-from sim.validation.checks import CheckResult, Progress, ValidationCheck, run_parallel
+from sim.validation.checks import CheckResult, Progress, ValidationCheck, chosen, run_parallel
 
 __all__ = [
     "ALPHA",
@@ -391,7 +391,7 @@ _LAST: list[CaseOutcome] = []
 
 
 def _selected(grid: str, only: str | None) -> list[CascadeCase]:
-    return [case for case in cascade_cases(grid) if only is None or only in case.name]
+    return [case for case in cascade_cases(grid) if chosen(only, "cascade", case.name)]
 
 
 def peer_available() -> bool:

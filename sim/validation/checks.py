@@ -46,14 +46,20 @@ class CheckResult:
 class ValidationCheck:
     """A validation check: how many runs it makes, and how to make them.
 
-    ``runs(grid, only)`` counts the runs of a grid ('quick' or 'full') whose case names contain
-    ``only``; ``check(grid, only, workers, progress)`` makes them (calling ``progress(1)`` after
+    ``runs(grid, only)`` counts the runs of a grid ('quick' or 'full') that ``only`` picks
+    (`chosen`); ``check(grid, only, workers, progress)`` makes them (calling ``progress(1)`` after
     each) and returns one `CheckResult` per case.
     """
 
     name: str
     runs: Callable[[str, str | None], int]
     check: Callable[[str, str | None, int, Progress], list[CheckResult]]
+
+
+def chosen(only: str | None, check: str, case: str) -> bool:
+    """Whether ``longgame validate --only`` picks a case: its text is part of the check's name
+    and the case's ("cascade", "bass logistic", "real graphs", "ego")."""
+    return only is None or only in f"{check} {case}"
 
 
 def markdown_table(results: list[CheckResult]) -> str:
@@ -65,7 +71,8 @@ def markdown_table(results: list[CheckResult]) -> str:
     notes = []
     for row in results:
         cells = (row.check, row.case, row.runs, row.days, row.verdict, row.measured, row.limit)
-        lines.append("| " + " | ".join(str(cell) for cell in (*cells, row.problem)) + " |")
+        text = (str(cell).replace("|", "\\|") for cell in (*cells, row.problem))
+        lines.append("| " + " | ".join(text) + " |")
         notes += [f"- {row.case}: {detail}" for detail in row.details]
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sim.validation.checks import CheckResult, Progress, ValidationCheck, run_parallel
+from sim.validation.checks import CheckResult, Progress, ValidationCheck, chosen, run_parallel
 
 TOLERANCE = "<= 1e-9"
 
@@ -14,7 +14,7 @@ TOLERANCE = "<= 1e-9"
 def _tasks(grid: str, only: str | None) -> list[tuple[Any, int]]:
     from sim.engines.docking import docking_cases
 
-    cases = [case for case in docking_cases(grid) if only is None or only in case.name]
+    cases = [case for case in docking_cases(grid) if chosen(only, "docking", case.name)]
     return [(case, seed) for case in cases for seed in case.seeds]
 
 

@@ -20,7 +20,7 @@ from sim.claims import CLAIMS, check_claims
 from sim.runner import with_audience
 from sim.schema import Comparison, Graph, Scenario
 from sim.text import plural
-from sim.validation.checks import CheckResult, Progress, ValidationCheck, run_parallel
+from sim.validation.checks import CheckResult, Progress, ValidationCheck, chosen, run_parallel
 
 __all__ = ["on_graph", "graph_size", "preset_run", "headline_on_graph", "CHECK", "GRIDS"]
 
@@ -102,7 +102,7 @@ def _presets(grid: Grid) -> tuple[str, ...]:
 
 
 def _graphs(only: str | None) -> list[str]:
-    return [name for name in SHIPPED_GRAPHS if only is None or only in f"real graph {name}"]
+    return [name for name in SHIPPED_GRAPHS if chosen(only, "real graphs", name)]
 
 
 def _runs(grid: str, only: str | None) -> int:
