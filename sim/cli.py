@@ -362,6 +362,14 @@ def _print_final(
         console.print(table)
 
 
+def _print_written(paths: dict[str, Path], png: Path, svg: Path) -> None:
+    """Where a run's or comparison's files are (on stderr)."""
+    log = _stderr()
+    log.print(f"Daily metrics: {paths['parquet']} (and {paths['csv'].name})")
+    log.print(f"Final outcomes: {paths['summary']}")
+    log.print(f"Chart: {png} (and {svg.name})")
+
+
 def _engine_name(value: str) -> str:
     """Check an --engine name against sim.model.ENGINES (a bad one is a usage error)."""
     from sim.model import ENGINES
@@ -489,15 +497,16 @@ def run(
 ) -> None:
     """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
     with _user_errors():
+        from sim.charts import trajectories_png
         from sim.loading import load_scenario
-        from sim.output import ensure_dir, write_results
+        from sim.output import CHART_PNG, ensure_results_dir, write_results
         from sim.runner import run_seeds
 
         resolved = load_scenario(scenario)
         if days is not None:
             resolved = _replace(resolved, days=days)
         out = out or Path("out") / _safe_name(resolved.name)
-        ensure_dir(out)
+        ensure_results_dir(out)
         log = _stderr()
         _note_compiling()
         log.print(
@@ -518,7 +527,10 @@ def run(
                     workers=workers,
                 )
             paths = write_results(df, out, scenario=resolved, engine=engine, command=_command())
-        log.print(f"Daily metrics: {paths['parquet']} (and {paths['csv'].name})")
+            png, svg = trajectories_png(
+                df, Path(out) / CHART_PNG, title=f"{resolved.name}, {plural(seeds, 'seed')}"
+            )
+        _print_written(paths, png, svg)
         _print_final(df, title=resolved.name, as_json=False)
 
 
@@ -576,7 +588,7 @@ def compare(
 
         from sim import loading
         from sim.charts import trajectories_png
-        from sim.output import ensure_dir, write_results
+        from sim.output import CHART_PNG, ensure_results_dir, write_results
         from sim.runner import compare as run_comparison
         from sim.runner import with_audience
         from sim.schema import Comparison
@@ -606,12 +618,13 @@ def compare(
                 "path": str(path),
                 "direction": direction or shipped_direction(path) or "undirected",
             }
-            scenario = with_audience(scenario, _replace(scenario.audience, graph=edges))
+            name = path.name.split(".")[0][:80] or "graph"
+            scenario = with_audience(scenario, _replace(scenario.audience, name=name, graph=edges))
         if days is not None:
             scenario = _replace(scenario, days=days)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
 
-        ensure_dir(out)
+        ensure_results_dir(out)
         runs = len(comparison.strategies) * comparison.seeds
         log = _stderr()
         _note_compiling()
@@ -633,13 +646,14 @@ def compare(
                     workers=workers,
                 )
             paths = write_results(df, out, scenario=comparison, engine=engine, command=_command())
+            brands = scenario.brands
+            played = f", as brand {brands[0].name}" if len(brands) > 1 else ""
             png, svg = trajectories_png(
                 df,
-                Path(out) / "trajectories.png",
-                title=f"{comparison.name}, {plural(comparison.seeds, 'seed')}",
+                Path(out) / CHART_PNG,
+                title=f"{comparison.name}, {plural(comparison.seeds, 'seed')}{played}",
             )
-        log.print(f"Daily metrics: {paths['parquet']} (and {paths['csv'].name})")
-        log.print(f"Chart: {png} (and {svg.name})")
+        _print_written(paths, png, svg)
         made_by = {
             "comparison": comparison.name,
             "engine": engine,

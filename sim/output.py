@@ -38,8 +38,11 @@ __all__ = [
     "METRICS_PARQUET",
     "METRICS_CSV",
     "MANIFEST",
+    "SUMMARY_CSV",
+    "CHART_PNG",
     "atomic_write",
     "ensure_dir",
+    "ensure_results_dir",
     "write_results",
     "manifest",
 ]
@@ -47,6 +50,10 @@ __all__ = [
 METRICS_PARQUET = "metrics.parquet"
 METRICS_CSV = "metrics.csv"
 MANIFEST = "manifest.json"
+SUMMARY_CSV = "summary.csv"
+CHART_PNG = "trajectories.png"
+RESULT_FILES = (METRICS_PARQUET, METRICS_CSV, MANIFEST, SUMMARY_CSV, CHART_PNG, "trajectories.svg")
+"""What `longgame run` and `longgame compare` write into their output directory."""
 
 
 class OutputError(Exception):
@@ -81,6 +88,35 @@ def ensure_dir(directory: Path) -> None:
         raise OutputError(f"the output path {directory} exists and is not a directory")
     if not os.access(directory, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write into the output directory {directory}; choose another")
+
+
+def ensure_results_dir(directory: Path) -> None:
+    """``ensure_dir``, and refuse a directory whose files of the names a run writes were not
+    written by a run or comparison (a sweep's manifest, a user's own metrics.csv): results
+    replace earlier results only."""
+    ensure_dir(directory)
+    taken = [name for name in RESULT_FILES if (directory / name).exists()]
+    if taken and not _holds_results(directory / MANIFEST):
+        what = "a sweep" if _manifest_kind(directory / MANIFEST) == "sweep" else "other files"
+        raise OutputError(
+            f"{directory} holds {what} ({', '.join(taken)}), not the results of a run or "
+            "comparison, which would replace them; choose another --out"
+        )
+
+
+def _manifest_kind(path: Path) -> str | None:
+    """The ``kind`` a longgame manifest records ("results" if it records none), else None."""
+    try:
+        info = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(info, dict) or info.get("package") != "longgame":
+        return None
+    return str(info.get("kind", "results"))
+
+
+def _holds_results(path: Path) -> bool:
+    return _manifest_kind(path) == "results"
 
 
 @contextlib.contextmanager
@@ -212,7 +248,7 @@ def manifest(
         "days": days,
         "strategies": list(dict.fromkeys(df["strategy"])) if "strategy" in df.columns else None,
         "rows": len(df),
-        "files": {"parquet": METRICS_PARQUET, "csv": METRICS_CSV},
+        "files": {"parquet": METRICS_PARQUET, "csv": METRICS_CSV, "summary": SUMMARY_CSV},
         "versions": {
             "python": platform.python_version(),
             "numpy": np.__version__,
@@ -239,20 +275,30 @@ def write_results(
     command: Sequence[str] | str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
-    """Write ``metrics.parquet``, ``metrics.csv`` and ``manifest.json`` into ``out_dir``.
+    """Write ``metrics.parquet``, ``metrics.csv``, ``summary.csv`` (the final outcomes with their
+    intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``.
 
-    Returns the paths by kind (``parquet``, ``csv``, ``manifest``). The three replace the previous
-    ones together; the manifest records the SHA-256 of each metrics file, so a reader can check
-    that the files beside it are the ones it describes.
+    Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``). They replace the
+    previous ones together; the manifest records the SHA-256 of each data file, so a reader can
+    check that the files beside it are the ones it describes.
     """
+    from sim.summary import final_outcomes
+
     out = Path(out_dir)
-    ensure_dir(out)
+    ensure_results_dir(out)
     info = manifest(df, scenario=scenario, engine=engine, command=command, extra=extra)
-    paths = {"parquet": out / METRICS_PARQUET, "csv": out / METRICS_CSV, "manifest": out / MANIFEST}
+    paths = {
+        "parquet": out / METRICS_PARQUET,
+        "csv": out / METRICS_CSV,
+        "summary": out / SUMMARY_CSV,
+        "manifest": out / MANIFEST,
+    }
+    final = final_outcomes(df)
     with Staging() as staging:
         staged = {
             "parquet": staging.stage(paths["parquet"], lambda tmp: df.to_parquet(tmp, index=False)),
             "csv": staging.stage(paths["csv"], lambda tmp: df.to_csv(tmp, index=False)),
+            "summary": staging.stage(paths["summary"], lambda tmp: final.to_csv(tmp, index=False)),
         }
         info["sha256"] = {paths[kind].name: _sha256(tmp) for kind, tmp in staged.items()}
         text = json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

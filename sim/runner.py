@@ -139,11 +139,15 @@ def with_strategy(scenario: Scenario, strategy) -> Scenario:
 def with_audience(scenario: Scenario, audience: Audience, base_dir: Path | None = None) -> Scenario:
     """The scenario on ``audience``, each brand's day-0 followers kept as the same share of the
     people: a brand followed by a twentieth of a 20,000-person market is followed by a twentieth
-    of a 2,000-person one, not by half of it (``base_dir``: where relative graph paths are)."""
+    of a 2,000-person one, not by half of it (``base_dir``: where relative graph paths are).
+    An edge list's ``people`` (unused by the builder) is set to the file's, so that the scenario
+    a manifest records says how many people ran."""
     before = people_in(scenario.audience.graph, base_dir)
     after = people_in(audience.graph, base_dir)
     data = scenario.model_dump()
     data["audience"] = audience.model_dump()
+    if audience.graph.kind == "edgelist":
+        data["audience"]["graph"]["people"] = after
     scale = scenario.market.scale
     for brand in data["brands"]:
         share = min(brand["initial"]["followers"] / scale, before) / before  # at most everyone

@@ -672,6 +672,19 @@ class Scenario(Strict):
     behavior: Behavior = Field(default_factory=Behavior)
     market: Market = Field(default_factory=Market)
 
+    @field_validator("brands")
+    @classmethod
+    def _unique_brand_names(cls, brands: list[Brand]) -> list[Brand]:
+        """Results are kept by brand name, so two brands of one name would be merged."""
+        names = [brand.name for brand in brands]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"brand names must be unique; repeated: {', '.join(repeated)} (give each brand "
+                "its own name)"
+            )
+        return brands
+
     @model_validator(mode="after")
     def _brands_on_known_platforms(self) -> Scenario:
         known = [platform.name for platform in self.platforms]

@@ -245,11 +245,37 @@ def test_write_results_files_and_manifest(tmp_path):
     assert manifest["command"] == "longgame x"
     assert manifest["strategies"] == ["steady", "flat"]
     assert {"python", "numpy", "mesa"} <= set(manifest["versions"])
+    summary = pd.read_csv(paths["summary"])
+    assert list(summary["strategy"]) == ["steady", "flat"] and "equity_lo" in summary
+    assert set(manifest["sha256"]) == {"metrics.parquet", "metrics.csv", "summary.csv"}
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "manifest.json",
         "metrics.csv",
         "metrics.parquet",
+        "summary.csv",
     ]  # no temporary files left
+
+
+@pytest.mark.parametrize("held", ["sweep", "user_file"])
+def test_results_replace_only_earlier_results(tmp_path, held):
+    """A run's or comparison's --out may hold earlier results, never a sweep or a user's own
+    file of the same name: those are refused before anything is written."""
+    out = tmp_path / "out"
+    out.mkdir()
+    if held == "sweep":
+        (out / "manifest.json").write_text('{"package": "longgame", "kind": "sweep"}')
+    else:
+        (out / "metrics.csv").write_text("my,own\n1,2\n")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    with pytest.raises(OutputError, match="choose another --out") as error:
+        write_results(make_metrics(seeds=1, days=2), out)
+    assert ("a sweep" in str(error.value)) == (held == "sweep")
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    result = invoke("compare", "broadcasting", "storytelling", "--out", str(out))
+    assert result.exit_code == 2 and "choose another --out" in _unboxed(result.stderr)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    write_results(make_metrics(seeds=1, days=2), tmp_path / "again")
+    write_results(make_metrics(seeds=2, days=2), tmp_path / "again")  # earlier results: replaced
 
 
 def test_write_results_clear_error(tmp_path):
@@ -280,6 +306,7 @@ def test_run_on_two_workers_writes_metrics_and_manifest(tmp_path, runner_ready):
     assert manifest["scenario"]["name"] == "tiny"
     assert manifest["engine"] == "vector"
     assert "Acme" in result.stdout
+    assert (out / "trajectories.png").stat().st_size > 0 and (out / "summary.csv").is_file()
 
 
 def test_compare_json_on_stdout_only(tmp_path, runner_ready):
@@ -327,8 +354,10 @@ def test_compare_strategies_on_a_real_graph(tmp_path, runner_ready):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
-    graph = manifest["scenario"]["scenario"]["audience"]["graph"]
+    audience = manifest["scenario"]["scenario"]["audience"]
+    graph = audience["graph"]
     assert graph["kind"] == "edgelist" and graph["direction"] == "follows"
+    assert (audience["name"], graph["people"]) == ("twitter_ego_12831", 236)  # what ran
     assert "consistent_engagement" in result.stdout and "break_even_day" in result.stdout
     brand = manifest["scenario"]["scenario"]["brands"][0]  # 5% of 236 people, as on 20,000
     assert brand["initial"]["followers"] == 12 * manifest["scenario"]["scenario"]["market"]["scale"]

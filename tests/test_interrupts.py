@@ -17,7 +17,14 @@ import pandas as pd
 import pytest
 from conftest import make_metrics
 
-from sim.output import METRICS_CSV, METRICS_PARQUET, OutputError, Staging, write_results
+from sim.output import (
+    METRICS_CSV,
+    METRICS_PARQUET,
+    SUMMARY_CSV,
+    OutputError,
+    Staging,
+    write_results,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LONGGAME = Path(sys.executable).parent / "longgame"
@@ -40,7 +47,7 @@ def _contents(directory: Path) -> dict[str, bytes]:
 def _assert_consistent(directory: Path) -> None:
     """The manifest's checksums match the metrics files beside it; no temporary files."""
     manifest = json.loads((directory / "manifest.json").read_text())
-    for name in (METRICS_PARQUET, METRICS_CSV):
+    for name in (METRICS_PARQUET, METRICS_CSV, SUMMARY_CSV):
         digest = hashlib.sha256((directory / name).read_bytes()).hexdigest()
         assert manifest["sha256"][name] == digest, name
     assert not list(directory.glob(".*.tmp")), "temporary files left behind"
@@ -65,7 +72,7 @@ def test_commit_holds_an_interrupt_until_every_file_is_in_place(tmp_path, monkey
     monkeypatch.setattr(os, "replace", replace_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_results(make_metrics(seeds=2, days=3), tmp_path, command="new")
-    assert renamed == [METRICS_PARQUET, METRICS_CSV, "manifest.json"]
+    assert renamed == [METRICS_PARQUET, METRICS_CSV, SUMMARY_CSV, "manifest.json"]
     _assert_consistent(tmp_path)
     assert json.loads((tmp_path / "manifest.json").read_text())["command"] == "new"
 

@@ -194,9 +194,11 @@ def test_path_first_then_shipped(tmp_path: Path) -> None:
         "s.toml",
         """
         [[brands]]
+        name = "One"
         strategy = "broadcasting"
 
         [[brands]]
+        name = "Two"
         strategy = "storytelling"
         """,
     )
@@ -393,6 +395,18 @@ def test_comparison_strategies_need_distinct_names(tmp_path: Path) -> None:
     fixed = path.read_text().replace("0.5 }", '0.5, name = "wagon" }')
     names = [s.name for s in load_comparison(write(tmp_path, "ok.toml", fixed)).strategies]
     assert names == ["consistent_engagement", "wagon"]
+
+
+def test_brands_need_distinct_names(tmp_path: Path) -> None:
+    """Results are kept by brand name: two brands of one name would be merged (and crashed)."""
+    path = write(
+        tmp_path,
+        "twins.toml",
+        '[[brands]]\nname = "A"\n\n[[brands]]\nname = "A"\nstrategy = "broadcasting"\n',
+    )
+    error = error_of(load_scenario, path)
+    assert error.file.endswith("twins.toml") and (error.field, error.line) == ("brands", 1)
+    assert "repeated: A" in str(error)
 
 
 def test_a_byte_order_mark_is_ignored(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_metrics
 
 import sim
 from experiments import views
@@ -280,7 +281,7 @@ def test_a_sweep_that_finished_nothing_starts_again_and_other_results_are_no_swe
     assert (tmp_path / "never" / "manifest.json").is_file()
     assert Sweep(experiment, tmp_path / "never").remaining  # no --resume needed
     compared = tmp_path / "compared"
-    write_results(pd.DataFrame({"seed": [1], "day": [0]}), compared, command="longgame compare x")
+    write_results(make_metrics(seeds=1, days=1), compared, command="longgame compare x")
     with pytest.raises(OutputError, match="not a sweep directory.*longgame compare x"):
         load_sweep(compared)
 
@@ -289,7 +290,7 @@ def test_a_new_sweep_in_a_run_directory_advises_another_out(tmp_path):
     from sim.output import OutputError, write_results
 
     ran = tmp_path / "ran"
-    write_results(pd.DataFrame({"seed": [1], "day": [0]}), ran, command="longgame run base")
+    write_results(make_metrics(seeds=1, days=1), ran, command="longgame run base")
     for resume in (False, True):
         with pytest.raises(OutputError, match="longgame run base'\\); choose another --out$"):
             Sweep(_experiment(), ran, resume=resume)
