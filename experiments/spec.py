@@ -483,11 +483,15 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str, source: 
     names = [strategy.name for strategy in experiment.strategies]
     for index, comparison in enumerate(experiment.comparisons):
         for key in ("better", "worse"):
-            if getattr(comparison, key) not in names:
-                message = f"not one of the experiment's strategies: {names}"
+            named = getattr(comparison, key)
+            if named not in names:
+                message = (
+                    f"not one of the experiment's strategies{did_you_mean(named, names)}: {names}"
+                )
                 loc = ("comparisons", index, key)
-                raise _error(origins, loc, getattr(comparison, key), message, text, source)
+                raise _error(origins, loc, named, message, text, source)
         if comparison.outcome not in experiment.outcomes:
-            message = f"not one of the experiment's outcomes: {experiment.outcomes}"
+            hint = did_you_mean(comparison.outcome, experiment.outcomes)
+            message = f"not one of the experiment's outcomes{hint}: {experiment.outcomes}"
             loc = ("comparisons", index, "outcome")
             raise _error(origins, loc, comparison.outcome, message, text, source)

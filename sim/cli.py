@@ -602,7 +602,11 @@ def compare(
             problem = loading.platform_problem(base.platforms, named)
             if problem:
                 (where, *_), _, message = problem
-                raise CliError(f"{where}: {message}")
+                raise CliError(
+                    f"{where}: {message} (the base scenario's); to compare strategies on other "
+                    "platforms, give a comparison file whose scenario lists them "
+                    "(docs/scenarios.md, Comparison)"
+                )
             name = " vs ".join(strategy.name for strategy in strategies)
             comparison = Comparison(name=name[:80], scenario=base, strategies=strategies)
         scenario = comparison.scenario

@@ -165,6 +165,9 @@ def parse_toml_text(text: str, source: str = "<web>") -> dict[str, Any]:
         match = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)", message)
         line = None if match is None else int(match.group(1) or len(text.splitlines()) or 1)
         detail = message[: match.start()] if match else message
+        lines = text.splitlines()
+        if line is not None and 0 < line <= len(lines) and lines[line - 1].strip():
+            detail += f" in {lines[line - 1].strip()[:80]!r}"
         raise ScenarioError(f"invalid TOML: {detail}", source, line=line) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         message = f"invalid TOML: arrays or inline tables nested too deeply (at most {MAX_DEPTH})"

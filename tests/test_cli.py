@@ -162,6 +162,16 @@ def test_bad_strategy_file_in_compare_exits_2(tmp_path):
     assert "eager.toml" in result.stderr and "reply_rate" in result.stderr
 
 
+def test_compare_of_a_strategy_on_another_platform_says_how(tmp_path):
+    """The base scenario has no TikTok: the error says to give a comparison file that has."""
+    elsewhere = tmp_path / "tt.toml"
+    elsewhere.write_text('name = "tt"\nplatforms = ["tiktok"]\n')
+    result = invoke("compare", str(elsewhere), "broadcasting")
+    assert result.exit_code == 2
+    assert "['tiktok'] not in the scenario" in _unboxed(result.stderr)
+    assert "give a comparison file whose scenario lists them" in _unboxed(result.stderr)
+
+
 def test_compare_of_one_strategy_twice_exits_2():
     result = invoke("compare", "broadcasting", "broadcasting", "--days", "5", "--seeds", "1")
     assert result.exit_code == 2

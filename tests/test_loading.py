@@ -265,6 +265,9 @@ def test_dump_toml_escapes_strings(tmp_path: Path) -> None:
 def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     error = error_of(load_strategy, write(tmp_path, "broken.toml", "reply_rate = 0.5\nposts = \n"))
     assert "broken.toml" in str(error) and error.line == 2 and "[line 2]" in str(error)
+    assert "in 'posts ='" in str(error)  # the line's text: which key is meant
+    twice = write(tmp_path, "twice.toml", "reply_rate = 0.5\nreply_rate = 0.9\n")
+    assert "in 'reply_rate = 0.9'" in str(error_of(load_strategy, twice))
 
 
 def test_unknown_key(tmp_path: Path) -> None:

@@ -124,6 +124,11 @@ def test_robustness_experiment_is_large_enough():
         (('"break_even_day"', '"break_even_dy"'), "outcomes[3]", ["mean 'break_even_day'?"]),
         (('"followers@5"', '"followers@99"'), "outcomes[4]", ["from 0 to 14"]),
         (('worse = "broadcasting"', 'worse = "nobody"'), "comparisons[0].worse", ["strategies"]),
+        (
+            ('worse = "broadcasting"', 'worse = "broadcastin"'),
+            "comparisons[0].worse",
+            ["did you mean 'broadcasting'?"],
+        ),
         (('method = "grid"', 'method = "latin"'), "design.method", ["must be one of"]),
         (("seeds = 1", "seeds = 0"), "seeds", ["at least 1"]),
         (("days = 15", "days = 0"), "days", ["at least 1"]),  # the field as written
