@@ -34,7 +34,7 @@ from rich.progress import (
 from rich.table import Column, Table
 
 import sim
-from sim.text import did_you_mean, outcome_cells, outcome_legend, plural
+from sim.text import did_you_mean, number, outcome_cells, outcome_legend, plural
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -278,77 +278,140 @@ def _cells(final: Any) -> tuple[list[str], list[list[str]]]:
     return labels, rows
 
 
-def _final_table(
-    title: str, key: str, labels: list[str], rows: list[list[str]], outcomes: list[int]
+_TEXT_COLUMNS = {"clear difference"}
+"""Columns of words, not numbers (left-aligned)."""
+
+
+def _table(
+    title: str,
+    key: str,
+    labels: list[str],
+    rows: list[list[str]],
+    headers: list[str],
+    columns: list[int],
 ) -> Table:
-    """Rich table of the final outcomes with index ``outcomes`` of (*TABLE_OUTCOMES,
-    break_even_day): a row per strategy, each cell 'mean [lo, hi]'."""
-    names = (*TABLE_OUTCOMES, "break_even_day")
+    """Rich table with a row per label and the cells of index ``columns`` (named by
+    ``headers``)."""
     table = Table(title=title, title_style="bold", header_style="bold")
     table.add_column(key, no_wrap=True)
-    for index in outcomes:
-        table.add_column(names[index], justify="right", no_wrap=True)
+    for index in columns:
+        justify = "left" if headers[index] in _TEXT_COLUMNS else "right"
+        table.add_column(headers[index], justify=justify, no_wrap=True)
     for label, cells in zip(labels, rows, strict=True):
-        table.add_row(label, *(cells[index] for index in outcomes))
+        table.add_row(label, *(cells[index] for index in columns))
     return table
 
 
-def _transposed_table(title: str, labels: list[str], rows: list[list[str]]) -> Table:
-    """The final outcomes with a row per outcome and a column per strategy (a few strategies
-    fit a terminal better so)."""
+def _transposed_table(
+    title: str, labels: list[str], rows: list[list[str]], headers: list[str]
+) -> Table:
+    """The same cells with a row per header and a column per label (a few strategies fit a
+    terminal better so)."""
     table = Table(title=title, title_style="bold", header_style="bold")
     table.add_column("outcome", no_wrap=True)
     for label in labels:
         table.add_column(label, justify="right", no_wrap=True)
-    for index, outcome in enumerate((*TABLE_OUTCOMES, "break_even_day")):
-        table.add_row(outcome, *(cells[index] for cells in rows))
+    for index, header in enumerate(headers):
+        table.add_row(header, *(cells[index] for cells in rows))
     return table
 
 
-def _final_tables(final: Any, title: str, console: Console) -> list[Table]:
-    """The final outcomes as tables that fit ``console`` without cutting a cell.
+def _fitted_tables(
+    title: str,
+    key: str,
+    labels: list[str],
+    rows: list[list[str]],
+    headers: list[str],
+    console: Console,
+) -> list[Table]:
+    """Tables of a row per label that fit ``console`` without cutting a cell.
 
-    A row per strategy when that fits (always on a pipe, whose width is unlimited); else a row
-    per outcome when that fits; else a row per strategy with the outcomes split over several
-    tables, each as wide as the terminal allows (as pandas wraps a wide frame).
+    A row per label when that fits (always on a pipe, whose width is unlimited); else a row per
+    header when that fits; else a row per label with the columns split over several tables,
+    each as wide as the terminal allows (as pandas wraps a wide frame).
     """
-    (key, *labels), rows = _cells(final)
-    everything = list(range(len(TABLE_OUTCOMES) + 1))
-
     unlimited = console.options.update_width(10**6)
 
     def width(table: Table) -> int:
         return Measurement.get(console, unlimited, table).maximum
 
-    wide = _final_table(title, key, labels, rows, everything)
+    everything = list(range(len(headers)))
+    wide = _table(title, key, labels, rows, headers, everything)
     if width(wide) <= console.width:
         return [wide]
-    transposed = _transposed_table(title, labels, rows)
+    transposed = _transposed_table(title, labels, rows, headers)
     if width(transposed) <= console.width:
         return [transposed]
     parts: list[list[int]] = [[]]
     for index in everything:
-        trial = _final_table(title, key, labels, rows, [*parts[-1], index])
+        trial = _table(title, key, labels, rows, headers, [*parts[-1], index])
         if parts[-1] and width(trial) > console.width:
             parts.append([index])
         else:
             parts[-1].append(index)
     titles = [title, *("(continued)" for _ in parts[1:])]
     return [
-        _final_table(part_title, key, labels, rows, part)
+        _table(part_title, key, labels, rows, headers, part)
         for part_title, part in zip(titles, parts, strict=True)
     ]
 
 
+def _final_tables(final: Any, title: str, console: Console) -> list[Table]:
+    """The final outcomes (``sim.summary.final_outcomes``), each cell 'mean [lo, hi]', in
+    tables that fit ``console``."""
+    (key, *labels), rows = _cells(final)
+    headers = [*TABLE_OUTCOMES, "break_even_day"]
+    return _fitted_tables(title, key, labels, rows, headers, console)
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + number(value)
+
+
+def _paired_cells(paired: Any) -> tuple[list[str], list[list[str]]]:
+    """Per strategy its differences from the reference ('mean [lo, hi]', the mean alone from
+    one seed) and where its interval is clear of 0."""
+    from sim.summary import PAIRED_OUTCOMES
+
+    labels, rows = [], []
+    for _, row in paired.iterrows():
+        cells, higher, lower = [], [], []
+        for outcome in PAIRED_OUTCOMES:
+            mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
+            interval = f" [{_signed(lo)}, {_signed(hi)}]" if row["seeds"] > 1 else ""
+            cells.append(_signed(mean) + interval)
+            if row["seeds"] > 1 and lo > 0:
+                higher.append(outcome)
+            elif row["seeds"] > 1 and hi < 0:
+                lower.append(outcome)
+        verdict = [f"higher: {', '.join(higher)}"] * bool(higher)
+        verdict += [f"lower: {', '.join(lower)}"] * bool(lower)
+        if row["seeds"] < 2:
+            verdict = ["one seed: no interval"]
+        cells.append("; ".join(verdict) or "no clear difference")
+        labels.append(str(row["strategy"]))
+        rows.append(cells)
+    return labels, rows
+
+
 def _print_final(
-    df: Any, *, title: str, as_json: bool, made_by: dict[str, Any] | None = None
+    df: Any,
+    *,
+    title: str,
+    as_json: bool,
+    made_by: dict[str, Any] | None = None,
+    against: str | None = None,
 ) -> None:
-    """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them)."""
+    """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them);
+    with ``against``, each other strategy's paired difference from that one after them."""
     from sim import summary
 
     final = summary.final_outcomes(df)
+    paired = summary.paired_with(df, against) if against is not None else None
     if as_json:
         document = summary.to_json(final)
+        if paired is not None:
+            document["against"] = _paired_json(against, paired)
         if made_by is not None:
             version = {"version": sim.__version__, "source_digest": sim.source_digest()}
             document["made_by"] = {**made_by, **version}
@@ -360,6 +423,37 @@ def _print_final(
     console = _stdout()
     for table in _final_tables(final, f"{title} ({caption})", console):
         console.print(table)
+    if paired is not None:
+        labels, rows = _paired_cells(paired)
+        headers = [*summary.PAIRED_OUTCOMES, "clear difference"]
+        heading = (
+            f"each strategy minus {against}, paired on the same seeds "
+            f"({outcome_legend(seeds).replace('mean over seeds', 'mean difference')})"
+        )
+        for table in _fitted_tables(heading, "strategy", labels, rows, headers, console):
+            console.print(table)
+
+
+def _paired_json(against: str, paired: Any) -> dict[str, Any]:
+    """The JSON form of ``sim.summary.paired_with``, each strategy with its verdict."""
+    from sim.summary import PAIRED_OUTCOMES
+
+    _, rows = _paired_cells(paired)
+    results = []
+    for (_, row), cells in zip(paired.iterrows(), rows, strict=True):
+        difference = {
+            outcome: {stat: float(row[f"{outcome}_{stat}"]) for stat in ("mean", "lo", "hi")}
+            for outcome in PAIRED_OUTCOMES
+        }
+        results.append(
+            {
+                "strategy": str(row["strategy"]),
+                "seeds": int(row["seeds"]),
+                "difference": difference,
+                "verdict": cells[-1],
+            }
+        )
+    return {"strategy": against, "results": results}
 
 
 def _print_written(paths: dict[str, Path], png: Path, svg: Path) -> None:
@@ -579,6 +673,14 @@ def compare(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only the final outcomes as JSON.")
     ] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            help="A compared strategy to measure the others against: each one's difference "
+            "from it in followers, equity, revenue and incremental profit, paired on the same "
+            "seeds, and where that difference is clear of 0."
+        ),
+    ] = None,
     allow_large: AllowLargeOption = False,
 ) -> None:
     """Compare strategies on the same scenario and seeds; print final outcomes; draw a chart."""
@@ -627,6 +729,12 @@ def compare(
         if days is not None:
             scenario = _replace(scenario, days=days)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
+        names = [strategy.name for strategy in comparison.strategies]
+        if against is not None and against not in names:
+            raise CliError(
+                f"--against {against!r} is not one of the compared strategies"
+                f"{did_you_mean(against, names)}: {', '.join(names)}"
+            )
 
         ensure_results_dir(out)
         runs = len(comparison.strategies) * comparison.seeds
@@ -664,7 +772,7 @@ def compare(
             "seeds": sorted(int(seed) for seed in df["seed"].unique()),
             "manifest": str(paths["manifest"]),
         }
-        _print_final(df, title=comparison.name, as_json=as_json, made_by=made_by)
+        _print_final(df, title=comparison.name, as_json=as_json, made_by=made_by, against=against)
 
 
 @command("app")

@@ -34,6 +34,8 @@ __all__ = [
     "break_even",
     "paired_difference",
     "beats",
+    "paired_with",
+    "PAIRED_OUTCOMES",
     "crossover_day",
     "daily_band",
     "to_json",
@@ -209,6 +211,33 @@ def beats(
     """True if ``a`` beats ``b`` on ``column``: the paired difference's 95% interval is above 0."""
     _, lo, _ = paired_difference(df, a, b, column, day, brand=brand)
     return bool(lo > 0)
+
+
+PAIRED_OUTCOMES = ("followers", "equity", "revenue", "incremental_profit")
+"""What ``longgame compare --against`` pairs: vanity (followers) beside value."""
+
+
+def paired_with(
+    df: pd.DataFrame, reference: str, outcomes: Iterable[str] = PAIRED_OUTCOMES
+) -> pd.DataFrame:
+    """Every other strategy minus ``reference`` on ``outcomes`` at the last day, paired on the
+    same seeds (:func:`paired_difference`): a row per strategy with ``strategy``, ``seeds`` and
+    ``<outcome>_mean``, ``_lo``, ``_hi``; a strategy is clearly higher where ``_lo`` > 0."""
+    _strategy_rows(df, reference)
+    rows = []
+    for strategy in dict.fromkeys(df["strategy"]):
+        if strategy == reference:
+            continue
+        row: dict[str, object] = {"strategy": strategy}
+        seeds = set(_strategy_rows(df, strategy)["seed"]) & set(
+            _strategy_rows(df, reference)["seed"]
+        )
+        row["seeds"] = len(seeds)
+        for outcome in outcomes:
+            mean, lo, hi = paired_difference(df, strategy, reference, outcome)
+            row[f"{outcome}_mean"], row[f"{outcome}_lo"], row[f"{outcome}_hi"] = mean, lo, hi
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def crossover_day(

@@ -162,6 +162,34 @@ def test_bad_strategy_file_in_compare_exits_2(tmp_path):
     assert "eager.toml" in result.stderr and "reply_rate" in result.stderr
 
 
+def test_compare_against_a_strategy_not_compared_exits_2_before_running(tmp_path):
+    out = tmp_path / "never"
+    result = invoke(
+        "compare", "broadcasting", "storytelling", "--against", "storyteling", "--out", str(out)
+    )
+    assert result.exit_code == 2
+    assert "did you mean 'storytelling'?" in _unboxed(result.stderr)
+    assert not (out / "metrics.csv").exists()
+
+
+@pytest.mark.parametrize("seeds", [1, 4])
+def test_paired_cells_name_where_a_strategy_is_clearly_higher_or_lower(seeds):
+    """'steady' grows twice as fast as 'flat' in every column: against 'steady', 'flat' is
+    clearly lower everywhere from two seeds on; one seed gives no interval and no verdict."""
+    from sim import summary
+    from sim.cli import _paired_cells
+
+    paired = summary.paired_with(make_metrics(seeds=seeds), "steady")
+    labels, rows = _paired_cells(paired)
+    assert labels == ["flat"]
+    verdict = rows[0][-1]
+    if seeds == 1:
+        assert verdict == "one seed: no interval" and "[" not in rows[0][0]
+    else:
+        assert verdict == "lower: followers, equity, revenue, incremental_profit"
+        assert rows[0][0].startswith("-") and "[" in rows[0][0]
+
+
 def test_compare_of_a_strategy_on_another_platform_says_how(tmp_path):
     """The base scenario has no TikTok: the error says to give a comparison file that has."""
     elsewhere = tmp_path / "tt.toml"
@@ -329,6 +357,7 @@ def test_compare_json_on_stdout_only(tmp_path, runner_ready):
         str(ROOT / "scenarios/comparisons/quick.toml"),
     ]
     command += ["--days", "8", "--seeds", "2", "--out", str(out), "--json"]
+    command += ["--against", "consistent_engagement"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300
@@ -339,6 +368,15 @@ def test_compare_json_on_stdout_only(tmp_path, runner_ready):
     strategies = [item["strategy"] for item in payload["results"]]
     assert strategies == ["consistent_engagement", "broadcasting", "over_following"]
     assert set(payload["results"][0]["final"]["equity"]) == {"mean", "lo", "hi"}
+    against = payload["against"]
+    assert against["strategy"] == "consistent_engagement"
+    assert [item["strategy"] for item in against["results"]] == strategies[1:]
+    assert set(against["results"][0]["difference"]) == {
+        "followers",
+        "equity",
+        "revenue",
+        "incremental_profit",
+    }
     made_by = payload["made_by"]
     assert made_by["engine"] == "vector" and made_by["seeds"] == [42, 43]
     assert made_by["version"] and made_by["source_digest"] and made_by["comparison"]
@@ -348,6 +386,7 @@ def test_compare_json_on_stdout_only(tmp_path, runner_ready):
     for name in (
         "metrics.parquet",
         "metrics.csv",
+        "summary.csv",
         "manifest.json",
         "trajectories.png",
         "trajectories.svg",
