@@ -151,9 +151,15 @@ def strategy_summary(data: SweepData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _by_value(values: pd.Series, parameter: Parameter) -> bool:
+    """Whether a parameter's effects are shown per value (listed values, or few of them) rather
+    than per fifth of its range."""
+    return parameter.values is not None or values.nunique() <= BINS
+
+
 def _bins(values: pd.Series, parameter: Parameter) -> pd.Series:
     """Labels of the fifths of a parameter's range (or its grid values)."""
-    if parameter.values is not None or values.nunique() <= BINS:
+    if _by_value(values, parameter):
         return values.map(lambda v: f"{v:.4g}")
     edges = np.linspace(parameter.low, parameter.high, BINS + 1)
     if parameter.log:
@@ -653,6 +659,8 @@ def write_report(
     table = summ.assign(
         value=lambda f: [
             f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]; {_fmt(a)} / {_fmt(b)} / {_fmt(c)}"
+            if not math.isnan(m)
+            else "none in any run"  # break_even_day when no run broke even within the horizon
             for m, lo, hi, a, b, c in zip(
                 f["mean"], f["lo"], f["hi"], f["p10"], f["p50"], f["p90"], strict=True
             )
@@ -687,13 +695,17 @@ def write_report(
         if name.startswith("sensitivity"):
             lines += ["", f"![{name}]({picture})"]
     if experiment.comparisons:
+        means = point_means(data)
         lines += ["", "## Parameter effects on the compared outcomes", ""]
         for outcome in dict.fromkeys(c.outcome for c in experiment.comparisons):
             for parameter in data.parameter_names:
+                spec = next(p for p in data.parameters if p.path == parameter)
+                per = "value" if _by_value(means[parameter], spec) else "fifth"
+                effects = parameter_effects(data, outcome, parameter)
                 lines += [
-                    f"Mean `{outcome}` per fifth of `{parameter}`:",
+                    f"Mean `{outcome}` per {per} of `{parameter}`:",
                     "",
-                    _md_table(parameter_effects(data, outcome, parameter)),
+                    _md_table(effects),
                     "",
                 ]
     text = "\n".join(lines).rstrip() + "\n"

@@ -377,6 +377,8 @@ def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
     text = paths["markdown"].read_text()
     assert "CE beats BC on equity" in text and "## Sensitivity" in text
     assert "audience: 300 simulated people" in text
+    assert "| break_even_day | none in any run | none in any run |" in text  # not "- [-, -]"
+    assert "Mean `equity` per value of `behavior.reply_trust`" in text  # a grid: not per fifth
     document = json.loads(paths["json"].read_text())
     assert document["robustness"]["comparisons"][0]["points"] == 4
     made_by = {"package": "longgame", "version": sim.__version__, "engine": "vector"}
