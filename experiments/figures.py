@@ -24,6 +24,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.output import atomic_write  # noqa: E402
+from sim.text import compact  # noqa: E402
 
 __all__ = [
     "failure_figure",
@@ -42,11 +43,17 @@ def save_png(figure: Figure, path: Path | str) -> Path:
     )
 
 
+ANNOTATED_CELLS = 150
+"""Heatmaps of at most this many cells write each cell's value in it."""
+
+
 def heatmap_figure(
     table: pd.DataFrame, *, title: str = "", diverging: bool | None = None
 ) -> Figure:
     """A heatmap of a :func:`heatmap_table` (rows: y parameter, columns: x parameter). Values of
-    both signs get a diverging colour map centred on 0 (e.g. a paired difference)."""
+    both signs, or any ``diverging`` values (a paired difference, whatever its signs), get a
+    diverging colour map centred on 0, so that white is no difference; small tables write
+    their values in the cells."""
     values = table.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     if diverging is None:
@@ -60,6 +67,20 @@ def heatmap_figure(
         )
     else:
         image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
+    if values.size <= ANNOTATED_CELLS:
+        for (row, column), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                red, green, blue, _ = image.cmap(image.norm(value))
+                dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
+                ax.text(
+                    column,
+                    row,
+                    compact(value),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                )
     ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns], rotation=45)
     ax.set_yticks(range(len(table.index)), [str(i) for i in table.index])
     ax.set_xlabel(str(table.columns.name or ""))
@@ -226,7 +247,9 @@ def write_figures(
         table = heatmap_table(data, first.outcome, x, y, strategy=first.better, versus=first.worse)
         save(
             "heatmap",
-            heatmap_figure(table, title=f"{first.outcome}: {first.better} - {first.worse}"),
+            heatmap_figure(
+                table, title=f"{first.outcome}: {first.better} - {first.worse}", diverging=True
+            ),
             f"heatmap_{_slug(first.outcome)}.png",
         )
     return written

@@ -156,3 +156,18 @@ def test_robustness_table_has_one_row_per_comparison(grid):
     assert row["significant"] is None  # one seed per point
     assert row["fails"]
     assert views.robustness_table({"comparisons": []}).empty
+
+
+def test_a_difference_heatmap_is_centred_on_zero_and_writes_its_values():
+    """Differences all above 0 still get white at 0 (no cell looks like a loss), and a small
+    table writes each value in its cell."""
+    import numpy as np
+    import pandas as pd
+
+    from experiments.figures import heatmap_figure
+
+    table = pd.DataFrame(np.array([[100.0, 2900.0], [50.0, 800.0]]), index=[0.1, 0.5])
+    figure = heatmap_figure(table, diverging=True)
+    (image,) = figure.axes[0].images
+    assert image.norm.vmin == -image.norm.vmax == -2900.0
+    assert {text.get_text() for text in figure.axes[0].texts} == {"100", "2.9k", "50", "800"}

@@ -204,7 +204,10 @@ def Heatmap(data: SweepData, against: str | None) -> None:
     )
     title = f"{outcome.value}: {strategy.value}" + (f" - {against}" if against else "")
     figure = solara.use_memo(
-        lambda: figures.heatmap_figure(table, title=f"Mean {title}"), dependencies=[id(table)]
+        lambda: figures.heatmap_figure(
+            table, title=f"Mean {title}", diverging=True if against else None
+        ),
+        dependencies=[id(table)],
     )
     name = f"{data.experiment.name}_{outcome.value}_heatmap"
     ChartCard(figure, name, classes=["lg-sweep-heatmap"])
