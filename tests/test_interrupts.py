@@ -40,6 +40,20 @@ strategy = "consistent_engagement"
 """
 
 
+def _as_at_a_terminal() -> None:
+    """A child's Ctrl-C as at a terminal: a shell without job control (``make test &`` in a
+    script, some CI runners) starts commands with SIGINT ignored, and they inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt in this process, however the test run was started."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _contents(directory: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
 
@@ -58,7 +72,9 @@ def test_write_results_records_checksums(tmp_path):
     _assert_consistent(tmp_path)
 
 
-def test_commit_holds_an_interrupt_until_every_file_is_in_place(tmp_path, monkeypatch):
+def test_commit_holds_an_interrupt_until_every_file_is_in_place(
+    tmp_path, monkeypatch, ctrl_c_raises
+):
     write_results(make_metrics(seeds=1, days=3), tmp_path, command="old")
     replace = os.replace
     renamed: list[str] = []
@@ -151,6 +167,7 @@ def test_interrupted_command_keeps_the_previous_result_and_says_so(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_as_at_a_terminal,
     )
     started = process.stderr.readline()  # "Running ..." / "Comparing ...": the command has begun
     assert started.startswith(("Running", "Comparing")), started
