@@ -56,23 +56,6 @@ def invoke(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-@pytest.fixture(scope="session")
-def runner_ready() -> None:
-    """Skip tests that simulate while the engine is not wired up yet (and only then)."""
-    from sim.runner import simulate
-    from sim.schema import Audience, Graph, InitialState, Scenario
-
-    scenario = Scenario(
-        days=1,
-        audience=Audience(graph=Graph(people=200, mean_degree=4)),
-        brands=[{"name": "Acme", "initial": InitialState(followers=200)}],
-    )
-    try:
-        simulate(scenario, 0, days=1)
-    except NotImplementedError:
-        pytest.skip("sim.runner.simulate is not implemented yet")
-
-
 def test_presets_lists_strategies_with_descriptions():
     from sim.loading import list_presets
 
@@ -237,7 +220,7 @@ def test_the_first_run_says_it_compiles(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "compiling the model's kernels" in result.stderr
 
 
-def test_progress_bars_name_what_runs_and_count_runs(tmp_path, progress_bars, runner_ready):
+def test_progress_bars_name_what_runs_and_count_runs(tmp_path, progress_bars):
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY_SCENARIO)
     result = invoke("run", str(scenario), "--seeds", "1", "--out", str(tmp_path / "run"))
@@ -328,7 +311,7 @@ def test_write_results_clear_error(tmp_path):
             write_results(make_metrics(seeds=1, days=2), locked)
 
 
-def test_run_on_two_workers_writes_metrics_and_manifest(tmp_path, runner_ready):
+def test_run_on_two_workers_writes_metrics_and_manifest(tmp_path):
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY_SCENARIO)
     out = tmp_path / "run"
@@ -347,7 +330,7 @@ def test_run_on_two_workers_writes_metrics_and_manifest(tmp_path, runner_ready):
     assert (out / "trajectories.png").stat().st_size > 0 and (out / "summary.csv").is_file()
 
 
-def test_compare_json_on_stdout_only(tmp_path, runner_ready):
+def test_compare_json_on_stdout_only(tmp_path):
     out = tmp_path / "quick"
     command = [
         sys.executable,
@@ -395,7 +378,7 @@ def test_compare_json_on_stdout_only(tmp_path, runner_ready):
     assert "trajectories.png" in done.stderr
 
 
-def test_compare_strategies_on_a_real_graph(tmp_path, runner_ready):
+def test_compare_strategies_on_a_real_graph(tmp_path):
     out = tmp_path / "graph"
     result = invoke(
         "compare", "consistent_engagement", "broadcasting", "--graph", "twitter_ego_12831.edges",

@@ -67,6 +67,7 @@ EXERCISED = {
     "no_plan": ("posts",),
     "competition": ("conversions", "comments_answered"),
     "mean-field mixing": ("recommendations",),
+    "posting four times a day": ("unfollows_volume",),
 }
 """Per quick case: what must have happened in the docked run (its mistake, or the mechanism
 it is there for), so that docking would see a slip in it."""

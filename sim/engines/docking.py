@@ -325,7 +325,7 @@ def docking_cases(grid: str) -> list[DockingCase]:
 
     quick: every strategy preset and the two-brand competition on a busy 800-person generated
     graph for 45 days, one seed, plus the competition with one brand inactive (its no-social
-    baseline run) and mean-field mixing. full: every
+    baseline run), mean-field mixing and posting four times a day (volume fatigue). full: every
     preset and the competition on a 2,000-person generated graph and on the ego-Facebook graph,
     120 days, 3 seeds, with the shipped parameters and in the busy world.
     """
@@ -355,6 +355,11 @@ def docking_cases(grid: str) -> list[DockingCase]:
         data["audience"]["graph"]["mixing"] = "mean_field"
         mean_field = Scenario.model_validate(data)
         cases.append(DockingCase("mean-field mixing · busy", mean_field, (base.seed,)))
+        data = _resize(scenarios[0][1], 800, 45, True).model_dump()
+        data["brands"][0]["strategy"]["posts_per_week"] = 28
+        data["behavior"]["volume_fatigue"] = 1.0
+        often = Scenario.model_validate(data)  # unfollows for posting too often (no preset's)
+        cases.append(DockingCase("posting four times a day · busy", often, (base.seed,)))
         return cases
     if grid != "full":
         raise ValueError(f"unknown docking grid {grid!r}: quick or full")

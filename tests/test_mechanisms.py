@@ -1,0 +1,148 @@
+"""Each mechanism points the way docs/model.md says, with hand-computed values.
+
+Docking compares two engines that share ``sim.behavior``, and the kernels' tests build their
+references from it, so neither notices a formula that points the wrong way; these do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.sweep import extract_outcomes
+from sim import behavior, summary
+from sim.metrics import FLOWS, STOCKS, finish
+from sim.model import EngagementModel
+from sim.schema import Audience, Brand, Graph, Market, Scenario, Strategy
+
+
+def test_pruning_spares_fitting_trusting_and_followed_back_followers():
+    hazard = behavior.prune_hazard(
+        0.1, np.array([0.2, 0.2, 0.8]), np.array([0.1, 0.9, 0.1]), False, 0.3
+    )
+    np.testing.assert_allclose(hazard, [0.072, 0.008, 0.018])
+    assert behavior.prune_hazard(0.1, 0.2, 1.0, False, 0.3) == 0.0
+    assert behavior.prune_hazard(0.1, 0.2, 0.1, True, 0.3) == pytest.approx(0.3 * 0.072)
+
+
+def test_a_reply_builds_trust_a_wrong_answer_and_silence_cost_it():
+    trust = behavior.trust_after_comment(
+        np.full(3, 0.5),
+        np.array([True, True, False]),
+        np.array([False, True, False]),
+        0.2,
+        0.3,
+        0.1,
+    )
+    np.testing.assert_allclose(trust, [0.6, 0.35, 0.45])
+
+
+def test_a_soft_sell_works_only_on_people_who_trust_the_brand():
+    def chance(trust, saw_promo):
+        return behavior.purchase_chance(0.01, 1.0, 1.0, trust, 0.1, False, 1.0, saw_promo, 0.05)
+
+    assert chance(0.0, True) == chance(0.0, False)
+    assert chance(0.5, True) == pytest.approx(chance(0.5, False) + 0.05 * 0.5)
+    assert chance(0.5, False) > chance(0.0, False)  # the relationship multiplies buying
+
+
+def test_a_second_post_the_same_day_reaches_fewer_each():
+    one = behavior.feed_chance(0.5, 1.0, 1.0, 1, 0.5)
+    two = behavior.feed_chance(0.5, 1.0, 1.0, 2, 0.5)
+    assert two == pytest.approx(one / np.sqrt(2)) and two < one
+
+
+def test_fatigue_by_source():
+    promo, irrelevance, volume = behavior.fatigue_from_post(True, 0.5, 0.5, 3, 0.2, 0.1, 0.05)
+    assert (promo, irrelevance, volume) == pytest.approx((0.2, 0.075, 0.15))
+    assert behavior.fatigue_from_post(False, 0.5, 0.5, 0, 0.2, 0.1, 0.05)[::2] == (0.0, 0.0)
+
+
+def test_engagement_rises_with_trust_and_falls_with_fatigue():
+    def chance(trust, fatigue):
+        return float(behavior.engage_chance(0.05, 1.0, 1.0, 1.0, 1.0, 1.0, trust, fatigue, 0.5))
+
+    assert chance(1.0, 0.0) == pytest.approx(3 * chance(0.0, 0.0))  # offset 0.5: full trust x3
+    assert chance(0.0, 1.0) == pytest.approx(chance(0.0, 0.0) / 2)
+
+
+def test_following_rises_with_social_proof():
+    alone = float(behavior.follow_chance(0.08, 1.0, 1.0, 0.0, 2.0))
+    assert float(behavior.follow_chance(0.08, 1.0, 1.0, 0.5, 2.0)) == pytest.approx(2 * alone)
+
+
+def test_trust_fades_only_after_the_grace_period():
+    assert behavior.decayed_trust(0.8, 0, 0, 60, 60.0, 365.0) == 0.8
+    assert behavior.decayed_trust(0.8, 0, 0, 425, 60.0, 365.0) == pytest.approx(0.4)
+
+
+def _raw(days: int, **columns: list[float]) -> pd.DataFrame:
+    """An engine's raw rows for one brand: every stock and flow 0 but one follower and
+    ``columns``."""
+    frame = pd.DataFrame({"seed": 1, "brand": "Acme", "day": range(days)})
+    for name in (*STOCKS, *FLOWS):
+        frame[name] = 0.0
+    frame["followers"] = 1.0
+    for name, values in columns.items():
+        frame[name] = values
+    return frame
+
+
+def test_finish_computes_roi_incremental_profit_and_the_28_day_engagement_rate():
+    days = 30
+    posts = [1.0] + [0.0] * (days - 1)
+    revenue = [100.0] * days
+    cost = [10.0] * days
+    raw = _raw(
+        days, posts=posts, engagements=[3.0] + [0.0] * (days - 1), revenue=revenue, cost=cost
+    )
+    baseline = pd.Series(40.0, index=pd.MultiIndex.from_frame(raw[["brand", "day"]]))
+    frame = finish(raw, baseline, margin=0.5)
+    last = frame.iloc[-1]
+    assert last["cum_cost"] == 300.0 and last["cum_revenue"] == 3000.0
+    assert last["roi"] == pytest.approx((0.5 * 3000.0 - 300.0) / 300.0)
+    assert last["incremental_profit"] == pytest.approx(0.5 * 60.0 * days - 300.0)
+    assert frame.loc[27, "engagement_rate"] == 3.0  # one post with 3 engagements, 1 follower
+    assert frame.loc[28, "engagement_rate"] == 0.0  # out of the 28-day window
+
+
+def test_bought_followers_are_paid_for():
+    strategy = Strategy(bought_followers_per_month=300, weekly_hours=0, posts_per_week=0)
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=300, mean_degree=6)),
+        days=30,
+        brands=[Brand(strategy=strategy)],
+        market=Market(scale=10),
+    )
+    frame = EngagementModel(scenario, seed=1).run(30).metrics()
+    price = scenario.market.fake_follower_price
+    np.testing.assert_allclose(frame["cost"], 300 / 30 * price)
+
+
+@pytest.mark.parametrize("burstiness", [0.0, 1.0])
+def test_no_plan_posts_in_bursts_and_gaps(burstiness):
+    """At burstiness 1 a week has no posts or twice the planned ones; at 0 it has the plan."""
+    strategy = Strategy(posts_per_week=7, burstiness=burstiness)
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=200, mean_degree=6)), brands=[Brand(strategy=strategy)]
+    )
+    brand = EngagementModel(scenario, seed=1).brand_agents[0]
+    weeks = {sum(brand.scheduled_posts(7 * week + day) for day in range(7)) for week in range(30)}
+    assert weeks == ({0, 14} if burstiness else {7})
+
+
+def test_the_daily_band_is_the_95_percent_interval_of_each_day(metrics):
+    rows = metrics[metrics["strategy"] == "steady"]
+    band = summary.daily_band(rows, "equity").set_index("day")
+    for day in (0, 17, 29):
+        mean, lo, hi = summary.t_interval(rows.loc[rows["day"] == day, "equity"])
+        assert band.loc[day, ["mean", "hi"]].tolist() == pytest.approx([mean, hi])
+        assert band.loc[day, "lo"] == pytest.approx(max(lo, min(mean, 0.0)))  # cut at 0
+
+
+def test_a_sweep_runs_break_even_day_is_the_first_day_in_profit():
+    frame = pd.DataFrame({"day": range(6), "incremental_profit": [-3, -1, 0, 2, -1, 5]})
+    assert extract_outcomes(frame, ("break_even_day",)) == {"break_even_day": 3.0}
+    never = frame.assign(incremental_profit=-1.0)
+    assert np.isnan(extract_outcomes(never, ("break_even_day",))["break_even_day"])
