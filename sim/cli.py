@@ -558,6 +558,9 @@ AllowLargeOption = Annotated[
         callback=_allow_large,
     ),
 ]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print only the final outcomes as JSON (on stdout).")
+]
 
 
 @command()
@@ -587,6 +590,7 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Output directory (default: out/<scenario name>).")
     ] = None,
+    as_json: JsonOption = False,
     allow_large: AllowLargeOption = False,
 ) -> None:
     """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
@@ -625,7 +629,13 @@ def run(
                 df, Path(out) / CHART_PNG, title=f"{resolved.name}, {plural(seeds, 'seed')}"
             )
         _print_written(paths, png, svg)
-        _print_final(df, title=resolved.name, as_json=False)
+        made_by = {
+            "scenario": resolved.name,
+            "engine": engine,
+            "seeds": sorted(int(seed) for seed in df["seed"].unique()),
+            "manifest": str(paths["manifest"]),
+        }
+        _print_final(df, title=resolved.name, as_json=as_json, made_by=made_by)
 
 
 @command()
@@ -670,9 +680,7 @@ def compare(
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/compare"),
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print only the final outcomes as JSON.")
-    ] = False,
+    as_json: JsonOption = False,
     against: Annotated[
         str | None,
         typer.Option(

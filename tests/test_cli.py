@@ -330,6 +330,17 @@ def test_run_on_two_workers_writes_metrics_and_manifest(tmp_path):
     assert (out / "trajectories.png").stat().st_size > 0 and (out / "summary.csv").is_file()
 
 
+def test_run_json_on_stdout(tmp_path):
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO)
+    out = tmp_path / "run"
+    result = invoke("run", str(scenario), "--seeds", "1", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [item["brand"] for item in payload["results"]] == ["Acme"]
+    assert payload["made_by"]["scenario"] == "tiny" and payload["made_by"]["seeds"] == [42]
+
+
 def test_compare_json_on_stdout_only(tmp_path):
     out = tmp_path / "quick"
     command = [
