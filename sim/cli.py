@@ -456,6 +456,12 @@ def _paired_json(against: str, paired: Any) -> dict[str, Any]:
     return {"strategy": against, "results": results}
 
 
+def _made_by(kind: str, name: str, engine: str, df: Any, paths: dict[str, Path]) -> dict[str, Any]:
+    """What made a result, for its JSON: the scenario or comparison, engine, seeds, manifest."""
+    seeds = sorted(int(seed) for seed in df["seed"].unique())
+    return {kind: name, "engine": engine, "seeds": seeds, "manifest": str(paths["manifest"])}
+
+
 def _print_written(paths: dict[str, Path], png: Path, svg: Path) -> None:
     """Where a run's or comparison's files are (on stderr)."""
     log = _stderr()
@@ -629,12 +635,7 @@ def run(
                 df, Path(out) / CHART_PNG, title=f"{resolved.name}, {plural(seeds, 'seed')}"
             )
         _print_written(paths, png, svg)
-        made_by = {
-            "scenario": resolved.name,
-            "engine": engine,
-            "seeds": sorted(int(seed) for seed in df["seed"].unique()),
-            "manifest": str(paths["manifest"]),
-        }
+        made_by = _made_by("scenario", resolved.name, engine, df, paths)
         _print_final(df, title=resolved.name, as_json=as_json, made_by=made_by)
 
 
@@ -774,12 +775,7 @@ def compare(
                 title=f"{comparison.name}, {plural(comparison.seeds, 'seed')}{played}",
             )
         _print_written(paths, png, svg)
-        made_by = {
-            "comparison": comparison.name,
-            "engine": engine,
-            "seeds": sorted(int(seed) for seed in df["seed"].unique()),
-            "manifest": str(paths["manifest"]),
-        }
+        made_by = _made_by("comparison", comparison.name, engine, df, paths)
         _print_final(df, title=comparison.name, as_json=as_json, made_by=made_by, against=against)
 
 
