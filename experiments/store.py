@@ -74,6 +74,21 @@ def _indices(directory: Path) -> set[int]:
     }
 
 
+def _differences(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Where two resolved experiments differ: (dotted path, old value, new value), in order."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in dict.fromkeys([*old, *new]):
+            found += _differences(old.get(key), new.get(key), f"{path}.{key}" if path else key)
+        return found
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        found = []
+        for index, (was, now) in enumerate(zip(old, new, strict=True)):
+            found += _differences(was, now, f"{path}[{index}]")
+        return found
+    return [] if old == new else [(path, old, new)]
+
+
 def _foreign(root: Path) -> list[str]:
     """Names in ``root`` that are not a sweep's (its manifest is written first, so without one
     only the temporary file of a sweep killed while writing it can be)."""
@@ -123,10 +138,17 @@ class Store:
                     "add --resume to finish it, or choose another --out"
                 )
             if old and old.get("fingerprint") != experiment.fingerprint():
+                changed = _differences(old.get("experiment"), experiment.model_dump(mode="json"))
+                shown = "; ".join(
+                    f"{path}: {was!r} then, {now!r} now" for path, was, now in changed[:3]
+                )
+                more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
                 raise ScenarioError(
                     f"{self.root} holds a different experiment ({old.get('experiment_name')!r}, "
-                    f"fingerprint {old.get('fingerprint')}); --resume needs the same experiment "
-                    "file, or choose another --out"
+                    f"fingerprint {old.get('fingerprint')})"
+                    + (f": {shown}{more}" if shown else "")
+                    + "; --resume needs the same experiment (its files, and the presets they "
+                    "name, as they were), or choose another --out"
                 )
         elif foreign := _foreign(self.root):
             raise ScenarioError(

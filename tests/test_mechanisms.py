@@ -146,3 +146,29 @@ def test_a_sweep_runs_break_even_day_is_the_first_day_in_profit():
     assert extract_outcomes(frame, ("break_even_day",)) == {"break_even_day": 3.0}
     never = frame.assign(incremental_profit=-1.0)
     assert np.isnan(extract_outcomes(never, ("break_even_day",))["break_even_day"])
+
+
+def test_an_adaptive_brand_moves_its_mix_toward_what_earned_most_per_post():
+    """Each week the mix moves ``adapt_rate`` of the way to the types' KPI per post (shares)."""
+    from sim.schema import CONTENT_TYPES
+    from sim.strategy import DayPlan
+
+    mix = {name: 0.25 for name in CONTENT_TYPES}
+    strategy = Strategy(adaptive=True, adapt_rate=0.5, content_mix=mix)
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=200, mean_degree=6)), brands=[Brand(strategy=strategy)]
+    )
+    brand = EngagementModel(scenario, seed=1).brand_agents[0]
+    row = dict.fromkeys(("hours", "comments", "revenue", "cost", "engagements", "posts"), 0.0)
+    row["followers"] = 100.0
+    story = CONTENT_TYPES.index("story")
+    results = np.zeros((2, len(CONTENT_TYPES)))
+    results[1] = 1.0  # one post of each type a day
+    results[0, story] = 3.0  # only stories earn the KPI
+    for day in range(6):
+        brand.learn(day, row, DayPlan(), results)
+        np.testing.assert_allclose(brand.mix, 0.25)  # the mix moves once a week
+    brand.learn(6, row, DayPlan(), results)
+    expected = np.full(len(CONTENT_TYPES), 0.125)
+    expected[story] = 0.625
+    np.testing.assert_allclose(brand.mix, expected)

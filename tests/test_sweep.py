@@ -274,8 +274,8 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
     with pytest.raises(ScenarioError, match="--resume"):
         Sweep(experiment, tiny_sweep)
     other = _experiment(TINY.replace("seed = 3", "seed = 4"))
-    with pytest.raises(ScenarioError, match="different experiment"):
-        Sweep(other, tiny_sweep, resume=True)
+    with pytest.raises(ScenarioError, match="different experiment.*: seed: 3 then, 4 now;"):
+        Sweep(other, tiny_sweep, resume=True)  # names what changed
 
 
 def test_a_sweep_that_finished_nothing_starts_again_and_other_results_are_no_sweep(tmp_path):
