@@ -245,6 +245,23 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name).strip("_") or "scenario"
 
 
+def _note_empty(targets: list[str]) -> None:
+    """Say on stderr which of the given files set nothing (an empty file is valid, and runs every
+    default: a user may have saved the wrong file)."""
+    from sim.audience.edgelist import is_file
+
+    for target in targets:
+        path = Path(target)
+        if not is_file(path):
+            continue
+        try:
+            empty = not tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # the loader reports what is wrong with it
+        if empty:
+            _stderr().print(f"note: {path} sets nothing: every value is the default")
+
+
 def _is_comparison(target: str) -> bool:
     """Whether a single ``compare`` argument is a comparison rather than a strategy.
 
@@ -607,6 +624,7 @@ def run(
         from sim.runner import run_seeds
 
         resolved = load_scenario(scenario)
+        _note_empty([scenario])
         if days is not None:
             resolved = _replace(resolved, days=days)
         out = out or Path("out") / _safe_name(resolved.name)
@@ -704,6 +722,7 @@ def compare(
         from sim.runner import with_audience
         from sim.schema import Comparison
 
+        _note_empty(targets)
         if len(targets) == 1 and _is_comparison(targets[0]):
             comparison = loading.load_comparison(targets[0])
         else:

@@ -173,6 +173,18 @@ def test_paired_cells_name_where_a_strategy_is_clearly_higher_or_lower(seeds):
         assert rows[0][0].startswith("-") and "[" in rows[0][0]
 
 
+def test_an_empty_file_runs_the_defaults_and_says_so(tmp_path):
+    empty = tmp_path / "saved_wrong.toml"
+    empty.write_text("# nothing yet\n")
+    out = tmp_path / "out"
+    args = ("--days", "2", "--seeds", "1", "--out", str(out))
+    result = invoke("compare", str(empty), "broadcasting", *args)
+    assert result.exit_code == 0, result.output
+    assert "saved_wrong.toml sets nothing: every value is the default" in _unboxed(result.stderr)
+    result = invoke("compare", "consistent_engagement", "broadcasting", *args)
+    assert "sets nothing" not in result.stderr
+
+
 def test_compare_of_a_strategy_on_another_platform_says_how(tmp_path):
     """The base scenario has no TikTok: the error says to give a comparison file that has."""
     elsewhere = tmp_path / "tt.toml"
