@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,20 @@ def test_too_little_memory_refuses_with_the_estimate(little_memory):
     assert error.field == "audience.graph.people" and error.value == "300"
     assert f"needs about {needed:.1f} GiB (300 people, 1,800 edges)" in str(error)
     assert "0.1 GiB available" in str(error) and "--allow-large" in str(error)
+
+
+def test_a_refusal_says_how_many_people_fit(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1024 * MIB)
+    monkeypatch.setenv(ALLOW_LARGE_ENV, "0")
+    big = Scenario(audience=Audience(graph=Graph(people=10_000_000, mean_degree=6)))
+    with pytest.raises(ScenarioError) as caught:
+        check_memory(big)
+    found = re.search(r"about ([\d,]+) people fit at mean degree 6", str(caught.value))
+    most = int(found[1].replace(",", ""))
+    assert estimate_bytes(most, most * 6) <= 1024 * MIB < estimate_bytes(most + 1, (most + 1) * 6)
+    check_memory(
+        big.model_copy(update={"audience": Audience(graph=Graph(people=most, mean_degree=6))})
+    )
 
 
 def test_the_override_lets_it_through(little_memory, monkeypatch: pytest.MonkeyPatch):

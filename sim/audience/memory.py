@@ -49,7 +49,7 @@ EDGELIST_LINES_PER_PERSON = 4
 """Lines per distinct person in an edge-list file (the shipped graphs have 4 to 25)."""
 
 
-def estimate_bytes(people: int, edges: int, brands: int = 1, platforms: int = 1) -> int:
+def estimate_bytes(people: int, edges: float, brands: int = 1, platforms: int = 1) -> float:
     """The estimated peak memory, in bytes, of building and running a population."""
     per_person = PERSON_BYTES + brands * (BRAND_PERSON_BYTES + platforms * PLATFORM_PERSON_BYTES)
     return BASE_BYTES + people * per_person + edges * EDGE_BYTES
@@ -101,9 +101,15 @@ def check_memory(scenario: Scenario, base_dir: Path | None = None) -> None:
         return
     field = "audience.graph.path" if graph.kind == "edgelist" else "audience.graph.people"
     value = f'"{graph.path}"' if graph.kind == "edgelist" else str(people)
+    fits = ""
+    if graph.kind != "edgelist":
+        sizes = (len(scenario.brands), len(scenario.platforms))
+        per_person = estimate_bytes(1, graph.mean_degree, *sizes) - BASE_BYTES  # edges included
+        most = int(max(0, available - BASE_BYTES) // per_person)
+        fits = f"; about {most:,} people fit at mean degree {graph.mean_degree:g}"
     raise ScenarioError(
         f"this audience needs about {needed / GIB:.1f} GiB ({people:,} people, {edges:,} edges); "
-        f"{available / GIB:.1f} GiB available. Use --allow-large "
+        f"{available / GIB:.1f} GiB available{fits}. Use --allow-large "
         f"(or {ALLOW_LARGE_ENV}=1) to run anyway.",
         field=field,
         value=value,
