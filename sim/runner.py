@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.audience import Population, build_population, people_in
+from sim.audience.memory import check_memory
 from sim.interrupts import ignore_interrupts, stop_pool
 from sim.metrics import finish
 from sim.model import EngagementModel
@@ -90,6 +91,7 @@ def run_seeds(
     seeds in parallel processes; results are identical whatever the number of workers."""
     run = functools.partial(simulate, days=days, engine=engine, base_dir=base_dir)
     tasks = [(scenario, scenario.seed + offset) for offset in range(seeds)]
+    check_memory(scenario, base_dir, copies=max(1, min(workers, seeds)))
     return pd.concat(in_processes(run, tasks, workers, progress, weight=1), ignore_index=True)
 
 
@@ -182,6 +184,7 @@ def compare(
         (scenario, variants, scenario.seed + offset, days, engine, base_dir)
         for offset in range(seeds)
     ]
+    check_memory(scenario, base_dir, copies=max(1, min(workers, seeds)))
     results = in_processes(_compare_seed, tasks, workers, progress, weight=len(variants))
     return pd.concat([frame for frames in results for frame in frames], ignore_index=True)
 

@@ -110,6 +110,19 @@ def test_a_refusal_says_how_many_people_fit(monkeypatch: pytest.MonkeyPatch):
     )
 
 
+def test_parallel_seeds_need_an_audience_each(monkeypatch: pytest.MonkeyPatch):
+    """Room for one copy of the audience but not two: two workers are refused before any run,
+    one worker is not."""
+    from sim.runner import run_seeds
+
+    one = estimate_bytes(300, 1800, 1, 1)
+    monkeypatch.setattr(memory, "available_bytes", lambda: int(1.5 * one))
+    monkeypatch.setenv(ALLOW_LARGE_ENV, "0")
+    with pytest.raises(ScenarioError, match="2 processes at once build one each.*fewer --workers"):
+        run_seeds(TINY, 2, workers=2)
+    check_memory(TINY, copies=1)
+
+
 def test_the_override_lets_it_through(little_memory, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(ALLOW_LARGE_ENV, "1")
     assert build_population(TINY).n == 300

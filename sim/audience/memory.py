@@ -86,9 +86,10 @@ def _meminfo_available() -> int | None:
     return int(found[0]) * 1024 if found else None
 
 
-def check_memory(scenario: Scenario, base_dir: Path | None = None) -> None:
-    """Raise a ScenarioError (with the estimate) if the scenario's population would not fit in
-    the memory available, unless ``LONGGAME_ALLOW_LARGE`` is set."""
+def check_memory(scenario: Scenario, base_dir: Path | None = None, copies: int = 1) -> None:
+    """Raise a ScenarioError (with the estimate) if ``copies`` of the scenario's population (one
+    per process running at once) would not fit in the memory available, unless
+    ``LONGGAME_ALLOW_LARGE`` is set."""
     if os.environ.get(ALLOW_LARGE_ENV, "") not in ("", "0"):
         return
     available = available_bytes()
@@ -96,7 +97,7 @@ def check_memory(scenario: Scenario, base_dir: Path | None = None) -> None:
         return
     graph = scenario.audience.graph
     people, edges = graph_size(graph, base_dir)
-    needed = estimate_bytes(people, edges, len(scenario.brands), len(scenario.platforms))
+    needed = copies * estimate_bytes(people, edges, len(scenario.brands), len(scenario.platforms))
     if needed <= available:
         return
     field = "audience.graph.path" if graph.kind == "edgelist" else "audience.graph.people"
@@ -105,11 +106,13 @@ def check_memory(scenario: Scenario, base_dir: Path | None = None) -> None:
     if graph.kind != "edgelist":
         sizes = (len(scenario.brands), len(scenario.platforms))
         per_person = estimate_bytes(1, graph.mean_degree, *sizes) - BASE_BYTES  # edges included
-        most = int(max(0, available - BASE_BYTES) // per_person)
+        most = int(max(0, available / copies - BASE_BYTES) // per_person)
         fits = f"; about {most:,} people fit at mean degree {graph.mean_degree:g}"
+    each = f"; {copies} processes at once build one each" if copies > 1 else ""
+    fewer = "Run fewer --workers, or use" if copies > 1 else "Use"
     raise ScenarioError(
-        f"this audience needs about {needed / GIB:.1f} GiB ({people:,} people, {edges:,} edges); "
-        f"{available / GIB:.1f} GiB available{fits}. Use --allow-large "
+        f"this audience needs about {needed / GIB:.1f} GiB ({people:,} people, {edges:,} edges"
+        f"{each}); {available / GIB:.1f} GiB available{fits}. {fewer} --allow-large "
         f"(or {ALLOW_LARGE_ENV}=1) to run anyway.",
         field=field,
         value=value,
