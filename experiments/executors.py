@@ -52,6 +52,8 @@ class Executor(Protocol):
     """Runs ``fn`` over tasks and yields ``(task, result, error)`` as runs finish."""
 
     description: str
+    local_processes: int
+    """Runs this machine holds at once (each with its own audience); 0 for a remote cluster."""
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]: ...
 
@@ -78,6 +80,7 @@ class SerialExecutor:
     """Runs tasks one after another in this process."""
 
     description = "serially in this process"
+    local_processes = 1
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         for task in tasks:
@@ -96,6 +99,7 @@ class PoolExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = max(1, int(workers))
         self.description = f"on a local pool of {self.workers} processes"
+        self.local_processes = self.workers
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         source = iter(tasks)
@@ -147,6 +151,7 @@ class DaskExecutor:
     def __init__(self, scheduler: str | None = None, workers: int = 2) -> None:
         self.scheduler = scheduler
         self.workers = max(1, int(workers))
+        self.local_processes = 0 if scheduler else self.workers
         self.description = (
             f"on the Dask cluster at {scheduler}"
             if scheduler

@@ -28,6 +28,7 @@ from experiments.executors import Executor
 from experiments.spec import Experiment, apply_values
 from experiments.store import RunInfo, Store
 from sim.audience import build_population
+from sim.audience.memory import check_memory, estimate_bytes, graph_size
 from sim.metrics import FINAL_OUTCOMES
 from sim.rng import key
 from sim.runner import baseline_revenue, simulate, with_strategy
@@ -191,6 +192,22 @@ class Sweep:
         """Runs in the experiment."""
         return len(self.runs)
 
+    def _check_memory(self, processes: int) -> None:
+        """Refuse (before any run) a sweep whose largest remaining audience would not fit once
+        per local process running at once (``sim.audience.memory``)."""
+        worlds = [self._base]
+        if any(name.startswith("audience.") for name in self._names):
+            first = {}
+            for run in self.remaining:
+                first.setdefault(run.point, run)
+            worlds = [apply_values(self._base, self.task(run).values) for run in first.values()]
+
+        def size(world: Scenario) -> float:
+            people, edges = graph_size(world.audience.graph)
+            return estimate_bytes(people, edges, len(world.brands), len(world.platforms))
+
+        check_memory(max(worlds, key=size), copies=processes)
+
     def task(self, run: RunInfo) -> RunTask:
         """The task of one run."""
         row = self.points.iloc[run.point]
@@ -217,6 +234,9 @@ class Sweep:
         """Run the remaining runs on ``executor``, recording each as it finishes; write
         ``results.parquet`` when the sweep is complete. With nothing remaining the executor is
         not started (a Dask cluster for no runs)."""
+        local = getattr(executor, "local_processes", 0)  # an executor of one's own may not say
+        if self.remaining and local:
+            self._check_memory(min(local, len(self.remaining)))
         start = time.perf_counter()
         report = SweepReport(self.store.root, self.total, len(self.finished), 0)
         tasks = (self.task(run) for run in self.remaining)

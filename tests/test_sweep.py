@@ -572,3 +572,24 @@ def test_cli_analyze_and_sweep_errors(tiny_sweep, tmp_path):
     assert result.exit_code == 2 and "--scheduler" in result.output
     result = runner.invoke(app, ["analyze", str(tmp_path)])
     assert result.exit_code == 2 and "not a sweep directory" in result.output
+
+
+def test_a_sweep_checks_memory_for_each_local_worker_before_any_run(tmp_path, monkeypatch):
+    """Room for one audience of the largest point but not two: a pool of two is refused before
+    any run (nothing recorded), a serial sweep is not."""
+    from experiments.executors import PoolExecutor
+    from sim.audience import memory
+
+    varied = _experiment(
+        TINY.replace(
+            "[parameters]", '[parameters]\n"audience.graph.people" = { values = [200, 400] }'
+        )
+    )
+    largest = memory.estimate_bytes(400, 400 * 15, 1, 1)
+    monkeypatch.setattr(memory, "available_bytes", lambda: int(1.5 * largest))
+    monkeypatch.setenv(memory.ALLOW_LARGE_ENV, "0")
+    sweep = Sweep(varied, tmp_path / "s")
+    with pytest.raises(ScenarioError, match="400 people.*2 processes at once"):
+        sweep.execute(PoolExecutor(2))
+    assert not list((tmp_path / "s" / "runs").glob("*.parquet"))
+    sweep._check_memory(1)  # one process: it fits
