@@ -508,6 +508,25 @@ def _note_compiling() -> None:
         _stderr().print("First run here: compiling the model's kernels (about a minute, once).")
 
 
+LARGE_AUDIENCE = 1_000_000
+"""From this many people, say that each seed builds its audience before its first day."""
+
+
+def _note_large_audience(scenario: Any, processes: int) -> None:
+    """Say so when each seed first spends a while building a large audience, during which the
+    progress bar cannot move (docs/performance.md: about 50 s for 150 million edges), once it
+    is known to fit in memory for ``processes`` at once."""
+    from sim.audience.memory import check_memory, graph_size
+
+    people, edges = graph_size(scenario.audience.graph)
+    if people >= LARGE_AUDIENCE:
+        check_memory(scenario, copies=processes)
+        _stderr().print(
+            f"Each seed first builds its audience: {people:,} people, {edges:,} edges (about "
+            f"{max(1, round(edges / 3e6)):,} s on a 2-core machine) before its first day."
+        )
+
+
 def _direction(value: str | None) -> str | None:
     """Check a --direction against the schema's choices (a bad one is a usage error)."""
     from sim.schema import Graph
@@ -635,6 +654,7 @@ def run(
             f"Running {resolved.name!r}: {plural(seeds, 'seed')} x {plural(resolved.days, 'day')}"
             f", engine {engine}"
         )
+        _note_large_audience(resolved, min(workers, seeds))
         with _interruptible(_result_state(out)):
             with (
                 _LazyProgress(seeds, resolved.name) as progress,
@@ -772,6 +792,7 @@ def compare(
             f"Comparing {plural(len(comparison.strategies), 'strategy')} x "
             f"{plural(comparison.seeds, 'seed')}, {plural(scenario.days, 'day')}, engine {engine}"
         )
+        _note_large_audience(scenario, min(workers, comparison.seeds))
         with _interruptible(_result_state(out)):
             with (
                 _LazyProgress(runs, comparison.name) as progress,

@@ -457,3 +457,16 @@ def test_validation_table_shows_problems_only_when_there_are_some():
     assert [c.header for c in _validation_table([fine], "t").columns][-1] == "seconds"
     table = _validation_table([fine, broken], "t")
     assert table.columns[-1].header == "problem" and list(table.columns[-1].cells)[-1] == "drifts"
+
+
+def test_a_large_audience_is_announced_before_the_bar_waits_for_it(capsys):
+    from sim.cli import _note_large_audience
+    from sim.schema import Audience, Graph, Scenario
+
+    _note_large_audience(Scenario(audience=Audience(graph=Graph(people=20_000))), 2)
+    assert capsys.readouterr().err == ""
+    large = Scenario(audience=Audience(graph=Graph(people=2_000_000, mean_degree=15)))
+    _note_large_audience(large, 2)
+    assert "builds its audience: 2,000,000 people, 30,000,000 edges (about 10 s" in " ".join(
+        capsys.readouterr().err.split()
+    )
