@@ -87,6 +87,10 @@ class SweepData:
         """Varied parameters (dotted paths, the column names)."""
         return [parameter.path for parameter in self.parameters]
 
+    def parameter(self, path: str) -> Parameter:
+        """The varied parameter called ``path``."""
+        return next(parameter for parameter in self.parameters if parameter.path == path)
+
     def daily(self) -> pd.DataFrame:
         """The daily series of the finished runs (empty if none were kept)."""
         return load_daily(self.root)
@@ -168,12 +172,14 @@ def _bins(values: pd.Series, parameter: Parameter) -> pd.Series:
     return pd.cut(values, edges, labels=labels, include_lowest=True).astype(str)
 
 
-def parameter_effects(data: SweepData, outcome: str, parameter: str) -> pd.DataFrame:
+def parameter_effects(
+    data: SweepData, outcome: str, parameter: str, means: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Mean of ``outcome`` per strategy (columns) in each fifth of ``parameter``'s range (rows,
-    low to high; grid values for grids)."""
-    spec = next(p for p in data.parameters if p.path == parameter)
-    means = point_means(data)
-    means["bin"] = _bins(means[parameter], spec)
+    low to high; grid values for grids). ``means`` is :func:`point_means` of ``data`` if the
+    caller has it already (else it is computed)."""
+    means = point_means(data) if means is None else means
+    means = means.assign(bin=_bins(means[parameter], data.parameter(parameter)))
     order = list(dict.fromkeys(means.sort_values(parameter)["bin"]))
     table = means.pivot_table(index="bin", columns="strategy", values=outcome, aggfunc="mean")
     return table.reindex(index=order, columns=[s for s in data.strategies if s in table.columns])
@@ -699,9 +705,9 @@ def write_report(
         lines += ["", "## Parameter effects on the compared outcomes", ""]
         for outcome in dict.fromkeys(c.outcome for c in experiment.comparisons):
             for parameter in data.parameter_names:
-                spec = next(p for p in data.parameters if p.path == parameter)
-                per = "value" if _by_value(means[parameter], spec) else "fifth"
-                effects = parameter_effects(data, outcome, parameter)
+                by_value = _by_value(means[parameter], data.parameter(parameter))
+                per = "value" if by_value else "fifth"
+                effects = parameter_effects(data, outcome, parameter, means)
                 lines += [
                     f"Mean `{outcome}` per {per} of `{parameter}`:",
                     "",

@@ -28,7 +28,7 @@ from experiments.executors import Executor
 from experiments.spec import Experiment, apply_values
 from experiments.store import RunInfo, Store
 from sim.audience import build_population
-from sim.audience.memory import check_memory, estimate_bytes, graph_size
+from sim.audience.memory import check_memory, scenario_bytes
 from sim.metrics import FINAL_OUTCOMES
 from sim.rng import key
 from sim.runner import baseline_revenue, simulate, with_strategy
@@ -201,12 +201,7 @@ class Sweep:
             for run in self.remaining:
                 first.setdefault(run.point, run)
             worlds = [apply_values(self._base, self.task(run).values) for run in first.values()]
-
-        def size(world: Scenario) -> float:
-            people, edges = graph_size(world.audience.graph)
-            return estimate_bytes(people, edges, len(world.brands), len(world.platforms))
-
-        check_memory(max(worlds, key=size), copies=processes)
+        check_memory(max(worlds, key=scenario_bytes), copies=processes)
 
     def task(self, run: RunInfo) -> RunTask:
         """The task of one run."""

@@ -171,7 +171,7 @@ def initial_selection(data: SweepData) -> dict[str, str | None]:
 
 
 def _cells(data: SweepData, name: str, bins: int) -> pd.Series:
-    spec = next(p for p in data.parameters if p.path == name)
+    spec = data.parameter(name)
     if spec.values is not None:
         return data.points[name].map(lambda v: f"{v:.4g}")
     unit = data.points[UNIT_PREFIX + name].to_numpy(dtype=float)

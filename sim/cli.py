@@ -739,7 +739,7 @@ def compare(
         from sim.charts import trajectories_png
         from sim.output import CHART_PNG, ensure_results_dir, write_results
         from sim.runner import compare as run_comparison
-        from sim.runner import with_audience
+        from sim.runner import on_edge_list, with_audience
         from sim.schema import Comparison
 
         _note_empty(targets)
@@ -766,14 +766,9 @@ def compare(
             from sim.audience.edgelist import resolve_graph_path, shipped_direction
 
             path = resolve_graph_path(graph, Path.cwd()).resolve()
-            edges = {
-                **scenario.audience.graph.model_dump(),
-                "kind": "edgelist",
-                "path": str(path),
-                "direction": direction or shipped_direction(path) or "undirected",
-            }
+            read_as = direction or shipped_direction(path) or "undirected"
             name = path.name.split(".")[0][:80] or "graph"
-            scenario = with_audience(scenario, _replace(scenario.audience, name=name, graph=edges))
+            scenario = on_edge_list(scenario, path, read_as, name)
         if days is not None:
             scenario = _replace(scenario, days=days)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)

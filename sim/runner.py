@@ -27,6 +27,7 @@ __all__ = [
     "compare",
     "baseline_revenue",
     "daily_metrics",
+    "on_edge_list",
     "with_audience",
     "with_strategy",
 ]
@@ -156,6 +157,17 @@ def with_audience(scenario: Scenario, audience: Audience, base_dir: Path | None 
         simulated = share * after
         brand["initial"]["followers"] = float(max(1, round(simulated)) * scale if simulated else 0)
     return Scenario.model_validate(data)
+
+
+def on_edge_list(scenario: Scenario, path: str | Path, direction: str, name: str) -> Scenario:
+    """``scenario`` on the edge list at ``path`` read as ``direction``, its audience called
+    ``name``; each brand keeps its share of the people as day-0 followers (`with_audience`)."""
+    graph = scenario.audience.graph.model_copy(
+        update={"kind": "edgelist", "path": str(path), "direction": direction}
+    )
+    return with_audience(
+        scenario, scenario.audience.model_copy(update={"name": name, "graph": graph})
+    )
 
 
 def compare(

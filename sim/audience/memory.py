@@ -22,6 +22,7 @@ __all__ = [
     "available_bytes",
     "check_memory",
     "estimate_bytes",
+    "scenario_bytes",
     "graph_size",
 ]
 
@@ -53,6 +54,12 @@ def estimate_bytes(people: int, edges: float, brands: int = 1, platforms: int = 
     """The estimated peak memory, in bytes, of building and running a population."""
     per_person = PERSON_BYTES + brands * (BRAND_PERSON_BYTES + platforms * PLATFORM_PERSON_BYTES)
     return BASE_BYTES + people * per_person + edges * EDGE_BYTES
+
+
+def scenario_bytes(scenario: Scenario, base_dir: Path | None = None) -> float:
+    """The estimated peak memory, in bytes, of one population of ``scenario``."""
+    people, edges = graph_size(scenario.audience.graph, base_dir)
+    return estimate_bytes(people, edges, len(scenario.brands), len(scenario.platforms))
 
 
 def graph_size(graph: Graph, base_dir: Path | None = None) -> tuple[int, int]:
@@ -97,7 +104,7 @@ def check_memory(scenario: Scenario, base_dir: Path | None = None, copies: int =
         return
     graph = scenario.audience.graph
     people, edges = graph_size(graph, base_dir)
-    needed = copies * estimate_bytes(people, edges, len(scenario.brands), len(scenario.platforms))
+    needed = copies * scenario_bytes(scenario, base_dir)
     if needed <= available:
         return
     field = "audience.graph.path" if graph.kind == "edgelist" else "audience.graph.people"

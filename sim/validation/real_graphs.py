@@ -17,7 +17,7 @@ import pandas as pd
 from sim.audience import people_in
 from sim.audience.edgelist import SHIPPED_GRAPHS
 from sim.claims import CLAIMS, check_claims
-from sim.runner import with_audience
+from sim.runner import on_edge_list
 from sim.schema import Comparison, Graph, Scenario
 from sim.text import plural
 from sim.validation.checks import CheckResult, Progress, ValidationCheck, chosen, run_parallel
@@ -52,11 +52,7 @@ def on_graph(scenario: Scenario, name: str) -> Scenario:
     """``scenario`` on the shipped graph ``name`` (its direction convention), with the same
     share of people as day-0 followers as the scenario has on its own audience."""
     file, direction = SHIPPED_GRAPHS[name]
-    graph = scenario.audience.graph.model_copy(
-        update={"kind": "edgelist", "path": file, "direction": direction}
-    )
-    audience = scenario.audience.model_copy(update={"name": name, "graph": graph})
-    return with_audience(scenario, audience)
+    return on_edge_list(scenario, file, direction, name)
 
 
 def preset_run(graph: str, preset: str, days: int) -> tuple[str, str, float]:
