@@ -423,7 +423,7 @@ def experiment_from_text(
 
 
 def _error(origins: loading.Origins, loc: tuple, value: Any, message: str, text: str, source: str):
-    error = loading._error_at(origins, loc, value, message)
+    error = loading.error_at(origins, loc, value, message)
     if len(loc) >= 2 and isinstance(loc[1], str) and "." in loc[1]:
         error.line = _line_of_key(text, loc[1]) or error.line
     return error

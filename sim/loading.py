@@ -9,8 +9,6 @@ file, the field path and the line. docs/scenarios.md describes the files.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -26,12 +24,13 @@ from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, is_file, resolv
 from sim.errors import ScenarioError
 from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
 from sim.text import did_you_mean
+from sim.toml_text import toml_value
 
 __all__ = [
     "FOLDERS",
     "audience_from_dict",
     "comparison_from_dict",
-    "dump_toml",
+    "error_at",
     "list_presets",
     "load_audience",
     "load_comparison",
@@ -260,15 +259,6 @@ def shipped_graph(name: str) -> Path:
     if not path.is_relative_to(folder) or not is_file(path):
         raise ScenarioError(f"shipped graph {name!r} is missing or links outside data/graphs/")
     return path
-
-
-def dump_toml(model: BaseModel | dict[str, Any]) -> str:
-    """TOML text for a schema object (every field written out, loads back to an equal object)
-    or for a plain table."""
-    table = model if isinstance(model, dict) else model.model_dump(exclude_none=True)
-    lines: list[str] = []
-    _write_table(table, (), lines, array=False)
-    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 # ---- finding and reading files ----------------------------------------------------------------
@@ -643,7 +633,7 @@ def _convert(
     value = first["input"]
     if first["type"] == "missing" or _has_table(value):
         value = None
-    return _error_at(origins, loc, value, _explain(first, model) + more)
+    return error_at(origins, loc, value, _explain(first, model) + more)
 
 
 def _has_table(value: Any) -> bool:
@@ -659,7 +649,7 @@ def _origin(origins: Origins, loc: Loc) -> tuple[_Site, Loc]:
     return origins[loc[:known]], loc[known:]
 
 
-def _error_at(
+def error_at(
     origins: Origins, loc: Loc, value: Any, message: str, where: Loc | None = None
 ) -> ScenarioError:
     """An error at a key path of the loaded result (``where``, default the same path, says which
@@ -699,7 +689,7 @@ def _platform_error(origins: Origins, loc: Loc, value: Any, message: str) -> Sce
     were written, unless they came from a preset (then where the strategy was named)."""
     strategy = loc[:-1]
     same_file = _origin(origins, loc)[0].doc is _origin(origins, strategy)[0].doc
-    return _error_at(origins, loc, value, message, where=loc if same_file else strategy)
+    return error_at(origins, loc, value, message, where=loc if same_file else strategy)
 
 
 def _scenario_platform_problem(data: Any) -> tuple[Loc, Any, str] | None:
@@ -831,55 +821,10 @@ def _find_line(text: str, path: Loc) -> int | None:
     return best[1] if best else None
 
 
-# ---- writing TOML ------------------------------------------------------------------------------
-
-
-def _write_table(
-    table: dict[str, Any], path: tuple[str, ...], lines: list[str], array: bool
-) -> None:
-    if path:
-        header = ".".join(_key(part) for part in path)
-        lines += ["", f"[[{header}]]" if array else f"[{header}]"]
-    nested = {
-        key: value
-        for key, value in table.items()
-        if isinstance(value, dict)
-        or (isinstance(value, list) and value and all(isinstance(item, dict) for item in value))
-    }
-    lines += [f"{_key(k)} = {_toml_value(v)}" for k, v in table.items() if k not in nested]
-    for key, value in nested.items():
-        for item in value if isinstance(value, list) else [value]:
-            _write_table(item, (*path, key), lines, array=isinstance(value, list))
-
-
-def _key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
-def _toml_value(value: Any) -> str:
-    """A value in TOML syntax: strings, numbers, booleans, arrays and inline tables."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        items = ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items())
-        return "{ " + items + " }" if items else "{}"
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")
-
-
 def _shown(value: Any, limit: int = 80) -> str:
     """A bad value as the user wrote it, shortened for messages."""
     try:
-        text = _toml_value(value)
+        text = toml_value(value)
     except TypeError:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -95,9 +95,9 @@ def test_bad_scenario_file_exits_2_naming_file_and_field(tmp_path):
 @pytest.mark.parametrize("seeds", [1, 3])
 def test_outcome_table_gives_an_interval_only_from_two_seeds_on(seeds):
     from sim import summary
-    from sim.cli import _cells
+    from sim.tables import final_cells
 
-    _, rows = _cells(summary.final_outcomes(make_metrics(seeds=seeds)))
+    _, rows = final_cells(summary.final_outcomes(make_metrics(seeds=seeds)))
     with_interval = [cell for cells in rows for cell in cells[:-1] if "[" in cell]
     assert (len(with_interval) > 0) == (seeds > 1)
 
@@ -112,12 +112,12 @@ def test_outcome_tables_fit_the_terminal_without_cutting_a_cell(width, strategie
     from rich.console import Console
 
     from sim import summary
-    from sim.cli import TABLE_OUTCOMES, _final_tables
+    from sim.tables import TABLE_OUTCOMES, final_tables
 
     names = {f"strategy_number_{index}": 1.0 + index for index in range(strategies)}
     final = summary.final_outcomes(make_metrics(names, seeds=3))
     console = Console(width=width, record=True, force_terminal=True)
-    tables = _final_tables(final, "title", console)
+    tables = final_tables(final, "title", console)
     for table in tables:
         console.print(table)
     text = console.export_text()
@@ -160,10 +160,10 @@ def test_paired_cells_name_where_a_strategy_is_clearly_higher_or_lower(seeds):
     """'steady' grows twice as fast as 'flat' in every column: against 'steady', 'flat' is
     clearly lower everywhere from two seeds on; one seed gives no interval and no verdict."""
     from sim import summary
-    from sim.cli import _paired_cells
+    from sim.tables import paired_cells
 
     paired = summary.paired_with(make_metrics(seeds=seeds), "steady")
-    labels, rows = _paired_cells(paired)
+    labels, rows = paired_cells(paired)
     assert labels == ["flat"]
     verdict = rows[0][-1]
     if seeds == 1:
@@ -449,13 +449,13 @@ def test_each_kind_of_bad_scenario_file_gives_one_paragraph_and_exit_2(tmp_path,
 
 
 def test_validation_table_shows_problems_only_when_there_are_some():
-    from sim.cli import _validation_table
+    from sim.tables import validation_table
     from sim.validation import CheckResult
 
     fine = CheckResult("bass", "p=0.03", 1, 365, True, "0.007", "< 0.02", 1.0)
     broken = CheckResult("bass", "p=0.1", 1, 365, False, "0.2", "< 0.02", 1.0, "drifts")
-    assert [c.header for c in _validation_table([fine], "t").columns][-1] == "seconds"
-    table = _validation_table([fine, broken], "t")
+    assert [c.header for c in validation_table([fine], "t").columns][-1] == "seconds"
+    table = validation_table([fine, broken], "t")
     assert table.columns[-1].header == "problem" and list(table.columns[-1].cells)[-1] == "drifts"
 
 

@@ -38,6 +38,7 @@ from sim.errors import ScenarioError
 from sim.paramdoc import MODELS as SCHEMA_MODELS
 from sim.runner import simulate
 from sim.schema import Graph, Scenario, bounds
+from sim.toml_text import dump_toml
 
 FULL = os.environ.get("LONGGAME_FUZZ") == "full"
 FUZZ = settings(
@@ -70,7 +71,7 @@ def _shipped_documents() -> list[tuple[str, dict[str, Any]]]:
         for name, _ in loading.list_presets(kind):
             path = loading.locate(kind, name)
             documents.append((kind, tomllib.loads(path.read_text("utf-8"))))
-            expanded = loading.dump_toml(LOADERS[kind](name))
+            expanded = dump_toml(LOADERS[kind](name))
             documents.append((kind, tomllib.loads(expanded)))
     for path in sorted(EXPERIMENTS_DIR.glob("*.toml")):
         documents.append(("experiment", tomllib.loads(path.read_text("utf-8"))))
@@ -184,7 +185,7 @@ def edited_text(draw: st.DrawFn, text: str) -> str:
 def fuzzed_documents(draw: st.DrawFn, kinds: tuple[str, ...]) -> tuple[str, str]:
     """(kind, TOML text) of a mutated shipped document, sometimes with its text edited too."""
     kind, table = draw(st.sampled_from([doc for doc in DOCUMENTS if doc[0] in kinds]))
-    text = loading.dump_toml(draw(mutated_table(table)))
+    text = dump_toml(draw(mutated_table(table)))
     if draw(st.booleans()):
         text = draw(edited_text(text))
     return kind, text
@@ -275,7 +276,7 @@ def valid_scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], dict[Loc, Any]]:
     """An expanded shipped scenario with one to six numbers set anywhere in their documented
     ranges (content-mix shares above 0, so a mix keeps a positive total); the values set."""
     table = draw(st.sampled_from([t for k, t in DOCUMENTS if k == "scenario" and "brands" in t]))
-    table = tomllib.loads(loading.dump_toml(loading.scenario_from_dict(table)))
+    table = tomllib.loads(dump_toml(loading.scenario_from_dict(table)))
     choices = _numeric_locs(Scenario, table)
     changes: dict[Loc, Any] = {}
     for loc, info in draw(st.lists(st.sampled_from(choices), min_size=1, max_size=6)):
@@ -292,7 +293,7 @@ def valid_scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], dict[Loc, Any]]:
 @given(case=valid_scenarios())
 def test_valid_mutations_load_with_their_values(workdir: Path, case) -> None:
     table, changes = case
-    loaded = load_or_explain("scenario", _write(workdir, "scenario", loading.dump_toml(table)))
+    loaded = load_or_explain("scenario", _write(workdir, "scenario", dump_toml(table)))
     assert isinstance(loaded, Scenario), str(loaded)
     dumped = loaded.model_dump()
     assert all(_get(dumped, loc) == value for loc, value in changes.items())

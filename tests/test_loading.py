@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
 from sim.loading import (
-    dump_toml,
     list_presets,
     load_audience,
     load_comparison,
@@ -25,6 +24,7 @@ from sim.loading import (
     strategy_from_dict,
 )
 from sim.schema import Strategy
+from sim.toml_text import dump_toml
 
 LOADERS = {
     "strategy": load_strategy,

@@ -2,7 +2,7 @@
 
 A comparison built here is the one ``longgame compare`` builds for the same choices: the shipped
 ``base`` scenario with its first brand's strategy replaced, the audience and horizon replaced, on
-``seeds`` seeds. Its TOML (``sim.loading.dump_toml``) therefore reproduces the app's numbers with
+``seeds`` seeds. Its TOML (``sim.toml_text.dump_toml``) therefore reproduces the app's numbers with
 ``longgame compare FILE.toml``.
 """
 

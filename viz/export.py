@@ -10,8 +10,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.charts import save_figure
-from sim.loading import dump_toml
 from sim.schema import Comparison, Strategy
+from sim.toml_text import dump_toml
 
 __all__ = ["figure_bytes", "table_csv", "comparison_toml", "strategy_toml", "file_name"]
 

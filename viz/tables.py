@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.cli import TABLE_OUTCOMES
+from sim.tables import TABLE_OUTCOMES
 from sim.text import outcome_cells
 
 __all__ = ["final_table"]
