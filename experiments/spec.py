@@ -367,7 +367,7 @@ def load_experiment(path: str | Path) -> Experiment:
             file = shipped
     if not is_file(file):
         raise ScenarioError("file not found", str(path))
-    name = loading._display(file)
+    name = loading.display_name(file)
     try:
         text = loading.read_text(file, name)
     except OSError as exc:
@@ -400,24 +400,17 @@ def experiment_from_text(
     """An experiment from TOML text; ``base_dir`` resolves file references (None: shipped names
     only). Errors are ScenarioErrors naming ``source``, the field and the line."""
     data = loading.parse_toml_text(text, source)
-    doc = loading._Doc(source, base_dir, text)
-    site = loading._Site(doc)
-    origins: loading.Origins = {}
-    loading._mark(origins, data, site)
-    out = dict(data)
-    for key in ("parameters", "fixed"):
-        if isinstance(out.get(key), dict):
-            out[key] = _flatten(out[key])
-    pair: dict[str, Any] = {
-        "scenario": data.get("scenario", "base"),
-        "strategies": data.get("strategies", []),
-    }
-    if "days" in data:
-        pair["days"] = data["days"]
-    composed = loading._comparison(pair, site, origins)
-    out.pop("days", None)
-    out["scenario"], out["strategies"] = composed["scenario"], composed["strategies"]
-    experiment: Experiment = loading._validate(Experiment, out, origins)
+
+    def flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
+        for key in ("parameters", "fixed"):
+            if isinstance(table.get(key), dict):
+                table[key] = _flatten(table[key])
+        return table
+
+    experiment: Experiment
+    experiment, origins = loading.with_comparison(
+        Experiment, data, source, text, base_dir, flatten_parameters
+    )
     _check(experiment, origins, text, source)
     return experiment
 

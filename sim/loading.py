@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "FOLDERS",
     "audience_from_dict",
     "comparison_from_dict",
+    "display_name",
     "error_at",
     "list_presets",
     "load_audience",
@@ -45,6 +47,7 @@ __all__ = [
     "shipped_dir",
     "shipped_graph",
     "strategy_from_dict",
+    "with_comparison",
 ]
 
 # Where the shipped files of each kind live, inside the `scenarios` package ("" = top level).
@@ -152,6 +155,29 @@ def comparison_from_dict(data: dict[str, Any], source: str = "<web>", text: str 
     return _from_dict("comparison", data, source, text)
 
 
+def with_comparison(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    source: str,
+    text: str,
+    base_dir: Path | None,
+    reshape: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+) -> tuple[Any, Origins]:
+    """A ``model`` object from a file's table whose ``scenario``, ``strategies`` and ``days``
+    compose as a comparison's do (presets, files, overrides; ``days`` sets the scenario's), its
+    other keys first passed through ``reshape``. Errors name ``source``, the field and the line;
+    the origins returned place later errors (:func:`error_at`)."""
+    site = _Site(_Doc(source, base_dir, text))
+    origins: Origins = {}
+    _mark(origins, data, site)
+    pair = {"scenario": data.get("scenario", "base"), "strategies": data.get("strategies", [])}
+    pair |= {key: data[key] for key in ("days",) if key in data}
+    composed = _comparison(pair, site, origins)
+    out = reshape({key: value for key, value in data.items() if key != "days"})
+    out["scenario"], out["strategies"] = composed["scenario"], composed["strategies"]
+    return _validate(model, out, origins), origins
+
+
 def parse_toml_text(text: str, source: str = "<web>") -> dict[str, Any]:
     """The table in TOML text; a syntax error, or nesting deeper than ``MAX_DEPTH``, becomes a
     ScenarioError with the source and line. A leading byte-order mark (as some Windows editors
@@ -224,7 +250,7 @@ def list_presets(kind: str) -> list[tuple[str, str]]:
     for folder in _folders(kind):
         for path in sorted((shipped_dir() / folder).glob("*.toml")):
             text = path.read_text(encoding="utf-8")
-            data = parse_toml_text(text, _display(path))
+            data = parse_toml_text(text, display_name(path))
             if folder == "" and (kind == "comparison") != _is_comparison(data):
                 continue
             found.setdefault(path.stem, _describe(path.stem, data, text))
@@ -307,14 +333,14 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
         file = None
     else:
         message = "file not found"
-        file = _display(candidate)
+        file = display_name(candidate)
     if site is None:
         raise ScenarioError(message, file)
     raise site.error(message if file is None else f"file not found: {file}", ref)
 
 
 def _read(path: Path) -> tuple[_Doc, dict[str, Any]]:
-    name = _display(path)
+    name = display_name(path)
     try:
         text = read_text(path, name)
     except OSError as exc:
@@ -334,7 +360,7 @@ def read_text(path: Path, name: str) -> str:
         raise ScenarioError(message, name, line=line) from None
 
 
-def _display(path: Path) -> str:
+def display_name(path: Path) -> str:
     """A file's name in messages: scenarios/... when shipped, else relative to the current
     directory when inside it."""
     path = path.resolve()
@@ -417,7 +443,7 @@ def _load_file(
     """A file of a kind, expanded; its name defaults to the file name. ``chain`` holds the files
     being loaded (a preset naming one of them is a cycle); ``ref`` is what named this file."""
     if path in chain and ref is not None:
-        cycle = " -> ".join(_display(item) for item in (*chain, path))
+        cycle = " -> ".join(display_name(item) for item in (*chain, path))
         raise ref.error(f"presets form a cycle: {cycle}")
     doc, data = _read(path)
     if (other := _wrong_kind(kind, data)) is not None:

@@ -209,7 +209,7 @@ def load_or_explain(kind: str, path: Path) -> BaseModel | ScenarioError:
     try:
         model = LOADERS[kind](path)
     except ScenarioError as error:
-        assert error.file == loading._display(path), str(error)
+        assert error.file == loading.display_name(path), str(error)
         assert error.field is not None or error.line is not None, str(error)
         assert str(error).startswith(f"{error.file}: ")
         return error
