@@ -6,6 +6,7 @@ names used by the CLI, app and tests map onto these columns in ``FINAL_OUTCOMES`
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -17,7 +18,9 @@ __all__ = [
     "SIGNED",
     "FINAL_OUTCOMES",
     "finish",
+    "engagement_rate",
     "platform_followers_column",
+    "platform_posts_column",
     "incremental_profit",
 ]
 
@@ -113,6 +116,27 @@ def platform_followers_column(platform: str) -> str:
     return f"followers_{platform}"
 
 
+def platform_posts_column(platform: str) -> str:
+    """The metrics column of the brand's posts of the day on ``platform`` (incidents apart)."""
+    return f"posts_{platform}"
+
+
+def engagement_rate(engagements, posts_by_platform, followers_by_platform):
+    """Interactions per follower per post (Rival IQ), over every platform at once: engagements
+    over the pairs of a post and a follower on the post's platform, 0 without such pairs.
+
+    ``posts_by_platform`` and ``followers_by_platform`` hold one scalar or array per platform.
+    On one platform this is engagements / posts / followers; a brand posting on platforms where
+    nobody follows it is not made to look less engaging by those posts.
+    """
+    pairs = sum(
+        np.asarray(posts, dtype=float) * followers
+        for posts, followers in zip(posts_by_platform, followers_by_platform, strict=True)
+    )
+    engagements, pairs = np.broadcast_arrays(np.asarray(engagements, dtype=float), pairs)
+    return np.divide(engagements, pairs, out=np.zeros(pairs.shape), where=pairs > 0)
+
+
 def incremental_profit(margin: float, incremental_revenue, cum_cost):
     """Profit the social activity added: the margin on revenue above the no-social baseline, less
     everything it cost (scalars or arrays)."""
@@ -133,11 +157,16 @@ def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float)
         frame["baseline_revenue"] = 0.0
     by_brand = frame.groupby("brand", sort=False)
     engagements = by_brand["engagements"].transform(_rolling_sum)
-    posts = by_brand["posts"].transform(_rolling_sum)
     impressions = by_brand["impressions"].transform(_rolling_sum)
-    per_post = engagements / posts.where(posts > 0)
-    frame["engagement_rate"] = (per_post / frame["followers"].where(frame["followers"] > 0)).fillna(
-        0.0
+    platforms = [
+        column.removeprefix(platform_followers_column(""))
+        for column in raw.columns
+        if column.startswith(platform_followers_column(""))
+    ]
+    frame["engagement_rate"] = engagement_rate(
+        engagements.to_numpy(),
+        [by_brand[platform_posts_column(p)].transform(_rolling_sum).to_numpy() for p in platforms],
+        [frame[platform_followers_column(p)].to_numpy() for p in platforms],
     )
     frame["engagement_per_impression"] = (engagements / impressions.where(impressions > 0)).fillna(
         0.0
@@ -158,7 +187,8 @@ def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float)
         margin, frame["incremental_revenue"], frame["cum_cost"]
     )
     frame["incremental_roi"] = (frame["incremental_profit"] / cost).fillna(0.0)
-    per_platform = [c for c in raw.columns if c.startswith(platform_followers_column(""))]
+    columns = (platform_followers_column, platform_posts_column)
+    per_platform = [column(p) for p in platforms for column in columns]
     return frame[[*ID_COLUMNS, *COLUMNS, *per_platform]]
 
 

@@ -294,6 +294,11 @@ class Platform(Strict):
         "both",
         description="what the daily action limit counts: the brand's follows, its unfollows, or "
         "both",
+        json_schema_extra={
+            "source": "assumption: X/Twitter's rules also forbid aggressive follow churn "
+            "(following, then unfollowing, in bulk); decides claims 1-3 (docs/model.md §10)",
+            "unit": "",
+        },
     )
     follow_limit_per_day: float = param(
         400.0,

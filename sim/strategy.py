@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 
 from sim import behavior
+from sim.metrics import engagement_rate, platform_followers_column, platform_posts_column
 from sim.rng import Stream, uniform
 from sim.schema import CONTENT_TYPES, Behavior, Market, Platform, Strategy
 
@@ -94,7 +95,7 @@ class BrandAgent(mesa.Agent):
         self.fake_followers = 0.0
         self.type_kpi = np.zeros(len(CONTENT_TYPES))
         self.type_posts = np.zeros(len(CONTENT_TYPES))
-        self.window: deque[tuple[float, float]] = deque(maxlen=28)
+        self.window: deque[tuple[float, list[float]]] = deque(maxlen=28)
         self.cum_revenue = 0.0
         self.cum_cost = 0.0
 
@@ -120,6 +121,14 @@ class BrandAgent(mesa.Agent):
         return behavior.ranking_factor(
             rate, params.rank_reference, params.rank_sensitivity, params.rank_min, params.rank_max
         )
+
+    def adaptation(self, platform: int) -> float:
+        """Quality multiplier of the brand's content on ``platform``: 1 where the content is made
+        for it (adapted to each platform, or the main platform of content made once and cross-
+        posted), else the platform's ``unadapted_quality``."""
+        if self.strategy.adapt_per_platform or platform == self.main_platform:
+            return 1.0
+        return self.platforms[platform].unadapted_quality
 
     def restricted(self, platform: int, day: int) -> bool:
         return day <= self.restricted_until[platform]
@@ -153,6 +162,17 @@ class BrandAgent(mesa.Agent):
         """Simulated accounts to follow today: the real follow rate divided by ``scale``."""
         rate = self.strategy.follow_rate / self.market.scale
         return math.floor((day + 1) * rate) - math.floor(day * rate)
+
+    def _quality(self, creative_hours: float) -> float:
+        """Quality of a post given ``creative_hours`` of work, with the strategy's automation."""
+        return float(
+            behavior.post_quality(
+                creative_hours,
+                self.behavior.quality_half_hours,
+                self.strategy.automation_share,
+                self.behavior.automation_quality,
+            )
+        )
 
     def plan(self, day: int) -> DayPlan:
         """Turn the strategy into today's posts, reply reserve and outreach (docs/model.md §3.1).
@@ -196,6 +216,8 @@ class BrandAgent(mesa.Agent):
         outreach_hours = min(outreach_planned, available - reply_hours - post_hours)
         if outreach_planned > 0:
             follows = math.floor(follows * outreach_hours / outreach_planned + 1e-9)
+        if post_hours <= 0.0 and automation_hours > 0.0:
+            drafts = []  # no hours left to make the day's posts
         plan = DayPlan(
             reply_hours=reply_hours,
             post_hours=post_hours,
@@ -208,14 +230,7 @@ class BrandAgent(mesa.Agent):
                 if automation_hours > 0
                 else strategy.hours_per_post  # fully automated posts that cost no hours
             )
-            quality = float(
-                behavior.post_quality(
-                    creative_hours,
-                    self.behavior.quality_half_hours,
-                    strategy.automation_share,
-                    self.behavior.automation_quality,
-                )
-            )
+            quality = self._quality(creative_hours)
             plan.posts = [
                 Post(platform, number, content, quality, gaffe)
                 for platform, number, content, gaffe in drafts
@@ -225,7 +240,9 @@ class BrandAgent(mesa.Agent):
             and uniform(self.seed, Stream.INCIDENTS, self.index, day, 0, 1)
             < self.behavior.incident_rate
         ):
-            plan.posts.append(Post(self.main_platform, INCIDENT_POST, PROMO, 0.0, True))
+            rogue_quality = self._quality(strategy.hours_per_post)  # reaches people like a post
+            rogue = Post(self.main_platform, INCIDENT_POST, PROMO, rogue_quality, True)
+            plan.posts.append(rogue)
         return plan
 
     # --- phase 12: learn and decide ------------------------------------------------------
@@ -262,16 +279,19 @@ class BrandAgent(mesa.Agent):
         self.comment_rate += 0.2 * (row["comments"] / self.market.scale - self.comment_rate)
         self.cum_revenue += row["revenue"]
         self.cum_cost += row["cost"]
-        self.window.append((row["engagements"], row["posts"]))
-        if plan.posts:
+        posts = [row[platform_posts_column(platform.name)] for platform in self.platforms]
+        self.window.append((row["engagements"], posts))
+        if any(post.number != INCIDENT_POST for post in plan.posts):
             self.last_post_day = day
         self.type_kpi += type_results[0]
         self.type_posts += type_results[1]
         strategy = self.strategy
         if strategy.adaptive and day % 7 == 6 and self.type_posts.sum() > 0:
-            per_post = self.type_kpi / np.maximum(self.type_posts, 1.0)
+            posted = self.type_posts > 0
+            per_post = self.type_kpi[posted] / self.type_posts[posted]
             if per_post.sum() > 0:
-                target = per_post / per_post.sum()
+                target = self.mix.copy()  # a type not posted this week keeps its share
+                target[posted] = per_post / per_post.sum() * self.mix[posted].sum()
                 self._set_mix((1.0 - strategy.adapt_rate) * self.mix + strategy.adapt_rate * target)
             self.type_kpi[:] = 0.0
             self.type_posts[:] = 0.0
@@ -289,7 +309,8 @@ class BrandAgent(mesa.Agent):
             return self.cum_revenue
         if name == "engagement":
             engagements = sum(e for e, _ in self.window)
-            posts = sum(p for _, p in self.window)
-            return engagements / posts / max(row["followers"], 1.0) if posts else 0.0
+            posts = np.sum([posts for _, posts in self.window], axis=0)
+            followers = [row[platform_followers_column(p.name)] for p in self.platforms]
+            return float(engagement_rate(engagements, posts, followers))
         gross = self.cum_revenue * self.market.margin
         return (gross - self.cum_cost) / self.cum_cost if self.cum_cost > 0 else 0.0

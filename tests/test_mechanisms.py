@@ -83,7 +83,8 @@ def _raw(days: int, **columns: list[float]) -> pd.DataFrame:
     frame = pd.DataFrame({"seed": 1, "brand": "Acme", "day": range(days)})
     for name in (*STOCKS, *FLOWS):
         frame[name] = 0.0
-    frame["followers"] = 1.0
+    frame["followers"] = frame["followers_home"] = 1.0
+    frame["followers_away"] = frame["posts_home"] = frame["posts_away"] = 0.0
     for name, values in columns.items():
         frame[name] = values
     return frame
@@ -94,16 +95,17 @@ def test_finish_computes_roi_incremental_profit_and_the_28_day_engagement_rate()
     posts = [1.0] + [0.0] * (days - 1)
     revenue = [100.0] * days
     cost = [10.0] * days
-    raw = _raw(
-        days, posts=posts, engagements=[3.0] + [0.0] * (days - 1), revenue=revenue, cost=cost
-    )
+    engagements = [3.0] + [0.0] * (days - 1)
+    raw = _raw(days, posts_home=posts, posts_away=posts, engagements=engagements)
+    raw = raw.assign(posts=[2.0 * n for n in posts], revenue=revenue, cost=cost)
     baseline = pd.Series(40.0, index=pd.MultiIndex.from_frame(raw[["brand", "day"]]))
     frame = finish(raw, baseline, margin=0.5)
     last = frame.iloc[-1]
     assert last["cum_cost"] == 300.0 and last["cum_revenue"] == 3000.0
     assert last["roi"] == pytest.approx((0.5 * 3000.0 - 300.0) / 300.0)
     assert last["incremental_profit"] == pytest.approx(0.5 * 60.0 * days - 300.0)
-    assert frame.loc[27, "engagement_rate"] == 3.0  # one post with 3 engagements, 1 follower
+    # one post with 3 engagements to 1 follower; its copy where nobody follows counts for nothing
+    assert frame.loc[27, "engagement_rate"] == 3.0
     assert frame.loc[28, "engagement_rate"] == 0.0  # out of the 28-day window
 
 
@@ -160,6 +162,7 @@ def test_an_adaptive_brand_moves_its_mix_toward_what_earned_most_per_post():
     )
     brand = EngagementModel(scenario, seed=1).brand_agents[0]
     row = dict.fromkeys(("hours", "comments", "revenue", "cost", "engagements", "posts"), 0.0)
+    row["posts_facebook"] = 0.0
     row["followers"] = 100.0
     story = CONTENT_TYPES.index("story")
     results = np.zeros((2, len(CONTENT_TYPES)))
@@ -172,3 +175,111 @@ def test_an_adaptive_brand_moves_its_mix_toward_what_earned_most_per_post():
     expected = np.full(len(CONTENT_TYPES), 0.125)
     expected[story] = 0.625
     np.testing.assert_allclose(brand.mix, expected)
+
+
+def test_a_type_not_posted_this_week_keeps_its_share_of_the_mix():
+    """Nothing was learned about a type the brand did not post: the others share the rest."""
+    from sim.schema import CONTENT_TYPES
+    from sim.strategy import DayPlan
+
+    mix = {name: 0.25 for name in CONTENT_TYPES}
+    strategy = Strategy(adaptive=True, adapt_rate=1.0, content_mix=mix)
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=200, mean_degree=6)), brands=[Brand(strategy=strategy)]
+    )
+    brand = EngagementModel(scenario, seed=1).brand_agents[0]
+    row = dict.fromkeys(("hours", "comments", "revenue", "cost", "engagements", "posts"), 0.0)
+    row["posts_facebook"] = 0.0
+    row["followers"] = 100.0
+    story, promo = CONTENT_TYPES.index("story"), CONTENT_TYPES.index("promo")
+    results = np.zeros((2, len(CONTENT_TYPES)))
+    results[1] = 1.0
+    results[1, promo] = 0.0  # no promo posts this week
+    results[0] = 1.0
+    results[0, story] = 4.0
+    results[0, promo] = 0.0
+    brand.learn(6, row, DayPlan(), results)
+    expected = np.full(len(CONTENT_TYPES), 0.75 / 6)
+    expected[story], expected[promo] = 0.75 * 4 / 6, 0.25
+    np.testing.assert_allclose(brand.mix, expected)
+
+
+def _one_brand(
+    strategy: Strategy, days: int, people: int = 300, followers: int = 60, **behavior
+) -> EngagementModel:
+    from sim.schema import Behavior, InitialState
+
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=people, mean_degree=8)),
+        days=days,
+        brands=[Brand(strategy=strategy, initial=InitialState(followers=followers))],
+        behavior=Behavior(silence_days=5, dropout_rate=0.2, **behavior),
+        market=Market(scale=1),
+    )
+    return EngagementModel(scenario, seed=3).run(days)
+
+
+def test_a_brand_without_hours_publishes_nothing_and_its_followers_drift_away():
+    frame = _one_brand(Strategy(weekly_hours=0), 20).metrics()
+    assert frame["posts"].sum() == 0 and frame["cost"].sum() == 0
+    assert frame.loc[frame["day"] <= 5, "unfollows_dropout"].sum() == 0  # silence_days 5
+    assert frame["unfollows_dropout"].sum() > 0
+
+
+def test_followers_notice_a_quit_brand_after_the_same_silence_as_a_quiet_one():
+    from sim.schema import QuitRule
+
+    strategy = Strategy(posts_per_week=7, quit_rule=QuitRule(kpi="always", check_day=4))
+    frame = _one_brand(strategy, 20).metrics()
+    last_post = int(frame.loc[frame["posts"] > 0, "day"].max())
+    assert last_post == 4
+    assert frame.loc[frame["day"] <= last_post + 5, "unfollows_dropout"].sum() == 0
+    assert frame["unfollows_dropout"].sum() > 0
+
+
+def test_an_account_incident_is_engaged_with_but_is_not_a_post_of_the_brand():
+    """A rogue post (no policy) draws engagement like a post (so it can be shared on), and does
+    not keep a silent brand's followers from noticing the silence."""
+    strategy = Strategy(posts_per_week=0, policy=False)
+    frame = _one_brand(strategy, 20, people=4000, followers=2000, incident_rate=1.0).metrics()
+    assert frame["incidents"].sum() == 20
+    assert frame["engagements"].sum() > 0
+    assert frame["unfollows_dropout"].sum() > 0
+
+
+def test_content_made_once_suits_the_main_platform_and_loses_quality_elsewhere():
+    from sim.schema import Platform
+
+    platforms = [Platform(name=name, unadapted_quality=0.6) for name in ("home", "away")]
+    strategy = Strategy(platforms=["home", "away"], adapt_per_platform=False)
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=200, mean_degree=6)),
+        platforms=platforms,
+        brands=[Brand(strategy=strategy)],
+    )
+    brand = EngagementModel(scenario, seed=1).brand_agents[0]
+    home, away = brand.platform_indices
+    assert (brand.adaptation(home), brand.adaptation(away)) == (1.0, 0.6)
+    adapted = strategy.model_copy(update={"adapt_per_platform": True})
+    brand.strategy = adapted
+    assert (brand.adaptation(home), brand.adaptation(away)) == (1.0, 1.0)
+
+
+def test_the_engagement_kpi_counts_posts_only_where_someone_follows():
+    """Engagements per follower per post, pooled over the brand's platforms (a post on a
+    platform without followers reaches nobody and lowers nothing)."""
+    from sim.schema import Platform
+    from sim.strategy import DayPlan
+
+    platforms = [Platform(name=name) for name in ("home", "away")]
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=200, mean_degree=6)),
+        platforms=platforms,
+        brands=[Brand(strategy=Strategy(platforms=["home", "away"]))],
+    )
+    brand = EngagementModel(scenario, seed=1).brand_agents[0]
+    row = dict.fromkeys(("hours", "comments", "revenue", "cost"), 0.0)
+    row |= {"engagements": 6.0, "posts": 2.0, "posts_home": 1.0, "posts_away": 1.0}
+    row |= {"followers": 2.0, "followers_home": 2.0, "followers_away": 0.0}
+    brand.learn(0, row, DayPlan(), np.zeros((2, 4)))
+    assert brand.kpi("engagement", row) == 3.0

@@ -661,7 +661,7 @@ class AgentEngine(DayOrder):
 
     def _showing(self, brand: BrandAgent, post: Post, hop: int, day: int) -> Showing:
         params, platform = self.behavior, self.platforms[post.platform]
-        adapted = 1.0 if brand.strategy.adapt_per_platform else platform.unadapted_quality
+        adapted = brand.adaptation(post.platform)
         content = post.content
         return Showing(
             brand=brand.index,
@@ -938,7 +938,7 @@ class AgentEngine(DayOrder):
         for person in ledger.touched:
             ledger.known.add(person)
         ledger.touched = set()
-        silent = day - brand.last_post_day > params.silence_days or not brand.active
+        silent = day - brand.last_post_day > params.silence_days
         followers = ledger.known.select(lambda person: person.ties[b].follower)
         for person in followers:
             cause = person.maybe_prune(b, day, silent, params)

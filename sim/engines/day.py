@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim.audience import Population
-from sim.metrics import FLOWS
+from sim.metrics import FLOWS, platform_posts_column
 from sim.rng import Stream
 from sim.schema import CONTENT_TYPES, Behavior, Platform, Scenario
 from sim.strategy import INCIDENT_POST, BrandAgent, Post
@@ -76,6 +76,7 @@ class DayOrder:
         self.behavior: Behavior = scenario.behavior
         self.market = scenario.market
         self.platforms: list[Platform] = scenario.platforms
+        self.post_columns = [platform_posts_column(platform.name) for platform in self.platforms]
         self.brands = brands
         self.seed = seed
         self.n = population.n
@@ -125,6 +126,7 @@ class DayOrder:
         stamp = post_stamp(day, len(self.brands), b, post.number)
         if post.number != INCIDENT_POST:
             row["posts"] += 1
+            row[self.post_columns[p]] += 1
             results[1, post.content] += 1
         # (a) followers' feeds
         chance = brand.feed_chance(p, day, posts_today)
@@ -201,9 +203,9 @@ class DayOrder:
                 comment_post=CARRIED_POST + post.number,
             )
 
-    @staticmethod
-    def _new_row(brand: BrandAgent) -> dict:
-        """The day's metrics row of ``brand``: every flow at zero."""
+    def _new_row(self, brand: BrandAgent) -> dict:
+        """The day's metrics row of ``brand``: every flow at zero, posts by platform too."""
         row = dict.fromkeys(FLOWS, 0.0)
+        row.update(dict.fromkeys(self.post_columns, 0.0))
         row["brand"] = brand.name
         return row

@@ -439,8 +439,8 @@ class VectorEngine(DayOrder):
         Returns (engagers, sharers).
         """
         b, p, state = brand.index, post.platform, self.state[brand.index]
-        params, platform = self.behavior, self.platforms[p]
-        adapted = 1.0 if brand.strategy.adapt_per_platform else platform.unadapted_quality
+        params = self.behavior
+        adapted = brand.adaptation(p)
         norm = self.norms[p][post.content] * adapted
         content = post.content
         post_params = (
@@ -851,7 +851,7 @@ class VectorEngine(DayOrder):
         if state.touched:
             state.known = merge_known(state.known, state.in_known, np.concatenate(state.touched))
         state.touched = []
-        silent = day - brand.last_post_day > params.silence_days or not brand.active
+        silent = day - brand.last_post_day > params.silence_days
         churn = (
             self._head(Stream.CHURN, b, day),
             params.prune_rate,
