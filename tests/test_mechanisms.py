@@ -6,6 +6,8 @@ references from it, so neither notices a formula that points the wrong way; thes
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +16,8 @@ from experiments.sweep import extract_outcomes
 from sim import behavior, summary
 from sim.metrics import FLOWS, STOCKS, finish
 from sim.model import EngagementModel
-from sim.schema import Audience, Brand, Graph, Market, Scenario, Strategy
+from sim.schema import CONTENT_TYPES, Audience, Brand, Graph, Market, Scenario, Strategy
+from sim.strategy import DayPlan
 
 
 def test_pruning_spares_fitting_trusting_and_followed_back_followers():
@@ -150,20 +153,21 @@ def test_a_sweep_runs_break_even_day_is_the_first_day_in_profit():
     assert np.isnan(extract_outcomes(never, ("break_even_day",))["break_even_day"])
 
 
-def test_an_adaptive_brand_moves_its_mix_toward_what_earned_most_per_post():
-    """Each week the mix moves ``adapt_rate`` of the way to the types' KPI per post (shares)."""
-    from sim.schema import CONTENT_TYPES
-    from sim.strategy import DayPlan
-
+def _adaptive_brand(adapt_rate: float) -> tuple[Any, dict]:
+    """An adaptive brand with an even content mix, and a metrics row to teach it with."""
     mix = {name: 0.25 for name in CONTENT_TYPES}
-    strategy = Strategy(adaptive=True, adapt_rate=0.5, content_mix=mix)
+    strategy = Strategy(adaptive=True, adapt_rate=adapt_rate, content_mix=mix)
     scenario = Scenario(
         audience=Audience(graph=Graph(people=200, mean_degree=6)), brands=[Brand(strategy=strategy)]
     )
-    brand = EngagementModel(scenario, seed=1).brand_agents[0]
     row = dict.fromkeys(("hours", "comments", "revenue", "cost", "engagements", "posts"), 0.0)
-    row["posts_facebook"] = 0.0
-    row["followers"] = 100.0
+    row |= {"posts_facebook": 0.0, "followers": 100.0}
+    return EngagementModel(scenario, seed=1).brand_agents[0], row
+
+
+def test_an_adaptive_brand_moves_its_mix_toward_what_earned_most_per_post():
+    """Each week the mix moves ``adapt_rate`` of the way to the types' KPI per post (shares)."""
+    brand, row = _adaptive_brand(0.5)
     story = CONTENT_TYPES.index("story")
     results = np.zeros((2, len(CONTENT_TYPES)))
     results[1] = 1.0  # one post of each type a day
@@ -179,25 +183,11 @@ def test_an_adaptive_brand_moves_its_mix_toward_what_earned_most_per_post():
 
 def test_a_type_not_posted_this_week_keeps_its_share_of_the_mix():
     """Nothing was learned about a type the brand did not post: the others share the rest."""
-    from sim.schema import CONTENT_TYPES
-    from sim.strategy import DayPlan
-
-    mix = {name: 0.25 for name in CONTENT_TYPES}
-    strategy = Strategy(adaptive=True, adapt_rate=1.0, content_mix=mix)
-    scenario = Scenario(
-        audience=Audience(graph=Graph(people=200, mean_degree=6)), brands=[Brand(strategy=strategy)]
-    )
-    brand = EngagementModel(scenario, seed=1).brand_agents[0]
-    row = dict.fromkeys(("hours", "comments", "revenue", "cost", "engagements", "posts"), 0.0)
-    row["posts_facebook"] = 0.0
-    row["followers"] = 100.0
+    brand, row = _adaptive_brand(1.0)
     story, promo = CONTENT_TYPES.index("story"), CONTENT_TYPES.index("promo")
-    results = np.zeros((2, len(CONTENT_TYPES)))
-    results[1] = 1.0
-    results[1, promo] = 0.0  # no promo posts this week
-    results[0] = 1.0
+    results = np.ones((2, len(CONTENT_TYPES)))
+    results[:, promo] = 0.0  # no promo posts this week
     results[0, story] = 4.0
-    results[0, promo] = 0.0
     brand.learn(6, row, DayPlan(), results)
     expected = np.full(len(CONTENT_TYPES), 0.75 / 6)
     expected[story], expected[promo] = 0.75 * 4 / 6, 0.25
@@ -269,7 +259,6 @@ def test_the_engagement_kpi_counts_posts_only_where_someone_follows():
     """Engagements per follower per post, pooled over the brand's platforms (a post on a
     platform without followers reaches nobody and lowers nothing)."""
     from sim.schema import Platform
-    from sim.strategy import DayPlan
 
     platforms = [Platform(name=name) for name in ("home", "away")]
     scenario = Scenario(
