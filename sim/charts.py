@@ -16,14 +16,20 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import Formatter  # noqa: E402
 
 from sim.metrics import COLUMNS, FINAL_OUTCOMES  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
 from sim.summary import daily_band  # noqa: E402
-from sim.text import compact  # noqa: E402
+from sim.text import compact, compact_ticks  # noqa: E402
 
-__all__ = ["DEFAULT_COLUMNS", "save_figure", "trajectories_figure", "trajectories_png"]
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "CompactFormatter",
+    "save_figure",
+    "trajectories_figure",
+    "trajectories_png",
+]
 
 DEFAULT_COLUMNS: tuple[str, ...] = ("equity", "followers", "cum_revenue", "incremental_profit")
 
@@ -50,6 +56,17 @@ _UNITS = {column: "money" for column in COLUMNS if column.endswith(_MONEY)} | {
     "equity": "sum of trust x fit",
     "engagement_rate": "interactions / follower / post",
 }
+
+
+class CompactFormatter(Formatter):
+    """Tick labels in ``sim.text.compact``'s style (35k, 1.2M) that see all ticks at once, so
+    that close ticks get enough digits to differ (990, 995, 1k, 1.005k)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return compact(x)
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        return compact_ticks(list(values))
 
 
 def _title(column: str) -> str:
@@ -97,7 +114,7 @@ def trajectories_figure(
         ax.set_title(_title(column), fontsize=11)
         ax.set_xlabel("day")
         ax.set_ylabel(_UNITS.get(column, ""))
-        ax.yaxis.set_major_formatter(FuncFormatter(compact))
+        ax.yaxis.set_major_formatter(CompactFormatter())
         ax.grid(True, alpha=0.3)
         ax.margins(x=0)
         if column.startswith("incremental"):

@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.table import Column, Table
 
 import sim
-from sim.text import did_you_mean, outcome_legend, plural
+from sim.text import comparison_name, did_you_mean, outcome_legend, plural
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -590,8 +590,8 @@ def compare(
                     "platforms, give a comparison file whose scenario lists them "
                     "(docs/scenarios.md, Comparison)"
                 )
-            name = " vs ".join(strategy.name for strategy in strategies)
-            comparison = Comparison(name=name[:80], scenario=base, strategies=strategies)
+            name = comparison_name([strategy.name for strategy in strategies])
+            comparison = Comparison(name=name, scenario=base, strategies=strategies)
         scenario = comparison.scenario
         if audience is not None:
             scenario = with_audience(scenario, loading.load_audience(audience))

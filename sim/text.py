@@ -10,6 +10,8 @@ from typing import Any
 
 __all__ = [
     "compact",
+    "compact_ticks",
+    "comparison_name",
     "did_you_mean",
     "number",
     "outcome_cells",
@@ -27,16 +29,41 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}s"
 
 
-def compact(value: float, _position: object = None) -> str:
-    """A short, readable number: 1.2M, 35k, 4.2k, 512, 0.013 (also a Matplotlib tick format)."""
+def compact(value: float, _position: object = None, *, digits: int = 3) -> str:
+    """A short, readable number to ``digits`` significant digits: 1.2M, 35k, 4.2k, 512, 0.013."""
     size = abs(value)
-    if size >= 1e9:
-        return f"{value / 1e9:.3g}B"
-    if size >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if size >= 1e3:
-        return f"{value / 1e3:.3g}k"
-    return f"{value:.3g}"
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= scale:
+            return f"{value / scale:.{digits}g}{suffix}"
+    return f"{value:.{digits}g}"
+
+
+MAX_DIGITS = 12
+"""The most significant digits :func:`compact_ticks` uses to tell ticks apart."""
+
+
+def compact_ticks(values: Sequence[float]) -> list[str]:
+    """Axis tick labels in :func:`compact`'s style, with as many significant digits (at least 3)
+    as it takes for distinct ticks to get distinct labels (990, 995, 1k, 1.005k, not 1k twice)."""
+    distinct = len(set(values))
+    for digits in range(3, MAX_DIGITS + 1):
+        labels = [compact(value, digits=digits) for value in values]
+        if len(set(labels)) == distinct:
+            return labels
+    return labels
+
+
+def comparison_name(names: Sequence[str], limit: int = 80) -> str:
+    """Strategy names joined by " vs ", at most ``limit`` characters: when too long, whole
+    names and then how many more ("a vs b vs 4 more"), never a name cut in the middle."""
+    joined = " vs ".join(names)
+    if len(joined) <= limit:
+        return joined
+    for kept in range(len(names) - 1, 0, -1):
+        shortened = " vs ".join([*names[:kept], f"{len(names) - kept} more"])
+        if len(shortened) <= limit:
+            return shortened
+    return plural(len(names), "strategy")
 
 
 def number(value: Any) -> str:

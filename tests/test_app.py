@@ -299,3 +299,20 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved 'my_plan'").wait_for()
     page.context.close()
+
+
+def test_text_in_a_number_box_disables_run(browser, app_url):
+    """Typed in the browser, '3o' in the horizon is said beside the field and disables Run
+    (Solara's InputInt kept the last number and ran it); a number enables Run again."""
+    page = _page(browser, app_url)
+    run = page.get_by_role("button", name="Run", exact=True)
+    run.wait_for()
+    page.locator(".lg-days input").fill("3o")
+    page.locator(".lg-problem").get_by_text("'3o' is not a whole number").wait_for()
+    assert run.is_disabled()
+    page.locator(".lg-days input").fill("30")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some("
+        "(b) => b.innerText.trim() === 'RUN' && !b.disabled)"
+    )
+    page.context.close()

@@ -118,10 +118,11 @@ def test_caption_states_a_quitters_lead_with_its_own_interval():
 def test_builder_reads_ranges_from_the_schema():
     assert bounds(Strategy.model_fields["reply_rate"]) == (0, 1)
     assert bounds(Strategy.model_fields["posts_per_week"]) == (0, 70)
-    strategy, error = validate({**Strategy().model_dump(), "reply_rate": 2.0})
-    assert strategy is None and error.field == "reply_rate" and "at most 1" in error.message
-    strategy, error = validate(Strategy(name="mine").model_dump())
-    assert error is None and strategy is not None and strategy.name == "mine"
+    strategy, errors = validate({**Strategy().model_dump(), "reply_rate": 2.0})
+    assert strategy is None and [error.field for error in errors] == ["reply_rate"]
+    assert "at most 1" in errors[0].message
+    strategy, errors = validate(Strategy(name="mine").model_dump())
+    assert errors == [] and strategy is not None and strategy.name == "mine"
 
 
 def test_builder_greys_out_settings_without_effect():
@@ -235,7 +236,7 @@ def test_jcurve_marks_break_even_on_the_zero_line_as_the_median_seed():
     marker = next(line for line in ax.get_lines() if line.get_marker() == "o")
     assert list(marker.get_xydata()[0]) == [6.0, 0.0]
     assert any("break-even (median seed): day 6" in text.get_text() for text in ax.texts)
-    assert "95% interval" in ax.get_legend().get_title().get_text()
+    assert "95% interval" in fig.legends[0].get_title().get_text()
 
 
 def test_a_smaller_audience_keeps_the_brands_share_of_followers():
@@ -268,3 +269,241 @@ def test_a_smaller_audience_keeps_the_brands_share_of_followers():
 def test_the_long_game_never_shows_a_negative_loss():
     assert quitting_value(8090.0, 12) == ("Value lost by quitting at week 12", "8.09k")
     assert quitting_value(-592.0, 4) == ("Value gained by quitting at week 4", "592")
+
+
+@pytest.fixture
+def session():
+    """The module-level (per-session) state of the pages touched by a test, restored after it."""
+    from viz.pages import builder, compare
+    from viz.state import custom_strategies
+
+    saved = [
+        (variable, variable.value)
+        for variable in (
+            custom_strategies,
+            compare.selected,
+            compare.days,
+            compare.unparsed,
+            builder.form,
+            builder.upload_error,
+            builder.upload_note,
+            builder.started_from,
+            builder.unparsed,
+        )
+    ]
+    yield
+    for variable, value in saved:
+        variable.set(value)
+
+
+def test_builder_refuses_a_platform_the_scenario_lacks(session):
+    """As the CLI does: a strategy on 'myspace' is refused by the form and by an upload, and
+    Compare refuses to run a custom one rather than crash in the run."""
+    from viz.pages import builder, compare
+    from viz.state import save_custom
+
+    strategy, errors = validate({**Strategy().model_dump(), "platforms": ["myspace"]})
+    assert strategy is None and [error.field for error in errors] == ["platforms"]
+    assert "platform(s) ['myspace'] not in the scenario; its platforms are" in errors[0].message
+    before = builder.form.value
+    builder.on_upload({"name": "plat.toml", "text": 'name = "plat"\nplatforms = ["myspace"]\n'})
+    assert "plat.toml" in builder.upload_error.value and "myspace" in builder.upload_error.value
+    assert builder.form.value == before
+    save_custom(Strategy(name="plat", platforms=["myspace"]))
+    compare.selected.set(["consistent_engagement", "plat"])
+    assert "plat: platform(s) ['myspace'] not in the scenario" in compare._problem()
+
+
+def test_builder_lists_every_wrong_field():
+    data = {**Strategy().model_dump(), "reply_rate": 2.0, "posts_per_week": -1.0}
+    strategy, errors = validate(data)
+    assert strategy is None
+    assert sorted(error.field for error in errors) == ["posts_per_week", "reply_rate"]
+    assert not any("more)" in error.message for error in errors)
+
+
+def test_builder_upload_resets_start_from_and_notes_the_mix(session):
+    from viz.pages import builder
+
+    builder.start_from("broadcasting")
+    assert builder.started_from.value == "broadcasting"
+    builder.on_upload({"name": "mine.toml", "text": 'name = "mine"\n'})
+    assert builder.started_from.value is None and builder.form.value["name"] == "mine"
+    note = builder.mix_note({"value": 2.0, "story": 2.0, "promo": 0.0, "conversation": 0.0})
+    assert (
+        note == "values are rescaled to sum to 1: value 50%, story 50%, promo 0%, conversation 0%"
+    )
+
+
+def _render(element):
+    import solara
+
+    return solara.render(element, handle_error=False)[1]
+
+
+def test_text_in_a_number_box_disables_run(session):
+    """Typing '3o' in Compare's horizon says so and disables Run; the last number is not run."""
+    import ipyvuetify as v
+
+    from viz.pages import compare
+
+    compare.days.set(30)
+    rc = _render(compare.Controls())
+    box = rc.find(v.TextField, label="Horizon (days)").widget
+
+    def run_disabled() -> bool:
+        return rc.find(v.Btn, children=["Run"]).widget.disabled
+
+    assert not run_disabled()
+    box.v_model = "3o"
+    assert compare.days.value == 30
+    assert "'3o' is not a whole number" in box.messages
+    assert run_disabled() and "Horizon (days)" in compare._problem()
+    box.v_model = "45"
+    assert compare.days.value == 45 and not run_disabled()
+    rc.close()
+
+
+def test_text_in_a_builder_number_box_disables_save(session):
+    import ipyvuetify as v
+
+    from viz.pages import builder
+
+    builder.form.set(Strategy(name="mine").model_dump())
+    rc = _render(builder.BuilderPage())
+    assert rc.find(v.Alert, children=["Valid strategy."]).widgets
+    box = next(
+        field.widget
+        for field in rc.find(v.TextField)
+        if str(field.widget.label).startswith("follow rate")
+    )
+    box.v_model = "abc"
+    assert not rc.find(v.Alert, children=["Valid strategy."]).widgets
+    assert rc.find(v.Btn, children=["Save"]).widget.disabled
+    rc.close()
+
+
+def test_number_box_parses_numbers_only():
+    from viz.components import parse_number
+
+    assert parse_number(" 30 ", int) == 30 and parse_number("0.5", float) == 0.5
+    for text, kind in (("3o", int), ("2.5", int), ("abc", float), ("nan", float), ("", int)):
+        with pytest.raises(ValueError, match="is not a"):
+            parse_number(text, kind)
+
+
+def test_network_export_draws_people_over_edges_as_on_screen():
+    """People above the grey edges, and y pointing down as in the page's SVG view."""
+    import numpy as np
+    from matplotlib.collections import LineCollection, PathCollection
+
+    from viz.charts import network_chart
+
+    positions = np.array([[0.1, 0.2], [0.5, 0.9], [0.8, 0.4]])
+    fig = network_chart(positions, np.array([[0, 1], [1, 2]]), np.array([0, 3, 5]), day=7)
+    ax = fig.axes[0]
+    edges = next(c for c in ax.collections if isinstance(c, LineCollection))
+    people = [c for c in ax.collections if type(c) is PathCollection and len(c.get_offsets())]
+    assert people and all(p.get_zorder() > edges.get_zorder() for p in people)
+    assert ax.yaxis_inverted()
+
+
+def test_axis_ticks_get_distinct_compact_labels():
+    from sim.charts import CompactFormatter, trajectories_figure
+    from sim.text import compact, compact_ticks
+
+    ticks = [990, 992.5, 995, 997.5, 1000, 1002.5, 1005, 1007.5]
+    labels = compact_ticks(ticks)
+    assert len(set(labels)) == len(ticks) and labels[:5] == ["990", "992.5", "995", "997.5", "1k"]
+    assert compact_ticks([0, 5000, 10000, 1.5e6]) == ["0", "5k", "10k", "1.5M"]
+    assert compact(1002.5) == "1k"  # unchanged outside axes
+    df = make_metrics({"a": 0.0, "b": 0.0}, days=10)
+    df["followers"] = 990 + df["day"] * 2.0
+    fig = trajectories_figure(df, ["followers"])
+    ax = fig.axes[0]
+    assert isinstance(ax.yaxis.get_major_formatter(), CompactFormatter)
+    fig.canvas.draw()
+    shown = [label.get_text() for label in ax.get_yticklabels() if label.get_text()]
+    assert len(set(shown)) == len(shown), shown
+
+
+def test_comparison_name_keeps_whole_names():
+    from sim.text import comparison_name
+
+    names = [
+        "consistent_engagement",
+        "broadcasting",
+        "storytelling",
+        "over_following",
+        "over_automation",
+        "no_plan",
+    ]
+    name = comparison_name(names)
+    assert len(name) <= 80 and name.endswith(" more")
+    kept, more = name.rsplit(" vs ", 1)
+    assert kept.split(" vs ") == names[: len(kept.split(" vs "))]
+    assert more == f"{len(names) - len(kept.split(' vs '))} more"
+    assert comparison_name(names[:2]) == "consistent_engagement vs broadcasting"
+    strategies = [resolve_strategy(n, {}) for n in names]
+    small = audience_for(AudienceChoice(preset="small"))
+    assert comparison_for(strategies, small, 30, 1).name == name
+
+
+def test_exported_scenario_says_what_was_run(small_comparison):
+    description = small_comparison.scenario.description
+    assert "small audience (2,000 people)" in description and "30 days" in description
+    assert "two years" not in description
+
+
+def test_jcurve_legend_is_below_and_lists_only_what_is_drawn():
+    from viz.charts import jcurve_chart
+
+    df = make_metrics({"keep": 1.0, "quit": 2.0, "other": 1.5}, seeds=2, days=20)
+    fig = jcurve_chart(df, "keep", "quit", ["other"], quit_day=10, break_even_day=12.0)
+    ax = fig.axes[0]
+    assert ax.get_legend() is None  # no legend over the curves or the marker lines
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert labels == ["keep", "quit", "other"]  # keep is never ahead: nothing shaded
+    label = next(text for text in ax.texts if text.get_text().startswith("break-even"))
+    assert label.get_bbox_patch() is not None  # a box: no line through its text
+    ahead = make_metrics({"keep": 2.0, "quit": 1.0}, seeds=2, days=20)
+    fig = jcurve_chart(ahead, "keep", "quit", [], quit_day=10, break_even_day=None)
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert "value left on the table by quitting" in labels
+
+
+def test_compare_status_says_queued_and_cancelled(small_comparison):
+    from viz.pages.compare import CompareRun
+
+    progress = {"consistent_engagement": (0, 2, "running"), "broadcasting": (0, 2, "queued")}
+    run = CompareRun(1, small_comparison, progress, queued=True)
+    assert run.status("consistent_engagement") == "consistent_engagement: queued (0/2 seeds)"
+    assert "as each strategy finishes" in run.empty_note()
+    cancelled = {name: (0, 2, "cancelled") for name in progress}
+    assert "Cancelled" in CompareRun(2, small_comparison, cancelled).empty_note()
+
+
+def test_sweeps_page_says_when_no_run_broke_even(tmp_path):
+    import dataclasses
+
+    import numpy as np
+    from test_sweep_views import run_grid_sweep
+
+    from experiments import figures, views
+    from viz.pages.sweeps import empty_outcome_note, path_label, readable_cells
+
+    data = views.open_sweep(run_grid_sweep(tmp_path / "grid"))
+    strategy = data.strategies[0]
+    assert empty_outcome_note(data, "equity", strategy, None) == ""
+    never = dataclasses.replace(data, results=data.results.assign(break_even_day=np.nan))
+    note = empty_outcome_note(never, "break_even_day", strategy, None)
+    assert note == (
+        f"No run of {strategy} broke even within {data.experiment.scenario.days} days: "
+        "no break-even day to show."
+    )
+    table = views.heatmap_table(data, "equity", *data.parameter_names[:2], strategy=strategy)
+    fig = readable_cells(figures.heatmap_figure(table), *reversed(table.shape))
+    assert fig.axes[0].texts and all(t.get_fontsize() >= 12 for t in fig.axes[0].texts)
+    big = pd.DataFrame(np.full((20, 20), 123456.0))
+    assert not readable_cells(figures.heatmap_figure(big), 20, 20).axes[0].texts
+    assert path_label([views.DEFAULT_SWEEPS_DIR.resolve()]) == "Or a path relative to out/sweeps"

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
-from sim.charts import trajectories_figure
+from sim.charts import CompactFormatter, trajectories_figure
 from sim.summary import daily_band
 from sim.text import compact
 
@@ -43,6 +43,8 @@ STATE_NAMES: tuple[str, ...] = ("unaware", "aware", "follower", "advocate", "mut
 """A person's relationship with the brand, in the order of its code (0..5)."""
 STATE_COLORS: tuple[str, ...] = ("#d0d0d0", "#9ecae1", "#3182bd", "#31a354", "#fd8d3c", "#de2d26")
 """Colour of each relationship state (colour-blind-safe enough on a projector)."""
+EDGE_LAYER, PEOPLE_LAYER = 1, 3
+"""Drawing order (zorder) of the network's follow edges and of its people, drawn over them."""
 
 
 def trajectory_chart(df: pd.DataFrame, column: str, title: str) -> Figure:
@@ -87,6 +89,10 @@ def vanity_chart(final: pd.DataFrame) -> Figure:
     return fig
 
 
+_LABEL_BOX = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+"""A white box behind a label written over the chart, so that no line runs through its text."""
+
+
 def jcurve_chart(
     df: pd.DataFrame,
     keep: str,
@@ -118,18 +124,7 @@ def jcurve_chart(
         ax.plot(band["day"], band["mean"], color=color, lw=2.0, label=name, zorder=on_top)
         ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=0.15, lw=0)
     if keep in bands and quit_name in bands:
-        a, b = bands[keep], bands[quit_name]
-        ahead = (a["mean"] > b["mean"]) & (a["day"] >= quit_day)
-        ax.fill_between(
-            a["day"],
-            b["mean"],
-            a["mean"],
-            where=ahead.to_numpy(),
-            color="#ffbf00",
-            alpha=0.35,
-            lw=0,
-            label="value left on the table by quitting",
-        )
+        _shade_value_left(ax, bands[keep], bands[quit_name], quit_day)
     ax.axvline(quit_day, color="#d62728", linestyle=":", linewidth=1.2)
     near_end = quit_day > 0.8 * df["day"].max()  # the label goes left of the line there
     ax.annotate(
@@ -141,6 +136,7 @@ def jcurve_chart(
         ha="right" if near_end else "left",
         color="#d62728",
         fontsize=9,
+        bbox=_LABEL_BOX,
     )
     if break_even_day is not None and keep in bands:
         day = float(break_even_day)
@@ -156,18 +152,45 @@ def jcurve_chart(
             color="#1b6e1b",
             fontsize=10,
             fontweight="bold",
+            bbox=_LABEL_BOX,
+            zorder=5,
         )
     ax.axhline(0.0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_xlabel("day")
     ax.set_ylabel("money (vs. no social media)")
-    ax.yaxis.set_major_formatter(FuncFormatter(compact))
+    ax.yaxis.set_major_formatter(CompactFormatter())
     ax.set_title("The long game: cumulative incremental profit (the J-curve)", fontsize=12)
     ax.grid(True, alpha=0.3)
     ax.margins(x=0)
     banded = df["seed"].nunique() > 1
     title = "mean over seeds; shaded: 95% interval" if banded else "one seed"
-    ax.legend(loc="upper left", fontsize=9, frameon=False, title=title, title_fontsize=8)
+    fig.legend(  # below the axes: it covers no curve and no marker line
+        loc="outside lower center",
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+        title=title,
+        title_fontsize=8,
+    )
     return fig
+
+
+def _shade_value_left(ax: Axes, keep: pd.DataFrame, quit: pd.DataFrame, quit_day: int) -> None:
+    """Shade, and list in the legend, the value left on the table by quitting: where the mean of
+    ``keep`` is above that of ``quit`` after ``quit_day`` (nothing when it never is)."""
+    ahead = ((keep["mean"] > quit["mean"]) & (keep["day"] >= quit_day)).to_numpy()
+    if not ahead.any():
+        return
+    ax.fill_between(
+        keep["day"],
+        quit["mean"],
+        keep["mean"],
+        where=ahead,
+        color="#ffbf00",
+        alpha=0.35,
+        lw=0,
+        label="value left on the table by quitting",
+    )
 
 
 def draw_order(states: np.ndarray, on_top: int = -1) -> np.ndarray:
@@ -189,15 +212,20 @@ def network_chart(positions: np.ndarray, edges: np.ndarray, states: np.ndarray, 
     if len(edges):
         segments = positions[edges]
         ax.add_collection(
-            matplotlib.collections.LineCollection(segments, colors="#cccccc", linewidths=0.2)
+            matplotlib.collections.LineCollection(
+                segments, colors="#cccccc", linewidths=0.2, zorder=EDGE_LAYER
+            )
         )
     order = draw_order(states)
     colors = np.array(STATE_COLORS)[states[order]]
-    ax.scatter(positions[order, 0], positions[order, 1], c=colors, s=8, linewidths=0)
+    ax.scatter(
+        positions[order, 0], positions[order, 1], c=colors, s=8, linewidths=0, zorder=PEOPLE_LAYER
+    )
     for code, name in enumerate(STATE_NAMES):
         ax.scatter([], [], c=STATE_COLORS[code], s=30, label=name)
     fig.legend(loc="outside lower center", ncols=6, frameon=False, fontsize=8)
     ax.set_title(f"Audience on day {day}", fontsize=11)
     ax.set_axis_off()
     ax.set_aspect("equal")
+    ax.invert_yaxis()  # y grows downwards on the page's SVG view: the same picture
     return fig

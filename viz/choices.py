@@ -8,6 +8,7 @@ A comparison built here is the one ``longgame compare`` builds for the same choi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal, get_args
@@ -17,17 +18,21 @@ from sim.loading import (
     audience_from_dict,
     list_presets,
     load_scenario,
+    platform_problem,
     shipped_graph,
     strategy_from_dict,
 )
 from sim.runner import with_audience
-from sim.schema import Audience, Comparison, Graph, Scenario, Strategy
+from sim.schema import Audience, Comparison, Graph, Platform, Scenario, Strategy
+from sim.text import comparison_name, plural
 
 __all__ = [
     "AudienceChoice",
     "GENERATORS",
     "audience_for",
     "comparison_for",
+    "platforms",
+    "platform_mismatch",
     "scenario_for",
     "strategy_names",
     "resolve_strategy",
@@ -100,18 +105,46 @@ def audience_for(choice: AudienceChoice) -> Audience:
 
 def scenario_for(audience: Audience, days: int) -> Scenario:
     """The ``base`` scenario on ``audience`` over ``days`` days, its brand followed by the same
-    share of the people as on its own audience (as ``longgame compare --audience``)."""
-    return with_audience(Scenario.model_validate({**_base().model_dump(), "days": days}), audience)
+    share of the people as on its own audience (as ``longgame compare --audience``), described
+    as run (the base scenario's own description names its default audience and horizon)."""
+    base = Scenario.model_validate({**_base().model_dump(), "days": days})
+    scenario = with_audience(base, audience)
+    return scenario.model_copy(update={"description": _description(scenario)})
+
+
+def _description(scenario: Scenario) -> str:
+    """What a page runs, in a line: "One brand on the small audience (2,000 people), ..."."""
+    return (
+        f"{plural(len(scenario.brands), 'brand')} on the {scenario.audience.name} "
+        f"audience ({scenario.audience.graph.people:,} people), "
+        f"{plural(len(scenario.platforms), 'platform')}, {plural(scenario.days, 'day')} "
+        "(the base scenario as the web app ran it)"
+    )
 
 
 def comparison_for(
     strategies: list[Strategy], audience: Audience, days: int, seeds: int
 ) -> Comparison:
     """The comparison of ``strategies`` that ``longgame compare`` runs for the same choices."""
-    name = " vs ".join(strategy.name for strategy in strategies)[:80]
+    name = comparison_name([strategy.name for strategy in strategies])
     return Comparison(
         name=name, scenario=scenario_for(audience, days), strategies=strategies, seeds=seeds
     )
+
+
+def platforms() -> list[Platform]:
+    """The platforms of every scenario the pages run (the ``base`` scenario's)."""
+    return _base().platforms
+
+
+def platform_mismatch(strategies: Sequence[Strategy]) -> str:
+    """Why ``strategies`` cannot run on the pages' scenario, as the CLI says it (a platform the
+    scenario does not have), or ''."""
+    problem = platform_problem(platforms(), [((s.name,), s) for s in strategies])
+    if problem is None:
+        return ""
+    (name, *_), _, message = problem
+    return f"{name}: {message}"
 
 
 def strategy_names(custom: dict[str, Strategy]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Shared page pieces: a chart with PNG/SVG export, CSV/TOML downloads, a file upload, the network.
+"""Shared page pieces: a chart with PNG/SVG export, CSV/TOML downloads, a file upload, the
+network, a number box that tells the page when its text is not a number.
 
 Every chart in the app goes through :func:`ChartCard` (so every chart exports PNG and SVG) and
 every result table through :func:`TableCard` (so every table exports CSV).
@@ -7,7 +8,8 @@ every result table through :func:`TableCard` (so every table exports CSV).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +18,17 @@ from matplotlib.figure import Figure
 
 from viz.export import figure_bytes, file_name, table_csv
 
-__all__ = ["ChartCard", "TableCard", "FileUpload", "NetworkView", "html_table", "use_background"]
+__all__ = [
+    "ChartCard",
+    "TableCard",
+    "FileUpload",
+    "NetworkView",
+    "NumberInput",
+    "html_table",
+    "parse_number",
+    "unparsed_problem",
+    "use_background",
+]
 
 _HERE = Path(__file__).parent
 
@@ -113,3 +125,82 @@ def NetworkView(
     """The follower network as SVG: ``points`` [x, y, person], ``states`` codes into ``palette``,
     drawn in ``order`` (later on top; the unaware, code 0, smaller); clicking a person calls
     ``event_select(person)``."""
+
+
+def parse_number(text: str, kind: type[int] | type[float]) -> int | float:
+    """The number typed in a box (a whole one for ``int``), or ValueError saying what is wrong."""
+    what = "a whole number" if kind is int else "a number"
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not {what}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"'{text}' is not {what}")
+    return value
+
+
+def unparsed_problem(unparsed: Mapping[str, str]) -> str:
+    """What a page says while some of its boxes hold text that is not a number, or ''."""
+    return "; ".join(f"{label}: {message}" for label, message in unparsed.items())
+
+
+def _without(unparsed: solara.Reactive[dict[str, str]], label: str) -> None:
+    unparsed.set({key: value for key, value in unparsed.value.items() if key != label})
+
+
+@solara.component
+def NumberInput(
+    label: str,
+    value: float,
+    on_value: Callable[[float], None],
+    unparsed: solara.Reactive[dict[str, str]] | None = None,
+    kind: type[int] | type[float] = int,
+    disabled: bool = False,
+    classes: list[str] | None = None,
+) -> None:
+    """A box for a number: each number typed goes to ``on_value``; while the text is not a
+    number the box says why and ``unparsed`` (label to message) holds it, so that the page can
+    say so and disable Run or Save rather than use the last number (Solara's InputInt keeps it
+    silently). A new ``value`` from elsewhere (a preset loaded) replaces the text."""
+    text, set_text = solara.use_state(str(value))
+    try:
+        parse_number(text, kind)
+        problem = ""
+    except ValueError as error:
+        problem = str(error)
+
+    def show_new_value() -> None:
+        try:
+            if parse_number(text, kind) == value:
+                return
+        except ValueError:
+            pass
+        set_text(str(value))
+
+    def report() -> Callable[[], None] | None:
+        if unparsed is None or not problem:
+            return None
+        unparsed.set({**unparsed.value, label: problem})
+        return lambda: _without(unparsed, label)
+
+    solara.use_effect(show_new_value, [value])
+    solara.use_effect(report, [problem])
+
+    def typed(new: str) -> None:
+        set_text(new)
+        try:
+            number = parse_number(new, kind)
+        except ValueError:
+            return
+        if number != value:
+            on_value(number)
+
+    solara.InputText(
+        label,
+        value=text,
+        on_value=typed,
+        continuous_update=True,
+        error=problem or False,
+        disabled=disabled,
+        classes=classes or [],
+    )

@@ -20,11 +20,12 @@ from viz.choices import (
     GENERATORS,
     AudienceChoice,
     audience_for,
+    platform_mismatch,
     resolve_strategy,
     scenario_for,
     strategy_names,
 )
-from viz.components import NetworkView, TableCard
+from viz.components import NetworkView, NumberInput, TableCard, unparsed_problem
 from viz.export import figure_bytes
 from viz.jobs import RUN_QUEUE, Job
 from viz.state import custom_strategies
@@ -32,6 +33,8 @@ from viz.state import custom_strategies
 __all__ = ["AudiencePage"]
 
 SIZE = 1000
+MAX_DAYS = 730
+"""The longest run the page offers (the agent engine is the slow, readable one)."""
 AUDIENCE_OPTIONS = {
     **{f"preset: {name}": AudienceChoice(preset=name) for name in ("small", "facebook_ego")},
     **{
@@ -53,11 +56,24 @@ day = solara.reactive(0)
 playing = solara.reactive(False)
 selected = solara.reactive(-1)
 job = solara.reactive(None)
+unparsed = solara.reactive({})  # number boxes whose text is not a number: label -> why
 _numbers = itertools.count(1)
 
 
+def _problem() -> str:
+    """Why the controls' run cannot start, or ''."""
+    if unparsed.value:
+        return unparsed_problem(unparsed.value)
+    if not 1 <= days.value <= MAX_DAYS:
+        return f"1 to {MAX_DAYS} days (the agent engine is the slow, readable one)."
+    return platform_mismatch([resolve_strategy(strategy_name.value, custom_strategies.value)])
+
+
 def start() -> None:
-    """Lay out the audience (once) and step the agent engine in the background."""
+    """Lay out the audience (once) and step the agent engine in the background; a run the
+    controls do not allow (``_problem``) is not started."""
+    if _problem():
+        return
     if job.value is not None:
         job.value.cancel()
     choice = AUDIENCE_OPTIONS[audience.value]
@@ -125,12 +141,12 @@ def Controls() -> None:
         solara.Select(
             "Strategy", values=strategy_names(custom_strategies.value), value=strategy_name
         )
-        solara.InputInt("Days", value=days, classes=["lg-days"])
-        ok = 1 <= days.value <= 730
-        if not ok:
-            solara.Warning("1 to 730 days (the agent engine is the slow, readable one).")
+        NumberInput("Days", days.value, days.set, unparsed, classes=["lg-days"])
+        problem = _problem()
+        if problem:
+            solara.Warning(problem, classes=["lg-problem"])
         with solara.Row(style={"align-items": "center"}):
-            solara.Button("Run", color="primary", on_click=start, disabled=not ok)
+            solara.Button("Run", color="primary", on_click=start, disabled=bool(problem))
             solara.Text(status.value, classes=["lg-status"], style={"font-size": "13px"})
         with solara.Column(gap="0", style={"margin-top": "12px"}):
             for name, color in zip(charts.STATE_NAMES, charts.STATE_COLORS, strict=True):

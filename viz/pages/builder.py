@@ -2,14 +2,16 @@
 
 Ranges, defaults and help text come from ``sim.schema.Strategy`` (the ``Field`` bounds and
 descriptions that ``sim.paramdoc`` documents), never retyped here. The form is validated by
-``sim.loading.strategy_from_dict`` (what the CLI uses for files), saved as a named custom
-strategy for the other pages, downloaded as TOML, or loaded from an uploaded TOML file, whose
-errors are the loader's own messages.
+``sim.loading.strategy_from_dict`` (what the CLI uses for files) and, as the CLI does, against the
+platforms of the scenario the pages run; it is saved as a named custom strategy for the other
+pages, downloaded as TOML, or loaded from an uploaded TOML file, whose errors are the loader's own
+messages.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Literal, get_args, get_origin
 
 import solara
@@ -17,17 +19,11 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
-from sim.loading import parse_toml_text, strategy_from_dict
-from sim.schema import Scenario, Strategy, bounds
-from viz.choices import (
-    AudienceChoice,
-    audience_for,
-    preset_strategies,
-    resolve_strategy,
-    scenario_for,
-    strategy_names,
-)
-from viz.components import FileUpload
+from sim.loading import parse_toml_text, platform_problem, strategy_from_dict
+from sim.schema import CONTENT_TYPES, ContentMix, Strategy, bounds
+from sim.toml_text import toml_value
+from viz.choices import platforms, preset_strategies, resolve_strategy, strategy_names
+from viz.components import FileUpload, NumberInput, unparsed_problem
 from viz.export import file_name, strategy_toml
 from viz.limits import MAX_UPLOAD_BYTES, upload_problem
 from viz.state import custom_strategies, save_custom
@@ -41,6 +37,8 @@ form = solara.reactive(Strategy().model_dump())
 upload_error = solara.reactive("")
 upload_note = solara.reactive("")
 saved_note = solara.reactive("")
+started_from = solara.reactive(None)  # the strategy "Start from" shows (None after an upload)
+unparsed = solara.reactive({})  # number boxes whose text is not a number: label -> why
 
 
 def slider_step(low: float, high: float) -> tuple[float, int]:
@@ -70,12 +68,64 @@ FORM = "<strategy builder>"
 """The source the loader names in the form's errors (not shown on the page)."""
 
 
-def validate(data: dict[str, Any]) -> tuple[Strategy | None, ScenarioError | None]:
-    """The strategy a form describes, or the loader's error."""
-    try:
-        return strategy_from_dict(data, source=FORM), None
-    except ScenarioError as error:
-        return None, error
+DEFAULTS = Strategy().model_dump()
+"""Every field's default, where :func:`validate` puts a wrong field to look for more errors."""
+
+
+def validate(data: dict[str, Any]) -> tuple[Strategy | None, list[ScenarioError]]:
+    """The strategy a form describes, or every error in it: the loader's, one per field (so
+    that no field's error hides behind another's "and 1 more"), and, as the CLI says it, a
+    platform the pages' scenario does not have."""
+    errors: list[ScenarioError] = []
+    checked: dict[str, Any] | None = data
+    while checked is not None:  # each round puts one more wrong field back to its default
+        try:
+            strategy = strategy_from_dict(checked, source=FORM)
+        except ScenarioError as error:
+            errors.append(_alone(error))
+            checked = _with_default(checked, error.field)
+            continue
+        if errors:
+            break
+        mismatch = platform_error(strategy, FORM)
+        return (strategy, []) if mismatch is None else (None, [mismatch])
+    return None, errors
+
+
+def _alone(error: ScenarioError) -> ScenarioError:
+    """The loader's error without its count of the others (:func:`validate` lists them)."""
+    message = re.sub(r" \(and \d+ more\)$", "", error.message)
+    return ScenarioError(message, error.file, error.field, error.line, error.value)
+
+
+def _with_default(data: dict[str, Any], field: str | None) -> dict[str, Any] | None:
+    """``data`` with the dotted ``field`` put back to its default, or None where that changes
+    nothing (no such field, or it already holds its default)."""
+    path = re.sub(r"\[\d+\]", "", field or "").split(".")
+    default: Any = DEFAULTS
+    for key in path:
+        if not isinstance(default, dict) or key not in default:
+            return None
+        default = default[key]
+    changed = _replaced(data, tuple(path), default)
+    return None if changed == data else changed
+
+
+def _replaced(data: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of the nested ``data`` with ``value`` at ``path`` (missing tables are made)."""
+    head, *rest = path
+    inner = data.get(head)
+    new = _replaced(inner if isinstance(inner, dict) else {}, tuple(rest), value) if rest else value
+    return {**data, head: new}
+
+
+def platform_error(strategy: Strategy, source: str) -> ScenarioError | None:
+    """The CLI's error for a strategy on platforms the pages' scenario lacks, or None."""
+    problem = platform_problem(platforms(), [((), strategy)])
+    if problem is None:
+        return None
+    _, value, message = problem
+    return ScenarioError(message, source, "platforms", value=toml_value(value))
 
 
 def _help(info: FieldInfo) -> str:
@@ -89,13 +139,10 @@ def _help(info: FieldInfo) -> str:
 
 
 def _set(path: tuple[str, ...], value: Any) -> None:
-    data = dict(form.value)
-    target = data
-    for key in path[:-1]:
-        target[key] = dict(target[key])
-        target = target[key]
-    target[path[-1]] = value
-    form.set(data)
+    """Change one field of the form (an upload's message no longer applies to it)."""
+    form.set(_replaced(form.value, path, value))
+    upload_error.set("")
+    upload_note.set("")
 
 
 @solara.component
@@ -124,7 +171,7 @@ def Field(
         elif annotation is bool:
             solara.Checkbox(label=label, value=value, on_value=on_value, disabled=disabled)
         elif name == "platforms":
-            known = [platform.name for platform in scenario_for_platforms().platforms]
+            known = [platform.name for platform in platforms()]
             solara.SelectMultiple(label, values=list(value), all_values=known, on_value=on_value)
         elif annotation in (int, float) and low is not None and high is not None:
             if high - low <= SLIDER_SPAN:
@@ -150,11 +197,12 @@ def Field(
                         disabled=disabled,
                     )
             else:
-                box = solara.InputInt if annotation is int else solara.InputFloat
-                box(
+                NumberInput(
                     f"{label} ({low:g} to {high:g})",
-                    value=value,
-                    on_value=on_value,
+                    value,
+                    on_value,
+                    unparsed,
+                    kind=annotation,
                     disabled=disabled,
                 )
         elif annotation is str:
@@ -166,33 +214,43 @@ def Field(
             solara.Error(problem, dense=True, classes=["lg-field-error"])
 
 
-def scenario_for_platforms() -> Scenario:
-    """The scenario whose platforms a strategy may use (the base scenario's)."""
-    return scenario_for(audience_for(AudienceChoice()), days=1)
-
-
 @solara.component
 def Fields(
     model: type[BaseModel],
     data: dict[str, Any],
     prefix: tuple[str, ...] = (),
-    error: ScenarioError | None = None,
+    errors: tuple[ScenarioError, ...] = (),
 ) -> None:
     """Controls for every field of ``model`` at ``prefix`` in the form ``data`` (nested models
-    become their own card); the field the loader's ``error`` names shows its message."""
+    become their own card); each field the loader's ``errors`` name shows its message."""
     values = data
     for part in prefix:
         values = values[part]
+    problems = {error.field: error.message for error in errors}
     for name, info in model.model_fields.items():
         path = (*prefix, name)
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             with solara.Card(name.replace("_", " "), subtitle=info.description or ""):
-                Fields(annotation, data, path, error)
+                note = mix_note(values[name]) if annotation is ContentMix else ""
+                if note:  # in the card, not its subtitle: a subtitle does not wrap
+                    solara.Text(note, classes=["lg-card-note"], style={"font-size": "13px"})
+                Fields(annotation, data, path, errors)
         else:
-            named = error is not None and error.field == ".".join(path)
-            problem = error.message if named else ""
+            problem = problems.get(".".join(path), "")
             Field(path, info, values[name], disabled=inactive(path, data), problem=problem)
+
+
+def mix_note(values: dict[str, Any]) -> str:
+    """What the model makes of a content mix: its values rescaled to shares summing to 1."""
+    try:
+        shares = ContentMix.model_validate(values).shares()
+    except ValueError:
+        return ""
+    parts = ", ".join(
+        f"{name} {share:.0%}" for name, share in zip(CONTENT_TYPES, shares, strict=True)
+    )
+    return f"values are rescaled to sum to 1: {parts}"
 
 
 def on_upload(file: dict) -> None:
@@ -206,21 +264,42 @@ def on_upload(file: dict) -> None:
         if problem:
             raise ScenarioError(problem)
         strategy = strategy_from_dict(parse_toml_text(text, source=name), source=name, text=text)
+        mismatch = platform_error(strategy, name)
+        if mismatch is not None:
+            raise mismatch
     except ScenarioError as error:
-        upload_error.set(str(error))
+        upload_error.set(f"{error} (the form is unchanged)")
         upload_note.set("")
         return
+    form.set(strategy.model_dump())
+    started_from.set(None)
     upload_error.set("")
     upload_note.set(f"Loaded {name}: {strategy.name}")
-    form.set(strategy.model_dump())
+
+
+def start_from(name: str) -> None:
+    """Fill the form with a preset or a custom strategy of the session."""
+    form.set(resolve_strategy(name, custom_strategies.value).model_dump())
+    started_from.set(name)
+    upload_error.set("")
+    upload_note.set("")
+
+
+def form_problems(errors: list[ScenarioError], typed: dict[str, str]) -> list[str]:
+    """What is wrong with the form, as the page lists it: number boxes whose text is not a
+    number (the form still holds their last number), then the loader's errors."""
+    shown = [unparsed_problem(typed)] if typed else []
+    return shown + [str(error).removeprefix(f"{FORM}: ") for error in errors]
 
 
 @solara.component
 def BuilderPage() -> None:
     """The Strategy builder page."""
     solara.Title("longgame: strategy builder")
-    strategy, error = validate(form.value)
-    problem = "" if error is None else str(error).removeprefix(f"{FORM}: ")
+    strategy, errors = validate(form.value)
+    problems = form_problems(errors, unparsed.value)
+    if problems:
+        strategy = None
     presets = {name for name, _ in preset_strategies()}
     name = form.value.get("name", "")
     with solara.Columns([1, 2], classes=["lg-columns"]):
@@ -228,14 +307,12 @@ def BuilderPage() -> None:
             solara.Select(
                 "Start from",
                 values=strategy_names(custom_strategies.value),
-                value=None,
-                on_value=lambda chosen: form.set(
-                    resolve_strategy(chosen, custom_strategies.value).model_dump()
-                ),
+                value=started_from.value,
+                on_value=start_from,
             )
-            if problem:
-                solara.Error(problem, classes=["lg-form-error"])
-            else:
+            for problem in problems:
+                solara.Error(problem, dense=True, classes=["lg-form-error"])
+            if not problems and not upload_error.value:  # not beside a failed upload's error
                 solara.Success("Valid strategy.", dense=True)
             clash = name in presets
             if clash:
@@ -272,4 +349,4 @@ def BuilderPage() -> None:
             if custom_strategies.value:
                 solara.Markdown("**Saved this session:** " + ", ".join(custom_strategies.value))
         with solara.Column(style={"min-width": "0"}):
-            Fields(Strategy, form.value, error=error)
+            Fields(Strategy, form.value, errors=tuple(errors))

@@ -18,7 +18,7 @@ import solara
 
 from sim import summary
 from sim.errors import ScenarioError
-from sim.schema import Comparison
+from sim.schema import Comparison, Strategy
 from sim.text import outcome_legend
 from viz import charts
 from viz.choices import (
@@ -26,12 +26,13 @@ from viz.choices import (
     AudienceChoice,
     audience_for,
     comparison_for,
+    platform_mismatch,
     preset_audiences,
     real_graphs,
     resolve_strategy,
     strategy_names,
 )
-from viz.components import ChartCard, TableCard
+from viz.components import ChartCard, NumberInput, TableCard, unparsed_problem
 from viz.export import comparison_toml, file_name, table_csv
 from viz.jobs import Job, run_strategy
 from viz.limits import run_problem
@@ -59,6 +60,22 @@ class CompareRun:
         """Whether a strategy is still queued or running."""
         return any(state in ("queued", "running") for _, _, state in self.progress.values())
 
+    def status(self, name: str) -> str:
+        """A strategy's progress line: "running" only once its run has a slot (while the run
+        waits for one, the strategy it waits with is "queued")."""
+        done, total, state = self.progress[name]
+        if state == "running" and self.queued:
+            state = "queued"
+        return f"{name}: {state} ({done}/{total} seeds)"
+
+    def empty_note(self) -> str:
+        """What the results area says while no strategy has finished: why none will, if so."""
+        if self.error:
+            return "The run failed before any strategy finished: no results."
+        if self.running:
+            return "Results appear here as each strategy finishes."
+        return "Cancelled before any strategy finished: no results. Run again to start over."
+
     def metrics(self) -> pd.DataFrame | None:
         """The finished strategies' daily metrics, in the comparison's order."""
         frames = [self.frames[s.name] for s in self.comparison.strategies if s.name in self.frames]
@@ -69,6 +86,7 @@ selected = solara.reactive(["consistent_engagement", "broadcasting"])
 audience = solara.reactive(AudienceChoice(preset="default"))  # where the model is calibrated
 days = solara.reactive(730)
 seeds = solara.reactive(3)
+unparsed = solara.reactive({})  # number boxes whose text is not a number: label -> why
 current = solara.reactive(None)  # CompareRun | None
 job = solara.reactive(None)  # Job | None
 _numbers = itertools.count(1)
@@ -90,13 +108,23 @@ def _set_progress(number: int, name: str, done: int, total: int, state: str) -> 
 def _problem() -> str:
     """Why the controls' comparison cannot run in the web app, or ''."""
     count = len(selected.value)
+    if unparsed.value:
+        return unparsed_problem(unparsed.value)
     if not MIN_STRATEGIES <= count <= MAX_STRATEGIES:
         return f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
+    mismatch = platform_mismatch(_strategies())
+    if mismatch:
+        return mismatch
     try:
         chosen = audience_for(audience.value)
     except ScenarioError as error:
         return str(error)
     return run_problem(chosen, days.value, seeds.value, count)
+
+
+def _strategies() -> list[Strategy]:
+    """The chosen strategies (presets or the session's custom ones)."""
+    return [resolve_strategy(name, custom_strategies.value) for name in selected.value]
 
 
 def start_run() -> None:
@@ -106,8 +134,9 @@ def start_run() -> None:
         return
     if job.value is not None:
         job.value.cancel()
-    strategies = [resolve_strategy(name, custom_strategies.value) for name in selected.value]
-    comparison = comparison_for(strategies, audience_for(audience.value), days.value, seeds.value)
+    comparison = comparison_for(
+        _strategies(), audience_for(audience.value), days.value, seeds.value
+    )
     number = next(_numbers)
     n = comparison.seeds
     current.set(
@@ -226,8 +255,8 @@ def Controls() -> None:
             classes=["lg-strategies"],
         )
         AudienceControls()
-        solara.InputInt("Horizon (days)", value=days, classes=["lg-days"])
-        solara.InputInt("Seeds", value=seeds, classes=["lg-seeds"])
+        NumberInput("Horizon (days)", days.value, days.set, unparsed, classes=["lg-days"])
+        NumberInput("Seeds", seeds.value, seeds.set, unparsed, classes=["lg-seeds"])
         problem = _problem()
         if problem:
             solara.Warning(problem, dense=True, classes=["lg-problem"])
@@ -240,8 +269,8 @@ def Controls() -> None:
 def ProgressBars(run: CompareRun) -> None:
     """One progress bar per strategy."""
     with solara.Column(classes=["lg-progress"], gap="2px"):
-        for name, (done, total, state) in run.progress.items():
-            solara.Text(f"{name}: {state} ({done}/{total} seeds)", style={"font-size": "13px"})
+        for name, (done, total, _) in run.progress.items():
+            solara.Text(run.status(name), style={"font-size": "13px"})
             solara.ProgressLinear(value=100 * done / total if total else 0)
         if run.queued:
             solara.Info(
@@ -296,7 +325,7 @@ def Results(run: CompareRun) -> None:
                 mime_type="text/csv",
             )
     if df is None or final is None:
-        solara.Info("Results appear here as each strategy finishes.")
+        solara.Info(run.empty_note(), classes=["lg-empty-note"])
         return
     solara.Markdown(f"### Final outcomes after {int(final['days'].max())} days")
     solara.Text(outcome_legend(int(final["seeds"].max())), style={"font-size": "12px"})

@@ -32,12 +32,13 @@ from viz import charts
 from viz.choices import (
     AudienceChoice,
     audience_for,
+    platform_mismatch,
     preset_audiences,
     resolve_strategy,
     scenario_for,
     strategy_names,
 )
-from viz.components import ChartCard, TableCard
+from viz.components import ChartCard, NumberInput, TableCard, unparsed_problem
 from viz.jobs import RUN_QUEUE, Job, RunCache, run_strategy, step_until
 from viz.limits import run_problem
 from viz.state import custom_strategies, run_cache
@@ -57,6 +58,7 @@ other_name = solara.reactive("broadcasting")
 days = solara.reactive(730)
 seeds = solara.reactive(3)
 week = solara.reactive(12)
+unparsed = solara.reactive({})  # number boxes whose text is not a number: label -> why
 
 
 @dataclass(frozen=True)
@@ -180,10 +182,15 @@ def weeks(days: int) -> list[int]:
 
 def _problem() -> str:
     """Why the controls' setup cannot run in the web app, or ''."""
+    if unparsed.value:
+        return unparsed_problem(unparsed.value)
     if days.value < MIN_DAYS:
         return f"The horizon must be at least {MIN_DAYS} days."
     if strategy_name.value == other_name.value:
         return "Compare with a strategy other than the one kept going."
+    mismatch = platform_mismatch(_strategies())
+    if mismatch:
+        return mismatch
     try:
         chosen = audience_for(AudienceChoice(preset=audience.value))
     except ScenarioError as error:
@@ -191,15 +198,18 @@ def _problem() -> str:
     return run_problem(chosen, days.value, seeds.value, 3)
 
 
-def _setup() -> Setup:
+def _strategies() -> tuple[Strategy, Strategy]:
+    """The strategy kept going and the one it is compared with (presets or custom ones)."""
     custom = custom_strategies.value
-    scenario = scenario_for(audience_for(AudienceChoice(preset=audience.value)), days.value)
-    return Setup(
-        scenario,
+    return (
         resolve_strategy(strategy_name.value, custom),
         resolve_strategy(other_name.value, custom),
-        seeds.value,
     )
+
+
+def _setup() -> Setup:
+    scenario = scenario_for(audience_for(AudienceChoice(preset=audience.value)), days.value)
+    return Setup(scenario, *_strategies(), seeds.value)
 
 
 def _bump() -> None:
@@ -306,8 +316,8 @@ def Controls() -> None:
         solara.Select("Audience", values=[name for name, _ in preset_audiences()], value=audience)
         solara.Select("Keep going with", values=names, value=strategy_name)
         solara.Select("Compare with", values=names, value=other_name)
-        solara.InputInt("Horizon (days)", value=days, classes=["lg-days"])
-        solara.InputInt("Seeds", value=seeds, classes=["lg-seeds"])
+        NumberInput("Horizon (days)", days.value, days.set, unparsed, classes=["lg-days"])
+        NumberInput("Seeds", seeds.value, seeds.set, unparsed, classes=["lg-seeds"])
         problem = _problem()
         if problem:
             solara.Warning(problem, dense=True, classes=["lg-problem"])

@@ -21,12 +21,22 @@ from experiments.analysis import SweepData
 from sim.claims import abbreviation
 from sim.output import OutputError
 from sim.text import number
-from viz.components import ChartCard, TableCard, use_background
+from viz.components import ChartCard, NumberInput, TableCard, use_background
 
-__all__ = ["SweepsPage", "heatmap_shown", "robustness_shown"]
+__all__ = [
+    "SweepsPage",
+    "empty_outcome_note",
+    "heatmap_shown",
+    "path_label",
+    "readable_cells",
+    "robustness_shown",
+]
 
 NO_VERSUS = "(none)"
 MAX_BINS = 20
+CELL_FONT = 12
+"""Points of the numbers written in heatmap cells: about 12 px on screen once the page scales the
+7-inch chart down to its column (``experiments.figures`` writes them at 8, about 6 px there)."""
 
 listed = solara.reactive(0)  # bumped by "Refresh" to list the sweep directories again
 chosen = solara.reactive("")  # label of the directory chosen in the list
@@ -120,6 +130,49 @@ def robustness_shown(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def readable_cells(figure: Figure, columns: int, rows: int) -> Figure:
+    """The heatmap ``figure`` (``columns`` x ``rows`` cells) with the numbers in its cells at
+    ``CELL_FONT`` points, or without them where they would not fit in a cell at that size."""
+    ax = figure.axes[0]
+    box = ax.get_position()
+    width, height = figure.get_size_inches() * 72 * (box.width, box.height)
+    labels = [text.get_text() for text in ax.texts]
+    widest = max((len(label) for label in labels), default=0)
+    fits = widest * 0.6 * CELL_FONT < 0.9 * width / columns and height / rows > 1.5 * CELL_FONT
+    for text in list(ax.texts):
+        if fits:
+            text.set_fontsize(CELL_FONT)
+        else:
+            text.remove()
+    return figure
+
+
+def empty_outcome_note(
+    data: SweepData, outcome: str, strategy_name: str, against: str | None
+) -> str:
+    """Why the heatmap and sensitivity of these choices would be empty (no run of a strategy
+    has a value of ``outcome``: none broke even, say), or ''."""
+    results = data.results
+    for name in (strategy_name, against):
+        if name is None or results.loc[results["strategy"] == name, outcome].notna().any():
+            continue
+        days = data.experiment.scenario.days
+        if outcome == "break_even_day":
+            return f"No run of {name} broke even within {days} days: no break-even day to show."
+        return f"No run of {name} has a value of {outcome}: nothing to show."
+    return ""
+
+
+def path_label(roots: list[Path]) -> str:
+    """The path field's label: typed paths are relative to the allowed folders."""
+    return "Or a path relative to " + " or ".join(_shown(root) for root in roots)
+
+
+def _shown(root: Path) -> str:
+    """A folder as the page names it: relative to the working directory when inside it."""
+    return root.relative_to(Path.cwd()).as_posix() if root.is_relative_to(Path.cwd()) else str(root)
+
+
 def _cell(value: object) -> str:
     return number(value) if isinstance(value, float) else str(value)
 
@@ -143,10 +196,15 @@ def DirectoryChoice() -> None:
                 style={"font-size": "12px"},
             )
         solara.InputText(
-            "Or a path inside " + ", ".join(root.name for root in roots),
+            path_label(roots),
             value=typed,
             continuous_update=True,
             classes=["lg-sweep-path"],
+        )
+        solara.Text(
+            f"For example NAME opens {_shown(roots[0])}/NAME; an absolute path must lie inside "
+            "the folder.",
+            style={"font-size": "12px"},
         )
         with solara.Row():
             solara.Button("Open", color="primary", on_click=open_typed)
@@ -175,7 +233,7 @@ def Controls(data: SweepData) -> None:
             values=[NO_VERSUS, *(s for s in choices["strategies"] if s != strategy.value)],
             value=versus,
         )
-        solara.InputInt("Bins (sampled designs)", value=bins, classes=["lg-bins"])
+        NumberInput("Bins (sampled designs)", bins.value, bins.set, classes=["lg-bins"])
         if not 1 <= bins.value <= MAX_BINS:
             solara.Warning(f"1 to {MAX_BINS} bins.", dense=True)
         solara.Text(
@@ -204,8 +262,12 @@ def Heatmap(data: SweepData, against: str | None) -> None:
     )
     title = f"{outcome.value}: {strategy.value}" + (f" - {against}" if against else "")
     figure = solara.use_memo(
-        lambda: figures.heatmap_figure(
-            table, title=f"Mean {title}", diverging=True if against else None
+        lambda: readable_cells(
+            figures.heatmap_figure(
+                table, title=f"Mean {title}", diverging=True if against else None
+            ),
+            len(table.columns),
+            len(table.index),
         ),
         dependencies=[id(table)],
     )
@@ -264,6 +326,16 @@ def Robustness(data: SweepData) -> None:
 
 
 @solara.component
+def Outcome(data: SweepData, against: str | None) -> None:
+    """The heatmap beside the sensitivity of the chosen outcome."""
+    with solara.Columns([1, 1]):
+        with solara.Column(style={"min-width": "0"}):
+            Heatmap(data, against)
+        with solara.Column(style={"min-width": "0"}):
+            Sensitivity(data, against)
+
+
+@solara.component
 def SweepsPage() -> None:
     """The Sweeps page."""
     solara.Title("longgame: sweeps")
@@ -282,9 +354,9 @@ def SweepsPage() -> None:
             experiment = data.experiment
             solara.Markdown(f"### {experiment.name}\n\n{experiment.description}")
             against = None if versus.value in (NO_VERSUS, strategy.value) else versus.value
-            with solara.Columns([1, 1]):
-                with solara.Column(style={"min-width": "0"}):
-                    Heatmap(data, against)
-                with solara.Column(style={"min-width": "0"}):
-                    Sensitivity(data, against)
+            empty = empty_outcome_note(data, outcome.value, strategy.value, against)
+            if empty:
+                solara.Info(empty, classes=["lg-sweep-empty"])
+            else:
+                Outcome(data, against)
             Robustness(data)
