@@ -40,6 +40,10 @@ from sim.output import atomic_write
 __all__ = [
     "SweepData",
     "comparison_table",
+    "failure_text",
+    "holds_text",
+    "json_safe",
+    "index_reliability",
     "load_sweep",
     "parameter_effects",
     "point_means",
@@ -56,6 +60,14 @@ PEOPLE = "audience.graph.people"
 BINS = 5
 SPEARMAN_ONLY = "Spearman only"
 """The sensitivity method where SALib's indices could not be computed."""
+INDEX_TOLERANCE = 0.01
+"""How far a sensitivity index (or its interval) may stray before :func:`index_reliability`
+flags it."""
+REGION_MIN_FAILURES = 5
+"""Failures a failure region must hold (fewer are anecdotes, not a region)."""
+REGION_MIN_LIFT = 0.5
+"""Share of the gap between the overall failure rate and 100% that a failure region's own
+failure rate must close (44% overall and 45% inside describes nothing)."""
 RUNS_MISSING = "Spearman only (runs missing)"
 """The method where they could not because the sweep is incomplete (Saltelli and Morris need
 every point of their design)."""
@@ -185,14 +197,28 @@ def parameter_effects(
     return table.reindex(index=order, columns=[s for s in data.strategies if s in table.columns])
 
 
-def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
-    """Per point: the comparison's paired difference (better - worse) with its mean and 95%
-    interval over the point's seeds, whether it holds, and the point's parameters."""
+def _paired_advantages(data: SweepData, comparison: Comparison) -> pd.Series:
+    """Per run (index ``run, point``): how much ``better`` beats ``worse`` on the outcome
+    (better - worse, or worse - better where less is better). A break-even that never came
+    counts as the day after the horizon (the worst); runs where the outcome is undefined for
+    either strategy (neither broke even) are left out."""
     results = data.results
     key = ["run", "point"]
     better = results[results["strategy"] == comparison.better].set_index(key)[comparison.outcome]
     worse = results[results["strategy"] == comparison.worse].set_index(key)[comparison.outcome]
-    diff = (better - worse).dropna().rename("difference").reset_index()
+    if comparison.outcome.partition("@")[0] == "break_even_day":
+        one_missing = better.isna() ^ worse.isna()
+        better = better.where(~(one_missing & better.isna()), float(data.experiment.days))
+        worse = worse.where(~(one_missing & worse.isna()), float(data.experiment.days))
+    difference = worse - better if comparison.prefers_lower else better - worse
+    return difference.dropna().rename("difference")
+
+
+def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
+    """Per point where the outcome is defined: how much ``better`` beats ``worse`` (the paired
+    difference, the right way round for outcomes where less is better) with its mean and 95%
+    interval over the point's seeds, whether it holds, and the point's parameters."""
+    diff = _paired_advantages(data, comparison).reset_index()
     seeds = diff.groupby("point")["difference"]
     table = pd.DataFrame({"difference": seeds.mean(), "seeds": seeds.count()})
     half = summary.t_half_width(seeds.std(ddof=1).to_numpy(), table["seeds"].to_numpy())
@@ -242,12 +268,36 @@ def _targets(data: SweepData, only: str | None = None) -> list[tuple[str, str, s
         targets.append(
             (
                 comparison.label,
-                f"{comparison.better} - {comparison.worse}",
+                _difference_label(comparison),
                 comparison.outcome,
                 table["difference"],
             )
         )
     return targets
+
+
+def _difference_label(comparison: Comparison) -> str:
+    """The paired difference a comparison is judged on, e.g. "CE - BC" or, where less of the
+    outcome is better, "BC - CE"."""
+    pair = (comparison.worse, comparison.better)
+    first, second = pair if comparison.prefers_lower else pair[::-1]
+    return f"{first} - {second}"
+
+
+def index_reliability(value: float, conf: float) -> str:
+    """Why an index should not be read at face value: ``outside [0, 1]`` when even its 95%
+    interval excludes [0, 1] (an estimator broken by too few points or noise), ``uncertain``
+    when the interval is wider than the index or the index itself is outside [0, 1]; empty
+    otherwise (differences below :data:`INDEX_TOLERANCE` do not count)."""
+    if math.isnan(value):
+        return ""
+    margin = 0.0 if math.isnan(conf) else conf
+    low, high = -INDEX_TOLERANCE, 1 + INDEX_TOLERANCE
+    if value - margin > high or value + margin < low:
+        return "outside [0, 1]"
+    if margin > max(abs(value), INDEX_TOLERANCE) or not low <= value <= high:
+        return "uncertain"
+    return ""
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -345,6 +395,7 @@ def sensitivity(
                         "index": "",
                         "value": math.nan,
                         "conf": math.nan,
+                        "reliability": "",
                     }
                 )
             for index, (values, conf) in indices.items():
@@ -355,6 +406,9 @@ def sensitivity(
                         "index": index,
                         "value": float(values[j]),
                         "conf": float(conf[j]) if conf is not None else math.nan,
+                        "reliability": index_reliability(
+                            float(values[j]), float(conf[j]) if conf is not None else math.nan
+                        ),
                     }
                 )
         if progress:
@@ -401,10 +455,21 @@ def _f1(inside: np.ndarray, fails: np.ndarray) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def _clear_region(inside: np.ndarray, fails: np.ndarray) -> bool:
+    """Whether a box says more than the base rate: it holds at least
+    :data:`REGION_MIN_FAILURES` failures, and its failure rate closes at least
+    :data:`REGION_MIN_LIFT` of the gap between the overall failure rate and 100%."""
+    base = float(fails.mean())
+    rate = float(fails[inside].mean()) if inside.any() else 0.0
+    enough = int((inside & fails).sum()) >= REGION_MIN_FAILURES
+    return enough and rate - base >= REGION_MIN_LIFT * (1 - base)
+
+
 def failure_region(table: pd.DataFrame, names: list[str]) -> dict[str, Any] | None:
     """A box of at most two conditions on the parameters that best describes where a comparison
     fails (greedy search on the F1 score of "inside the box" for "fails", thresholds at the
-    deciles): conditions, the share of failures it covers and the failure rate inside."""
+    deciles): conditions, the share of failures it covers and the failure rate inside. None if
+    no box is clearly worse than the sampled space as a whole (:func:`_clear_region`)."""
     fails = ~table["holds"].to_numpy(dtype=bool)
     if fails.sum() == 0 or fails.all():
         return None
@@ -425,7 +490,7 @@ def failure_region(table: pd.DataFrame, names: list[str]) -> dict[str, Any] | No
         chosen.append(condition)
         inside &= _mask(table, condition)
         best = score
-    if not chosen:
+    if not chosen or not _clear_region(inside, fails):
         return None
     return {
         "conditions": [{"parameter": n, "op": op, "value": v} for n, op, v in chosen],
@@ -443,6 +508,7 @@ def robustness(data: SweepData) -> dict[str, Any]:
     (Spearman correlation of each parameter with the difference, failure rate per fifth of its
     range) and the failure region."""
     names = data.parameter_names
+    sampled = int(data.results["point"].nunique())
     items = []
     for comparison in data.experiment.comparisons:
         table = comparison_table(data, comparison)
@@ -473,6 +539,8 @@ def robustness(data: SweepData) -> dict[str, Any]:
                 "worse": comparison.worse,
                 "outcome": comparison.outcome,
                 "points": int(len(table)),
+                "points_sampled": sampled,
+                "lower_is_better": comparison.prefers_lower,
                 "seeds_per_point": seeds,
                 "share_holds": share,
                 "share_holds_lo": lo,
@@ -488,8 +556,11 @@ def robustness(data: SweepData) -> dict[str, Any]:
         "experiment": data.experiment.name,
         "points": int(data.results["point"].nunique()),
         "runs": int(data.results["run"].nunique()),
-        "rule": "holds at a point when the mean paired difference (better - worse) over the "
-        "point's seeds is above 0; significant when its 95% t-interval is above 0",
+        "rule": "holds at a point when the mean paired difference over the point's seeds is in "
+        "favour of the better strategy (better - worse, or worse - better where less of the "
+        "outcome is better; a break-even that never came counts as the worst); significant "
+        "when its 95% t-interval is too; points where the outcome is undefined for both "
+        "strategies are not used",
         "comparisons": items,
     }
 
@@ -515,11 +586,12 @@ def _md_table(frame: pd.DataFrame, index: bool = True) -> str:
     return "\n".join([head, rule, *body])
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """``value`` with NumPy scalars as Python ones and NaN or infinity as None (strict JSON)."""
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -528,13 +600,24 @@ def _json_safe(value: Any) -> Any:
 
 
 def _percent(share: float) -> str:
-    """A share as a percentage, with a decimal near 0 and 100% so that 511/512 is not 100%."""
+    """A share as a percentage, with a decimal near 0 and 100% so that 511/512 is not 100%
+    ("-" for none: a comparison never evaluated)."""
+    if math.isnan(share):
+        return "-"
     digits = 1 if 0 < share < 0.01 or 0.99 < share < 1 else 0
     return f"{share:.{digits}%}"
 
 
+def holds_text(item: dict[str, Any]) -> str:
+    """Where a comparison of :func:`robustness` holds: "share [lo, hi]" of the points."""
+    share, lo, hi = (item[key] for key in ("share_holds", "share_holds_lo", "share_holds_hi"))
+    return f"{_percent(share)} [{_percent(lo)}, {_percent(hi)}]"
+
+
 def failure_text(item: dict[str, Any]) -> str:
     """Where a comparison of :func:`robustness` fails, in words."""
+    if item["points"] == 0:
+        return "could not be evaluated: no point had the outcome for both strategies"
     region = item["failure_region"]
     if region:
         return (
@@ -546,11 +629,16 @@ def failure_text(item: dict[str, Any]) -> str:
         return "nowhere sampled"
     if fails == item["points"]:
         return "everywhere"
-    return f"at {fails} scattered point(s), no simple region"
+    return f"at {fails} of {item['points']} points; no region describes the failures"
 
 
 def top_parameters(sens: pd.DataFrame, target: str, count: int = 3) -> list[tuple[str, float]]:
     """The ``count`` parameters with the largest index (or |Spearman| without one) for a target."""
+    return [(row.parameter, row.score) for row in _top_rows(sens, target, count)]
+
+
+def _top_rows(sens: pd.DataFrame, target: str, count: int) -> list[Any]:
+    """The rows (with a ``score``) of :func:`top_parameters`."""
     rows = sens[sens["target"] == target]
     preferred = "ST" if (rows["index"] == "ST").any() else None
     if preferred:
@@ -558,8 +646,18 @@ def top_parameters(sens: pd.DataFrame, target: str, count: int = 3) -> list[tupl
     elif (rows["index"] != "").any():
         rows = rows[rows["index"] == rows["index"][rows["index"] != ""].iloc[0]]
     score = rows["value"].where(rows["value"].notna(), rows["spearman"].abs())
-    ranked = rows.assign(score=score).sort_values("score", ascending=False)
-    return [(r.parameter, float(r.score)) for r in ranked.head(count).itertuples()]
+    ranked = rows.assign(score=score.astype(float)).sort_values("score", ascending=False)
+    return list(ranked.head(count).itertuples())
+
+
+def _top_text(row: Any) -> str:
+    """One parameter of the report's sensitivity table: its index, with its interval and a
+    warning when the index is unreliable (:func:`index_reliability`)."""
+    text = f"`{row.parameter}` {row.score:.2f}"
+    if not math.isnan(row.conf):
+        text += f" ± {row.conf:.2f}"
+    reliability = getattr(row, "reliability", "")
+    return f"{text} (**{reliability}**)" if reliability else text
 
 
 def _audience(experiment: Experiment) -> str:
@@ -604,13 +702,13 @@ def write_report(
     lines = [
         f"# Sweep analysis: {experiment.name}",
         "",
-        experiment.description,
-        "",
+        *([experiment.description, ""] if experiment.description else []),
         f"- runs analysed: {robust['runs']} of {data.manifest.get('total_runs')} "
         f"({robust['points']} parameter points x {experiment.seeds} seed(s)), "
         f"strategies: {', '.join(data.strategies)}",
         f"- horizon: {experiment.days} days; audience: {_audience(experiment)}; design: "
-        f"{experiment.design.method}; experiment seed {experiment.seed}",
+        f"{experiment.design.method}; experiment seed {experiment.seed}, seeds across points: "
+        f"{data.manifest.get('seeds_across_points', 'independent')}",
         f"- fixed: {', '.join(f'{k} = {v:g}' for k, v in experiment.fixed.items()) or 'nothing'}",
         f"- made by longgame {data.manifest.get('version')}, {data.manifest.get('engine')} "
         f"engine (`{data.manifest.get('command')}`)",
@@ -631,9 +729,9 @@ def write_report(
             "",
             f"Rule: {robust['rule']}. Share over the sampled points with a 95% Wilson interval.",
             "",
-            "| comparison | holds at | significant at | median difference | drivers (Spearman) "
-            "| where it fails |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| comparison | points used | holds at | significant at | median difference "
+            "| drivers (Spearman) | where it fails |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for item in robust["comparisons"]:
             drivers = ", ".join(
@@ -645,8 +743,8 @@ def write_report(
                 "-" if item["share_significant"] is None else _percent(item["share_significant"])
             )
             lines.append(
-                f"| {item['name']} | {_percent(item['share_holds'])} "
-                f"[{_percent(item['share_holds_lo'])}, {_percent(item['share_holds_hi'])}] | "
+                f"| {item['name']} | {item['points']} of {item['points_sampled']} | "
+                f"{holds_text(item)} | "
                 f"{significant} | {_fmt(item['median_difference'])} | {drivers} | "
                 f"{failure_text(item)} |"
             )
@@ -688,15 +786,25 @@ def write_report(
         method = "Spearman's rank correlation only (the design is too small for SALib's indices)"
     lines += [
         f"Method: {method}; Spearman's rank correlation gives the direction. The three most "
-        "influential parameters per target (index, or |Spearman| without one):",
+        "influential parameters per target (index ± the half-width of its 95% interval, or "
+        "|Spearman| without one):",
         "",
         "| target | most influential parameters |",
         "| --- | --- |",
     ]
+    flagged = False
     for target in dict.fromkeys(sens["target"]):
-        top = [(n, v) for n, v in top_parameters(sens, target) if not math.isnan(v)]
-        text = ", ".join(f"`{n}` {v:.2f}" for n, v in top) or "undefined (no variation)"
+        top = [row for row in _top_rows(sens, target, 3) if not math.isnan(row.score)]
+        text = ", ".join(_top_text(row) for row in top) or "undefined (no variation)"
         lines.append(f"| {target} | {text} |")
+        flagged = flagged or any(getattr(row, "reliability", "") for row in top)
+    if flagged:
+        lines += [
+            "",
+            "Indices marked **outside [0, 1]** are impossible values even allowing for their "
+            "95% interval, and those marked **uncertain** have an interval wider than the index: "
+            "the design is too small (or the outcome too noisy) for them; sample more points.",
+        ]
     for name, picture in pictures.items():
         if name.startswith("sensitivity"):
             lines += ["", f"![{name}]({picture})"]
@@ -715,7 +823,7 @@ def write_report(
                     "",
                 ]
     text = "\n".join(lines).rstrip() + "\n"
-    document = _json_safe(
+    document = json_safe(
         {
             "made_by": _provenance(data),
             "experiment": experiment.model_dump(mode="json"),

@@ -17,8 +17,9 @@ import pandas as pd
 from scipy.stats import qmc
 
 from experiments.spec import Experiment, Parameter
+from sim.errors import ScenarioError
 
-__all__ = ["UNIT_PREFIX", "design_points", "scale", "salib_problem"]
+__all__ = ["UNIT_PREFIX", "check_design_size", "design_points", "scale", "salib_problem"]
 
 UNIT_PREFIX = "unit:"
 """Column prefix of each parameter's coordinate in the unit cube (what SALib analyses use)."""
@@ -42,6 +43,22 @@ def _unit_of(values: np.ndarray, parameter: Parameter) -> np.ndarray:
         lo, hi = math.log(parameter.low), math.log(parameter.high)
         return (np.log(values) - lo) / (hi - lo)
     return (values - parameter.low) / (parameter.high - parameter.low)
+
+
+def check_design_size(experiment: Experiment) -> None:
+    """Refuse a ``sobol`` or ``saltelli`` design whose ``points`` is not a power of 2: the
+    Sobol' sequence keeps its balance (and Saltelli's estimates their convergence) only then.
+    Checked when a sweep starts, not when a file loads, so older sweeps of such sizes resume."""
+    design = experiment.design
+    size = design.points
+    if design.method in ("sobol", "saltelli") and size & (size - 1):
+        below = 1 << (size.bit_length() - 1)
+        raise ScenarioError(
+            f"{design.method} needs a power of 2 (its Sobol' sequence is balanced only then): "
+            f"got {size}; use {below} or {2 * below}",
+            experiment.name,
+            field="design.points",
+        )
 
 
 def salib_problem(parameters: list[Parameter]) -> dict:
@@ -86,7 +103,7 @@ def design_points(experiment: Experiment) -> pd.DataFrame:
         import warnings
 
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # Sobol' balance warning for non-2^m
+            warnings.simplefilter("ignore", UserWarning)  # non-2^m: only an older sweep's
             unit = _unit_sample(experiment, parameters)
         table = pd.DataFrame(
             {parameter.path: scale(unit[:, i], parameter) for i, parameter in enumerate(parameters)}

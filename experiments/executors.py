@@ -9,7 +9,8 @@ run's index, the results do not depend on the executor, the number of workers or
 
 - :class:`SerialExecutor`: one run after another, in this process (tests, debugging).
 - :class:`PoolExecutor`: a local pool of spawned processes (the default, one per core). If a
-  worker process dies, the pool is restarted and the runs it held are submitted again.
+  worker process dies, the pool is restarted and the runs it held are submitted again; if the
+  main process dies (even by SIGKILL), its workers exit within a second or two.
 - :class:`DaskExecutor`: Dask distributed, either an existing cluster (``scheduler`` address:
   from a laptop to a cluster) or a local cluster of ``workers`` processes. Dask reruns the tasks
   of a worker that dies elsewhere; tasks are idempotent (a run writes the same file twice).
@@ -19,6 +20,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 import traceback
 import uuid
 from collections import deque
@@ -76,6 +80,25 @@ def _raise_interrupt(error: BaseException) -> None:
         cause = cause.__cause__ or cause.__context__
 
 
+ORPHAN_POLL_SECONDS = 1.0
+"""How often a pool worker checks that the process that started it is still alive."""
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this process once ``parent`` is gone (its parent process id changes)."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL_SECONDS)
+    os._exit(1)
+
+
+def start_pool_worker(parent: int) -> None:
+    """Pool initializer: ignore Ctrl-C (the main process stops the pool), and exit when the
+    main process ``parent`` dies, even by SIGKILL (which runs no clean-up), instead of idling
+    as an orphan forever."""
+    ignore_interrupts()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
 class SerialExecutor:
     """Runs tasks one after another in this process."""
 
@@ -109,7 +132,10 @@ class PoolExecutor:
         context = multiprocessing.get_context("spawn")
         while True:
             pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=ignore_interrupts
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=start_pool_worker,
+                initargs=(os.getpid(),),
             )
             inflight: dict[Future, Any] = {}
             try:

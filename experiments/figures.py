@@ -43,8 +43,11 @@ def save_png(figure: Figure, path: Path | str) -> Path:
     )
 
 
-ANNOTATED_CELLS = 150
-"""Heatmaps of at most this many cells write each cell's value in it."""
+CELL_FONT = 12
+"""Points of the values written in heatmap cells: readable on a projector once a page scales the
+7-inch figure down to its column."""
+EMPTY_CELL = "0.75"
+"""Grey of heatmap cells without a value (not white, which is a zero difference)."""
 
 
 def heatmap_figure(
@@ -53,7 +56,7 @@ def heatmap_figure(
     """A heatmap of a :func:`heatmap_table` (rows: y parameter, columns: x parameter). Values of
     both signs, or any ``diverging`` values (a paired difference, whatever its signs), get a
     diverging colour map centred on 0, so that white is no difference; small tables write
-    their values in the cells."""
+    their values in the cells; cells without a value are grey."""
     values = table.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     if diverging is None:
@@ -62,12 +65,12 @@ def heatmap_figure(
     ax = figure.subplots()
     if diverging and finite.size:
         bound = float(np.abs(finite).max()) or 1.0
-        image = ax.imshow(
-            values, origin="lower", aspect="auto", cmap="RdBu", vmin=-bound, vmax=bound
-        )
+        cmap = matplotlib.colormaps["RdBu"].with_extremes(bad=EMPTY_CELL)
+        image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, vmin=-bound, vmax=bound)
     else:
-        image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
-    if values.size <= ANNOTATED_CELLS:
+        cmap = matplotlib.colormaps["viridis"].with_extremes(bad=EMPTY_CELL)
+        image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap)
+    if _values_fit(values, figure):
         for (row, column), value in np.ndenumerate(values):
             if np.isfinite(value):
                 red, green, blue, _ = image.cmap(image.norm(value))
@@ -78,7 +81,7 @@ def heatmap_figure(
                     compact(value),
                     ha="center",
                     va="center",
-                    fontsize=8,
+                    fontsize=CELL_FONT,
                     color="white" if dark else "black",
                 )
     ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns], rotation=45)
@@ -88,6 +91,15 @@ def heatmap_figure(
     figure.colorbar(image, ax=ax)
     ax.set_title(title)
     return figure
+
+
+def _values_fit(values: np.ndarray, figure: Figure) -> bool:
+    """Whether every cell's value fits in its cell at ``CELL_FONT`` points (the axes take about
+    three quarters of the figure each way)."""
+    rows, columns = values.shape
+    width, height = figure.get_size_inches() * 72 * 0.75
+    widest = max((len(compact(value)) for value in values.flat if np.isfinite(value)), default=0)
+    return widest * 0.6 * CELL_FONT < 0.9 * width / columns and height / rows > 1.5 * CELL_FONT
 
 
 def sensitivity_figure(table: pd.DataFrame, *, title: str = "") -> Figure:
@@ -238,9 +250,13 @@ def write_figures(
                     sensitivity_figure(rows, title=f"{outcome} of {strategy}"),
                     f"sensitivity_{_slug(strategy)}_{_slug(outcome)}.png",
                 )
-    if len(names) >= 2 and data.experiment.comparisons:
-        first = data.experiment.comparisons[0]
-        item = report["comparisons"][0]
+    evaluated = [
+        (comparison, item)
+        for comparison, item in zip(data.experiment.comparisons, report["comparisons"], strict=True)
+        if item["points"]
+    ]
+    if len(names) >= 2 and evaluated:
+        first, item = evaluated[0]
         x, y = ([d["parameter"] for d in item["drivers"]] + names)[:2]
         if x == y:
             y = next(n for n in names if n != x)

@@ -57,7 +57,36 @@ for cheap screening)."""
 SPECIAL_OUTCOMES = ("break_even_day",)
 """Outcomes computed from the whole run rather than read on one day."""
 
-_SPEC_KEYS = {"values", "low", "high", "log"}
+LOWER_IS_BETTER = frozenset(
+    {
+        "break_even_day",
+        "cost",
+        "cum_cost",
+        "unfollows",
+        "cum_unfollows",
+        *(name for name in COLUMNS if name.startswith(("unfollows_", "hours"))),
+        "fake_followers",
+        "restricted",
+        "comments_ignored",
+        "wrong_answers",
+        "mutes",
+        "blocks",
+        "complaints",
+        "incidents",
+    }
+)
+"""Outcomes (names without ``@DAY``) where less is better: costs, losses and delays."""
+
+SEEDINGS = ("common", "independent")
+"""How run seeds vary across design points: ``common`` (replicate r of every point has the same
+seed, common random numbers) or ``independent`` (every run its own seed)."""
+
+_ADDED_FIELDS = {"seeds_across_points": None}
+_ADDED_COMPARISON_FIELDS = {"lower_is_better": None}
+"""Fields added after sweeps were first stored, with the value that means "not given": left out
+of the fingerprint at that value, so that older sweep directories still resume."""
+
+_SPEC_KEYS = ("values", "low", "high", "log")
 _SHORTHANDS = (("strategy.", "brands.0.strategy."), ("platform.", "platforms.*."))
 
 
@@ -98,6 +127,17 @@ class Comparison(Strict):
     better: str
     worse: str
     outcome: str
+    lower_is_better: bool | None = Field(
+        None, description="whether less of the outcome is better (default: the outcome's own)"
+    )
+
+    @property
+    def prefers_lower(self) -> bool:
+        """Whether ``better`` should have less of the outcome: as set, else the outcome's
+        direction (:data:`LOWER_IS_BETTER`)."""
+        if self.lower_is_better is not None:
+            return self.lower_is_better
+        return self.outcome.partition("@")[0] in LOWER_IS_BETTER
 
     @property
     def label(self) -> str:
@@ -123,6 +163,11 @@ class Experiment(Strict):
     scenario: Scenario = Field(default_factory=Scenario)
     strategies: list[Strategy] = Field(min_length=1, max_length=24)
     seeds: int = Field(1, ge=1, le=1000, description="seeds (replicates) per parameter point")
+    seeds_across_points: Literal["common", "independent"] | None = Field(
+        None,
+        description="common: replicate r of every point runs on the same seed (the default for "
+        "a new sweep); independent: every run its own seed",
+    )
     fixed: dict[str, float] = Field(
         default_factory=dict, description="parameters set to one value for the whole sweep"
     )
@@ -151,10 +196,22 @@ class Experiment(Strict):
             resolve_parameter(self.scenario, path, spec) for path, spec in self.parameters.items()
         ]
 
+    def stable_dump(self) -> dict[str, Any]:
+        """The experiment as JSON data, without the fields added since sweeps were first stored
+        where they are not given (so that it is the dump an older sweep stored)."""
+        data = _without(self.model_dump(mode="json"), _ADDED_FIELDS)
+        data["comparisons"] = [_without(c, _ADDED_COMPARISON_FIELDS) for c in data["comparisons"]]
+        return data
+
     def fingerprint(self) -> str:
         """A short hash of the experiment as resolved (a store holds one experiment)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        text = json.dumps(self.stable_dump(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _without(data: dict[str, Any], unset: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the keys of ``unset`` whose value is the one given there."""
+    return {k: v for k, v in data.items() if not (k in unset and v == unset[k])}
 
 
 @dataclass(frozen=True)
@@ -378,17 +435,20 @@ def load_experiment(path: str | Path) -> Experiment:
     return experiment
 
 
-def _flatten(table: Any, prefix: str = "") -> Any:
+def _flatten(table: Any, prefix: str = "", ranges: bool = True) -> Any:
     """``{behavior = {reply_trust = {low = ..}}}`` (TOML dotted keys) -> ``{"behavior.reply_trust":
-    {low = ..}}``; a table whose keys are all range keys is a parameter."""
+    {low = ..}}``. With ``ranges`` (``[parameters]``) a table of plain values (range keys, or
+    misspelt ones) is a parameter; without (``[fixed]``, whose parameters are numbers) every
+    table is flattened."""
     if not isinstance(table, dict):
         return table
     out: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
-        is_spec = isinstance(value, dict) and set(value) <= _SPEC_KEYS
-        if isinstance(value, dict) and not is_spec:
-            out.update(_flatten(value, f"{name}."))
+        is_table = isinstance(value, dict)
+        is_range = ranges and is_table and not any(isinstance(v, dict) for v in value.values())
+        if is_table and not is_range:
+            out.update(_flatten(value, f"{name}.", ranges))
         else:
             out[name] = value
     return out
@@ -404,7 +464,8 @@ def experiment_from_text(
     def flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
         for key in ("parameters", "fixed"):
             if isinstance(table.get(key), dict):
-                table[key] = _flatten(table[key])
+                table[key] = _flatten(table[key], ranges=key == "parameters")
+        _check_range_keys(table.get("parameters"), text, source)
         return table
 
     experiment: Experiment
@@ -413,6 +474,23 @@ def experiment_from_text(
     )
     _check(experiment, origins, text, source)
     return experiment
+
+
+def _check_range_keys(parameters: Any, text: str, source: str) -> None:
+    """Refuse a misspelt range key (``hihg = 0.5``) by name, with its line and the allowed keys
+    (pydantic would only say that the table is not a parameter range)."""
+    if not isinstance(parameters, dict):
+        return
+    for path, spec in parameters.items():
+        unknown = [key for key in spec if key not in _SPEC_KEYS] if isinstance(spec, dict) else []
+        if unknown:
+            key = unknown[0]
+            message = (
+                f"unknown range key {key!r}{did_you_mean(key, list(_SPEC_KEYS))}; allowed: "
+                f"{', '.join(_SPEC_KEYS)}"
+            )
+            line = _line_of_key(text, path)
+            raise ScenarioError(message, source, field=f"parameters.{path}", line=line)
 
 
 def _error(origins: loading.Origins, loc: tuple, value: Any, message: str, text: str, source: str):
@@ -435,24 +513,47 @@ def _line_of_key(text: str, dotted: str) -> int | None:
     return fallback
 
 
+def _claim(
+    seen: dict[tuple[str | int, ...], str],
+    parameter: Parameter,
+    key: str,
+    origins: loading.Origins,
+    text: str,
+    source: str,
+) -> None:
+    """Record the scenario fields ``key`` (``fixed.PATH`` or ``parameters.PATH``) sets; error if
+    an earlier key sets one of them too (the same field under another name, e.g.
+    ``strategy.X`` and ``brands.0.strategy.X``, or ``platform.X`` and ``platforms.0.X``)."""
+    for loc in parameter.locs:
+        if loc in seen:
+            table, path = key.split(".", 1)
+            message = (
+                f"sets the same parameter ({'.'.join(map(str, loc))}) as {seen[loc]}; "
+                "give each parameter once, either fixed or varied"
+            )
+            raise _error(origins, (table, path), None, message, text, source)
+        line = _line_of_key(text, key.split(".", 1)[1])
+        seen[loc] = f"{key}" + (f" (line {line})" if line else "")
+
+
 def _check(experiment: Experiment, origins: loading.Origins, text: str, source: str) -> None:
     """Checks that need the resolved scenario: parameter paths and ranges, outcomes,
     comparisons, the design."""
     scenario = experiment.scenario
+    seen: dict[tuple[str | int, ...], str] = {}
     for path, value in experiment.fixed.items():
         try:
-            resolve_parameter(scenario, path, ParameterRange(values=[value]))
+            parameter = resolve_parameter(scenario, path, ParameterRange(values=[value]))
             apply_values(scenario, {path: value})
         except ValueError as exc:
             raise _error(origins, ("fixed", path), value, str(exc), text, source) from None
+        _claim(seen, parameter, f"fixed.{path}", origins, text, source)
     for path, spec in experiment.parameters.items():
-        if path in experiment.fixed:
-            message = "is also in [fixed]; a parameter is either fixed or varied"
-            raise _error(origins, ("parameters", path), None, message, text, source)
         try:
-            resolve_parameter(scenario, path, spec)
+            parameter = resolve_parameter(scenario, path, spec)
         except ValueError as exc:
             raise _error(origins, ("parameters", path), None, str(exc), text, source) from None
+        _claim(seen, parameter, f"parameters.{path}", origins, text, source)
     method = experiment.design.method
     for path, spec in experiment.parameters.items():
         if method == "grid" and spec.values is None:

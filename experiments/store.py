@@ -89,6 +89,19 @@ def _differences(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any
     return [] if old == new else [(path, old, new)]
 
 
+def _same_experiment(old: dict[str, Any], experiment: Experiment) -> bool:
+    """Whether a stored sweep's manifest holds ``experiment``: the same fingerprint, or the
+    experiment now says ``seeds_across_points = "independent"`` where the stored one did not say
+    and was seeded independently (as every sweep stored before the option existed)."""
+    fingerprints = {experiment.fingerprint()}
+    unsaid = (old.get("experiment") or {}).get("seeds_across_points") is None
+    independent = old.get("seeds_across_points", "independent") == "independent"
+    if unsaid and independent and experiment.seeds_across_points == "independent":
+        unset = experiment.model_copy(update={"seeds_across_points": None})
+        fingerprints.add(unset.fingerprint())
+    return old.get("fingerprint") in fingerprints
+
+
 def _foreign(root: Path) -> list[str]:
     """Names in ``root`` that are not a sweep's (its manifest is written first, so without one
     only the temporary file of a sweep killed while writing it can be)."""
@@ -110,6 +123,17 @@ class Store:
 
     # -- opening --------------------------------------------------------------------------------
 
+    def seeding(self, experiment: Experiment, *, resume: bool) -> str:
+        """How the sweep seeds its runs across points: as the experiment says; else, resuming,
+        as the stored sweep did (``independent`` for one stored before the option existed);
+        else ``common``."""
+        if experiment.seeds_across_points:
+            return experiment.seeds_across_points
+        if resume and (self.root / MANIFEST).is_file():
+            stored = load_manifest(self.root, advice="choose another --out")
+            return stored.get("seeds_across_points", "independent")
+        return "common"
+
     def open(
         self,
         experiment: Experiment,
@@ -118,6 +142,7 @@ class Store:
         *,
         resume: bool,
         command: list[str] | None = None,
+        seeding: str = "common",
     ) -> set[int]:
         """Create the store (or reopen it with ``resume``); the indices of finished runs.
 
@@ -137,8 +162,8 @@ class Store:
                     f"{self.root} already holds a sweep ({old.get('experiment_name')!r}); "
                     "add --resume to finish it, or choose another --out"
                 )
-            if old and old.get("fingerprint") != experiment.fingerprint():
-                changed = _differences(old.get("experiment"), experiment.model_dump(mode="json"))
+            if old and not _same_experiment(old, experiment):
+                changed = _differences(old.get("experiment"), experiment.stable_dump())
                 shown = "; ".join(
                     f"{path}: {was!r} then, {now!r} now" for path, was, now in changed[:3]
                 )
@@ -170,6 +195,7 @@ class Store:
                 "fingerprint": experiment.fingerprint(),
                 "total_runs": len(runs),
                 "seeds_per_point": experiment.seeds,
+                "seeds_across_points": seeding,
                 "points": len(points),
                 "files": {
                     "runs": "runs/",

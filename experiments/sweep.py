@@ -3,9 +3,10 @@
 A *run* is one parameter point on one seed with every strategy of the experiment: the population
 and the no-social-media baseline are built once and shared by the strategies (as in
 :func:`sim.runner.compare`), so strategies are compared on the same people and seed. Run ``i``
-is point ``i // seeds``, replicate ``i % seeds``, and its seed is :func:`run_seed` of the
-experiment seed and ``i``: results are identical whatever the executor, the number of workers or
-the order in which runs finish.
+is point ``i // seeds``, replicate ``r = i % seeds``, and its seed is :func:`run_seed` of the
+experiment seed and ``r`` (common random numbers, the default) or ``i`` (``seeds_across_points =
+"independent"``): results are identical whatever the executor, the number of workers or the
+order in which runs finish.
 
 Use::
 
@@ -29,6 +30,7 @@ from experiments.spec import Experiment, apply_values
 from experiments.store import RunInfo, Store
 from sim.audience import build_population
 from sim.audience.memory import check_memory, scenario_bytes
+from sim.errors import ScenarioError
 from sim.metrics import FINAL_OUTCOMES
 from sim.rng import key
 from sim.runner import baseline_revenue, simulate, with_strategy
@@ -56,13 +58,19 @@ def run_seed(experiment_seed: int, index: int) -> int:
     return int(key(experiment_seed, SWEEP_STREAM, person=index)) >> 1
 
 
-def plan_runs(experiment: Experiment, points: pd.DataFrame) -> list[RunInfo]:
-    """Every run of the experiment: points x replicates, in index order."""
+def plan_runs(
+    experiment: Experiment, points: pd.DataFrame, seeding: str = "common"
+) -> list[RunInfo]:
+    """Every run of the experiment: points x replicates, in index order. With ``common``
+    seeding replicate r of every point runs on seed :func:`run_seed` of r (common random
+    numbers: points differ only by their parameters, not by their audience); with
+    ``independent`` seeding each run on :func:`run_seed` of its index."""
     return [
-        RunInfo(index, point, replicate, run_seed(experiment.seed, index))
+        RunInfo(index, point, replicate, run_seed(experiment.seed, stream))
         for point in range(len(points))
         for replicate in range(experiment.seeds)
         for index in [point * experiment.seeds + replicate]
+        for stream in [replicate if seeding == "common" else index]
     ]
 
 
@@ -80,6 +88,17 @@ class RunTask:
     outcomes: tuple[str, ...]
     daily: tuple[str, ...] = ()
     daily_every: int = 7
+    fixed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> dict[str, float]:
+        """The parameters set for every strategy: ``[fixed]``, then the point's values."""
+        return {**self.fixed, **self.values}
+
+    def scenario_of(self, strategy: Strategy) -> Scenario:
+        """The scenario ``strategy`` runs at this point (it replaces the first brand's, and the
+        settings apply to it as to the base)."""
+        return apply_values(with_strategy(self.scenario, strategy), self.settings)
 
 
 @dataclass
@@ -113,14 +132,14 @@ def extract_outcomes(frame: pd.DataFrame, outcomes: tuple[str, ...]) -> dict[str
 def execute_run(task: RunTask) -> RunResult:
     """One run: build the population and baseline once, simulate every strategy on them."""
     start = time.perf_counter()
-    world = apply_values(task.scenario, task.values)
+    world = apply_values(task.scenario, task.settings)
     days = world.days
     population = build_population(world, None, seed=task.seed)
     baseline = baseline_revenue(world, task.seed, days, population)
     head = {"run": task.index, "point": task.point, "replicate": task.replicate, "seed": task.seed}
     rows, series = [], []
     for strategy in task.strategies:
-        variant = apply_values(with_strategy(task.scenario, strategy), task.values)
+        variant = task.scenario_of(strategy)
         frame = simulate(variant, task.seed, days=days, population=population, baseline=baseline)
         ours = frame[frame["brand"] == variant.brands[0].name]
         rows.append(
@@ -140,6 +159,17 @@ def execute_run(task: RunTask) -> RunResult:
     final = pd.DataFrame(rows)
     daily = pd.concat(series, ignore_index=True) if series else None
     return RunResult(task.index, final, daily, time.perf_counter() - start)
+
+
+def _problems(error: Exception) -> str:
+    """What is wrong, without pydantic's trailer lines (its documentation links)."""
+    if not hasattr(error, "errors"):
+        return str(error)
+    problems = []
+    for item in error.errors():
+        where = ".".join(map(str, item["loc"])) or "value"
+        problems.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)
 
 
 @dataclass
@@ -174,14 +204,17 @@ class Sweep:
         resume: bool = False,
         command: list[str] | None = None,
     ) -> None:
-        from experiments.design import design_points  # scipy.stats: not needed by workers
+        from experiments.design import check_design_size, design_points  # not for workers
 
         self.experiment = experiment
         self.store = Store(out)
+        if not (resume and self.store.finished()):  # an older sweep keeps the size it started
+            check_design_size(experiment)
         self.points = design_points(experiment)
-        self.runs = plan_runs(experiment, self.points)
+        self.seeding = self.store.seeding(experiment, resume=resume)
+        self.runs = plan_runs(experiment, self.points, self.seeding)
         self.finished = self.store.open(
-            experiment, self.runs, self.points, resume=resume, command=command
+            experiment, self.runs, self.points, resume=resume, command=command, seeding=self.seeding
         )
         self.remaining = [run for run in self.runs if run.index not in self.finished]
         self._base = apply_values(experiment.scenario, experiment.fixed)
@@ -203,6 +236,27 @@ class Sweep:
             worlds = [apply_values(self._base, self.task(run).values) for run in first.values()]
         check_memory(max(worlds, key=scenario_bytes), copies=processes)
 
+    def check_points(self) -> None:
+        """Refuse (before any run) a sweep with a remaining point whose scenario is invalid for
+        a strategy (e.g. content shares that are all 0), naming the point and its values: such
+        a run would fail every time, --resume or not."""
+        first: dict[int, RunInfo] = {}
+        for run in self.remaining:
+            first.setdefault(run.point, run)
+        for run in first.values():
+            task = self.task(run)
+            for strategy in task.strategies:
+                try:
+                    task.scenario_of(strategy)
+                except ValueError as error:  # pydantic's ValidationError is a ValueError
+                    values = ", ".join(f"{k} = {v:g}" for k, v in task.values.items())
+                    raise ScenarioError(
+                        f"design point {run.point} ({values}) is not a valid scenario for "
+                        f"{strategy.name}: {_problems(error)}",
+                        self.experiment.name,
+                        field="parameters",
+                    ) from None
+
     def task(self, run: RunInfo) -> RunTask:
         """The task of one run."""
         row = self.points.iloc[run.point]
@@ -221,6 +275,7 @@ class Sweep:
             outcomes=tuple(self.experiment.outcomes),
             daily=tuple(self.experiment.daily),
             daily_every=self.experiment.daily_every,
+            fixed=dict(self.experiment.fixed),
         )
 
     def execute(
@@ -229,6 +284,7 @@ class Sweep:
         """Run the remaining runs on ``executor``, recording each as it finishes; write
         ``results.parquet`` when the sweep is complete. With nothing remaining the executor is
         not started (a Dask cluster for no runs)."""
+        self.check_points()
         local = getattr(executor, "local_processes", 0)  # an executor of one's own may not say
         if self.remaining and local:
             self._check_memory(min(local, len(self.remaining)))

@@ -781,6 +781,8 @@ def analyze(
     with _user_errors():
         from experiments.analysis import (
             failure_text,
+            holds_text,
+            json_safe,
             load_sweep,
             robustness,
             target_names,
@@ -798,7 +800,10 @@ def analyze(
             paths = write_report(data, out, progress=progress, robust=report)
         _stderr().print(f"Report: {paths['markdown']} (and analysis.json, PNG figures)")
         if as_json:
-            typer.echo(json.dumps(report, indent=2, allow_nan=False))
+            typer.echo(json.dumps(json_safe(report), indent=2, allow_nan=False))
+            return
+        if not report["comparisons"]:
+            _stderr().print("The experiment names no comparisons to check.")
             return
         table = Table(
             title=f"{data.experiment.name}: where the comparisons hold "
@@ -809,12 +814,7 @@ def analyze(
         for column in ("comparison", "holds at", "where it fails"):
             table.add_column(column)
         for item in report["comparisons"]:
-            table.add_row(
-                item["name"],
-                f"{item['share_holds']:.1%} [{item['share_holds_lo']:.1%}, "
-                f"{item['share_holds_hi']:.1%}]",
-                failure_text(item),
-            )
+            table.add_row(item["name"], holds_text(item), failure_text(item))
         _stdout().print(table)
 
 

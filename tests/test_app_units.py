@@ -490,7 +490,7 @@ def test_sweeps_page_says_when_no_run_broke_even(tmp_path):
     from test_sweep_views import run_grid_sweep
 
     from experiments import figures, views
-    from viz.pages.sweeps import empty_outcome_note, path_label, readable_cells
+    from viz.pages.sweeps import empty_outcome_note, path_label
 
     data = views.open_sweep(run_grid_sweep(tmp_path / "grid"))
     strategy = data.strategies[0]
@@ -502,8 +502,8 @@ def test_sweeps_page_says_when_no_run_broke_even(tmp_path):
         "no break-even day to show."
     )
     table = views.heatmap_table(data, "equity", *data.parameter_names[:2], strategy=strategy)
-    fig = readable_cells(figures.heatmap_figure(table), *reversed(table.shape))
+    fig = figures.heatmap_figure(table)
     assert fig.axes[0].texts and all(t.get_fontsize() >= 12 for t in fig.axes[0].texts)
     big = pd.DataFrame(np.full((20, 20), 123456.0))
-    assert not readable_cells(figures.heatmap_figure(big), 20, 20).axes[0].texts
+    assert not figures.heatmap_figure(big).axes[0].texts  # too small a cell for the numbers
     assert path_label([views.DEFAULT_SWEEPS_DIR.resolve()]) == "Or a path relative to out/sweeps"

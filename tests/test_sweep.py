@@ -148,6 +148,11 @@ def test_robustness_experiment_is_large_enough():
             ["not a numeric parameter"],
         ),
         (('method = "grid"', 'method = "lhs"'), "parameters.behavior.reply_trust", ["grid"]),
+        (
+            ("{ values = [0.1, 0.5] }", "{ values = [0.1, 0.5], hihg = 0.5 }"),
+            "parameters.behavior.reply_trust",
+            ["unknown range key 'hihg'", "did you mean 'high'?", "allowed: values, low, high, log"],
+        ),
     ],
 )
 def test_errors_name_file_field_line_and_allowed_values(change, field, words):
@@ -244,7 +249,8 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
     info = load_manifest(tiny_sweep)
     assert info["version"] and info["experiment"]["name"] == "tiny"
     assert [run["status"] for run in info["runs"]] == ["done"] * 4
-    assert [run["seed"] for run in info["runs"]] == [run_seed(3, i) for i in range(4)]
+    assert [run["seed"] for run in info["runs"]] == [run_seed(3, 0)] * 4  # common seeds
+    assert info["seeds_across_points"] == "common"
     daily = views.open_sweep(tiny_sweep).daily()
     assert set(daily["day"]) == {0, 5, 10, 14}
     # The same run computed alone gives the same numbers (a run is its seed and its point).
@@ -593,3 +599,174 @@ def test_a_sweep_checks_memory_for_each_local_worker_before_any_run(tmp_path, mo
         sweep.execute(PoolExecutor(2))
     assert not list((tmp_path / "s" / "runs").glob("*.parquet"))
     sweep._check_memory(1)  # one process: it fits
+
+
+def _first_run_rows(experiment, out) -> pd.DataFrame:
+    """The results of run 0 of ``experiment``, computed alone."""
+    from experiments.sweep import execute_run
+
+    sweep = Sweep(experiment, out)
+    return execute_run(sweep.task(sweep.runs[0])).final.set_index("strategy")
+
+
+def test_a_fixed_strategy_parameter_applies_to_every_compared_strategy(tmp_path):
+    """[fixed] "strategy.posts_per_week" sets it for each strategy, as a varied one would."""
+    rows = {}
+    for posts in (0, 20):
+        fixed = TINY.replace("[design]", f'[fixed]\n"strategy.posts_per_week" = {posts}\n[design]')
+        rows[posts] = _first_run_rows(_experiment(fixed), tmp_path / str(posts))
+    for strategy in ("consistent_engagement", "broadcasting"):
+        assert rows[0].at[strategy, "equity"] != rows[20].at[strategy, "equity"]
+
+
+def _comparing(data: SweepData, outcome: str, **options) -> SweepData:
+    """``data`` with one headline comparison, CE against BC on ``outcome``."""
+    from experiments.spec import Comparison
+
+    comparison = Comparison(
+        better="consistent_engagement", worse="broadcasting", outcome=outcome, **options
+    )
+    data.experiment = data.experiment.model_copy(update={"comparisons": [comparison]})
+    return data
+
+
+def test_a_comparison_whose_outcome_is_never_defined_is_reported_not_evaluated(tmp_path):
+    data = _comparing(_synthetic(points=8), "break_even_day")
+    data.results["break_even_day"] = np.nan  # no run broke even
+    item = robustness(data)["comparisons"][0]
+    assert item["points"] == 0 and item["points_sampled"] == 8
+    write_report(data, tmp_path, figures=True, robust=robustness(data))
+    text = (tmp_path / "report.md").read_text()
+    assert "| 0 of 8 |" in text and "could not be evaluated" in text
+    assert "\n\n\n" not in text  # no blank paragraph for the missing description
+    assert json.loads((tmp_path / "analysis.json").read_text())["robustness"]
+
+
+def test_lower_is_better_outcomes_and_never_breaking_even_count_the_right_way():
+    """CE's value is 3 x, BC's 0.9: on a cost-like outcome CE is better where x < 0.3."""
+    data = _synthetic(points=32)
+    share = robustness(_comparing(data, "revenue"))["comparisons"][0]["share_holds"]
+    lower = robustness(_comparing(data, "revenue", lower_is_better=True))["comparisons"][0]
+    assert lower["share_holds"] == pytest.approx(1 - share) and lower["lower_is_better"]
+    results = data.results
+    ce = results["strategy"] == "consistent_engagement"
+    results.loc[ce & (results["point"] == 0), "break_even_day"] = np.nan  # CE never broke even
+    results.loc[results["point"] == 1, "break_even_day"] = np.nan  # neither did
+    table = comparison_table(_comparing(data, "break_even_day"), data.experiment.comparisons[0])
+    assert 1 not in table.index and len(table) == 31
+    assert not table.at[0, "holds"]  # never is worse than BC's day 0.9
+    assert (
+        table["holds"].drop(0).tolist()
+        == (data.points["behavior.reply_trust"] * 3 < 0.9)[2:].tolist()
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "first", "second"),
+    [
+        ("", '"strategy.posts_per_week" = { values = [1, 2] }', "brands.0.strategy.posts_per_week"),
+        ('[fixed]\n"platform.feed_rate" = 0.5\n', "", "platforms.*.feed_rate"),
+    ],
+)
+def test_one_parameter_under_two_names_is_refused_with_both_keys_and_lines(before, first, second):
+    text = (
+        TINY.replace("[design]", f"{before}[design]")
+        .replace("[parameters]", f"[parameters]\n{first}")
+        .replace("market.no_relationship = { values = [0.05, 0.4] }", f'"{second}" = {{}}')
+    )
+    with pytest.raises(ScenarioError, match="sets the same parameter") as caught:
+        _experiment(text)
+    message = str(caught.value)
+    assert second in message and "(line " in message
+    assert second in textwrap.dedent(text).splitlines()[caught.value.line - 1]
+
+
+def test_seeds_are_common_across_points_unless_independent_and_older_sweeps_stay_independent(
+    tmp_path,
+):
+    from experiments.sweep import execute_run
+
+    common = Sweep(_experiment(), tmp_path / "common")
+    assert [run.seed for run in common.runs] == [run_seed(3, 0)] * 4
+    option = 'seeds = 1\nseeds_across_points = "independent"'
+    independent = Sweep(_experiment(TINY.replace("seeds = 1", option)), tmp_path / "independent")
+    assert [run.seed for run in independent.runs] == [run_seed(3, i) for i in range(4)]
+    # A sweep stored before the option existed (no field in its manifest) resumes independent.
+    older = Sweep(_experiment(), tmp_path / "older")
+    run = older.runs[1]
+    result = execute_run(older.task(run))
+    older.store.write_run(result.index, result.final, result.daily)
+    info = load_manifest(tmp_path / "older")
+    del info["seeds_across_points"]
+    (tmp_path / "older" / "manifest.json").write_text(json.dumps(info))
+    resumed = Sweep(_experiment(), tmp_path / "older", resume=True)
+    assert [run.seed for run in resumed.runs] == [run_seed(3, i) for i in range(4)]
+    assert load_manifest(tmp_path / "older")["seeds_across_points"] == "independent"
+    written_out = Sweep(
+        _experiment(TINY.replace("seeds = 1", option)), older.store.root, resume=True
+    )
+    assert written_out.runs == resumed.runs  # the same sweep, its seeding now written in the file
+
+
+def test_unreliable_sensitivity_indices_are_flagged_in_the_report(tmp_path):
+    from experiments.analysis import index_reliability
+
+    assert index_reliability(53.0, 36.9) == "outside [0, 1]"
+    assert index_reliability(1970.0, 3688.0) == "uncertain"  # an impossible value, wide interval
+    assert index_reliability(0.08, 0.46) == "uncertain"
+    assert index_reliability(0.8, 0.1) == index_reliability(0.0, 0.001) == ""
+    data = _synthetic(points=2, method="saltelli")  # a tiny base sample: unreliable indices
+    assert (sensitivity(data)["reliability"] != "").any()
+    text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
+    assert "(**uncertain**)" in text or "(**outside [0, 1]**)" in text
+    assert "sample more points" in text
+
+
+def test_a_failure_region_must_be_clearly_worse_than_the_whole_space():
+    rng = np.random.default_rng(1)
+    a, b = rng.random(200), rng.random(200)
+    noise = pd.DataFrame({"holds": rng.random(200) > 0.44, "a": a, "b": b})  # fails anywhere
+    assert failure_region(noise, ["a", "b"]) is None
+    few = pd.DataFrame({"holds": [True] * 6 + [False] * 2, "a": np.arange(8.0)})  # 2 failures
+    assert failure_region(few, ["a"]) is None
+    corner = pd.DataFrame({"holds": a > 0.3, "a": a, "b": b})
+    assert failure_region(corner, ["a", "b"])["fail_rate_inside"] > 0.9
+
+
+@pytest.mark.parametrize("method", ["sobol", "saltelli"])
+def test_a_sobol_or_saltelli_size_that_is_no_power_of_2_is_refused(method, tmp_path):
+    experiment = _experiment(_sampled(f'method = "{method}"\npoints = 6'))
+    with pytest.raises(ScenarioError, match="design.points: .*power of 2.*got 6; use 4 or 8"):
+        Sweep(experiment, tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_an_invalid_design_point_is_refused_before_any_run(tmp_path):
+    """Content shares all 0 at one point: named with its values before anything runs."""
+    shares = "\n".join(f'"strategy.content_mix.{kind}" = 0' for kind in ("value", "story", "promo"))
+    text = TINY.replace("[design]", f"[fixed]\n{shares}\n[design]").replace(
+        '"behavior.reply_trust" = { values = [0.1, 0.5] }',
+        '"strategy.content_mix.conversation" = { values = [0.5, 0] }',
+    )
+    sweep = Sweep(_experiment(text), tmp_path)
+    with pytest.raises(ScenarioError, match=r"point 2 \(strategy.content_mix.conversation = 0, "):
+        sweep.execute(SerialExecutor())
+    assert not list(tmp_path.glob("runs/*.parquet"))
+
+
+def test_analyze_prints_a_comparison_never_evaluated_as_json_and_as_a_table(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import experiments.analysis
+    from sim.cli import app
+
+    data = _comparing(_synthetic(points=8), "break_even_day")
+    data.results["break_even_day"] = np.nan
+    monkeypatch.setattr(experiments.analysis, "load_sweep", lambda directory: data)
+    args = ["analyze", str(tmp_path), "--out", str(tmp_path / "analysis")]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["comparisons"][0]["share_holds"] is None
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and "could not be evaluated" in result.stdout
+    assert "nan" not in result.stdout

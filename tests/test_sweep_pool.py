@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,3 +36,46 @@ def test_pool_restarts_when_a_worker_process_dies(tmp_path):
     assert marker.exists()
     assert [error for _, _, error in outcomes] == [None] * 8
     assert sorted(result for _, result, _ in outcomes) == [i * 10 for i in range(8)]
+
+
+def _busy(marker: str) -> None:
+    """Writes its worker's process id to ``marker``, then works for a minute."""
+    Path(marker + ".tmp").write_text(str(os.getpid()))
+    os.replace(marker + ".tmp", marker)
+    time.sleep(60)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting for a reaper does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_pool_workers_exit_when_the_main_process_is_killed(tmp_path):
+    """SIGKILL of the sweep's process (as the OOM killer does) stops its busy workers too."""
+    script = (
+        "import os, signal, sys, threading, time\n"
+        "from experiments.executors import PoolExecutor\n"
+        "from test_sweep_pool import _busy\n"
+        "work = lambda: list(PoolExecutor(1).run(_busy, [sys.argv[1]]))\n"
+        "threading.Thread(target=work, daemon=True).start()\n"
+        "while not os.path.exists(sys.argv[1]):\n"
+        "    time.sleep(0.05)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    tests = Path(__file__).parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
+    marker = tmp_path / "worker.pid"
+    subprocess.run([sys.executable, "-c", script, str(marker)], env=env, timeout=60, check=False)
+    worker = int(marker.read_text())
+    try:
+        deadline = time.monotonic() + 10
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker)
+    finally:
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)

@@ -171,3 +171,16 @@ def test_a_difference_heatmap_is_centred_on_zero_and_writes_its_values():
     (image,) = figure.axes[0].images
     assert image.norm.vmin == -image.norm.vmax == -2900.0
     assert {text.get_text() for text in figure.axes[0].texts} == {"100", "2.9k", "50", "800"}
+
+
+@pytest.mark.parametrize("diverging", [True, False])
+def test_a_heatmap_cell_without_a_value_is_grey_not_white(diverging):
+    import numpy as np
+    import pandas as pd
+    from matplotlib.colors import to_rgba
+
+    from experiments.figures import EMPTY_CELL, heatmap_figure
+
+    table = pd.DataFrame(np.array([[-1.0, np.nan], [2.0, 3.0]]), index=[0.1, 0.5])
+    (image,) = heatmap_figure(table, diverging=diverging).axes[0].images
+    assert image.cmap.get_bad().tolist() == list(to_rgba(EMPTY_CELL))

@@ -28,15 +28,11 @@ __all__ = [
     "empty_outcome_note",
     "heatmap_shown",
     "path_label",
-    "readable_cells",
     "robustness_shown",
 ]
 
 NO_VERSUS = "(none)"
 MAX_BINS = 20
-CELL_FONT = 12
-"""Points of the numbers written in heatmap cells: about 12 px on screen once the page scales the
-7-inch chart down to its column (``experiments.figures`` writes them at 8, about 6 px there)."""
 
 listed = solara.reactive(0)  # bumped by "Refresh" to list the sweep directories again
 chosen = solara.reactive("")  # label of the directory chosen in the list
@@ -128,23 +124,6 @@ def robustness_shown(table: pd.DataFrame) -> pd.DataFrame:
             "where it fails": table["fails"],
         }
     )
-
-
-def readable_cells(figure: Figure, columns: int, rows: int) -> Figure:
-    """The heatmap ``figure`` (``columns`` x ``rows`` cells) with the numbers in its cells at
-    ``CELL_FONT`` points, or without them where they would not fit in a cell at that size."""
-    ax = figure.axes[0]
-    box = ax.get_position()
-    width, height = figure.get_size_inches() * 72 * (box.width, box.height)
-    labels = [text.get_text() for text in ax.texts]
-    widest = max((len(label) for label in labels), default=0)
-    fits = widest * 0.6 * CELL_FONT < 0.9 * width / columns and height / rows > 1.5 * CELL_FONT
-    for text in list(ax.texts):
-        if fits:
-            text.set_fontsize(CELL_FONT)
-        else:
-            text.remove()
-    return figure
 
 
 def empty_outcome_note(
@@ -262,12 +241,8 @@ def Heatmap(data: SweepData, against: str | None) -> None:
     )
     title = f"{outcome.value}: {strategy.value}" + (f" - {against}" if against else "")
     figure = solara.use_memo(
-        lambda: readable_cells(
-            figures.heatmap_figure(
-                table, title=f"Mean {title}", diverging=True if against else None
-            ),
-            len(table.columns),
-            len(table.index),
+        lambda: figures.heatmap_figure(
+            table, title=f"Mean {title}", diverging=True if against else None
         ),
         dependencies=[id(table)],
     )
