@@ -507,3 +507,10 @@ def test_sweeps_page_says_when_no_run_broke_even(tmp_path):
     big = pd.DataFrame(np.full((20, 20), 123456.0))
     assert not figures.heatmap_figure(big).axes[0].texts  # too small a cell for the numbers
     assert path_label([views.DEFAULT_SWEEPS_DIR.resolve()]) == "Or a path relative to out/sweeps"
+
+
+def test_a_person_known_from_day_0_is_not_told_nothing_happened():
+    from viz.pages.audience import no_events_note
+
+    assert no_events_note("unaware") == "nothing has happened to this person yet"
+    assert no_events_note("aware").startswith("no events yet: aware from day 0")

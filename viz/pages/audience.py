@@ -30,7 +30,7 @@ from viz.export import figure_bytes
 from viz.jobs import RUN_QUEUE, Job
 from viz.state import custom_strategies
 
-__all__ = ["AudiencePage"]
+__all__ = ["AudiencePage", "no_events_note"]
 
 SIZE = 1000
 MAX_DAYS = 730
@@ -157,6 +157,14 @@ def Controls() -> None:
                 )
 
 
+def no_events_note(start: str) -> str:
+    """The history of a person nothing has happened to, given their state on day 0 (people can
+    start aware of the brand, or following it, before any event)."""
+    if start == "unaware":
+        return "nothing has happened to this person yet"
+    return f"no events yet: {start} from day 0 (the brand's standing when the run began)"
+
+
 @solara.component
 def PersonPanel(current: AudienceRun, person: int) -> None:
     """A clicked person's traits, state today and history of events."""
@@ -172,9 +180,10 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
         TableCard(traits, traits, f"person_{person}_traits")
         events = current.history(person)
         solara.Markdown(f"**History** ({plural(len(events), 'event')}, latest {HISTORY_SIZE} kept)")
+        start = charts.STATE_NAMES[int(current.states[0][index])]
         table = pd.DataFrame(
             [{"day": e.day, "event": e.event.replace("_", " "), "detail": e.detail} for e in events]
-            or [{"day": "", "event": "nothing has happened to this person yet", "detail": ""}]
+            or [{"day": "", "event": no_events_note(start), "detail": ""}]
         )
         TableCard(table, table, f"person_{person}_history", classes=["lg-history"])
 
