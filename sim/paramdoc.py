@@ -1,10 +1,10 @@
 """Markdown tables of every scenario parameter, rendered from the schema (``sim.schema``).
 
 ``parameter_tables()`` walks each model's ``model_fields``: name, meaning (the field's
-description), default, range (``ge``/``le`` bounds or the ``Literal`` choices), unit and source
-(``json_schema_extra``). ``docs/model.md`` embeds the output verbatim between two markers;
-``python -m sim.paramdoc`` prints it, ``python -m sim.paramdoc --write docs/model.md`` replaces
-the embedded copy.
+description), default, accepted values (``ge``/``le`` bounds or the ``Literal`` choices: what the
+loader accepts), plausible range, unit and source (the last three from ``json_schema_extra``).
+``docs/model.md`` embeds the output verbatim between two markers; ``python -m sim.paramdoc``
+prints it, ``python -m sim.paramdoc --write docs/model.md`` replaces the embedded copy.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from sim.schema import (
     Scenario,
     Strategy,
     bounds,
+    plausible,
 )
 
 __all__ = ["BEGIN", "END", "MODELS", "WEIGHT_FIELDS", "embed", "parameter_tables"]
@@ -124,6 +125,11 @@ def _range(info: FieldInfo) -> str:
     return ""
 
 
+def _plausible(info: FieldInfo) -> str:
+    found = plausible(info)
+    return "" if found is None else f"{_number(found[0])} to {_number(found[1])}"
+
+
 def _literal_choices(annotation) -> tuple:
     if get_origin(annotation) is Literal:
         return get_args(annotation)
@@ -161,8 +167,8 @@ def _model_table(model: type[BaseModel]) -> list[str]:
         "",
         doc,
         "",
-        "| name | meaning | default | range | unit | source |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| name | meaning | default | accepted | plausible | unit | source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, info in model.model_fields.items():
         cells = (
@@ -170,6 +176,7 @@ def _model_table(model: type[BaseModel]) -> list[str]:
             _meaning(name, info),
             _default(info),
             _range(info),
+            _plausible(info),
             _extra(info, "unit"),
             _extra(info, "source"),
         )
@@ -182,8 +189,8 @@ def _weights_table() -> list[str]:
     lines = [
         "### Content-type weights",
         "",
-        "One weight per content type (range 0 to 10 each; a content mix is normalised to "
-        "shares). Defaults:",
+        "One weight per content type (accepted: 0 to 10 each; a content mix is normalised to "
+        "shares; no plausible range is stated for these weights). Defaults:",
         "",
     ]
     lines.append("| field | meaning | " + " | ".join(f"`{t}`" for t in CONTENT_TYPES) + " |")

@@ -1,8 +1,12 @@
-"""The scenario schema: every parameter of the model with its meaning, default, range and source.
+"""The scenario schema: every parameter of the model with its meaning, default, ranges and source.
 
-Pydantic models validate scenario files; `Field` bounds are the documented plausible ranges and
-each field's ``description`` says what it means (``source`` in ``json_schema_extra`` where a study
-or report supports the default). ``docs/model.md`` lists the same parameters.
+Pydantic models validate scenario files. Each field's ``description`` says what it means; its
+``Field`` bounds (``ge``/``le``) are what the loader *accepts*, often far wider than realistic so
+that validation configurations and extreme tests can run. A behavioural parameter made with
+:func:`param` also has, in ``json_schema_extra``, its ``source`` (where a study or report supports
+the default), its ``unit`` and, in most cases, its *plausible* range (:func:`plausible`): the
+values a careful modeller would consider realistic for a brand's market, which a reader and a
+sensitivity analysis need. ``docs/model.md`` lists the same parameters.
 """
 
 from __future__ import annotations
@@ -18,19 +22,27 @@ KPIS = Literal["followers", "engagement", "revenue", "roi"]
 ASSUMPTION = "assumption, see docs/model.md"
 
 
-def param(default, ge=None, le=None, *, doc: str, source: str = ASSUMPTION, unit: str = ""):
-    """A documented model parameter: default, plausible range, meaning, source."""
-    return Field(
-        default,
-        ge=ge,
-        le=le,
-        description=doc,
-        json_schema_extra={"source": source, "unit": unit},
-    )
+def param(
+    default,
+    ge=None,
+    le=None,
+    *,
+    doc: str,
+    source: str = ASSUMPTION,
+    unit: str = "",
+    plausible: tuple[float, float] | None = None,
+):
+    """A documented model parameter: default, accepted bounds (``ge``/``le``), meaning, source,
+    unit and, optionally, the ``plausible`` range (low, high) of realistic values, which lies
+    inside the bounds and contains the default (``tests/test_schema_ranges.py`` checks it)."""
+    extra: dict = {"source": source, "unit": unit}
+    if plausible is not None:
+        extra["plausible"] = tuple(plausible)
+    return Field(default, ge=ge, le=le, description=doc, json_schema_extra=extra)
 
 
 def bounds(info: FieldInfo) -> tuple[float | None, float | None]:
-    """The documented range (``ge``, ``le``) of a schema field, None where it is open."""
+    """The accepted range (``ge``, ``le``) of a schema field, None where it is open."""
     low = high = None
     for item in info.metadata:
         if isinstance(item, annotated_types.Ge):
@@ -38,6 +50,13 @@ def bounds(info: FieldInfo) -> tuple[float | None, float | None]:
         elif isinstance(item, annotated_types.Le):
             high = item.le
     return low, high
+
+
+def plausible(info: FieldInfo) -> tuple[float, float] | None:
+    """The plausible range (low, high) of a schema field, or None where it states none."""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    found = extra.get("plausible")
+    return None if found is None else (found[0], found[1])
 
 
 class Strict(BaseModel):
@@ -103,30 +122,40 @@ class Strategy(Strict):
         doc="scheduled posts per week on each platform",
         source="Rival IQ 2023 benchmark: median brand posts about 5 per week on Facebook",
         unit="posts/week",
+        plausible=(1, 21),
     )
-    consistency: float = param(0.95, 0, 1, doc="chance a scheduled post actually happens")
+    consistency: float = param(
+        0.95, 0, 1, doc="chance a scheduled post actually happens", plausible=(0.5, 1)
+    )
     consistency_decay: float = param(
         0.0,
         0,
         10,
         doc="yearly rate at which consistency decays (falling off the wagon)",
         unit="1/year",
+        plausible=(0, 1),
     )
     burstiness: float = param(
         0.0,
         0,
         1,
         doc="irregular posting: 0 keeps to the schedule, 1 posts in bursts with long gaps",
+        plausible=(0, 0.8),
     )
     content_mix: ContentMix = Field(
         default_factory=lambda: ContentMix(value=0.35, story=0.25, promo=0.15, conversation=0.25),
         description="shares of content types among posts",
     )
     hours_per_post: float = param(
-        1.0, 0.05, 16, doc="staff hours planned per post (creation)", unit="hours"
+        1.0,
+        0.05,
+        16,
+        doc="staff hours planned per post (creation)",
+        unit="hours",
+        plausible=(0.25, 4),
     )
     automation_share: float = param(
-        0.0, 0, 1, doc="share of posts written and scheduled automatically"
+        0.0, 0, 1, doc="share of posts written and scheduled automatically", plausible=(0, 1)
     )
     adapt_per_platform: bool = Field(True, description="content adapted to each platform's norms")
     review: bool = Field(True, description="posts reviewed before publishing (no gaffe risk)")
@@ -138,12 +167,22 @@ class Strategy(Strict):
         doc="chance the brand answers a given comment (hours for the expected answers are "
         "reserved first)",
         source="Sprout Social Index 2020: 79% of people expect a reply within 24 hours",
+        plausible=(0, 1),
     )
     coordination: float = param(
-        0.9, 0, 1, doc="chance a question for another department is routed and answered well"
+        0.9,
+        0,
+        1,
+        doc="chance a question for another department is routed and answered well",
+        plausible=(0, 1),
     )
     follow_rate: float = param(
-        10.0, 0, 5000, doc="accounts the brand follows per day (real accounts)", unit="accounts/day"
+        10.0,
+        0,
+        5000,
+        doc="accounts the brand follows per day (real accounts)",
+        unit="accounts/day",
+        plausible=(0, 400),
     )
     targeting: Literal["fit", "random"] = Field(
         "fit", description="outreach picks people by fit ('fit') or at random"
@@ -155,12 +194,23 @@ class Strategy(Strict):
         doc="follow-unfollow churn: drop followed accounts that did not follow back "
         "after this many days (0: never)",
         unit="days",
+        plausible=(0, 90),
     )
     bought_followers_per_month: float = param(
-        0.0, 0, 1e6, doc="fake followers bought per month (real accounts)", unit="accounts/month"
+        0.0,
+        0,
+        1e6,
+        doc="fake followers bought per month (real accounts)",
+        unit="accounts/month",
+        plausible=(0, 5000),
     )
     weekly_hours: float = param(
-        12.0, 0, 168, doc="staff hours per week for social media", unit="hours/week"
+        12.0,
+        0,
+        168,
+        doc="staff hours per week for social media",
+        unit="hours/week",
+        plausible=(2, 40),
     )
     hourly_cost: float = param(
         40.0,
@@ -169,6 +219,7 @@ class Strategy(Strict):
         doc="cost of one staff hour",
         unit="money/hour",
         source="US BLS 2023: median marketing specialist wage about $33/hour before overhead",
+        plausible=(20, 100),
     )
     quit_rule: QuitRule = Field(default_factory=QuitRule, description="when the brand gives up")
     adaptive: bool = Field(False, description="shift the content mix toward what worked")
@@ -181,6 +232,7 @@ class Strategy(Strict):
         1,
         doc="how far the mix moves each week toward shares in proportion to each type's KPI per "
         "post",
+        plausible=(0.02, 0.5),
     )
 
 
@@ -193,14 +245,18 @@ class InitialState(Strict):
         1e9,
         doc="followers on day 0, drawn in proportion to fit (real people)",
         unit="people",
+        plausible=(0, 100_000),
     )
-    follower_trust: float = param(0.15, 0, 1, doc="mean trust of initial followers")
+    follower_trust: float = param(
+        0.15, 0, 1, doc="mean trust of initial followers", plausible=(0.05, 0.4)
+    )
     follower_trust_spread: float = param(
         0.5,
         0,
         1,
         doc="relative spread of initial followers' trust: uniform within follower_trust x "
         "(1 +/- spread), capped at 1",
+        plausible=(0, 1),
     )
     follower_salience: float = param(
         0.5,
@@ -208,9 +264,14 @@ class InitialState(Strict):
         1,
         doc="least day-0 salience of initial followers (their feeds show the brand), before "
         "salience_spread",
+        plausible=(0.2, 0.8),
     )
-    aware_share: float = param(0.1, 0, 1, doc="share of the rest of the market aware of the brand")
-    aware_salience: float = param(0.3, 0, 1, doc="salience of those aware on day 0")
+    aware_share: float = param(
+        0.1, 0, 1, doc="share of the rest of the market aware of the brand", plausible=(0.01, 0.5)
+    )
+    aware_salience: float = param(
+        0.3, 0, 1, doc="salience of those aware on day 0", plausible=(0.1, 0.6)
+    )
     salience_spread: float = param(
         0.5,
         0,
@@ -218,6 +279,7 @@ class InitialState(Strict):
         doc="relative spread of day-0 salience: uniform within level x (1 +/- spread), capped "
         "at 1, the level being aware_salience (initial followers: at least follower_salience; "
         "0: everyone the same)",
+        plausible=(0, 1),
     )
 
 
@@ -227,7 +289,9 @@ class Brand(Strict):
     name: str = Field("Brand", min_length=1, max_length=80)
     strategy: Strategy = Field(default_factory=Strategy)
     initial: InitialState = Field(default_factory=InitialState)
-    fit_mean: float = param(0.4, 0.01, 0.99, doc="mean fit of the audience to this brand")
+    fit_mean: float = param(
+        0.4, 0.01, 0.99, doc="mean fit of the audience to this brand", plausible=(0.2, 0.7)
+    )
 
 
 class Platform(Strict):
@@ -240,6 +304,7 @@ class Platform(Strict):
         1,
         doc="share of the audience on this platform",
         source="Pew Research 2024: 68% of US adults use Facebook",
+        plausible=(0.2, 0.85),
     )
     feed_rate: float = param(
         0.12,
@@ -247,6 +312,7 @@ class Platform(Strict):
         1,
         doc="chance an online follower sees a post at neutral ranking",
         source="calibrated to organic reach 5-7% of followers (Hootsuite 2019-2020)",
+        plausible=(0.06, 0.3),
     )
     frequency_damping: float = param(
         0.65,
@@ -254,20 +320,24 @@ class Platform(Strict):
         2,
         doc="with n posts on one day each reaches n**-damping of a single post's feed audience",
         source="Track Social 2012: at two posts a day each post gets about 57% of the likes",
+        plausible=(0.3, 1),
     )
-    rank_window_days: int = param(28, 1, 365, doc="memory of the ranking signal", unit="days")
+    rank_window_days: int = param(
+        28, 1, 365, doc="memory of the ranking signal", unit="days", plausible=(7, 90)
+    )
     rank_reference: float = param(
         0.015,
         1e-6,
         1,
         doc="engagement per follower impression at which ranking is neutral",
         source="Rival IQ 2023: median engagement per post per follower, by platform",
+        plausible=(0.005, 0.15),
     )
     rank_sensitivity: float = param(
-        0.5, 0, 3, doc="elasticity of reach to engagement per impression"
+        0.5, 0, 3, doc="elasticity of reach to engagement per impression", plausible=(0.2, 1.5)
     )
-    rank_min: float = param(0.2, 0.01, 1, doc="lowest ranking factor")
-    rank_max: float = param(2.5, 1, 20, doc="highest ranking factor")
+    rank_min: float = param(0.2, 0.01, 1, doc="lowest ranking factor", plausible=(0.05, 0.5))
+    rank_max: float = param(2.5, 1, 20, doc="highest ranking factor", plausible=(1.5, 5))
     engage_base: float = param(
         0.06,
         0,
@@ -275,20 +345,35 @@ class Platform(Strict):
         doc="engagement chance of an impression on a stranger (trust 0) at full quality, fit and "
         "sociability",
         source="calibrated to Rival IQ 2023 median engagement per post",
+        plausible=(0.03, 0.9),
     )
     discovery_rate: float = param(
-        8.0, 0, 1000, doc="non-follower impressions per follower engagement (explore surfaces)"
+        8.0,
+        0,
+        1000,
+        doc="non-follower impressions per follower engagement (explore surfaces)",
+        plausible=(1, 100),  # feeds of followers (Facebook, 8) to For You feeds (TikTok, 60)
     )
     surfacing_rate: float = param(
-        0.02, 0, 1, doc="chance each follower of an engager is shown the post"
+        0.02,
+        0,
+        1,
+        doc="chance each follower of an engager is shown the post",
+        plausible=(0.005, 0.1),
     )
-    share_link_rate: float = param(0.3, 0, 1, doc="chance each follower of a sharer sees the share")
+    share_link_rate: float = param(
+        0.3, 0, 1, doc="chance each follower of a sharer sees the share", plausible=(0.1, 0.6)
+    )
     norms: ContentWeights = Field(
         default_factory=lambda: ContentWeights(value=1.0, story=1.0, promo=1.0, conversation=1.0),
         description="how well each content type suits the platform (value multiplier)",
     )
     unadapted_quality: float = param(
-        0.7, 0, 1, doc="quality multiplier for content not adapted to the platform"
+        0.7,
+        0,
+        1,
+        doc="quality multiplier for content not adapted to the platform",
+        plausible=(0.4, 0.9),
     )
     limit_counts: Literal["follows", "unfollows", "both"] = Field(
         "both",
@@ -307,6 +392,7 @@ class Platform(Strict):
         doc="follow actions per day before spam rules trigger (real accounts)",
         source="X/Twitter rules: 400 follows per day",
         unit="accounts/day",
+        plausible=(100, 2000),
     )
     following_ratio_limit: float = param(
         1.1,
@@ -314,19 +400,37 @@ class Platform(Strict):
         100,
         doc="following may exceed followers by this ratio beyond the floor",
         source="X/Twitter rules: following/follower ratio above 5,000",
+        plausible=(1.05, 1.5),
     )
     following_floor: float = param(
-        5000.0, 0, 1e9, doc="following allowed regardless of ratio", unit="accounts"
+        5000.0,
+        0,
+        1e9,
+        doc="following allowed regardless of ratio",
+        unit="accounts",
+        plausible=(1000, 10_000),
     )
     restriction_days: int = param(
-        14, 0, 365, doc="reach restriction after a spam violation", unit="days"
+        14, 0, 365, doc="reach restriction after a spam violation", unit="days", plausible=(0, 30)
     )
-    restriction_factor: float = param(0.3, 0, 1, doc="reach multiplier while restricted")
+    restriction_factor: float = param(
+        0.3, 0, 1, doc="reach multiplier while restricted", plausible=(0.1, 0.7)
+    )
     block_days: int = param(
-        7, 0, 365, doc="action block (no outreach) after a violation", unit="days"
+        7,
+        0,
+        365,
+        doc="action block (no outreach) after a violation",
+        unit="days",
+        plausible=(1, 30),
     )
     fake_purge_rate: float = param(
-        0.005, 0, 1, doc="daily share of fake followers purged", unit="1/day"
+        0.005,
+        0,
+        1,
+        doc="daily share of fake followers purged",
+        unit="1/day",
+        plausible=(0.0005, 0.02),
     )
 
 
@@ -337,22 +441,28 @@ class Graph(Strict):
         "scale_free", description="generator, or 'edgelist' to load a real graph"
     )
     people: int = param(20000, 2, 50_000_000, doc="people simulated (generators)", unit="people")
-    mean_degree: float = param(15.0, 0.5, 1000, doc="mean accounts each person follows")
+    mean_degree: float = param(
+        15.0, 0.5, 1000, doc="mean accounts each person follows", plausible=(5, 100)
+    )
     clustering: float = param(
         0.3,
         0,
         1,
         doc="triad closure chance (scale-free); rewiring chance is 1 - clustering (small world)",
         source="Holme & Kim 2002",
+        plausible=(0.1, 0.6),
     )
     communities: int = param(12, 1, 10000, doc="interest communities")
-    within_community: float = param(0.8, 0, 1, doc="share of follows inside one's community")
+    within_community: float = param(
+        0.8, 0, 1, doc="share of follows inside one's community", plausible=(0.5, 0.95)
+    )
     reciprocity: float = param(
         0.2,
         0,
         1,
         doc="share of follows returned",
         source="Kwak et al. 2010: 22% of Twitter links are mutual",
+        plausible=(0.1, 0.7),
     )
     in_degree_exponent: float = param(
         2.3,
@@ -360,6 +470,7 @@ class Graph(Strict):
         4,
         doc="power-law exponent of followers per person (scale-free)",
         source="Kwak, Lee, Park & Moon 2010: about 2.28 on Twitter",
+        plausible=(2.1, 3),
     )
     path: str | None = Field(None, description="edge list file (kind = 'edgelist')")
     direction: Literal["undirected", "follows", "flows"] = Field(
@@ -391,22 +502,38 @@ class Audience(Strict):
         "configuration of docs/validation.md)",
         source="Pew Research 2024: about 70% of Facebook users visit "
         "daily, fewer on other platforms (0.5 across platforms: assumption)",
+        plausible=(0.3, 0.8),
     )
     activity_concentration: float = param(
-        1.5, 0.1, 100, doc="Beta concentration of activity (lower: more heavy-tailed)"
+        1.5,
+        0.1,
+        100,
+        doc="Beta concentration of activity (lower: more heavy-tailed)",
+        plausible=(0.5, 5),
     )
-    sociability_mean: float = param(0.5, 0.01, 0.99, doc="mean tendency to interact")
+    sociability_mean: float = param(
+        0.5, 0.01, 0.99, doc="mean tendency to interact", plausible=(0.2, 0.8)
+    )
     sociability_concentration: float = param(
-        4.0, 0.1, 100, doc="Beta concentration of sociability (lower: more unequal)"
+        4.0,
+        0.1,
+        100,
+        doc="Beta concentration of sociability (lower: more unequal)",
+        plausible=(1, 20),
     )
     promo_tolerance_mean: float = param(
-        2.0, 0.1, 20, doc="mean fatigue a person tolerates before muting or unfollowing"
+        2.0,
+        0.1,
+        20,
+        doc="mean fatigue a person tolerates before muting or unfollowing",
+        plausible=(1, 5),
     )
     promo_tolerance_shape: float = param(
         2.0,
         0.5,
         50,
         doc="Gamma shape of tolerance (above 1: skewed, and hardly anyone tolerates nothing)",
+        plausible=(1, 5),
     )
     fit_homophily: float = param(
         0.6,
@@ -414,10 +541,17 @@ class Audience(Strict):
         1,
         doc="how much fit follows one's neighbours (0 independent, 1 fully smoothed)",
         source="McPherson, Smith-Lovin & Cook 2001 on homophily",
+        plausible=(0.3, 0.9),
     )
-    fit_concentration: float = param(4.0, 0.5, 100, doc="Beta concentration of brand fit")
+    fit_concentration: float = param(
+        4.0, 0.5, 100, doc="Beta concentration of brand fit", plausible=(1, 20)
+    )
     fit_smoothing_rounds: int = param(
-        2, 0, 10, doc="rounds of averaging over neighbours that spread fit along the graph"
+        2,
+        0,
+        10,
+        doc="rounds of averaging over neighbours that spread fit along the graph",
+        plausible=(0, 5),
     )
 
 
@@ -428,26 +562,37 @@ class Behavior(Strict):
         80.0,
         7,
         1e6,
-        doc="half-life of brand salience (plausible: 30-1,000 days; far above the horizon "
-        "means never forgotten, as in the Bass validation configuration)",
+        doc="half-life of brand salience (far above the horizon means never forgotten, as in "
+        "the Bass validation configuration)",
         unit="days",
         source="Leone 1995; Clarke 1976: advertising carryover lasts months",
+        plausible=(30, 180),
     )
-    forgetting_floor: float = param(0.02, 1e-4, 0.5, doc="salience below which it is 0")
-    exposure_salience: float = param(0.1, 0, 1, doc="share of the gap to 1 closed per exposure")
+    forgetting_floor: float = param(
+        0.02, 1e-4, 0.5, doc="salience below which it is 0", plausible=(0.005, 0.1)
+    )
+    exposure_salience: float = param(
+        0.1, 0, 1, doc="share of the gap to 1 closed per exposure", plausible=(0.03, 0.3)
+    )
     trust_half_life: float = param(
         365.0,
         7,
         1e6,
-        doc="half-life of trust after the grace period (plausible: 90-3,650 days; far above "
-        "the horizon means no decay, as in the Bass validation configuration)",
+        doc="half-life of trust after the grace period (far above the horizon means no decay, "
+        "as in the Bass validation configuration)",
         unit="days",
+        plausible=(90, 1825),
     )
     trust_grace_days: float = param(
-        60.0, 0, 365, doc="days after a two-way contact before trust decays", unit="days"
+        60.0,
+        0,
+        365,
+        doc="days after a two-way contact before trust decays",
+        unit="days",
+        plausible=(0, 180),
     )
     content_trust: float = param(
-        0.03, 0, 1, doc="trust gained per impression of full-value content"
+        0.03, 0, 1, doc="trust gained per impression of full-value content", plausible=(0.01, 0.1)
     )
     reply_trust: float = param(
         0.3,
@@ -455,17 +600,27 @@ class Behavior(Strict):
         1,
         doc="share of the gap to 1 closed by a reply (reciprocity)",
         source="Sprout Social Index 2020; Gouldner 1960",
+        plausible=(0.05, 0.6),
     )
-    ignored_trust: float = param(0.03, 0, 1, doc="share of trust lost when a comment is ignored")
-    wrong_answer_trust: float = param(0.15, 0, 1, doc="share of trust lost on a wrong answer")
-    question_share: float = param(0.2, 0, 1, doc="share of comments that need another department")
-    fatigue_half_life: float = param(14.0, 1, 365, doc="half-life of fatigue", unit="days")
+    ignored_trust: float = param(
+        0.03, 0, 1, doc="share of trust lost when a comment is ignored", plausible=(0, 0.1)
+    )
+    wrong_answer_trust: float = param(
+        0.15, 0, 1, doc="share of trust lost on a wrong answer", plausible=(0.05, 0.4)
+    )
+    question_share: float = param(
+        0.2, 0, 1, doc="share of comments that need another department", plausible=(0.05, 0.4)
+    )
+    fatigue_half_life: float = param(
+        14.0, 1, 365, doc="half-life of fatigue", unit="days", plausible=(3, 60)
+    )
     engagement_trust_offset: float = param(
         0.5,
         0.05,
         10,
         doc="the engagement chance grows with trust T as (offset + T) / offset: 0.5 makes full "
         "trust triple a stranger's chance",
+        plausible=(0.2, 2),
     )
     promo_fatigue: float = param(
         0.35,
@@ -473,6 +628,7 @@ class Behavior(Strict):
         10,
         doc="fatigue per promotional impression",
         source="Sprout Social Index 2016: 46% unfollow brands for too many promotional posts",
+        plausible=(0.1, 1),
     )
     irrelevance_fatigue: float = param(
         0.3,
@@ -480,6 +636,7 @@ class Behavior(Strict):
         10,
         doc="fatigue per impression times (1 - fit x quality)",
         source="Sprout Social Index 2016: 41% unfollow for irrelevant content",
+        plausible=(0.1, 1),
     )
     volume_fatigue: float = param(
         0.25,
@@ -487,9 +644,14 @@ class Behavior(Strict):
         10,
         doc="fatigue per extra post seen the same day",
         source="Sprout Social Index 2016: 35% unfollow brands that post too often",
+        plausible=(0.05, 1),
     )
     unfollow_given_fatigue: float = param(
-        0.5, 0, 1, doc="chance fatigue past tolerance ends in an unfollow rather than a mute"
+        0.5,
+        0,
+        1,
+        doc="chance fatigue past tolerance ends in an unfollow rather than a mute",
+        plausible=(0.2, 0.8),
     )
     content_value: ContentWeights = Field(
         default_factory=lambda: ContentWeights(value=1.0, story=0.9, promo=0.3, conversation=0.7),
@@ -512,19 +674,42 @@ class Behavior(Strict):
         description="share of engagements that are shares (Berger & Milkman 2012: emotional "
         "content is shared more)",
     )
-    automation_quality: float = param(0.5, 0, 1, doc="quality lost by a fully automated post")
-    quality_half_hours: float = param(
-        0.5, 0.01, 10, doc="hours per post at which quality is half its maximum", unit="hours"
+    automation_quality: float = param(
+        0.5, 0, 1, doc="quality lost by a fully automated post", plausible=(0.2, 0.8)
     )
-    automation_hours: float = param(0.1, 0, 1, doc="share of hours an automated post still needs")
+    quality_half_hours: float = param(
+        0.5,
+        0.01,
+        10,
+        doc="hours per post at which quality is half its maximum",
+        unit="hours",
+        plausible=(0.1, 2),
+    )
+    automation_hours: float = param(
+        0.1, 0, 1, doc="share of hours an automated post still needs", plausible=(0.02, 0.3)
+    )
     reply_hours: float = param(
-        0.05, 0, 4, doc="staff hours per reply to one real comment", unit="hours"
+        0.05,
+        0,
+        4,
+        doc="staff hours per reply to one real comment",
+        unit="hours",
+        plausible=(0.02, 0.25),
     )
     follow_hours: float = param(
-        0.005, 0, 1, doc="staff hours per account followed in outreach", unit="hours"
+        0.005,
+        0,
+        1,
+        doc="staff hours per account followed in outreach",
+        unit="hours",
+        plausible=(0.001, 0.02),
     )
     follow_base: float = param(
-        0.08, 0, 1, doc="follow chance of a non-follower seeing a full-value post at full fit"
+        0.08,
+        0,
+        1,
+        doc="follow chance of a non-follower seeing a full-value post at full fit",
+        plausible=(0.02, 0.2),
     )
     social_proof: float = param(
         2.0,
@@ -532,6 +717,7 @@ class Behavior(Strict):
         20,
         doc="follow chance multiplier per share of one's followees already following",
         source="Centola 2010",
+        plausible=(0.5, 5),
     )
     max_hops: int = param(
         4,
@@ -539,6 +725,7 @@ class Behavior(Strict):
         10_000,
         doc="share cascade hops (a limit of at least people - 1 never binds: the independent "
         "cascade of the validation configuration)",
+        plausible=(2, 10),
     )
     advocate_threshold: float = param(
         0.6,
@@ -547,6 +734,7 @@ class Behavior(Strict):
         doc="trust above which a person is an advocate",
         source="Reichheld 2003: only promoters (9-10 of 10) recommend; where trust meets that "
         "scale is an assumption",
+        plausible=(0.4, 0.8),
     )
     advocacy_rate: float = param(
         0.02,
@@ -555,16 +743,23 @@ class Behavior(Strict):
         doc="daily chance an advocate recommends the brand",
         unit="1/day",
         source="Goldenberg, Libai & Muller 2001",
+        plausible=(0.002, 0.08),
     )
     recommendation_reach: float = param(
-        0.2, 0, 1, doc="chance each follower of an advocate hears a recommendation"
+        0.2,
+        0,
+        1,
+        doc="chance each follower of an advocate hears a recommendation",
+        plausible=(0.05, 0.5),
     )
-    trust_transfer: float = param(0.3, 0, 1, doc="share of the advocate's trust passed on")
+    trust_transfer: float = param(
+        0.3, 0, 1, doc="share of the advocate's trust passed on", plausible=(0.1, 0.6)
+    )
     recommendation_salience: float = param(
-        0.3, 0, 1, doc="share of the salience gap closed by a recommendation"
+        0.3, 0, 1, doc="share of the salience gap closed by a recommendation", plausible=(0.1, 0.6)
     )
     recommendation_follow: float = param(
-        0.1, 0, 1, doc="follow chance after a recommendation at full fit"
+        0.1, 0, 1, doc="follow chance after a recommendation at full fit", plausible=(0.02, 0.3)
     )
     prune_rate: float = param(
         0.0003,
@@ -573,6 +768,7 @@ class Behavior(Strict):
         doc="daily unfollow hazard at zero fit and trust",
         unit="1/day",
         source="Kwak, Chun & Moon 2011 (CHI): people unfollow accounts that give them little",
+        plausible=(0.0001, 0.002),
     )
     mutual_prune: float = param(
         0.3,
@@ -581,51 +777,97 @@ class Behavior(Strict):
         doc="pruning multiplier when the brand follows back",
         source="Kwak, Chun & Moon 2011 (CHI): reciprocated ties are dropped less (the value: "
         "assumption)",
+        plausible=(0.1, 0.7),
     )
     dropout_rate: float = param(
-        0.002, 0, 1, doc="daily unfollow hazard once the brand has gone silent", unit="1/day"
+        0.002,
+        0,
+        1,
+        doc="daily unfollow hazard once the brand has gone silent",
+        unit="1/day",
+        plausible=(0.0005, 0.01),
     )
     silence_days: int = param(
-        14, 1, 365, doc="days without a post before followers notice", unit="days"
+        14,
+        1,
+        365,
+        doc="days without a post before followers notice",
+        unit="days",
+        plausible=(7, 60),
     )
     outreach_salience: float = param(
-        0.2, 0, 1, doc="share of the salience gap closed by being followed"
+        0.2, 0, 1, doc="share of the salience gap closed by being followed", plausible=(0.05, 0.4)
     )
     spam_fit: float = param(
-        0.3, 0, 1, doc="fit below which a follow from an unknown brand looks like spam"
+        0.3,
+        0,
+        1,
+        doc="fit below which a follow from an unknown brand looks like spam",
+        plausible=(0.1, 0.5),
     )
-    spam_fatigue: float = param(1.0, 0, 10, doc="fatigue from a spam-like follow")
-    block_chance: float = param(0.1, 0, 1, doc="chance a spam-like follow is blocked")
+    spam_fatigue: float = param(
+        1.0, 0, 10, doc="fatigue from a spam-like follow", plausible=(0.3, 3)
+    )
+    block_chance: float = param(
+        0.1, 0, 1, doc="chance a spam-like follow is blocked", plausible=(0.01, 0.3)
+    )
     follow_back: float = param(
         0.3,
         0,
         1,
         doc="follow-back chance at full sociability",
         source="Kwak et al. 2010: reciprocity on Twitter",
+        plausible=(0.1, 0.5),
     )
-    gaffe_chance: float = param(0.01, 0, 1, doc="chance an unreviewed post is a gaffe")
+    gaffe_chance: float = param(
+        0.01, 0, 1, doc="chance an unreviewed post is a gaffe", plausible=(0.001, 0.05)
+    )
     incident_rate: float = param(
-        0.003, 0, 1, doc="daily chance of an account incident without a policy", unit="1/day"
+        0.003,
+        0,
+        1,
+        doc="daily chance of an account incident without a policy",
+        unit="1/day",
+        plausible=(0.0005, 0.01),
     )
     incident_trust: float = param(
-        0.2, 0, 1, doc="share of trust lost by a viewer of a gaffe or incident"
+        0.2,
+        0,
+        1,
+        doc="share of trust lost by a viewer of a gaffe or incident",
+        plausible=(0.05, 0.5),
     )
 
 
 class Market(Strict):
     """Money and purchases: scale, price, margin and conversion."""
 
-    scale: float = param(10.0, 1, 1e6, doc="real people per simulated person", unit="people")
-    price: float = param(60.0, 0, 1e6, doc="revenue per purchase", unit="money")
-    margin: float = param(0.5, 0, 1, doc="gross margin")
+    scale: float = param(
+        10.0, 1, 1e6, doc="real people per simulated person", unit="people", plausible=(2.5, 40)
+    )
+    price: float = param(60.0, 0, 1e6, doc="revenue per purchase", unit="money", plausible=(5, 500))
+    margin: float = param(0.5, 0, 1, doc="gross margin", plausible=(0.2, 0.8))
     conversion: float = param(
-        0.004, 0, 1, doc="daily purchase chance at full fit, salience and trust", unit="1/day"
+        0.004,
+        0,
+        1,
+        doc="daily purchase chance at full fit, salience and trust",
+        unit="1/day",
+        plausible=(0.001, 0.02),
     )
     no_relationship: float = param(
-        0.1, 0, 1, doc="eps: buying without any relationship (added to trust)"
+        0.1,
+        0,
+        1,
+        doc="eps: buying without any relationship (added to trust)",
+        plausible=(0.02, 0.5),
     )
     promo_nudge: float = param(
-        0.005, 0, 1, doc="purchase chance on a day a promo was seen, times fit and trust"
+        0.005,
+        0,
+        1,
+        doc="purchase chance on a day a promo was seen, times fit and trust",
+        plausible=(0.001, 0.02),
     )
     repeat_factor: float = param(
         1.5,
@@ -633,9 +875,10 @@ class Market(Strict):
         10,
         doc="purchase multiplier for existing customers",
         source="Sprout Social 2019: 57% of connected customers spend more",
+        plausible=(1, 3),
     )
     fake_follower_price: float = param(
-        0.015, 0, 100, doc="price of one bought follower", unit="money"
+        0.015, 0, 100, doc="price of one bought follower", unit="money", plausible=(0.005, 0.1)
     )
     satisfaction_mean: float = param(
         0.75,
@@ -643,22 +886,30 @@ class Market(Strict):
         0.99,
         doc="mean purchase satisfaction",
         source="Anderson 1998; ACSI scores around 75 of 100",
+        plausible=(0.6, 0.9),
     )
     satisfaction_concentration: float = param(
-        6.0, 0.1, 1000, doc="Beta concentration of satisfaction"
+        6.0, 0.1, 1000, doc="Beta concentration of satisfaction", plausible=(2, 20)
     )
     satisfaction_threshold: float = param(
         0.5,
         0,
         1,
         doc="satisfaction from which a customer is satisfied (below: unhappy, may complain)",
+        plausible=(0.3, 0.7),
     )
     satisfied_trust: float = param(
-        0.25, 0, 1, doc="share of the trust gap closed by a satisfied purchase"
+        0.25,
+        0,
+        1,
+        doc="share of the trust gap closed by a satisfied purchase",
+        plausible=(0.05, 0.5),
     )
-    unhappy_trust: float = param(0.3, 0, 1, doc="share of trust lost by an unhappy purchase")
+    unhappy_trust: float = param(
+        0.3, 0, 1, doc="share of trust lost by an unhappy purchase", plausible=(0.1, 0.6)
+    )
     complaint_chance: float = param(
-        0.5, 0, 1, doc="chance an unhappy customer complains in comments"
+        0.5, 0, 1, doc="chance an unhappy customer complains in comments", plausible=(0.1, 0.7)
     )
 
 

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
 from sim.loading import parse_toml_text, platform_problem, strategy_from_dict
-from sim.schema import CONTENT_TYPES, ContentMix, Strategy, bounds
+from sim.schema import CONTENT_TYPES, ContentMix, Strategy, bounds, plausible
 from sim.toml_text import toml_value
 from viz.choices import platforms, preset_strategies, resolve_strategy, strategy_names
 from viz.components import FileUpload, NumberInput, unparsed_problem
@@ -131,6 +131,9 @@ def platform_error(strategy: Strategy, source: str) -> ScenarioError | None:
 def _help(info: FieldInfo) -> str:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     parts = [info.description or ""]
+    realistic = plausible(info)
+    if realistic is not None:
+        parts.append(f"plausible: {realistic[0]:g} to {realistic[1]:g}")
     if extra.get("unit"):
         parts.append(f"unit: {extra['unit']}")
     if extra.get("source"):

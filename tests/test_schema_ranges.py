@@ -1,0 +1,127 @@
+"""Plausible ranges in the schema: inside the accepted bounds, around the default, complete.
+
+Every behavioural parameter has a documented meaning, a default, a plausible range and, where one
+exists, a source. The plausible range (``param(..., plausible=(low, high))``) is what a careful
+modeller considers realistic; the bounds (``ge``/``le``) are what the loader accepts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from sim import schema
+from sim.schema import Behavior, Market, Platform, Strategy, bounds, plausible
+
+ROBUSTNESS = Path(__file__).resolve().parents[1] / "experiments" / "robustness.toml"
+
+REQUIRED: tuple[type[BaseModel], ...] = (Behavior, Platform, Strategy)
+"""Models whose every numeric parameter must state a plausible range."""
+
+EXEMPT: frozenset[str] = frozenset()
+"""``Model.field`` names in ``REQUIRED`` models that truly have no plausible range (none today)."""
+
+SWEPT: dict[str, type[BaseModel]] = {
+    "behavior": Behavior,
+    "market": Market,
+    "platforms.*": Platform,
+}
+"""The prefixes of the parameters experiments/robustness.toml varies, and their models."""
+
+
+def _models() -> list[type[BaseModel]]:
+    return [
+        value
+        for value in vars(schema).values()
+        if isinstance(value, type)
+        and issubclass(value, schema.Strict)
+        and value is not schema.Strict
+    ]
+
+
+def _ranged() -> list[tuple[str, object]]:
+    return [
+        (f"{model.__name__}.{name}", info)
+        for model in _models()
+        for name, info in model.model_fields.items()
+        if plausible(info) is not None
+    ]
+
+
+@pytest.mark.parametrize(("name", "info"), _ranged(), ids=[name for name, _ in _ranged()])
+def test_plausible_range_is_inside_the_bounds_and_holds_the_default(name, info):
+    low, high = plausible(info)
+    ge, le = bounds(info)
+    default = info.get_default(call_default_factory=True)
+    assert low <= default <= high, f"{name}: default {default} outside plausible {low}-{high}"
+    assert ge is None or ge <= low, f"{name}: plausible low {low} below the accepted {ge}"
+    assert le is None or high <= le, f"{name}: plausible high {high} above the accepted {le}"
+    assert info.annotation is not int or (low, high) == (int(low), int(high)), (
+        f"{name}: an integer parameter needs an integer plausible range"
+    )
+
+
+def test_every_numeric_behavioural_parameter_has_a_plausible_range():
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in REQUIRED
+        for name, info in model.model_fields.items()
+        if info.annotation in (int, float)
+        and plausible(info) is None
+        and f"{model.__name__}.{name}" not in EXEMPT
+    ]
+    assert not missing, (
+        f"no plausible range for {missing}: give param() a plausible=(low, high), or exempt it "
+        "in tests/test_schema_ranges.py with a reason"
+    )
+
+
+def test_robustness_sweep_ranges_lie_inside_the_plausible_ranges():
+    """The sweep varies each parameter within its plausible range (for the base scenario's
+    platform, the discovery rate's feed-like part of it)."""
+    swept = tomllib.loads(ROBUSTNESS.read_text(encoding="utf-8"))["parameters"]
+    for key, spec in swept.items():
+        prefix, name = key.rsplit(".", 1)
+        low, high = plausible(SWEPT[prefix].model_fields[name])
+        assert low <= spec["low"] < spec["high"] <= high, (
+            f"{key}: robustness.toml varies {spec['low']}-{spec['high']}, outside the schema's "
+            f"plausible range {low}-{high}"
+        )
+
+
+def _outside(model: BaseModel, where: str) -> list[str]:
+    """The values of ``model`` (and the models inside it) outside their plausible ranges."""
+    found = []
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            found += _outside(value, f"{where}.{name}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    found += _outside(item, f"{where}.{name}[{index}]")
+        elif (ranged := plausible(info)) is not None and not ranged[0] <= value <= ranged[1]:
+            found.append(f"{where}.{name} = {value} (plausible {ranged[0]}-{ranged[1]})")
+    return found
+
+
+def test_every_shipped_preset_lies_inside_the_plausible_ranges():
+    """Presets show mistakes by their choices, never by implausible numbers."""
+    from sim.loading import list_presets, load_audience, load_platform, load_scenario, load_strategy
+
+    loaders = {
+        "strategy": load_strategy,
+        "audience": load_audience,
+        "platform": load_platform,
+        "scenario": load_scenario,
+    }
+    outside = [
+        problem
+        for kind, load in loaders.items()
+        for name, _ in list_presets(kind)
+        for problem in _outside(load(name), f"{kind} {name}")
+    ]
+    assert not outside, outside
