@@ -212,6 +212,12 @@ class Strategy(Strict):
         unit="hours/week",
         plausible=(2, 40),
     )
+    budget_priority: Literal["day", "week"] = Field(
+        "day",
+        description="where a shortfall of hours cuts outreach first, then posts, replies last: "
+        "in each day's plan ('day'), or over a week of the plan, each day's uses scaled to "
+        "their funded share ('week'); decides claims 1-3 (docs/model.md §10)",
+    )
     hourly_cost: float = param(
         40.0,
         0,

@@ -174,6 +174,25 @@ class BrandAgent(mesa.Agent):
             )
         )
 
+    def _funded_shares(self, hours_per_post: float) -> tuple[float, float, float]:
+        """The share of its planned hours each use gets over a week of this plan: replies to the
+        comments the brand expects first, then the schedule's posts, outreach from what is left,
+        so that a shortfall cuts outreach first whichever days each use falls on."""
+        strategy = self.strategy
+        reply_hours = self.behavior.reply_hours * self.market.scale
+        planned = (
+            7.0 * strategy.reply_rate * self.comment_rate * reply_hours,
+            strategy.posts_per_week * len(self.platform_indices) * hours_per_post,
+            7.0 * strategy.follow_rate * self.behavior.follow_hours,
+        )
+        left, shares = strategy.weekly_hours, []
+        for hours in planned:
+            funded = min(hours, left)
+            shares.append(funded / hours if hours > 0 else 1.0)
+            left -= funded
+        reply_share, post_share, outreach_share = shares
+        return reply_share, post_share, outreach_share
+
     def plan(self, day: int) -> DayPlan:
         """Turn the strategy into today's posts, reply reserve and outreach (docs/model.md §3.1).
 
@@ -202,20 +221,27 @@ class BrandAgent(mesa.Agent):
         automation_hours = 1.0 - strategy.automation_share * (1.0 - self.behavior.automation_hours)
         post_hours_planned = len(drafts) * strategy.hours_per_post * automation_hours
         follows = self.follows_planned(day)
-        blocked = day <= self.blocked_until[self.main_platform]
-        outreach_planned = follows * self.behavior.follow_hours * self.market.scale
-        if blocked:
-            post_hours_planned += outreach_planned if drafts else 0.0
-            outreach_planned, follows = 0.0, 0
+        outreach_full = follows * self.behavior.follow_hours * self.market.scale
+        outreach_planned = outreach_full
         expected = self.queue_length + self.comment_rate
         reserve_comments = math.ceil(strategy.reply_rate * expected) + (strategy.reply_rate > 0)
         reserve_planned = reserve_comments * self.behavior.reply_hours * self.market.scale
+        if strategy.budget_priority == "week":
+            reply_share, post_share, outreach_share = self._funded_shares(
+                strategy.hours_per_post * automation_hours
+            )
+            reserve_planned *= reply_share
+            post_hours_planned *= post_share
+            outreach_planned *= outreach_share
+        if day <= self.blocked_until[self.main_platform]:
+            post_hours_planned += outreach_planned if drafts else 0.0
+            outreach_planned, outreach_full, follows = 0.0, 0.0, 0
         available = max(0.0, strategy.weekly_hours - sum(self.recent_hours))
         reply_hours = min(reserve_planned, available)
         post_hours = min(post_hours_planned, available - reply_hours)
         outreach_hours = min(outreach_planned, available - reply_hours - post_hours)
-        if outreach_planned > 0:
-            follows = math.floor(follows * outreach_hours / outreach_planned + 1e-9)
+        if outreach_full > 0:
+            follows = math.floor(follows * outreach_hours / outreach_full + 1e-9)
         if post_hours <= 0.0 and automation_hours > 0.0:
             drafts = []  # no hours left to make the day's posts
         plan = DayPlan(

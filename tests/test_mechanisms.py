@@ -272,3 +272,33 @@ def test_the_engagement_kpi_counts_posts_only_where_someone_follows():
     row |= {"followers": 2.0, "followers_home": 2.0, "followers_away": 0.0}
     brand.learn(0, row, DayPlan(), np.zeros((2, 4)))
     assert brand.kpi("engagement", row) == 3.0
+
+
+def test_a_weekly_priority_keeps_the_posts_and_cuts_outreach():
+    """Five 1-hour posts and 28 hours of outreach a week on a 12-hour budget. Over the week,
+    outreach gets what the posts leave, and every post keeps its hour. With the priority applied
+    to each day's plan, outreach on days without posts spends the hours; post days go without."""
+    from sim.schema import Behavior, Platform
+
+    def run(priority: str) -> pd.DataFrame:
+        strategy = Strategy(
+            posts_per_week=5,
+            follow_rate=200,
+            targeting="random",
+            reply_rate=0,
+            budget_priority=priority,
+        )
+        scenario = Scenario(
+            audience=Audience(graph=Graph(people=5000, mean_degree=6)),
+            platforms=[Platform(follow_limit_per_day=1e6)],
+            brands=[Brand(strategy=strategy)],
+            behavior=Behavior(follow_hours=0.02),
+            market=Market(scale=10),
+        )
+        return EngagementModel(scenario, seed=1).run(28).metrics()
+
+    daily, weekly = run("day"), run("week")
+    assert (weekly["hours_posts"] == weekly["posts"]).all()  # an hour for every post
+    assert weekly["posts"].sum() >= 17 > 12 >= daily["posts"].sum()  # of 20 scheduled
+    assert weekly["hours_outreach"].sum() < daily["hours_outreach"].sum()
+    assert max(daily["hours"].sum(), weekly["hours"].sum()) <= 4 * 12 + 1e-9
