@@ -748,10 +748,8 @@ def write_report(
                 f"{significant} | {_fmt(item['median_difference'])} | {drivers} | "
                 f"{failure_text(item)} |"
             )
-        if "robustness" in pictures:
-            lines += ["", f"![robustness]({pictures['robustness']})"]
         for name, picture in pictures.items():
-            if name.startswith("failure:"):
+            if name in ("robustness", "heatmap") or name.startswith("failure:"):
                 lines += ["", f"![{name}]({picture})"]
     lines += [
         "",

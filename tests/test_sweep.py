@@ -390,7 +390,8 @@ def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
     made_by = {"package": "longgame", "version": sim.__version__, "engine": "vector"}
     assert made_by.items() <= document["made_by"].items() and document["made_by"]["source_digest"]
     assert f"made by longgame {sim.__version__}, vector engine" in text
-    assert list((tmp_path / "report").glob("*.png"))
+    pictures = sorted((tmp_path / "report").glob("*.png"))
+    assert pictures and all(f"]({picture.name})" in text for picture in pictures)  # all shown
     choices = views.choices(data)
     assert choices["finished_runs"] == choices["total_runs"] == 4
     table = views.heatmap_table(
