@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
+from test_docs import schema_models
 
-from sim import schema
 from sim.schema import Behavior, Market, Platform, Strategy, bounds, plausible
 
 ROBUSTNESS = Path(__file__).resolve().parents[1] / "experiments" / "robustness.toml"
@@ -32,20 +32,10 @@ SWEPT: dict[str, type[BaseModel]] = {
 """The prefixes of the parameters experiments/robustness.toml varies, and their models."""
 
 
-def _models() -> list[type[BaseModel]]:
-    return [
-        value
-        for value in vars(schema).values()
-        if isinstance(value, type)
-        and issubclass(value, schema.Strict)
-        and value is not schema.Strict
-    ]
-
-
 def _ranged() -> list[tuple[str, object]]:
     return [
         (f"{model.__name__}.{name}", info)
-        for model in _models()
+        for model in schema_models()
         for name, info in model.model_fields.items()
         if plausible(info) is not None
     ]
