@@ -76,6 +76,7 @@ class BrandAgent(mesa.Agent):
         self.strategy = strategy
         self.platform_indices = platform_indices
         self.platforms = platforms
+        self.post_columns = [platform_posts_column(platform.name) for platform in platforms]
         self.behavior = behavior_params
         self.market = market
         self.seed = seed
@@ -305,8 +306,7 @@ class BrandAgent(mesa.Agent):
         self.comment_rate += 0.2 * (row["comments"] / self.market.scale - self.comment_rate)
         self.cum_revenue += row["revenue"]
         self.cum_cost += row["cost"]
-        posts = [row[platform_posts_column(platform.name)] for platform in self.platforms]
-        self.window.append((row["engagements"], posts))
+        self.window.append((row["engagements"], [row[column] for column in self.post_columns]))
         if any(post.number != INCIDENT_POST for post in plan.posts):
             self.last_post_day = day
         self.type_kpi += type_results[0]

@@ -223,16 +223,13 @@ def paired_with(
     """Every other strategy minus ``reference`` on ``outcomes`` at the last day, paired on the
     same seeds (:func:`paired_difference`): a row per strategy with ``strategy``, ``seeds`` and
     ``<outcome>_mean``, ``_lo``, ``_hi``; a strategy is clearly higher where ``_lo`` > 0."""
-    _strategy_rows(df, reference)
+    reference_seeds = set(_strategy_rows(df, reference)["seed"])
     rows = []
     for strategy in dict.fromkeys(df["strategy"]):
         if strategy == reference:
             continue
         row: dict[str, object] = {"strategy": strategy}
-        seeds = set(_strategy_rows(df, strategy)["seed"]) & set(
-            _strategy_rows(df, reference)["seed"]
-        )
-        row["seeds"] = len(seeds)
+        row["seeds"] = len(set(_strategy_rows(df, strategy)["seed"]) & reference_seeds)
         for outcome in outcomes:
             mean, lo, hi = paired_difference(df, strategy, reference, outcome)
             row[f"{outcome}_mean"], row[f"{outcome}_lo"], row[f"{outcome}_hi"] = mean, lo, hi

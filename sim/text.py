@@ -29,7 +29,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}s"
 
 
-def compact(value: float, _position: object = None, *, digits: int = 3) -> str:
+def compact(value: float, *, digits: int = 3) -> str:
     """A short, readable number to ``digits`` significant digits: 1.2M, 35k, 4.2k, 512, 0.013."""
     size = abs(value)
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):

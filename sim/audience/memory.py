@@ -104,14 +104,14 @@ def check_memory(scenario: Scenario, base_dir: Path | None = None, copies: int =
         return
     graph = scenario.audience.graph
     people, edges = graph_size(graph, base_dir)
-    needed = copies * scenario_bytes(scenario, base_dir)
+    sizes = (len(scenario.brands), len(scenario.platforms))
+    needed = copies * estimate_bytes(people, edges, *sizes)
     if needed <= available:
         return
     field = "audience.graph.path" if graph.kind == "edgelist" else "audience.graph.people"
     value = f'"{graph.path}"' if graph.kind == "edgelist" else str(people)
     fits = ""
     if graph.kind != "edgelist":
-        sizes = (len(scenario.brands), len(scenario.platforms))
         per_person = estimate_bytes(1, graph.mean_degree, *sizes) - BASE_BYTES  # edges included
         most = int(max(0, available / copies - BASE_BYTES) // per_person)
         fits = f"; about {most:,} people fit at mean degree {graph.mean_degree:g}"
