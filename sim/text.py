@@ -94,6 +94,21 @@ def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """The suffix " (did you mean 'reply_rate'?)" naming the choice closest to a misspelt
-    ``word``, or "" when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    ``word``, or "" when none is close. Two swapped neighbouring letters count as close even in
+    short words ('lgo' for 'log'), where a similarity ratio says they are not."""
+    choices = list(choices)
+    swapped = [choice for choice in choices if _one_swap_apart(word, choice)]
+    close = swapped or difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _one_swap_apart(word: str, choice: str) -> bool:
+    """Whether ``choice`` is ``word`` with two neighbouring letters swapped."""
+    differ = [k for k, (a, b) in enumerate(zip(word, choice, strict=False)) if a != b]
+    return (
+        len(word) == len(choice)
+        and len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and word[differ[0]] == choice[differ[1]]
+        and word[differ[1]] == choice[differ[0]]
+    )

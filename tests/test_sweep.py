@@ -153,6 +153,11 @@ def test_robustness_experiment_is_large_enough():
             "parameters.behavior.reply_trust",
             ["unknown range key 'hihg'", "did you mean 'high'?", "allowed: values, low, high, log"],
         ),
+        (
+            ("{ values = [0.1, 0.5] }", "{ low = 0.1, high = 0.5, lgo = true }"),
+            "parameters.behavior.reply_trust",
+            ["unknown range key 'lgo'", "did you mean 'log'?"],
+        ),
     ],
 )
 def test_errors_name_file_field_line_and_allowed_values(change, field, words):
