@@ -69,6 +69,7 @@ LOWER_IS_BETTER = frozenset(
         "restricted",
         "comments_ignored",
         "wrong_answers",
+        "reprisals",
         "mutes",
         "blocks",
         "complaints",

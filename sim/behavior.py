@@ -24,6 +24,7 @@ __all__ = [
     "fatigue_from_post",
     "trust_after_post",
     "trust_after_comment",
+    "draws_reprisal",
     "trust_from_recommendation",
     "trust_after_purchase",
     "breaks_follow_limits",
@@ -184,6 +185,12 @@ def trust_after_comment(
     trust = pick(good, closer(trust, reply_trust), trust)
     trust = pick(wrong, trust * (1.0 - wrong_answer_trust), trust)
     return pick(np.logical_not(answered), trust * (1.0 - ignored_trust), trust)
+
+
+def draws_reprisal(wrong, u, reprisal_chance: float):
+    """Whether a handled comment draws a reprisal [3.4]: a wrong answer does so with chance
+    ``reprisal_chance`` (drawn by ``u``), and the person complains in comments."""
+    return np.logical_and(wrong, u < reprisal_chance)
 
 
 def trust_from_recommendation(trust, source_trust, transfer: float):

@@ -614,6 +614,15 @@ class Behavior(Strict):
     wrong_answer_trust: float = param(
         0.15, 0, 1, doc="share of trust lost on a wrong answer", plausible=(0.05, 0.4)
     )
+    wrong_answer_reprisal: float = param(
+        0.5,
+        0,
+        1,
+        doc="chance a wrong answer draws a reprisal: the person complains in comments",
+        source="assumption, as complaint_chance; the seed articles: answers that bypass the "
+        "right department often draw reprisals",
+        plausible=(0.1, 0.8),
+    )
     question_share: float = param(
         0.2, 0, 1, doc="share of comments that need another department", plausible=(0.05, 0.4)
     )

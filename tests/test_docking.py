@@ -63,7 +63,7 @@ EXERCISED = {
     "over_automation": ("mutes",),
     "publish_first": ("incidents",),
     "vanity_metrics": ("fake_followers",),
-    "siloed_departments": ("wrong_answers",),
+    "siloed_departments": ("wrong_answers", "reprisals"),
     "no_plan": ("posts",),
     "competition": ("conversions", "comments_answered"),
     "mean-field mixing": ("recommendations",),
@@ -148,8 +148,17 @@ def test_runner_gives_the_same_table_with_either_engine():
     pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=False, rtol=TOLERANCE)
 
 
-def test_histories_are_identical_bounded_and_use_the_known_events():
-    scenario = tiny("over_following", days=30)
+@pytest.mark.parametrize(
+    ("strategy", "questions", "expected"),
+    [
+        ("over_following", 0.2, {"saw_post", "followed_by_brand", "followed", "unfollowed"}),
+        ("siloed_departments", 1.0, {"commented", "got_reply", "reprisal"}),
+    ],
+)
+def test_histories_are_identical_bounded_and_use_the_known_events(strategy, questions, expected):
+    scenario = tiny(strategy, days=30)
+    behavior = scenario.behavior.model_copy(update={"question_share": questions})
+    scenario = scenario.model_copy(update={"behavior": behavior})
     population = build_population(scenario, seed=4)
     tracked = list(range(0, population.n, 3))
     models = [
@@ -171,7 +180,7 @@ def test_histories_are_identical_bounded_and_use_the_known_events():
         assert [event.day for event in events] == sorted(event.day for event in events)
         seen.update(event.event for event in events)
     assert seen <= set(EVENTS)
-    assert {"saw_post", "followed_by_brand", "followed", "unfollowed"} <= seen
+    assert expected <= seen
 
 
 def test_nobody_is_tracked_by_default():

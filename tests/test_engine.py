@@ -130,13 +130,14 @@ def test_shape_parameters_reach_the_model(path, value):
 
 def check_metrics(frame: pd.DataFrame) -> None:
     """Every number in a metrics table finite, every count (all but mean trust) non-negative;
-    no more comments handled (answered or ignored) than comments and complaints made so far."""
+    no more comments handled (answered or ignored) than comments, complaints and reprisals made
+    so far."""
     assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()
     counts = frame.drop(columns=["seed", "brand", "day", "mean_trust"]).select_dtypes("number")
     assert (counts.to_numpy() >= 0).all()
     for _, run in frame.groupby(["seed", "brand"]):
         handled = (run["comments_answered"] + run["comments_ignored"]).cumsum()
-        made = (run["comments"] + run["complaints"]).cumsum()
+        made = (run["comments"] + run["complaints"] + run["reprisals"]).cumsum()
         assert (handled <= made + 1e-9).all()
 
 

@@ -274,6 +274,34 @@ def test_the_engagement_kpi_counts_posts_only_where_someone_follows():
     assert brand.kpi("engagement", row) == 3.0
 
 
+@pytest.mark.parametrize("reprisal", [0.0, 1.0])
+def test_a_wrong_answer_draws_a_reprisal_that_waits_in_the_queue(reprisal):
+    """Every question goes unrouted, so every answer is wrong; a reprisal is a complaint answered
+    the next day, so every comment, complaint and reprisal made is handled or still queued."""
+    from sim.engines.docking import docking_scenario
+    from sim.loading import load_scenario, load_strategy
+    from sim.runner import with_strategy
+
+    strategy = load_strategy("siloed_departments").model_copy(
+        update={"reply_rate": 1.0, "weekly_hours": 160.0}
+    )
+    busy = docking_scenario(
+        with_strategy(load_scenario("base"), strategy), days=30, people=600, busy=True
+    )
+    behavior = busy.behavior.model_copy(
+        update={"question_share": 1.0, "wrong_answer_reprisal": reprisal}
+    )
+    model = EngagementModel(busy.model_copy(update={"behavior": behavior}), seed=2).run()
+    frame = model.metrics()
+    assert frame["wrong_answers"].sum() > 0
+    assert (frame["reprisals"] <= frame["wrong_answers"]).all()
+    assert (frame["reprisals"].sum() > 0) == (reprisal > 0)
+    made = frame[["comments", "complaints", "reprisals"]].to_numpy().sum()
+    handled = frame[["comments_answered", "comments_ignored"]].to_numpy().sum()
+    queued = model.brand_agents[0].queue_length * busy.market.scale
+    assert handled == made - queued
+
+
 def test_a_weekly_priority_keeps_the_posts_and_cuts_outreach():
     """Five 1-hour posts and 28 hours of outreach a week on a 12-hour budget. Over the week,
     outreach gets what the posts leave, and every post keeps its hour. With the priority applied

@@ -39,6 +39,8 @@ from sim.engines.day import (
     HOP_FEED,
     NEVER,
     OUTREACH_DRAWS,
+    REPRISAL_DRAW,
+    REPRISAL_POST,
     SPAM_SRC,
     DayOrder,
 )
@@ -770,7 +772,8 @@ class AgentEngine(DayOrder):
         head = day_prefix(self.seed, Stream.LISTENING, b, day)
         self._touch(b, sorted({person for *_, person in queue}, key=by_index), day)
         willing_so_far = answered_count = 0
-        for _, post, hop, person in queue:
+        reprisals = set()
+        for platform, post, hop, person in queue:
             willing = uniform_fields(head, post, hop, person.index, 0) < brand.strategy.reply_rate
             willing_so_far += willing
             answered = willing and willing_so_far <= capacity
@@ -780,11 +783,21 @@ class AgentEngine(DayOrder):
             person.hear_back(b, answered, wrong, day, params)
             if person.history is not None:
                 person.remember(day, brand.name, *reply_event(answered, wrong, post))
+            if wrong and behavior.draws_reprisal(
+                True,
+                uniform_fields(head, post, hop, person.index, REPRISAL_DRAW),
+                params.wrong_answer_reprisal,
+            ):
+                reprisals.add((platform, person))
             answered_count += answered
             row["comments_ignored"] += not answered
             row["wrong_answers"] += wrong
         row["comments_answered"] += answered_count
         row["hours_replies"] += float(answered_count) * cost
+        for platform, person in sorted(reprisals, key=lambda pair: (pair[0], pair[1].index)):
+            ledger.carried.append((platform, REPRISAL_POST, 0, person))
+            person.remember(day, brand.name, "reprisal", self.platforms[platform].name)
+        row["reprisals"] += len(reprisals)
 
     # --- 6. advocacy ----------------------------------------------------------------------
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:

@@ -27,6 +27,8 @@ __all__ = [
     "FATIGUE_SOURCES",
     "NEVER",
     "OUTREACH_DRAWS",
+    "REPRISAL_DRAW",
+    "REPRISAL_POST",
     "SPAM_SRC",
     "HOP_CASCADE",
     "HOP_DISCOVERY",
@@ -44,6 +46,10 @@ CARRIED_POST = 1000
 """Listening key offset of comments carried over from yesterday's cascades."""
 COMPLAINT_POST = 2000
 """Listening key of complaints by unhappy customers (answered the next day)."""
+REPRISAL_POST = 3000
+"""Listening key of reprisals: complaints drawn by a wrong answer (answered the next day)."""
+REPRISAL_DRAW = 3
+"""Listening slot of a wrong answer's reprisal draw (slots 0-2: willing, question, routed)."""
 FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
 """A person's fatigue with a brand, by source (rows of the vector engine's fatigue matrix)."""
 SPAM_SRC = FATIGUE_SOURCES.index("spam")

@@ -296,9 +296,9 @@ def docking_scenario(
     when busy); quit rules are checked at a third of the horizon so that they fire.
 
     *Busy* raises rates so that every mechanism (comments, wrong answers, cascades, word of
-    mouth, forgetting, trust decay, pruning, dropout, gaffes, incidents, complaints) happens
-    within weeks on a small graph: the engines must agree on any parameters, so docking needs
-    no calibrated ones.
+    mouth, forgetting, trust decay, pruning, dropout, gaffes, incidents, complaints, reprisals)
+    happens within weeks on a small graph: the engines must agree on any parameters, so
+    docking needs no calibrated ones.
     """
     data = scenario.model_dump()
     graph = data["audience"]["graph"]

@@ -8,7 +8,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.engines.day import COMPLAINT_POST, HOP_CASCADE, HOP_DISCOVERY, HOP_FEED, HOP_SURFACING
+from sim.engines.day import (
+    COMPLAINT_POST,
+    HOP_CASCADE,
+    HOP_DISCOVERY,
+    HOP_FEED,
+    HOP_SURFACING,
+    REPRISAL_POST,
+)
 from sim.schema import CONTENT_TYPES, Platform
 from sim.strategy import INCIDENT_POST, Post
 
@@ -32,6 +39,7 @@ EVENTS = {
     "commented": "commented on a post",
     "got_reply": "the brand answered a comment (rightly or wrongly)",
     "comment_ignored": "a comment went unanswered",
+    "reprisal": "complained in comments about a wrong answer (detail: platform)",
     "muted": "muted the brand (fatigue above tolerance)",
     "unfollowed": "stopped following the brand (detail: cause)",
     "followed": "started following the brand (detail: platform and what led to it)",
@@ -114,7 +122,7 @@ def post_label(post: Post, platform: str) -> str:
 
 def reply_event(answered: bool, wrong: bool, post_key: int) -> tuple[str, str]:
     """(event, detail) of a tracked person's comment after listening."""
-    label = "complaint" if post_key == COMPLAINT_POST else "comment"
+    label = {COMPLAINT_POST: "complaint", REPRISAL_POST: "reprisal"}.get(post_key, "comment")
     if not answered:
         return "comment_ignored", label
     return "got_reply", f"{'wrong answer' if wrong else 'answer'} to a {label}"

@@ -29,6 +29,7 @@ SCALED_FLOWS = (
     "comments_answered",
     "comments_ignored",
     "wrong_answers",
+    "reprisals",
     "new_follows",
     "unfollows",
     "unfollows_promo",

@@ -29,6 +29,8 @@ from sim.engines.day import (
     HOP_FEED,
     NEVER,
     OUTREACH_DRAWS,
+    REPRISAL_DRAW,
+    REPRISAL_POST,
     SPAM_SRC,
     DayOrder,
 )
@@ -66,6 +68,7 @@ from sim.rng import (
     Stream,
     day_prefix,
     prefix,
+    uniform_fields,
     uniform_fields_slots,
     uniform_from,
     uniform_slots,
@@ -681,6 +684,34 @@ class VectorEngine(DayOrder):
         row["comments_ignored"] += int((~answered).sum())
         row["wrong_answers"] += int(wrong.sum())
         row["hours_replies"] += float(answered.sum()) * cost
+        if wrong.any():
+            self._reprisals(
+                brand, day, row, head, np.flatnonzero(wrong), platform, post, hop, person
+            )
+
+    def _reprisals(
+        self,
+        brand: BrandAgent,
+        day: int,
+        row: dict,
+        head: int,
+        wrong: np.ndarray,
+        platform: np.ndarray,
+        post: np.ndarray,
+        hop: np.ndarray,
+        person: np.ndarray,
+    ) -> None:
+        """Wrong answers (queue positions ``wrong``) may draw reprisals: complaints queued for
+        tomorrow, at most one per person and platform, by platform, then person id."""
+        draws = uniform_fields(head, post[wrong], hop[wrong], person[wrong], REPRISAL_DRAW)
+        reprised = wrong[behavior.draws_reprisal(True, draws, self.behavior.wrong_answer_reprisal)]
+        carried = self.state[brand.index].carried
+        for where in np.unique(platform[reprised]).tolist():
+            people = np.unique(person[reprised][platform[reprised] == where])
+            carried.add(where, REPRISAL_POST, 0, people)
+            row["reprisals"] += len(people)
+            if self.history:
+                self.history.record(people, day, brand.name, "reprisal", self.platforms[where].name)
 
     # --- 6. advocacy ----------------------------------------------------------------------
     def _advocacy(self, brand: BrandAgent, day: int, row: dict) -> None:
