@@ -24,6 +24,7 @@ __all__ = [
     "fatigue_from_post",
     "trust_after_post",
     "trust_after_comment",
+    "is_question",
     "draws_reprisal",
     "trust_from_recommendation",
     "trust_after_purchase",
@@ -185,6 +186,12 @@ def trust_after_comment(
     trust = pick(good, closer(trust, reply_trust), trust)
     trust = pick(wrong, trust * (1.0 - wrong_answer_trust), trust)
     return pick(np.logical_not(answered), trust * (1.0 - ignored_trust), trust)
+
+
+def is_question(u, question_share: float, reprisal):
+    """Whether a comment needs another department [3.4]: a share of comments do (drawn by
+    ``u``), and so does every reprisal, a complaint about an answer that needed one."""
+    return np.logical_or(u < question_share, reprisal)
 
 
 def draws_reprisal(wrong, u, reprisal_chance: float):

@@ -276,8 +276,9 @@ def test_the_engagement_kpi_counts_posts_only_where_someone_follows():
 
 @pytest.mark.parametrize("reprisal", [0.0, 1.0])
 def test_a_wrong_answer_draws_a_reprisal_that_waits_in_the_queue(reprisal):
-    """Every question goes unrouted, so every answer is wrong; a reprisal is a complaint answered
-    the next day, so every comment, complaint and reprisal made is handled or still queued."""
+    """Half the comments are unrouted questions, so their answers are wrong. A reprisal is a
+    complaint answered the next day (every comment, complaint and reprisal made is handled or
+    still queued) about a question, so an unrouted reply to it is wrong again."""
     from sim.engines.docking import docking_scenario
     from sim.loading import load_scenario, load_strategy
     from sim.runner import with_strategy
@@ -289,9 +290,10 @@ def test_a_wrong_answer_draws_a_reprisal_that_waits_in_the_queue(reprisal):
         with_strategy(load_scenario("base"), strategy), days=30, people=600, busy=True
     )
     behavior = busy.behavior.model_copy(
-        update={"question_share": 1.0, "wrong_answer_reprisal": reprisal}
+        update={"question_share": 0.5, "wrong_answer_reprisal": reprisal}
     )
-    model = EngagementModel(busy.model_copy(update={"behavior": behavior}), seed=2).run()
+    scenario = busy.model_copy(update={"behavior": behavior})
+    model = EngagementModel(scenario, seed=2, tracked=range(600), history_size=1000).run()
     frame = model.metrics()
     assert frame["wrong_answers"].sum() > 0
     assert (frame["reprisals"] <= frame["wrong_answers"]).all()
@@ -300,6 +302,15 @@ def test_a_wrong_answer_draws_a_reprisal_that_waits_in_the_queue(reprisal):
     handled = frame[["comments_answered", "comments_ignored"]].to_numpy().sum()
     queued = model.brand_agents[0].queue_length * busy.market.scale
     assert handled == made - queued
+    replies = [
+        event.detail
+        for person in range(600)
+        for event in model.history(person)
+        if event.event == "got_reply"
+    ]
+    assert "answer to a comment" in replies and "wrong answer to a comment" in replies
+    assert ("wrong answer to a reprisal" in replies) == (reprisal > 0)
+    assert "answer to a reprisal" not in replies
 
 
 def test_a_weekly_priority_keeps_the_posts_and_cuts_outreach():

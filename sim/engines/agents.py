@@ -777,7 +777,11 @@ class AgentEngine(DayOrder):
             willing = uniform_fields(head, post, hop, person.index, 0) < brand.strategy.reply_rate
             willing_so_far += willing
             answered = willing and willing_so_far <= capacity
-            question = uniform_fields(head, post, hop, person.index, 1) < params.question_share
+            question = behavior.is_question(
+                uniform_fields(head, post, hop, person.index, 1),
+                params.question_share,
+                post == REPRISAL_POST,
+            )
             routed = uniform_fields(head, post, hop, person.index, 2) < brand.strategy.coordination
             wrong = answered and question and not routed
             person.hear_back(b, answered, wrong, day, params)

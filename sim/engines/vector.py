@@ -660,7 +660,7 @@ class VectorEngine(DayOrder):
         draws = uniform_fields_slots(head, (post, hop, person), (0, 1, 2))
         willing = draws[0] < brand.strategy.reply_rate
         answered = willing & (np.cumsum(willing) <= capacity)
-        question = draws[1] < params.question_share
+        question = behavior.is_question(draws[1], params.question_share, post == REPRISAL_POST)
         routed = draws[2] < brand.strategy.coordination
         wrong = answered & question & ~routed
         self._touch(state, np.unique(person), day)
