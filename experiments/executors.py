@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
-from sim.interrupts import ignore_interrupts, stop_pool
+from sim.interrupts import ignore_interrupts, interrupts_held, stop_pool
 
 __all__ = [
     "DaskExecutor",
@@ -144,7 +144,8 @@ class PoolExecutor:
                         task = retry.popleft() if retry else next(source, None)
                         if task is None:
                             break
-                        inflight[pool.submit(fn, task)] = task
+                        with interrupts_held():  # a submit may start a worker process
+                            inflight[pool.submit(fn, task)] = task
                     if not inflight:
                         return
                     done, _ = wait(inflight, return_when=FIRST_COMPLETED)

@@ -2,7 +2,8 @@
 
 A command treats SIGTERM like Ctrl-C (``KeyboardInterrupt``), so its ``finally`` blocks remove
 temporary files either way. Worker processes of a pool ignore SIGINT (a terminal sends it to the
-whole process group); the main process terminates them with :func:`stop_pool`.
+whole process group), from the moment they start (:func:`interrupts_held`); the main process
+terminates them with :func:`stop_pool`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
 
-__all__ = ["Terminated", "ignore_interrupts", "sigterm_interrupts", "stop_pool"]
+__all__ = [
+    "Terminated",
+    "ignore_interrupts",
+    "interrupts_held",
+    "sigterm_interrupts",
+    "stop_pool",
+]
 
 
 class Terminated(KeyboardInterrupt):
@@ -36,6 +43,23 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C within the block; this process receives it when the block ends.
+
+    Processes started within the block inherit the held signal, so a Ctrl-C while a worker is
+    still starting up (before its initializer ignores SIGINT) prints no traceback from it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def ignore_interrupts() -> None:

@@ -215,3 +215,29 @@ def test_terminated_validation_stops_its_workers():
         time.sleep(0.1)
     left = [pid for pid in workers if Path(f"/proc/{pid}/status").exists()]
     assert not left, f"worker processes left running: {left}"
+
+
+def _sigint_blocked() -> bool:
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+def test_a_worker_started_while_interrupts_are_held_never_sees_ctrl_c(ctrl_c_raises):
+    """A process started inside ``interrupts_held`` inherits the held SIGINT (so a Ctrl-C during
+    its start-up prints nothing), and the Ctrl-C reaches this process when the block ends."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.interrupts import interrupts_held
+
+    context = multiprocessing.get_context("spawn")
+    reached_after_block = False
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        try:
+            with interrupts_held():
+                started = pool.submit(_sigint_blocked)
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)
+        except KeyboardInterrupt:
+            reached_after_block = True
+        assert started.result(timeout=60)
+    assert reached_after_block and not _sigint_blocked()
