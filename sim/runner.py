@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.audience import Population, build_population, people_in
 from sim.audience.memory import check_memory
-from sim.interrupts import ignore_interrupts, stop_pool
+from sim.interrupts import ignore_interrupts, interrupts_held, stop_pool
 from sim.metrics import finish
 from sim.model import EngagementModel
 from sim.schema import Audience, Comparison, Scenario
@@ -118,7 +118,8 @@ def in_processes[T](
         initializer=ignore_interrupts,
     )
     try:
-        futures = [pool.submit(function, *task) for task in tasks]
+        with interrupts_held():  # the submits start the worker processes
+            futures = [pool.submit(function, *task) for task in tasks]
         for future in as_completed(futures):
             future.result()
             if progress:
