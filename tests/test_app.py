@@ -99,16 +99,21 @@ def test_unknown_page_links_to_the_pages(browser, app_url):
     page.context.close()
 
 
-def _shots(page, name: str) -> None:
+def _shots(page, name: str, fits: str = "") -> None:
     """Screenshots of the page as it is, at each size; at none does the page scroll sideways
-    (wide tables scroll inside their own box), and a narrow window shows the controls above the
-    results."""
+    (wide tables scroll inside their own box), a narrow window shows the controls above the
+    results, and at the projector size the boxes ``fits`` selects do not scroll either."""
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(300)
         _shot(page, f"{name}_{size}")
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name} at {size}: page {widths[0]} px wide > window"
+        if size == "projector" and fits:
+            overflows = page.locator(fits).evaluate_all(
+                "(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)"
+            )
+            assert overflows and max(overflows) <= 1, f"{name}: {fits} scrolls at {size}"
         if size == "narrow":  # the controls stand above the results
             columns = page.locator(".lg-columns > .v-col")
             controls, results = (columns.nth(i).bounding_box() for i in (0, 1))
@@ -136,9 +141,14 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
         "() => document.querySelectorAll('.lg-final tbody tr').length == 2", timeout=TIMEOUT
     )
     page.locator(".lg-chart-followers img").wait_for()
-    _shots(page, "compare_results")
+    _shots(page, "compare_results", fits=".lg-final .lg-table-scroll")
     text = table.inner_text()
     assert "consistent_engagement" in text and "storytelling" in text
+    mean, interval = (
+        table.locator(f".lg-{part}").first.bounding_box() for part in ("value", "interval")
+    )
+    assert interval["y"] >= mean["y"] + mean["height"] - 1, "the interval is under its mean"
+    assert abs(interval["x"] + interval["width"] - mean["x"] - mean["width"]) <= 1
 
     # both lines are in the chart (the SVG export keeps text as text)
     svg = _download(page, page.locator(".lg-chart-followers").get_by_role("button", name="SVG"))

@@ -392,6 +392,27 @@ def test_number_box_parses_numbers_only():
             parse_number(text, kind)
 
 
+def test_table_shows_intervals_under_their_means():
+    """A 'mean [lo, hi]' cell is two lines in HTML (so wide outcome tables fit a projector);
+    other cells, the header and the escaping are as before."""
+    from sim import summary
+    from viz.components import html_table
+    from viz.tables import final_table
+
+    shown = final_table(summary.final_outcomes(make_metrics({"a<b": 2.0, "flat": 1.0})))
+    page = html_table(shown)
+    mean, interval = shown.loc[0, "followers"].split(" ", 1)
+    cell = f'<td><span class="lg-value">{mean}</span><span class="lg-interval">{interval}</span>'
+    assert cell in page and page.count('<tr class="lg-two-line">') == 2
+    assert "<td>a&lt;b</td>" in page and f"<td>{shown.loc[0, 'break-even day']}</td>" in page
+    assert "<th>incremental profit</th>" in page
+    plain = html_table(pd.DataFrame({"trait": ["a & b [1]", "platforms"], "value": ["[1, 2]", ""]}))
+    assert 'class="lg-interval"' not in plain and 'class="lg-two-line"' not in plain
+    assert "<tr><td>a &amp; b [1]</td><td>[1, 2]</td></tr>" in plain
+    odd = html_table(pd.DataFrame({"x": ["<b> [<i>, 2]"]}))
+    assert '<span class="lg-value">&lt;b&gt;</span>' in odd and "[&lt;i&gt;, 2]" in odd
+
+
 def test_network_export_draws_people_over_edges_as_on_screen():
     """People above the grey edges, and y pointing down as in the page's SVG view."""
     import numpy as np

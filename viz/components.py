@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -69,21 +70,42 @@ def ChartCard(figure: Figure, name: str, classes: list[str] | None = None) -> No
             )
 
 
+_INTERVAL = re.compile(r"(?P<value>.*\S) (?P<interval>\[[^\[\],]+, [^\[\],]+\])")
+"""A cell 'value [lo, hi]' (as ``sim.text.outcome_cells`` writes them)."""
+
+_TABLE_STYLE = (
+    "<style>.lg-table{border-collapse:collapse;font-size:14px}"
+    ".lg-table th,.lg-table td{border-bottom:1px solid #ddd;padding:4px 8px;"
+    "text-align:right;white-space:nowrap}.lg-table th:first-child,"
+    ".lg-table td:first-child{text-align:left}"
+    ".lg-table th{white-space:normal;vertical-align:bottom}"
+    ".lg-table tr.lg-two-line td{vertical-align:baseline}"
+    ".lg-table .lg-interval{display:block;font-size:12px;line-height:1.25;color:#616161}</style>"
+)
+
+
+def _cell_html(text: str) -> str:
+    """A cell's escaped text; a 'value [lo, hi]' cell with its interval on a second line, small
+    and grey, so that wide tables of intervals fit narrower windows."""
+    match = _INTERVAL.fullmatch(text)
+    if match is None:
+        return html.escape(text)
+    value, interval = (html.escape(match[part]) for part in ("value", "interval"))
+    return f'<span class="lg-value">{value}</span><span class="lg-interval">{interval}</span>'
+
+
 def html_table(table: pd.DataFrame, classes: str = "lg-table") -> str:
-    """A small HTML table of strings (escaped), for display."""
+    """A small HTML table of strings (escaped), for display. Headers wrap when the table is too
+    wide; 'value [lo, hi]' cells show the interval under the value (see :func:`_cell_html`)."""
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row) + "</tr>"
-        for row in table.itertuples(index=False)
-    )
-    style = (
-        "<style>.lg-table{border-collapse:collapse;font-size:14px}"
-        ".lg-table th,.lg-table td{border-bottom:1px solid #ddd;padding:4px 8px;"
-        "text-align:right;white-space:nowrap}.lg-table th:first-child,"
-        ".lg-table td:first-child{text-align:left}</style>"
-    )
-    body = f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>"
-    return f'{style}<table class="{classes}">{body}</table>'
+    rows = []
+    for row in table.itertuples(index=False):
+        texts = [str(value) for value in row]
+        two_line = any(_INTERVAL.fullmatch(text) for text in texts)
+        opening = '<tr class="lg-two-line">' if two_line else "<tr>"
+        rows.append(opening + "".join(f"<td>{_cell_html(text)}</td>" for text in texts) + "</tr>")
+    body = f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+    return f'{_TABLE_STYLE}<table class="{classes}">{body}</table>'
 
 
 @solara.component
