@@ -194,10 +194,10 @@ def is_question(u, question_share: float, reprisal):
     return np.logical_or(u < question_share, reprisal)
 
 
-def draws_reprisal(wrong, u, reprisal_chance: float):
-    """Whether a handled comment draws a reprisal [3.4]: a wrong answer does so with chance
-    ``reprisal_chance`` (drawn by ``u``), and the person complains in comments."""
-    return np.logical_and(wrong, u < reprisal_chance)
+def draws_reprisal(u, reprisal_chance: float):
+    """Whether a wrong answer draws a reprisal [3.4] (with chance ``reprisal_chance``, drawn by
+    ``u``): the person complains in comments."""
+    return u < reprisal_chance
 
 
 def trust_from_recommendation(trust, source_trust, transfer: float):

@@ -788,7 +788,6 @@ class AgentEngine(DayOrder):
             if person.history is not None:
                 person.remember(day, brand.name, *reply_event(answered, wrong, post))
             if wrong and behavior.draws_reprisal(
-                True,
                 uniform_fields(head, post, hop, person.index, REPRISAL_DRAW),
                 params.wrong_answer_reprisal,
             ):

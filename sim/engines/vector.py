@@ -704,7 +704,7 @@ class VectorEngine(DayOrder):
         """Wrong answers (queue positions ``wrong``) may draw reprisals: complaints queued for
         tomorrow, at most one per person and platform, by platform, then person id."""
         draws = uniform_fields(head, post[wrong], hop[wrong], person[wrong], REPRISAL_DRAW)
-        reprised = wrong[behavior.draws_reprisal(True, draws, self.behavior.wrong_answer_reprisal)]
+        reprised = wrong[behavior.draws_reprisal(draws, self.behavior.wrong_answer_reprisal)]
         carried = self.state[brand.index].carried
         for where in np.unique(platform[reprised]).tolist():
             people = np.unique(person[reprised][platform[reprised] == where])
