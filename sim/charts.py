@@ -16,12 +16,12 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import Formatter  # noqa: E402
+from matplotlib.ticker import Formatter, PercentFormatter  # noqa: E402
 
 from sim.metrics import COLUMNS, FINAL_OUTCOMES  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
 from sim.summary import daily_band  # noqa: E402
-from sim.text import compact, compact_ticks  # noqa: E402
+from sim.text import PERCENT_OUTCOMES, compact, compact_ticks  # noqa: E402
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -54,7 +54,7 @@ _UNITS = {column: "money" for column in COLUMNS if column.endswith(_MONEY)} | {
     "aware": "people",
     "customers": "people",
     "equity": "sum of trust x fit",
-    "engagement_rate": "interactions / follower / post",
+    "engagement_rate": "interactions / follower / post (%)",
 }
 
 
@@ -114,7 +114,8 @@ def trajectories_figure(
         ax.set_title(_title(column), fontsize=11)
         ax.set_xlabel("day")
         ax.set_ylabel(_UNITS.get(column, ""))
-        ax.yaxis.set_major_formatter(CompactFormatter())
+        shares = column in PERCENT_OUTCOMES  # in percent, as the tables show them
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0) if shares else CompactFormatter())
         ax.grid(True, alpha=0.3)
         ax.margins(x=0)
         if column.startswith("incremental"):

@@ -16,7 +16,9 @@ __all__ = [
     "number",
     "outcome_cells",
     "outcome_legend",
+    "percent",
     "plural",
+    "PERCENT_OUTCOMES",
 ]
 
 
@@ -73,6 +75,17 @@ def number(value: Any) -> str:
     return compact(float(value))
 
 
+def percent(value: Any) -> str:
+    """A share as a compact percentage (0.000577 -> '0.0577%'), or '-' for None and NaN."""
+    if value is None or math.isnan(float(value)):
+        return "-"
+    return compact(100.0 * float(value)) + "%"
+
+
+PERCENT_OUTCOMES = frozenset({"engagement_rate", "engagement_per_impression"})
+"""Outcomes that are small shares, shown as percentages in tables (as benchmarks report them)."""
+
+
 def outcome_legend(seeds: int) -> str:
     """What the cells of :func:`outcome_cells` show for ``seeds`` seeds."""
     return "mean over seeds [95% interval]" if seeds > 1 else "one run each, no interval"
@@ -80,12 +93,14 @@ def outcome_legend(seeds: int) -> str:
 
 def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:
     """A row of ``sim.summary.final_outcomes`` as text: each outcome as 'mean [lo, hi]' (the
-    mean alone from one seed, which gives no interval), then the break-even day."""
+    mean alone from one seed, which gives no interval; shares such as the engagement rate in
+    percent), then the break-even day."""
     cells = []
     for outcome in outcomes:
+        shown = percent if outcome in PERCENT_OUTCOMES else number
         mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
-        interval = f" [{number(lo)}, {number(hi)}]" if row["seeds"] > 1 else ""
-        cells.append(number(mean) + interval)
+        interval = f" [{shown(lo)}, {shown(hi)}]" if row["seeds"] > 1 else ""
+        cells.append(shown(mean) + interval)
     median = row["break_even_day"]
     day = "none" if median is None else f"{median:g}"
     cells.append(f"{day} ({row['break_even_count']}/{row['seeds']} seeds)")

@@ -205,6 +205,31 @@ def test_a_strategy_that_never_breaks_even_beside_one_that_does():
     assert summary.to_json(table)["results"][1]["final"]["break_even_day"]["median"] is None
 
 
+def test_table_cells_show_the_engagement_rate_in_percent():
+    """Rates are tiny shares (Rival IQ reports them in percent); other outcomes stay numbers."""
+    from sim.text import outcome_cells, percent
+
+    assert (percent(0.000577), percent(0.0412), percent(float("nan"))) == ("0.0577%", "4.12%", "-")
+    table = summary.final_outcomes(make_metrics({"steady": 2.0}, seeds=3))
+    row = table.iloc[0]
+    rate, followers = outcome_cells(row, ["engagement_rate", "followers"])[:2]
+    low, high = (percent(row[f"engagement_rate_{stat}"]) for stat in ("lo", "hi"))
+    assert rate == f"{percent(row['engagement_rate_mean'])} [{low}, {high}]"
+    assert "%" not in followers
+
+
+def test_charts_show_the_engagement_rate_in_percent_like_the_tables():
+    from sim.charts import trajectories_figure
+
+    figure = trajectories_figure(make_metrics(days=5), ["engagement_rate", "followers"])
+    figure.canvas.draw()
+    rate, followers = (
+        [label.get_text() for label in axes.get_yticklabels()] for axes in figure.axes[:2]
+    )
+    assert all(text.endswith("%") for text in rate)
+    assert not any(text.endswith("%") for text in followers)
+
+
 @pytest.mark.parametrize(("seeds", "legend"), [(1, "one seed"), (3, "band: 95% interval")])
 def test_chart_legend_claims_a_band_only_over_seeds(seeds, legend):
     from sim.charts import trajectories_figure
