@@ -30,7 +30,7 @@ from experiments.spec import Experiment, apply_values
 from experiments.store import RunInfo, Store
 from sim.audience import build_population
 from sim.audience.memory import check_memory, scenario_bytes
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, validation_problems
 from sim.metrics import FINAL_OUTCOMES
 from sim.rng import key
 from sim.runner import baseline_revenue, simulate, with_strategy
@@ -161,17 +161,6 @@ def execute_run(task: RunTask) -> RunResult:
     return RunResult(task.index, final, daily, time.perf_counter() - start)
 
 
-def _problems(error: Exception) -> str:
-    """What is wrong, without pydantic's trailer lines (its documentation links)."""
-    if not hasattr(error, "errors"):
-        return str(error)
-    problems = []
-    for item in error.errors():
-        where = ".".join(map(str, item["loc"])) or "value"
-        problems.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
-    return "; ".join(problems)
-
-
 @dataclass
 class SweepReport:
     """What a sweep did: runs in total, finished before, finished now, failed (index -> error)."""
@@ -230,20 +219,22 @@ class Sweep:
         per local process running at once (``sim.audience.memory``)."""
         worlds = [self._base]
         if any(name.startswith("audience.") for name in self._names):
-            first = {}
-            for run in self.remaining:
-                first.setdefault(run.point, run)
-            worlds = [apply_values(self._base, self.task(run).values) for run in first.values()]
+            worlds = [apply_values(self._base, self.task(run).values) for run in self._first_runs()]
         check_memory(max(worlds, key=scenario_bytes), copies=processes)
+
+    def _first_runs(self) -> list[RunInfo]:
+        """The first remaining run of each point that has runs left (one per point is enough
+        for checks that depend on the point's parameters only)."""
+        first: dict[int, RunInfo] = {}
+        for run in self.remaining:
+            first.setdefault(run.point, run)
+        return list(first.values())
 
     def check_points(self) -> None:
         """Refuse (before any run) a sweep with a remaining point whose scenario is invalid for
         a strategy (e.g. content shares that are all 0), naming the point and its values: such
         a run would fail every time, --resume or not."""
-        first: dict[int, RunInfo] = {}
-        for run in self.remaining:
-            first.setdefault(run.point, run)
-        for run in first.values():
+        for run in self._first_runs():
             task = self.task(run)
             for strategy in task.strategies:
                 try:
@@ -252,7 +243,7 @@ class Sweep:
                     values = ", ".join(f"{k} = {v:g}" for k, v in task.values.items())
                     raise ScenarioError(
                         f"design point {run.point} ({values}) is not a valid scenario for "
-                        f"{strategy.name}: {_problems(error)}",
+                        f"{strategy.name}: {validation_problems(error)}",
                         self.experiment.name,
                         field="parameters",
                     ) from None

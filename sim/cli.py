@@ -33,6 +33,7 @@ from rich.progress import (
 from rich.table import Column, Table
 
 import sim
+from sim.errors import validation_problems
 from sim.text import comparison_name, did_you_mean, outcome_legend, plural
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
@@ -109,12 +110,7 @@ def _message(error: BaseException) -> str:
     from pydantic import ValidationError
 
     if isinstance(error, ValidationError):
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'value'}: "
-            f"{item['msg'].removeprefix('Value error, ')}"
-            for item in error.errors()
-        )
-        return f"invalid {error.title}: {problems}"
+        return f"invalid {error.title}: {validation_problems(error)}"
     return str(error)
 
 

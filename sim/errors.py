@@ -38,3 +38,14 @@ class ScenarioError(Exception):
             where = f"{where} = {self.value}"
         text = ": ".join(part for part in (self.file, where, self.message) if part)
         return f"{text} [line {self.line}]" if self.line is not None else text
+
+
+def validation_problems(error: Exception) -> str:
+    """What a pydantic ``ValidationError`` says is wrong, as "field: message" parts joined by
+    "; " without its documentation links (any other error as its text)."""
+    if not hasattr(error, "errors"):
+        return str(error)
+    return "; ".join(
+        f"{'.'.join(map(str, item['loc'])) or 'value'}: {item['msg'].removeprefix('Value error, ')}"
+        for item in error.errors()
+    )

@@ -755,9 +755,13 @@ def test_an_invalid_design_point_is_refused_before_any_run(tmp_path):
         '"strategy.content_mix.conversation" = { values = [0.5, 0] }',
     )
     sweep = Sweep(_experiment(text), tmp_path)
-    with pytest.raises(ScenarioError, match=r"point 2 \(strategy.content_mix.conversation = 0, "):
+    with pytest.raises(
+        ScenarioError, match=r"point 2 \(strategy.content_mix.conversation = 0, "
+    ) as info:
         sweep.execute(SerialExecutor())
     assert not list(tmp_path.glob("runs/*.parquet"))
+    assert "content_mix" in info.value.message.split(": ", 1)[1]
+    assert "errors.pydantic.dev" not in info.value.message, info.value.message
 
 
 def test_analyze_prints_a_comparison_never_evaluated_as_json_and_as_a_table(tmp_path, monkeypatch):

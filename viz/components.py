@@ -84,10 +84,10 @@ _TABLE_STYLE = (
 )
 
 
-def _cell_html(text: str) -> str:
-    """A cell's escaped text; a 'value [lo, hi]' cell with its interval on a second line, small
-    and grey, so that wide tables of intervals fit narrower windows."""
-    match = _INTERVAL.fullmatch(text)
+def _cell_html(text: str, match: re.Match[str] | None) -> str:
+    """A cell's escaped text; a 'value [lo, hi]' cell (``match`` of :data:`_INTERVAL`) with its
+    interval on a second line, small and grey, so that wide tables of intervals fit narrower
+    windows."""
     if match is None:
         return html.escape(text)
     value, interval = (html.escape(match[part]) for part in ("value", "interval"))
@@ -101,9 +101,13 @@ def html_table(table: pd.DataFrame, classes: str = "lg-table") -> str:
     rows = []
     for row in table.itertuples(index=False):
         texts = [str(value) for value in row]
-        two_line = any(_INTERVAL.fullmatch(text) for text in texts)
-        opening = '<tr class="lg-two-line">' if two_line else "<tr>"
-        rows.append(opening + "".join(f"<td>{_cell_html(text)}</td>" for text in texts) + "</tr>")
+        matches = [_INTERVAL.fullmatch(text) for text in texts]
+        opening = '<tr class="lg-two-line">' if any(matches) else "<tr>"
+        cells = "".join(
+            f"<td>{_cell_html(text, match)}</td>"
+            for text, match in zip(texts, matches, strict=True)
+        )
+        rows.append(f"{opening}{cells}</tr>")
     body = f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
     return f'{_TABLE_STYLE}<table class="{classes}">{body}</table>'
 
