@@ -102,14 +102,15 @@ def test_unknown_page_links_to_the_pages(browser, app_url):
 def _shots(page, name: str, fits: str = "") -> None:
     """Screenshots of the page as it is, at each size; at none does the page scroll sideways
     (wide tables scroll inside their own box), a narrow window shows the controls above the
-    results, and at the projector size the boxes ``fits`` selects do not scroll either."""
+    results, and at the laptop and projector sizes the boxes ``fits`` selects do not scroll
+    either."""
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(300)
         _shot(page, f"{name}_{size}")
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name} at {size}: page {widths[0]} px wide > window"
-        if size == "projector" and fits:
+        if size != "narrow" and fits:
             overflows = page.locator(fits).evaluate_all(
                 "(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)"
             )
@@ -145,7 +146,7 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     text = table.inner_text()
     assert "consistent_engagement" in text and "storytelling" in text
     mean, interval = (
-        table.locator(f".lg-{part}").first.bounding_box() for part in ("value", "interval")
+        table.locator(f".lg-{part}").first.bounding_box() for part in ("value", "detail")
     )
     assert interval["y"] >= mean["y"] + mean["height"] - 1, "the interval is under its mean"
     assert abs(interval["x"] + interval["width"] - mean["x"] - mean["width"]) <= 1

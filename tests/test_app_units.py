@@ -393,8 +393,8 @@ def test_number_box_parses_numbers_only():
 
 
 def test_table_shows_intervals_under_their_means():
-    """A 'mean [lo, hi]' cell is two lines in HTML (so wide outcome tables fit a projector);
-    other cells, the header and the escaping are as before."""
+    """A 'mean [lo, hi]' or 'day (k/n seeds)' cell is two lines in HTML (so wide outcome tables
+    fit a laptop's window); names may break after underscores; the rest is escaped text."""
     from sim import summary
     from viz.components import html_table
     from viz.tables import final_table
@@ -402,12 +402,16 @@ def test_table_shows_intervals_under_their_means():
     shown = final_table(summary.final_outcomes(make_metrics({"a<b": 2.0, "flat": 1.0})))
     page = html_table(shown)
     mean, interval = shown.loc[0, "followers"].split(" ", 1)
-    cell = f'<td><span class="lg-value">{mean}</span><span class="lg-interval">{interval}</span>'
+    cell = f'<td><span class="lg-value">{mean}</span><span class="lg-detail">{interval}</span>'
     assert cell in page and page.count('<tr class="lg-two-line">') == 2
-    assert "<td>a&lt;b</td>" in page and f"<td>{shown.loc[0, 'break-even day']}</td>" in page
-    assert "<th>incremental profit</th>" in page
+    day, count = shown.loc[0, "break-even day"].split(" ", 1)
+    assert f'<span class="lg-value">{day}</span><span class="lg-detail">{count}</span>' in page
+    assert "<td>a&lt;b</td>" in page and "<th>incremental profit</th>" in page
+    assert "<th>break-even day</th>" in page and "<td>low_<wbr>fit</td>" in html_table(
+        pd.DataFrame({"name": ["low_fit"]})
+    )
     plain = html_table(pd.DataFrame({"trait": ["a & b [1]", "platforms"], "value": ["[1, 2]", ""]}))
-    assert 'class="lg-interval"' not in plain and 'class="lg-two-line"' not in plain
+    assert 'class="lg-detail"' not in plain and 'class="lg-two-line"' not in plain
     assert "<tr><td>a &amp; b [1]</td><td>[1, 2]</td></tr>" in plain
     odd = html_table(pd.DataFrame({"x": ["<b> [<i>, 2]"]}))
     assert '<span class="lg-value">&lt;b&gt;</span>' in odd and "[&lt;i&gt;, 2]" in odd

@@ -70,38 +70,45 @@ def ChartCard(figure: Figure, name: str, classes: list[str] | None = None) -> No
             )
 
 
-_INTERVAL = re.compile(r"(?P<value>.*\S) (?P<interval>\[[^\[\],]+, [^\[\],]+\])")
-"""A cell 'value [lo, hi]' (as ``sim.text.outcome_cells`` writes them)."""
+_TWO_LINE = re.compile(r"(?P<value>.*\S) (?P<detail>\[[^\[\],]+, [^\[\],]+\]|\(\d+/\d+ seeds\))")
+"""A cell 'value [lo, hi]' or 'day (k/n seeds)' (as ``sim.text.outcome_cells`` writes them)."""
 
 _TABLE_STYLE = (
     "<style>.lg-table{border-collapse:collapse;font-size:14px}"
-    ".lg-table th,.lg-table td{border-bottom:1px solid #ddd;padding:4px 8px;"
+    ".lg-table th,.lg-table td{border-bottom:1px solid #ddd;padding:4px 6px;"
     "text-align:right;white-space:nowrap}.lg-table th:first-child,"
-    ".lg-table td:first-child{text-align:left}"
+    ".lg-table td:first-child{text-align:left;white-space:normal}"
     ".lg-table th{white-space:normal;vertical-align:bottom}"
     ".lg-table tr.lg-two-line td{vertical-align:baseline}"
-    ".lg-table .lg-interval{display:block;font-size:12px;line-height:1.25;color:#616161}</style>"
+    ".lg-table .lg-detail{display:block;font-size:12px;line-height:1.25;color:#616161}</style>"
 )
 
 
+def _breakable(text: str) -> str:
+    """Escaped ``text`` that may break after its underscores where it may wrap at all, so that
+    a name such as 'consistent_engagement' can take two lines in a narrow window."""
+    return html.escape(text).replace("_", "_<wbr>")
+
+
 def _cell_html(text: str, match: re.Match[str] | None) -> str:
-    """A cell's escaped text; a 'value [lo, hi]' cell (``match`` of :data:`_INTERVAL`) with its
-    interval on a second line, small and grey, so that wide tables of intervals fit narrower
-    windows."""
+    """A cell's escaped text; a 'value [lo, hi]' or 'day (k/n seeds)' cell (``match`` of
+    :data:`_TWO_LINE`) with its interval or count on a second line, small and grey, so that wide
+    tables of outcomes fit narrower windows."""
     if match is None:
-        return html.escape(text)
-    value, interval = (html.escape(match[part]) for part in ("value", "interval"))
-    return f'<span class="lg-value">{value}</span><span class="lg-interval">{interval}</span>'
+        return _breakable(text)
+    value, detail = (html.escape(match[part]) for part in ("value", "detail"))
+    return f'<span class="lg-value">{value}</span><span class="lg-detail">{detail}</span>'
 
 
 def html_table(table: pd.DataFrame, classes: str = "lg-table") -> str:
-    """A small HTML table of strings (escaped), for display. Headers wrap when the table is too
-    wide; 'value [lo, hi]' cells show the interval under the value (see :func:`_cell_html`)."""
-    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
+    """A small HTML table of strings (escaped), for display. When the table is too wide, headers
+    and the first column (names) wrap, names after their underscores; outcome cells show their
+    interval or seed count under the value (see :func:`_cell_html`)."""
+    head = "".join(f"<th>{_breakable(str(column))}</th>" for column in table.columns)
     rows = []
     for row in table.itertuples(index=False):
         texts = [str(value) for value in row]
-        matches = [_INTERVAL.fullmatch(text) for text in texts]
+        matches = [_TWO_LINE.fullmatch(text) for text in texts]
         opening = '<tr class="lg-two-line">' if any(matches) else "<tr>"
         cells = "".join(
             f"<td>{_cell_html(text, match)}</td>"
