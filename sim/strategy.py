@@ -90,6 +90,7 @@ class BrandAgent(mesa.Agent):
         self.feed_impressions = {p: 0.0 for p in platform_indices}
         self.today_engagements = {p: 0.0 for p in platform_indices}
         self.today_impressions = {p: 0.0 for p in platform_indices}
+        self.restricted_since = {p: 0 for p in platform_indices}
         self.restricted_until = {p: -1 for p in platform_indices}
         self.blocked_until = {p: -1 for p in platform_indices}
         self.last_post_day = 0
@@ -132,7 +133,9 @@ class BrandAgent(mesa.Agent):
         return self.platforms[platform].unadapted_quality
 
     def restricted(self, platform: int, day: int) -> bool:
-        return day <= self.restricted_until[platform]
+        """Whether the brand's reach on ``platform`` is restricted on ``day`` (from the day after
+        a violation, so not on the violation's own day)."""
+        return self.restricted_since[platform] <= day <= self.restricted_until[platform]
 
     def feed_chance(self, platform: int, day: int, posts_today: int) -> float:
         """Chance an online follower sees one of today's posts on ``platform``."""
@@ -259,7 +262,7 @@ class BrandAgent(mesa.Agent):
             )
             quality = self._quality(creative_hours)
             plan.posts = [
-                Post(platform, number, content, quality, gaffe)
+                Post(platform, number, content, quality * self.adaptation(platform), gaffe)
                 for platform, number, content, gaffe in drafts
             ]
         if (
@@ -296,6 +299,8 @@ class BrandAgent(mesa.Agent):
     def restrict(self, platform: int, day: int) -> None:
         """A spam-rule violation: restricted reach and an action block from tomorrow."""
         params = self.platforms[platform]
+        if not self.restricted(platform, day):
+            self.restricted_since[platform] = day + 1
         self.restricted_until[platform] = day + params.restriction_days
         self.blocked_until[platform] = day + params.block_days
 

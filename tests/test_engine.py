@@ -72,6 +72,19 @@ def test_the_daily_action_limit_counts_what_the_platform_says(counts, restricted
 
 
 @pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_reach_is_restricted_from_the_day_after_a_violation_for_its_stated_days(engine):
+    """A violation on day 0 restricts days 1 and 2 (restriction_days = 2), not day 0, whose
+    feeds came before the outreach that broke the limit; the action block prevents another."""
+    strategy = Strategy(follow_rate=1000, targeting="random")
+    platform = Platform(follow_limit_per_day=100, restriction_days=2, block_days=30)
+    scenario = small_scenario().model_copy(
+        update={"days": 5, "platforms": [platform], "brands": [Brand(strategy=strategy)]}
+    )
+    frame = EngagementModel(scenario, seed=1, engine=engine).run(5).metrics()
+    assert frame["restricted"].tolist() == [0, 1, 1, 0, 0]
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
 def test_fully_automated_posts_that_cost_no_hours_are_made(engine):
     """Automation that saves every hour leaves posts at the strategy's creative effort."""
     scenario = small_scenario(automation_share=1.0).model_copy(

@@ -227,12 +227,13 @@ def test_followers_notice_a_quit_brand_after_the_same_silence_as_a_quiet_one():
     assert frame["unfollows_dropout"].sum() > 0
 
 
-def test_an_account_incident_is_engaged_with_but_is_not_a_post_of_the_brand():
-    """A rogue post (no policy) draws engagement like a post (so it can be shared on), and does
-    not keep a silent brand's followers from noticing the silence."""
+def test_an_account_incident_is_a_post_but_not_the_brand_speaking():
+    """A rogue post (no policy) draws engagement like a post (so it can be shared on) and counts
+    among the posts the engagement rate divides by, but does not keep a silent brand's followers
+    from noticing the silence."""
     strategy = Strategy(posts_per_week=0, policy=False)
     frame = _one_brand(strategy, 20, people=4000, followers=2000, incident_rate=1.0).metrics()
-    assert frame["incidents"].sum() == 20
+    assert frame["incidents"].sum() == 20 and frame["posts"].sum() == 20
     assert frame["engagements"].sum() > 0
     assert frame["unfollows_dropout"].sum() > 0
 
@@ -250,6 +251,9 @@ def test_content_made_once_suits_the_main_platform_and_loses_quality_elsewhere()
     brand = EngagementModel(scenario, seed=1).brand_agents[0]
     home, away = brand.platform_indices
     assert (brand.adaptation(home), brand.adaptation(away)) == (1.0, 0.6)
+    posts = [post for day in range(14) for post in brand.plan(day).posts]
+    quality = {post.platform: post.quality for post in posts}
+    assert quality[away] == quality[home] * 0.6  # so irrelevance fatigue rises there too
     adapted = strategy.model_copy(update={"adapt_per_platform": True})
     brand.strategy = adapted
     assert (brand.adaptation(home), brand.adaptation(away)) == (1.0, 1.0)

@@ -663,14 +663,13 @@ class AgentEngine(DayOrder):
 
     def _showing(self, brand: BrandAgent, post: Post, hop: int, day: int) -> Showing:
         params, platform = self.behavior, self.platforms[post.platform]
-        adapted = brand.adaptation(post.platform)
         content = post.content
         return Showing(
             brand=brand.index,
             post=post,
             hop=hop,
             day=day,
-            norm=platform.norms.as_tuple()[content] * adapted,
+            norm=platform.norms.as_tuple()[content],
             engage_base=platform.engage_base,
             type_engagement=params.content_engagement.as_tuple()[content],
             type_comment=params.content_comment.as_tuple()[content],
@@ -798,7 +797,7 @@ class AgentEngine(DayOrder):
         row["comments_answered"] += answered_count
         row["hours_replies"] += float(answered_count) * cost
         for platform, person in sorted(reprisals, key=lambda pair: (pair[0], pair[1].index)):
-            ledger.carried.append((platform, REPRISAL_POST, 0, person))
+            ledger.carried.append((platform, REPRISAL_POST, platform, person))
             person.remember(day, brand.name, "reprisal", self.platforms[platform].name)
         row["reprisals"] += len(reprisals)
 

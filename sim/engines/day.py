@@ -19,7 +19,7 @@ from sim.audience import Population
 from sim.metrics import FLOWS, platform_posts_column
 from sim.rng import Stream
 from sim.schema import CONTENT_TYPES, Behavior, Platform, Scenario
-from sim.strategy import INCIDENT_POST, BrandAgent, Post
+from sim.strategy import BrandAgent, Post
 
 __all__ = [
     "CARRIED_POST",
@@ -130,10 +130,9 @@ class DayOrder:
         b, p = brand.index, post.platform
         platform = self.platforms[p]
         stamp = post_stamp(day, len(self.brands), b, post.number)
-        if post.number != INCIDENT_POST:
-            row["posts"] += 1
-            row[self.post_columns[p]] += 1
-            results[1, post.content] += 1
+        row["posts"] += 1
+        row[self.post_columns[p]] += 1
+        results[1, post.content] += 1
         # (a) followers' feeds
         chance = brand.feed_chance(p, day, posts_today)
         feed = self._feed(brand, post, day, chance, stamp)

@@ -443,8 +443,7 @@ class VectorEngine(DayOrder):
         """
         b, p, state = brand.index, post.platform, self.state[brand.index]
         params = self.behavior
-        adapted = brand.adaptation(p)
-        norm = self.norms[p][post.content] * adapted
+        norm = self.norms[p][post.content]
         content = post.content
         post_params = (
             post.quality,
@@ -708,7 +707,7 @@ class VectorEngine(DayOrder):
         carried = self.state[brand.index].carried
         for where in np.unique(platform[reprised]).tolist():
             people = np.unique(person[reprised][platform[reprised] == where])
-            carried.add(where, REPRISAL_POST, 0, people)
+            carried.add(where, REPRISAL_POST, where, people)
             row["reprisals"] += len(people)
             if self.history:
                 self.history.record(people, day, brand.name, "reprisal", self.platforms[where].name)
