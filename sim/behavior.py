@@ -21,15 +21,19 @@ __all__ = [
     "feed_chance",
     "engage_chance",
     "content_value",
+    "engagement_kind",
     "fatigue_from_post",
     "trust_after_post",
     "trust_after_comment",
     "is_question",
     "draws_reprisal",
+    "recommendation_follow_chance",
     "trust_from_recommendation",
     "trust_after_purchase",
     "breaks_follow_limits",
     "counted_actions",
+    "reads_as_spam",
+    "follow_back_chance",
     "follow_chance",
     "social_proof_share",
     "prune_hazard",
@@ -144,6 +148,13 @@ def engage_chance(
     return np.minimum(raw, 1.0)
 
 
+def engagement_kind(u, comment_share, share_share):
+    """(comment, share): what an engagement is, by its draw ``u`` [3.3]. Comments take the
+    first ``comment_share`` of the draw's range, shares the next ``share_share``, likes the rest."""
+    comment = u < comment_share
+    return comment, (u >= comment_share) & (u < comment_share + share_share)
+
+
 def fatigue_from_post(
     promo, fit, quality, seen_today, promo_fatigue, irrelevance_fatigue, volume_fatigue
 ):
@@ -198,6 +209,12 @@ def draws_reprisal(u, reprisal_chance: float):
     """Whether a wrong answer draws a reprisal [3.4] (with chance ``reprisal_chance``, drawn by
     ``u``): the person complains in comments."""
     return u < reprisal_chance
+
+
+def recommendation_follow_chance(recommendation_follow, fit):
+    """Chance that hearing a recommendation makes a person follow the brand [3.6]: in proportion
+    to how well the brand fits them."""
+    return recommendation_follow * fit
 
 
 def trust_from_recommendation(trust, source_trust, transfer: float):
@@ -257,6 +274,18 @@ def social_proof_share(indptr, indices, people, follows_brand):
         np.repeat(np.arange(len(people)), counts), weights=hits, minlength=len(people)
     )
     return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+
+
+def reads_as_spam(salience, fit, spam_fit):
+    """Whether a follow from the brand looks like spam [3.7]: to a stranger (salience 0) whom
+    the brand fits poorly (fit below ``spam_fit``)."""
+    return (salience == 0) & (fit < spam_fit)
+
+
+def follow_back_chance(follow_back, sociability):
+    """Chance that a person the brand follows follows back [3.7]: reciprocity, in proportion to
+    sociability (a low-intent follow)."""
+    return follow_back * sociability
 
 
 def follow_chance(base, value, fit, proof_share, proof_weight):

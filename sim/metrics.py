@@ -34,7 +34,8 @@ STOCKS: dict[str, str] = {
     "aware": "people with salience above the forgetting floor",
     "customers": "people who have bought at least once",
     "active": "1 while the brand is active, 0 after it quit",
-    "restricted": "1 on days the brand's reach is restricted by a platform's spam rules (from the day after a violation)",
+    "restricted": "1 on days the brand's reach is restricted by a platform's spam rules "
+    "(from the day after a violation)",
 }
 FLOWS: dict[str, str] = {
     "posts": "posts published",

@@ -137,6 +137,11 @@ class BrandAgent(mesa.Agent):
         a violation, so not on the violation's own day)."""
         return self.restricted_since[platform] <= day <= self.restricted_until[platform]
 
+    def silent(self, day: int) -> bool:
+        """Whether the brand has not posted for longer than ``silence_days``, so that its
+        followers may drop out (docs/model.md §3.8)."""
+        return day - self.last_post_day > self.behavior.silence_days
+
     def feed_chance(self, platform: int, day: int, posts_today: int) -> float:
         """Chance an online follower sees one of today's posts on ``platform``."""
         params = self.platforms[platform]

@@ -70,6 +70,27 @@ def test_engagement_rises_with_trust_and_falls_with_fatigue():
     assert chance(0.0, 1.0) == pytest.approx(chance(0.0, 0.0) / 2)
 
 
+def test_engagements_split_into_comments_shares_and_likes_by_one_draw():
+    draws = np.array([0.0, 0.09, 0.1, 0.29, 0.31, 0.99])
+    comment, share = behavior.engagement_kind(draws, 0.1, 0.2)
+    assert comment.tolist() == [True, True, False, False, False, False]
+    assert share.tolist() == [False, False, True, True, False, False]
+    assert behavior.engagement_kind(0.15, 0.1, 0.2) == (False, True)
+
+
+def test_only_a_poorly_fitting_stranger_reads_a_follow_as_spam():
+    assert behavior.reads_as_spam(0.0, 0.1, 0.2)
+    assert not behavior.reads_as_spam(0.3, 0.1, 0.2)  # has heard of the brand
+    assert not behavior.reads_as_spam(0.0, 0.5, 0.2)  # the brand fits them
+
+
+def test_follow_backs_and_recommended_follows_rise_with_sociability_and_fit():
+    assert behavior.follow_back_chance(0.2, 0.5) == pytest.approx(0.1)
+    assert behavior.follow_back_chance(0.2, 1.0) > behavior.follow_back_chance(0.2, 0.5)
+    assert behavior.recommendation_follow_chance(0.3, 0.5) == pytest.approx(0.15)
+    assert behavior.recommendation_follow_chance(0.3, 0.0) == 0.0
+
+
 def test_following_rises_with_social_proof():
     alone = float(behavior.follow_chance(0.08, 1.0, 1.0, 0.0, 2.0))
     assert float(behavior.follow_chance(0.08, 1.0, 1.0, 0.5, 2.0)) == pytest.approx(2 * alone)

@@ -253,9 +253,10 @@ class Person(CellAgent):
             params.engagement_trust_offset,
         )
         engaged = bool(self.draw(key, 0) < chance)
-        kind = self.draw(key, 1)
-        comment = engaged and kind < showing.type_comment
-        share = engaged and not comment and kind < showing.type_comment + showing.type_share
+        comment, share = behavior.engagement_kind(
+            self.draw(key, 1), showing.type_comment, showing.type_share
+        )
+        comment, share = engaged and comment, engaged and share
         value = behavior.content_value(post.quality, showing.type_value, showing.norm, fit)
         seen_today = tie.seen_count if tie.seen_day == day else 0
         added = behavior.fatigue_from_post(
@@ -369,10 +370,12 @@ class Person(CellAgent):
         engine applies it with `follow`, as a low-intent follow).
         """
         tie = self.ties[b]
-        spam = tie.salience == 0 and self.fit[b] < params.spam_fit
+        spam = behavior.reads_as_spam(tie.salience, self.fit[b], params.spam_fit)
         key = (Stream.OUTREACH, b, day, 0, 2)
         block = spam and self.draw(key, 0) < params.block_chance
-        follow_back = not block and self.draw(key, 1) < params.follow_back * self.sociability
+        follow_back = not block and self.draw(key, 1) < behavior.follow_back_chance(
+            params.follow_back, self.sociability
+        )
         if spam:
             tie.fatigue[SPAM_SRC] += params.spam_fatigue
         else:
@@ -839,7 +842,8 @@ class AgentEngine(DayOrder):
             follows = (
                 not person.ties[b].follower
                 and person.member[main]
-                and person.draw(follows_key) < params.recommendation_follow * person.fit[b]
+                and person.draw(follows_key)
+                < behavior.recommendation_follow_chance(params.recommendation_follow, person.fit[b])
             )
             person.hear_recommendation(b, source_trust[person], params)
             if follows:
@@ -953,7 +957,7 @@ class AgentEngine(DayOrder):
         for person in ledger.touched:
             ledger.known.add(person)
         ledger.touched = set()
-        silent = day - brand.last_post_day > params.silence_days
+        silent = brand.silent(day)
         followers = ledger.known.select(lambda person: person.ties[b].follower)
         for person in followers:
             cause = person.maybe_prune(b, day, silent, params)

@@ -502,8 +502,9 @@ def response_decisions(
         engaged = to_unit(chain(z, 0)) < chance
         if engaged:
             kind = to_unit(chain(z, 1))
-            choices[COMMENT, i] = kind < comment_share
-            choices[SHARE, i] = not choices[COMMENT, i] and kind < comment_share + share_share
+            comment, share = behavior.engagement_kind(kind, comment_share, share_share)
+            choices[COMMENT, i] = comment
+            choices[SHARE, i] = share
         choices[ENGAGED, i] = engaged
         value = behavior.content_value(quality, type_value, norm, person_fit)
         seen_today[i] = seen_count[person] if seen_day[person] == day else 0
@@ -649,11 +650,13 @@ def outreach_reactions(
     for i in range(chosen.size):
         person = chosen[i]
         z = chain(head, person)
-        spam = salience[person] == 0 and fit[person] < spam_fit
+        spam = behavior.reads_as_spam(salience[person], fit[person], spam_fit)
         block = spam and to_unit(chain(z, 0)) < block_chance
         reactions[0, i] = spam
         reactions[1, i] = block
-        reactions[2, i] = not block and to_unit(chain(z, 1)) < follow_back * sociability[person]
+        reactions[2, i] = not block and to_unit(chain(z, 1)) < behavior.follow_back_chance(
+            follow_back, sociability[person]
+        )
         if spam:
             fatigue[person, spam_source] = fatigue[person, spam_source] + spam_fatigue
             fatigued[person] = True

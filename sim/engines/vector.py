@@ -752,7 +752,8 @@ class VectorEngine(DayOrder):
         can_follow = ~state.follower[heard] & self.traits.member[main][heard]
         follow_head = prefix(self.seed, Stream.ADVOCACY, b, day, 0, 2)
         follow = can_follow & (
-            uniform_from(follow_head, heard) < params.recommendation_follow * fit
+            uniform_from(follow_head, heard)
+            < behavior.recommendation_follow_chance(params.recommendation_follow, fit)
         )
         state.trust[heard] = behavior.trust_from_recommendation(
             trust, best_trust, params.trust_transfer
@@ -881,7 +882,7 @@ class VectorEngine(DayOrder):
         if state.touched:
             state.known = merge_known(state.known, state.in_known, np.concatenate(state.touched))
         state.touched = []
-        silent = day - brand.last_post_day > params.silence_days
+        silent = brand.silent(day)
         churn = (
             self._head(Stream.CHURN, b, day),
             params.prune_rate,
