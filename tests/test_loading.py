@@ -123,7 +123,7 @@ def test_preset_with_overrides(tmp_path: Path) -> None:
     )
     mine = load_strategy(path)
     assert mine.name == "mine" and mine.reply_rate == 0.5
-    assert mine.content_mix.promo == 0.5 and mine.content_mix.value == 0.5  # merged, not replaced
+    assert mine.content_mix.promo == 0.5 and mine.content_mix.value == 0.35  # merged, not replaced
     assert mine.content_mix.conversation == 0.0
 
 
