@@ -193,6 +193,24 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     followers = compact(expected["results"][1]["final"]["followers"]["mean"])
     assert followers in text
 
+    # the break-even market size: the comparison again in markets a quarter to four times as
+    # large, the comparison's own size taken from the runs above
+    page.get_by_role("button", name="Scan market sizes").click()
+    market = page.locator(".lg-market")
+    market.locator(".lg-chart-market img").wait_for()
+    scanned = list(
+        csv.DictReader(
+            io.StringIO(_download(page, market.get_by_role("button", name="CSV")).decode())
+        )
+    )
+    assert sorted({float(row["factor"]) for row in scanned}) == [0.25, 0.5, 1.0, 2.0, 4.0]
+    assert len(scanned) == 10
+    own = [row for row in scanned if float(row["factor"]) == 1.0]
+    for row, result in zip(own, expected["results"], strict=True):
+        profit = result["final"]["incremental_profit"]["mean"]
+        assert float(row["incremental_profit_mean"]) == pytest.approx(profit, rel=1e-9, abs=1e-9)
+    assert market.locator("tbody tr").count() == 2 and "people" in market.inner_text()
+
     # a second session sees none of this one's results or state
     other = _page(browser, app_url)
     other.get_by_role("button", name="Run").wait_for()

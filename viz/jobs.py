@@ -33,7 +33,7 @@ import pandas as pd
 from sim.audience import Population, build_population
 from sim.model import EngagementModel
 from sim.runner import baseline_revenue, simulate, with_strategy
-from sim.schema import Scenario, Strategy
+from sim.schema import Market, Scenario, Strategy
 from viz.limits import RUN_SECONDS
 
 __all__ = [
@@ -274,8 +274,10 @@ class RunCache:
         self._max_runs = max_runs
 
     def population(self, scenario: Scenario, seed: int, job: Job | None = None) -> Population:
-        """The population of ``scenario`` on ``seed`` (built once)."""
-        key = (_key(scenario), seed)
+        """The population of ``scenario`` on ``seed`` (built once): it depends on the audience,
+        brands and platforms only, so scenarios that differ elsewhere (the market's size, the
+        horizon) share it."""
+        key = (_key(scenario.model_copy(update={"market": Market(), "days": 1})), seed)
         with self._lock:
             if key in self._populations:
                 self._populations.move_to_end(key)

@@ -1,4 +1,5 @@
-"""Compare: 2-6 strategies on one audience, horizon and seeds; charts, table, vanity vs value.
+"""Compare: 2-6 strategies on one audience, horizon and seeds; charts, table, vanity vs value,
+and on request the break-even market size (the comparison again at other market sizes).
 
 Each strategy runs in the background, one after the other, with its own progress bar; its
 results join the charts and table when it finishes. Cancel stops the run after the current seed.
@@ -18,6 +19,7 @@ import solara
 
 from sim import summary
 from sim.errors import ScenarioError
+from sim.market import MARKET_FACTORS, at_market, break_even_table, market_factors, market_profits
 from sim.schema import Comparison, Strategy
 from sim.text import outcome_legend
 from viz import charts
@@ -82,6 +84,20 @@ class CompareRun:
         return pd.concat(frames, ignore_index=True) if frames else None
 
 
+@dataclass(frozen=True, eq=False)
+class MarketScan:
+    """The comparison run ``run_number`` again at other market sizes (``sim.market``): runs
+    done of ``total``, the final outcomes per market factor, and how the scan stands."""
+
+    run_number: int
+    total: int
+    done: int = 0
+    finals: dict[float, pd.DataFrame] = field(default_factory=dict)
+    market: float = 0.0  # real people in the comparison's own market
+    state: str = "running"  # running, done, cancelled or failed
+    error: str = ""
+
+
 selected = solara.reactive(["consistent_engagement", "broadcasting"])
 audience = solara.reactive(AudienceChoice(preset="default"))  # where the model is calibrated
 days = solara.reactive(730)
@@ -89,6 +105,8 @@ seeds = solara.reactive(3)
 unparsed = solara.reactive({})  # number boxes whose text is not a number: label -> why
 current = solara.reactive(None)  # CompareRun | None
 job = solara.reactive(None)  # Job | None
+market_scan = solara.reactive(None)  # MarketScan | None
+market_job = solara.reactive(None)  # Job | None
 _numbers = itertools.count(1)
 
 
@@ -132,8 +150,9 @@ def start_run() -> None:
     the web app does not run (``_problem``) is not started."""
     if _problem():
         return
-    if job.value is not None:
-        job.value.cancel()
+    for running in (job.value, market_job.value):
+        if running is not None:
+            running.cancel()
     comparison = comparison_for(
         _strategies(), audience_for(audience.value), days.value, seeds.value
     )
@@ -184,6 +203,71 @@ def start_run() -> None:
         _update(number, queued=queued)
 
     job.set(Job(work, on_error=failed, on_cancel=cancelled, on_wait=waiting).start())
+
+
+def _extra_market_runs(run: CompareRun) -> int:
+    """Strategy runs a market scan adds to ``run`` (each factor but the comparison's own)."""
+    return len(run.comparison.strategies) * (len(MARKET_FACTORS) - 1)
+
+
+def _scan_problem(run: CompareRun) -> str:
+    """Why the web app does not scan market sizes for ``run``, or ''."""
+    comparison = run.comparison
+    extra = _extra_market_runs(run)
+    problem = run_problem(
+        comparison.scenario.audience, comparison.scenario.days, comparison.seeds, extra
+    )
+    return f"Scanning market sizes runs {extra} more strategy runs: {problem}" if problem else ""
+
+
+def _set_scan(number: int, **changes: object) -> None:
+    """Apply changes to the market scan of run ``number`` if it is still the one shown."""
+    scan = market_scan.value
+    if scan is not None and scan.run_number == number:
+        market_scan.set(dataclasses.replace(scan, **changes))
+
+
+def start_market_scan(run: CompareRun) -> None:
+    """Run ``run``'s comparison at each other market size of ``sim.market.MARKET_FACTORS``,
+    strategy by strategy as ``start_run`` does (the comparison's own size is reused)."""
+    if _scan_problem(run) or run.running:
+        return
+    if market_job.value is not None:
+        market_job.value.cancel()
+    comparison, number, cache = run.comparison, run.number, run_cache()
+    scenario, n = comparison.scenario, comparison.seeds
+    market_scan.set(MarketScan(number, total=_extra_market_runs(run) * n))
+
+    def work(this: Job) -> None:
+        people = cache.population(scenario, scenario.seed, this).n
+        own = summary.final_outcomes(run.metrics())
+        finals = {1.0: own}
+        _set_scan(number, market=people * scenario.market.scale, finals=dict(finals))
+        done = 0
+        for factor in market_factors(scenario):
+            if factor == 1.0:
+                continue
+            scaled = at_market(scenario, factor)
+            frames = []
+            for strategy in comparison.strategies:
+
+                def seed_done(seeds_done: int, before: int = done) -> None:
+                    _set_scan(number, done=before + seeds_done)
+
+                frames.append(
+                    run_strategy(cache, scaled, strategy, n, job=this, progress=seed_done)
+                )
+                done += n
+            finals[factor] = summary.final_outcomes(pd.concat(frames, ignore_index=True))
+            _set_scan(number, done=done, finals=dict(finals))
+        _set_scan(number, done=done, total=done, state="done")
+
+    def failed(message: str) -> None:
+        _set_scan(number, state="failed", error=message)
+
+    market_job.set(
+        Job(work, on_error=failed, on_cancel=lambda: _set_scan(number, state="cancelled")).start()
+    )
 
 
 def cancel_run() -> None:
@@ -341,6 +425,63 @@ def Results(run: CompareRun) -> None:
             ChartCard(figures[column], f"{name}_{column}", classes=[f"lg-chart-{column}"])
         if vanity is not None:
             ChartCard(vanity, f"{name}_vanity_vs_value", classes=["lg-chart-vanity"])
+    MarketCard(run)
+
+
+@solara.component
+def MarketCard(run: CompareRun) -> None:
+    """The break-even market size: the scan's button and progress, then per strategy where its
+    incremental profit at the horizon turns positive, as a table and a chart."""
+    scan = market_scan.value
+    if scan is not None and scan.run_number != run.number:
+        scan = None
+    scanning = scan is not None and scan.state == "running"
+    profits = solara.use_memo(
+        lambda: (
+            None
+            if scan is None or scan.state != "done"
+            else market_profits(scan.finals, scan.market)
+        ),
+        dependencies=[scan],
+    )
+    smallest, largest = MARKET_FACTORS[0], MARKET_FACTORS[-1]
+    with solara.Column(classes=["lg-market"], gap="6px"):
+        solara.Markdown("### Break-even market size")
+        solara.Text(
+            f"The same comparison in markets from {smallest:g} to {largest:g} times as large: "
+            "the same simulated people, each standing for fewer or more real ones, the same "
+            "share of them following the brand, the same weekly hours. Where does each "
+            "strategy's incremental profit at the horizon turn positive?",
+            style={"font-size": "13px"},
+        )
+        problem = _scan_problem(run)
+        if problem:
+            solara.Warning(problem, dense=True)
+        with solara.Row():
+            solara.Button(
+                "Scan market sizes",
+                on_click=lambda: start_market_scan(run),
+                disabled=bool(problem) or scanning or run.running,
+                classes=["lg-market-scan"],
+            )
+            if scanning:
+                solara.Button("Cancel scan", on_click=lambda: market_job.value.cancel())
+        if scan is None:
+            return
+        if scan.state != "done":
+            solara.Text(f"market sizes: {scan.state} ({scan.done}/{scan.total} runs)")
+            solara.ProgressLinear(value=100 * scan.done / scan.total if scan.total else 0)
+        if scan.error:
+            solara.Error(scan.error)
+        if profits is None:
+            return
+        breaks = break_even_table(profits)
+        TableCard(breaks.drop(columns="people"), profits, run.comparison.name + "_market")
+        ChartCard(
+            charts.market_chart(profits, breaks),
+            f"{run.comparison.name}_market",
+            classes=["lg-chart-market"],
+        )
 
 
 @solara.component

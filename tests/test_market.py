@@ -1,0 +1,76 @@
+"""Break-even market size (sim/market.py): the scenario at other market sizes, and where a
+strategy's incremental profit at the horizon turns positive."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim import summary
+from sim.loading import load_scenario, load_strategy
+from sim.market import (
+    BreakEven,
+    at_market,
+    break_even_market,
+    break_even_table,
+    market_factors,
+    market_profits,
+)
+from sim.runner import compare
+from sim.schema import Comparison
+
+
+def test_a_larger_market_is_the_same_people_standing_for_more():
+    base = load_scenario("base")
+    larger = at_market(base, 4.0)
+    assert larger.market.scale == 4 * base.market.scale
+    assert larger.audience == base.audience
+    assert larger.brands[0].initial.followers == 4 * base.brands[0].initial.followers
+    assert larger.brands[0].strategy == base.brands[0].strategy
+
+
+def test_market_sizes_keep_at_least_one_real_person_per_simulated_one():
+    base = load_scenario("base")  # scale 10
+    assert market_factors(base) == [0.25, 0.5, 1.0, 2.0, 4.0]
+    assert market_factors(at_market(base, 0.15)) == [1.0, 2.0, 4.0]  # scale 1.5
+
+
+def test_break_even_is_read_between_the_last_loss_and_the_first_gain_in_log_size():
+    found = break_even_market([10_000, 100_000, 1_000_000], [-100.0, -50.0, 50.0])
+    assert found.size == pytest.approx(math.sqrt(100_000 * 1_000_000))
+    assert found.text() == f"about {found.size / 1000:.0f}k people"
+    assert break_even_market([1e4, 1e5], [5.0, 9.0]) == BreakEven(below=1e4)
+    assert break_even_market([1e4, 1e5], [-5.0, 0.0]) == BreakEven(above=1e5)
+    # profitable in a small market, losing in a middle one: pays for good only from the middle on
+    assert break_even_market([1e4, 1e5, 1e6], [3.0, -1.0, 1.0]).size == pytest.approx(
+        math.sqrt(1e5 * 1e6)
+    )
+    with pytest.raises(ValueError, match="no market sizes"):
+        break_even_market([], [])
+
+
+def test_a_larger_market_earns_more_and_the_table_names_each_strategy():
+    """Real runs: consistent engagement's incremental profit grows with the market (more real
+    buyers per simulated one, the same hours), so its break-even size is read from runs."""
+    base = load_scenario("base").model_copy(update={"days": 120})
+    strategies = [load_strategy("consistent_engagement"), load_strategy("quitting_early")]
+    finals = {}
+    for factor in (0.5, 1.0, 4.0):
+        scenario = at_market(base, factor)
+        small = scenario.model_copy(
+            update={
+                "audience": scenario.audience.model_copy(
+                    update={"graph": scenario.audience.graph.model_copy(update={"people": 4000})}
+                )
+            }
+        )
+        comparison = Comparison(scenario=small, strategies=strategies, seeds=1)
+        finals[factor] = summary.final_outcomes(compare(comparison, days=120, seeds=1))
+    profits = market_profits(finals, market=4000 * base.market.scale)
+    assert list(profits["market"].unique()) == [20_000.0, 40_000.0, 160_000.0]
+    steady = profits[profits["strategy"] == "consistent_engagement"]
+    assert steady["incremental_profit_mean"].is_monotonic_increasing
+    table = break_even_table(profits)
+    assert table["strategy"].tolist() == ["consistent_engagement", "quitting_early"]
+    assert all(text.endswith(("people", "scanned)")) for text in table["break-even market"])
