@@ -416,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m experiments.ablations", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--seeds", type=int, default=4, help="seeds per strategy (default 4)")
+    parser.add_argument("--seeds", type=int, default=10, help="seeds per strategy (default 10)")
     parser.add_argument("--days", type=int, default=730, help="horizon in days (default 730)")
     parser.add_argument(
         "--out", type=Path, default=None, help="write the Markdown here (default: stdout)"
