@@ -35,11 +35,13 @@ from experiments.design import UNIT_PREFIX, salib_problem
 from experiments.spec import Comparison, Experiment, Parameter
 from experiments.store import load_daily, load_manifest, load_points, load_results
 from sim import summary
-from sim.output import atomic_write
+from sim.output import atomic_write, ensure_results_dir
+from sim.text import plural
 
 __all__ = [
     "SweepData",
     "comparison_table",
+    "ensure_report_dir",
     "failure_text",
     "holds_text",
     "json_safe",
@@ -71,6 +73,27 @@ failure rate must close (44% overall and 45% inside describes nothing)."""
 RUNS_MISSING = "Spearman only (runs missing)"
 """The method where they could not because the sweep is incomplete (Saltelli and Morris need
 every point of their design)."""
+REPORT_MD = "report.md"
+ANALYSIS_JSON = "analysis.json"
+"""The analysis for machines; its ``made_by`` marks a directory as an analysis's."""
+SENSITIVITY_CSV = "sensitivity.csv"
+SUMMARY_CSV = "summary.csv"
+REPORT_FILES = (REPORT_MD, ANALYSIS_JSON, SENSITIVITY_CSV, SUMMARY_CSV)
+"""The files :func:`write_report` writes whatever the experiment (the figures' names depend
+on it)."""
+
+
+def ensure_report_dir(out: Path | str) -> None:
+    """Create the report directory ``out``, refusing one that holds files of the report's names
+    that an analysis did not write (a user's own summary.csv, a run's results): as
+    ``sim.output.ensure_results_dir`` refuses for a run or comparison."""
+    ensure_results_dir(
+        Path(out),
+        REPORT_FILES,
+        record=ANALYSIS_JSON,
+        kind="analysis",
+        what="the analysis of a sweep",
+    )
 
 
 @dataclass
@@ -676,6 +699,20 @@ def _provenance(data: SweepData) -> dict[str, Any]:
     }
 
 
+def _points_text(data: SweepData) -> str:
+    """The analysed points and their seeds, counts that multiply to the runs analysed: "64
+    parameter points x 2 seeds", or for an unfinished sweep "48 parameter points: 47 with 2
+    seeds, 1 with 1 seed"."""
+    per_point = data.results.groupby("point")["run"].nunique()
+    counts = per_point.value_counts().sort_index(ascending=False)
+    points = plural(int(per_point.size), "parameter point")
+    if len(counts) <= 1:
+        seeds = int(counts.index[0]) if len(counts) else data.experiment.seeds
+        return f"{points} x {plural(seeds, 'seed')}"
+    parts = [f"{int(number)} with {plural(int(seeds), 'seed')}" for seeds, number in counts.items()]
+    return f"{points}: {', '.join(parts)}"
+
+
 def write_report(
     data: SweepData,
     out: Path | str,
@@ -689,6 +726,7 @@ def write_report(
     (:func:`target_names`), most of the time on a large sweep; ``robust`` is
     :func:`robustness` of ``data`` if the caller has it already (else it is computed)."""
     out = Path(out)
+    ensure_report_dir(out)
     experiment = data.experiment
     summ = strategy_summary(data)
     sens = sensitivity(data, progress=progress)
@@ -704,8 +742,7 @@ def write_report(
         "",
         *([experiment.description, ""] if experiment.description else []),
         f"- runs analysed: {robust['runs']} of {data.manifest.get('total_runs')} "
-        f"({robust['points']} parameter points x {experiment.seeds} seed(s)), "
-        f"strategies: {', '.join(data.strategies)}",
+        f"({_points_text(data)}), strategies: {', '.join(data.strategies)}",
         f"- horizon: {experiment.days} days; audience: {_audience(experiment)}; design: "
         f"{experiment.design.method}; experiment seed {experiment.seed}, seeds across points: "
         f"{data.manifest.get('seeds_across_points', 'independent')}",
@@ -831,11 +868,11 @@ def write_report(
             "figures": pictures,
         }
     )
-    paths["markdown"] = atomic_write(out / "report.md", lambda tmp: tmp.write_text(text, "utf-8"))
+    paths["markdown"] = atomic_write(out / REPORT_MD, lambda tmp: tmp.write_text(text, "utf-8"))
     body = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    paths["json"] = atomic_write(out / "analysis.json", lambda tmp: tmp.write_text(body, "utf-8"))
+    paths["json"] = atomic_write(out / ANALYSIS_JSON, lambda tmp: tmp.write_text(body, "utf-8"))
     paths["sensitivity"] = atomic_write(
-        out / "sensitivity.csv", lambda tmp: sens.to_csv(tmp, index=False)
+        out / SENSITIVITY_CSV, lambda tmp: sens.to_csv(tmp, index=False)
     )
-    paths["summary"] = atomic_write(out / "summary.csv", lambda tmp: summ.to_csv(tmp, index=False))
+    paths["summary"] = atomic_write(out / SUMMARY_CSV, lambda tmp: summ.to_csv(tmp, index=False))
     return paths

@@ -31,6 +31,7 @@ from sim import loading
 from sim.audience.edgelist import is_file
 from sim.errors import ScenarioError
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
+from sim.schema import Comparison as ComparisonFile
 from sim.schema import Scenario, Strategy, Strict, unique_strategies
 from sim.text import did_you_mean
 
@@ -46,6 +47,7 @@ __all__ = [
     "experiment_from_text",
     "outcome_names",
     "resolve_path",
+    "shipped_experiments",
 ]
 
 DESIGNS = ("grid", "lhs", "sobol", "saltelli", "morris")
@@ -416,15 +418,41 @@ def apply_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
 # ---- loading ----------------------------------------------------------------------------------
 
 
+SHIPPED_DIR = Path(__file__).parent
+"""Where the shipped experiments are (``longgame sweep NAME`` finds them by name)."""
+
+
+def shipped_experiments() -> list[str]:
+    """The names of the experiments shipped in ``experiments/``, sorted."""
+    return sorted(path.stem for path in SHIPPED_DIR.glob("*.toml"))
+
+
+def _experiment_file(path: str | Path) -> Path:
+    """The file a path or a shipped experiment's name refers to. A name that is none says what
+    it is (a shipped comparison, ...) or which shipped experiment is closest, and lists them."""
+    file = Path(path)
+    if is_file(file):
+        return file
+    ref = str(path)
+    if not re.fullmatch(r"[\w-]+", ref):
+        raise ScenarioError("file not found", ref)
+    if is_file(SHIPPED_DIR / f"{ref}.toml"):
+        return SHIPPED_DIR / f"{ref}.toml"
+    other = loading.shipped_kind(ref)
+    if other is not None:
+        raise ScenarioError(
+            f"{ref!r} is a shipped {other}, not an experiment; {loading.WHERE_IT_GOES[other]}"
+        )
+    names = shipped_experiments()
+    raise ScenarioError(
+        f"unknown experiment {ref!r}{did_you_mean(ref, names)}; shipped experiments are: "
+        f"{', '.join(names)} (or give a file path)"
+    )
+
+
 def load_experiment(path: str | Path) -> Experiment:
     """An experiment from a TOML file (or the name of one shipped in ``experiments/``)."""
-    file = Path(path)
-    if not is_file(file) and re.fullmatch(r"[\w-]+", str(path)):
-        shipped = Path(__file__).parent / f"{path}.toml"
-        if is_file(shipped):
-            file = shipped
-    if not is_file(file):
-        raise ScenarioError("file not found", str(path))
+    file = _experiment_file(path)
     name = loading.display_name(file)
     try:
         text = loading.read_text(file, name)
@@ -461,6 +489,7 @@ def experiment_from_text(
     """An experiment from TOML text; ``base_dir`` resolves file references (None: shipped names
     only). Errors are ScenarioErrors naming ``source``, the field and the line."""
     data = loading.parse_toml_text(text, source)
+    _refuse_comparison(data, source)
 
     def flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
         for key in ("parameters", "fixed"):
@@ -475,6 +504,22 @@ def experiment_from_text(
     )
     _check(experiment, origins, text, source)
     return experiment
+
+
+def _refuse_comparison(data: dict[str, Any], source: str) -> None:
+    """Refuse a comparison file given as an experiment: it has no ``parameters`` to vary and
+    nothing a comparison file could not hold (else the error would be a missing key)."""
+    keys = set(ComparisonFile.model_fields) | set(ComparisonFile.file_keys)
+    if (
+        "parameters" not in data
+        and data.keys() & {"scenario", "strategies"}
+        and data.keys() <= keys
+    ):
+        raise ScenarioError(
+            "this is a comparison file, not an experiment (it has no [parameters] to vary); "
+            + loading.WHERE_IT_GOES["comparison"],
+            source,
+        )
 
 
 def _check_range_keys(parameters: Any, text: str, source: str) -> None:

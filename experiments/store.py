@@ -147,7 +147,8 @@ class Store:
         """Create the store (or reopen it with ``resume``); the indices of finished runs.
 
         Without ``resume`` the directory must be new, empty or a sweep that finished no run (any
-        other file in it could be overwritten); with it, it must hold the same experiment (same
+        other file in it could be overwritten); with it, it must hold a sweep (a mistyped --out
+        would otherwise start the whole sweep again elsewhere) of the same experiment (same
         fingerprint), whose origin (command, time, code version) the manifest keeps. Leftover
         temporary files of a killed sweep are removed.
         """
@@ -175,6 +176,11 @@ class Store:
                     + "; --resume needs the same experiment (its files, and the presets they "
                     "name, as they were), or choose another --out"
                 )
+        elif resume:
+            raise ScenarioError(
+                f"nothing to resume in {self.root}: it holds no sweep (no {MANIFEST}); "
+                "to start the sweep there, run the same command without --resume"
+            )
         elif foreign := _foreign(self.root):
             raise ScenarioError(
                 f"{self.root} holds files but no sweep (no {MANIFEST}), e.g. {foreign[0]!r}; "

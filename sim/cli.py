@@ -13,12 +13,14 @@ import inspect
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from types import FrameType
+from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
@@ -112,6 +114,35 @@ def _message(error: BaseException) -> str:
     if isinstance(error, ValidationError):
         return f"invalid {error.title}: {validation_problems(error)}"
     return str(error)
+
+
+@contextlib.contextmanager
+def _to_stdout() -> Iterator[None]:
+    """Around writing results to stdout: a failure to write them (a full disk, a file that
+    cannot grow) becomes an OutputError, one line on stderr and exit code 2 within
+    ``_user_errors``, not a traceback. What could not be written is then sent to os.devnull,
+    so that the interpreter's last flush of stdout does not fail again (as Rich does for a
+    closed pipe). A closed pipe (``| head``) is left to click and Rich, which end quietly."""
+    from sim.output import cannot_write
+
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _discard_stdout()
+        raise cannot_write("the results to stdout", error) from None
+
+
+def _discard_stdout() -> None:
+    """Point stdout's file descriptor at os.devnull (when it has one: not under a test runner's
+    capture)."""
+    with contextlib.suppress(OSError, ValueError):
+        descriptor = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, descriptor)
+        os.close(devnull)
 
 
 @contextlib.contextmanager
@@ -250,10 +281,11 @@ def _is_comparison(target: str) -> bool:
     """Whether a single ``compare`` argument is a comparison rather than a strategy.
 
     A TOML file is a comparison if its top level has ``strategies`` or ``scenario``; a name is one
-    if it is a shipped comparison and not a shipped strategy.
+    if it is a shipped comparison (``quick``, or ``comparisons/quick``) and not a shipped
+    strategy.
     """
     from sim.audience.edgelist import is_file
-    from sim.loading import list_presets
+    from sim.loading import list_presets, shipped_name
 
     path = Path(target)
     if is_file(path):
@@ -264,7 +296,10 @@ def _is_comparison(target: str) -> bool:
         return "strategies" in data or "scenario" in data
     strategies = {name for name, _ in list_presets("strategy")}
     comparisons = {name for name, _ in list_presets("comparison")}
-    return target in comparisons and target not in strategies
+    return (
+        shipped_name("comparison", target) in comparisons
+        and shipped_name("strategy", target) not in strategies
+    )
 
 
 def _print_final(
@@ -273,33 +308,50 @@ def _print_final(
     title: str,
     as_json: bool,
     made_by: dict[str, Any] | None = None,
-    against: str | None = None,
+    against: tuple[str, Any] | None = None,
 ) -> None:
     """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them);
-    with ``against``, each other strategy's paired difference from that one after them."""
+    with ``against`` (a strategy, and the others' paired differences from it:
+    ``sim.summary.paired_with``), those differences after them."""
     from sim import summary
     from sim.tables import final_tables, paired_json, paired_tables
 
     final = summary.final_outcomes(df)
-    paired = summary.paired_with(df, against) if against is not None else None
-    if as_json:
-        document = summary.to_json(final)
-        if paired is not None:
-            document["against"] = paired_json(against, paired)
-        if made_by is not None:
-            version = {"version": sim.__version__, "source_digest": sim.source_digest()}
-            document["made_by"] = {**made_by, **version}
-        typer.echo(json.dumps(document, indent=2, allow_nan=False))
-        return
-    seeds = int(final["seeds"].max())
-    days = int(final["days"].max())
-    caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: {outcome_legend(seeds)}"
-    console = _stdout()
-    for table in final_tables(final, f"{title} ({caption})", console):
-        console.print(table)
-    if paired is not None:
-        for table in paired_tables(paired, against, seeds, console):
+    with _to_stdout():
+        if as_json:
+            document = summary.to_json(final)
+            if against is not None:
+                document["against"] = paired_json(*against)
+            if made_by is not None:
+                version = {"version": sim.__version__, "source_digest": sim.source_digest()}
+                document["made_by"] = {**made_by, **version}
+            typer.echo(json.dumps(document, indent=2, allow_nan=False))
+            return
+        seeds = int(final["seeds"].max())
+        days = int(final["days"].max())
+        caption = f"after {plural(days, 'day')}, {plural(seeds, 'seed')}: {outcome_legend(seeds)}"
+        console = _stdout()
+        for table in final_tables(final, f"{title} ({caption})", console):
             console.print(table)
+        if against is not None:
+            reference, paired = against
+            for table in paired_tables(paired, reference, seeds, console):
+                console.print(table)
+
+
+def _check_against(against: str, names: list[str]) -> None:
+    """Refuse an --against that is not a compared strategy, or is the only one (there would be
+    nothing to pair it with)."""
+    if against not in names:
+        raise CliError(
+            f"--against {against!r} is not one of the compared strategies"
+            f"{did_you_mean(against, names)}: {', '.join(names)}"
+        )
+    if names == [against]:
+        raise CliError(
+            f"nothing to compare against: {against} is the only strategy; name the strategies "
+            f"to measure against it too (longgame compare {against} OTHER... --against {against})"
+        )
 
 
 def _made_by(kind: str, name: str, engine: str, df: Any, paths: dict[str, Path]) -> dict[str, Any]:
@@ -313,6 +365,8 @@ def _print_written(paths: dict[str, Path], png: Path, svg: Path) -> None:
     log = _stderr()
     log.print(f"Daily metrics: {paths['parquet']} (and {paths['csv'].name})")
     log.print(f"Final outcomes: {paths['summary']}")
+    if "paired" in paths:
+        log.print(f"Paired differences: {paths['paired']}")
     log.print(f"Chart: {png} (and {svg.name})")
 
 
@@ -398,6 +452,13 @@ DaysOption = Annotated[
     int | None,
     typer.Option(min=1, max=_most_days(), help="Horizon in days (default: the scenario's)."),
 ]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        min=0,  # the schema checks the top (2**63 - 1), too long a number for the help's column
+        help="First seed: the runs use seeds N, N+1, ... (default: the scenario's seed).",
+    ),
+]
 EngineOption = Annotated[
     str,
     typer.Option(
@@ -448,7 +509,8 @@ def presets() -> None:
             table.add_column("description")
             for name, description in list_presets(kind):
                 table.add_row(name, description)
-            console.print(table)
+            with _to_stdout():
+                console.print(table)
 
 
 @command()
@@ -456,6 +518,7 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file (TOML) or preset name.")],
     days: DaysOption = None,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds to run.")] = DEFAULT_SEEDS,
+    seed: SeedOption = None,
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
     out: Annotated[
@@ -475,6 +538,8 @@ def run(
         _note_empty([scenario])
         if days is not None:
             resolved = _replace(resolved, days=days)
+        if seed is not None:
+            resolved = _replace(resolved, seed=seed)
         out = out or Path("out") / _safe_name(resolved.name)
         ensure_results_dir(out)
         log = _stderr()
@@ -527,7 +592,8 @@ def compare(
         str | None,
         typer.Option(
             help="Edge-list file (or shipped graph name) replacing the audience's graph (day-0 "
-            "followers keep their share of the people).",
+            "followers keep their share of the people): a line 'u v' per edge, or CSV; '#' or "
+            "'%' starts a comment (docs/scenarios.md, Audience).",
         ),
     ] = None,
     direction: Annotated[
@@ -545,6 +611,7 @@ def compare(
             min=1, max=1000, help="Seeds per strategy (default: the comparison file's, else 5)."
         ),
     ] = None,
+    seed: SeedOption = None,
     engine: EngineOption = "vector",
     workers: WorkersOption = min(2, os.cpu_count() or 1),
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/compare"),
@@ -554,7 +621,7 @@ def compare(
         typer.Option(
             help="A compared strategy to measure the others against: each one's difference "
             "from it in followers, equity, revenue and incremental profit, paired on the same "
-            "seeds, and where that difference is clear of 0."
+            "seeds, and where that difference is clear of 0 (also written to paired.csv)."
         ),
     ] = None,
     allow_large: AllowLargeOption = False,
@@ -570,6 +637,8 @@ def compare(
         from sim.runner import compare as run_comparison
         from sim.runner import on_edge_list, with_audience
         from sim.schema import Comparison
+        from sim.summary import paired_with
+        from sim.tables import paired_frame
 
         _note_empty(targets)
         if len(targets) == 1 and _is_comparison(targets[0]):
@@ -600,13 +669,12 @@ def compare(
             scenario = on_edge_list(scenario, path, read_as, name)
         if days is not None:
             scenario = _replace(scenario, days=days)
+        if seed is not None:
+            scenario = _replace(scenario, seed=seed)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
         names = [strategy.name for strategy in comparison.strategies]
-        if against is not None and against not in names:
-            raise CliError(
-                f"--against {against!r} is not one of the compared strategies"
-                f"{did_you_mean(against, names)}: {', '.join(names)}"
-            )
+        if against is not None:
+            _check_against(against, names)
 
         ensure_results_dir(out)
         runs = len(comparison.strategies) * comparison.seeds
@@ -630,7 +698,15 @@ def compare(
                     progress=progress,
                     workers=workers,
                 )
-            paths = write_results(df, out, scenario=comparison, engine=engine, command=_command())
+            paired = None if against is None else (against, paired_with(df, against))
+            paths = write_results(
+                df,
+                out,
+                scenario=comparison,
+                engine=engine,
+                command=_command(),
+                paired=None if paired is None else paired_frame(*paired),
+            )
             brands = scenario.brands
             played = f", as brand {brands[0].name}" if len(brands) > 1 else ""
             png, svg = trajectories_png(
@@ -640,7 +716,27 @@ def compare(
             )
         _print_written(paths, png, svg)
         made_by = _made_by("comparison", comparison.name, engine, df, paths)
-        _print_final(df, title=comparison.name, as_json=as_json, made_by=made_by, against=against)
+        _print_final(df, title=comparison.name, as_json=as_json, made_by=made_by, against=paired)
+
+
+SERVE_APP = "from sim.cli import serve_app; serve_app()"
+"""The program ``longgame app`` replaces itself with (``python -c``); solara's arguments follow."""
+
+
+def serve_app() -> None:
+    """Run solara's command line on ``sys.argv[1:]`` (the server of ``longgame app``), stopped
+    by Ctrl+C, the documented way, with exit code 0 and nothing more on stderr: uvicorn shuts
+    down on the signal and then raises it again, which solara's command line would report as
+    "Aborted." and exit code 1."""
+    signal.signal(signal.SIGINT, _stopped)
+    from solara.__main__ import main as solara_main
+
+    solara_main()
+
+
+def _stopped(signum: int, frame: FrameType | None) -> NoReturn:
+    """SIGINT handler of the app's server: a normal end."""
+    raise SystemExit(0)
 
 
 @command("app")
@@ -651,7 +747,8 @@ def app_command(
         bool, typer.Option("--open/--no-open", help="Open a browser tab.")
     ] = False,
 ) -> None:
-    """Start the web app (Solara, viz/app.py) on http://HOST:PORT; stop it with Ctrl+C."""
+    """Start the web app (Solara, viz/app.py) on http://HOST:PORT; stop it with Ctrl+C (exit
+    code 0)."""
     import socket
 
     with _user_errors(), socket.socket() as probe:
@@ -662,7 +759,7 @@ def app_command(
                 f"cannot serve on {host}:{port} ({error.strerror}); try --port"
             ) from None
     app_file = Path(__file__).resolve().parents[1] / "viz" / "app.py"
-    command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host]
+    command = [sys.executable, "-c", SERVE_APP, "run", str(app_file), "--host", host]
     command += ["--port", str(port), "--open" if open_browser else "--no-open"]
     environment = {
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
@@ -750,7 +847,8 @@ def sweep(
         for index, error in list(report.failed.items())[:5]:
             log.print(f"run {index} failed: {error}")
         done = report.finished_before + report.finished_now
-        typer.echo(f"{done}/{report.total} runs finished in {out} ({report.seconds:.1f} s)")
+        with _to_stdout():
+            typer.echo(f"{done}/{report.total} runs finished in {out} ({report.seconds:.1f} s)")
         if report.failed:
             log.print(
                 f"{plural(len(report.failed), 'run')} failed (see {out}/failed/); "
@@ -776,6 +874,7 @@ def analyze(
     """
     with _user_errors():
         from experiments.analysis import (
+            ensure_report_dir,
             failure_text,
             holds_text,
             json_safe,
@@ -787,6 +886,7 @@ def analyze(
 
         data = load_sweep(directory)
         out = out or Path(directory) / "analysis"
+        ensure_report_dir(out)
         targets = len(target_names(data))
         report = robustness(data)
         with (
@@ -796,7 +896,8 @@ def analyze(
             paths = write_report(data, out, progress=progress, robust=report)
         _stderr().print(f"Report: {paths['markdown']} (and analysis.json, PNG figures)")
         if as_json:
-            typer.echo(json.dumps(json_safe(report), indent=2, allow_nan=False))
+            with _to_stdout():
+                typer.echo(json.dumps(json_safe(report), indent=2, allow_nan=False))
             return
         if not report["comparisons"]:
             _stderr().print("The experiment names no comparisons to check.")
@@ -811,7 +912,8 @@ def analyze(
             table.add_column(column)
         for item in report["comparisons"]:
             table.add_row(item["name"], holds_text(item), failure_text(item))
-        _stdout().print(table)
+        with _to_stdout():
+            _stdout().print(table)
 
 
 # -- validate ------------------------------------------------------------------------------------
@@ -879,7 +981,8 @@ def validate(
     verdict = "all passed" if passed else "FAILED"
     from sim.tables import validation_table
 
-    _stdout().print(validation_table(results, f"longgame validate --{grid}: {verdict}"))
+    with _user_errors(), _to_stdout():
+        _stdout().print(validation_table(results, f"longgame validate --{grid}: {verdict}"))
     if not passed:
         raise typer.Exit(1)
 

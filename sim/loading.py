@@ -46,6 +46,8 @@ __all__ = [
     "scenario_from_dict",
     "shipped_dir",
     "shipped_graph",
+    "shipped_kind",
+    "shipped_name",
     "strategy_from_dict",
     "with_comparison",
 ]
@@ -257,6 +259,29 @@ def list_presets(kind: str) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
+def shipped_kind(name: str, other_than: str | None = None) -> str | None:
+    """The kind of the shipped file called ``name`` (other than ``other_than``), if any: tells
+    a user who gave, e.g., a comparison's name where a strategy goes where it belongs."""
+    return next(
+        (
+            kind
+            for kind in MODELS
+            if kind != other_than and name in (found for found, _ in list_presets(kind))
+        ),
+        None,
+    )
+
+
+def shipped_name(kind: str, ref: str) -> str | None:
+    """The name of a shipped file of ``kind`` that ``ref`` may mean: ``ref`` itself if it is a
+    plain name (``quick``), or the name in a folder of that kind written before it
+    (``comparisons/quick``, ``strategies/broadcasting``, as the docs name them); else None."""
+    match = re.fullmatch(r"(?:([\w-]+)/)?([\w-]+)", ref)
+    if match is None or (match.group(1) is not None and match.group(1) not in _folders(kind)):
+        return None
+    return match.group(2)
+
+
 def locate(kind: str, name_or_path: PathLike, base_dir: PathLike | None = None) -> Path:
     """The file a name or path refers to: an existing path first (relative to ``base_dir``,
     default the current directory), else the shipped file of that kind with that name."""
@@ -307,23 +332,23 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
         candidate = base_dir / candidate
         if is_file(candidate):
             return candidate.resolve()
-    if re.fullmatch(r"[\w-]+", ref):
+    if (name := shipped_name(kind, ref)) is not None:
+        if name != ref:  # comparisons/quick: that folder only
+            folders = (ref.partition("/")[0],)
         for folder in folders:
-            shipped = shipped_dir() / folder / f"{ref}.toml"
+            shipped = shipped_dir() / folder / f"{name}.toml"
             if is_file(shipped):
                 inside = shipped.resolve().is_relative_to(shipped_dir().resolve())
                 if base_dir is None and not inside:
                     refused = f"shipped {kind} {ref!r} links outside the shipped files"
                     raise ScenarioError(refused) if site is None else site.error(refused, ref)
                 return shipped.resolve()
-        shipped = [name for name, _ in list_presets(kind)]
-        other = next(
-            (k for k in MODELS if k != kind and ref in (n for n, _ in list_presets(k))), None
-        )
+        shipped = [found for found, _ in list_presets(kind)]
+        other = shipped_kind(ref, other_than=kind)
         message = (
             f"{ref!r} is a shipped {other}, not {_a(kind)}; {WHERE_IT_GOES[other]}"
             if other
-            else f"unknown {kind} {ref!r}{did_you_mean(ref, shipped)}; shipped {kind} names "
+            else f"unknown {kind} {ref!r}{did_you_mean(name, shipped)}; shipped {kind} names "
             f"are: {', '.join(shipped)} (or give a file path)"
         )
         file = None

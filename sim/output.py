@@ -39,8 +39,10 @@ __all__ = [
     "METRICS_CSV",
     "MANIFEST",
     "SUMMARY_CSV",
+    "PAIRED_CSV",
     "CHART_PNG",
     "atomic_write",
+    "cannot_write",
     "ensure_dir",
     "ensure_results_dir",
     "write_results",
@@ -51,9 +53,19 @@ METRICS_PARQUET = "metrics.parquet"
 METRICS_CSV = "metrics.csv"
 MANIFEST = "manifest.json"
 SUMMARY_CSV = "summary.csv"
+PAIRED_CSV = "paired.csv"
 CHART_PNG = "trajectories.png"
-RESULT_FILES = (METRICS_PARQUET, METRICS_CSV, MANIFEST, SUMMARY_CSV, CHART_PNG, "trajectories.svg")
-"""What `longgame run` and `longgame compare` write into their output directory."""
+RESULT_FILES = (
+    METRICS_PARQUET,
+    METRICS_CSV,
+    MANIFEST,
+    SUMMARY_CSV,
+    PAIRED_CSV,
+    CHART_PNG,
+    "trajectories.svg",
+)
+"""What `longgame run` and `longgame compare` write into their output directory (``paired.csv``
+with ``compare --against`` only)."""
 
 
 class OutputError(Exception):
@@ -74,6 +86,12 @@ def _explain(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def cannot_write(target: Path | str, error: OSError) -> OutputError:
+    """The error for a failure to write ``target`` (a path, or e.g. "stdout"), with its cause in
+    words: "cannot write out/summary.csv: the disk is full"."""
+    return OutputError(f"cannot write {target}: {_explain(error)}")
+
+
 def ensure_dir(directory: Path) -> None:
     """Create ``directory`` if needed and check that results can be written into it (a command
     calls this before its runs, so that a bad --out costs no work)."""
@@ -90,33 +108,45 @@ def ensure_dir(directory: Path) -> None:
         raise OutputError(f"cannot write into the output directory {directory}; choose another")
 
 
-def ensure_results_dir(directory: Path) -> None:
-    """``ensure_dir``, and refuse a directory whose files of the names a run writes were not
-    written by a run or comparison (a sweep's manifest, a user's own metrics.csv): results
-    replace earlier results only."""
+def ensure_results_dir(
+    directory: Path,
+    files: Sequence[str] = RESULT_FILES,
+    *,
+    record: str = MANIFEST,
+    kind: str = "results",
+    what: str = "the results of a run or comparison",
+) -> None:
+    """``ensure_dir``, and refuse a directory holding any of ``files`` unless its ``record``
+    (the file that says what wrote them) says longgame wrote them as ``kind`` (described to the
+    user as ``what``): results replace earlier results of their kind only, never a sweep's or a
+    user's own files (a metrics.csv, a report.md). The defaults are those of a run or
+    comparison; a sweep analysis passes its own."""
     ensure_dir(directory)
-    taken = [name for name in RESULT_FILES if (directory / name).exists()]
-    if taken and not _holds_results(directory / MANIFEST):
-        what = "a sweep" if _manifest_kind(directory / MANIFEST) == "sweep" else "other files"
+    taken = [name for name in files if (directory / name).exists()]
+    if taken and _manifest_kind(directory / record) != kind:
+        held = "a sweep" if _manifest_kind(directory / MANIFEST) == "sweep" else "other files"
         raise OutputError(
-            f"{directory} holds {what} ({', '.join(taken)}), not the results of a run or "
-            "comparison, which would replace them; choose another --out"
+            f"{directory} holds {held} ({', '.join(taken)}), not {what}, which would replace "
+            "them; choose another --out"
         )
 
 
 def _manifest_kind(path: Path) -> str | None:
-    """The ``kind`` a longgame manifest records ("results" if it records none), else None."""
+    """What longgame wrote the record ``path`` as: the ``kind`` a manifest records ("results"
+    if it records none), "analysis" for a sweep analysis's ``analysis.json`` (whose ``made_by``
+    names the package), else None."""
     try:
         info = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-    if not isinstance(info, dict) or info.get("package") != "longgame":
+    if not isinstance(info, dict):
         return None
-    return str(info.get("kind", "results"))
-
-
-def _holds_results(path: Path) -> bool:
-    return _manifest_kind(path) == "results"
+    if info.get("package") == "longgame":
+        return str(info.get("kind", "results"))
+    made_by = info.get("made_by")
+    if isinstance(made_by, dict) and made_by.get("package") == "longgame":
+        return "analysis"
+    return None
 
 
 @contextlib.contextmanager
@@ -144,14 +174,16 @@ def _signals_deferred() -> Iterator[None]:
 class Staging:
     """Files written under temporary names beside their targets, renamed into place together.
 
-    ``stage(path, write)`` calls ``write(tmp)``; ``commit()`` renames every staged file to its
-    target with interrupt signals held, so an interrupted writer leaves either all the new files
-    or none of them. Leaving the block without a commit removes the temporary files. Every
-    ``OSError`` becomes an :class:`OutputError` naming the path and the cause.
+    ``stage(path, write)`` calls ``write(tmp)``; ``drop(path)`` marks a file of an earlier set
+    that the new one does not have; ``commit()`` renames every staged file to its target and
+    removes the dropped ones with interrupt signals held, so an interrupted writer leaves either
+    the whole new set or the old one. Leaving the block without a commit removes the temporary
+    files. Every ``OSError`` becomes an :class:`OutputError` naming the path and the cause.
     """
 
     def __init__(self) -> None:
         self._staged: dict[Path, Path] = {}
+        self._dropped: list[Path] = []
 
     def __enter__(self) -> Staging:
         return self
@@ -172,19 +204,31 @@ class Staging:
             write(self._staged[path])
             os.chmod(self._staged[path], 0o644)
         except OSError as error:
-            raise OutputError(f"cannot write {path}: {_explain(error)}") from error
+            raise cannot_write(path, error) from error
         return self._staged[path]
 
+    def drop(self, path: Path | str) -> None:
+        """Remove ``path``, if it exists, on commit (an earlier result's file that would no
+        longer match the files beside it)."""
+        self._dropped.append(Path(path))
+
     def commit(self) -> None:
-        """Rename every staged file to its target, in the order staged."""
+        """Rename every staged file to its target, in the order staged, then remove the dropped
+        files."""
         with _signals_deferred():
             while self._staged:
                 path, tmp = next(iter(self._staged.items()))
                 try:
                     os.replace(tmp, path)
                 except OSError as error:
-                    raise OutputError(f"cannot write {path}: {_explain(error)}") from error
+                    raise cannot_write(path, error) from error
                 del self._staged[path]
+            for path in self._dropped:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as error:
+                    raise OutputError(f"cannot remove {path}: {_explain(error)}") from error
+            self._dropped.clear()
 
 
 def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
@@ -274,13 +318,16 @@ def write_results(
     engine: str | None = None,
     command: Sequence[str] | str | None = None,
     extra: dict[str, Any] | None = None,
+    paired: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write ``metrics.parquet``, ``metrics.csv``, ``summary.csv`` (the final outcomes with their
-    intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``.
+    intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``, and
+    ``paired.csv`` when given the ``paired`` differences (``compare --against``).
 
-    Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``). They replace the
-    previous ones together; the manifest records the SHA-256 of each data file, so a reader can
-    check that the files beside it are the ones it describes.
+    Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``, and ``paired``
+    with ``paired``). They replace the previous ones together (an earlier ``paired.csv`` is
+    removed when there is none now); the manifest records the SHA-256 of each data file, so a
+    reader can check that the files beside it are the ones it describes.
     """
     from sim.summary import final_outcomes
 
@@ -300,6 +347,14 @@ def write_results(
             "csv": staging.stage(paths["csv"], lambda tmp: df.to_csv(tmp, index=False)),
             "summary": staging.stage(paths["summary"], lambda tmp: final.to_csv(tmp, index=False)),
         }
+        if paired is not None:
+            paths["paired"] = out / PAIRED_CSV
+            staged["paired"] = staging.stage(
+                paths["paired"], lambda tmp: paired.to_csv(tmp, index=False)
+            )
+            info["files"]["paired"] = PAIRED_CSV
+        else:
+            staging.drop(out / PAIRED_CSV)
         info["sha256"] = {paths[kind].name: _sha256(tmp) for kind, tmp in staged.items()}
         text = json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         staging.stage(paths["manifest"], lambda tmp: tmp.write_text(text, "utf-8"))

@@ -146,8 +146,9 @@ def final_outcomes(df: pd.DataFrame, day: int | None = None) -> pd.DataFrame:
         for outcome, column in FINAL_OUTCOMES.items():
             values = final[column] if column in final.columns else []
             mean, lo, hi = t_interval(values)
-            row[f"{outcome}_mean"], row[f"{outcome}_hi"] = mean, hi
+            row[f"{outcome}_mean"] = mean
             row[f"{outcome}_lo"] = float(_floored(column, mean, lo))
+            row[f"{outcome}_hi"] = hi
         median, count, _ = break_even(group, chosen)
         row["break_even_day"] = median
         row["break_even_count"] = count

@@ -19,6 +19,7 @@ __all__ = [
     "final_tables",
     "fitted_tables",
     "paired_cells",
+    "paired_frame",
     "paired_json",
     "paired_tables",
     "validation_table",
@@ -192,6 +193,17 @@ def paired_json(against: str, paired: Any) -> dict[str, Any]:
             }
         )
     return {"strategy": against, "results": results}
+
+
+def paired_frame(against: str, paired: Any) -> Any:
+    """The CSV form of ``sim.summary.paired_with`` (``paired.csv``): a row per strategy with
+    the strategy it is measured ``against``, its seeds, its differences (``<outcome>_mean``,
+    ``_lo``, ``_hi``) and the verdict the table and the JSON give."""
+    _, rows = paired_cells(paired)
+    frame = paired.copy()
+    frame.insert(1, "against", against)
+    frame["verdict"] = [cells[-1] for cells in rows]
+    return frame
 
 
 def validation_table(results: list[CheckResult], title: str) -> Table:

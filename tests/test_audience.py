@@ -360,6 +360,17 @@ def test_plain_and_csv_formats(tmp_path):
     assert load_edgelist(huge, "follows").labels.tolist() == [-(2**63), 2**63 - 1]
 
 
+def test_konect_percent_comments(tmp_path):
+    """KONECT's files open with '%' lines; a '%' starts a comment as a '#' does."""
+    konect = tmp_path / "out.konect"
+    konect.write_text("% sym unweighted\n% 3 2\n10 20\n20 30 % a remark\n%30 10\n")
+    graph = load_edgelist(konect, "undirected")
+    assert graph.labels.tolist() == [10, 20, 30] and graph.n_edges == 4
+    konect.write_text("% header\n1 2 3\n")
+    with pytest.raises(EdgeListError, match=r"out.konect, line 2: expected 2 ids, found 3"):
+        load_edgelist(konect)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -470,3 +470,100 @@ def test_a_large_audience_is_announced_before_the_bar_waits_for_it(capsys):
     assert "builds its audience: 2,000,000 people, 30,000,000 edges (about 10 s" in " ".join(
         capsys.readouterr().err.split()
     )
+
+
+def test_summary_csv_gives_each_outcome_as_mean_lo_hi(tmp_path):
+    from sim.metrics import FINAL_OUTCOMES
+
+    paths = write_results(make_metrics(seeds=2, days=3), tmp_path / "out")
+    columns = list(pd.read_csv(paths["summary"]).columns)
+    for outcome in FINAL_OUTCOMES:
+        at = columns.index(f"{outcome}_mean")
+        assert columns[at : at + 3] == [f"{outcome}_mean", f"{outcome}_lo", f"{outcome}_hi"]
+
+
+def test_against_writes_the_paired_differences_and_needs_another_strategy(tmp_path):
+    out = tmp_path / "against"
+    args = ("--audience", "small", "--days", "2", "--seeds", "2", "--out", str(out))
+    result = invoke("compare", "broadcasting", "storytelling", "--against", "broadcasting", *args)
+    assert result.exit_code == 0, result.output
+    assert f"Paired differences: {out / 'paired.csv'}" in _unboxed(result.stderr)
+    paired = pd.read_csv(out / "paired.csv")
+    assert list(paired["strategy"]) == ["storytelling"] and list(paired["against"]) == [
+        "broadcasting"
+    ]
+    assert {"seeds", "equity_mean", "equity_lo", "equity_hi", "verdict"} <= set(paired)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "paired.csv" in manifest["sha256"] and manifest["files"]["paired"] == "paired.csv"
+    result = invoke("compare", "broadcasting", "storytelling", *args)  # no --against this time
+    assert result.exit_code == 0, result.output
+    assert not (out / "paired.csv").exists()  # it would not match the results beside it
+    alone = tmp_path / "alone"
+    result = invoke("compare", "broadcasting", "--against", "broadcasting", "--out", str(alone))
+    assert result.exit_code == 2
+    assert "nothing to compare against: broadcasting is the only strategy" in result.stderr
+    assert not alone.exists()
+
+
+def test_seed_sets_the_first_of_the_seeds(tmp_path):
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO)
+    args = ("--days", "2", "--seeds", "2", "--seed", "7", "--json")
+    result = invoke("run", str(scenario), *args, "--out", str(tmp_path / "run"))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["made_by"]["seeds"] == [7, 8]
+    result = invoke(
+        "compare", "broadcasting", "--audience", "small", *args, "--out", str(tmp_path / "c")
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["made_by"]["seeds"] == [7, 8]
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert manifest["seeds"] == [7, 8] and manifest["scenario"]["scenario"]["seed"] == 7
+    assert invoke("run", "base", "--seed", "-1").exit_code == 2
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_failure_to_write_stdout_is_one_line_and_exit_2():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim.cli", "presets"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2
+    assert done.stderr == "error: cannot write the results to stdout: the disk is full\n"
+
+
+def test_ctrl_c_stops_the_app_quietly_with_exit_code_0(monkeypatch):
+    """``longgame app`` replaces itself with ``serve_app``, which runs solara's command line;
+    uvicorn stops on Ctrl-C and raises it again, which ends the process with code 0."""
+    import signal
+    import socket
+    import types
+
+    from sim import cli
+
+    executed = []
+    monkeypatch.setattr(cli.os, "execve", lambda *command: executed.append(command))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert invoke("app", "--port", str(port)).exit_code == 0
+    ((program, command, _),) = executed
+    assert command[:3] == [program, "-c", cli.SERVE_APP] and command[3] == "run"
+
+    def solara_main():  # uvicorn's way: shut down, then raise the captured signal again
+        signal.raise_signal(signal.SIGINT)
+
+    fake = types.ModuleType("solara.__main__")
+    fake.main = solara_main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "solara.__main__", fake)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.serve_app()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert stopped.value.code == 0

@@ -334,7 +334,9 @@ SEPARATORS = st.sampled_from([" ", "\t", "  ", " \t "])
 NOT_INTEGER = st.one_of(
     st.sampled_from(["1.5", "1e3", "0x1F", "nan", "inf", "-", "+", "--1", "١", "½", "1_000"]),
     st.text(
-        st.characters(codec="utf-8", exclude_characters=" \t\n\r\x0b\x0c,#"), min_size=1, max_size=8
+        st.characters(codec="utf-8", exclude_characters=" \t\n\r\x0b\x0c,#%"),
+        min_size=1,
+        max_size=8,
     ),
     st.integers(2**63, 2**64).map(str),
     st.integers(-(2**64), -(2**63) - 1).map(str),
@@ -369,9 +371,9 @@ def edge_files(draw: st.DrawFn) -> dict[str, Any]:
     lines = ["id_1,id_2"] if csv else []
     for u, v in pairs:
         while draw(st.integers(0, 4)) == 4:
-            lines.append(draw(st.sampled_from(["", "# a comment", "   ", "#1 2"])))
+            lines.append(draw(st.sampled_from(["", "# a comment", "   ", "#1 2", "% konect"])))
         separator = "," if csv else draw(SEPARATORS)
-        comment = draw(st.sampled_from(["", "", " # note"]))
+        comment = draw(st.sampled_from(["", "", " # note", " % note"]))
         lines.append(f"{u}{separator}{v}{comment}")
     bad = None
     if draw(st.booleans()):

@@ -475,3 +475,15 @@ def test_missing_graph_file_names_the_file_and_field(tmp_path):
     message = str(caught.value)
     assert "graphless.toml" in message and "audience.graph.path" in message
     assert "facebook_combined.txt.gz" in message and "[line 4]" in message
+
+
+def test_shipped_names_may_name_their_folder_as_the_docs_do() -> None:
+    from sim.cli import _is_comparison
+
+    assert load_comparison("comparisons/quick") == load_comparison("quick")
+    assert load_strategy("strategies/broadcasting") == load_strategy("broadcasting")
+    assert _is_comparison("comparisons/headline") and not _is_comparison("broadcasting")
+    with pytest.raises(ScenarioError, match="unknown comparison 'comparisons/quik'.*'quick'"):
+        load_comparison("comparisons/quik")
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_strategy("comparisons/quick")  # not a strategy's folder

@@ -451,7 +451,7 @@ def _synthetic(points: int = 128, seeds: int = 1, method: str = "lhs") -> SweepD
     return SweepData(
         root=None,  # type: ignore[arg-type]
         experiment=experiment,
-        manifest={"total_runs": len(design) * seeds},
+        manifest={"package": "longgame", "total_runs": len(design) * seeds},
         points=design,
         results=pd.DataFrame(rows),
         parameters=experiment.resolved_parameters(),
@@ -780,3 +780,78 @@ def test_analyze_prints_a_comparison_never_evaluated_as_json_and_as_a_table(tmp_
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and "could not be evaluated" in result.stdout
     assert "nan" not in result.stdout
+
+
+def test_analyze_refuses_an_out_holding_files_it_did_not_write(tiny_sweep, tmp_path):
+    """As compare, run and sweep do: a user's own summary.csv, or a run's results, are not
+    replaced; an earlier analysis is."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    from sim.output import write_results
+
+    runner = CliRunner()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "summary.csv").write_text("my precious data\n")
+    ran = tmp_path / "ran"
+    write_results(make_metrics(seeds=1, days=2), ran)
+    held = {path: path.read_bytes() for folder in (mine, ran) for path in folder.iterdir()}
+    for out in (mine, ran):
+        result = runner.invoke(app, ["analyze", str(tiny_sweep), "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "holds other files (summary.csv)" in result.stderr
+        assert "choose another --out" in result.stderr
+    assert {path: path.read_bytes() for path in held} == held
+    assert not (mine / "report.md").exists() and not (ran / "report.md").exists()
+    again = tmp_path / "again"
+    for _ in range(2):
+        result = runner.invoke(app, ["analyze", str(tiny_sweep), "--out", str(again)])
+        assert result.exit_code == 0, result.output
+
+
+def test_a_misspelt_experiment_or_a_comparison_says_what_to_give():
+    from sim.loading import shipped_dir
+
+    with pytest.raises(ScenarioError) as error:
+        load_experiment("smok")
+    assert str(error.value) == (
+        "unknown experiment 'smok' (did you mean 'smoke'?); shipped experiments are: "
+        "robustness, smoke (or give a file path)"
+    )
+    with pytest.raises(ScenarioError, match="'quick' is a shipped comparison, not an experiment"):
+        load_experiment("quick")
+    with pytest.raises(ScenarioError) as error:
+        load_experiment(shipped_dir() / "comparisons" / "quick.toml")
+    assert str(error.value) == (
+        "scenarios/comparisons/quick.toml: this is a comparison file, not an experiment (it has "
+        "no [parameters] to vary); run it alone with 'longgame compare'"
+    )
+    with pytest.raises(ScenarioError, match="parameters: a required key is missing"):
+        _experiment(TINY.split("[parameters]")[0])  # an experiment that forgot its parameters
+
+
+def test_resume_with_nothing_to_resume_is_refused(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    nothing = tmp_path / "typo"
+    with pytest.raises(ScenarioError, match="nothing to resume in .*typo.*without --resume"):
+        Sweep(_experiment(), nothing, resume=True)
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    args = ["sweep", str(experiment), "--out", str(nothing), "--resume"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "nothing to resume" in result.stderr
+    assert "running" not in result.stderr and not nothing.exists()
+
+
+def test_an_unfinished_sweeps_report_counts_points_by_their_seeds(tmp_path):
+    data = _synthetic(points=8, seeds=2)
+    data.results = data.results[data.results["run"] != 5]  # point 2 has one of its two seeds
+    text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
+    assert "runs analysed: 15 of 16 (8 parameter points: 7 with 2 seeds, 1 with 1 seed)" in text
+    data = _synthetic(points=8, seeds=2)
+    text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
+    assert "runs analysed: 16 of 16 (8 parameter points x 2 seeds)" in text

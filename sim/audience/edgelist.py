@@ -1,10 +1,10 @@
 """Load real social graphs from edge-list files into a `FollowerGraph`.
 
 Accepted files: plain text with one ``u v`` pair per line (any whitespace), or CSV with an
-optional header line (``id_1,id_2``); either may be gzip-compressed (``.gz`` suffix). Lines
-starting with ``#`` (and anything after a ``#``) are comments; blank lines are skipped. Ids
-are arbitrary 64-bit integers, renumbered ``0..n-1`` in increasing order and kept as
-``labels``. Self-loops and duplicate edges are dropped; people who appear only in a self-loop
+optional header line (``id_1,id_2``); either may be gzip-compressed (``.gz`` suffix). Anything
+after a ``#`` or a ``%`` (the comment mark of KONECT's files) is a comment; blank lines are
+skipped. Ids are arbitrary 64-bit integers, renumbered ``0..n-1`` in increasing order and kept
+as ``labels``. Self-loops and duplicate edges are dropped; people who appear only in a self-loop
 are kept (they exist, they just follow no one).
 
 ``direction`` says what a line ``u v`` means (see ``data/graphs/README.md``):
@@ -64,6 +64,8 @@ COMMUNITY_FILES: dict[str, str] = {
 """Edge-list file -> file beside it with ``node community`` lines, loaded as ``community``."""
 
 _INTEGER = re.compile(rb"[+-]?[0-9]+")
+COMMENT_MARKS = (b"#", b"%")
+"""What starts a comment in an edge-list file: ``#`` (SNAP) and ``%`` (KONECT)."""
 
 
 class EdgeListError(ValueError):
@@ -158,7 +160,9 @@ def _read_pairs(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if csv:
         data = _blank_header(data).replace(b",", b" ")
     try:
-        frame = pd.read_csv(io.BytesIO(data), sep=r"\s+", header=None, comment="#", engine="c")
+        frame = pd.read_csv(
+            io.BytesIO(data), sep=r"\s+", header=None, comment=COMMENT_MARKS[0].decode(), engine="c"
+        )
     except ValueError:  # pandas' ParserError and EmptyDataError, or undecodable bytes
         frame = None
     if (
@@ -172,6 +176,19 @@ def _read_pairs(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed when it ends in ``.gz``, every comment mark as ``#``
+    (pandas' reader knows one)."""
+    return _one_comment_mark(_raw_bytes(path))
+
+
+def _one_comment_mark(data: bytes) -> bytes:
+    """``data`` with every mark of :data:`COMMENT_MARKS` written as the first."""
+    for mark in COMMENT_MARKS[1:]:
+        data = data.replace(mark, COMMENT_MARKS[0])
+    return data
+
+
+def _raw_bytes(path: Path) -> bytes:
     """The file's bytes, decompressed when it ends in ``.gz``."""
     if not is_file(path):
         raise EdgeListError(f"{path}: no such file")
@@ -193,7 +210,7 @@ def _read_bytes(path: Path) -> bytes:
 def _data_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
     """(line number, line without comment) for each line with content."""
     for number, line in enumerate(data.split(b"\n"), start=1):
-        content = line.split(b"#", 1)[0].strip()
+        content = line.split(COMMENT_MARKS[0], 1)[0].strip()
         if content:
             yield number, content
 
