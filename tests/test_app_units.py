@@ -44,6 +44,26 @@ def test_cached_runs_equal_runner_compare(small_comparison):
     pd.testing.assert_frame_equal(again, frames[0])
 
 
+def test_a_market_scan_shares_the_population_and_equals_runner_compare(small_comparison):
+    """Another market size (``sim.market.at_market``) is the same people: the cache builds
+    them once, and the runs equal ``runner.compare`` of that market; a brand of another fit is
+    other people."""
+    from sim.market import at_market
+
+    scenario = small_comparison.scenario
+    larger = small_comparison.model_copy(update={"scenario": at_market(scenario, 2.0)})
+    cache = RunCache()
+    assert cache.population(larger.scenario, 42) is cache.population(scenario, 42)
+    found = run_strategy(cache, larger.scenario, larger.strategies[0], larger.seeds)
+    expected = runner.compare(larger)
+    pd.testing.assert_frame_equal(
+        found, expected[expected["strategy"] == found["strategy"][0]].reset_index(drop=True)
+    )
+    brand = scenario.brands[0].model_copy(update={"fit_mean": 0.6})
+    other = scenario.model_copy(update={"brands": [brand]})
+    assert cache.population(other, 42) is not cache.population(scenario, 42)
+
+
 def test_comparison_toml_loads_back(small_comparison, tmp_path):
     path = tmp_path / "comparison.toml"
     path.write_text(comparison_toml(small_comparison))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import logging
 import os
 import threading
@@ -33,7 +34,7 @@ import pandas as pd
 from sim.audience import Population, build_population
 from sim.model import EngagementModel
 from sim.runner import baseline_revenue, simulate, with_strategy
-from sim.schema import Market, Scenario, Strategy
+from sim.schema import Scenario, Strategy
 from viz.limits import RUN_SECONDS
 
 __all__ = [
@@ -274,10 +275,13 @@ class RunCache:
         self._max_runs = max_runs
 
     def population(self, scenario: Scenario, seed: int, job: Job | None = None) -> Population:
-        """The population of ``scenario`` on ``seed`` (built once): it depends on the audience,
-        brands and platforms only, so scenarios that differ elsewhere (the market's size, the
-        horizon) share it."""
-        key = (_key(scenario.model_copy(update={"market": Market(), "days": 1})), seed)
+        """The population of ``scenario`` on ``seed`` (built once). It depends only on the
+        audience, the platforms and each brand's mean fit (``sim.audience.build_population``),
+        so scenarios that differ elsewhere (the market's size, the brands' strategies and day-0
+        followers, the horizon) share it."""
+        platforms = [_key(platform) for platform in scenario.platforms]
+        fits = [brand.fit_mean for brand in scenario.brands]
+        key = (json.dumps([_key(scenario.audience), platforms, fits]), seed)
         with self._lock:
             if key in self._populations:
                 self._populations.move_to_end(key)
