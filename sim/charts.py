@@ -1,4 +1,5 @@
-"""Charts of comparisons with matplotlib (Agg, no display needed): trajectories with 95% bands.
+"""Charts of comparisons with matplotlib (Agg, no display needed): trajectories with 95% bands,
+and incremental profit across market sizes.
 
 Figures are built with :class:`matplotlib.figure.Figure` directly (no ``pyplot`` state), so charts
 can be drawn from several threads or sessions of the web app at once.
@@ -16,7 +17,7 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import Formatter, PercentFormatter  # noqa: E402
+from matplotlib.ticker import Formatter, NullLocator, PercentFormatter  # noqa: E402
 
 from sim.metrics import COLUMNS, FINAL_OUTCOMES  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
@@ -26,6 +27,7 @@ from sim.text import PERCENT_OUTCOMES, compact, compact_ticks  # noqa: E402
 __all__ = [
     "DEFAULT_COLUMNS",
     "CompactFormatter",
+    "market_chart",
     "save_figure",
     "trajectories_figure",
     "trajectories_png",
@@ -152,6 +154,36 @@ def trajectories_png(
     atomic_write(png, lambda tmp: save_figure(fig, tmp, "png", dpi))
     atomic_write(svg, lambda tmp: save_figure(fig, tmp, "svg", dpi))
     return png, svg
+
+
+def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:
+    """Incremental profit at the horizon against market size (log scale), per strategy with its
+    95% interval, colored as in the trajectory charts; a strategy's break-even market size
+    (``sim.market.break_even_table``) is marked on the zero line."""
+    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
+    ax = fig.subplots()
+    palette = matplotlib.colormaps["tab10"]
+    found = dict(zip(breaks["strategy"], breaks["people"], strict=True))
+    for index, (name, rows) in enumerate(profits.groupby("strategy", sort=False)):
+        color = palette(index % palette.N)
+        ax.plot(rows["market"], rows["incremental_profit_mean"], "o-", color=color, label=name)
+        lo, hi = rows["incremental_profit_lo"], rows["incremental_profit_hi"]
+        ax.fill_between(rows["market"], lo, hi, color=color, alpha=0.12, lw=0)
+        size = found.get(name)
+        if size is not None and pd.notna(size):
+            ax.plot([size], [0.0], marker="D", color=color, markersize=8, zorder=4)
+    ax.axhline(0.0, color="0.3", linewidth=0.8, linestyle="--")
+    ax.set_xscale("log")
+    markets = sorted(set(profits["market"]))
+    ax.set_xticks(markets, [compact(market) for market in markets])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(CompactFormatter())
+    ax.set_xlabel("market size (real people)")
+    ax.set_ylabel("money (vs. no social media)")
+    ax.set_title("Incremental profit at the horizon by market size", fontsize=12)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    return fig
 
 
 def save_figure(fig: Figure, target: Any, fmt: str, dpi: int = 120) -> None:

@@ -309,12 +309,14 @@ def _print_final(
     as_json: bool,
     made_by: dict[str, Any] | None = None,
     against: tuple[str, Any] | None = None,
+    market: Any = None,
 ) -> None:
     """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them);
     with ``against`` (a strategy, and the others' paired differences from it:
-    ``sim.summary.paired_with``), those differences after them."""
+    ``sim.summary.paired_with``), those differences after them; with ``market`` (a market scan,
+    ``_market_scan``), the profits by market size and the break-even market sizes."""
     from sim import summary
-    from sim.tables import final_tables, paired_json, paired_tables
+    from sim.tables import final_tables, market_json, market_tables, paired_json, paired_tables
 
     final = summary.final_outcomes(df)
     with _to_stdout():
@@ -322,6 +324,8 @@ def _print_final(
             document = summary.to_json(final)
             if against is not None:
                 document["against"] = paired_json(*against)
+            if market is not None:
+                document["market"] = market_json(market)
             if made_by is not None:
                 version = {"version": sim.__version__, "source_digest": sim.source_digest()}
                 document["made_by"] = {**made_by, **version}
@@ -336,6 +340,9 @@ def _print_final(
         if against is not None:
             reference, paired = against
             for table in paired_tables(paired, reference, seeds, console):
+                console.print(table)
+        if market is not None:
+            for table in market_tables(market, console):
                 console.print(table)
 
 
@@ -367,6 +374,8 @@ def _print_written(paths: dict[str, Path], png: Path, svg: Path) -> None:
     log.print(f"Final outcomes: {paths['summary']}")
     if "paired" in paths:
         log.print(f"Paired differences: {paths['paired']}")
+    if "market" in paths:
+        log.print(f"Break-even market sizes: {paths['market']} (and {paths['market_chart'].name})")
     log.print(f"Chart: {png} (and {svg.name})")
 
 
@@ -624,6 +633,15 @@ def compare(
             "seeds, and where that difference is clear of 0 (also written to paired.csv)."
         ),
     ] = None,
+    markets: Annotated[
+        bool,
+        typer.Option(
+            "--markets",
+            help="Also run the comparison in markets a quarter, half, twice and four times as "
+            "large (each brand followed by the same share of the market) and report each "
+            "strategy's break-even market size (market.csv, market.png).",
+        ),
+    ] = False,
     allow_large: AllowLargeOption = False,
 ) -> None:
     """Compare strategies on the same scenario and seeds; print final outcomes; draw a chart."""
@@ -699,14 +717,12 @@ def compare(
                     workers=workers,
                 )
             paired = None if against is None else (against, paired_with(df, against))
+            market = _market_scan(comparison, df, engine, workers) if markets else None
+            tables = {"paired": None if paired is None else paired_frame(*paired), "market": market}
             paths = write_results(
-                df,
-                out,
-                scenario=comparison,
-                engine=engine,
-                command=_command(),
-                paired=None if paired is None else paired_frame(*paired),
+                df, out, scenario=comparison, engine=engine, command=_command(), tables=tables
             )
+            _market_chart(market, Path(out), paths)
             brands = scenario.brands
             played = f", as brand {brands[0].name}" if len(brands) > 1 else ""
             png, svg = trajectories_png(
@@ -716,7 +732,56 @@ def compare(
             )
         _print_written(paths, png, svg)
         made_by = _made_by("comparison", comparison.name, engine, df, paths)
-        _print_final(df, title=comparison.name, as_json=as_json, made_by=made_by, against=paired)
+        _print_final(
+            df,
+            title=comparison.name,
+            as_json=as_json,
+            made_by=made_by,
+            against=paired,
+            market=market,
+        )
+
+
+def _market_scan(comparison: Any, df: Any, engine: str, workers: int) -> Any:
+    """The comparison again in the other markets of ``sim.market.MARKET_FACTORS`` (its own
+    size is ``df``): incremental profit at the horizon per strategy and market size."""
+    from sim import summary
+    from sim.audience import people_in
+    from sim.market import at_market, market_factors, market_profits
+    from sim.runner import compare as run_comparison
+
+    scenario = comparison.scenario
+    factors = [factor for factor in market_factors(scenario) if factor != 1.0]
+    finals = {1.0: summary.final_outcomes(df)}
+    runs = len(factors) * len(comparison.strategies) * comparison.seeds
+    with (
+        _LazyProgress(runs, "market sizes") as progress,
+        contextlib.redirect_stdout(sys.stderr),
+    ):
+        for factor in factors:
+            scaled = _replace(comparison, scenario=at_market(scenario, factor))
+            frames = run_comparison(scaled, engine=engine, progress=progress, workers=workers)
+            finals[factor] = summary.final_outcomes(frames)
+    market = people_in(scenario.audience.graph) * scenario.market.scale
+    return market_profits(finals, market)
+
+
+def _market_chart(profits: Any, out: Path, paths: dict[str, Path]) -> None:
+    """Draw ``profits`` (``_market_scan``) to market.png and market.svg in ``out`` and add them
+    to ``paths``; without a scan, remove an earlier run's market chart."""
+    from sim.charts import market_chart, save_figure
+    from sim.market import break_even_table
+    from sim.output import MARKET_PNG, atomic_write
+
+    png, svg = out / MARKET_PNG, (out / MARKET_PNG).with_suffix(".svg")
+    if profits is None:
+        png.unlink(missing_ok=True)
+        svg.unlink(missing_ok=True)
+        return
+    figure = market_chart(profits, break_even_table(profits))
+    for path, fmt in ((png, "png"), (svg, "svg")):
+        atomic_write(path, lambda tmp, fmt=fmt: save_figure(figure, tmp, fmt))
+    paths["market_chart"] = png
 
 
 SERVE_APP = "from sim.cli import serve_app; serve_app()"

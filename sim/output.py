@@ -22,7 +22,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ __all__ = [
     "MANIFEST",
     "SUMMARY_CSV",
     "PAIRED_CSV",
+    "MARKET_CSV",
     "CHART_PNG",
     "atomic_write",
     "cannot_write",
@@ -54,18 +55,24 @@ METRICS_CSV = "metrics.csv"
 MANIFEST = "manifest.json"
 SUMMARY_CSV = "summary.csv"
 PAIRED_CSV = "paired.csv"
+MARKET_CSV = "market.csv"
 CHART_PNG = "trajectories.png"
+MARKET_PNG = "market.png"
+OPTIONAL_TABLES = {"paired": PAIRED_CSV, "market": MARKET_CSV}
+"""Tables ``compare`` writes when asked (``--against``, ``--markets``), by kind."""
 RESULT_FILES = (
     METRICS_PARQUET,
     METRICS_CSV,
     MANIFEST,
     SUMMARY_CSV,
-    PAIRED_CSV,
+    *OPTIONAL_TABLES.values(),
     CHART_PNG,
     "trajectories.svg",
+    MARKET_PNG,
+    "market.svg",
 )
-"""What `longgame run` and `longgame compare` write into their output directory (``paired.csv``
-with ``compare --against`` only)."""
+"""What `longgame run` and `longgame compare` write into their output directory (the optional
+tables and the market chart only when asked)."""
 
 
 class OutputError(Exception):
@@ -318,16 +325,17 @@ def write_results(
     engine: str | None = None,
     command: Sequence[str] | str | None = None,
     extra: dict[str, Any] | None = None,
-    paired: pd.DataFrame | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Path]:
     """Write ``metrics.parquet``, ``metrics.csv``, ``summary.csv`` (the final outcomes with their
-    intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``, and
-    ``paired.csv`` when given the ``paired`` differences (``compare --against``).
+    intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``, and the
+    optional ``tables`` by kind (``OPTIONAL_TABLES``: ``paired``, the differences of ``compare
+    --against``; ``market``, the profits of ``compare --markets``).
 
-    Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``, and ``paired``
-    with ``paired``). They replace the previous ones together (an earlier ``paired.csv`` is
-    removed when there is none now); the manifest records the SHA-256 of each data file, so a
-    reader can check that the files beside it are the ones it describes.
+    Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``, and each kind of
+    ``tables``). They replace the previous ones together (an earlier optional table is removed
+    when there is none of its kind now); the manifest records the SHA-256 of each data file, so
+    a reader can check that the files beside it are the ones it describes.
     """
     from sim.summary import final_outcomes
 
@@ -347,14 +355,17 @@ def write_results(
             "csv": staging.stage(paths["csv"], lambda tmp: df.to_csv(tmp, index=False)),
             "summary": staging.stage(paths["summary"], lambda tmp: final.to_csv(tmp, index=False)),
         }
-        if paired is not None:
-            paths["paired"] = out / PAIRED_CSV
-            staged["paired"] = staging.stage(
-                paths["paired"], lambda tmp: paired.to_csv(tmp, index=False)
+        for kind, name in OPTIONAL_TABLES.items():
+            table = (tables or {}).get(kind)
+            if table is None:
+                staging.drop(out / name)
+                continue
+            paths[kind] = out / name
+            write = table.to_csv
+            staged[kind] = staging.stage(
+                paths[kind], lambda tmp, write=write: write(tmp, index=False)
             )
-            info["files"]["paired"] = PAIRED_CSV
-        else:
-            staging.drop(out / PAIRED_CSV)
+            info["files"][kind] = name
         info["sha256"] = {paths[kind].name: _sha256(tmp) for kind, tmp in staged.items()}
         text = json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         staging.stage(paths["manifest"], lambda tmp: tmp.write_text(text, "utf-8"))

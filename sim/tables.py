@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
 from sim.summary import PAIRED_OUTCOMES
-from sim.text import number, outcome_cells, outcome_legend
+from sim.text import compact, mean_cell, number, outcome_cells, outcome_legend
 from sim.validation import CheckResult
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "final_cells",
     "final_tables",
     "fitted_tables",
+    "market_json",
+    "market_tables",
     "paired_cells",
     "paired_frame",
     "paired_json",
@@ -149,8 +152,7 @@ def paired_cells(paired: Any) -> tuple[list[str], list[list[str]]]:
         cells, higher, lower = [], [], []
         for outcome in PAIRED_OUTCOMES:
             mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
-            interval = f" [{_signed(lo)}, {_signed(hi)}]" if row["seeds"] > 1 else ""
-            cells.append(_signed(mean) + interval)
+            cells.append(mean_cell(mean, lo, hi, row["seeds"], _signed))
             if row["seeds"] > 1 and lo > 0:
                 higher.append(outcome)
             elif row["seeds"] > 1 and hi < 0:
@@ -173,6 +175,56 @@ def paired_tables(paired: Any, against: str, seeds: int, console: Console) -> li
     legend = outcome_legend(seeds).replace("mean over seeds", "mean difference")
     heading = f"each strategy minus {against}, paired on the same seeds ({legend})"
     return fitted_tables(heading, "strategy", labels, rows, headers, console)
+
+
+def market_tables(profits: Any, console: Console) -> list[Table]:
+    """Per strategy its incremental profit at the horizon in each market size scanned
+    (``sim.market.market_profits``: 'mean [lo, hi]', the mean alone from one seed) and its
+    break-even market size, in tables that fit ``console``."""
+    from sim.market import break_even_table
+
+    sizes = sorted(set(profits["market"]))
+    breaks = break_even_table(profits).set_index("strategy")["break-even market"]
+    labels, rows = [], []
+    for strategy, of in profits.groupby("strategy", sort=False):
+        by_size = of.set_index("market")
+        cells = []
+        for size in sizes:
+            row = by_size.loc[size]
+            stats = (row[f"incremental_profit_{stat}"] for stat in ("mean", "lo", "hi"))
+            cells.append(mean_cell(*stats, int(row["seeds"])))
+        labels.append(str(strategy))
+        rows.append([*cells, breaks[strategy]])
+    headers = [f"{compact(size)} people" for size in sizes] + ["break-even market"]
+    seeds = int(profits["seeds"].max())
+    heading = f"incremental profit at the horizon by market size ({outcome_legend(seeds)})"
+    return fitted_tables(heading, "strategy", labels, rows, headers, console)
+
+
+def market_json(profits: Any) -> list[dict[str, Any]]:
+    """The JSON form of a market scan: per strategy its incremental profit in each market size
+    (real people) and its break-even market size (None where it lies outside the sizes)."""
+    from sim.market import break_even_table
+
+    breaks = break_even_table(profits).set_index("strategy")
+    results = []
+    for strategy, of in profits.groupby("strategy", sort=False):
+        profit = [
+            {"market": float(row["market"])}
+            | {stat: float(row[f"incremental_profit_{stat}"]) for stat in ("mean", "lo", "hi")}
+            for _, row in of.iterrows()
+        ]
+        found = breaks.loc[strategy]
+        size = None if pd.isna(found["people"]) else float(found["people"])
+        results.append(
+            {
+                "strategy": str(strategy),
+                "incremental_profit": profit,
+                "break_even_market": size,
+                "text": found["break-even market"],
+            }
+        )
+    return results
 
 
 def paired_json(against: str, paired: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -91,6 +91,15 @@ def outcome_legend(seeds: int) -> str:
     return "mean over seeds [95% interval]" if seeds > 1 else "one run each, no interval"
 
 
+def mean_cell(
+    mean: float, lo: float, hi: float, seeds: int, shown: Callable[[Any], str] | None = None
+) -> str:
+    """'mean [lo, hi]' as ``shown`` writes numbers (default :func:`number`), the mean alone from
+    one seed, which gives no interval."""
+    shown = shown or number
+    return shown(mean) + (f" [{shown(lo)}, {shown(hi)}]" if seeds > 1 else "")
+
+
 def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:
     """A row of ``sim.summary.final_outcomes`` as text: each outcome as 'mean [lo, hi]' (the
     mean alone from one seed, which gives no interval; shares such as the engagement rate in
@@ -99,8 +108,7 @@ def outcome_cells(row: Mapping[str, Any], outcomes: Sequence[str]) -> list[str]:
     for outcome in outcomes:
         shown = percent if outcome in PERCENT_OUTCOMES else number
         mean, lo, hi = (row[f"{outcome}_{stat}"] for stat in ("mean", "lo", "hi"))
-        interval = f" [{shown(lo)}, {shown(hi)}]" if row["seeds"] > 1 else ""
-        cells.append(shown(mean) + interval)
+        cells.append(mean_cell(mean, lo, hi, row["seeds"], shown))
     median = row["break_even_day"]
     day = "none" if median is None else f"{median:g}"
     cells.append(f"{day} ({row['break_even_count']}/{row['seeds']} seeds)")

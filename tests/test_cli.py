@@ -505,6 +505,31 @@ def test_against_writes_the_paired_differences_and_needs_another_strategy(tmp_pa
     assert not alone.exists()
 
 
+def test_markets_scans_market_sizes_and_reports_the_break_even_size(tmp_path):
+    """--markets runs the comparison in four more market sizes (the small audience's 20,000
+    real people times a quarter to four), writes market.csv and its chart, and reports each
+    strategy's break-even size; a later comparison without it removes them."""
+    out = tmp_path / "markets"
+    args = ("--audience", "small", "--days", "3", "--seeds", "1", "--out", str(out))
+    result = invoke("compare", "broadcasting", "storytelling", "--markets", "--json", *args)
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)["market"]
+    assert [entry["strategy"] for entry in found] == ["broadcasting", "storytelling"]
+    sizes = [point["market"] for point in found[0]["incremental_profit"]]
+    assert sizes == [5000.0, 10000.0, 20000.0, 40000.0, 80000.0]
+    assert found[0]["text"].endswith(("people", "scanned)"))
+    market = pd.read_csv(out / "market.csv")
+    assert len(market) == 10 and (out / "market.png").exists()
+    own = market[market["factor"] == 1.0]["incremental_profit_mean"].tolist()
+    summary = pd.read_csv(out / "summary.csv")
+    assert own == summary["incremental_profit_mean"].tolist()  # its own size: the comparison
+    assert "market.csv" in json.loads((out / "manifest.json").read_text())["sha256"]
+    result = invoke("compare", "broadcasting", "storytelling", *args)
+    assert result.exit_code == 0, result.output
+    assert not (out / "market.csv").exists() and not (out / "market.png").exists()
+    assert "break-even market" not in result.stdout
+
+
 def test_seed_sets_the_first_of_the_seeds(tmp_path):
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY_SCENARIO)

@@ -1,8 +1,8 @@
 """The app's charts (matplotlib ``Figure`` objects, no pyplot state: safe across sessions).
 
 Trajectories come from ``sim.charts.trajectories_figure`` (mean over seeds with the 95% band);
-this module adds the vanity-vs-value bars, incremental profit across market sizes, the long
-game's J-curve and a snapshot of the audience network.
+this module adds the vanity-vs-value bars, the long game's J-curve and a snapshot of the audience
+network.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullLocator
 
 from sim.charts import CompactFormatter, trajectories_figure
 from sim.summary import daily_band
@@ -24,7 +23,6 @@ __all__ = [
     "COMPARE_CHARTS",
     "trajectory_chart",
     "vanity_chart",
-    "market_chart",
     "jcurve_chart",
     "network_chart",
     "draw_order",
@@ -88,36 +86,6 @@ def vanity_chart(final: pd.DataFrame) -> Figure:
     ax.set_title("Vanity vs value: followers beside equity and revenue", fontsize=11)
     fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     ax.grid(True, axis="x", alpha=0.3)
-    return fig
-
-
-def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:
-    """Incremental profit at the horizon against market size (log scale), per strategy with its
-    95% interval, colored as in the trajectory charts; a strategy's break-even market size
-    (``sim.market.break_even_table``) is marked on the zero line."""
-    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
-    ax = fig.subplots()
-    palette = matplotlib.colormaps["tab10"]
-    found = dict(zip(breaks["strategy"], breaks["people"], strict=True))
-    for index, (name, rows) in enumerate(profits.groupby("strategy", sort=False)):
-        color = palette(index % palette.N)
-        ax.plot(rows["market"], rows["incremental_profit_mean"], "o-", color=color, label=name)
-        lo, hi = rows["incremental_profit_lo"], rows["incremental_profit_hi"]
-        ax.fill_between(rows["market"], lo, hi, color=color, alpha=0.12, lw=0)
-        size = found.get(name)
-        if size is not None and np.isfinite(size):
-            ax.plot([size], [0.0], marker="D", color=color, markersize=8, zorder=4)
-    ax.axhline(0.0, color="0.3", linewidth=0.8, linestyle="--")
-    ax.set_xscale("log")
-    markets = sorted(set(profits["market"]))
-    ax.set_xticks(markets, [compact(market) for market in markets])
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(CompactFormatter())
-    ax.set_xlabel("market size (real people)")
-    ax.set_ylabel("money (vs. no social media)")
-    ax.set_title("Incremental profit at the horizon by market size", fontsize=12)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     return fig
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 import solara
 
 from sim import summary
+from sim.charts import market_chart
 from sim.errors import ScenarioError
 from sim.market import MARKET_FACTORS, at_market, break_even_table, market_factors, market_profits
 from sim.schema import Comparison, Strategy
@@ -478,7 +479,7 @@ def MarketCard(run: CompareRun) -> None:
         breaks = break_even_table(profits)
         TableCard(breaks.drop(columns="people"), profits, run.comparison.name + "_market")
         ChartCard(
-            charts.market_chart(profits, breaks),
+            market_chart(profits, breaks),
             f"{run.comparison.name}_market",
             classes=["lg-chart-market"],
         )
