@@ -21,8 +21,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import threading
-import time
 import traceback
 import uuid
 from collections import deque
@@ -32,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
-from sim.interrupts import ignore_interrupts, interrupts_held, stop_pool
+from sim.interrupts import ignore_interrupts, interrupts_held, start_pool_worker, stop_pool
 
 __all__ = [
     "DaskExecutor",
@@ -78,25 +76,6 @@ def _raise_interrupt(error: BaseException) -> None:
             raise cause
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
-
-
-ORPHAN_POLL_SECONDS = 1.0
-"""How often a pool worker checks that the process that started it is still alive."""
-
-
-def _watch_parent(parent: int) -> None:
-    """Exit this process once ``parent`` is gone (its parent process id changes)."""
-    while os.getppid() == parent:
-        time.sleep(ORPHAN_POLL_SECONDS)
-    os._exit(1)
-
-
-def start_pool_worker(parent: int) -> None:
-    """Pool initializer: ignore Ctrl-C (the main process stops the pool), and exit when the
-    main process ``parent`` dies, even by SIGKILL (which runs no clean-up), instead of idling
-    as an orphan forever."""
-    ignore_interrupts()
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 class SerialExecutor:

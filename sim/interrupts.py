@@ -9,8 +9,10 @@ terminates them with :func:`stop_pool`.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
@@ -20,6 +22,7 @@ __all__ = [
     "ignore_interrupts",
     "interrupts_held",
     "sigterm_interrupts",
+    "start_pool_worker",
     "stop_pool",
 ]
 
@@ -65,6 +68,25 @@ def interrupts_held() -> Iterator[None]:
 def ignore_interrupts() -> None:
     """Pool initializer: the worker ignores SIGINT and leaves stopping to the main process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+ORPHAN_POLL_SECONDS = 1.0
+"""How often a pool worker checks that the process that started it is still alive."""
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this process once ``parent`` is gone (its parent process id changes)."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL_SECONDS)
+    os._exit(1)
+
+
+def start_pool_worker(parent: int) -> None:
+    """Pool initializer: ignore Ctrl-C (the main process stops the pool), and exit when the
+    main process ``parent`` dies, even by SIGKILL (which runs no clean-up), instead of idling
+    as an orphan forever."""
+    ignore_interrupts()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 
 from sim.audience import Population, build_population, people_in
 from sim.audience.memory import check_memory
-from sim.interrupts import ignore_interrupts, interrupts_held, stop_pool
+from sim.interrupts import interrupts_held, start_pool_worker, stop_pool
 from sim.metrics import finish
 from sim.model import EngagementModel
 from sim.schema import Audience, Comparison, Scenario
@@ -115,7 +116,8 @@ def in_processes[T](
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=ignore_interrupts,
+        initializer=start_pool_worker,
+        initargs=(os.getpid(),),
     )
     try:
         with interrupts_held():  # the submits start the worker processes

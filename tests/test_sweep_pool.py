@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 
 @dataclass(frozen=True)
 class _Task:
@@ -54,13 +56,22 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def test_pool_workers_exit_when_the_main_process_is_killed(tmp_path):
-    """SIGKILL of the sweep's process (as the OOM killer does) stops its busy workers too."""
+POOLS = {
+    "sweep": "list(PoolExecutor(1).run(_busy, [sys.argv[1]]))",
+    "compare": "in_processes(_busy, [(sys.argv[1],), (sys.argv[1] + '.2',)], 2, None, 1)",
+}
+"""Starting a busy pool: the sweep's executor, and the pool of compare, run and validate."""
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_pool_workers_exit_when_the_main_process_is_killed(tmp_path, pool):
+    """SIGKILL of a command's process (as the OOM killer does) stops its busy workers too."""
     script = (
         "import os, signal, sys, threading, time\n"
         "from experiments.executors import PoolExecutor\n"
+        "from sim.runner import in_processes\n"
         "from test_sweep_pool import _busy\n"
-        "work = lambda: list(PoolExecutor(1).run(_busy, [sys.argv[1]]))\n"
+        f"work = lambda: {POOLS[pool]}\n"
         "threading.Thread(target=work, daemon=True).start()\n"
         "while not os.path.exists(sys.argv[1]):\n"
         "    time.sleep(0.05)\n"
