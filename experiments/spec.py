@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args, get_origin
@@ -47,6 +48,7 @@ __all__ = [
     "experiment_from_text",
     "outcome_names",
     "resolve_path",
+    "list_experiments",
     "shipped_experiments",
 ]
 
@@ -422,9 +424,22 @@ SHIPPED_DIR = Path(__file__).parent
 """Where the shipped experiments are (``longgame sweep NAME`` finds them by name)."""
 
 
+def list_experiments() -> list[tuple[str, str]]:
+    """(name, description) of each experiment shipped in ``experiments/``, sorted by name (an
+    unreadable file has no description: ``longgame sweep`` will say what is wrong with it)."""
+    found = []
+    for path in sorted(SHIPPED_DIR.glob("*.toml")):
+        try:
+            description = tomllib.loads(path.read_text("utf-8")).get("description", "")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            description = ""
+        found.append((path.stem, str(description)))
+    return found
+
+
 def shipped_experiments() -> list[str]:
     """The names of the experiments shipped in ``experiments/``, sorted."""
-    return sorted(path.stem for path in SHIPPED_DIR.glob("*.toml"))
+    return [name for name, _ in list_experiments()]
 
 
 def _experiment_file(path: str | Path) -> Path:

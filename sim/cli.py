@@ -505,18 +505,34 @@ JsonOption = Annotated[
 
 
 @command()
-def presets() -> None:
-    """List the shipped strategies, audiences, platforms, scenarios and comparisons, with what
-    each one shows (sweep experiments are in experiments/)."""
+def presets(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the lists as JSON (on stdout).")
+    ] = False,
+) -> None:
+    """List the shipped strategies, audiences, platforms, scenarios, comparisons and sweep
+    experiments, with what each one shows."""
     with _user_errors():
+        from experiments.spec import list_experiments
         from sim.loading import list_presets
 
+        found = {kind: list_presets(kind) for kind, _ in PRESET_KINDS}
+        found["experiment"] = list_experiments()
+        headings = [*PRESET_KINDS, ("experiment", "Sweep experiments (longgame sweep NAME)")]
+        if as_json:
+            document = {
+                kind: [{"name": name, "description": text} for name, text in items]
+                for kind, items in found.items()
+            }
+            with _to_stdout():
+                typer.echo(json.dumps(document, indent=2))
+            return
         console = _stdout()
-        for kind, heading in PRESET_KINDS:
+        for kind, heading in headings:
             table = Table(title=heading, title_justify="left", header_style="bold")
             table.add_column("name", no_wrap=True, style="cyan")
             table.add_column("description")
-            for name, description in list_presets(kind):
+            for name, description in found[kind]:
                 table.add_row(name, description)
             with _to_stdout():
                 console.print(table)

@@ -65,6 +65,11 @@ def test_presets_lists_strategies_with_descriptions():
         for name, _ in list_presets(kind):
             assert name in result.stdout
     assert "consistent_engagement" in result.stdout
+    assert "Sweep experiments" in result.stdout and "robustness" in result.stdout
+    listed = json.loads(invoke("presets", "--json").stdout)
+    assert {"strategy", "comparison", "experiment"} <= set(listed)
+    smoke = next(item for item in listed["experiment"] if item["name"] == "smoke")
+    assert smoke["description"].startswith("Tiny sweep")
 
 
 @pytest.mark.parametrize("name", ["run", "compare", "sweep", "analyze", "validate"])
