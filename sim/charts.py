@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_COLUMNS",
     "CompactFormatter",
     "market_chart",
+    "png_and_svg",
     "save_figure",
     "trajectories_figure",
     "trajectories_png",
@@ -148,9 +149,13 @@ def trajectories_png(
     dpi: int = 120,
 ) -> tuple[Path, Path]:
     """Draw :func:`trajectories_figure` to ``path`` (PNG) and an SVG beside it; returns both."""
+    return png_and_svg(trajectories_figure(df, columns, title=title), path, dpi)
+
+
+def png_and_svg(fig: Figure, path: Path | str, dpi: int = 120) -> tuple[Path, Path]:
+    """Write ``fig`` to ``path`` (PNG) and to an SVG beside it, each atomically; returns both."""
     png = Path(path)
     svg = png.with_suffix(".svg")
-    fig = trajectories_figure(df, columns, title=title)
     atomic_write(png, lambda tmp: save_figure(fig, tmp, "png", dpi))
     atomic_write(svg, lambda tmp: save_figure(fig, tmp, "svg", dpi))
     return png, svg

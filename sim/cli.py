@@ -785,19 +785,16 @@ def _market_scan(comparison: Any, df: Any, engine: str, workers: int) -> Any:
 def _market_chart(profits: Any, out: Path, paths: dict[str, Path]) -> None:
     """Draw ``profits`` (``_market_scan``) to market.png and market.svg in ``out`` and add them
     to ``paths``; without a scan, remove an earlier run's market chart."""
-    from sim.charts import market_chart, save_figure
+    from sim.charts import market_chart, png_and_svg
     from sim.market import break_even_table
-    from sim.output import MARKET_PNG, atomic_write
+    from sim.output import MARKET_PNG
 
-    png, svg = out / MARKET_PNG, (out / MARKET_PNG).with_suffix(".svg")
+    png = out / MARKET_PNG
     if profits is None:
         png.unlink(missing_ok=True)
-        svg.unlink(missing_ok=True)
+        png.with_suffix(".svg").unlink(missing_ok=True)
         return
-    figure = market_chart(profits, break_even_table(profits))
-    for path, fmt in ((png, "png"), (svg, "svg")):
-        atomic_write(path, lambda tmp, fmt=fmt: save_figure(figure, tmp, fmt))
-    paths["market_chart"] = png
+    paths["market_chart"], _ = png_and_svg(market_chart(profits, break_even_table(profits)), png)
 
 
 SERVE_APP = "from sim.cli import serve_app; serve_app()"

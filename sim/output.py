@@ -361,9 +361,8 @@ def write_results(
                 staging.drop(out / name)
                 continue
             paths[kind] = out / name
-            write = table.to_csv
             staged[kind] = staging.stage(
-                paths[kind], lambda tmp, write=write: write(tmp, index=False)
+                paths[kind], lambda tmp, table=table: table.to_csv(tmp, index=False)
             )
             info["files"][kind] = name
         info["sha256"] = {paths[kind].name: _sha256(tmp) for kind, tmp in staged.items()}
