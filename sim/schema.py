@@ -272,6 +272,17 @@ class InitialState(Strict):
         "salience_spread",
         plausible=(0.2, 0.8),
     )
+    cross_follow: float = param(
+        0.3,
+        0,
+        1,
+        doc="chance that a day-0 follower who is on another of the strategy's platforms follows "
+        "the brand there too: its fans follow it where it has accounts (no effect on one platform)",
+        source="assumption; Sprout Social Index XVII (2021): most users of a network follow brands "
+        "there (78% of Facebook's users, 84% of Instagram's); how many of one brand's fans follow "
+        "it on each of its networks is not published",
+        plausible=(0, 0.6),
+    )
     aware_share: float = param(
         0.1, 0, 1, doc="share of the rest of the market aware of the brand", plausible=(0.01, 0.5)
     )

@@ -109,8 +109,16 @@ class BrandAgent(mesa.Agent):
 
     @property
     def main_platform(self) -> int:
-        """The platform where the brand does outreach and gathers recommended followers."""
+        """The platform where the brand does outreach (the first of its strategy's platforms)."""
         return self.platform_indices[0]
+
+    def recommended_platform(self, member: np.ndarray) -> np.ndarray:
+        """Where people told about the brand would follow it: the first of its platforms (the
+        main one first) each is on, or -1 for people on none. ``member``: memberships by
+        platform, for a set of people (platforms x people) or for one person."""
+        on = np.asarray(member)[self.platform_indices]
+        first = np.asarray(self.platform_indices)[np.argmax(on, axis=0)]
+        return np.where(on.any(axis=0), first, -1)
 
     # --- phase 1: plan -------------------------------------------------------------------
     def ranking(self, platform: int) -> float:

@@ -59,7 +59,7 @@ EXERCISED = {
     "storytelling": ("impressions_share", "comments_answered"),
     "over_following": ("blocks", "restricted", "unfollows_spam", "following"),
     "quitting_early": ("unfollows_dropout",),
-    "too_many_platforms": ("posts",),
+    "too_many_platforms": ("posts", "followers_instagram", "followers_linkedin"),
     "over_automation": ("mutes",),
     "publish_first": ("incidents",),
     "vanity_metrics": ("fake_followers",),

@@ -256,3 +256,40 @@ def test_start_of_day_equals_syncing_the_known_set():
     np.testing.assert_array_equal(fast.state[0].synced_days(), state.synced_days())
     forgotten = engine.state[0].in_known & ~state.in_known
     assert forgotten.any() and (fast.state[0].synced_day[forgotten] == day).all()
+
+
+def _two_platform_scenario(platforms: list[str], cross_follow: float) -> Scenario:
+    return Scenario(
+        audience=Audience(graph=Graph(people=3000, mean_degree=8)),
+        platforms=[Platform(name="home"), Platform(name="away", membership=0.6)],
+        days=1,
+        brands=[
+            Brand(strategy=Strategy(platforms=platforms), initial={"cross_follow": cross_follow})
+        ],
+        market=Market(scale=1),
+    )
+
+
+def test_day_0_followers_also_follow_on_the_brands_other_platforms_they_use():
+    """Each day-0 follower on another of the strategy's platforms follows there with chance
+    ``cross_follow``; the same people follow whatever the strategy's platforms."""
+    both = EngagementModel(_two_platform_scenario(["home", "away"], 0.5), seed=4)
+    state, member = both.engine.state[0], both.population.traits.member
+    home, away = state.follows
+    assert home.sum() > 500
+    assert not (away & ~(home & member[1])).any()
+    share = away.sum() / (home & member[1]).sum()
+    assert 0.45 < share < 0.55
+    one = EngagementModel(_two_platform_scenario(["home"], 0.5), seed=4).engine.state[0]
+    assert np.array_equal(one.follower, state.follower) and not one.follows[1].any()
+    none = EngagementModel(_two_platform_scenario(["home", "away"], 0.0), seed=4)
+    assert not none.engine.state[0].follows[1].any()
+
+
+def test_recommended_people_follow_on_the_first_of_the_brands_platforms_they_use():
+    scenario = _two_platform_scenario(["away", "home"], 0.0)
+    brand = EngagementModel(scenario, seed=1).brand_agents[0]
+    home, away = 0, 1
+    member = np.array([[True, False, True, False], [False, True, True, False]])
+    assert brand.recommended_platform(member).tolist() == [home, away, away, -1]
+    assert int(brand.recommended_platform((True, False))) == home

@@ -366,3 +366,50 @@ def test_a_weekly_priority_keeps_the_posts_and_cuts_outreach():
     assert weekly["posts"].sum() >= 17 > 12 >= daily["posts"].sum()  # of 20 scheduled
     assert weekly["hours_outreach"].sum() < daily["hours_outreach"].sum()
     assert max(daily["hours"].sum(), weekly["hours"].sum()) <= 4 * 12 + 1e-9
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_word_of_mouth_brings_followers_to_a_platform_the_brand_starts_without(engine):
+    """A recommended person follows on the first of the brand's platforms they use, so an
+    account without followers on day 0 gains some from people off the main platform."""
+    from sim.schema import Behavior, InitialState, Platform
+
+    strategy = Strategy(platforms=["home", "away"], posts_per_week=0)
+
+    def away_followers(recommendation_follow: float) -> pd.Series:
+        scenario = Scenario(
+            audience=Audience(graph=Graph(people=400, mean_degree=8)),
+            platforms=[Platform(name="home", membership=0.5), Platform(name="away")],
+            days=10,
+            brands=[Brand(strategy=strategy, initial=InitialState(followers=100, cross_follow=0))],
+            behavior=Behavior(
+                advocate_threshold=0, advocacy_rate=1, recommendation_follow=recommendation_follow
+            ),
+            market=Market(scale=1),
+        )
+        return EngagementModel(scenario, seed=2, engine=engine).run(10).metrics()["followers_away"]
+
+    assert (away_followers(0.0) == 0).all()
+    assert away_followers(1.0).iloc[-1] > 0
+
+
+def test_content_made_once_engages_the_brands_followers_elsewhere_less():
+    """Followers on a second platform (day-0 fans who follow there too) see the main
+    platform's content there, at the lower quality of unadapted content: fewer engagements and
+    less trust than content made for each platform."""
+    from sim.schema import InitialState, Platform
+
+    def outcomes(adapt: bool) -> tuple[float, float]:
+        strategy = Strategy(platforms=["home", "away"], adapt_per_platform=adapt, posts_per_week=14)
+        scenario = Scenario(
+            audience=Audience(graph=Graph(people=2000, mean_degree=8)),
+            platforms=[Platform(name="home"), Platform(name="away", unadapted_quality=0.3)],
+            days=60,
+            brands=[Brand(strategy=strategy, initial=InitialState(followers=1500, cross_follow=1))],
+            market=Market(scale=1),
+        )
+        frame = EngagementModel(scenario, seed=5).run(60).metrics()
+        return frame["engagements"].sum(), frame["equity"].iloc[-1]
+
+    adapted, made_once = outcomes(adapt=True), outcomes(adapt=False)
+    assert adapted[0] > made_once[0] and adapted[1] > made_once[1]

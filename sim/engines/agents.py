@@ -548,9 +548,10 @@ class AgentEngine(DayOrder):
         b = brand.index
         initial = initial_audience(self.scenario, self.population, brand, self.seed)
         for person, trust in zip(initial.followers.tolist(), initial.trust.tolist(), strict=True):
-            tie = self.people[person].ties[b]
-            tie.follows[initial.platform] = True
-            tie.trust = trust
+            self.people[person].ties[b].trust = trust
+        for platform, followers in initial.follows:
+            for person in followers.tolist():
+                self.people[person].ties[b].follows[platform] = True
         for person in self.people:
             person.ties[b].salience = float(initial.salience[person.index])
         known = [self.people[person] for person in initial.known.tolist()]
@@ -835,25 +836,25 @@ class AgentEngine(DayOrder):
             heard_times[receiver] = heard_times.get(receiver, 0) + 1
         heard = sorted(source_trust, key=by_index)
         self._touch(b, heard, day)
-        main = brand.main_platform
-        platform = self.platforms[main].name
         follows_key = (Stream.ADVOCACY, b, day, 0, 2)
         for person in heard:
+            platform = int(brand.recommended_platform(person.member))
             follows = (
                 not person.ties[b].follower
-                and person.member[main]
+                and platform >= 0
                 and person.draw(follows_key)
                 < behavior.recommendation_follow_chance(params.recommendation_follow, person.fit[b])
             )
             person.hear_recommendation(b, source_trust[person], params)
             if follows:
-                row["new_follows"] += person.follow(b, main)
+                row["new_follows"] += person.follow(b, platform)
             if person.history is not None:
                 times = plural(heard_times[person], "time")
                 person.remember(day, brand.name, "heard_recommendation", times)
                 if follows:
+                    name = self.platforms[platform].name
                     person.remember(
-                        day, brand.name, "followed", f"on {platform} after a recommendation"
+                        day, brand.name, "followed", f"on {name} after a recommendation"
                     )
         row["impressions_recommendation"] += len(heard)
 

@@ -19,11 +19,13 @@ class InitialAudience:
     """Day-0 state of one brand's audience (docs/model.md section 2), computed once for both
     engines.
 
-    ``followers`` (sorted ids) follow the brand on ``platform`` with ``trust``; ``salience``
-    holds every person's salience; ``known`` (sorted ids) are the followers and the aware.
+    ``followers`` (sorted ids) follow the brand with ``trust``, each on the platforms
+    ``follows`` lists for them (platform index, sorted ids; the main platform holds them all);
+    ``salience`` holds every person's salience; ``known`` (sorted ids) are the followers and the
+    aware.
     """
 
-    platform: int
+    follows: tuple[tuple[int, np.ndarray], ...]
     followers: np.ndarray
     trust: np.ndarray
     salience: np.ndarray
@@ -36,7 +38,8 @@ def initial_audience(
     """Day-0 followers drawn in proportion to fit, and the aware rest of the market.
 
     Followers are a weighted sample without replacement (Efraimidis & Spirakis 2006 keys
-    log(u) / fit) among members of the brand's main platform.
+    log(u) / fit) among members of the brand's main platform; each who is on another of the
+    brand's platforms follows it there too with chance ``cross_follow``.
     """
     b, n, traits = brand.index, population.n, population.traits
     initial = scenario.brands[b].initial
@@ -65,6 +68,10 @@ def initial_audience(
     )
     spread = 1.0 + initial.salience_spread * (2.0 * uniform_from(head, people, 3) - 1.0)
     salience = np.where(follower | aware, np.minimum(1.0, level * spread), 0.0)
+    follows = [(brand.main_platform, chosen)]
+    for platform in brand.platform_indices[1:]:
+        on = chosen[traits.member[platform][chosen]]
+        follows.append((platform, on[uniform_from(head, on, 4 + platform) < initial.cross_follow]))
     return InitialAudience(
-        brand.main_platform, chosen, trust, salience, np.flatnonzero(follower | aware)
+        tuple(follows), chosen, trust, salience, np.flatnonzero(follower | aware)
     )

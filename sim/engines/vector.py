@@ -224,8 +224,9 @@ class VectorEngine(DayOrder):
     def _initial_state(self, brand: BrandAgent, initial: InitialAudience) -> None:
         """Day-0 followers and the aware rest of the market (see `initial_audience`)."""
         state = self.state[brand.index]
-        state.follows[initial.platform][initial.followers] = True
-        state.platform_followers[initial.platform] = len(initial.followers)  # distinct ids
+        for platform, followers in initial.follows:
+            state.follows[platform][followers] = True
+            state.platform_followers[platform] = len(followers)  # distinct ids
         state.follower[initial.followers] = True
         state.trust[initial.followers] = initial.trust
         state.salience[:] = initial.salience
@@ -748,8 +749,8 @@ class VectorEngine(DayOrder):
         self._touch(state, heard, day)
         trust = state.trust[heard]
         fit = self.traits.fit[b][heard]
-        main = brand.main_platform
-        can_follow = ~state.follower[heard] & self.traits.member[main][heard]
+        platform = brand.recommended_platform(self.traits.member[:, heard])
+        can_follow = ~state.follower[heard] & (platform >= 0)
         follow_head = prefix(self.seed, Stream.ADVOCACY, b, day, 0, 2)
         follow = can_follow & (
             uniform_from(follow_head, heard)
@@ -761,10 +762,10 @@ class VectorEngine(DayOrder):
         state.salience[heard] = behavior.closer(
             state.salience[heard], params.recommendation_salience
         )
-        self._follow(state, heard[follow], main, row)
+        for p in brand.platform_indices:
+            self._follow(state, heard[follow & (platform == p)], p, row)
         row["impressions_recommendation"] += len(heard)
         if self.history:
-            platform = self.platforms[main].name
             for k in self.history.among(heard):
                 count = int((receivers == heard[k]).sum())
                 add = self.history.add
@@ -775,7 +776,7 @@ class VectorEngine(DayOrder):
                         day,
                         brand.name,
                         "followed",
-                        f"on {platform} after a recommendation",
+                        f"on {self.platforms[platform[k]].name} after a recommendation",
                     )
 
     def _mean_field_contacts(
