@@ -306,7 +306,7 @@ def run_seeds_case(workers: int, seeds: int, queue) -> None:
 
 
 def run_sweep(workers: int, seeds: int, queue) -> None:
-    """``longgame compare default`` (twelve strategies and the no-social baseline per seed,
+    """``longgame compare default`` (every strategy preset and the no-social baseline per seed,
     20,000 people, 730 days) on ``seeds`` seeds with ``workers`` processes: runs per minute."""
     from sim.loading import load_comparison
     from sim.runner import compare

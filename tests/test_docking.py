@@ -59,6 +59,8 @@ EXERCISED = {
     "storytelling": ("impressions_share", "comments_answered"),
     "over_following": ("blocks", "restricted", "unfollows_spam", "following"),
     "quitting_early": ("unfollows_dropout",),
+    "falling_off": ("posts",),
+    "under_resourced": ("posts", "comments_answered"),
     "too_many_platforms": ("posts", "followers_instagram", "followers_linkedin"),
     "over_automation": ("mutes",),
     "publish_first": ("incidents",),

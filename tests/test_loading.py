@@ -49,6 +49,8 @@ PRESET_CHANGES = {
     "vanity_metrics": {"adaptive", "adapt_kpi", "bought_followers_per_month"},
     "siloed_departments": {"coordination"},
     "no_plan": {"burstiness", "consistency", "targeting"},  # adaptive = false is the baseline's
+    "falling_off": {"consistency_decay"},
+    "under_resourced": {"weekly_hours"},
 }
 
 
@@ -100,7 +102,8 @@ def test_baseline_is_the_schema_defaults() -> None:
 
 def test_shipped_comparisons() -> None:
     demo = load_comparison("default")
-    assert len(demo.strategies) == 12 and demo.seeds == 3 and demo.scenario.days == 730
+    assert {strategy.name for strategy in demo.strategies} == set(PRESET_CHANGES)
+    assert demo.seeds == 3 and demo.scenario.days == 730
     assert demo.scenario.name == "base"
     quick = load_comparison("quick")
     assert (quick.seeds, quick.scenario.days, len(quick.strategies)) == (2, 120, 3)
