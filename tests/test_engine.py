@@ -192,6 +192,8 @@ def check_invariants(model: EngagementModel) -> None:
     unfollow_after=st.integers(0, 10),
     discovery=st.floats(0, 50),
     feed_rate=st.floats(0, 1),
+    second_platform=st.booleans(),
+    cross_follow=st.floats(0, 1),
 )
 def test_invariants_hold_under_random_parameters(
     reply_rate,
@@ -207,8 +209,11 @@ def test_invariants_hold_under_random_parameters(
     unfollow_after,
     discovery,
     feed_rate,
+    second_platform,
+    cross_follow,
 ):
     strategy = Strategy(
+        platforms=["facebook", "instagram"] if second_platform else ["facebook"],
         reply_rate=reply_rate,
         follow_rate=follow_rate,
         content_mix={"value": 0.3, "promo": promo, "conversation": conversation},
@@ -225,8 +230,14 @@ def test_invariants_hold_under_random_parameters(
     scenario = Scenario(
         audience=Audience(graph=Graph(people=600, mean_degree=8)),
         days=40,
-        platforms=[Platform(discovery_rate=discovery, feed_rate=feed_rate)],
-        brands=[Brand(strategy=strategy), Brand(name="Rival")],
+        platforms=[
+            Platform(discovery_rate=discovery, feed_rate=feed_rate),
+            Platform(name="instagram", membership=0.5),
+        ],
+        brands=[
+            Brand(strategy=strategy, initial={"cross_follow": cross_follow}),
+            Brand(name="Rival"),
+        ],
         market=Market(scale=5),
     )
     population = build_population(scenario, seed=7)
