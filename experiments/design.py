@@ -17,7 +17,6 @@ import pandas as pd
 from scipy.stats import qmc
 
 from experiments.spec import Experiment, Parameter
-from sim.errors import ScenarioError
 
 __all__ = ["UNIT_PREFIX", "check_design_size", "design_points", "scale", "salib_problem"]
 
@@ -53,11 +52,10 @@ def check_design_size(experiment: Experiment) -> None:
     size = design.points
     if design.method in ("sobol", "saltelli") and size & (size - 1):
         below = 1 << (size.bit_length() - 1)
-        raise ScenarioError(
+        raise experiment.error(
+            ("design", "points"),
             f"{design.method} needs a power of 2 (its Sobol' sequence is balanced only then): "
             f"got {size}; use {below} or {2 * below}",
-            experiment.name,
-            field="design.points",
         )
 
 

@@ -31,6 +31,7 @@ from itertools import islice
 from typing import Any, Protocol, TypeVar
 
 from sim.interrupts import ignore_interrupts, interrupts_held, start_pool_worker, stop_pool
+from sim.text import did_you_mean
 
 __all__ = [
     "DaskExecutor",
@@ -39,6 +40,7 @@ __all__ = [
     "PoolExecutor",
     "SerialExecutor",
     "make_executor",
+    "scheduler_problem",
 ]
 
 T = TypeVar("T")
@@ -223,6 +225,29 @@ class DaskExecutor:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def scheduler_problem(address: str) -> str | None:
+    """What is wrong with a Dask scheduler address, before connecting to it (None if it is well
+    formed: a protocol Dask knows, then HOST:PORT; whether a scheduler answers there is known
+    only on connecting)."""
+    from distributed.comm import registry
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme not in registry.backends:
+        known = sorted(registry.backends)
+        hint = did_you_mean(scheme, known)
+        return f"unknown protocol {scheme!r}{hint}; known: {', '.join(known)}"
+    if scheme == "inproc":
+        return None
+    try:
+        host, port = parse_host_port(location)
+    except ValueError:
+        return f"expected {scheme}://HOST:PORT, the port a number"
+    if not host:
+        return "the host is missing"
+    return None if 0 < port < 65536 else f"the port must be from 1 to 65535, not {port}"
 
 
 def make_executor(

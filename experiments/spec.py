@@ -22,15 +22,15 @@ import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
 from sim import loading
 from sim.audience.edgelist import is_file
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, is_directory, not_a_file
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
 from sim.schema import Comparison as ComparisonFile
 from sim.schema import Scenario, Strategy, Strict, unique_strategies
@@ -154,11 +154,21 @@ class Comparison(Strict):
         return f"{abbreviation(self.better)} beats {abbreviation(self.worse)} on {self.outcome}"
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where an experiment was written: the origins of its keys (file, text, line) as loaded;
+    not part of what the experiment is (two equal experiments from two files stay equal)."""
+
+    origins: loading.Origins = field(compare=False)
+
+
 class Experiment(Strict):
     """A sweep: the base scenario, strategies, parameters, design, seeds, horizon, outcomes."""
 
     file_keys: ClassVar[tuple[str, ...]] = ("days",)
     """Keys an experiment file may hold besides the fields (``days`` sets the scenario's)."""
+
+    _source: Source | None = PrivateAttr(None)
 
     name: str = Field("experiment", min_length=1, max_length=80)
     description: str = Field("", max_length=2000)
@@ -212,6 +222,16 @@ class Experiment(Strict):
         """A short hash of the experiment as resolved (a store holds one experiment)."""
         text = json.dumps(self.stable_dump(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def error(self, loc: tuple[str | int, ...], message: str, value: Any = None) -> ScenarioError:
+        """An error at a key path of the experiment (``("design", "points")``), found after
+        loading: it names the file and the key's line when the experiment was loaded from
+        text, else the experiment's name."""
+        if self._source is None:
+            return ScenarioError(message, self.name, ".".join(map(str, loc)))
+        origins = self._source.origins
+        doc = origins[()].doc
+        return _error(origins, loc, value, message, doc.text, doc.name)
 
 
 def _without(data: dict[str, Any], unset: dict[str, Any]) -> dict[str, Any]:
@@ -450,9 +470,11 @@ def _experiment_file(path: str | Path) -> Path:
         return file
     ref = str(path)
     if not re.fullmatch(r"[\w-]+", ref):
-        raise ScenarioError("file not found", ref)
+        raise ScenarioError(not_a_file(file), ref)
     if is_file(SHIPPED_DIR / f"{ref}.toml"):
         return SHIPPED_DIR / f"{ref}.toml"
+    if is_directory(file):
+        raise ScenarioError(not_a_file(file), ref)
     other = loading.shipped_kind(ref)
     if other is not None:
         raise ScenarioError(
@@ -518,6 +540,7 @@ def experiment_from_text(
         Experiment, data, source, text, base_dir, flatten_parameters
     )
     _check(experiment, origins, text, source)
+    experiment._source = Source(origins)
     return experiment
 
 

@@ -143,14 +143,16 @@ class Store:
         resume: bool,
         command: list[str] | None = None,
         seeding: str = "common",
+        inputs: Iterable[Path] = (),
     ) -> set[int]:
         """Create the store (or reopen it with ``resume``); the indices of finished runs.
 
         Without ``resume`` the directory must be new, empty or a sweep that finished no run (any
         other file in it could be overwritten); with it, it must hold a sweep (a mistyped --out
         would otherwise start the whole sweep again elsewhere) of the same experiment (same
-        fingerprint), whose origin (command, time, code version) the manifest keeps. Leftover
-        temporary files of a killed sweep are removed.
+        fingerprint), whose origin (command, time, code version) the manifest keeps; it records
+        the ``inputs`` of this start (``sim.output.input_files``). Leftover temporary files of a
+        killed sweep are removed.
         """
         existing = self.root / MANIFEST
         old: dict[str, Any] = {}
@@ -195,6 +197,7 @@ class Store:
             scenario=experiment,
             engine="vector",
             command=command,
+            inputs=inputs,
             extra={
                 "kind": "sweep",
                 "experiment_name": experiment.name,
@@ -307,6 +310,8 @@ def load_manifest(
         info = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise OutputError(f"{root} is not a sweep directory (no {MANIFEST})") from None
+    except NotADirectoryError:
+        raise OutputError(f"{root} is a file, not a sweep directory; {advice}") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise OutputError(f"cannot read {path}: {exc}") from None
     if not isinstance(info, dict) or info.get("kind") != "sweep":

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from experiments.spec import Experiment, apply_values
 from experiments.store import RunInfo, Store
 from sim.audience import build_population
 from sim.audience.memory import check_memory, scenario_bytes
-from sim.errors import ScenarioError, validation_problems
+from sim.errors import validation_problems
 from sim.metrics import FINAL_OUTCOMES
 from sim.rng import key
 from sim.runner import baseline_revenue, simulate, with_strategy
@@ -181,8 +181,10 @@ class SweepReport:
 class Sweep:
     """An experiment bound to a store: its design, runs and which are still to do.
 
-    Opening creates the store directory (``resume=False`` refuses a directory holding a sweep;
-    ``resume=True`` reopens one of the same experiment and skips its finished runs).
+    Opening checks the design's size and every remaining point's scenario, then creates the
+    store directory (``resume=False`` refuses a directory holding a sweep; ``resume=True``
+    reopens one of the same experiment and skips its finished runs); its manifest records the
+    ``inputs``, the files read to make the experiment (``sim.output.input_files``).
     """
 
     def __init__(
@@ -192,6 +194,7 @@ class Sweep:
         *,
         resume: bool = False,
         command: list[str] | None = None,
+        inputs: Iterable[Path] = (),
     ) -> None:
         from experiments.design import check_design_size, design_points  # not for workers
 
@@ -202,12 +205,24 @@ class Sweep:
         self.points = design_points(experiment)
         self.seeding = self.store.seeding(experiment, resume=resume)
         self.runs = plan_runs(experiment, self.points, self.seeding)
-        self.finished = self.store.open(
-            experiment, self.runs, self.points, resume=resume, command=command, seeding=self.seeding
-        )
-        self.remaining = [run for run in self.runs if run.index not in self.finished]
         self._base = apply_values(experiment.scenario, experiment.fixed)
         self._names = list(self.points.columns[: len(experiment.parameters)])
+        self.remaining = self._unfinished(self.store.finished())
+        self.check_points()  # before the store is written
+        self.finished = self.store.open(
+            experiment,
+            self.runs,
+            self.points,
+            resume=resume,
+            command=command,
+            seeding=self.seeding,
+            inputs=inputs,
+        )
+        self.remaining = self._unfinished(self.finished)
+
+    def _unfinished(self, finished: set[int]) -> list[RunInfo]:
+        """The runs not in ``finished``, in index order."""
+        return [run for run in self.runs if run.index not in finished]
 
     @property
     def total(self) -> int:
@@ -241,11 +256,10 @@ class Sweep:
                     task.scenario_of(strategy)
                 except ValueError as error:  # pydantic's ValidationError is a ValueError
                     values = ", ".join(f"{k} = {v:g}" for k, v in task.values.items())
-                    raise ScenarioError(
+                    raise self.experiment.error(
+                        ("parameters",),
                         f"design point {run.point} ({values}) is not a valid scenario for "
                         f"{strategy.name}: {validation_problems(error)}",
-                        self.experiment.name,
-                        field="parameters",
                     ) from None
 
     def task(self, run: RunInfo) -> RunTask:
@@ -275,7 +289,6 @@ class Sweep:
         """Run the remaining runs on ``executor``, recording each as it finishes; write
         ``results.parquet`` when the sweep is complete. With nothing remaining the executor is
         not started (a Dask cluster for no runs)."""
-        self.check_points()
         local = getattr(executor, "local_processes", 0)  # an executor of one's own may not say
         if self.remaining and local:
             self._check_memory(min(local, len(self.remaining)))

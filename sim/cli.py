@@ -23,6 +23,7 @@ from types import FrameType
 from typing import Annotated, Any, NoReturn, get_args
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -35,12 +36,56 @@ from rich.progress import (
 from rich.table import Column, Table
 
 import sim
-from sim.errors import validation_problems
-from sim.text import comparison_name, did_you_mean, outcome_legend, plural
+from sim.errors import allowed_range, problem_text, validation_problems
+from sim.text import comparison_name, did_you_mean, outcome_legend, plural, repeated
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
 __all__ = ["app", "CliError"]
+
+
+class _Conventions:
+    """What every command and the group share, set here once over typer's defaults: a flag
+    takes no value, so the help shows none (typer's Rich help writes ``<bool>`` after it, as if
+    ``--json true`` were meant); a value that fails an option's check is explained as a scenario
+    file's is (``must be between 1 and 1000 (at least 1)``, not pydantic's wording)."""
+
+    def get_params(self, ctx: typer.Context) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""  # shown in place of the type
+        return params
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        from pydantic import ValidationError
+
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except typer.BadParameter as error:
+            if isinstance(error.__cause__, ValidationError):
+                low, high = (getattr(error.param, bound, None) for bound in ("min", "max"))
+                error.message = problem_text(error.__cause__.errors()[0], allowed_range(low, high))
+            raise
+
+
+class _Command(_Conventions, typer.core.TyperCommand):
+    """A command whose usage line names its arguments as click does: ``TARGETS...``,
+    ``SCENARIO``, ``[NAME]`` when optional (typer writes ``{targets}...``)."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                name = param.metavar or param.name.upper()
+                name = name if param.required else f"[{name}]"
+                pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+
+class _Group(_Conventions, typer.core.TyperGroup):
+    """The ``longgame`` group, with the commands' conventions."""
+
 
 app = typer.Typer(
     name="longgame",
@@ -48,17 +93,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
 )
 
 
 def command(name: str | None = None) -> Callable[[Callable], Callable]:
-    """``app.command`` with the docstring's paragraphs each on one line: Rich keeps a help
-    text's line breaks, which would cut the help mid-sentence."""
+    """``app.command`` with the docstring's paragraphs each on one line (Rich keeps a help
+    text's line breaks, which would cut the help mid-sentence) and the conventions of
+    ``_Command``."""
 
     def register(function: Callable) -> Callable:
         paragraphs = inspect.cleandoc(function.__doc__ or "").split("\n\n")
         prose = "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
-        return app.command(name, help=prose)(function)
+        return app.command(name, help=prose, cls=_Command)(function)
 
     return register
 
@@ -431,6 +478,17 @@ def _direction(value: str | None) -> str | None:
     return value
 
 
+def _scheduler(value: str | None) -> str | None:
+    """Check the form of a --scheduler address (a bad one is a usage error, before the sweep
+    starts; whether a scheduler answers there is known only on connecting)."""
+    if value is not None:
+        from experiments.executors import scheduler_problem
+
+        if (problem := scheduler_problem(value)) is not None:
+            raise typer.BadParameter(f"{value!r}: {problem}; e.g. tcp://10.0.0.5:8786")
+    return value
+
+
 def _most_days() -> int:
     """The longest horizon the schema allows."""
     from sim.schema import Scenario, bounds
@@ -555,11 +613,12 @@ def run(
     """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
     with _user_errors():
         from sim.charts import trajectories_png
-        from sim.loading import load_scenario
+        from sim.loading import files_read, load_scenario
         from sim.output import CHART_PNG, ensure_results_dir, write_results
         from sim.runner import run_seeds
 
-        resolved = load_scenario(scenario)
+        with files_read() as read:
+            resolved = load_scenario(scenario)
         _note_empty([scenario])
         if days is not None:
             resolved = _replace(resolved, days=days)
@@ -587,7 +646,14 @@ def run(
                     progress=progress,
                     workers=workers,
                 )
-            paths = write_results(df, out, scenario=resolved, engine=engine, command=_command())
+            paths = write_results(
+                df,
+                out,
+                scenario=resolved,
+                engine=engine,
+                command=_command(),
+                inputs=_inputs(read, resolved),
+            )
             png, svg = trajectories_png(
                 df, Path(out) / CHART_PNG, title=f"{resolved.name}, {plural(seeds, 'seed')}"
             )
@@ -670,30 +736,15 @@ def compare(
         from sim.output import CHART_PNG, ensure_results_dir, write_results
         from sim.runner import compare as run_comparison
         from sim.runner import on_edge_list, with_audience
-        from sim.schema import Comparison
         from sim.summary import paired_with
         from sim.tables import paired_frame
 
         _note_empty(targets)
-        if len(targets) == 1 and _is_comparison(targets[0]):
-            comparison = loading.load_comparison(targets[0])
-        else:
-            strategies = [loading.load_strategy(target) for target in targets]
-            base = loading.load_scenario("base")
-            named = [((target,), s) for target, s in zip(targets, strategies, strict=True)]
-            problem = loading.platform_problem(base.platforms, named)
-            if problem:
-                (where, *_), _, message = problem
-                raise CliError(
-                    f"{where}: {message} (the base scenario's); to compare strategies on other "
-                    "platforms, give a comparison file whose scenario lists them "
-                    "(docs/scenarios.md, Comparison)"
-                )
-            name = comparison_name([strategy.name for strategy in strategies])
-            comparison = Comparison(name=name, scenario=base, strategies=strategies)
-        scenario = comparison.scenario
-        if audience is not None:
-            scenario = with_audience(scenario, loading.load_audience(audience))
+        with loading.files_read() as read:
+            comparison = _comparison_of(targets)
+            scenario = comparison.scenario
+            if audience is not None:
+                scenario = with_audience(scenario, loading.load_audience(audience))
         if graph is not None:
             from sim.audience.edgelist import resolve_graph_path, shipped_direction
 
@@ -706,6 +757,7 @@ def compare(
         if seed is not None:
             scenario = _replace(scenario, seed=seed)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
+        inputs = _inputs(read, scenario)
         names = [strategy.name for strategy in comparison.strategies]
         if against is not None:
             _check_against(against, names)
@@ -736,7 +788,13 @@ def compare(
             market = _market_scan(comparison, df, engine, workers) if markets else None
             tables = {"paired": None if paired is None else paired_frame(*paired), "market": market}
             paths = write_results(
-                df, out, scenario=comparison, engine=engine, command=_command(), tables=tables
+                df,
+                out,
+                scenario=comparison,
+                engine=engine,
+                command=_command(),
+                tables=tables,
+                inputs=inputs,
             )
             _market_chart(market, Path(out), paths)
             brands = scenario.brands
@@ -756,6 +814,48 @@ def compare(
             against=paired,
             market=market,
         )
+
+
+def _comparison_of(targets: list[str]) -> Any:
+    """The comparison ``compare``'s arguments name: a single comparison file (or name), or
+    strategies to try in place of the first brand's on the base scenario."""
+    from sim import loading
+    from sim.schema import Comparison
+
+    if len(targets) == 1 and _is_comparison(targets[0]):
+        return loading.load_comparison(targets[0])
+    strategies = [loading.load_strategy(target) for target in targets]
+    if twice := repeated(strategy.name for strategy in strategies):
+        raise CliError(
+            "each strategy is compared once (results are kept by strategy name); "
+            f"repeated: {', '.join(twice)}; give each strategy once, or, to compare a variant "
+            "with its preset, give the variant its own name in its file or in a comparison file "
+            "(docs/scenarios.md, Comparison)"
+        )
+    base = loading.load_scenario("base")
+    named = [((target,), s) for target, s in zip(targets, strategies, strict=True)]
+    problem = loading.platform_problem(base.platforms, named)
+    if problem:
+        (where, *_), _, message = problem
+        raise CliError(
+            f"{where}: {message} (the base scenario's); to compare strategies on other "
+            "platforms, give a comparison file whose scenario lists them "
+            "(docs/scenarios.md, Comparison)"
+        )
+    name = comparison_name([strategy.name for strategy in strategies])
+    return Comparison(name=name, scenario=base, strategies=strategies)
+
+
+def _inputs(read: list[Path], scenario: Any) -> list[Path]:
+    """The files a result is made from, for its manifest: those loaded (``read``, from
+    ``sim.loading.files_read``) and the edge list of the scenario's audience, if it has one,
+    with the labels file read beside it."""
+    from sim.audience.edgelist import files_of, resolve_graph_path
+
+    graph = scenario.audience.graph
+    if graph.kind != "edgelist":
+        return read
+    return [*read, *files_of(resolve_graph_path(graph.path or ""))]
 
 
 def _market_scan(comparison: Any, df: Any, engine: str, workers: int) -> Any:
@@ -870,7 +970,10 @@ def sweep(
     ] = False,
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Submit to an existing Dask cluster at this address (tcp://HOST:PORT)."),
+        typer.Option(
+            help="Submit to an existing Dask cluster at this address (tcp://HOST:PORT).",
+            callback=_scheduler,
+        ),
     ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Finish a sweep in --out, skipping its finished runs.")
@@ -887,10 +990,13 @@ def sweep(
         from experiments.executors import ExecutorError, make_executor
         from experiments.spec import load_experiment
         from experiments.sweep import Sweep
+        from sim.loading import files_read
 
-        spec = load_experiment(experiment)
+        with files_read() as read:
+            spec = load_experiment(experiment)
         out = out or Path("out") / "sweeps" / _safe_name(spec.name)
-        run = Sweep(spec, out, resume=resume, command=_command())
+        inputs = _inputs(read, spec.scenario)
+        run = Sweep(spec, out, resume=resume, command=_command(), inputs=inputs)
         executor = make_executor(workers, dask=dask, scheduler=scheduler)
         log = _stderr()
         _note_compiling()

@@ -9,22 +9,24 @@ file, the field path and the line. docs/scenarios.md describes the files.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from sim.audience import edgelist
 from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, is_file, resolve_graph_path
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, allowed_range, is_directory, not_a_file, problem_text
 from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
-from sim.text import did_you_mean
+from sim.text import did_you_mean, repeated
 from sim.toml_text import toml_value
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "comparison_from_dict",
     "display_name",
     "error_at",
+    "files_read",
     "list_presets",
     "load_audience",
     "load_comparison",
@@ -103,8 +106,23 @@ class _Site:
         return ScenarioError(message, self.doc.name, _dotted(self.at), line, shown)
 
 
-# Which file wrote each key path of the loaded result (presets and overrides mixed).
-Origins = dict[Loc, _Site]
+class Origins(dict[Loc, _Site]):
+    """Which file wrote each key path of the loaded result (presets and overrides mixed), and
+    the references that could not be resolved (``unresolved``: where, and the error), kept so
+    that the file's other errors are counted too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unresolved: list[tuple[Loc, ScenarioError]] = []
+
+    def resolve(self, site: _Site, load: Callable[[], Any]) -> Any:
+        """``load()``, the table a reference at ``site`` names; if it cannot be resolved, the
+        error is kept and an empty table stands in for it."""
+        try:
+            return load()
+        except ScenarioError as error:
+            self.unresolved.append((site.at, error))
+            return {}
 
 
 # ---- public API -------------------------------------------------------------------------------
@@ -170,7 +188,7 @@ def with_comparison(
     other keys first passed through ``reshape``. Errors name ``source``, the field and the line;
     the origins returned place later errors (:func:`error_at`)."""
     site = _Site(_Doc(source, base_dir, text))
-    origins: Origins = {}
+    origins = Origins()
     _mark(origins, data, site)
     pair = {"scenario": data.get("scenario", "base"), "strategies": data.get("strategies", [])}
     pair |= {key: data[key] for key in ("days",) if key in data}
@@ -343,6 +361,10 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
                     refused = f"shipped {kind} {ref!r} links outside the shipped files"
                     raise ScenarioError(refused) if site is None else site.error(refused, ref)
                 return shipped.resolve()
+    if base_dir is not None and (name is None or is_directory(candidate)):
+        message = not_a_file(candidate)
+        file = display_name(candidate)
+    elif name is not None:
         shipped = [found for found, _ in list_presets(kind)]
         other = shipped_kind(ref, other_than=kind)
         message = (
@@ -352,16 +374,13 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
             f"are: {', '.join(shipped)} (or give a file path)"
         )
         file = None
-    elif base_dir is None:
+    else:
         names = ", ".join(name for name, _ in list_presets(kind))
         message = f"only shipped {kind} names can be used here: {names}"
         file = None
-    else:
-        message = "file not found"
-        file = display_name(candidate)
     if site is None:
         raise ScenarioError(message, file)
-    raise site.error(message if file is None else f"file not found: {file}", ref)
+    raise site.error(message if file is None else f"{message}: {file}", ref)
 
 
 def _read(path: Path) -> tuple[_Doc, dict[str, Any]]:
@@ -373,10 +392,31 @@ def _read(path: Path) -> tuple[_Doc, dict[str, Any]]:
     return _Doc(name, path.parent, text), parse_toml_text(text, name)
 
 
+_READ: ContextVar[list[Path] | None] = ContextVar("files_read", default=None)
+"""Where :func:`files_read` collects the files read (None: not collecting)."""
+
+
+@contextlib.contextmanager
+def files_read() -> Iterator[list[Path]]:
+    """The files read (:func:`read_text`) within the block, resolved, each once, in the order
+    read, except the shipped presets (``sim.source_digest`` covers them): the inputs a result's
+    manifest records."""
+    read: list[Path] = []
+    token = _READ.set(read)
+    try:
+        yield read
+    finally:
+        _READ.reset(token)
+
+
 def read_text(path: Path, name: str) -> str:
     """A file's text; bytes that are not UTF-8 are a ScenarioError naming ``name`` and the
     line."""
     data = path.read_bytes()
+    read, resolved = _READ.get(), path.resolve()
+    shipped = resolved.is_relative_to(shipped_dir().resolve())
+    if read is not None and resolved not in read and not shipped:
+        read.append(resolved)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -386,12 +426,10 @@ def read_text(path: Path, name: str) -> str:
 
 
 def display_name(path: Path) -> str:
-    """A file's name in messages: scenarios/... when shipped, else relative to the current
-    directory when inside it."""
+    """A file's name in messages, one that opens from the current directory: relative to it
+    when inside it, else absolute (a shipped file too: ``scenarios/...`` would name no file from
+    another directory)."""
     path = path.resolve()
-    shipped = shipped_dir().resolve()
-    if path.is_relative_to(shipped):
-        return str(Path("scenarios") / path.relative_to(shipped))
     cwd = Path.cwd()
     return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
 
@@ -446,13 +484,13 @@ def _wrong_kind(kind: str, data: dict[str, Any]) -> str | None:
 
 
 def _load(kind: str, ref: PathLike, base_dir: PathLike | None) -> Any:
-    origins: Origins = {}
+    origins = Origins()
     path = locate(kind, ref, base_dir)
     return _validate(MODELS[kind], _load_file(kind, path, (), origins), origins)
 
 
 def _from_dict(kind: str, data: dict[str, Any], source: str, text: str) -> Any:
-    origins: Origins = {}
+    origins = Origins()
     expanded = _expand(kind, data, _Site(_Doc(source, None, text)), origins)
     return _validate(MODELS[kind], expanded, origins)
 
@@ -500,8 +538,7 @@ def _compose(kind: str, value: Any, site: _Site, origins: Origins, chain: tuple[
     """A strategy, audience or platform: a name or path, or a table that may name a ``preset``
     whose table its keys override (tables merge recursively, other values replace)."""
     if isinstance(value, str):
-        path = _locate(kind, value, site.doc.dir, site)
-        loaded = _load_file(kind, path, site.at, origins, chain, site)
+        loaded = origins.resolve(site, lambda: _referenced(kind, value, site, origins, chain))
         origins[site.at] = site  # the table as a whole comes from the reference
         return loaded
     if not isinstance(value, dict):
@@ -512,12 +549,27 @@ def _compose(kind: str, value: Any, site: _Site, origins: Origins, chain: tuple[
         ref, ref_site = table.pop("preset"), site.child("preset")
         if not isinstance(ref, str):
             raise ref_site.error("must be a preset name or the path of a TOML file", ref)
-        path = _locate(kind, ref, site.doc.dir, ref_site)
-        base = _load_file(kind, path, site.at, origins, chain, ref_site)
+        base = origins.resolve(
+            ref_site, lambda: _referenced(kind, ref, ref_site, origins, chain, at=site.at)
+        )
     if kind == "audience":
         table = _absolute_graph_path(table, site)
     _mark(origins, table, site)
     return _merge(base, table)
+
+
+def _referenced(
+    kind: str,
+    ref: str,
+    site: _Site,
+    origins: Origins,
+    chain: tuple[Path, ...] = (),
+    at: Loc | None = None,
+) -> Any:
+    """The file of a kind that ``ref``, written at ``site``, names, expanded (at ``at`` in the
+    result: default the site's own key path)."""
+    path = _locate(kind, ref, site.doc.dir, site)
+    return _load_file(kind, path, site.at if at is None else at, origins, chain, site)
 
 
 def _scenario(value: Any, site: _Site, origins: Origins) -> Any:
@@ -567,9 +619,8 @@ def _comparison(value: dict[str, Any], site: _Site, origins: Origins) -> dict[st
     days = out.pop("days", None)
     scenario = out.get("scenario", {})
     if isinstance(scenario, str):
-        ref = site.child("scenario")
-        path = _locate("scenario", scenario, site.doc.dir, ref)
-        scenario = _load_file("scenario", path, ref.at, origins, (), ref)
+        ref, name = site.child("scenario"), scenario
+        scenario = origins.resolve(ref, lambda: _referenced("scenario", name, ref, origins))
     else:
         scenario = _scenario(scenario, site.child("scenario"), origins)
     if days is not None and isinstance(scenario, dict):
@@ -606,8 +657,9 @@ def _absolute_graph_path(table: dict[str, Any], site: _Site) -> dict[str, Any]:
     except EdgeListError:
         pass
     shipped = ", ".join(file for file, _ in SHIPPED_GRAPHS.values())
+    problem = not_a_file(candidate) if is_directory(candidate) else "graph file not found"
     raise site.child("graph", "path").error(
-        f"graph file not found (looked next to the file: {candidate}); allowed: an existing "
+        f"{problem} (looked next to the file: {candidate}); allowed: an existing "
         f"edge-list file or a shipped graph: {shipped}",
         graph["path"],
     )
@@ -640,7 +692,11 @@ def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
     try:
         result = model.model_validate(data, strict=True)
     except ValidationError as exc:
+        if origins.unresolved:
+            raise _unresolved_error(origins, exc.errors()) from None
         raise _convert(exc, model, data, origins) from None
+    if origins.unresolved:
+        raise _unresolved_error(origins, [])
     if isinstance(result, Comparison):
         strategies = [(("strategies", i), s) for i, s in enumerate(result.strategies)]
         problem = platform_problem(result.scenario.platforms, strategies)
@@ -680,11 +736,28 @@ def _convert(
         problem = _scenario_platform_problem(_get(data, loc))
         if problem:
             field, value, message = problem
-            return _platform_error(origins, loc + field, value, message + more)
+            return _platform_error(origins, loc + field, value, message, more)
     value = first["input"]
     if first["type"] == "missing" or _has_table(value):
         value = None
     return error_at(origins, loc, value, _explain(first, model) + more)
+
+
+def _unresolved_error(origins: Origins, errors: list[Any]) -> ScenarioError:
+    """The first reference that could not be resolved, with the count of the other errors: the
+    other such references, and the validation ``errors`` not caused by one (an error at, inside
+    or around an unresolved reference may come from the empty table standing in for it)."""
+    (_, first), *others = origins.unresolved
+    places = [at for at, _ in origins.unresolved]
+
+    def caused(loc: Loc) -> bool:
+        return any(loc[: len(at)] == at or at[: len(loc)] == loc for at in places)
+
+    count = len(others) + sum(not caused(tuple(error["loc"])) for error in errors)
+    if not count:
+        return first
+    message = f"{first.message} (and {count} more)"
+    return ScenarioError(message, first.file, first.field, first.line, first.value)
 
 
 def _has_table(value: Any) -> bool:
@@ -724,23 +797,32 @@ def _explain(error: Any, model: type[BaseModel]) -> str:
         return f"unknown key{did_you_mean(str(loc[-1]), keys)}; allowed keys are: {', '.join(keys)}"
     if kind == "missing":
         return "a required key is missing"
-    if kind == "literal_error":
-        return f"must be one of {error['ctx']['expected']}"
-    allowed = _allowed_range(_field_at(model, loc))
-    if kind in ("greater_than_equal", "less_than_equal") and allowed:
-        side = "at least" if kind == "greater_than_equal" else "at most"
-        return f"must be {allowed} ({side} {_number(next(iter(error['ctx'].values())))})"
-    message = error["msg"].removeprefix("Value error, ")
-    message = message[:1].lower() + message[1:]
-    return f"{message}; allowed: {allowed}" if allowed else message
+    field = _field_at(model, loc)
+    return problem_text(error, _allowed_range(field), _choices(field.annotation if field else None))
 
 
-def _platform_error(origins: Origins, loc: Loc, value: Any, message: str) -> ScenarioError:
+def _platform_error(
+    origins: Origins, loc: Loc, value: Any, message: str, more: str = ""
+) -> ScenarioError:
     """A strategy's platforms missing from the scenario: reported where the strategy's platforms
-    were written, unless they came from a preset (then where the strategy was named)."""
+    were written, unless they came from a preset (then where the strategy was named), or are
+    the defaults, written nowhere (then where the strategy, or the brand that sets none, is,
+    saying so). ``more`` counts the other errors."""
     strategy = loc[:-1]
+    if loc[-1:] == ("platforms",) and loc not in origins:  # the defaults, written nowhere
+        if strategy in origins:
+            where, change = strategy, f"set {_dotted(loc)}"
+            unset = f"{_dotted(strategy)} sets no platforms, so it has the default ones"
+        else:
+            where, change = strategy[:-1], f"set the brand's strategy, or {_dotted(loc)}"
+            unset = (
+                f"{_dotted(where)} sets no strategy, so it has the default one (the settings of "
+                "consistent_engagement) and its platforms"
+            )
+        message += f" ({unset}; {change})"
+        return error_at(origins, loc, value, message + more, where=where)
     same_file = _origin(origins, loc)[0].doc is _origin(origins, strategy)[0].doc
-    return error_at(origins, loc, value, message, where=loc if same_file else strategy)
+    return error_at(origins, loc, value, message + more, where=loc if same_file else strategy)
 
 
 def _scenario_platform_problem(data: Any) -> tuple[Loc, Any, str] | None:
@@ -768,9 +850,8 @@ def platform_problem(
 ) -> tuple[Loc, Any, str] | None:
     """Platform names must be unique and every strategy must use the scenario's platforms."""
     known = [platform.name for platform in platforms]
-    repeated = sorted({name for name in known if known.count(name) > 1})
-    if repeated:
-        return ("platforms",), None, f"platform names must be unique; repeated: {repeated}"
+    if twice := repeated(known):
+        return ("platforms",), None, f"platform names must be unique; repeated: {twice}"
     for loc, strategy in strategies:
         unknown = [name for name in strategy.platforms if name not in known]
         if unknown:
@@ -806,15 +887,14 @@ def _allowed_range(field: FieldInfo | None) -> str:
     low = high = None
     for item in field.metadata if field else ():
         low, high = getattr(item, "ge", low), getattr(item, "le", high)
-    if low is not None and high is not None:
-        return f"between {_number(low)} and {_number(high)}"
-    if low is not None:
-        return f"at least {_number(low)}"
-    return f"at most {_number(high)}" if high is not None else ""
+    return allowed_range(low, high)
 
 
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(x)
+def _choices(annotation: Any) -> list[str]:
+    """The values a ``Literal`` field (possibly optional) may take, as text."""
+    if get_origin(annotation) is Literal:
+        return [str(value) for value in get_args(annotation)]
+    return [choice for arg in get_args(annotation) for choice in _choices(arg)]
 
 
 def _get(data: Any, loc: Loc) -> Any:

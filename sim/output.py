@@ -22,7 +22,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ __all__ = [
     "cannot_write",
     "ensure_dir",
     "ensure_results_dir",
+    "input_files",
     "write_results",
     "manifest",
 ]
@@ -265,6 +266,19 @@ def _version(package: str) -> str | None:
         return None
 
 
+def input_files(paths: Iterable[Path | str]) -> list[dict[str, Any]]:
+    """Each input file (once) as the manifest records it: its absolute ``path``, size in
+    ``bytes`` and ``sha256``, so that results can be traced to the very files that made them
+    after those are edited or moved. A file that cannot be read is recorded with its error."""
+    found: list[dict[str, Any]] = []
+    for path in dict.fromkeys(Path(path).resolve() for path in paths):
+        try:
+            found.append({"path": str(path), "bytes": path.stat().st_size, "sha256": _sha256(path)})
+        except OSError as error:
+            found.append({"path": str(path), "error": _explain(error)})
+    return found
+
+
 def manifest(
     df: pd.DataFrame,
     *,
@@ -272,8 +286,10 @@ def manifest(
     engine: str | None = None,
     command: Sequence[str] | str | None = None,
     extra: dict[str, Any] | None = None,
+    inputs: Iterable[Path | str] = (),
 ) -> dict[str, Any]:
-    """How a result was made: scenario as resolved, seeds, engine, versions, command, UTC time.
+    """How a result was made: scenario as resolved, seeds, engine, versions, command, UTC time,
+    and the files read to make it (``inputs``, :func:`input_files`).
 
     ``scenario`` is a pydantic model (a ``Scenario`` or ``Comparison``), dumped with
     ``model_dump(mode="json")``; ``command`` defaults to this process's command line.
@@ -311,6 +327,7 @@ def manifest(
             "pyarrow": _version("pyarrow"),
         },
         "scenario": scenario.model_dump(mode="json") if scenario is not None else None,
+        "inputs": input_files(inputs),
     }
     if extra:
         info.update(extra)
@@ -326,6 +343,7 @@ def write_results(
     command: Sequence[str] | str | None = None,
     extra: dict[str, Any] | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    inputs: Iterable[Path | str] = (),
 ) -> dict[str, Path]:
     """Write ``metrics.parquet``, ``metrics.csv``, ``summary.csv`` (the final outcomes with their
     intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``, and the
@@ -335,13 +353,16 @@ def write_results(
     Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``, and each kind of
     ``tables``). They replace the previous ones together (an earlier optional table is removed
     when there is none of its kind now); the manifest records the SHA-256 of each data file, so
-    a reader can check that the files beside it are the ones it describes.
+    a reader can check that the files beside it are the ones it describes, and the size and
+    SHA-256 of each file read to make them (``inputs``: scenario, strategy and edge-list files).
     """
     from sim.summary import final_outcomes
 
     out = Path(out_dir)
     ensure_results_dir(out)
-    info = manifest(df, scenario=scenario, engine=engine, command=command, extra=extra)
+    info = manifest(
+        df, scenario=scenario, engine=engine, command=command, extra=extra, inputs=inputs
+    )
     paths = {
         "parquet": out / METRICS_PARQUET,
         "csv": out / METRICS_CSV,

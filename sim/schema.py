@@ -17,6 +17,8 @@ import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from sim.text import repeated
+
 CONTENT_TYPES: tuple[str, ...] = ("value", "story", "promo", "conversation")
 KPIS = Literal["followers", "engagement", "revenue", "roi"]
 ASSUMPTION = "assumption, see docs/model.md"
@@ -1003,11 +1005,9 @@ class Comparison(Strict):
 def unique_strategies(strategies: list[Strategy]) -> list[Strategy]:
     """``strategies`` if their names differ: results are kept by strategy name, so two of the
     same name would be reported as one."""
-    names = [strategy.name for strategy in strategies]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
+    if twice := repeated(strategy.name for strategy in strategies):
         raise ValueError(
-            f"strategy names must be unique; repeated: {', '.join(repeated)} (give a variant its "
-            f'own name, e.g. {{ preset = "{repeated[0]}", name = "{repeated[0]}_variant", ... }})'
+            f"strategy names must be unique; repeated: {', '.join(twice)} (give a variant its "
+            f'own name, e.g. {{ preset = "{twice[0]}", name = "{twice[0]}_variant", ... }})'
         )
     return strategies

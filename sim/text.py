@@ -18,6 +18,7 @@ __all__ = [
     "outcome_legend",
     "percent",
     "plural",
+    "repeated",
     "PERCENT_OUTCOMES",
 ]
 
@@ -66,6 +67,12 @@ def comparison_name(names: Sequence[str], limit: int = 80) -> str:
         if len(shortened) <= limit:
             return shortened
     return plural(len(names), "strategy")
+
+
+def repeated(names: Iterable[str]) -> list[str]:
+    """The names given more than once, sorted."""
+    names = list(names)
+    return sorted({name for name in names if names.count(name) > 1})
 
 
 def number(value: Any) -> str:

@@ -86,6 +86,30 @@ def test_help_shows_every_default_and_wraps_prose(name):
         assert f"{option} (default: {default})" in text
 
 
+@pytest.mark.parametrize("name", ["", "presets", "run", "compare", "app", "sweep", "analyze"])
+def test_help_shows_flags_without_a_value_and_arguments_in_capitals(name):
+    """A flag takes no value, so the help shows none (typer would write <bool>); the usage line
+    names arguments as click does: TARGETS..., SCENARIO."""
+    result = invoke(*[name] if name else [], "--help")
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output and "{" not in result.output
+    usage = {"run": "SCENARIO", "compare": "TARGETS...", "sweep": "EXPERIMENT"}
+    usage |= {"analyze": "DIRECTORY", "": "COMMAND [ARGS]..."}
+    expected = f"Usage: longgame {name} [OPTIONS] {usage.get(name, '')}"
+    assert " ".join(expected.split()) in " ".join(result.output.split())
+
+
+def test_option_values_out_of_range_are_explained_in_the_projects_words():
+    for args, expected in (
+        (("run", "base", "--seeds", "0"), "'--seeds': must be between 1 and 1000 (at least 1)"),
+        (("compare", "quick", "--days", "40000"), "must be between 1 and 36500 (at most 36500)"),
+        (("run", "base", "--seed", "-1"), "'--seed': must be at least 0"),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2
+        assert expected in _unboxed(result.output) and "Input should" not in result.output
+
+
 def test_bad_scenario_file_exits_2_naming_file_and_field(tmp_path):
     bad = tmp_path / "bad_scenario.toml"
     bad.write_text('name = "bad"\ndays = -3\n')
@@ -201,9 +225,12 @@ def test_compare_of_a_strategy_on_another_platform_says_how(tmp_path):
 
 
 def test_compare_of_one_strategy_twice_exits_2():
+    """On the command line, the advice is what one can do there: no TOML, no class names."""
     result = invoke("compare", "broadcasting", "broadcasting", "--days", "5", "--seeds", "1")
     assert result.exit_code == 2
     assert "repeated: broadcasting" in result.stderr and "Value error" not in result.stderr
+    assert "give each strategy once" in result.stderr and "comparison file" in result.stderr
+    assert "Comparison:" not in result.stderr and "preset =" not in result.stderr
 
 
 def test_a_bad_out_directory_is_refused_before_any_run(tmp_path):
@@ -225,6 +252,21 @@ def test_option_and_strategy_errors_name_what_to_change(tmp_path):
     result = invoke("compare", str(wide), "broadcasting", "--days", "5")
     assert result.exit_code == 2 and "wide.toml" in result.stderr and "tiktok" in result.stderr
     assert "Comparing" not in result.stderr
+
+
+def test_a_directory_given_as_a_file_or_a_file_as_a_directory_is_named_as_such(tmp_path):
+    folder = tmp_path / "mine.toml"
+    folder.mkdir()
+    a_file = tmp_path / "afile"
+    a_file.write_text("")
+    for args, expected in (
+        (("compare", str(folder)), f"{folder}: is a directory, not a file"),
+        (("compare", "broadcasting", "--graph", str(folder)), "is a directory, not a file"),
+        (("sweep", str(folder)), f"{folder}: is a directory, not a file"),
+        (("analyze", str(a_file)), f"{a_file} is a file, not a sweep directory"),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2 and expected in _unboxed(result.stderr), result.output
 
 
 def test_the_first_run_says_it_compiles(tmp_path, monkeypatch):
@@ -421,6 +463,44 @@ def test_compare_strategies_on_a_real_graph(tmp_path):
     assert "consistent_engagement" in result.stdout and "break_even_day" in result.stdout
     brand = manifest["scenario"]["scenario"]["brands"][0]  # 5% of 236 people, as on 20,000
     assert brand["initial"]["followers"] == 12 * manifest["scenario"]["scenario"]["market"]["scale"]
+
+
+def test_the_manifest_records_each_file_read_with_its_size_and_sha256(tmp_path):
+    """The files a result was made from, outside the shipped presets (which the source digest
+    covers): strategy and scenario files and the edge list, each with its size and SHA-256."""
+    import hashlib
+
+    from sim.audience.edgelist import GRAPHS_DIR, files_of
+
+    edges = tmp_path / "edges.txt"
+    edges.write_text("0 1\n1 2\n2 3\n3 0\n0 2\n4 0\n")
+    mine = tmp_path / "mine.toml"
+    mine.write_text('preset = "broadcasting"\nreply_rate = 0.4\n')
+    out = tmp_path / "out"
+    args = ("--graph", str(edges), "--days", "2", "--seeds", "1", "--out", str(out))
+    result = invoke("compare", str(mine), "consistent_engagement", *args)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["inputs"] == [
+        {
+            "path": str(path.resolve()),
+            "bytes": path.stat().st_size,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
+        for path in (mine, edges)
+    ]
+    assert {"scenario", "sha256", "seeds", "command"} <= set(manifest)  # kept beside them
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO.replace('"consistent_engagement"', '"mine.toml"'))
+    result = invoke("run", str(scenario), "--seeds", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    inputs = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert [item["path"] for item in inputs] == [str(scenario.resolve()), str(mine.resolve())]
+    beside = files_of(GRAPHS_DIR / "email-Eu-core.txt.gz")  # the graph and its labels file
+    assert [path.name for path in beside] == [
+        "email-Eu-core.txt.gz",
+        "email-Eu-core-department-labels.txt.gz",
+    ]
 
 
 BAD_FILES = {

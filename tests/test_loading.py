@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import textwrap
 from pathlib import Path
@@ -490,3 +491,72 @@ def test_shipped_names_may_name_their_folder_as_the_docs_do() -> None:
         load_comparison("comparisons/quik")
     with pytest.raises(ScenarioError, match="file not found"):
         load_strategy("comparisons/quick")  # not a strategy's folder
+
+
+def test_an_unknown_name_is_shown_with_a_count_of_the_other_errors(tmp_path: Path) -> None:
+    """An unresolvable reference no longer hides the file's other errors: the first is shown
+    with how many more there are, as for schema errors (docs/scenarios.md, Errors)."""
+    world = """
+        audience = "small"
+        platforms = ["facebook"]
+
+        [[brands]]
+        name = "Acme"
+        strategy = { preset = "consistent_engagement", reply_rat = 0.5 }
+
+        [[brands]]
+        name = "Rival"
+        strategy = "broadcast"
+        """
+    error = error_of(load_scenario, write(tmp_path, "world.toml", world))
+    assert error.field == "brands[1].strategy" and error.line == 11
+    assert "unknown strategy 'broadcast'" in error.message and error.message.endswith(
+        "(and 1 more)"
+    )
+    alone = world.replace("reply_rat", "reply_rate")
+    assert "more)" not in str(error_of(load_scenario, write(tmp_path, "alone.toml", alone)))
+    twice = write(
+        tmp_path,
+        "twice.toml",
+        'scenario = "base"\nstrategies = ["broadcast", "storytelin"]\ndays = 0\n',
+    )  # the two empty tables standing in have the same name: no error of theirs is counted
+    error = error_of(load_comparison, twice)
+    assert error.field == "strategies[0]" and error.message.endswith("(and 2 more)")
+
+
+def test_a_platform_of_the_default_strategy_says_where_it_comes_from(tmp_path: Path) -> None:
+    path = write(tmp_path, "tk.toml", 'platforms = ["tiktok"]\n[[brands]]\nname = "A"\n')
+    error = error_of(load_scenario, path)
+    assert error.field == "brands[0].strategy.platforms" and error.line == 2  # the brand
+    assert "brands[0] sets no strategy, so it has the default one" in error.message
+    assert "set the brand's strategy, or brands[0].strategy.platforms" in error.message
+    inline = 'platforms = ["tiktok"]\n[[brands]]\nname = "A"\nstrategy = { reply_rate = 0.5 }\n'
+    error = error_of(load_scenario, write(tmp_path, "inline.toml", inline))
+    assert error.line == 4 and "strategy sets no platforms, so it has the default" in error.message
+
+
+def test_a_shipped_file_is_named_by_a_path_that_opens_from_here(tmp_path, monkeypatch) -> None:
+    """An error in a shipped file given by its path names it by one that exists from the
+    current directory, not as scenarios/... relative to the repository."""
+    monkeypatch.chdir(tmp_path)
+    typed = Path(os.path.relpath(shipped_dir() / "base.toml"))
+    error = error_of(load_strategy, typed)
+    assert "this is a scenario file, not a strategy" in error.message
+    assert Path(error.file).resolve() == (shipped_dir() / "base.toml").resolve()
+    monkeypatch.chdir(shipped_dir())
+    assert error_of(load_strategy, "base.toml").file == "base.toml"
+
+
+def test_error_wordings_of_choices_numbers_lists_and_directories(tmp_path: Path) -> None:
+    audience = write(tmp_path, "a.toml", '[graph]\nkind = "edgelst"\n')
+    assert "(did you mean 'edgelist'?)" in str(error_of(load_audience, audience))
+    for value in ("nan", "inf", "-inf"):
+        text = str(error_of(load_strategy, write(tmp_path, "n.toml", f"reply_rate = {value}\n")))
+        assert "must be a finite number; allowed: between 0 and 1" in text, text
+    error = error_of(load_scenario, write(tmp_path, "p.toml", "platforms = []\n"))
+    assert str(error).endswith("platforms = []: must have at least 1 item [line 1]")
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    assert str(error_of(load_strategy, folder)).endswith(": is a directory, not a file")
+    path = write(tmp_path, "s.toml", '[[brands]]\nstrategy = "folder.toml"\n')
+    assert "is a directory, not a file" in str(error_of(load_scenario, path))

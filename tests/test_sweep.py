@@ -130,6 +130,12 @@ def test_robustness_experiment_is_large_enough():
             ["did you mean 'broadcasting'?"],
         ),
         (('method = "grid"', 'method = "latin"'), "design.method", ["must be one of"]),
+        (('method = "grid"', 'method = "lhss"'), "design.method", ["did you mean 'lhs'?"]),
+        (
+            ("seeds = 1", 'seeds = 1\nseeds_across_points = "independant"'),
+            "seeds_across_points",
+            ["did you mean 'independent'?"],
+        ),
         (("seeds = 1", "seeds = 0"), "seeds", ["at least 1"]),
         (("days = 15", "days = 0"), "days", ["at least 1"]),  # the field as written
         (
@@ -739,29 +745,76 @@ def test_a_failure_region_must_be_clearly_worse_than_the_whole_space():
     assert failure_region(corner, ["a", "b"])["fail_rate_inside"] > 0.9
 
 
+def _line(text: str, start: str) -> int:
+    """The number of the first line of ``text`` that starts with ``start``."""
+    return 1 + next(i for i, row in enumerate(text.splitlines()) if row.startswith(start))
+
+
 @pytest.mark.parametrize("method", ["sobol", "saltelli"])
 def test_a_sobol_or_saltelli_size_that_is_no_power_of_2_is_refused(method, tmp_path):
-    experiment = _experiment(_sampled(f'method = "{method}"\npoints = 6'))
-    with pytest.raises(ScenarioError, match="design.points: .*power of 2.*got 6; use 4 or 8"):
+    text = textwrap.dedent(_sampled(f'method = "{method}"\npoints = 6'))
+    experiment = _experiment(text)
+    with pytest.raises(
+        ScenarioError, match="design.points: .*power of 2.*got 6; use 4 or 8"
+    ) as info:
         Sweep(experiment, tmp_path / "s")
     assert not (tmp_path / "s").exists()
+    assert (info.value.file, info.value.line) == ("tiny.toml", _line(text, "points = 6"))
 
 
-def test_an_invalid_design_point_is_refused_before_any_run(tmp_path):
-    """Content shares all 0 at one point: named with its values before anything runs."""
+def test_an_invalid_design_point_is_refused_before_anything_is_written(tmp_path):
+    """Content shares all 0 at one point: named with its values, the file and the line of the
+    parameters before the sweep says it runs and before its directory is made."""
     shares = "\n".join(f'"strategy.content_mix.{kind}" = 0' for kind in ("value", "story", "promo"))
     text = TINY.replace("[design]", f"[fixed]\n{shares}\n[design]").replace(
         '"behavior.reply_trust" = { values = [0.1, 0.5] }',
         '"strategy.content_mix.conversation" = { values = [0.5, 0] }',
     )
-    sweep = Sweep(_experiment(text), tmp_path)
     with pytest.raises(
         ScenarioError, match=r"point 2 \(strategy.content_mix.conversation = 0, "
     ) as info:
-        sweep.execute(SerialExecutor())
-    assert not list(tmp_path.glob("runs/*.parquet"))
+        Sweep(_experiment(text), tmp_path / "never")
+    assert not (tmp_path / "never").exists()
     assert "content_mix" in info.value.message.split(": ", 1)[1]
     assert "errors.pydantic.dev" not in info.value.message, info.value.message
+    text = textwrap.dedent(text)
+    assert (info.value.file, info.value.line) == ("tiny.toml", _line(text, "[parameters]"))
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    experiment = tmp_path / "points.toml"
+    experiment.write_text(text)
+    result = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(tmp_path / "never")])
+    assert result.exit_code == 2 and "points.toml: parameters: design point 2" in result.stderr
+    assert "running" not in result.stderr and not (tmp_path / "never").exists()
+
+
+def test_a_malformed_scheduler_address_is_refused_before_the_sweep_starts(tmp_path):
+    from typer.testing import CliRunner
+
+    from experiments.executors import scheduler_problem
+    from sim.cli import app
+
+    for address in ("garbage", "tcp://host", "tcp://:8786", "tcp://h:port", "tpc://h:8786"):
+        args = ["sweep", "smoke", "--scheduler", address, "--out", str(tmp_path / "s")]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2 and "Invalid value for '--scheduler'" in result.output
+        assert "Sweep" not in result.stderr and not (tmp_path / "s").exists()
+    assert "did you mean 'tcp'" in scheduler_problem("tpc://h:8786")
+    for address in ("tcp://127.0.0.1:1", "127.0.0.1:8786", "tcp://[::1]:8786", "tls://h:1"):
+        assert scheduler_problem(address) is None  # well formed; unreachable is found later
+
+
+def test_a_sweeps_manifest_records_the_files_read(tmp_path):
+    import hashlib
+
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    Sweep(_experiment(), tmp_path / "s", inputs=[experiment])
+    (recorded,) = load_manifest(tmp_path / "s")["inputs"]
+    assert recorded["path"] == str(experiment.resolve())
+    assert recorded["sha256"] == hashlib.sha256(experiment.read_bytes()).hexdigest()
 
 
 def test_analyze_prints_a_comparison_never_evaluated_as_json_and_as_a_table(tmp_path, monkeypatch):

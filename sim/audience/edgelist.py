@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sim.audience.graph import FollowerGraph, dedupe_sorted
+from sim.errors import is_directory, not_a_file
 
 __all__ = [
     "COMMUNITY_FILES",
@@ -38,6 +39,7 @@ __all__ = [
     "SHIPPED_GRAPHS",
     "Direction",
     "EdgeListError",
+    "files_of",
     "is_file",
     "load_edgelist",
     "resolve_graph_path",
@@ -104,8 +106,23 @@ def resolve_graph_path(path_or_name: str | Path, base_dir: Path | None = None) -
     for candidate in candidates:
         if is_file(candidate):
             return candidate
+    if is_directory(candidates[0]):
+        raise EdgeListError(f"graph file {str(path_or_name)!r}: {not_a_file(candidates[0])}")
     tried = ", ".join(str(candidate) for candidate in candidates)
     raise EdgeListError(f"graph file {str(path_or_name)!r} not found; tried {tried}")
+
+
+def files_of(path: Path) -> list[Path]:
+    """The files :func:`load_edgelist` reads for the edge list ``path``: it, and the community
+    labels file beside it if it has one (``COMMUNITY_FILES``)."""
+    labels = _labels_file(path)
+    return [path] if labels is None else [path, labels]
+
+
+def _labels_file(path: Path) -> Path | None:
+    """The community labels file beside ``path``, if it has one."""
+    name = COMMUNITY_FILES.get(path.name)
+    return path.parent / name if name is not None and is_file(path.parent / name) else None
 
 
 def load_edgelist(path: str | Path, direction: Direction = "undirected") -> FollowerGraph:
@@ -142,10 +159,10 @@ def _renumber(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _communities_beside(path: Path, labels: np.ndarray) -> np.ndarray | None:
     """Community of each person from a known labels file beside ``path`` (0 where missing)."""
-    name = COMMUNITY_FILES.get(path.name)
-    if name is None or not (path.parent / name).is_file():
+    file = _labels_file(path)
+    if file is None:
         return None
-    node, group = _read_pairs(path.parent / name)
+    node, group = _read_pairs(file)
     position = np.minimum(np.searchsorted(labels, node), labels.size - 1)
     known = labels[position] == node
     community = np.zeros(labels.size, dtype=np.int32)
