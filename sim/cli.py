@@ -824,6 +824,12 @@ def _comparison_of(targets: list[str]) -> Any:
 
     if len(targets) == 1 and _is_comparison(targets[0]):
         return loading.load_comparison(targets[0])
+    for target in targets:
+        if target.lower() in ("true", "false") and not Path(target).exists():
+            raise CliError(
+                f"{target!r} is not a strategy: a flag takes no value "
+                f"(write --json, not --json {target})"
+            )
     strategies = [loading.load_strategy(target) for target in targets]
     if twice := repeated(strategy.name for strategy in strategies):
         raise CliError(

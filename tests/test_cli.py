@@ -233,6 +233,13 @@ def test_compare_of_one_strategy_twice_exits_2():
     assert "Comparison:" not in result.stderr and "preset =" not in result.stderr
 
 
+def test_a_value_given_to_a_flag_is_named_as_such():
+    result = invoke("compare", "quick", "--json", "true")
+    assert result.exit_code == 2
+    assert "'true' is not a strategy: a flag takes no value" in result.stderr
+    assert "shipped comparison" not in result.stderr
+
+
 def test_a_bad_out_directory_is_refused_before_any_run(tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
