@@ -144,6 +144,6 @@ fuzz: venv
 # (tests/test_sweep_kill.py; make test runs 3), and the web load test with 10 concurrent
 # sessions (tests/test_web_load.py; make test runs 3).
 .PHONY: stress
-stress: venv
+stress: venv system-deps app-assets
 	LONGGAME_KILL_TRIALS=20 $(BIN)/pytest -q tests/test_sweep_kill.py
 	LONGGAME_LOAD_SESSIONS=10 $(BIN)/pytest -q -s tests/test_web_load.py
