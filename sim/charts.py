@@ -72,6 +72,13 @@ class CompactFormatter(Formatter):
         return compact_ticks(list(values))
 
 
+def _line_look(index: int) -> tuple[Any, str]:
+    """The color and line style of the ``index``-th strategy in a chart: ten colors, then the
+    same colors dashed, then dotted, so that no two lines look alike."""
+    colors = matplotlib.colormaps["tab10"]
+    return colors(index % colors.N), _LINE_STYLES[index // colors.N % len(_LINE_STYLES)]
+
+
 def _title(column: str) -> str:
     if column in _TITLES:
         return _TITLES[column]
@@ -105,13 +112,11 @@ def trajectories_figure(
         figsize=(6.2 * ncols, 3.6 * nrows + 0.35 * legend_rows + 0.6), layout="constrained"
     )
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    colors = matplotlib.colormaps["tab10"]
     shade = 0.18 if len(families) <= 4 else 0.08  # many bands on top of each other hide lines
     for ax, column in zip(axes, columns, strict=False):
         for index, (name, rows) in enumerate(families):
             band = daily_band(rows, column)
-            color = colors(index % colors.N)
-            dashes = _LINE_STYLES[index // colors.N % len(_LINE_STYLES)]
+            color, dashes = _line_look(index)
             ax.plot(band["day"], band["mean"], color=color, ls=dashes, lw=1.6, label=name)
             ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=shade, lw=0)
         ax.set_title(_title(column), fontsize=11)
@@ -163,15 +168,15 @@ def png_and_svg(fig: Figure, path: Path | str, dpi: int = 120) -> tuple[Path, Pa
 
 def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:
     """Incremental profit at the horizon against market size (log scale), per strategy with its
-    95% interval, colored as in the trajectory charts; a strategy's break-even market size
-    (``sim.market.break_even_table``) is marked on the zero line."""
+    95% interval, colored and dashed as in the trajectory charts; a strategy's break-even market
+    size (``sim.market.break_even_table``) is marked on the zero line."""
     fig = Figure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.subplots()
-    palette = matplotlib.colormaps["tab10"]
     found = dict(zip(breaks["strategy"], breaks["people"], strict=True))
     for index, (name, rows) in enumerate(profits.groupby("strategy", sort=False)):
-        color = palette(index % palette.N)
-        ax.plot(rows["market"], rows["incremental_profit_mean"], "o-", color=color, label=name)
+        color, dashes = _line_look(index)
+        mean = rows["incremental_profit_mean"]
+        ax.plot(rows["market"], mean, marker="o", ls=dashes, color=color, label=name)
         lo, hi = rows["incremental_profit_lo"], rows["incremental_profit_hi"]
         ax.fill_between(rows["market"], lo, hi, color=color, alpha=0.12, lw=0)
         size = found.get(name)

@@ -586,13 +586,13 @@ def presets(
                 typer.echo(json.dumps(document, indent=2))
             return
         console = _stdout()
-        for kind, heading in headings:
-            table = Table(title=heading, title_justify="left", header_style="bold")
-            table.add_column("name", no_wrap=True, style="cyan")
-            table.add_column("description")
-            for name, description in found[kind]:
-                table.add_row(name, description)
-            with _to_stdout():
+        with _to_stdout():
+            for kind, heading in headings:
+                table = Table(title=heading, title_justify="left", header_style="bold")
+                table.add_column("name", no_wrap=True, style="cyan")
+                table.add_column("description")
+                for name, description in found[kind]:
+                    table.add_row(name, description)
                 console.print(table)
 
 
@@ -865,15 +865,15 @@ def _inputs(read: list[Path], scenario: Any) -> list[Path]:
 
 
 def _market_scan(comparison: Any, df: Any, engine: str, workers: int) -> Any:
-    """The comparison again in the other markets of ``sim.market.MARKET_FACTORS`` (its own
-    size is ``df``): incremental profit at the horizon per strategy and market size."""
+    """The comparison again in the other markets (``sim.market.scan_factors``; its own size is
+    ``df``): incremental profit at the horizon per strategy and market size."""
     from sim import summary
     from sim.audience import people_in
-    from sim.market import at_market, market_factors, market_profits
+    from sim.market import at_market, market_profits, scan_factors
     from sim.runner import compare as run_comparison
 
     scenario = comparison.scenario
-    factors = [factor for factor in market_factors(scenario) if factor != 1.0]
+    factors = scan_factors(scenario)
     finals = {1.0: summary.final_outcomes(df)}
     runs = len(factors) * len(comparison.strategies) * comparison.seeds
     with (

@@ -413,10 +413,10 @@ def read_text(path: Path, name: str) -> str:
     """A file's text; bytes that are not UTF-8 are a ScenarioError naming ``name`` and the
     line."""
     data = path.read_bytes()
-    read, resolved = _READ.get(), path.resolve()
-    shipped = resolved.is_relative_to(shipped_dir().resolve())
-    if read is not None and resolved not in read and not shipped:
-        read.append(resolved)
+    if (read := _READ.get()) is not None:
+        resolved = path.resolve()
+        if resolved not in read and not resolved.is_relative_to(shipped_dir().resolve()):
+            read.append(resolved)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

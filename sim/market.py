@@ -24,6 +24,7 @@ __all__ = [
     "BreakEven",
     "at_market",
     "market_factors",
+    "scan_factors",
     "market_profits",
     "break_even_market",
     "break_even_table",
@@ -48,6 +49,12 @@ def market_factors(scenario: Scenario, factors: Sequence[float] = MARKET_FACTORS
     """The ``factors`` at which ``scenario`` is still a market the model runs: at least one real
     person per simulated one."""
     return [factor for factor in factors if scenario.market.scale * factor >= 1]
+
+
+def scan_factors(scenario: Scenario) -> list[float]:
+    """The factors a market scan runs besides the scenario's own market (1): the others of
+    :func:`market_factors`."""
+    return [factor for factor in market_factors(scenario) if factor != 1.0]
 
 
 def market_profits(finals: Mapping[float, pd.DataFrame], market: float) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import solara
 from sim import summary
 from sim.charts import market_chart
 from sim.errors import ScenarioError
-from sim.market import MARKET_FACTORS, at_market, break_even_table, market_factors, market_profits
+from sim.market import MARKET_FACTORS, at_market, break_even_table, market_profits, scan_factors
 from sim.schema import Comparison, Strategy
 from sim.text import outcome_legend
 from viz import charts
@@ -208,7 +208,7 @@ def start_run() -> None:
 
 def _extra_market_runs(run: CompareRun) -> int:
     """Strategy runs a market scan adds to ``run`` (each factor but the comparison's own)."""
-    return len(run.comparison.strategies) * (len(MARKET_FACTORS) - 1)
+    return len(run.comparison.strategies) * len(scan_factors(run.comparison.scenario))
 
 
 def _scan_problem(run: CompareRun) -> str:
@@ -229,7 +229,7 @@ def _set_scan(number: int, **changes: object) -> None:
 
 
 def start_market_scan(run: CompareRun) -> None:
-    """Run ``run``'s comparison at each other market size of ``sim.market.MARKET_FACTORS``,
+    """Run ``run``'s comparison at each other market size (``sim.market.scan_factors``),
     strategy by strategy as ``start_run`` does (the comparison's own size is reused)."""
     if _scan_problem(run) or run.running:
         return
@@ -245,9 +245,7 @@ def start_market_scan(run: CompareRun) -> None:
         finals = {1.0: own}
         _set_scan(number, market=people * scenario.market.scale, finals=dict(finals))
         done = 0
-        for factor in market_factors(scenario):
-            if factor == 1.0:
-                continue
+        for factor in scan_factors(scenario):
             scaled = at_market(scenario, factor)
             frames = []
             for strategy in comparison.strategies:
