@@ -74,3 +74,30 @@ def test_a_larger_market_earns_more_and_the_table_names_each_strategy():
     table = break_even_table(profits)
     assert table["strategy"].tolist() == ["consistent_engagement", "quitting_early"]
     assert all(text.endswith(("people", "scanned)")) for text in table["break-even market"])
+
+
+def test_the_market_chart_tells_twelve_strategies_apart():
+    """Ten colours, then the same colours dashed, as in the trajectory charts."""
+    import pandas as pd
+
+    from sim.charts import market_chart
+
+    rows = [
+        {
+            "strategy": f"s{index}",
+            "factor": factor,
+            "market": 200_000 * factor,
+            "seeds": 2,
+            "incremental_profit_mean": 1000.0 * (index - 5) + 2000.0 * factor,
+            "incremental_profit_lo": 0.0,
+            "incremental_profit_hi": 1.0,
+        }
+        for index in range(12)
+        for factor in (0.25, 1.0, 4.0)
+    ]
+    profits = pd.DataFrame(rows)
+    lines = market_chart(profits, break_even_table(profits)).axes[0].get_lines()
+    looks = {
+        (line.get_color(), line.get_linestyle()) for line in lines if line.get_label()[0] == "s"
+    }
+    assert len(looks) == 12
