@@ -65,6 +65,7 @@ EXERCISED = {
     "over_automation": ("mutes",),
     "publish_first": ("incidents",),
     "vanity_metrics": ("fake_followers",),
+    "ignoring_metrics": ("unfollows_promo",),
     "siloed_departments": ("wrong_answers", "reprisals"),
     "no_plan": ("posts",),
     "competition": ("conversions", "comments_answered"),

@@ -52,6 +52,7 @@ PRESET_CHANGES = {
     "no_plan": {"burstiness", "consistency", "targeting"},  # adaptive = false is the baseline's
     "falling_off": {"consistency_decay"},
     "under_resourced": {"weekly_hours"},
+    "ignoring_metrics": {"content_mix"},  # adaptive = false is the baseline's
 }
 
 
