@@ -73,6 +73,7 @@ LOWER_IS_BETTER = frozenset(
         "restricted",
         "comments_ignored",
         "wrong_answers",
+        "arguments",
         "reprisals",
         "mutes",
         "blocks",

@@ -26,6 +26,7 @@ __all__ = [
     "trust_after_post",
     "trust_after_comment",
     "is_question",
+    "answer_backfires",
     "draws_reprisal",
     "recommendation_follow_chance",
     "trust_from_recommendation",
@@ -85,15 +86,26 @@ def closer(value, step):
 
 
 def post_quality(
-    hours_per_post, half_hours: float, automation_share: float, automation_quality: float
+    hours_per_post,
+    half_hours: float,
+    automation_share: float,
+    automation_quality: float,
+    formality: float,
+    formal_quality: float,
 ):
-    """Post quality in [0, 1): saturating in hours, lowered by automation [3.1].
+    """Post quality in [0, 1): saturating in hours, lowered by automation and a formal voice [3.1].
 
     More hours per post give better content with diminishing returns; automated posts feel
-    impersonal (assumption, see docs/model.md).
+    impersonal, and so does a stiff, corporate voice (Kelleher 2009; sizes are assumptions, see
+    docs/model.md).
     """
     hours = np.asarray(hours_per_post, dtype=np.float64)
-    return hours / (hours + half_hours) * (1.0 - automation_quality * automation_share)
+    return (
+        hours
+        / (hours + half_hours)
+        * (1.0 - automation_quality * automation_share)
+        * (1.0 - formal_quality * formality)
+    )
 
 
 def ranking_factor(
@@ -185,17 +197,17 @@ def trust_after_post(trust, value, gaffe: bool, content_trust: float, incident_t
 
 
 def trust_after_comment(
-    trust, answered, wrong, reply_trust: float, wrong_answer_trust: float, ignored_trust: float
+    trust, answered, backfired, reply_trust: float, wrong_answer_trust: float, ignored_trust: float
 ):
     """Trust after one comment of the person's was handled [3.4].
 
     A good reply is a two-way contact (reciprocity, Gouldner 1960: trust moves ``reply_trust``
-    of the way to 1); a wrong answer costs a share, so does being ignored (assumption, see
-    docs/model.md).
+    of the way to 1); an answer that backfires (``answer_backfires``: wrong, or arguing) costs a
+    share, so does being ignored (assumption, see docs/model.md).
     """
-    good = np.logical_and(answered, np.logical_not(wrong))
+    good = np.logical_and(answered, np.logical_not(backfired))
     trust = pick(good, closer(trust, reply_trust), trust)
-    trust = pick(wrong, trust * (1.0 - wrong_answer_trust), trust)
+    trust = pick(backfired, trust * (1.0 - wrong_answer_trust), trust)
     return pick(np.logical_not(answered), trust * (1.0 - ignored_trust), trust)
 
 
@@ -203,6 +215,13 @@ def is_question(u, question_share: float, reprisal):
     """Whether a comment needs another department [3.4]: a share of comments do (drawn by
     ``u``), and so does every reprisal, a complaint about an answer that needed one."""
     return np.logical_or(u < question_share, reprisal)
+
+
+def answer_backfires(question, routed, argues):
+    """Whether an answer costs trust instead of building it [3.4]: a question for another
+    department answered without routing it (a wrong answer), or an answer that argues with the
+    person (forcing the brand's view)."""
+    return np.logical_or(np.logical_and(question, np.logical_not(routed)), argues)
 
 
 def draws_reprisal(u, reprisal_chance: float):

@@ -53,7 +53,9 @@ FLOWS: dict[str, str] = {
     "comments_answered": "comments and complaints answered",
     "comments_ignored": "comments and complaints left unanswered",
     "wrong_answers": "questions answered wrongly (no routing to the right department)",
-    "reprisals": "complaints drawn by wrong answers (comments on the brand, answered the next day)",
+    "arguments": "answers that argued with the person, forcing the brand's view",
+    "reprisals": "complaints drawn by wrong answers and arguments (comments on the brand, "
+    "answered the next day)",
     "new_follows": "new followers",
     "unfollows": "unfollows, all causes",
     "unfollows_promo": "unfollows from fatigue, mostly promotional",

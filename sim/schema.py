@@ -178,6 +178,23 @@ class Strategy(Strict):
         doc="chance a question for another department is routed and answered well",
         plausible=(0, 1),
     )
+    argue_rate: float = param(
+        0.0,
+        0,
+        1,
+        doc="chance an answer argues with the person or talks down to them, forcing the brand's "
+        "view instead of listening: it costs trust as a wrong answer does and can draw a reprisal",
+        source="assumption; the seed articles: never force your view, criticise or offend",
+        plausible=(0, 0.5),
+    )
+    formality: float = param(
+        0.0,
+        0,
+        1,
+        doc="how formal and impersonal the brand's voice is (0: personal and conversational, 1: "
+        "stiff and corporate): every post loses formal_quality x formality of its quality",
+        plausible=(0, 1),
+    )
     follow_rate: float = param(
         10.0,
         0,
@@ -625,13 +642,18 @@ class Behavior(Strict):
         0.03, 0, 1, doc="share of trust lost when a comment is ignored", plausible=(0, 0.1)
     )
     wrong_answer_trust: float = param(
-        0.15, 0, 1, doc="share of trust lost on a wrong answer", plausible=(0.05, 0.4)
+        0.15,
+        0,
+        1,
+        doc="share of trust lost on an answer that backfires: a wrong answer or an argument",
+        plausible=(0.05, 0.4),
     )
     wrong_answer_reprisal: float = param(
         0.5,
         0,
         1,
-        doc="chance a wrong answer draws a reprisal: the person complains in comments",
+        doc="chance a wrong answer or an argument draws a reprisal: the person complains in "
+        "comments",
         source="assumption, as complaint_chance; the seed articles: answers that bypass the "
         "right department often draw reprisals",
         plausible=(0.1, 0.8),
@@ -704,6 +726,15 @@ class Behavior(Strict):
     )
     automation_quality: float = param(
         0.5, 0, 1, doc="quality lost by a fully automated post", plausible=(0.2, 0.8)
+    )
+    formal_quality: float = param(
+        0.3,
+        0,
+        1,
+        doc="quality lost by a post in an entirely formal, impersonal voice",
+        source="Kelleher 2009: a conversational human voice goes with more trust and "
+        "satisfaction; the size is an assumption",
+        plausible=(0.1, 0.6),
     )
     quality_half_hours: float = param(
         0.5,

@@ -188,6 +188,8 @@ class BrandAgent(mesa.Agent):
                 self.behavior.quality_half_hours,
                 self.strategy.automation_share,
                 self.behavior.automation_quality,
+                self.strategy.formality,
+                self.behavior.formal_quality,
             )
         )
 

@@ -67,6 +67,7 @@ EXERCISED = {
     "vanity_metrics": ("fake_followers",),
     "ignoring_metrics": ("unfollows_promo",),
     "siloed_departments": ("wrong_answers", "reprisals"),
+    "not_conversational": ("arguments", "reprisals"),
     "no_plan": ("posts",),
     "competition": ("conversions", "comments_answered"),
     "mean-field mixing": ("recommendations",),

@@ -144,7 +144,8 @@ def test_shape_parameters_reach_the_model(path, value):
 def check_metrics(frame: pd.DataFrame) -> None:
     """Every number in a metrics table finite, every count (all but mean trust) non-negative;
     no more comments handled (answered or ignored) than comments, complaints and reprisals made
-    so far."""
+    so far; wrong answers and arguments among the answers, and no more reprisals than answers
+    that backfired."""
     assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()
     counts = frame.drop(columns=["seed", "brand", "day", "mean_trust"]).select_dtypes("number")
     assert (counts.to_numpy() >= 0).all()
@@ -152,6 +153,9 @@ def check_metrics(frame: pd.DataFrame) -> None:
         handled = (run["comments_answered"] + run["comments_ignored"]).cumsum()
         made = (run["comments"] + run["complaints"] + run["reprisals"]).cumsum()
         assert (handled <= made + 1e-9).all()
+    assert (frame["wrong_answers"] <= frame["comments_answered"] + 1e-9).all()
+    assert (frame["arguments"] <= frame["comments_answered"] + 1e-9).all()
+    assert (frame["reprisals"] <= frame["wrong_answers"] + frame["arguments"] + 1e-9).all()
 
 
 def check_invariants(model: EngagementModel) -> None:
@@ -194,6 +198,8 @@ def check_invariants(model: EngagementModel) -> None:
     feed_rate=st.floats(0, 1),
     second_platform=st.booleans(),
     cross_follow=st.floats(0, 1),
+    argue_rate=st.floats(0, 1),
+    formality=st.floats(0, 1),
 )
 def test_invariants_hold_under_random_parameters(
     reply_rate,
@@ -211,10 +217,14 @@ def test_invariants_hold_under_random_parameters(
     feed_rate,
     second_platform,
     cross_follow,
+    argue_rate,
+    formality,
 ):
     strategy = Strategy(
         platforms=["facebook", "instagram"] if second_platform else ["facebook"],
         reply_rate=reply_rate,
+        argue_rate=argue_rate,
+        formality=formality,
         follow_rate=follow_rate,
         content_mix={"value": 0.3, "promo": promo, "conversation": conversation},
         posts_per_week=posts_per_week,

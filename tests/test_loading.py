@@ -53,6 +53,7 @@ PRESET_CHANGES = {
     "falling_off": {"consistency_decay"},
     "under_resourced": {"weekly_hours"},
     "ignoring_metrics": {"content_mix"},  # adaptive = false is the baseline's
+    "not_conversational": {"argue_rate", "formality"},
 }
 
 

@@ -41,6 +41,22 @@ def test_a_reply_builds_trust_a_wrong_answer_and_silence_cost_it():
     np.testing.assert_allclose(trust, [0.6, 0.35, 0.45])
 
 
+def test_an_answer_backfires_when_wrong_or_when_it_argues():
+    question = np.array([False, True, True, False, True])
+    routed = np.array([False, False, True, False, True])
+    argues = np.array([False, False, False, True, True])
+    backfires = behavior.answer_backfires(question, routed, argues)
+    np.testing.assert_array_equal(backfires, [False, True, False, True, True])
+
+
+def test_a_formal_voice_makes_every_post_duller():
+    personal = behavior.post_quality(1.0, 0.5, 0.2, 0.5, 0.0, 0.3)
+    formal = behavior.post_quality(1.0, 0.5, 0.2, 0.5, 0.7, 0.3)
+    assert personal == 1.0 / 1.5 * 0.9
+    assert formal == pytest.approx(personal * (1 - 0.21))
+    assert behavior.post_quality(1.0, 0.5, 0.2, 0.5, 1.0, 0.0) == personal
+
+
 def test_a_soft_sell_works_only_on_people_who_trust_the_brand():
     def chance(trust, saw_promo):
         return behavior.purchase_chance(0.01, 1.0, 1.0, trust, 0.1, False, 1.0, saw_promo, 0.05)
@@ -413,3 +429,44 @@ def test_content_made_once_engages_the_brands_followers_elsewhere_less():
 
     adapted, made_once = outcomes(adapt=True), outcomes(adapt=False)
     assert adapted[0] > made_once[0] and adapted[1] > made_once[1]
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_an_argument_costs_the_trust_a_good_reply_would_have_built(engine):
+    """Every answer argues (``argue_rate`` 1) and no question goes unrouted: the answers are
+    all arguments, none wrong; they draw reprisals, which are argued with in turn, and leave the
+    brand's followers trusting it less than the same answers given well."""
+    from sim.engines.docking import docking_scenario
+    from sim.loading import load_scenario
+
+    def run(argue_rate: float) -> EngagementModel:
+        strategy = Strategy(
+            reply_rate=1.0, weekly_hours=160.0, coordination=1.0, argue_rate=argue_rate
+        )
+        busy = docking_scenario(
+            load_scenario("base").model_copy(
+                update={"brands": [Brand(name="Acme", strategy=strategy)]}
+            ),
+            days=20,
+            people=400,
+            busy=True,
+        )
+        return EngagementModel(
+            busy, seed=2, engine=engine, tracked=range(400), history_size=1000
+        ).run()
+
+    arguing, listening = run(1.0), run(0.0)
+    frame = arguing.metrics()
+    assert frame["arguments"].sum() == frame["comments_answered"].sum() > 0
+    assert frame["wrong_answers"].sum() == 0 and frame["reprisals"].sum() > 0
+    assert listening.metrics()["arguments"].sum() == 0
+    assert frame["mean_trust"].iloc[-1] < listening.metrics()["mean_trust"].iloc[-1]
+    replies = {
+        event.detail
+        for person in range(400)
+        for event in arguing.history(person)
+        if event.event == "got_reply"
+    }
+    assert "argumentative answer to a comment" in replies
+    assert "argumentative answer to a reprisal" in replies
+    assert "answer to a comment" not in replies

@@ -247,14 +247,14 @@ def test_chart_files_are_the_same_bytes_each_time(tmp_path):
     assert first == again and b"<dc:date>" not in first[1]
 
 
-def test_chart_tells_fifteen_strategies_apart():
+def test_chart_tells_sixteen_strategies_apart():
     """Ten colours, then the same colours dashed: no two lines look alike."""
     from sim.charts import trajectories_figure
 
-    strategies = {f"s{index}": float(index) for index in range(15)}
+    strategies = {f"s{index}": float(index) for index in range(16)}
     figure = trajectories_figure(make_metrics(strategies, seeds=2, days=5), ["equity"])
     lines = figure.axes[0].get_lines()
     looks = {(line.get_color(), line.get_linestyle()) for line in lines}
-    assert len(lines) == len(looks) == 15
+    assert len(lines) == len(looks) == 16
     bands = [band for band in figure.axes[0].collections if band.get_alpha()]
     assert all(band.get_alpha() < 0.1 for band in bands)

@@ -33,6 +33,7 @@ from mesa.discrete_space import CellAgent, Network
 from sim import behavior
 from sim.audience import Population
 from sim.engines.day import (
+    ARGUE_DRAW,
     COMPLAINT_POST,
     FATIGUE_SOURCES,
     HOP_DISCOVERY,
@@ -332,20 +333,23 @@ class Person(CellAgent):
         return True
 
     # --- 4. listening ---------------------------------------------------------------------
-    def hear_back(self, b: int, answered: bool, wrong: bool, day: int, params: Behavior) -> None:
-        """One of this person's comments was answered (well or wrongly) or ignored."""
+    def hear_back(
+        self, b: int, answered: bool, backfired: bool, day: int, params: Behavior
+    ) -> None:
+        """One of this person's comments was answered (well, or in a way that backfired) or
+        ignored."""
         tie = self.ties[b]
         tie.trust = float(
             behavior.trust_after_comment(
                 tie.trust,
                 answered,
-                wrong,
+                backfired,
                 params.reply_trust,
                 params.wrong_answer_trust,
                 params.ignored_trust,
             )
         )
-        if answered and not wrong:
+        if answered and not backfired:
             tie.last_touch = day
 
     # --- 6. advocacy ----------------------------------------------------------------------
@@ -773,6 +777,7 @@ class AgentEngine(DayOrder):
         cost = params.reply_hours * self.market.scale
         capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(queue)
         head = day_prefix(self.seed, Stream.LISTENING, b, day)
+        argue_rate = brand.strategy.argue_rate
         self._touch(b, sorted({person for *_, person in queue}, key=by_index), day)
         willing_so_far = answered_count = 0
         reprisals = set()
@@ -786,11 +791,17 @@ class AgentEngine(DayOrder):
                 post == REPRISAL_POST,
             )
             routed = uniform_fields(head, post, hop, person.index, 2) < brand.strategy.coordination
+            argued = (
+                answered
+                and argue_rate > 0
+                and uniform_fields(head, post, hop, person.index, ARGUE_DRAW) < argue_rate
+            )
             wrong = answered and question and not routed
-            person.hear_back(b, answered, wrong, day, params)
+            backfired = answered and bool(behavior.answer_backfires(question, routed, argued))
+            person.hear_back(b, answered, backfired, day, params)
             if person.history is not None:
-                person.remember(day, brand.name, *reply_event(answered, wrong, post))
-            if wrong and behavior.draws_reprisal(
+                person.remember(day, brand.name, *reply_event(answered, wrong, argued, post))
+            if backfired and behavior.draws_reprisal(
                 uniform_fields(head, post, hop, person.index, REPRISAL_DRAW),
                 params.wrong_answer_reprisal,
             ):
@@ -798,6 +809,7 @@ class AgentEngine(DayOrder):
             answered_count += answered
             row["comments_ignored"] += not answered
             row["wrong_answers"] += wrong
+            row["arguments"] += argued
         row["comments_answered"] += answered_count
         row["hours_replies"] += float(answered_count) * cost
         for platform, person in sorted(reprisals, key=lambda pair: (pair[0], pair[1].index)):

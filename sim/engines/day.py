@@ -28,6 +28,7 @@ __all__ = [
     "NEVER",
     "OUTREACH_DRAWS",
     "REPRISAL_DRAW",
+    "ARGUE_DRAW",
     "REPRISAL_POST",
     "SPAM_SRC",
     "HOP_CASCADE",
@@ -50,6 +51,8 @@ REPRISAL_POST = 3000
 """Listening key of reprisals: complaints drawn by a wrong answer (answered the next day)."""
 REPRISAL_DRAW = 3
 """Listening slot of a wrong answer's reprisal draw (slots 0-2: willing, question, routed)."""
+ARGUE_DRAW = 4
+"""Listening slot of whether an answer argues (drawn only by brands with an ``argue_rate``)."""
 FATIGUE_SOURCES = ("promo", "irrelevance", "volume", "spam")
 """A person's fatigue with a brand, by source (rows of the vector engine's fatigue matrix)."""
 SPAM_SRC = FATIGUE_SOURCES.index("spam")

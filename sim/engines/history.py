@@ -120,12 +120,13 @@ def post_label(post: Post, platform: str) -> str:
     return f"{CONTENT_TYPES[post.content]} post {post.number}{gaffe} on {platform}"
 
 
-def reply_event(answered: bool, wrong: bool, post_key: int) -> tuple[str, str]:
+def reply_event(answered: bool, wrong: bool, argued: bool, post_key: int) -> tuple[str, str]:
     """(event, detail) of a tracked person's comment after listening."""
     label = {COMPLAINT_POST: "complaint", REPRISAL_POST: "reprisal"}.get(post_key, "comment")
     if not answered:
         return "comment_ignored", label
-    return "got_reply", f"{'wrong answer' if wrong else 'answer'} to a {label}"
+    kinds = [kind for kind, happened in (("wrong", wrong), ("argumentative", argued)) if happened]
+    return "got_reply", " ".join([" and ".join(kinds), "answer to a", label]).lstrip()
 
 
 def outreach_events(

@@ -235,17 +235,25 @@ def proof_shares(indptr, indices, people, follower):  # pragma: no cover - compi
 
 @njit(cache=True, nogil=True)
 def apply_replies(
-    person, answered, wrong, trust, last_touch, day, reply_trust, wrong_answer_trust, ignored_trust
+    person,
+    answered,
+    backfired,
+    trust,
+    last_touch,
+    day,
+    reply_trust,
+    wrong_answer_trust,
+    ignored_trust,
 ):  # pragma: no cover - compiled
     """Each handled comment moves its author's trust (``behavior.trust_after_comment``), in
     queue order, so a person's comments count one after another; a good reply (answered, not
-    wrong) is a two-way contact on ``day``."""
+    backfired) is a two-way contact on ``day``."""
     for k in range(person.size):
         author = person[k]
         trust[author] = behavior.trust_after_comment(
-            trust[author], answered[k], wrong[k], reply_trust, wrong_answer_trust, ignored_trust
+            trust[author], answered[k], backfired[k], reply_trust, wrong_answer_trust, ignored_trust
         )
-        if answered[k] and not wrong[k]:
+        if answered[k] and not backfired[k]:
             last_touch[author] = day
 
 

@@ -29,6 +29,7 @@ SCALED_FLOWS = (
     "comments_answered",
     "comments_ignored",
     "wrong_answers",
+    "arguments",
     "reprisals",
     "new_follows",
     "unfollows",

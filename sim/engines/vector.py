@@ -23,6 +23,7 @@ import numpy as np
 from sim import behavior
 from sim.audience import Population
 from sim.engines.day import (
+    ARGUE_DRAW,
     COMPLAINT_POST,
     FATIGUE_SOURCES,
     HOP_DISCOVERY,
@@ -657,17 +658,21 @@ class VectorEngine(DayOrder):
         cost = params.reply_hours * self.market.scale
         capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(person)
         head = day_prefix(self.seed, Stream.LISTENING, b, day)
-        draws = uniform_fields_slots(head, (post, hop, person), (0, 1, 2))
+        argue_rate = brand.strategy.argue_rate
+        slots = (0, 1, 2, ARGUE_DRAW) if argue_rate > 0 else (0, 1, 2)
+        draws = uniform_fields_slots(head, (post, hop, person), slots)
         willing = draws[0] < brand.strategy.reply_rate
         answered = willing & (np.cumsum(willing) <= capacity)
         question = behavior.is_question(draws[1], params.question_share, post == REPRISAL_POST)
         routed = draws[2] < brand.strategy.coordination
+        argued = answered & (draws[3] < argue_rate) if argue_rate > 0 else np.zeros_like(answered)
         wrong = answered & question & ~routed
+        backfired = answered & behavior.answer_backfires(question, routed, argued)
         self._touch(state, np.unique(person), day)
         apply_replies(
             person,
             answered,
-            wrong,
+            backfired,
             state.trust,
             state.last_touch,
             day,
@@ -678,15 +683,19 @@ class VectorEngine(DayOrder):
         if self.history:
             for k in self.history.among(person):
                 self.history.add(
-                    person[k], day, brand.name, *reply_event(answered[k], wrong[k], post[k])
+                    person[k],
+                    day,
+                    brand.name,
+                    *reply_event(answered[k], wrong[k], argued[k], post[k]),
                 )
         row["comments_answered"] += int(answered.sum())
         row["comments_ignored"] += int((~answered).sum())
         row["wrong_answers"] += int(wrong.sum())
+        row["arguments"] += int(argued.sum())
         row["hours_replies"] += float(answered.sum()) * cost
-        if wrong.any():
+        if backfired.any():
             self._reprisals(
-                brand, day, row, head, np.flatnonzero(wrong), platform, post, hop, person
+                brand, day, row, head, np.flatnonzero(backfired), platform, post, hop, person
             )
 
     def _reprisals(
@@ -701,8 +710,9 @@ class VectorEngine(DayOrder):
         hop: np.ndarray,
         person: np.ndarray,
     ) -> None:
-        """Wrong answers (queue positions ``wrong``) may draw reprisals: complaints queued for
-        tomorrow, at most one per person and platform, by platform, then person id."""
+        """Answers that backfired (queue positions ``wrong``: wrong answers and arguments) may
+        draw reprisals: complaints queued for tomorrow, at most one per person and platform, by
+        platform, then person id."""
         draws = uniform_fields(head, post[wrong], hop[wrong], person[wrong], REPRISAL_DRAW)
         reprised = wrong[behavior.draws_reprisal(draws, self.behavior.wrong_answer_reprisal)]
         carried = self.state[brand.index].carried
