@@ -26,6 +26,8 @@ __all__ = [
     "trust_after_post",
     "trust_after_comment",
     "is_question",
+    "boosted",
+    "paid_draws",
     "answer_backfires",
     "draws_reprisal",
     "recommendation_follow_chance",
@@ -215,6 +217,28 @@ def is_question(u, question_share: float, reprisal):
     """Whether a comment needs another department [3.4]: a share of comments do (drawn by
     ``u``), and so does every reprisal, a complaint about an answer that needed one."""
     return np.logical_or(u < question_share, reprisal)
+
+
+def boosted(
+    rule: str, promotional: bool, engagements: int, impressions: float, usual: tuple[float, float]
+) -> bool:
+    """Whether a post is boosted [3.2]: under ``"promo"`` every promotional post (paid reach
+    picks the content); under ``"engaging"`` a post whose feed engagement per impression is at
+    least the brand's usual (``usual``: remembered engagements, impressions; the seed articles:
+    let the content's quality decide which posts to boost)."""
+    if rule == "promo":
+        return promotional
+    usual_engagements, usual_impressions = usual
+    return engagements > 0 and engagements * usual_impressions >= usual_engagements * impressions
+
+
+def paid_draws(spend: float, cpm: float, scale: float, reachable: float) -> int:
+    """Simulated people drawn for a boost of ``spend`` [3.2]: ``spend`` / ``cpm`` thousand real
+    impressions, divided by ``scale``, and by ``reachable``, the share of draws expected to be
+    members online (so that about the impressions paid for are delivered)."""
+    if cpm <= 0 or reachable <= 0:
+        return 0
+    return int(round(spend / cpm * 1000.0 / scale / reachable))
 
 
 def answer_backfires(question, routed, argues):

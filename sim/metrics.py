@@ -45,6 +45,7 @@ FLOWS: dict[str, str] = {
     "impressions_surfacing": "impressions of engagers' followers",
     "impressions_share": "impressions through shares (cascade)",
     "impressions_recommendation": "recommendations heard (word of mouth)",
+    "impressions_paid": "paid impressions of boosted posts (people who do not follow the brand)",
     "reach": "unique people who saw a post",
     "engagements": "likes + comments + shares",
     "likes": "likes",
@@ -74,7 +75,8 @@ FLOWS: dict[str, str] = {
     "hours_replies": "hours spent replying",
     "hours_outreach": "hours spent on outreach",
     "hours": "hours spent",
-    "cost": "cost of the day (hours x hourly cost, bought followers)",
+    "ad_spend": "money spent on boosting posts (paid impressions)",
+    "cost": "cost of the day (hours x hourly cost, bought followers, boosts)",
     "incidents": "gaffes and account incidents",
     "baseline_revenue": "revenue of the paired no-social-media run",
 }

@@ -195,6 +195,21 @@ class Strategy(Strict):
         "stiff and corporate): every post loses formal_quality x formality of its quality",
         plausible=(0, 1),
     )
+    boost_budget: float = param(
+        0.0,
+        0,
+        1e6,
+        doc="money a week for boosting posts: paid impressions of people who do not follow the "
+        "brand; each post of a day may spend an equal share of the day's budget",
+        unit="money/week",
+        plausible=(0, 500),
+    )
+    boost_rule: Literal["engaging", "promo"] = Field(
+        "engaging",
+        description="which posts are boosted: those whose feed engagement per impression beats "
+        "the brand's usual ('engaging': the content's quality decides) or its promotional posts "
+        "('promo': paid reach decides)",
+    )
     follow_rate: float = param(
         10.0,
         0,
@@ -451,6 +466,16 @@ class Platform(Strict):
     )
     restriction_factor: float = param(
         0.3, 0, 1, doc="reach multiplier while restricted", plausible=(0.1, 0.7)
+    )
+    cpm: float = param(
+        10.0,
+        0,
+        1000,
+        doc="price of 1,000 paid impressions of a boosted post",
+        unit="money",
+        source="assumption; published cost-per-thousand benchmarks for Facebook ads mostly lie "
+        "between 5 and 15 US dollars",
+        plausible=(3, 30),
     )
     block_days: int = param(
         7,

@@ -88,6 +88,7 @@ class BrandAgent(mesa.Agent):
         self.queue_length = 0
         self.feed_engagements = {p: 0.0 for p in platform_indices}
         self.feed_impressions = {p: 0.0 for p in platform_indices}
+        self.boost_balance = 0.0
         self.today_engagements = {p: 0.0 for p in platform_indices}
         self.today_impressions = {p: 0.0 for p in platform_indices}
         self.restricted_since = {p: 0 for p in platform_indices}
@@ -288,7 +289,21 @@ class BrandAgent(mesa.Agent):
             rogue_quality = self._quality(strategy.hours_per_post)  # reaches people like a post
             rogue = Post(self.main_platform, INCIDENT_POST, PROMO, rogue_quality, True)
             plan.posts.append(rogue)
+        self.boost_balance += strategy.boost_budget / 7.0
         return plan
+
+    def boost_spend(self, post: Post, engagements: int, impressions: float) -> float:
+        """Money spent boosting ``post`` (0: not boosted), given its feed engagements and
+        impressions: a boosted post spends the budget saved since the last boost; an account
+        incident is never boosted (docs/model.md §3.2)."""
+        if self.boost_balance <= 0 or post.number == INCIDENT_POST:
+            return 0.0
+        usual = (self.feed_engagements[post.platform], self.feed_impressions[post.platform])
+        rule = self.strategy.boost_rule
+        if not behavior.boosted(rule, post.content == PROMO, engagements, impressions, usual):
+            return 0.0
+        spend, self.boost_balance = self.boost_balance, 0.0
+        return spend
 
     # --- phase 12: learn and decide ------------------------------------------------------
     def record_feed(self, platform: int, engagements: int, impressions: float) -> None:

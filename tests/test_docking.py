@@ -68,6 +68,8 @@ EXERCISED = {
     "ignoring_metrics": ("unfollows_promo",),
     "siloed_departments": ("wrong_answers", "reprisals"),
     "not_conversational": ("arguments", "reprisals"),
+    "paid_first": ("impressions_paid", "ad_spend"),
+    "boosting_what_works": ("impressions_paid", "ad_spend"),
     "no_plan": ("posts",),
     "competition": ("conversions", "comments_answered"),
     "mean-field mixing": ("recommendations",),

@@ -145,7 +145,7 @@ def check_metrics(frame: pd.DataFrame) -> None:
     """Every number in a metrics table finite, every count (all but mean trust) non-negative;
     no more comments handled (answered or ignored) than comments, complaints and reprisals made
     so far; wrong answers and arguments among the answers, and no more reprisals than answers
-    that backfired."""
+    that backfired; paid impressions among the impressions, and only where money was spent."""
     assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()
     counts = frame.drop(columns=["seed", "brand", "day", "mean_trust"]).select_dtypes("number")
     assert (counts.to_numpy() >= 0).all()
@@ -156,6 +156,8 @@ def check_metrics(frame: pd.DataFrame) -> None:
     assert (frame["wrong_answers"] <= frame["comments_answered"] + 1e-9).all()
     assert (frame["arguments"] <= frame["comments_answered"] + 1e-9).all()
     assert (frame["reprisals"] <= frame["wrong_answers"] + frame["arguments"] + 1e-9).all()
+    assert (frame["impressions_paid"] <= frame["impressions"] + 1e-9).all()
+    assert ((frame["ad_spend"] > 0) | (frame["impressions_paid"] == 0)).all()
 
 
 def check_invariants(model: EngagementModel) -> None:
@@ -200,6 +202,8 @@ def check_invariants(model: EngagementModel) -> None:
     cross_follow=st.floats(0, 1),
     argue_rate=st.floats(0, 1),
     formality=st.floats(0, 1),
+    boost_budget=st.floats(0, 500),
+    boost_rule=st.sampled_from(["engaging", "promo"]),
 )
 def test_invariants_hold_under_random_parameters(
     reply_rate,
@@ -219,12 +223,16 @@ def test_invariants_hold_under_random_parameters(
     cross_follow,
     argue_rate,
     formality,
+    boost_budget,
+    boost_rule,
 ):
     strategy = Strategy(
         platforms=["facebook", "instagram"] if second_platform else ["facebook"],
         reply_rate=reply_rate,
         argue_rate=argue_rate,
         formality=formality,
+        boost_budget=boost_budget,
+        boost_rule=boost_rule,
         follow_rate=follow_rate,
         content_mix={"value": 0.3, "promo": promo, "conversation": conversation},
         posts_per_week=posts_per_week,

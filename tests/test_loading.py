@@ -54,6 +54,8 @@ PRESET_CHANGES = {
     "under_resourced": {"weekly_hours"},
     "ignoring_metrics": {"content_mix"},  # adaptive = false is the baseline's
     "not_conversational": {"argue_rate", "formality"},
+    "paid_first": {"boost_budget", "boost_rule"},
+    "boosting_what_works": {"boost_budget"},  # boost_rule "engaging" is the baseline's
 }
 
 
@@ -105,7 +107,13 @@ def test_baseline_is_the_schema_defaults() -> None:
 
 def test_shipped_comparisons() -> None:
     demo = load_comparison("default")
-    assert {strategy.name for strategy in demo.strategies} == set(PRESET_CHANGES)
+    unpaid = {name for name in PRESET_CHANGES if load_strategy(name).boost_budget == 0}
+    assert {strategy.name for strategy in demo.strategies} == unpaid
+    boosting = load_comparison("boosting")
+    assert {strategy.name for strategy in boosting.strategies} == {
+        "consistent_engagement",
+        *(set(PRESET_CHANGES) - unpaid),
+    }
     assert demo.seeds == 3 and demo.scenario.days == 730
     assert demo.scenario.name == "base"
     quick = load_comparison("quick")

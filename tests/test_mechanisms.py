@@ -470,3 +470,42 @@ def test_an_argument_costs_the_trust_a_good_reply_would_have_built(engine):
     assert "argumentative answer to a comment" in replies
     assert "argumentative answer to a reprisal" in replies
     assert "answer to a comment" not in replies
+
+
+def test_a_post_is_boosted_by_its_type_or_by_beating_the_brands_usual():
+    assert behavior.boosted("promo", True, 0, 100.0, (10.0, 500.0))
+    assert not behavior.boosted("promo", False, 50, 100.0, (10.0, 500.0))
+    assert behavior.boosted("engaging", False, 3, 100.0, (10.0, 500.0))  # 3% against 2%
+    assert not behavior.boosted("engaging", True, 1, 100.0, (10.0, 500.0))
+    assert not behavior.boosted("engaging", False, 0, 100.0, (0.0, 0.0))
+    assert behavior.boosted("engaging", False, 1, 100.0, (0.0, 0.0))  # nothing to beat yet
+
+
+def test_a_boost_buys_its_spend_over_the_price_of_a_thousand_impressions():
+    assert behavior.paid_draws(100.0, 10.0, 10.0, 0.5) == 2000
+    assert behavior.paid_draws(100.0, 10.0, 10.0, 1.0) == 1000
+    assert behavior.paid_draws(100.0, 0.0, 10.0, 0.5) == 0
+
+
+@pytest.mark.parametrize("promo", [0.0, 1.0])
+def test_a_boost_spends_the_budget_saved_on_the_posts_its_rule_picks(promo):
+    """Boosting promotional posts: a brand that posts none spends nothing; one that posts only
+    promotions spends the budget as it is saved, on most of the impressions it pays for, and the
+    money is part of the day's cost."""
+    strategy = Strategy(
+        boost_budget=7.0,
+        boost_rule="promo",
+        posts_per_week=7,
+        content_mix={"promo": promo, "value": 1.0 - promo},
+    )
+    frame = _one_brand(strategy, 60, people=4000, followers=400).metrics()
+    spent = frame["ad_spend"].sum()
+    if promo == 0.0:
+        assert spent == 0 and frame["impressions_paid"].sum() == 0
+        return
+    assert 60 * 1.0 - 1.0 * 7 <= spent <= 60 * 1.0
+    bought = spent / 10.0 * 1000.0  # the platform's price of 1,000 impressions is 10
+    # fewer are delivered: draws of followers, of people already shown the post, duplicates
+    assert 0.5 * bought <= frame["impressions_paid"].sum() <= bought
+    staff = frame["hours"] * 40.0  # the default hourly cost
+    np.testing.assert_allclose(frame["cost"], staff + frame["ad_spend"])

@@ -36,7 +36,6 @@ from sim.engines.day import (
     ARGUE_DRAW,
     COMPLAINT_POST,
     FATIGUE_SOURCES,
-    HOP_DISCOVERY,
     HOP_FEED,
     NEVER,
     OUTREACH_DRAWS,
@@ -640,10 +639,13 @@ class AgentEngine(DayOrder):
         return shown
 
     def _discover(
-        self, brand: BrandAgent, post: Post, count: int, day: int, stamp: int
+        self, brand: BrandAgent, post: Post, count: int, day: int, stamp: int, hop: int
     ) -> list[Person]:
-        """Explore surfaces: ``count`` draws of non-followers, in proportion to engagement."""
-        head = _head(self.seed, Stream.EXPOSURE, brand.index, day, post.number, HOP_DISCOVERY)
+        """``count`` draws of non-followers shown the post: explore surfaces, in proportion to
+        engagement (``HOP_DISCOVERY``), or paid impressions (``HOP_PAID``)."""
+        if count == 0:
+            return []
+        head = _head(self.seed, Stream.EXPOSURE, brand.index, day, post.number, hop)
         picks = [int(uniform_from(head, 0, slot) * self.n) for slot in range(count)]
         people = [self.people[index] for index in dict.fromkeys(picks)]
         shown = self._shown(brand, post, people, stamp, day, followers_ok=False)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import behavior
 from sim.audience import Population
 from sim.metrics import FLOWS, platform_posts_column
 from sim.rng import Stream
@@ -34,6 +35,7 @@ __all__ = [
     "HOP_CASCADE",
     "HOP_DISCOVERY",
     "HOP_FEED",
+    "HOP_PAID",
     "HOP_SURFACING",
     "DayOrder",
     "post_stamp",
@@ -43,6 +45,8 @@ HOP_FEED, HOP_DISCOVERY, HOP_SURFACING = 0, 1, 2
 """How a viewer came to see a post: the hop field of the response draws' key."""
 HOP_CASCADE = 2
 """Cascade hop h (1..max_hops) uses hop field HOP_CASCADE + h."""
+HOP_PAID = 1 << 20
+"""Paid impressions of a boosted post (above any cascade hop: max_hops is at most 10,000)."""
 CARRIED_POST = 1000
 """Listening key offset of comments carried over from yesterday's cascades."""
 COMPLAINT_POST = 2000
@@ -147,22 +151,25 @@ class DayOrder:
         # (b) discovery and engager surfacing, driven by follower engagement only
         restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
         n_discovery = int(round(platform.discovery_rate * len(engaged_feed) * restriction))
-        discovered = self._discover(brand, post, n_discovery, day, stamp)
+        discovered = self._discover(brand, post, n_discovery, day, stamp, HOP_DISCOVERY)
         surfaced = self._surface(brand, post, engaged_feed, day, stamp)
+        # (b') paid reach: a boosted post is shown to people the brand pays to reach
+        spend = brand.boost_spend(post, len(engaged_feed), len(feed) + fake_impressions)
+        reachable = platform.membership * self.scenario.audience.activity_mean
+        draws = behavior.paid_draws(spend, platform.cpm, self.market.scale, reachable)
+        paid = self._discover(brand, post, draws, day, stamp, HOP_PAID)
+        groups = [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)]
+        if len(paid):
+            groups.append((HOP_PAID, paid))
         # (c) their response
-        _, sharers_new = self._respond(
-            brand,
-            post,
-            day,
-            [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)],
-            row,
-            comments,
-            results,
-            None,
-        )
+        _, sharers_new = self._respond(brand, post, day, groups, row, comments, results, None)
         row["impressions_discovery"] += len(discovered)
         row["impressions_surfacing"] += len(surfaced)
-        return self._joined(sharers_feed, sharers_new), self._joined(feed, discovered, surfaced)
+        row["impressions_paid"] += len(paid)
+        row["ad_spend"] += spend
+        return self._joined(sharers_feed, sharers_new), self._joined(
+            feed, discovered, surfaced, paid
+        )
 
     def _surface(self, brand: BrandAgent, post: Post, engagers: Any, day: int, stamp: int) -> Any:
         """Each engagement shows the post to some of the engager's own followers."""

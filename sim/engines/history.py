@@ -13,6 +13,7 @@ from sim.engines.day import (
     HOP_CASCADE,
     HOP_DISCOVERY,
     HOP_FEED,
+    HOP_PAID,
     HOP_SURFACING,
     REPRISAL_POST,
 )
@@ -109,6 +110,8 @@ def channel_name(hop: int) -> str:
         return "discovery"
     if hop == HOP_SURFACING:
         return "surfacing"
+    if hop == HOP_PAID:
+        return "paid"
     return f"share, hop {hop - HOP_CASCADE}"
 
 

@@ -18,6 +18,7 @@ SCALED_FLOWS = (
     "impressions",
     "impressions_feed",
     "impressions_discovery",
+    "impressions_paid",
     "impressions_surfacing",
     "impressions_share",
     "impressions_recommendation",
@@ -126,7 +127,11 @@ def close_row(
         row[name] *= scale
     row["hours"] = row["hours_posts"] + row["hours_replies"] + row["hours_outreach"]
     row["incidents"] = sum(post.gaffe for post in plan.posts)
-    row["cost"] = row["hours"] * brand.strategy.hourly_cost + bought * market.fake_follower_price
+    row["cost"] = (
+        row["hours"] * brand.strategy.hourly_cost
+        + bought * market.fake_follower_price
+        + row["ad_spend"]
+    )
 
 
 def count_unfollows(row: dict, causes: dict[str, int]) -> None:

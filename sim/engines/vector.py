@@ -26,7 +26,6 @@ from sim.engines.day import (
     ARGUE_DRAW,
     COMPLAINT_POST,
     FATIGUE_SOURCES,
-    HOP_DISCOVERY,
     HOP_FEED,
     NEVER,
     OUTREACH_DRAWS,
@@ -388,12 +387,13 @@ class VectorEngine(DayOrder):
         )
 
     def _discover(
-        self, brand: BrandAgent, post: Post, count: int, day: int, stamp: int
+        self, brand: BrandAgent, post: Post, count: int, day: int, stamp: int, hop: int
     ) -> np.ndarray:
-        """Explore surfaces: ``count`` draws of non-followers, in proportion to engagement."""
+        """``count`` draws of non-followers shown the post: explore surfaces, in proportion to
+        engagement (``HOP_DISCOVERY``), or paid impressions (``HOP_PAID``)."""
         if count == 0:
             return np.zeros(0, dtype=np.int64)
-        head = prefix(self.seed, Stream.EXPOSURE, brand.index, day, post.number, HOP_DISCOVERY)
+        head = prefix(self.seed, Stream.EXPOSURE, brand.index, day, post.number, hop)
         picks = (uniform_from(head, 0, np.arange(count)) * self.n).astype(np.int64)
         picks = _first_unique(picks)
         return np.sort(self._shown(brand, post, picks, stamp, day, followers_ok=False))
