@@ -66,6 +66,7 @@ LOWER_IS_BETTER = frozenset(
         "break_even_day",
         "cost",
         "cum_cost",
+        "ad_spend",
         "unfollows",
         "cum_unfollows",
         *(name for name in COLUMNS if name.startswith(("unfollows_", "hours"))),

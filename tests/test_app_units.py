@@ -149,6 +149,8 @@ def test_builder_greys_out_settings_without_effect():
     form = Strategy().model_dump()
     assert inactive(("adapt_rate",), form) and not inactive(("reply_rate",), form)
     assert not inactive(("adapt_rate",), {**form, "adaptive": True})
+    assert inactive(("boost_rule",), form)
+    assert not inactive(("boost_rule",), {**form, "boost_budget": 50.0})
     assert inactive(("quit_rule", "check_day"), form)  # the default rule never checks
     always = {**form, "quit_rule": {**form["quit_rule"], "kpi": "always"}}
     assert inactive(("quit_rule", "target"), always)

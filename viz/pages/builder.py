@@ -52,11 +52,14 @@ def slider_step(low: float, high: float) -> tuple[float, int]:
 
 def inactive(path: tuple[str, ...], data: dict[str, Any]) -> bool:
     """Whether a field has no effect given the rest of the form (its control is greyed out):
-    the adaptation settings of a brand that does not adapt, the target and check day of a quit
-    rule that never checks, the target of one that always stops."""
+    the adaptation settings of a brand that does not adapt, the boost rule of a brand without a
+    boost budget, the target and check day of a quit rule that never checks, the target of one
+    that always stops."""
     name = path[-1]
     if name in ("adapt_kpi", "adapt_rate"):
         return not data["adaptive"]
+    if name == "boost_rule":
+        return not data["boost_budget"]
     kpi = data["quit_rule"]["kpi"]
     return path[:-1] == ("quit_rule",) and (
         (name in ("target", "check_day") and kpi == "never")
