@@ -249,8 +249,8 @@ def answer_backfires(question, routed, argues):
 
 
 def draws_reprisal(u, reprisal_chance: float):
-    """Whether a wrong answer draws a reprisal [3.4] (with chance ``reprisal_chance``, drawn by
-    ``u``): the person complains in comments."""
+    """Whether an answer that backfired (wrong, or arguing) draws a reprisal [3.4] (with chance
+    ``reprisal_chance``, drawn by ``u``): the person complains in comments."""
     return u < reprisal_chance
 
 
