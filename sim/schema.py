@@ -200,7 +200,7 @@ class Strategy(Strict):
         0,
         1e6,
         doc="money a week for boosting posts: paid impressions of people who do not follow the "
-        "brand; each post of a day may spend an equal share of the day's budget",
+        "brand; a boosted post spends the budget saved since the last boost",
         unit="money/week",
         plausible=(0, 500),
     )
