@@ -553,7 +553,10 @@ def _compose(kind: str, value: Any, site: _Site, origins: Origins, chain: tuple[
             ref_site, lambda: _referenced(kind, ref, ref_site, origins, chain, at=site.at)
         )
     if kind == "audience":
-        table = _absolute_graph_path(table, site)
+        try:
+            table = _absolute_graph_path(table, site)
+        except ScenarioError as error:  # kept, so that the file's other errors are counted too
+            origins.unresolved.append((site.child("graph", "path").at, error))
     _mark(origins, table, site)
     return _merge(base, table)
 

@@ -489,6 +489,18 @@ def test_missing_graph_file_names_the_file_and_field(tmp_path):
     message = str(caught.value)
     assert "graphless.toml" in message and "audience.graph.path" in message
     assert "facebook_combined.txt.gz" in message and "[line 4]" in message
+    assert "more)" not in message
+
+
+def test_a_missing_graph_file_does_not_hide_the_files_other_errors(tmp_path):
+    path = tmp_path / "two.toml"
+    path.write_text(
+        '[audience.graph]\nkind = "edgelist"\npath = "nope.txt"\n'
+        '[[brands]]\nstrategy = { preset = "broadcasting", reply_rate = 2.0 }\n'
+    )
+    error = error_of(load_scenario, path)
+    assert "graph file not found" in str(error) and "(and 1 more)" in str(error)
+    assert error.field == "audience.graph.path" and error.line == 3
 
 
 def test_shipped_names_may_name_their_folder_as_the_docs_do() -> None:
