@@ -115,14 +115,14 @@ class Origins(dict[Loc, _Site]):
         super().__init__()
         self.unresolved: list[tuple[Loc, ScenarioError]] = []
 
-    def resolve(self, site: _Site, load: Callable[[], Any]) -> Any:
-        """``load()``, the table a reference at ``site`` names; if it cannot be resolved, the
-        error is kept and an empty table stands in for it."""
+    def resolve(self, site: _Site, load: Callable[[], Any], stand_in: Any = None) -> Any:
+        """``load()``, what the value at ``site`` names; if it cannot be resolved, the error is
+        kept and ``stand_in`` (default an empty table) stands in for it."""
         try:
             return load()
         except ScenarioError as error:
             self.unresolved.append((site.at, error))
-            return {}
+            return {} if stand_in is None else stand_in
 
 
 # ---- public API -------------------------------------------------------------------------------
@@ -553,10 +553,9 @@ def _compose(kind: str, value: Any, site: _Site, origins: Origins, chain: tuple[
             ref_site, lambda: _referenced(kind, ref, ref_site, origins, chain, at=site.at)
         )
     if kind == "audience":
-        try:
-            table = _absolute_graph_path(table, site)
-        except ScenarioError as error:  # kept, so that the file's other errors are counted too
-            origins.unresolved.append((site.child("graph", "path").at, error))
+        table = origins.resolve(
+            site.child("graph", "path"), lambda: _absolute_graph_path(table, site), table
+        )
     _mark(origins, table, site)
     return _merge(base, table)
 
