@@ -28,6 +28,7 @@ __all__ = [
     "is_question",
     "boosted",
     "paid_draws",
+    "is_wrong_answer",
     "answer_backfires",
     "draws_reprisal",
     "recommendation_follow_chance",
@@ -241,11 +242,16 @@ def paid_draws(spend: float, cpm: float, scale: float, reachable: float) -> int:
     return int(round(spend / cpm * 1000.0 / scale / reachable))
 
 
-def answer_backfires(question, routed, argues):
-    """Whether an answer costs trust instead of building it [3.4]: a question for another
-    department answered without routing it (a wrong answer), or an answer that argues with the
-    person (forcing the brand's view)."""
-    return np.logical_or(np.logical_and(question, np.logical_not(routed)), argues)
+def is_wrong_answer(answered, question, routed):
+    """Whether an answer is wrong [3.4]: a question for another department, answered without
+    routing it there."""
+    return np.logical_and(np.logical_and(answered, question), np.logical_not(routed))
+
+
+def answer_backfires(wrong, argues):
+    """Whether an answer costs trust instead of building it [3.4]: a wrong answer, or an answer
+    that argues with the person (forcing the brand's view)."""
+    return np.logical_or(wrong, argues)
 
 
 def draws_reprisal(u, reprisal_chance: float):

@@ -42,11 +42,14 @@ def test_a_reply_builds_trust_a_wrong_answer_and_silence_cost_it():
 
 
 def test_an_answer_backfires_when_wrong_or_when_it_argues():
-    question = np.array([False, True, True, False, True])
-    routed = np.array([False, False, True, False, True])
-    argues = np.array([False, False, False, True, True])
-    backfires = behavior.answer_backfires(question, routed, argues)
-    np.testing.assert_array_equal(backfires, [False, True, False, True, True])
+    answered = np.array([True, True, True, True, True, False])
+    question = np.array([False, True, True, False, True, True])
+    routed = np.array([False, False, True, False, True, False])
+    argues = np.array([False, False, False, True, True, False])
+    wrong = behavior.is_wrong_answer(answered, question, routed)
+    np.testing.assert_array_equal(wrong, [False, True, False, False, False, False])
+    backfires = behavior.answer_backfires(wrong, argues)
+    np.testing.assert_array_equal(backfires, [False, True, False, True, True, False])
 
 
 def test_a_formal_voice_makes_every_post_duller():

@@ -798,8 +798,8 @@ class AgentEngine(DayOrder):
                 and argue_rate > 0
                 and uniform_fields(head, post, hop, person.index, ARGUE_DRAW) < argue_rate
             )
-            wrong = answered and question and not routed
-            backfired = answered and bool(behavior.answer_backfires(question, routed, argued))
+            wrong = bool(behavior.is_wrong_answer(answered, question, routed))
+            backfired = bool(behavior.answer_backfires(wrong, argued))
             person.hear_back(b, answered, backfired, day, params)
             if person.history is not None:
                 person.remember(day, brand.name, *reply_event(answered, wrong, argued, post))

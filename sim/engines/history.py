@@ -129,7 +129,7 @@ def reply_event(answered: bool, wrong: bool, argued: bool, post_key: int) -> tup
     if not answered:
         return "comment_ignored", label
     kinds = [kind for kind, happened in (("wrong", wrong), ("argumentative", argued)) if happened]
-    return "got_reply", " ".join([" and ".join(kinds), "answer to a", label]).lstrip()
+    return "got_reply", f"{' and '.join(kinds)} answer to a {label}".lstrip()
 
 
 def outreach_events(

@@ -666,8 +666,8 @@ class VectorEngine(DayOrder):
         question = behavior.is_question(draws[1], params.question_share, post == REPRISAL_POST)
         routed = draws[2] < brand.strategy.coordination
         argued = answered & (draws[3] < argue_rate) if argue_rate > 0 else np.zeros_like(answered)
-        wrong = answered & question & ~routed
-        backfired = answered & behavior.answer_backfires(question, routed, argued)
+        wrong = behavior.is_wrong_answer(answered, question, routed)
+        backfired = behavior.answer_backfires(wrong, argued)
         self._touch(state, np.unique(person), day)
         apply_replies(
             person,
