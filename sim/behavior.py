@@ -233,13 +233,21 @@ def boosted(
     return engagements > 0 and engagements * usual_impressions >= usual_engagements * impressions
 
 
-def paid_draws(spend: float, cpm: float, scale: float, reachable: float) -> int:
+PAID_DRAWS_PER_PERSON = 10
+"""Most draws a boost makes per simulated person: by then each person has been drawn with
+chance 1 - e^-10, so more money buys no more reach (the market is saturated), and no budget or
+price can ask for more draws than memory holds."""
+
+
+def paid_draws(spend: float, cpm: float, scale: float, reachable: float, people: int) -> int:
     """Simulated people drawn for a boost of ``spend`` [3.2]: ``spend`` / ``cpm`` thousand real
     impressions, divided by ``scale``, and by ``reachable``, the share of draws expected to be
-    members online (so that about the impressions paid for are delivered)."""
-    if cpm <= 0 or reachable <= 0:
+    members online (so that about the impressions paid for are delivered); at most
+    ``PAID_DRAWS_PER_PERSON`` per person of the ``people``."""
+    if reachable <= 0:
         return 0
-    return int(round(spend / cpm * 1000.0 / scale / reachable))
+    wanted = spend / cpm * 1000.0 / scale / reachable
+    return int(round(min(wanted, PAID_DRAWS_PER_PERSON * people)))
 
 
 def is_wrong_answer(answered, question, routed):

@@ -469,7 +469,7 @@ class Platform(Strict):
     )
     cpm: float = param(
         10.0,
-        0,
+        0.1,
         1000,
         doc="price of 1,000 paid impressions of a boosted post",
         unit="money",

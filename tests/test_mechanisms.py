@@ -485,9 +485,33 @@ def test_a_post_is_boosted_by_its_type_or_by_beating_the_brands_usual():
 
 
 def test_a_boost_buys_its_spend_over_the_price_of_a_thousand_impressions():
-    assert behavior.paid_draws(100.0, 10.0, 10.0, 0.5) == 2000
-    assert behavior.paid_draws(100.0, 10.0, 10.0, 1.0) == 1000
-    assert behavior.paid_draws(100.0, 0.0, 10.0, 0.5) == 0
+    assert behavior.paid_draws(100.0, 10.0, 10.0, 0.5, 20_000) == 2000
+    assert behavior.paid_draws(100.0, 10.0, 10.0, 1.0, 20_000) == 1000
+    assert behavior.paid_draws(100.0, 10.0, 10.0, 0.0, 20_000) == 0
+
+
+def test_a_boost_saturates_the_market_instead_of_drawing_without_end():
+    """The most any budget at any accepted price buys is ten draws per person."""
+    assert behavior.paid_draws(100.0, 10.0, 10.0, 0.5, 150) == 1500
+    assert behavior.paid_draws(1e6, 0.1, 1.0, 0.01, 300) == 3000
+
+
+def test_the_largest_budget_at_the_lowest_price_saturates_a_small_market():
+    """The accepted extremes (1e6 a week at 0.1 per thousand, some 10^10 impressions a boost)
+    show the boosted posts to the people there are, in bounded memory and time."""
+    from sim.schema import InitialState, Platform
+
+    strategy = Strategy(boost_budget=1e6, boost_rule="promo", content_mix={"promo": 1.0})
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=300, mean_degree=8)),
+        days=10,
+        platforms=[Platform(name="facebook", cpm=0.1)],
+        brands=[Brand(strategy=strategy, initial=InitialState(followers=30))],
+        market=Market(scale=1),
+    )
+    frame = EngagementModel(scenario, seed=3).run(10).metrics()
+    assert frame["ad_spend"].sum() > 1e6
+    assert 0 < frame["impressions_paid"].max() <= 300
 
 
 @pytest.mark.parametrize("promo", [0.0, 1.0])

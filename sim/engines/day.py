@@ -156,7 +156,7 @@ class DayOrder:
         # (b') paid reach: a boosted post is shown to people the brand pays to reach
         spend = brand.boost_spend(post, len(engaged_feed), len(feed) + fake_impressions)
         reachable = platform.membership * self.scenario.audience.activity_mean
-        draws = behavior.paid_draws(spend, platform.cpm, self.market.scale, reachable)
+        draws = behavior.paid_draws(spend, platform.cpm, self.market.scale, reachable, self.n)
         paid = self._discover(brand, post, draws, day, stamp, HOP_PAID)
         groups = [(HOP_DISCOVERY, discovered), (HOP_SURFACING, surfaced)]
         if len(paid):
