@@ -31,7 +31,7 @@ from experiments.store import RunInfo, Store
 from sim.audience import build_population
 from sim.audience.memory import check_memory, scenario_bytes
 from sim.errors import validation_problems
-from sim.metrics import FINAL_OUTCOMES
+from sim.metrics import FINAL_OUTCOMES, FLOWS
 from sim.rng import key
 from sim.runner import baseline_revenue, simulate, with_strategy
 from sim.schema import Scenario, Strategy
@@ -113,8 +113,9 @@ class RunResult:
 
 def extract_outcomes(frame: pd.DataFrame, outcomes: tuple[str, ...]) -> dict[str, float]:
     """The outcomes of one run of one strategy (one brand's daily metrics): ``NAME`` on the last
-    day, ``NAME@DAY`` on that day, ``break_even_day`` the first day incremental profit is above 0
-    (NaN if never)."""
+    day, ``NAME@DAY`` on that day, a daily flow (``sim.metrics.FLOWS``) as its total from day 0
+    to that day (as ``revenue`` is), ``break_even_day`` the first day incremental profit is above
+    0 (NaN if never)."""
     by_day = frame.set_index("day")
     last = int(by_day.index.max())
     values: dict[str, float] = {}
@@ -125,7 +126,11 @@ def extract_outcomes(frame: pd.DataFrame, outcomes: tuple[str, ...]) -> dict[str
             values[outcome] = float(positive.min()) if len(positive) else math.nan
             continue
         column = FINAL_OUTCOMES.get(name, name)
-        values[outcome] = float(by_day.at[int(day) if day else last, column])
+        through = int(day) if day else last
+        if column in FLOWS:
+            values[outcome] = float(by_day.loc[:through, column].sum())
+        else:
+            values[outcome] = float(by_day.at[through, column])
     return values
 
 

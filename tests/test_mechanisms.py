@@ -193,6 +193,16 @@ def test_a_sweep_runs_break_even_day_is_the_first_day_in_profit():
     assert np.isnan(extract_outcomes(never, ("break_even_day",))["break_even_day"])
 
 
+def test_a_sweep_reads_a_stock_on_its_day_and_totals_a_flow_up_to_it():
+    """A daily flow (money spent, arguments) as an outcome is what the run spent or did, not
+    its last day's value, which is usually 0 for a brand that boosts once a week."""
+    frame = pd.DataFrame(
+        {"day": range(4), "ad_spend": [7.0, 0.0, 14.0, 0.0], "equity": [1.0, 2.0, 3.0, 4.0]}
+    )
+    outcomes = extract_outcomes(frame, ("ad_spend", "ad_spend@2", "equity", "equity@1"))
+    assert outcomes == {"ad_spend": 21.0, "ad_spend@2": 21.0, "equity": 4.0, "equity@1": 2.0}
+
+
 def _adaptive_brand(adapt_rate: float) -> tuple[Any, dict]:
     """An adaptive brand with an even content mix, and a metrics row to teach it with."""
     mix = {name: 0.25 for name in CONTENT_TYPES}
