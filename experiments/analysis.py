@@ -62,6 +62,10 @@ PEOPLE = "audience.graph.people"
 BINS = 5
 SPEARMAN_ONLY = "Spearman only"
 """The sensitivity method where SALib's indices could not be computed."""
+RBD_FAST_MIN_POINTS = 44
+"""Fewest points for RBD-FAST (SALib's ten harmonics): with fewer its bootstrap, which resamples
+half of them, gives intervals of width 0 or fails, and the indices themselves are noise (three
+of 1.0 at 21 points where one parameter alone matters)."""
 INDEX_TOLERANCE = 0.01
 """How far a sensitivity index (or its interval) may stray before :func:`index_reliability`
 flags it."""
@@ -331,12 +335,9 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
 
 def _main_effects(x: np.ndarray, y: np.ndarray) -> float:
     """Var(E[Y | x]) / Var(Y) over the distinct values of x (first-order index on a grid)."""
-    total = float(np.var(y))
-    if total == 0:
-        return 0.0
     frame = pd.DataFrame({"x": x, "y": y})
     means = frame.groupby("x")["y"].transform("mean")
-    return float(np.var(means) / total)
+    return float(np.var(means) / np.var(y))
 
 
 def sensitivity(
@@ -369,14 +370,14 @@ def sensitivity(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                if method == "grid":
+                if y.size == 0 or np.ptp(y) == 0:
+                    pass
+                elif method == "grid":
                     label = "main effect"
                     indices["S1"] = (
                         np.array([_main_effects(x[:, j], y) for j in range(len(names))]),
                         None,
                     )
-                elif y.size == 0 or np.ptp(y) == 0:
-                    pass
                 elif method == "saltelli" and ok.all():
                     from SALib.analyze import sobol
 
@@ -394,7 +395,7 @@ def sensitivity(
                         np.asarray(result["mu_star"]) / top,
                         np.asarray(result["mu_star_conf"]) / top,
                     )
-                elif method in ("lhs", "sobol") and y.size > 2 * 10:
+                elif method in ("lhs", "sobol") and y.size >= RBD_FAST_MIN_POINTS:
                     from SALib.analyze import rbd_fast
 
                     result = rbd_fast.analyze(problem, x, y, seed=1)

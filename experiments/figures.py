@@ -118,6 +118,15 @@ def sensitivity_figure(table: pd.DataFrame, *, title: str = "") -> Figure:
             table.groupby("parameter", sort=False)["spearman"].first().abs().reindex(parameters)
         )
         ax.barh(y, values.to_numpy(), color="tab:gray", label="|Spearman|")
+        if values.isna().all():
+            ax.text(
+                0.5,
+                0.5,
+                "undefined (no variation)",
+                transform=ax.transAxes,
+                ha="center",
+                backgroundcolor="white",
+            )
     height = 0.8 / max(1, len(indices))
     for k, index in enumerate(indices):
         rows = table[table["index"] == index].set_index("parameter").reindex(parameters)

@@ -31,6 +31,7 @@ from experiments.analysis import (
 )
 from experiments.design import UNIT_PREFIX, design_points
 from experiments.executors import SerialExecutor
+from experiments.figures import sensitivity_figure
 from experiments.spec import apply_values, experiment_from_text, load_experiment, resolve_path
 from experiments.store import load_manifest, load_results
 from experiments.sweep import Sweep, run_seed
@@ -481,6 +482,33 @@ def test_sensitivity_and_robustness_find_the_driving_parameter():
     assert region["covers"] > 0.9 and region["fail_rate_inside"] > 0.9
     empty = pd.DataFrame({"holds": [True, True], "a": [0.1, 0.2]})
     assert failure_region(empty, ["a"]) is None
+
+
+def test_rbd_fast_needs_enough_points_for_its_interval():
+    """Under 44 points SALib's RBD-FAST gives intervals of width 0 and indices that are noise:
+    the sweep reports Spearman's correlation only."""
+    small = sensitivity(_synthetic(points=43))
+    assert set(small["method"]) == {"Spearman only"} and small["value"].isna().all()
+    assert small["spearman"].notna().all()
+    enough = sensitivity(_synthetic(points=44))
+    assert set(enough["method"]) == {"RBD-FAST"} and (enough["conf"] > 0).all()
+
+
+@pytest.mark.parametrize("method", ["grid", "lhs"])
+def test_an_outcome_that_never_varies_has_no_sensitivity(method, request, tmp_path):
+    """A constant outcome (money never spent) is undefined, not "no parameter matters"."""
+    if method == "grid":
+        data = load_sweep(request.getfixturevalue("tiny_sweep"))
+    else:
+        data = _synthetic(points=64)
+    data.results = data.results.assign(revenue=0.0)
+    sens = sensitivity(data)
+    constant = sens[sens["outcome"] == "revenue"]
+    assert len(constant) and constant["value"].isna().all()
+    text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
+    assert "| consistent_engagement: revenue | undefined (no variation) |" in text
+    bars = sensitivity_figure(constant[constant["strategy"] == "consistent_engagement"])
+    assert [text.get_text() for text in bars.axes[0].texts] == ["undefined (no variation)"]
 
 
 @pytest.mark.parametrize(
