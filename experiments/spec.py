@@ -471,20 +471,31 @@ def _experiment_file(path: str | Path) -> Path:
     if is_file(file):
         return file
     ref = str(path)
-    if not re.fullmatch(r"[\w-]+", ref):
+    match = re.fullmatch(r"(?:([\w-]+)/)?([\w-]+)", ref)
+    if match is None:
         raise ScenarioError(not_a_file(file), ref)
-    if is_file(SHIPPED_DIR / f"{ref}.toml"):
-        return SHIPPED_DIR / f"{ref}.toml"
+    folder, name = match.groups()
+    if folder in (None, SHIPPED_DIR.name) and is_file(SHIPPED_DIR / f"{name}.toml"):
+        return SHIPPED_DIR / f"{name}.toml"
     if is_directory(file):
         raise ScenarioError(not_a_file(file), ref)
-    other = loading.shipped_kind(ref)
+    other = next(
+        (
+            kind
+            for kind in loading.MODELS
+            if loading.shipped_name(kind, ref) in {found for found, _ in loading.list_presets(kind)}
+        ),
+        None,
+    )
     if other is not None:
         raise ScenarioError(
             f"{ref!r} is a shipped {other}, not an experiment; {loading.WHERE_IT_GOES[other]}"
         )
+    if folder not in (None, SHIPPED_DIR.name):
+        raise ScenarioError(not_a_file(file), ref)
     names = shipped_experiments()
     raise ScenarioError(
-        f"unknown experiment {ref!r}{did_you_mean(ref, names)}; shipped experiments are: "
+        f"unknown experiment {ref!r}{did_you_mean(name, names)}; shipped experiments are: "
         f"{', '.join(names)} (or give a file path)"
     )
 
@@ -535,6 +546,7 @@ def experiment_from_text(
             if isinstance(table.get(key), dict):
                 table[key] = _flatten(table[key], ranges=key == "parameters")
         _check_range_keys(table.get("parameters"), text, source)
+        _refuse_choices(table, text, source)
         return table
 
     experiment: Experiment
@@ -577,6 +589,29 @@ def _check_range_keys(parameters: Any, text: str, source: str) -> None:
             )
             line = _line_of_key(text, path)
             raise ScenarioError(message, source, field=f"parameters.{path}", line=line)
+
+
+def _refuse_choices(table: dict[str, Any], text: str, source: str) -> None:
+    """Refuse a word or a switch (``boost_rule = "promo"``, ``adaptive = true``) fixed or varied
+    by a sweep, saying where such a setting goes (pydantic would only say it is not a number)."""
+    given = [(f"fixed.{path}", path, value) for path, value in _items(table.get("fixed"))]
+    for path, spec in _items(table.get("parameters")):
+        values = spec.get("values") if isinstance(spec, dict) else None
+        if isinstance(values, list):
+            given += [(f"parameters.{path}.values", path, value) for value in values]
+    for key, path, value in given:
+        if isinstance(value, str | bool):
+            setting = f"{path.rsplit('.', 1)[-1]} = {json.dumps(value)}"
+            message = (
+                f"{json.dumps(value)}: only numbers can be fixed or varied in a sweep; set "
+                f"{setting} in the strategies compared instead, e.g. strategies = [{{ preset = "
+                f'"consistent_engagement", name = "...", {setting} }}] (or in [scenario])'
+            )
+            raise ScenarioError(message, source, field=key, line=_line_of_key(text, path))
+
+
+def _items(table: Any) -> list[tuple[str, Any]]:
+    return list(table.items()) if isinstance(table, dict) else []
 
 
 def _error(origins: loading.Origins, loc: tuple, value: Any, message: str, text: str, source: str):

@@ -900,8 +900,12 @@ def test_a_misspelt_experiment_or_a_comparison_says_what_to_give():
         "unknown experiment 'smok' (did you mean 'smoke'?); shipped experiments are: "
         "robustness, smoke (or give a file path)"
     )
-    with pytest.raises(ScenarioError, match="'quick' is a shipped comparison, not an experiment"):
-        load_experiment("quick")
+    for ref in ("quick", "comparisons/quick"):  # as compare takes it, with its folder or not
+        with pytest.raises(ScenarioError, match=f"'{ref}' is a shipped comparison, not an exp"):
+            load_experiment(ref)
+    assert load_experiment("experiments/smoke") == load_experiment("smoke")
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_experiment("elsewhere/smoke")
     with pytest.raises(ScenarioError) as error:
         load_experiment(shipped_dir() / "comparisons" / "quick.toml")
     assert str(error.value) == (
@@ -936,3 +940,22 @@ def test_an_unfinished_sweeps_report_counts_points_by_their_seeds(tmp_path):
     data = _synthetic(points=8, seeds=2)
     text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
     assert "runs analysed: 16 of 16 (8 parameter points x 2 seeds)" in text
+
+
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [
+        ('[fixed]\n"strategy.boost_rule" = "promo"\n', "fixed.strategy.boost_rule"),
+        ('[fixed]\n"strategy.adaptive" = true\n', "fixed.strategy.adaptive"),
+    ],
+)
+def test_a_word_or_a_switch_is_set_in_the_strategies_not_swept(table, field):
+    """Only numbers are fixed or varied: the error says where a choice goes instead."""
+    with pytest.raises(ScenarioError) as error:
+        _experiment(table + TINY)
+    message = str(error.value)
+    assert field in message and "only numbers can be fixed or varied" in message
+    assert "in the strategies compared instead, e.g. strategies = [{ preset =" in message
+    values = TINY.replace("{ values = [0.1, 0.5] }", '{ values = ["promo"] }')
+    with pytest.raises(ScenarioError, match='reply_trust.values: "promo": only numbers'):
+        _experiment(values)
