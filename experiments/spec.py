@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
-from sim import loading
+from sim import loading, schema
 from sim.audience.edgelist import is_file
 from sim.errors import ScenarioError, is_directory, not_a_file
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
@@ -386,13 +386,31 @@ def _set(data: Any, loc: tuple[str | int, ...], value: Any) -> None:
     data[loc[-1]] = value
 
 
+def _default_bounds(
+    spec: ParameterRange,
+    plausible: tuple[float | None, float | None],
+    lo_schema: float | None,
+    hi_schema: float | None,
+) -> tuple[float | None, float | None]:
+    """A range's bounds: those given; for a missing one the schema's plausible bound (the range
+    a sensitivity analysis should vary, docs/model.md section 8) where it has one that fits the
+    bound given, else its accepted bound."""
+    low, high = spec.low, spec.high
+    if low is None:
+        fits = plausible[0] is not None and (high is None or plausible[0] < high)
+        low = plausible[0] if fits else lo_schema
+    if high is None:
+        fits = plausible[1] is not None and (low is None or plausible[1] > low)
+        high = plausible[1] if fits else hi_schema
+    return low, high
+
+
 def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Parameter:
     """A parameter with its schema facts and bounds; ValueError names what is allowed."""
     locs, field, bounds = resolve_path(scenario, path)
     lo_schema, hi_schema = bounds["ge"], bounds["le"]
     allowed = f"between {lo_schema:g} and {hi_schema:g}" if None not in bounds.values() else ""
-    low = spec.low if spec.low is not None else lo_schema
-    high = spec.high if spec.high is not None else hi_schema
+    low, high = _default_bounds(spec, schema.plausible(field) or (None, None), lo_schema, hi_schema)
     values = tuple(spec.values) if spec.values is not None else None
     checked = [*(values or ()), *(v for v in (spec.low, spec.high) if v is not None)]
     for value in checked:

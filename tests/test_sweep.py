@@ -959,3 +959,21 @@ def test_a_word_or_a_switch_is_set_in_the_strategies_not_swept(table, field):
     values = TINY.replace("{ values = [0.1, 0.5] }", '{ values = ["promo"] }')
     with pytest.raises(ScenarioError, match='reply_trust.values: "promo": only numbers'):
         _experiment(values)
+
+
+def test_a_missing_bound_is_the_plausible_one_where_the_schema_gives_it():
+    """`{}` varies a parameter over its realistic values (a boost budget of 0 to 500 a week, not
+    the accepted 0 to 1,000,000); a bound given outside that range keeps the accepted other."""
+    ranges = """
+        "behavior.reply_trust" = {}
+        market.no_relationship = { low = 0.9 }
+        "strategy.boost_budget" = {}
+    """
+    text = _sampled('method = "lhs"').split("[parameters]")
+    text[1] = ranges + text[1].split("\n", 3)[3]
+    experiment = _experiment("[parameters]".join(text))
+    assert {p.path: (p.low, p.high) for p in experiment.resolved_parameters()} == {
+        "behavior.reply_trust": (0.05, 0.6),
+        "market.no_relationship": (0.9, 1.0),
+        "strategy.boost_budget": (0.0, 500.0),
+    }
