@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import traceback
 import uuid
 from collections import deque
@@ -156,8 +157,14 @@ class DaskExecutor:
     8787 may be another cluster's); as in a pool, the local workers ignore Ctrl-C and log only
     critical errors, so an interrupted sweep stops them without tracebacks."""
 
+    CONNECT_SECONDS = 30.0
+    """How long connecting to a scheduler may take: Dask's own timeout covers reaching the
+    address, not a server there that is not a scheduler (a dashboard's HTTP port never answers
+    the handshake, other servers' replies can crash it)."""
+
     def __init__(self, scheduler: str | None = None, workers: int = 2) -> None:
         self.scheduler = scheduler
+        self.connected: Any = None
         self.workers = max(1, int(workers))
         self.local_processes = 0 if scheduler else self.workers
         self.description = (
@@ -166,16 +173,44 @@ class DaskExecutor:
             else f"on a local Dask cluster of {self.workers} workers"
         )
 
+    def connect(self) -> None:
+        """Connect to the scheduler (before a sweep writes anything), or say why not within
+        :attr:`CONNECT_SECONDS`; the connection is kept for :meth:`run`."""
+        if self.scheduler is None or self.connected is not None:
+            return
+        from distributed import Client
+
+        outcome: dict[str, Any] = {}
+
+        def attempt() -> None:
+            try:
+                outcome["client"] = Client(self.scheduler, timeout="20s")
+            except BaseException as error:  # whatever it is, connect() reports it
+                outcome["error"] = error
+
+        thread = threading.Thread(target=attempt, name="dask-connect", daemon=True)
+        thread.start()
+        thread.join(self.CONNECT_SECONDS)
+        if "client" in outcome:
+            self.connected = outcome["client"]
+            return
+        cause = (
+            f"{type(outcome['error']).__name__}: {outcome['error']}"
+            if "error" in outcome
+            else f"no answer to Dask's handshake in {self.CONNECT_SECONDS:g} s"
+        )
+        raise ExecutorError(
+            f"cannot reach a Dask scheduler at {self.scheduler} ({cause[:200]}); is a scheduler "
+            "listening there (port 8786 by default; 8787 is its dashboard)?"
+        )
+
     def _client(self) -> tuple[Any, Any]:
         from distributed import Client, LocalCluster
 
         if self.scheduler:
-            try:
-                return Client(self.scheduler, timeout="20s"), None
-            except (OSError, TimeoutError, ValueError) as error:
-                raise ExecutorError(
-                    f"cannot reach the Dask scheduler at {self.scheduler}: {error}"
-                ) from None
+            self.connect()
+            client, self.connected = self.connected, None
+            return client, None
         cluster = LocalCluster(
             n_workers=self.workers,
             threads_per_worker=1,

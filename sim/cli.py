@@ -993,7 +993,7 @@ def sweep(
     with _user_errors():
         if scheduler and (dask or workers):
             raise CliError("--scheduler uses the cluster's workers; drop --dask and --workers")
-        from experiments.executors import ExecutorError, make_executor
+        from experiments.executors import DaskExecutor, ExecutorError, make_executor
         from experiments.spec import load_experiment
         from experiments.sweep import Sweep
         from sim.loading import files_read
@@ -1002,8 +1002,13 @@ def sweep(
             spec = load_experiment(experiment)
         out = out or Path("out") / "sweeps" / _safe_name(spec.name)
         inputs = _inputs(read, spec.scenario)
-        run = Sweep(spec, out, resume=resume, command=_command(), inputs=inputs)
         executor = make_executor(workers, dask=dask, scheduler=scheduler)
+        if isinstance(executor, DaskExecutor):
+            try:
+                executor.connect()  # before the sweep's directory is written
+            except ExecutorError as error:
+                raise CliError(str(error)) from None
+        run = Sweep(spec, out, resume=resume, command=_command(), inputs=inputs)
         log = _stderr()
         _note_compiling()
         to_do = (

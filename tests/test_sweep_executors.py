@@ -171,3 +171,37 @@ def test_a_local_dask_cluster_leaves_ctrl_c_to_the_sweep_and_port_8787_alone(rec
             cluster.close()
     assert set(ignored.values()) == {signal.SIG_IGN}  # no KeyboardInterrupt traceback there
     assert not [warning for warning in recwarn if "8787" in str(warning.message)]
+
+
+def test_an_address_where_no_scheduler_answers_is_refused_before_the_sweep_writes(
+    tmp_path, monkeypatch
+):
+    """A web server at the address (a dashboard port given for the scheduler's) never answers
+    Dask's handshake: the sweep says so in one line, in bounded time, and writes nothing."""
+    import http.server
+    import threading
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            """Not on the test's output."""
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(DaskExecutor, "CONNECT_SECONDS", 3.0)
+    address = f"tcp://127.0.0.1:{server.server_address[1]}"
+    try:
+        start = time.monotonic()
+        result = CliRunner().invoke(
+            app, ["sweep", "smoke", "--scheduler", address, "--out", str(tmp_path / "sweep")]
+        )
+        assert time.monotonic() - start < 30
+    finally:
+        server.shutdown()
+    assert result.exit_code == 2
+    assert f"cannot reach a Dask scheduler at {address}" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "sweep").exists()
