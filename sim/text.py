@@ -33,12 +33,13 @@ def plural(count: int, noun: str) -> str:
 
 
 def compact(value: float, *, digits: int = 3) -> str:
-    """A short, readable number to ``digits`` significant digits: 1.2M, 35k, 4.2k, 512, 0.013."""
-    size = abs(value)
+    """A short, readable number to ``digits`` significant digits: 1.2M, 35k, 4.2k, 512, 0.013.
+    The rounding comes first, so 999.5 is 1k, not 1e+03."""
+    rounded = float(f"{value:.{digits}g}")
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if size >= scale:
-            return f"{value / scale:.{digits}g}{suffix}"
-    return f"{value:.{digits}g}"
+        if abs(rounded) >= scale:
+            return f"{rounded / scale:.{digits}g}{suffix}"
+    return f"{rounded:.{digits}g}"
 
 
 MAX_DIGITS = 12

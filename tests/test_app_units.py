@@ -464,6 +464,14 @@ def test_axis_ticks_get_distinct_compact_labels():
     assert len(set(labels)) == len(ticks) and labels[:5] == ["990", "992.5", "995", "997.5", "1k"]
     assert compact_ticks([0, 5000, 10000, 1.5e6]) == ["0", "5k", "10k", "1.5M"]
     assert compact(1002.5) == "1k"  # unchanged outside axes
+    # rounding up to the next unit gives that unit, not 1e+03
+    assert [compact(v) for v in (999.4, 999.5, -999.6, 999_999.7, 0.012345)] == [
+        "999",
+        "1k",
+        "-1k",
+        "1M",
+        "0.0123",
+    ]
     df = make_metrics({"a": 0.0, "b": 0.0}, days=10)
     df["followers"] = 990 + df["day"] * 2.0
     fig = trajectories_figure(df, ["followers"])
