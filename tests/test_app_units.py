@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_metrics
@@ -110,6 +111,27 @@ def test_quitting_and_weeks():
     assert strategy.name == "quits at week 12"
     assert weeks(730) == list(range(4, 104, 4))
     assert weeks(120) == [4, 8, 12, 16]
+
+
+def test_a_strategy_with_its_own_quit_rule_is_kept_going_without_it():
+    """Keeping going with quitting_early must not stop on day 90 while "quits at week 48"
+    runs on to day 336."""
+    scenario = loading.load_scenario("base")
+    other = resolve_strategy("broadcasting", {})
+    early = resolve_strategy("quitting_early", {})
+    keep = longgame.Setup(scenario, early, other, 2).keep
+    assert keep.quit_rule.kpi == "never" and keep.name == "quitting_early kept going"
+    assert keep.model_copy(update={"quit_rule": early.quit_rule, "name": early.name}) == early
+    steady = resolve_strategy("consistent_engagement", {})
+    assert longgame.Setup(scenario, steady, other, 2).keep is steady
+
+
+def test_a_curve_that_stops_falling_is_not_said_to_climb():
+    df = make_metrics({"keep": 0.0, "quits at week 4": 1.0, "other": 0.5}, seeds=1, days=30)
+    keep = df["strategy"] == "keep"
+    df.loc[keep, "incremental_profit"] = np.maximum(-df.loc[keep, "day"], -10.0)
+    text = caption(df, "keep", "quits at week 4", "other", 4)
+    assert "on day 10, and stays there" in text and "climbs" not in text
 
 
 def test_caption_is_computed_from_the_runs():

@@ -63,12 +63,16 @@ unparsed = solara.reactive({})  # number boxes whose text is not a number: label
 
 @dataclass(frozen=True)
 class Setup:
-    """What the page runs: the scenario, the kept strategy, the comparison strategy, seeds."""
+    """What the page runs: the scenario, the kept strategy (without a quit rule of its own:
+    :func:`kept_going`), the comparison strategy, seeds."""
 
     scenario: Scenario
     keep: Strategy
     other: Strategy
     seeds: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keep", kept_going(self.keep))
 
 
 class QuitRuns:
@@ -84,7 +88,6 @@ class QuitRuns:
     def __init__(self, setup: Setup, cache: RunCache) -> None:
         self.setup = setup
         self.cache = cache
-        self._never = setup.keep.model_copy(update={"quit_rule": QuitRule(kpi="never")})
         self._models: dict[int, EngagementModel] = {}
         self._copies: dict[tuple[int, int], EngagementModel] = {}
 
@@ -122,7 +125,7 @@ class QuitRuns:
         model = self._models.get(seed)
         if model is None or model.day > day:
             model = EngagementModel(
-                with_strategy(self.setup.scenario, self._never),
+                with_strategy(self.setup.scenario, self.setup.keep),
                 seed=seed,
                 population=population,
             )
@@ -212,6 +215,16 @@ def _setup() -> Setup:
     return Setup(scenario, *_strategies(), seeds.value)
 
 
+def kept_going(strategy: Strategy) -> Strategy:
+    """``strategy`` without its own quit rule, if it has one (``quitting_early`` kept going is
+    named so): the page compares keeping going with quitting at week W."""
+    if strategy.quit_rule.kpi == "never":
+        return strategy
+    return strategy.model_copy(
+        update={"quit_rule": QuitRule(kpi="never"), "name": f"{strategy.name} kept going"}
+    )
+
+
 def _bump() -> None:
     version.set(version.value + 1)
 
@@ -278,7 +291,11 @@ def caption(df: pd.DataFrame, keep: str, quit_name: str, other: str, quit_week: 
     gap, lo, hi = summary.paired_difference(df, keep, quit_name, "incremental_profit")
     curve = summary.daily_band(df[df["strategy"] == keep], "incremental_profit")
     low = curve.loc[curve["mean"].idxmin()]
-    climbs = "then climbs" if low["day"] < curve["day"].max() else "its last day"
+    last = curve.loc[curve["day"].idxmax()]
+    if low["day"] == last["day"]:
+        climbs = "its last day"
+    else:
+        climbs = "then climbs" if last["mean"] > low["mean"] else "and stays there"
     dip = (
         f"{keep} costs money first: its curve bottoms out at {number(low['mean'])} on day "
         f"{int(low['day'])}, {climbs}. "
