@@ -151,7 +151,8 @@ def sensitivity_figure(table: pd.DataFrame, *, title: str = "") -> Figure:
 def robustness_figure(report: dict[str, Any], *, title: str = "") -> Figure:
     """Share of the sampled space where each comparison holds, with its 95% interval."""
     items = report["comparisons"]
-    figure = Figure(figsize=(8, 1.8 + 0.45 * max(1, len(items))), layout="constrained")
+    figure = Figure(figsize=(8, 1.8 + 0.45 * max(1, len(items))))
+    figure.set_layout_engine("constrained", w_pad=0.15)  # room for the last tick, 1.0
     ax = figure.subplots()
     y = np.arange(len(items))
     share = np.array([item["share_holds"] for item in items], dtype=float)
@@ -175,7 +176,7 @@ def robustness_figure(report: dict[str, Any], *, title: str = "") -> Figure:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of sampled parameter points")
     figure.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
-    ax.set_title(title or f"Where the headline comparisons hold ({report['experiment']})")
+    figure.suptitle(title or f"Where the headline comparisons hold ({report['experiment']})")
     return figure
 
 
