@@ -424,7 +424,25 @@ def test_text_in_a_builder_number_box_disables_save(session):
     box.v_model = "abc"
     assert not rc.find(v.Alert, children=["Valid strategy."]).widgets
     assert rc.find(v.Btn, children=["Save"]).widget.disabled
+    box.v_model = "-1"  # out of range: the loader's error
+    assert any("follow_rate = -1.0" in text for text in _alerts(rc))
+    box.v_model = "x"  # the box no longer shows -1: only its own message
+    assert not any("follow_rate" in text for text in _alerts(rc))
+    assert any("'x' is not a number" in text for text in _alerts(rc))
+    assert rc.find(v.Btn, children=["Save"]).widget.disabled
+    box.v_model = "10"
+    no_mix = dict.fromkeys(builder.form.value["content_mix"], 0.0)
+    builder.form.set({**builder.form.value, "content_mix": no_mix})  # shown in its card too
+    # the list's "content_mix: ..." and, in the card, the message alone
+    assert "content_mix needs at least one type with a share above 0" in _alerts(rc)
     rc.close()
+
+
+def _alerts(rc) -> list[str]:
+    """The texts of the page's alerts."""
+    import ipyvuetify as v
+
+    return [" ".join(map(str, alert.widget.children)) for alert in rc.find(v.Alert)]
 
 
 def test_number_box_parses_numbers_only():

@@ -158,7 +158,7 @@ def Field(
     """One parameter's control, chosen by its type and range, with its help text (greyed out
     when ``disabled``) and what is wrong with its value (``problem``)."""
     name = path[-1]
-    label = " / ".join(path).replace("_", " ")
+    label = field_label(".".join(path))
     annotation = info.annotation
     low, high = bounds(info)
 
@@ -241,6 +241,9 @@ def Fields(
                 note = mix_note(values[name]) if annotation is ContentMix else ""
                 if note:  # in the card, not its subtitle: a subtitle does not wrap
                     solara.Text(note, classes=["lg-card-note"], style={"font-size": "13px"})
+                problem = problems.get(".".join(path), "")
+                if problem:  # about the card as a whole (a mix with no share above 0)
+                    solara.Error(problem, dense=True, classes=["lg-field-error"])
                 Fields(annotation, data, path, errors)
         else:
             problem = problems.get(".".join(path), "")
@@ -293,9 +296,21 @@ def start_from(name: str) -> None:
 
 def form_problems(errors: list[ScenarioError], typed: dict[str, str]) -> list[str]:
     """What is wrong with the form, as the page lists it: number boxes whose text is not a
-    number (the form still holds their last number), then the loader's errors."""
+    number, then the loader's errors (:func:`current_errors`)."""
     shown = [unparsed_problem(typed)] if typed else []
     return shown + [str(error).removeprefix(f"{FORM}: ") for error in errors]
+
+
+def current_errors(errors: list[ScenarioError], typed: dict[str, str]) -> list[ScenarioError]:
+    """The loader's errors but those about a number box whose text is not a number: the form
+    still holds the box's last number, which the page no longer shows."""
+    labels = {label.split(" (")[0] for label in typed}
+    return [error for error in errors if field_label(error.field or "") not in labels]
+
+
+def field_label(field: str) -> str:
+    """The label of a form field's control (``content_mix.story`` -> "content mix / story")."""
+    return field.replace(".", " / ").replace("_", " ")
 
 
 @solara.component
@@ -303,6 +318,7 @@ def BuilderPage() -> None:
     """The Strategy builder page."""
     solara.Title("longgame: strategy builder")
     strategy, errors = validate(form.value)
+    errors = current_errors(errors, unparsed.value)
     problems = form_problems(errors, unparsed.value)
     if problems:
         strategy = None
