@@ -609,3 +609,26 @@ def test_a_person_known_from_day_0_is_not_told_nothing_happened():
 
     assert no_events_note("unaware") == "nothing has happened to this person yet"
     assert no_events_note("aware").startswith("no events yet: aware from day 0")
+
+
+def test_an_audience_run_can_be_cancelled():
+    """Cancel is offered while a run is in progress and stops it, keeping the days run."""
+    import ipyvuetify as v
+
+    from viz.pages import audience
+
+    saved = [(s, s.value) for s in (audience.days, audience.status, audience.job, audience.run)]
+    audience.days.set(730)
+    rc = _render(audience.Controls())
+    cancel = rc.find(v.Btn, children=["Cancel"])
+    assert cancel.widget.disabled
+    try:
+        audience.start()
+        assert not cancel.widget.disabled
+        cancel.widget.click()
+        audience.job.value.thread.join(60)
+        assert audience.status.value == "cancelled" and cancel.widget.disabled
+    finally:
+        rc.close()
+        for variable, value in saved:
+            variable.set(value)

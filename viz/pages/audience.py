@@ -52,6 +52,12 @@ days = solara.reactive(120)
 run = solara.reactive(None)  # AudienceRun | None
 recorded = solara.reactive(0)  # days recorded so far
 status = solara.reactive("")
+LAYING_OUT, RUNNING, QUEUED = (
+    "laying out the network...",
+    "running the agent engine...",
+    "queued: every run slot is busy",
+)
+"""The statuses of a run in progress (Cancel is offered during them)."""
 day = solara.reactive(0)
 playing = solara.reactive(False)
 selected = solara.reactive(-1)
@@ -83,7 +89,7 @@ def start() -> None:
     recorded.set(0)
     day.set(0)
     selected.set(-1)
-    status.set("laying out the network...")
+    status.set(LAYING_OUT)
 
     def work(this: Job) -> None:
         def progress(current: AudienceRun) -> None:
@@ -93,7 +99,7 @@ def start() -> None:
 
         with RUN_QUEUE.slot(this):
             layout(scenario, scenario.seed)
-            status.set("running the agent engine...")
+            status.set(RUNNING)
             run_audience(scenario, strategy, check=this.check, progress=progress)
         if day.value == 0:  # unless the user moved the slider meanwhile: the final state
             day.set(recorded.value)
@@ -103,7 +109,7 @@ def start() -> None:
         status.set(f"error: {message}")
 
     def waiting(queued: bool) -> None:
-        status.set("queued: every run slot is busy" if queued else "laying out the network...")
+        status.set(QUEUED if queued else LAYING_OUT)
 
     job.set(
         Job(
@@ -135,7 +141,7 @@ def toggle_play() -> None:
 
 @solara.component
 def Controls() -> None:
-    """Audience, strategy, horizon; Run."""
+    """Audience, strategy, horizon; Run and Cancel (the days run so far stay to look at)."""
     with solara.Card("Audience and strategy", classes=["lg-controls"]):
         solara.Select("Audience", values=list(AUDIENCE_OPTIONS), value=audience)
         solara.Select(
@@ -147,6 +153,11 @@ def Controls() -> None:
             solara.Warning(problem, classes=["lg-problem"])
         with solara.Row(style={"align-items": "center"}):
             solara.Button("Run", color="primary", on_click=start, disabled=bool(problem))
+            solara.Button(
+                "Cancel",
+                on_click=lambda: job.value.cancel(),
+                disabled=status.value not in (LAYING_OUT, RUNNING, QUEUED),
+            )
             solara.Text(status.value, classes=["lg-status"], style={"font-size": "13px"})
         with solara.Column(gap="0", style={"margin-top": "12px"}):
             for name, color in zip(charts.STATE_NAMES, charts.STATE_COLORS, strict=True):
