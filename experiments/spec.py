@@ -497,14 +497,7 @@ def _experiment_file(path: str | Path) -> Path:
         return SHIPPED_DIR / f"{name}.toml"
     if is_directory(file):
         raise ScenarioError(not_a_file(file), ref)
-    other = next(
-        (
-            kind
-            for kind in loading.MODELS
-            if loading.shipped_name(kind, ref) in {found for found, _ in loading.list_presets(kind)}
-        ),
-        None,
-    )
+    other = loading.shipped_kind(ref)
     if other is not None:
         raise ScenarioError(
             f"{ref!r} is a shipped {other}, not an experiment; {loading.WHERE_IT_GOES[other]}"

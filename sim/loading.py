@@ -277,14 +277,16 @@ def list_presets(kind: str) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def shipped_kind(name: str, other_than: str | None = None) -> str | None:
-    """The kind of the shipped file called ``name`` (other than ``other_than``), if any: tells
-    a user who gave, e.g., a comparison's name where a strategy goes where it belongs."""
+def shipped_kind(ref: str, other_than: str | None = None) -> str | None:
+    """The kind of the shipped file ``ref`` names (other than ``other_than``), if any, alone or
+    in its kind's folder (``quick``, ``comparisons/quick``): tells a user who gave, e.g., a
+    comparison's name where a strategy goes where it belongs."""
     return next(
         (
             kind
             for kind in MODELS
-            if kind != other_than and name in (found for found, _ in list_presets(kind))
+            if kind != other_than
+            and shipped_name(kind, ref) in {found for found, _ in list_presets(kind)}
         ),
         None,
     )
