@@ -632,3 +632,23 @@ def test_an_audience_run_can_be_cancelled():
         rc.close()
         for variable, value in saved:
             variable.set(value)
+
+
+def test_saving_again_under_a_name_says_whether_it_replaced_anything(session):
+    import ipyvuetify as v
+
+    from viz.pages import builder
+
+    builder.form.set(Strategy(name="mine").model_dump())
+    rc = _render(builder.BuilderPage())
+    save = rc.find(v.Btn, children=["Save"]).widget
+    notes = []
+    try:
+        for change in ({}, {}, {"reply_rate": 0.5}):
+            builder.form.set({**builder.form.value, **change})
+            save.click()
+            notes.append(builder.saved_note.value.split(" for this session")[0])
+    finally:
+        rc.close()
+        builder.saved_note.set("")
+    assert notes == ["Saved 'mine'", "'mine' is saved, unchanged", "Replaced the saved 'mine'"]

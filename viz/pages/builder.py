@@ -342,8 +342,15 @@ def BuilderPage() -> None:
 
             def save() -> None:
                 if strategy is not None:
+                    replaced = custom_strategies.value.get(strategy.name)
                     save_custom(strategy)
-                    saved_note.set(f"Saved '{strategy.name}' for this session (Compare offers it).")
+                    if replaced is None:
+                        done = f"Saved '{strategy.name}'"
+                    elif replaced == strategy:
+                        done = f"'{strategy.name}' is saved, unchanged"
+                    else:
+                        done = f"Replaced the saved '{strategy.name}'"
+                    saved_note.set(f"{done} for this session (Compare offers it).")
 
             solara.Button(
                 "Save", color="primary", on_click=save, disabled=strategy is None or clash
