@@ -563,6 +563,7 @@ def robustness(data: SweepData) -> dict[str, Any]:
                 "worse": comparison.worse,
                 "outcome": comparison.outcome,
                 "points": int(len(table)),
+                "points_tied": int((table["difference"] == 0).sum()),
                 "points_sampled": sampled,
                 "lower_is_better": comparison.prefers_lower,
                 "seeds_per_point": seeds,
@@ -639,21 +640,26 @@ def holds_text(item: dict[str, Any]) -> str:
 
 
 def failure_text(item: dict[str, Any]) -> str:
-    """Where a comparison of :func:`robustness` fails, in words."""
+    """Where a comparison of :func:`robustness` fails, in words (a tie is not a win: how many
+    of the failures are ties is said)."""
     if item["points"] == 0:
         return "could not be evaluated: no point had the outcome for both strategies"
+    tied = item.get("points_tied", 0)
+    if tied == item["points"]:
+        return "everywhere, as a tie: the outcome is the same for both strategies at every point"
+    ties = f" ({tied} of the failing points are ties)" if tied else ""
     region = item["failure_region"]
     if region:
         return (
             f"{region['text']} ({region['fail_rate_inside']:.0%} of these points fail; "
-            f"{region['covers']:.0%} of all failures)"
+            f"{region['covers']:.0%} of all failures){ties}"
         )
     fails = round((1 - item["share_holds"]) * item["points"])
     if fails == 0:
         return "nowhere sampled"
     if fails == item["points"]:
-        return "everywhere"
-    return f"at {fails} of {item['points']} points; no region describes the failures"
+        return f"everywhere{ties}"
+    return f"at {fails} of {item['points']} points; no region describes the failures{ties}"
 
 
 def top_parameters(sens: pd.DataFrame, target: str, count: int = 3) -> list[tuple[str, float]]:

@@ -682,6 +682,20 @@ def test_a_comparison_whose_outcome_is_never_defined_is_reported_not_evaluated(t
     assert json.loads((tmp_path / "analysis.json").read_text())["robustness"]
 
 
+def test_a_tie_is_not_a_win_and_the_report_says_it_is_a_tie():
+    """Two strategies that spend the same at every point: the comparison holds nowhere, and
+    where it fails says why (not a bare "everywhere")."""
+    from experiments.analysis import failure_text
+
+    data = _synthetic(points=16)
+    data.results = data.results.assign(revenue=1.0)
+    item = robustness(_comparing(data, "revenue"))["comparisons"][0]
+    assert item["share_holds"] == 0 and item["points_tied"] == item["points"] == 16
+    assert failure_text(item).startswith("everywhere, as a tie")
+    partly = {**item, "points_tied": 3, "failure_region": None}
+    assert failure_text(partly) == "everywhere (3 of the failing points are ties)"
+
+
 def test_lower_is_better_outcomes_and_never_breaking_even_count_the_right_way():
     """CE's value is 3 x, BC's 0.9: on a cost-like outcome CE is better where x < 0.3."""
     data = _synthetic(points=32)
