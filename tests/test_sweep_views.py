@@ -185,3 +185,20 @@ def test_a_heatmap_cell_without_a_value_is_grey_not_white(diverging):
     table = pd.DataFrame(np.array([[-1.0, np.nan], [2.0, 3.0]]), index=[0.1, 0.5])
     (image,) = heatmap_figure(table, diverging=diverging).axes[0].images
     assert image.cmap.get_bad().tolist() == list(to_rgba(EMPTY_CELL))
+
+
+def test_a_sweep_opened_by_its_path_is_shown_chosen_in_the_list(grid, monkeypatch):
+    """Typing the path of a listed sweep opens it and selects it in the list (it stayed blank)."""
+    from viz.pages import sweeps
+
+    root = grid.root.parent
+    monkeypatch.setenv(views.SWEEPS_DIR_ENV, str(root))
+    saved = [(s, s.value) for s in (sweeps.typed, sweeps.chosen, sweeps.sweep, sweeps.problem)]
+    try:
+        sweeps.typed.set(str(grid.root))
+        sweeps.open_typed()
+        assert sweeps.problem.value == "" and sweeps.sweep.value.root == grid.root
+        assert sweeps.chosen.value == f"{root.name}/{grid.root.name}"
+    finally:
+        for variable, value in saved:
+            variable.set(value)

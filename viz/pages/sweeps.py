@@ -91,7 +91,8 @@ def open_typed() -> None:
         sweep.set(None)
         problem.set(str(exc))
         return
-    chosen.set("")
+    found = views.find_sweeps(views.allowed_roots())
+    chosen.set(next((label for label, path in found.items() if path.resolve() == directory), ""))
     open_directory(directory)
 
 
