@@ -704,17 +704,19 @@ class VectorEngine(DayOrder):
         day: int,
         row: dict,
         head: int,
-        wrong: np.ndarray,
+        backfired: np.ndarray,
         platform: np.ndarray,
         post: np.ndarray,
         hop: np.ndarray,
         person: np.ndarray,
     ) -> None:
-        """Answers that backfired (queue positions ``wrong``: wrong answers and arguments) may
-        draw reprisals: complaints queued for tomorrow, at most one per person and platform, by
-        platform, then person id."""
-        draws = uniform_fields(head, post[wrong], hop[wrong], person[wrong], REPRISAL_DRAW)
-        reprised = wrong[behavior.draws_reprisal(draws, self.behavior.wrong_answer_reprisal)]
+        """Answers that backfired (queue positions ``backfired``: wrong answers and arguments)
+        may draw reprisals: complaints queued for tomorrow, at most one per person and platform,
+        by platform, then person id."""
+        draws = uniform_fields(
+            head, post[backfired], hop[backfired], person[backfired], REPRISAL_DRAW
+        )
+        reprised = backfired[behavior.draws_reprisal(draws, self.behavior.wrong_answer_reprisal)]
         carried = self.state[brand.index].carried
         for where in np.unique(platform[reprised]).tolist():
             people = np.unique(person[reprised][platform[reprised] == where])
