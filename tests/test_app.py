@@ -327,6 +327,11 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     page.get_by_text("posts per week: 3", exact=True).wait_for()  # sliders say their value
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved 'my_plan'").wait_for()
+    _fill(page, ".lg-field-name", "storytelling")  # a preset's name: not saved
+    page.get_by_text("'storytelling' is a preset").wait_for()
+    page.locator(".lg-field-name input").fill("renamed_plan")  # no Enter: the click commits it
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved 'renamed_plan'").wait_for()
     page.context.close()
 
 

@@ -333,6 +333,7 @@ def session():
             builder.upload_note,
             builder.started_from,
             builder.unparsed,
+            builder.saved_note,
         )
     ]
     yield
@@ -408,7 +409,7 @@ def test_text_in_a_number_box_disables_run(session):
     rc.close()
 
 
-def test_text_in_a_builder_number_box_disables_save(session):
+def test_text_in_a_builder_number_box_stops_save(session):
     import ipyvuetify as v
 
     from viz.pages import builder
@@ -423,13 +424,15 @@ def test_text_in_a_builder_number_box_disables_save(session):
     )
     box.v_model = "abc"
     assert not rc.find(v.Alert, children=["Valid strategy."]).widgets
-    assert rc.find(v.Btn, children=["Save"]).widget.disabled
+    rc.find(v.Btn, children=["Save"]).widget.click()
+    assert builder.saved_note.value.startswith("Not saved: follow rate")
+    assert "mine" not in builder.custom_strategies.value
     box.v_model = "-1"  # out of range: the loader's error
+    assert not builder.saved_note.value  # an edit clears the note of the refused save
     assert any("follow_rate = -1.0" in text for text in _alerts(rc))
     box.v_model = "x"  # the box no longer shows -1: only its own message
     assert not any("follow_rate" in text for text in _alerts(rc))
     assert any("'x' is not a number" in text for text in _alerts(rc))
-    assert rc.find(v.Btn, children=["Save"]).widget.disabled
     box.v_model = "10"
     no_mix = dict.fromkeys(builder.form.value["content_mix"], 0.0)
     builder.form.set({**builder.form.value, "content_mix": no_mix})  # shown in its card too
@@ -650,5 +653,4 @@ def test_saving_again_under_a_name_says_whether_it_replaced_anything(session):
             notes.append(builder.saved_note.value.split(" for this session")[0])
     finally:
         rc.close()
-        builder.saved_note.set("")
     assert notes == ["Saved 'mine'", "'mine' is saved, unchanged", "Replaced the saved 'mine'"]

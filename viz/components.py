@@ -193,7 +193,7 @@ def NumberInput(
 ) -> None:
     """A box for a number: each number typed goes to ``on_value``; while the text is not a
     number the box says why and ``unparsed`` (label to message) holds it, so that the page can
-    say so and disable Run or Save rather than use the last number (Solara's InputInt keeps it
+    say so and refuse to run or save rather than use the last number (Solara's InputInt keeps it
     silently). A new ``value`` from elsewhere (a preset loaded) replaces the text."""
     text, set_text = solara.use_state(str(value))
     try:

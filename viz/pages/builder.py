@@ -145,10 +145,11 @@ def _help(info: FieldInfo) -> str:
 
 
 def _set(path: tuple[str, ...], value: Any) -> None:
-    """Change one field of the form (an upload's message no longer applies to it)."""
+    """Change one field of the form (an upload's or a save's message no longer applies to it)."""
     form.set(_replaced(form.value, path, value))
     upload_error.set("")
     upload_note.set("")
+    saved_note.set("")
 
 
 @solara.component
@@ -292,6 +293,7 @@ def start_from(name: str) -> None:
     started_from.set(name)
     upload_error.set("")
     upload_note.set("")
+    saved_note.set("")
 
 
 def form_problems(errors: list[ScenarioError], typed: dict[str, str]) -> list[str]:
@@ -313,16 +315,47 @@ def field_label(field: str) -> str:
     return field.replace(".", " / ").replace("_", " ")
 
 
+def checked_form() -> tuple[Strategy | None, list[ScenarioError], list[str]]:
+    """The form as a strategy (None while anything is wrong with it), the loader's errors the
+    page shows (:func:`current_errors`) and every problem as the page lists it."""
+    strategy, errors = validate(form.value)
+    errors = current_errors(errors, unparsed.value)
+    problems = form_problems(errors, unparsed.value)
+    return (None if problems else strategy), errors, problems
+
+
+def _is_preset(name: str) -> bool:
+    return name in {preset for preset, _ in preset_strategies()}
+
+
+def save() -> None:
+    """Save the form's strategy for this session, or say why not. Save is never disabled: a
+    text box commits when it loses focus, which the click on Save causes, so the form is read
+    at the click (a disabled button would drop the click that makes the form valid)."""
+    strategy, _, problems = checked_form()
+    name = form.value.get("name", "")
+    if _is_preset(name):
+        saved_note.set(f"Not saved: '{name}' is a preset's name.")
+        return
+    if strategy is None:
+        saved_note.set(f"Not saved: {problems[0]}")
+        return
+    replaced = custom_strategies.value.get(strategy.name)
+    save_custom(strategy)
+    if replaced is None:
+        done = f"Saved '{strategy.name}'"
+    elif replaced == strategy:
+        done = f"'{strategy.name}' is saved, unchanged"
+    else:
+        done = f"Replaced the saved '{strategy.name}'"
+    saved_note.set(f"{done} for this session (Compare offers it).")
+
+
 @solara.component
 def BuilderPage() -> None:
     """The Strategy builder page."""
     solara.Title("longgame: strategy builder")
-    strategy, errors = validate(form.value)
-    errors = current_errors(errors, unparsed.value)
-    problems = form_problems(errors, unparsed.value)
-    if problems:
-        strategy = None
-    presets = {name for name, _ in preset_strategies()}
+    strategy, errors, problems = checked_form()
     name = form.value.get("name", "")
     with solara.Columns([1, 2], classes=["lg-columns"]):
         with solara.Card("Strategy", classes=["lg-controls"]):
@@ -332,29 +365,14 @@ def BuilderPage() -> None:
                 value=started_from.value,
                 on_value=start_from,
             )
-            for problem in problems:
-                solara.Error(problem, dense=True, classes=["lg-form-error"])
-            if not problems and not upload_error.value:  # not beside a failed upload's error
-                solara.Success("Valid strategy.", dense=True)
-            clash = name in presets
-            if clash:
-                solara.Warning(f"'{name}' is a preset: choose another name to save it.")
-
-            def save() -> None:
-                if strategy is not None:
-                    replaced = custom_strategies.value.get(strategy.name)
-                    save_custom(strategy)
-                    if replaced is None:
-                        done = f"Saved '{strategy.name}'"
-                    elif replaced == strategy:
-                        done = f"'{strategy.name}' is saved, unchanged"
-                    else:
-                        done = f"Replaced the saved '{strategy.name}'"
-                    saved_note.set(f"{done} for this session (Compare offers it).")
-
-            solara.Button(
-                "Save", color="primary", on_click=save, disabled=strategy is None or clash
-            )
+            with solara.Column(gap="4px"):  # one child, so that Save stays the same widget
+                for problem in problems:
+                    solara.Error(problem, dense=True, classes=["lg-form-error"])
+                if not problems and not upload_error.value:  # not beside a failed upload's error
+                    solara.Success("Valid strategy.", dense=True)
+                if _is_preset(name):
+                    solara.Warning(f"'{name}' is a preset: choose another name to save it.")
+            solara.Button("Save", color="primary", on_click=save)
             if saved_note.value:
                 solara.Text(saved_note.value, classes=["lg-saved"])
             if strategy is not None:
