@@ -39,7 +39,15 @@ __all__ = [
     "reads_as_spam",
     "follow_back_chance",
     "follow_chance",
-    "social_proof_share",
+    "social_proof",
+    "is_advocate",
+    "mean_field_contacts",
+    "remembered",
+    "may_unfollow_from_fatigue",
+    "may_follow_after_post",
+    "reply_capacity",
+    "purchase_share",
+    "bought_followers",
     "prune_hazard",
     "purchase_chance",
     "beta_quantile",
@@ -316,21 +324,60 @@ def breaks_follow_limits(
     return actions * scale > limit_per_day or following * scale > limit
 
 
-def social_proof_share(indptr, indices, people, follows_brand):
-    """Share of the accounts each of ``people`` follows that already follow the brand [3.3, 3.5]."""
-    people = np.asarray(people)
-    starts = indptr[people]
-    counts = indptr[people + 1] - starts
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(len(people))
-    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-    hits = follows_brand[indices[offsets]]
-    # Counts of hits per person (exact in float64): bincount is much faster than np.add.at.
-    sums = np.bincount(
-        np.repeat(np.arange(len(people)), counts), weights=hits, minlength=len(people)
-    )
-    return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+def social_proof(followees_following: int, followees: int) -> float:
+    """Share of the accounts a person follows that already follow the brand; 0 for someone who
+    follows nobody [3.3, 3.5]."""
+    return followees_following / followees if followees > 0 else 0.0
+
+
+def is_advocate(trust: float, blocked: bool, advocate_threshold: float) -> bool:
+    """Whether a person recommends the brand when the day's draw allows: trust above the
+    advocate threshold, and not blocking the brand [3.6]."""
+    return trust > advocate_threshold and not blocked
+
+
+def mean_field_contacts(recommendation_reach: float, edges: int, people: int) -> int:
+    """Random people one recommendation reaches under mean-field mixing: as many as it would
+    reach on the graph on average (reach x mean out-degree), at least one [3.6]."""
+    return max(1, int(round(recommendation_reach * edges / max(people, 1))))
+
+
+def remembered(salience, forgetting_floor: float):
+    """Salience, or 0 once it has fallen below the forgetting floor: the brand is forgotten
+    [3.8]."""
+    return pick(salience < forgetting_floor, 0.0, salience)
+
+
+def may_unfollow_from_fatigue(over_tolerance: bool, follower: bool) -> bool:
+    """Whether a post can make this viewer unfollow (with ``unfollow_given_fatigue``): a
+    follower whose fatigue is over their tolerance [3.3]."""
+    return over_tolerance and follower
+
+
+def may_follow_after_post(follower: bool, over_tolerance: bool, gaffe: bool) -> bool:
+    """Whether a post can win this viewer as a follower (with ``follow_chance``): not yet a
+    follower, not over their tolerance, and the post is no gaffe [3.3]."""
+    return not follower and not over_tolerance and not gaffe
+
+
+def reply_capacity(reply_hours_planned: float, hours_per_reply: float, queued: int) -> int:
+    """Comments the brand can answer today: its planned reply hours over the hours one answer
+    takes (in simulated people), or the whole queue when answers cost nothing [3.4]."""
+    if hours_per_reply <= 0:
+        return queued
+    return int(reply_hours_planned / hours_per_reply + 1e-9)
+
+
+def purchase_share(chance, total_chance):
+    """A brand's slice of a person's one purchase draw a day: its chance, scaled down when the
+    brands' chances sum above 1 (brands compete for each purchase) [3.9]."""
+    return chance / np.maximum(total_chance, 1.0)
+
+
+def bought_followers(held: float, purge_rate: float, bought_today: float, scale: float) -> float:
+    """Bought followers (simulated accounts) at the end of a day: the platform purges a share of
+    those held, then the day's purchase (real accounts) arrives [3.11]."""
+    return held * (1.0 - purge_rate) + bought_today / scale
 
 
 def reads_as_spam(salience, fit, spam_fit):

@@ -22,6 +22,7 @@ __all__ = [
     "platform_followers_column",
     "platform_posts_column",
     "incremental_profit",
+    "roi",
 ]
 
 STOCKS: dict[str, str] = {
@@ -149,6 +150,15 @@ def incremental_profit(margin: float, incremental_revenue, cum_cost):
     return margin * incremental_revenue - cum_cost
 
 
+def roi(margin: float, cum_revenue, cum_cost):
+    """Return on the social spend so far: the margin on revenue less the cost, over the cost; 0
+    before anything was spent (scalars or arrays)."""
+    cum_cost = np.asarray(cum_cost, dtype=np.float64)
+    spent = cum_cost > 0
+    gross = margin * np.asarray(cum_revenue, dtype=np.float64)
+    return np.where(spent, (gross - cum_cost) / np.where(spent, cum_cost, 1.0), 0.0)
+
+
 def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float) -> pd.DataFrame:
     """Add windowed, cumulative and incremental columns to the engine's raw daily rows.
 
@@ -185,7 +195,7 @@ def finish(raw: pd.DataFrame, baseline_revenue: pd.Series | None, margin: float)
     ):
         frame[name] = by_brand[source].cumsum()
     cost = frame["cum_cost"].where(frame["cum_cost"] > 0)
-    frame["roi"] = ((margin * frame["cum_revenue"] - frame["cum_cost"]) / cost).fillna(0.0)
+    frame["roi"] = roi(margin, frame["cum_revenue"], frame["cum_cost"])
     frame["incremental_revenue"] = (
         (frame["revenue"] - frame["baseline_revenue"]).groupby(frame["brand"], sort=False).cumsum()
     )

@@ -15,7 +15,13 @@ import mesa
 import numpy as np
 
 from sim import behavior
-from sim.metrics import engagement_rate, platform_followers_column, platform_posts_column
+from sim.metrics import (
+    WINDOW_DAYS,
+    engagement_rate,
+    platform_followers_column,
+    platform_posts_column,
+    roi,
+)
 from sim.rng import Stream, uniform
 from sim.schema import CONTENT_TYPES, Behavior, Market, Platform, Strategy
 
@@ -96,9 +102,10 @@ class BrandAgent(mesa.Agent):
         self.blocked_until = {p: -1 for p in platform_indices}
         self.last_post_day = 0
         self.fake_followers = 0.0
+        self.bought_today = 0.0  # real accounts
         self.type_kpi = np.zeros(len(CONTENT_TYPES))
         self.type_posts = np.zeros(len(CONTENT_TYPES))
-        self.window: deque[tuple[float, list[float]]] = deque(maxlen=28)
+        self.window: deque[tuple[float, list[float]]] = deque(maxlen=WINDOW_DAYS)
         self.cum_revenue = 0.0
         self.cum_cost = 0.0
 
@@ -305,6 +312,16 @@ class BrandAgent(mesa.Agent):
         spend, self.boost_balance = self.boost_balance, 0.0
         return spend
 
+    # --- phase 11: metrics -----------------------------------------------------------------
+    def update_bought_followers(self, purge_rate: float, scale: float) -> None:
+        """Tonight's purge of the bought followers, then today's purchase (none once the brand
+        has quit); the metrics count them among the followers."""
+        per_month = self.strategy.bought_followers_per_month if self.active else 0.0
+        self.bought_today = per_month / 30.0
+        self.fake_followers = behavior.bought_followers(
+            self.fake_followers, purge_rate, self.bought_today, scale
+        )
+
     # --- phase 12: learn and decide ------------------------------------------------------
     def record_feed(self, platform: int, engagements: int, impressions: float) -> None:
         """Count one post's feed engagements and impressions toward today's ranking signal."""
@@ -373,5 +390,6 @@ class BrandAgent(mesa.Agent):
             posts = np.sum([posts for _, posts in self.window], axis=0)
             followers = [row[platform_followers_column(p.name)] for p in self.platforms]
             return float(engagement_rate(engagements, posts, followers))
-        gross = self.cum_revenue * self.market.margin
-        return (gross - self.cum_cost) / self.cum_cost if self.cum_cost > 0 else 0.0
+        if name == "roi":
+            return float(roi(self.market.margin, self.cum_revenue, self.cum_cost))
+        raise ValueError(f"unknown KPI {name!r}: followers, revenue, engagement or roi")

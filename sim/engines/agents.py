@@ -189,7 +189,7 @@ class Person(CellAgent):
         salience = float(
             behavior.decayed(tie.salience, day - tie.salience_day, params.salience_half_life)
         )
-        tie.salience = 0.0 if salience < params.forgetting_floor else salience
+        tie.salience = float(behavior.remembered(salience, params.forgetting_floor))
         tie.salience_day = day
         tie.trust = float(
             behavior.decayed_trust(
@@ -231,10 +231,8 @@ class Person(CellAgent):
     # --- 3. response ----------------------------------------------------------------------
     def social_proof(self, b: int) -> float:
         """Share of the accounts this person follows that already follow brand ``b``."""
-        if not self.followees:
-            return 0.0
         following = sum(other.ties[b].follower for other in self.followees)
-        return following / len(self.followees)
+        return behavior.social_proof(following, len(self.followees))
 
     def see_post(self, showing: Showing, params: Behavior) -> Reaction:
         """Decide how to respond to a post (reads state only; `respond` applies it)."""
@@ -273,12 +271,18 @@ class Person(CellAgent):
         ]
         over = sum(fatigue) > self.tolerance
         follower = tie.follows[post.platform]
-        leave = over and follower and self.draw(key, 2) < params.unfollow_given_fatigue
+        leave = (
+            behavior.may_unfollow_from_fatigue(over, follower)
+            and self.draw(key, 2) < params.unfollow_given_fatigue
+        )
         proof = self.social_proof(b) if hop != HOP_FEED else 0.0
         follow_p = behavior.follow_chance(
             params.follow_base, value, fit, proof, params.social_proof
         )
-        follow = not follower and not over and self.draw(key, 3) < follow_p and not post.gaffe
+        follow = (
+            behavior.may_follow_after_post(follower, over, post.gaffe)
+            and self.draw(key, 3) < follow_p
+        )
         trust = behavior.trust_after_post(
             tie.trust, value, post.gaffe, params.content_trust, params.incident_trust
         )
@@ -354,7 +358,7 @@ class Person(CellAgent):
     # --- 6. advocacy ----------------------------------------------------------------------
     def is_advocate(self, b: int, params: Behavior) -> bool:
         tie = self.ties[b]
-        return tie.trust > params.advocate_threshold and not tie.blocked
+        return behavior.is_advocate(tie.trust, tie.blocked, params.advocate_threshold)
 
     def hear_recommendation(self, b: int, source_trust: float, params: Behavior) -> None:
         """Trust moves toward the advocate's; the brand comes to mind."""
@@ -432,12 +436,10 @@ class Person(CellAgent):
     def maybe_buy(self, chances: list[float], day: int) -> int | None:
         """Buy at most once today, from one brand: the brand index, or None."""
         total = sum(chances)
-        shares = [chance / max(total, 1.0) for chance in chances]
         draw = self.draw((Stream.CONVERSION, 0, day))
-        lower = 0.0
-        upper = 0.0
-        for b, share in enumerate(shares):
-            upper = upper + share if b > 0 else share
+        lower = upper = 0.0
+        for b, chance in enumerate(chances):
+            upper += float(behavior.purchase_share(chance, total))
             if lower <= draw < upper:
                 return b
             lower = upper
@@ -777,7 +779,7 @@ class AgentEngine(DayOrder):
         if not queue:
             return
         cost = params.reply_hours * self.market.scale
-        capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(queue)
+        capacity = behavior.reply_capacity(plan.reply_hours, cost, len(queue))
         head = day_prefix(self.seed, Stream.LISTENING, b, day)
         argue_rate = brand.strategy.argue_rate
         self._touch(b, sorted({person for *_, person in queue}, key=by_index), day)
@@ -877,8 +879,9 @@ class AgentEngine(DayOrder):
         params = self.behavior
         reach_key = (Stream.ADVOCACY, b, day, 0, 1)
         if self.mean_field:
-            reach = params.recommendation_reach * self.population.graph.n_edges / max(self.n, 1)
-            per_speaker = max(1, int(round(reach)))
+            per_speaker = behavior.mean_field_contacts(
+                params.recommendation_reach, self.population.graph.n_edges, self.n
+            )
             return [
                 (speaker, self.people[int(speaker.draw(reach_key, slot) * self.n)])
                 for speaker in speakers

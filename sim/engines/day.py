@@ -118,6 +118,8 @@ class DayOrder:
             self._churn(brand, day, row)  # 8. pruning and dropout
         self._conversion(day, rows, results)  # 9. purchases (brands compete for each purchase)
         for brand, plan, row in zip(self.brands, plans, rows, strict=True):
+            purge_rate = self.platforms[brand.main_platform].fake_purge_rate
+            brand.update_bought_followers(purge_rate, self.market.scale)
             self._metrics(brand, plan, day, row)  # 11. metrics (10. incidents: in exposure)
             brand.learn(day, row, plan, results[brand.index])  # 12. learn and decide
         return rows

@@ -120,9 +120,7 @@ def decay_known(
     kept = count = 0
     for k in range(known.size):
         person = known[k]
-        value = salience[person] * salience_factor
-        if value < forgetting_floor:
-            value = 0.0
+        value = behavior.remembered(salience[person] * salience_factor, forgetting_floor)
         salience[person] = value
         if last_touch[person] + grace > last:
             graced[count] = person
@@ -178,8 +176,9 @@ def apply_sync(
     new_fatigue = np.empty((sources, n))
     for i in range(n):
         person = people[i]
-        value = salience[person] * factors[SALIENCE_ROW, i]
-        new_salience[i] = 0.0 if value < forgetting_floor else value
+        new_salience[i] = behavior.remembered(
+            salience[person] * factors[SALIENCE_ROW, i], forgetting_floor
+        )
         new_trust[i] = trust[person] * factors[TRUST_ROW, i]
         for source in range(sources):
             new_fatigue[source, i] = fatigue[person, source] * factors[FATIGUE_ROW, i]
@@ -225,11 +224,10 @@ def proof_shares(indptr, indices, people, follower):  # pragma: no cover - compi
     shares = np.zeros(people.size)
     for i in range(people.size):
         start, end = indptr[people[i]], indptr[people[i] + 1]
-        if end > start:
-            hits = 0
-            for k in range(start, end):
-                hits += follower[indices[k]]
-            shares[i] = hits / (end - start)
+        hits = 0
+        for k in range(start, end):
+            hits += follower[indices[k]]
+        shares[i] = behavior.social_proof(hits, end - start)
     return shares
 
 
@@ -534,8 +532,11 @@ def response_decisions(
         over = _ordered_sum(new_fatigue[:, i]) > promo_tolerance[person]
         follower = follows[person]
         choices[OVER, i] = over
-        choices[LEAVE, i] = over and follower and to_unit(chain(z, 2)) < unfollow_given_fatigue
-        if not follower and not over and not gaffe:
+        choices[LEAVE, i] = (
+            behavior.may_unfollow_from_fatigue(over, follower)
+            and to_unit(chain(z, 2)) < unfollow_given_fatigue
+        )
+        if behavior.may_follow_after_post(follower, over, gaffe):
             chance = behavior.follow_chance(
                 follow_base, value, person_fit, proof[i] if proof.size else 0.0, social_proof
             )
@@ -731,7 +732,7 @@ def advocacy_speakers(known, trust, blocked, threshold, head, rate):  # pragma: 
     speakers = np.empty(known.size, dtype=np.int64)
     count = 0
     for person in known:
-        if trust[person] <= threshold or blocked[person]:
+        if not behavior.is_advocate(trust[person], blocked[person], threshold):
             continue
         if uniform_at(head, person, 0) < rate:
             speakers[count] = person

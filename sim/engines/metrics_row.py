@@ -95,14 +95,10 @@ def close_row(
 ) -> None:
     """Fill the day's metrics row in real people (x ``scale``), hours and cost.
 
-    ``platform_followers`` counts the followers on each of the scenario's platforms. Also the
-    brand's bought followers: purged by the platform, then this day's purchase.
+    ``platform_followers`` counts the followers on each of the scenario's platforms.
     """
     market = scenario.market
     scale = market.scale
-    brand.fake_followers *= 1.0 - scenario.platforms[brand.main_platform].fake_purge_rate
-    bought = brand.strategy.bought_followers_per_month / 30.0 if brand.active else 0.0
-    brand.fake_followers += bought / scale
     row.update(
         day=day,
         followers=(stocks.followers + brand.fake_followers) * scale,
@@ -129,7 +125,7 @@ def close_row(
     row["incidents"] = sum(post.gaffe for post in plan.posts)
     row["cost"] = (
         row["hours"] * brand.strategy.hourly_cost
-        + bought * market.fake_follower_price
+        + brand.bought_today * market.fake_follower_price
         + row["ad_spend"]
     )
 

@@ -656,7 +656,7 @@ class VectorEngine(DayOrder):
         queue = [carried.arrays(), today.arrays()]
         platform, post, hop, person = (np.concatenate(part) for part in zip(*queue, strict=True))
         cost = params.reply_hours * self.market.scale
-        capacity = int(plan.reply_hours / cost + 1e-9) if cost > 0 else len(person)
+        capacity = behavior.reply_capacity(plan.reply_hours, cost, len(person))
         head = day_prefix(self.seed, Stream.LISTENING, b, day)
         argue_rate = brand.strategy.argue_rate
         slots = (0, 1, 2, ARGUE_DRAW) if argue_rate > 0 else (0, 1, 2)
@@ -795,8 +795,9 @@ class VectorEngine(DayOrder):
         self, speakers: np.ndarray, day: int, brand: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Mean-field mixing: each recommendation reaches random people (Bass limit)."""
-        reach = self.behavior.recommendation_reach * self.graph.n_edges / max(self.n, 1)
-        per_speaker = max(1, int(round(reach)))
+        per_speaker = behavior.mean_field_contacts(
+            self.behavior.recommendation_reach, self.graph.n_edges, self.n
+        )
         head = prefix(self.seed, Stream.ADVOCACY, brand, day, 0, 1)
         senders = np.repeat(speakers, per_speaker)
         slots = np.tile(np.arange(per_speaker), len(speakers))
@@ -962,9 +963,7 @@ class VectorEngine(DayOrder):
                 state.promo_day[candidates] == day,
                 market.promo_nudge,
             )
-        total = chances.sum(axis=0)
-        chances /= np.maximum(total, 1.0)
-        upper = np.cumsum(chances, axis=0)
+        upper = np.cumsum(behavior.purchase_share(chances, chances.sum(axis=0)), axis=0)
         for brand in self.brands:
             lower = upper[brand.index - 1] if brand.index > 0 else 0.0
             buyers = candidates[(draw >= lower) & (draw < upper[brand.index])]
