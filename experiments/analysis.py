@@ -662,13 +662,9 @@ def failure_text(item: dict[str, Any]) -> str:
     return f"at {fails} of {item['points']} points; no region describes the failures{ties}"
 
 
-def top_parameters(sens: pd.DataFrame, target: str, count: int = 3) -> list[tuple[str, float]]:
-    """The ``count`` parameters with the largest index (or |Spearman| without one) for a target."""
-    return [(row.parameter, row.score) for row in _top_rows(sens, target, count)]
-
-
 def _top_rows(sens: pd.DataFrame, target: str, count: int) -> list[Any]:
-    """The rows (with a ``score``) of :func:`top_parameters`."""
+    """The ``count`` rows of a target with the largest index (or |Spearman| without one), with
+    that ``score``."""
     rows = sens[sens["target"] == target]
     preferred = "ST" if (rows["index"] == "ST").any() else None
     if preferred:

@@ -37,7 +37,7 @@ from sim.schema import Scenario, Strategy, Strict, unique_strategies
 from sim.text import did_you_mean
 
 __all__ = [
-    "DESIGNS",
+    "DesignMethod",
     "Comparison",
     "Design",
     "Experiment",
@@ -52,7 +52,7 @@ __all__ = [
     "shipped_experiments",
 ]
 
-DESIGNS = ("grid", "lhs", "sobol", "saltelli", "morris")
+DesignMethod = Literal["grid", "lhs", "sobol", "saltelli", "morris"]
 """Design methods: ``grid`` (every combination of each parameter's ``values``), ``lhs`` (Latin
 hypercube) and ``sobol`` (scrambled Sobol' sequence) from :mod:`scipy.stats.qmc`, ``saltelli``
 (SALib's Saltelli scheme, for full Sobol' indices) and ``morris`` (SALib's Morris trajectories,
@@ -84,7 +84,7 @@ LOWER_IS_BETTER = frozenset(
 )
 """Outcomes (names without ``@DAY``) where less is better: costs, losses and delays."""
 
-SEEDINGS = ("common", "independent")
+Seeding = Literal["common", "independent"]
 """How run seeds vary across design points: ``common`` (replicate r of every point has the same
 seed, common random numbers) or ``independent`` (every run its own seed)."""
 
@@ -113,7 +113,7 @@ class ParameterRange(Strict):
 class Design(Strict):
     """How the parameter space is sampled."""
 
-    method: Literal["grid", "lhs", "sobol", "saltelli", "morris"] = Field(
+    method: DesignMethod = Field(
         "lhs", description="grid, lhs, sobol (scipy.stats.qmc), saltelli or morris (SALib)"
     )
     points: int = Field(
@@ -180,7 +180,7 @@ class Experiment(Strict):
     scenario: Scenario = Field(default_factory=Scenario)
     strategies: list[Strategy] = Field(min_length=1, max_length=24)
     seeds: int = Field(1, ge=1, le=1000, description="seeds (replicates) per parameter point")
-    seeds_across_points: Literal["common", "independent"] | None = Field(
+    seeds_across_points: Seeding | None = Field(
         None,
         description="common: replicate r of every point runs on the same seed (the default for "
         "a new sweep); independent: every run its own seed",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim import summary
 
-__all__ = ["CLAIMS", "SHORT", "ClaimResult", "check_claims", "evaluate_claims", "abbreviation"]
+__all__ = ["CLAIMS", "SHORT", "ClaimResult", "check_claims", "abbreviation"]
 
 SHORT = 89
 """Last day of the short horizon (the first 90 days)."""
@@ -144,8 +144,3 @@ def check_claims(runs: pd.DataFrame, day: int, short: int = SHORT) -> dict[str, 
         "j_curve": _claim_j_curve(runs, day),
         "short_horizons": _claim_short_horizons(runs, day, short),
     }
-
-
-def evaluate_claims(runs: pd.DataFrame, day: int, short: int = SHORT) -> dict[str, bool]:
-    """Whether each headline claim holds at ``day`` (keys of :data:`CLAIMS`)."""
-    return {name: result.holds for name, result in check_claims(runs, day, short).items()}

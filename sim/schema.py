@@ -20,7 +20,6 @@ from pydantic.fields import FieldInfo
 from sim.text import repeated
 
 CONTENT_TYPES: tuple[str, ...] = ("value", "story", "promo", "conversation")
-KPIS = Literal["followers", "engagement", "revenue", "roi"]
 ASSUMPTION = "assumption, see docs/model.md"
 
 
