@@ -17,7 +17,7 @@ from viz.export import MAX_STEM, comparison_toml, figure_bytes, file_name
 from viz.jobs import Job, RunCache, run_strategy
 from viz.pages import longgame
 from viz.pages.builder import bounds, inactive, slider_step, validate
-from viz.pages.longgame import caption, quitting, quitting_value, weeks
+from viz.pages.longgame import MIN_DAYS, caption, quitting, quitting_value, weeks
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +111,9 @@ def test_quitting_and_weeks():
     assert strategy.name == "quits at week 12"
     assert weeks(730) == list(range(4, 104, 4))
     assert weeks(120) == [4, 8, 12, 16]
+    for horizon in range(MIN_DAYS, 120):  # every quit offered shows within the horizon
+        assert all(7 * week + 1 + 7 <= horizon for week in weeks(horizon)), horizon
+    assert weeks(MIN_DAYS) == [4]
 
 
 def test_a_strategy_with_its_own_quit_rule_is_kept_going_without_it():

@@ -47,7 +47,7 @@ from viz.tables import final_table
 __all__ = ["LongGamePage", "QuitRuns", "quitting", "caption"]
 
 STEP_WEEKS = 4
-MIN_DAYS = 28
+MIN_DAYS = 7 * STEP_WEEKS + 8
 SNAPSHOT_BUDGET = 1_000_000
 """People x model copies one setup may hold at once (over all seeds); a copy costs about 100
 bytes a person, so this bounds a session's copies near 100 MB."""
@@ -178,8 +178,9 @@ def quitting(strategy: Strategy, week: int) -> Strategy:
 
 
 def weeks(days: int) -> list[int]:
-    """The weeks the slider offers: every STEP_WEEKS weeks before the horizon."""
-    last = max(STEP_WEEKS, (days // 7) - 1)
+    """The weeks the slider offers: every STEP_WEEKS weeks whose quit (checked on day 7 x week,
+    in effect the next day) leaves at least the horizon's last week to show it."""
+    last = (days - 8) // 7
     return list(range(STEP_WEEKS, last + 1, STEP_WEEKS)) or [STEP_WEEKS]
 
 
