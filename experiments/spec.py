@@ -233,7 +233,7 @@ class Experiment(Strict):
             return ScenarioError(message, self.name, ".".join(map(str, loc)))
         origins = self._source.origins
         doc = origins[()].doc
-        return _error(origins, loc, value, message, doc.text, doc.name)
+        return _error(origins, loc, value, message, doc.text)
 
 
 def _without(data: dict[str, Any], unset: dict[str, Any]) -> dict[str, Any]:
@@ -564,7 +564,7 @@ def experiment_from_text(
     experiment, origins = loading.with_comparison(
         Experiment, data, source, text, base_dir, flatten_parameters
     )
-    _check(experiment, origins, text, source)
+    _check(experiment, origins, text)
     experiment._source = Source(origins)
     return experiment
 
@@ -625,7 +625,8 @@ def _items(table: Any) -> list[tuple[str, Any]]:
     return list(table.items()) if isinstance(table, dict) else []
 
 
-def _error(origins: loading.Origins, loc: tuple, value: Any, message: str, text: str, source: str):
+def _error(origins: loading.Origins, loc: tuple, value: Any, message: str, text: str):
+    """A sweep file's error at ``loc``, on the line of a dotted parameter key where there is one."""
     error = loading.error_at(origins, loc, value, message)
     if len(loc) >= 2 and isinstance(loc[1], str) and "." in loc[1]:
         error.line = _line_of_key(text, loc[1]) or error.line
@@ -651,7 +652,6 @@ def _claim(
     key: str,
     origins: loading.Origins,
     text: str,
-    source: str,
 ) -> None:
     """Record the scenario fields ``key`` (``fixed.PATH`` or ``parameters.PATH``) sets; error if
     an earlier key sets one of them too (the same field under another name, e.g.
@@ -663,12 +663,12 @@ def _claim(
                 f"sets the same parameter ({'.'.join(map(str, loc))}) as {seen[loc]}; "
                 "give each parameter once, either fixed or varied"
             )
-            raise _error(origins, (table, path), None, message, text, source)
+            raise _error(origins, (table, path), None, message, text)
         line = _line_of_key(text, key.split(".", 1)[1])
         seen[loc] = f"{key}" + (f" (line {line})" if line else "")
 
 
-def _check(experiment: Experiment, origins: loading.Origins, text: str, source: str) -> None:
+def _check(experiment: Experiment, origins: loading.Origins, text: str) -> None:
     """Checks that need the resolved scenario: parameter paths and ranges, outcomes,
     comparisons, the design."""
     scenario = experiment.scenario
@@ -678,22 +678,22 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str, source: 
             parameter = resolve_parameter(scenario, path, ParameterRange(values=[value]))
             apply_values(scenario, {path: value})
         except ValueError as exc:
-            raise _error(origins, ("fixed", path), value, str(exc), text, source) from None
-        _claim(seen, parameter, f"fixed.{path}", origins, text, source)
+            raise _error(origins, ("fixed", path), value, str(exc), text) from None
+        _claim(seen, parameter, f"fixed.{path}", origins, text)
     for path, spec in experiment.parameters.items():
         try:
             parameter = resolve_parameter(scenario, path, spec)
         except ValueError as exc:
-            raise _error(origins, ("parameters", path), None, str(exc), text, source) from None
-        _claim(seen, parameter, f"parameters.{path}", origins, text, source)
+            raise _error(origins, ("parameters", path), None, str(exc), text) from None
+        _claim(seen, parameter, f"parameters.{path}", origins, text)
     method = experiment.design.method
     for path, spec in experiment.parameters.items():
         if method == "grid" and spec.values is None:
             message = "design.method = 'grid' needs values = [...] for every parameter"
-            raise _error(origins, ("parameters", path), None, message, text, source)
+            raise _error(origins, ("parameters", path), None, message, text)
         if method != "grid" and spec.values is not None:
             message = f"values are for design.method = 'grid'; {method} samples low..high"
-            raise _error(origins, ("parameters", path), None, message, text, source)
+            raise _error(origins, ("parameters", path), None, message, text)
     days = experiment.days
     for key in ("outcomes", "daily"):
         for index, outcome in enumerate(getattr(experiment, key)):
@@ -705,7 +705,7 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str, source: 
             ):
                 problem = "daily series are metrics columns, without @DAY"
             if problem:
-                raise _error(origins, (key, index), outcome, problem, text, source)
+                raise _error(origins, (key, index), outcome, problem, text)
     names = [strategy.name for strategy in experiment.strategies]
     for index, comparison in enumerate(experiment.comparisons):
         for key in ("better", "worse"):
@@ -715,9 +715,9 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str, source: 
                     f"not one of the experiment's strategies{did_you_mean(named, names)}: {names}"
                 )
                 loc = ("comparisons", index, key)
-                raise _error(origins, loc, named, message, text, source)
+                raise _error(origins, loc, named, message, text)
         if comparison.outcome not in experiment.outcomes:
             hint = did_you_mean(comparison.outcome, experiment.outcomes)
             message = f"not one of the experiment's outcomes{hint}: {experiment.outcomes}"
             loc = ("comparisons", index, "outcome")
-            raise _error(origins, loc, comparison.outcome, message, text, source)
+            raise _error(origins, loc, comparison.outcome, message, text)

@@ -50,7 +50,7 @@ __all__ = [
     "bought_followers",
     "prune_hazard",
     "purchase_chance",
-    "beta_quantile",
+    "satisfaction_quantile",
     "satisfied",
 ]
 
@@ -430,12 +430,13 @@ def purchase_chance(
     return np.minimum(base + pick(saw_promo, promo_nudge * fit * trust, 0.0), 1.0)
 
 
-def beta_quantile(u, mean: float, concentration: float):
-    """Inverse CDF of a Beta distribution given by its mean and concentration."""
+def satisfaction_quantile(u, mean: float, concentration: float):
+    """A customer's satisfaction drawn by ``u``: the inverse CDF of a Beta distribution given by
+    its mean and concentration (``sim.audience.quantiles.beta_quantile`` takes its shapes)."""
     return betaincinv(mean * concentration, (1.0 - mean) * concentration, u)
 
 
 def satisfied(u, mean: float, concentration: float, threshold: float):
     """Whether a purchase satisfies [3.9]: the customer's satisfaction, Beta(mean,
     concentration) drawn by ``u``, reaches ``threshold`` (Anderson 1998)."""
-    return beta_quantile(u, mean, concentration) >= threshold
+    return satisfaction_quantile(u, mean, concentration) >= threshold

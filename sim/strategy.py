@@ -32,6 +32,10 @@ INCIDENT_POST = 999
 """Post number of an account incident (a rogue post by someone with shared credentials)."""
 MOOD_HOP = 1
 """Hop field of the weekly burst/gap draw of a brand without a plan."""
+COMMENT_RATE_WEIGHT = 0.2
+"""Weight of today's comments in the brand's smoothed comments a day, by which it plans reply
+hours (an exponential average whose memory is about five days; a planning habit, not a
+behavioural parameter of the audience)."""
 
 
 @dataclass(frozen=True)
@@ -133,9 +137,9 @@ class BrandAgent(mesa.Agent):
         """Today's feed ranking factor on a platform (engagement per follower impression)."""
         params = self.platforms[platform]
         impressions = self.feed_impressions[platform]
-        rate = self.feed_engagements[platform] / impressions if impressions > 0 else 0.0
         if impressions <= 0:
             return 1.0
+        rate = self.feed_engagements[platform] / impressions
         return behavior.ranking_factor(
             rate, params.rank_reference, params.rank_sensitivity, params.rank_min, params.rank_max
         )
@@ -355,7 +359,8 @@ class BrandAgent(mesa.Agent):
         """Record KPIs, adapt the content mix, apply the quit rule (effective tomorrow)."""
         self._update_ranking()
         self.recent_hours.append(row["hours"])
-        self.comment_rate += 0.2 * (row["comments"] / self.market.scale - self.comment_rate)
+        comments_today = row["comments"] / self.market.scale
+        self.comment_rate += COMMENT_RATE_WEIGHT * (comments_today - self.comment_rate)
         self.cum_revenue += row["revenue"]
         self.cum_cost += row["cost"]
         self.window.append((row["engagements"], [row[column] for column in self.post_columns]))

@@ -70,7 +70,7 @@ def t_interval(values: Iterable[float]) -> tuple[float, float, float]:
     return (mean, mean - half, mean + half)
 
 
-def t_half_width(std: float | np.ndarray, count: int | np.ndarray) -> float | np.ndarray:
+def t_half_width(std: float | np.ndarray, count: int | np.ndarray) -> np.ndarray:
     """Half-width of the 95% t-interval of a mean, from its sample's standard deviation
     (``ddof=1``) and size; 0 for a single value. Scalars or arrays (one interval per group)."""
     count = np.asarray(count, dtype=float)
@@ -266,8 +266,7 @@ def daily_band(df: pd.DataFrame, column: str) -> pd.DataFrame:
     mean = grouped.mean()
     std = grouped.std(ddof=1)
     n = grouped.count()
-    q = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
-    half = pd.Series(np.where(n > 1, q * std / np.sqrt(n), 0.0), index=mean.index).fillna(0.0)
+    half = pd.Series(t_half_width(std.to_numpy(), n.to_numpy()), index=mean.index)
     return pd.DataFrame(
         {
             "day": mean.index,

@@ -216,13 +216,14 @@ def check(grid: str, only: str | None, workers: int, progress: Progress) -> list
                     limit,
                     seconds[engine],
                     problem,
-                    figure=_figure_writer(case, runs["vector"], curves, engine),
+                    figure=_figure_writer(case, runs["vector"], engine),
                 )
             )
     return rows
 
 
-def _figure_writer(case: BassCase, vector: list, curves: list, engine: str):
+def _figure_writer(case: BassCase, vector: list, engine: str):
+    """Writes the case's figure (vector engine only: the agent engine's runs are the same)."""
     if engine != "vector":
         return None
     return lambda directory: figure(case, vector, Path(directory) / figure_name(case))
