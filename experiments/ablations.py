@@ -18,6 +18,7 @@ import hashlib
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -142,7 +143,7 @@ def run_ablations(
     days: int = 730,
     workers: int = 2,
     cache: Path | None = None,
-    log=print,
+    log: Callable[[str], object] = print,
 ) -> dict[str, pd.DataFrame]:
     """The headline comparison's runs per ablation (all of :data:`ABLATIONS` by default).
 

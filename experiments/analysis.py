@@ -77,6 +77,9 @@ failure rate must close (44% overall and 45% inside describes nothing)."""
 RUNS_MISSING = "Spearman only (runs missing)"
 """The method where they could not because the sweep is incomplete (Saltelli and Morris need
 every point of their design)."""
+SALIB_FAILED = "Spearman only (SALib failed"
+"""The start of the method where SALib raised an error on a complete design; the error follows
+(``Spearman only (SALib failed: ValueError: ...)``)."""
 REPORT_MD = "report.md"
 ANALYSIS_JSON = "analysis.json"
 """The analysis for machines; its ``made_by`` marks a directory as an analysis's."""
@@ -367,6 +370,7 @@ def sensitivity(
         x, y = unit[ok], y_full[ok]
         indices: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         label = {"saltelli": "Sobol' (Saltelli)", "morris": "Morris"}.get(method, "RBD-FAST")
+        method_without = fallback
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -400,8 +404,9 @@ def sensitivity(
 
                     result = rbd_fast.analyze(problem, x, y, seed=1)
                     indices["S1"] = (result["S1"], result["S1_conf"])
-            except (ValueError, ZeroDivisionError, IndexError, FloatingPointError):
+            except (ValueError, ZeroDivisionError, IndexError, FloatingPointError) as error:
                 indices = {}
+                method_without = f"{SALIB_FAILED}: {type(error).__name__}: {error})"
         for j, name in enumerate(names):
             rho = _spearman(x[:, j], y)
             base = {
@@ -415,7 +420,7 @@ def sensitivity(
                 rows.append(
                     {
                         **base,
-                        "method": fallback,
+                        "method": method_without,
                         "index": "",
                         "value": math.nan,
                         "conf": math.nan,
@@ -810,9 +815,12 @@ def write_report(
     ).pivot(index="outcome", columns="strategy", values="value")
     lines.append(_md_table(table.reindex(index=data.outcomes, columns=data.strategies)))
     lines += ["", "## Sensitivity: which parameters matter", ""]
-    methods = [m for m in dict.fromkeys(sens["method"]) if m not in (SPEARMAN_ONLY, RUNS_MISSING)]
+    methods = [m for m in dict.fromkeys(sens["method"]) if not m.startswith(SPEARMAN_ONLY)]
+    failed = [m for m in dict.fromkeys(sens["method"]) if m.startswith(SALIB_FAILED)]
     if methods:
         method = f"{methods[0]} (SALib)"
+    elif failed:
+        method = f"Spearman's rank correlation only ({failed[0].removeprefix(SPEARMAN_ONLY + ' (')}"
     elif RUNS_MISSING in set(sens["method"]):
         total = data.manifest.get("total_runs")
         method = (

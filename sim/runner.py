@@ -20,7 +20,7 @@ from sim.audience.memory import check_memory
 from sim.interrupts import interrupts_held, start_pool_worker, stop_pool
 from sim.metrics import finish
 from sim.model import EngagementModel
-from sim.schema import Audience, Comparison, Scenario
+from sim.schema import Audience, Comparison, Scenario, Strategy
 
 __all__ = [
     "simulate",
@@ -134,7 +134,7 @@ def in_processes[T](
     return results
 
 
-def with_strategy(scenario: Scenario, strategy) -> Scenario:
+def with_strategy(scenario: Scenario, strategy: Strategy) -> Scenario:
     """The scenario with brand 0 running ``strategy`` (validated again as a whole)."""
     brands = [scenario.brands[0].model_copy(update={"strategy": strategy}), *scenario.brands[1:]]
     return Scenario.model_validate(

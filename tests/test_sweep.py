@@ -494,6 +494,22 @@ def test_rbd_fast_needs_enough_points_for_its_interval():
     assert set(enough["method"]) == {"RBD-FAST"} and (enough["conf"] > 0).all()
 
 
+def test_a_salib_failure_is_reported_as_such(monkeypatch, tmp_path):
+    """SALib raising on a design large enough for it is not passed off as "too small"."""
+    from SALib.analyze import rbd_fast
+
+    def broken(*args, **kwargs):
+        raise ValueError("shapes do not match")
+
+    monkeypatch.setattr(rbd_fast, "analyze", broken)
+    data = _synthetic(points=44)
+    methods = set(sensitivity(data)["method"])
+    assert methods == {"Spearman only (SALib failed: ValueError: shapes do not match)"}
+    text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
+    assert "only (SALib failed: ValueError: shapes do not match)" in text
+    assert "too small" not in text
+
+
 @pytest.mark.parametrize("method", ["grid", "lhs"])
 def test_an_outcome_that_never_varies_has_no_sensitivity(method, request, tmp_path):
     """A constant outcome (money never spent) is undefined, not "no parameter matters"."""

@@ -173,7 +173,7 @@ class RunQueue:
         self.max_jobs = slots + waiting
         self._free = slots
         self._ready = threading.Condition()
-        self._order: dict[Job | None, int] = {}  # job -> when it joined
+        self._order: dict[Job, int] = {}  # job -> when it joined
         self._waiting: list[int] = []  # join numbers of the callers waiting for a slot
         self._joined = itertools.count()
 

@@ -52,7 +52,8 @@ CARRIED_POST = 1000
 COMPLAINT_POST = 2000
 """Listening key of complaints by unhappy customers (answered the next day)."""
 REPRISAL_POST = 3000
-"""Listening key of reprisals: complaints drawn by a wrong answer (answered the next day)."""
+"""Listening key of reprisals: complaints drawn by a wrong answer (answered the next day). Their
+hop field is the platform, so that one person's reprisals on two platforms draw apart."""
 REPRISAL_DRAW = 3
 """Listening slot of a wrong answer's reprisal draw (slots 0-2: willing, question, routed)."""
 ARGUE_DRAW = 4

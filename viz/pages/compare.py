@@ -331,7 +331,7 @@ def Controls() -> None:
     running = current.value is not None and current.value.running
     with solara.Card("Scenario", classes=["lg-controls"]):
         solara.SelectMultiple(
-            "Strategies (2-6)",
+            f"Strategies ({MIN_STRATEGIES}-{MAX_STRATEGIES})",
             values=selected.value,
             all_values=names,
             on_value=selected.set,
