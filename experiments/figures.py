@@ -11,7 +11,6 @@ and returns a :class:`matplotlib.figure.Figure`, which a page shows and the repo
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.output import atomic_write  # noqa: E402
-from sim.text import compact  # noqa: E402
+from sim.text import compact, slug  # noqa: E402
 
 __all__ = [
     "failure_figure",
@@ -211,7 +210,7 @@ def failure_figure(
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", text).strip("_").lower()
+    return slug(text).lower()
 
 
 def write_figures(

@@ -11,7 +11,6 @@ import contextlib
 import inspect
 import json
 import os
-import re
 import signal
 import sys
 import threading
@@ -36,7 +35,7 @@ from rich.table import Column, Table
 
 import sim
 from sim.errors import allowed_range, problem_text, validation_problems
-from sim.text import comparison_name, did_you_mean, outcome_legend, plural, repeated
+from sim.text import comparison_name, did_you_mean, outcome_legend, plural, repeated, slug
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -294,10 +293,6 @@ def _replace(model: Any, **changes: Any) -> Any:
 def _command() -> list[str]:
     """This command line as the user would type it (for the manifest)."""
     return ["longgame", *sys.argv[1:]]
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "scenario"
 
 
 def _note_empty(targets: list[str]) -> None:
@@ -617,7 +612,7 @@ def run(
             resolved = _replace(resolved, days=days)
         if seed is not None:
             resolved = _replace(resolved, seed=seed)
-        out = out or Path("out") / _safe_name(resolved.name)
+        out = out or Path("out") / slug(resolved.name, "scenario")
         ensure_results_dir(out)
         log = _stderr()
         _note_compiling()
@@ -993,7 +988,7 @@ def sweep(
 
         with files_read() as read:
             spec = load_experiment(experiment)
-        out = out or Path("out") / "sweeps" / _safe_name(spec.name)
+        out = out or Path("out") / "sweeps" / slug(spec.name, "scenario")
         inputs = _inputs(read, spec.scenario)
         executor = make_executor(workers, dask=dask, scheduler=scheduler)
         if isinstance(executor, DaskExecutor):

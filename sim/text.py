@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -18,9 +19,16 @@ __all__ = [
     "outcome_legend",
     "percent",
     "plural",
+    "slug",
     "repeated",
     "PERCENT_OUTCOMES",
 ]
+
+
+def slug(text: str, fallback: str = "") -> str:
+    """``text`` as part of a file name: each run of characters other than letters, digits, ``.``
+    and ``-`` becomes one ``_``; ``fallback`` when nothing is left."""
+    return re.sub(r"[^\w.-]+", "_", text).strip("_") or fallback
 
 
 def plural(count: int, noun: str) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.charts import save_figure
 from sim.schema import Comparison, Strategy
+from sim.text import slug
 from sim.toml_text import dump_toml
 
 __all__ = ["figure_bytes", "table_csv", "comparison_toml", "strategy_toml", "file_name"]
@@ -52,7 +52,7 @@ def file_name(text: str, suffix: str) -> str:
     A long title keeps its start and its end (where callers put what tells their files apart,
     e.g. ``_equity`` or ``_daily``) around a short hash of the whole, so names stay distinct.
     """
-    stem = re.sub(r"[^\w.-]+", "_", text).strip("_") or "longgame"
+    stem = slug(text, "longgame")
     if len(stem) > MAX_STEM:
         digest = hashlib.sha1(stem.encode()).hexdigest()[:6]
         stem = f"{stem[:32].rstrip('_')}_{digest}_{stem[-24:].lstrip('_')}"
