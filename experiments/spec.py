@@ -24,13 +24,14 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args, get_origin
+from typing import Any, ClassVar, Literal, get_origin
 
 from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
 from sim import loading, schema
 from sim.audience.edgelist import is_file
 from sim.errors import ScenarioError, is_directory, not_a_file
+from sim.fields import get_at, model_of
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
 from sim.schema import Comparison as ComparisonFile
 from sim.schema import Scenario, Strategy, Strict, unique_strategies
@@ -297,16 +298,8 @@ def _numeric_fields(model: type[BaseModel]) -> list[str]:
     return [
         name
         for name, field in model.model_fields.items()
-        if field.annotation in (int, float) or _submodel(field.annotation) is not None
+        if field.annotation in (int, float) or model_of(field.annotation) is not None
     ]
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    if get_origin(annotation) is list:
-        annotation = get_args(annotation)[0]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
 
 
 def resolve_path(
@@ -335,7 +328,7 @@ def resolve_path(
         field = model.model_fields[part]
         locs = [(*loc, part) for loc in locs]
         if get_origin(field.annotation) is list:
-            items = _get(data, locs[0])
+            items = get_at(data, locs[0])
             if i + 1 >= len(parts):
                 raise ValueError(f"name an element of {part} (an index, a name or *)")
             choice = parts[i + 1]
@@ -353,7 +346,7 @@ def resolve_path(
                 indices = [names.index(choice)]
             locs = [(*loc, index) for loc in locs for index in indices]
             i += 1
-        sub = _submodel(field.annotation)
+        sub = model_of(field.annotation)
         if sub is not None:
             if i + 1 >= len(parts):
                 raise ValueError(
@@ -372,12 +365,6 @@ def resolve_path(
             if getattr(item, key, None) is not None:
                 bounds[key[0] + "e"] = getattr(item, key)
     return tuple(locs), field, bounds
-
-
-def _get(data: Any, loc: tuple[str | int, ...]) -> Any:
-    for part in loc:
-        data = data[part]
-    return data
 
 
 def _set(data: Any, loc: tuple[str | int, ...], value: Any) -> None:

@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 from sim.audience import edgelist
 from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, is_file, resolve_graph_path
 from sim.errors import ScenarioError, allowed_range, is_directory, not_a_file, problem_text
+from sim.fields import get_at, literal_choices, model_of
 from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
 from sim.text import did_you_mean, repeated
 from sim.toml_text import toml_value
@@ -717,7 +718,7 @@ def _with_defaults(model: type[BaseModel], data: Any) -> Any:
         return data
     out = dict(data)
     for name, field in model.model_fields.items():
-        sub, value = _model_type(field.annotation), out.get(name)
+        sub, value = model_of(field.annotation), out.get(name)
         if sub is None:
             continue
         if isinstance(value, dict):
@@ -737,7 +738,7 @@ def _convert(
     first, more = errors[0], f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     loc = tuple(first["loc"])
     if first["type"] == "value_error" and _model_at(model, loc) is Scenario:
-        problem = _scenario_platform_problem(_get(data, loc))
+        problem = _scenario_platform_problem(get_at(data, loc))
         if problem:
             field, value, message = problem
             return _platform_error(origins, loc + field, value, message, more)
@@ -802,7 +803,11 @@ def _explain(error: Any, model: type[BaseModel]) -> str:
     if kind == "missing":
         return "a required key is missing"
     field = _field_at(model, loc)
-    return problem_text(error, _allowed_range(field), _choices(field.annotation if field else None))
+    return problem_text(
+        error,
+        _allowed_range(field),
+        [str(choice) for choice in literal_choices(field.annotation if field else None)],
+    )
 
 
 def _platform_error(
@@ -864,20 +869,11 @@ def platform_problem(
     return None
 
 
-def _model_type(annotation: Any) -> type[BaseModel] | None:
-    """The schema model of a field (or of its list items), if any."""
-    if get_origin(annotation) is list:
-        annotation = get_args(annotation)[0]
-    return (
-        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-    )
-
-
 def _model_at(model: type[BaseModel] | None, loc: Loc) -> type[BaseModel] | None:
     for part in loc:
         if isinstance(part, str):
             field = model.model_fields.get(part) if model else None
-            model = _model_type(field.annotation) if field else None
+            model = model_of(field.annotation) if field else None
     return model
 
 
@@ -892,19 +888,6 @@ def _allowed_range(field: FieldInfo | None) -> str:
     for item in field.metadata if field else ():
         low, high = getattr(item, "ge", low), getattr(item, "le", high)
     return allowed_range(low, high)
-
-
-def _choices(annotation: Any) -> list[str]:
-    """The values a ``Literal`` field (possibly optional) may take, as text."""
-    if get_origin(annotation) is Literal:
-        return [str(value) for value in get_args(annotation)]
-    return [choice for arg in get_args(annotation) for choice in _choices(arg)]
-
-
-def _get(data: Any, loc: Loc) -> Any:
-    for part in loc:
-        data = data[part]
-    return data
 
 
 def _dotted(loc: Loc) -> str | None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Literal, get_args, get_origin
+from typing import get_origin
 
 from annotated_types import MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from sim.fields import literal_choices
 from sim.schema import (
     ASSUMPTION,
     CONTENT_TYPES,
@@ -104,7 +105,7 @@ def _default(info: FieldInfo) -> str:
 
 
 def _range(info: FieldInfo) -> str:
-    choices = _literal_choices(info.annotation)
+    choices = literal_choices(info.annotation)
     if choices:
         return " / ".join(f"`{choice}`" for choice in choices)
     if info.annotation is bool:
@@ -128,12 +129,6 @@ def _range(info: FieldInfo) -> str:
 def _plausible(info: FieldInfo) -> str:
     found = plausible(info)
     return "" if found is None else f"{_number(found[0])} to {_number(found[1])}"
-
-
-def _literal_choices(annotation) -> tuple:
-    if get_origin(annotation) is Literal:
-        return get_args(annotation)
-    return ()
 
 
 def _extra(info: FieldInfo, key: str) -> str:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 import solara
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
+from sim.fields import literal_choices
 from sim.loading import parse_toml_text, platform_problem, strategy_from_dict
 from sim.schema import CONTENT_TYPES, ContentMix, Strategy, bounds, plausible
 from sim.toml_text import toml_value
@@ -167,10 +168,10 @@ def Field(
         _set(path, new)
 
     with solara.Column(gap="0", classes=["lg-field", f"lg-field-{'-'.join(path)}"]):
-        if get_origin(annotation) is Literal:
+        if literal_choices(annotation):
             solara.Select(
                 label,
-                values=list(get_args(annotation)),
+                values=list(literal_choices(annotation)),
                 value=value,
                 on_value=on_value,
                 disabled=disabled,
