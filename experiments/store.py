@@ -30,7 +30,7 @@ import pandas as pd
 
 from experiments.spec import Experiment
 from sim.errors import ScenarioError
-from sim.output import OutputError, atomic_write, manifest
+from sim.output import OutputError, atomic_write, input_files, manifest
 
 __all__ = [
     "MANIFEST",
@@ -100,6 +100,31 @@ def _same_experiment(old: dict[str, Any], experiment: Experiment) -> bool:
         unset = experiment.model_copy(update={"seeds_across_points": None})
         fingerprints.add(unset.fingerprint())
     return old.get("fingerprint") in fingerprints
+
+
+def _changed_data(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    """The data files (edge lists and their labels) a sweep read that are not as they were when it
+    started: TOML files are left out, since the fingerprint holds what they say (a comment may
+    change)."""
+
+    def data(entries: list[dict[str, Any]]) -> dict[str, str | None]:
+        return {
+            entry["path"]: entry.get("sha256")
+            for entry in entries
+            if not entry["path"].endswith(".toml")
+        }
+
+    then, now = data(old), data(new)
+    changed = []
+    for path in sorted(set(then) | set(now)):
+        if path not in now:
+            changed.append(f"{path} is no longer read")
+        elif path not in then:
+            changed.append(f"{path} is read now but was not then")
+        elif then[path] != now[path]:
+            was, is_now = str(then[path])[:12], str(now[path])[:12]
+            changed.append(f"{path} has changed (sha256 {was} then, {is_now} now)")
+    return changed
 
 
 def _foreign(root: Path) -> list[str]:
@@ -177,6 +202,13 @@ class Store:
                     + (f": {shown}{more}" if shown else "")
                     + "; --resume needs the same experiment (its files, and the presets they "
                     "name, as they were), or choose another --out"
+                )
+            if old and (changed := _changed_data(old.get("inputs", []), input_files(inputs))):
+                raise ScenarioError(
+                    f"{self.root} holds a sweep made from other data: {changed[0]}"
+                    + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else "")
+                    + "; --resume needs the same input files: restore them, or choose another "
+                    "--out"
                 )
         elif resume:
             raise ScenarioError(

@@ -296,6 +296,26 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
         Sweep(other, tiny_sweep, resume=True)  # names what changed
 
 
+def test_resume_refuses_a_data_file_that_changed(tiny_sweep, tmp_path):
+    """An edge list edited between an interruption and --resume would mix runs on two audiences;
+    an experiment file edited in a comment only is the same experiment."""
+    from sim.output import input_files
+
+    copy, edges, spec = tmp_path / "copy", tmp_path / "edges.txt", tmp_path / "tiny.toml"
+    shutil.copytree(tiny_sweep, copy)
+    edges.write_text("0 1\n1 2\n")
+    spec.write_text("# the experiment\n")
+    info = load_manifest(copy)
+    (copy / "manifest.json").write_text(json.dumps({**info, "inputs": input_files([edges, spec])}))
+    spec.write_text("# the experiment, a comment edited\n")
+    assert Sweep(_experiment(), copy, resume=True, inputs=[edges, spec]).remaining == []
+    edges.write_text("0 1\n1 2\n2 0\n")
+    with pytest.raises(ScenarioError, match=r"other data: .*edges.txt has changed \(sha256"):
+        Sweep(_experiment(), copy, resume=True, inputs=[edges, spec])
+    with pytest.raises(ScenarioError, match="edges.txt is no longer read"):
+        Sweep(_experiment(), copy, resume=True, inputs=[spec])
+
+
 def test_a_sweep_that_finished_nothing_starts_again_and_other_results_are_no_sweep(tmp_path):
     from sim.output import OutputError, write_results
 
