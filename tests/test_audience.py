@@ -334,6 +334,35 @@ def test_email_departments_become_communities():
     assert email.community[[0, 1, 2]].tolist() == [1, 1, 21]
 
 
+def test_a_shipped_graph_must_be_the_file_shipped(tmp_path, monkeypatch):
+    """A shipped file cut at a line would run as a smaller audience, and email-Eu-core without
+    its labels with other communities: both are refused; a copy of one's own elsewhere is not."""
+    import shutil
+
+    from sim.audience import edgelist
+
+    shipped = tmp_path / "graphs"
+    shipped.mkdir()
+    for name in ("twitter_ego_12831.edges", "email-Eu-core.txt.gz", "SHA256SUMS"):
+        shutil.copy(GRAPHS_DIR / name, shipped / name)
+    monkeypatch.setattr(edgelist, "GRAPHS_DIR", shipped)
+    edgelist._shipped_sums.cache_clear()
+    try:
+        twitter = shipped / "twitter_ego_12831.edges"
+        assert load_edgelist(twitter, "follows").n == README_COUNTS["twitter_ego_12831"][0]
+        cut = b"".join(twitter.read_bytes().splitlines(keepends=True)[:1000])
+        twitter.write_bytes(cut)
+        with pytest.raises(EdgeListError, match="not the file shipped in data/graphs/"):
+            load_edgelist(twitter, "follows")
+        own = tmp_path / "twitter_ego_12831.edges"
+        own.write_bytes(cut)
+        assert load_edgelist(own, "follows").n < README_COUNTS["twitter_ego_12831"][0]
+        with pytest.raises(EdgeListError, match="labels file .* is missing"):
+            load_edgelist(shipped / "email-Eu-core.txt.gz", "flows")
+    finally:
+        edgelist._shipped_sums.cache_clear()
+
+
 def test_resolve_graph_path(tmp_path):
     (tmp_path / "local.txt").write_text("1 2\n")
     assert resolve_graph_path("local.txt", tmp_path) == tmp_path / "local.txt"

@@ -19,7 +19,9 @@ error names the offending line.
 
 from __future__ import annotations
 
+import functools
 import gzip
+import hashlib
 import io
 import re
 import zlib
@@ -120,9 +122,50 @@ def files_of(path: Path) -> list[Path]:
 
 
 def _labels_file(path: Path) -> Path | None:
-    """The community labels file beside ``path``, if it has one."""
+    """The community labels file beside ``path``, if it has one; a shipped graph must have its
+    own (without it the audience's communities, and so the results, change without a word)."""
     name = COMMUNITY_FILES.get(path.name)
-    return path.parent / name if name is not None and is_file(path.parent / name) else None
+    if name is None:
+        return None
+    if is_file(path.parent / name):
+        return path.parent / name
+    if _shipped(path):
+        raise EdgeListError(
+            f"{path}: its labels file {name} is missing from {path.parent}; restore it "
+            "(git checkout -- data/graphs)"
+        )
+    return None
+
+
+def _shipped(path: Path) -> bool:
+    """Whether ``path`` is one of the files in ``data/graphs/``."""
+    return path.resolve().parent == GRAPHS_DIR
+
+
+@functools.cache
+def _shipped_sums() -> dict[str, str]:
+    """SHA-256 of each shipped file, by name, from ``data/graphs/SHA256SUMS``."""
+    sums = GRAPHS_DIR / "SHA256SUMS"
+    if not is_file(sums):
+        return {}
+    pairs = (line.split() for line in sums.read_text("utf-8").splitlines())
+    return {pair[1]: pair[0] for pair in pairs if len(pair) == 2}
+
+
+def _check_shipped(path: Path) -> None:
+    """A file in ``data/graphs/`` must be the one shipped (``SHA256SUMS``): a copy cut at a line
+    would otherwise run as a smaller audience without a word."""
+    expected = _shipped_sums().get(path.name) if _shipped(path) else None
+    if expected is None:
+        return
+    with path.open("rb") as stream:
+        actual = hashlib.file_digest(stream, "sha256").hexdigest()
+    if actual != expected:
+        raise EdgeListError(
+            f"{path}: not the file shipped in data/graphs/ (its SHA-256 differs from "
+            "SHA256SUMS there); restore it (git checkout -- data/graphs), or copy it elsewhere "
+            "to use it as a graph of your own"
+        )
 
 
 def load_edgelist(path: str | Path, direction: Direction = "undirected") -> FollowerGraph:
@@ -209,6 +252,7 @@ def _raw_bytes(path: Path) -> bytes:
     """The file's bytes, decompressed when it ends in ``.gz``."""
     if not is_file(path):
         raise EdgeListError(f"{path}: no such file")
+    _check_shipped(path)
     if path.suffix != ".gz":
         return path.read_bytes()
     chunks: list[bytes] = []
