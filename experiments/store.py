@@ -30,7 +30,7 @@ import pandas as pd
 
 from experiments.spec import Experiment
 from sim.errors import ScenarioError
-from sim.output import OutputError, atomic_write, input_files, manifest
+from sim.output import OutputError, atomic_write, input_files, manifest, write_parquet
 
 __all__ = [
     "MANIFEST",
@@ -144,6 +144,7 @@ class Store:
         self.daily_dir = self.root / "daily"
         self.failed_dir = self.root / "failed"
         self._info: dict[str, Any] | None = None
+        self._made_by: dict[str, Any] = {}  # what makes this start's files (their metadata)
         self._last_manifest = 0.0
 
     # -- opening --------------------------------------------------------------------------------
@@ -260,6 +261,15 @@ class Store:
             ]
             self._info.update({key: old[key] for key in _ORIGIN if key in old})
         self._info["strategies"] = [strategy.name for strategy in experiment.strategies]
+        self._made_by = {
+            key: self._info["resumed"][-1][key] if old else self._info[key]
+            for key in ("version", "source_digest")
+        } | {
+            "package": "longgame",
+            "engine": "vector",
+            "experiment": experiment.name,
+            "fingerprint": experiment.fingerprint(),
+        }
         self._info["runs"] = [
             {
                 "run": run.index,
@@ -272,7 +282,9 @@ class Store:
         ]
         done = self.finished()
         self.write_manifest(force=True)
-        atomic_write(self.root / POINTS, lambda tmp: points.to_parquet(tmp))
+        atomic_write(
+            self.root / POINTS, lambda tmp: write_parquet(points, tmp, self._made_by, index=None)
+        )
         return done
 
     # -- recording ------------------------------------------------------------------------------
@@ -283,12 +295,13 @@ class Store:
 
     def write_run(self, index: int, final: pd.DataFrame, daily: pd.DataFrame | None) -> None:
         """Record a finished run: its daily series first, then its final outcomes (the marker)."""
+        made_by = {**self._made_by, "run": index}
         if daily is not None:
             atomic_write(
-                self.daily_dir / _run_name(index), lambda tmp: daily.to_parquet(tmp, index=False)
+                self.daily_dir / _run_name(index), lambda tmp: write_parquet(daily, tmp, made_by)
             )
         atomic_write(
-            self.runs_dir / _run_name(index), lambda tmp: final.to_parquet(tmp, index=False)
+            self.runs_dir / _run_name(index), lambda tmp: write_parquet(final, tmp, made_by)
         )
         (self.failed_dir / _run_name(index, "json")).unlink(missing_ok=True)
 
@@ -319,7 +332,9 @@ class Store:
     def consolidate(self) -> Path:
         """Write ``results.parquet``: every finished run in one table."""
         table = load_results(self.root)
-        return atomic_write(self.root / RESULTS, lambda tmp: table.to_parquet(tmp, index=False))
+        return atomic_write(
+            self.root / RESULTS, lambda tmp: write_parquet(table, tmp, self._made_by)
+        )
 
 
 # ---- reading ---------------------------------------------------------------------------------

@@ -152,17 +152,21 @@ def trajectories_png(
     *,
     title: str | None = None,
     dpi: int = 120,
+    note: str | None = None,
 ) -> tuple[Path, Path]:
     """Draw :func:`trajectories_figure` to ``path`` (PNG) and an SVG beside it; returns both."""
-    return png_and_svg(trajectories_figure(df, columns, title=title), path, dpi)
+    return png_and_svg(trajectories_figure(df, columns, title=title), path, dpi, note)
 
 
-def png_and_svg(fig: Figure, path: Path | str, dpi: int = 120) -> tuple[Path, Path]:
-    """Write ``fig`` to ``path`` (PNG) and to an SVG beside it, each atomically; returns both."""
+def png_and_svg(
+    fig: Figure, path: Path | str, dpi: int = 120, note: str | None = None
+) -> tuple[Path, Path]:
+    """Write ``fig`` to ``path`` (PNG) and to an SVG beside it, each atomically, described by
+    ``note`` (what made it: ``sim.output.figure_note``); returns both."""
     png = Path(path)
     svg = png.with_suffix(".svg")
-    atomic_write(png, lambda tmp: save_figure(fig, tmp, "png", dpi))
-    atomic_write(svg, lambda tmp: save_figure(fig, tmp, "svg", dpi))
+    atomic_write(png, lambda tmp: save_figure(fig, tmp, "png", dpi, note))
+    atomic_write(svg, lambda tmp: save_figure(fig, tmp, "svg", dpi, note))
     return png, svg
 
 
@@ -196,10 +200,14 @@ def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:
     return fig
 
 
-def save_figure(fig: Figure, target: Any, fmt: str, dpi: int = 120) -> None:
-    """Draw ``fig`` to ``target`` (a path or a binary file) as ``fmt`` ("png" or "svg"). The
-    same figure gives the same bytes (an SVG gets no date and fixed element ids), and SVG text
-    stays text (searchable)."""
-    metadata = {"Date": None} if fmt == "svg" else None
+def save_figure(
+    fig: Figure, target: Any, fmt: str, dpi: int = 120, note: str | None = None
+) -> None:
+    """Draw ``fig`` to ``target`` (a path or a binary file) as ``fmt`` ("png" or "svg"), with
+    ``note`` as its description. The same figure gives the same bytes (an SVG gets no date and
+    fixed element ids), and SVG text stays text (searchable)."""
+    metadata: dict[str, str | None] = {"Date": None} if fmt == "svg" else {}
+    if note:
+        metadata["Description"] = note
     with matplotlib.rc_context({"svg.hashsalt": "longgame", "svg.fonttype": "none"}):
         fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)

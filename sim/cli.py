@@ -602,7 +602,13 @@ def run(
     with _user_errors():
         from sim.charts import trajectories_png
         from sim.loading import files_read, load_scenario
-        from sim.output import CHART_PNG, ensure_results_dir, write_results
+        from sim.output import (
+            CHART_PNG,
+            ensure_results_dir,
+            figure_note,
+            provenance,
+            write_results,
+        )
         from sim.runner import run_seeds
 
         with files_read() as read:
@@ -643,7 +649,10 @@ def run(
                 inputs=_inputs(read, resolved),
             )
             png, svg = trajectories_png(
-                df, Path(out) / CHART_PNG, title=f"{resolved.name}, {plural(seeds, 'seed')}"
+                df,
+                Path(out) / CHART_PNG,
+                title=f"{resolved.name}, {plural(seeds, 'seed')}",
+                note=figure_note(provenance(df, resolved, engine)),
             )
         _print_written(paths, png, svg)
         made_by = _made_by("scenario", resolved.name, engine, df, paths)
@@ -721,7 +730,13 @@ def compare(
 
         from sim import loading
         from sim.charts import trajectories_png
-        from sim.output import CHART_PNG, ensure_results_dir, write_results
+        from sim.output import (
+            CHART_PNG,
+            ensure_results_dir,
+            figure_note,
+            provenance,
+            write_results,
+        )
         from sim.runner import compare as run_comparison
         from sim.runner import on_edge_list, with_audience
         from sim.summary import paired_with
@@ -784,13 +799,15 @@ def compare(
                 tables=tables,
                 inputs=inputs,
             )
-            _market_chart(market, Path(out), paths)
+            note = figure_note(provenance(df, comparison, engine))
+            _market_chart(market, Path(out), paths, note)
             brands = scenario.brands
             played = f", as brand {brands[0].name}" if len(brands) > 1 else ""
             png, svg = trajectories_png(
                 df,
                 Path(out) / CHART_PNG,
                 title=f"{comparison.name}, {plural(comparison.seeds, 'seed')}{played}",
+                note=note,
             )
         _print_written(paths, png, svg)
         made_by = _made_by("comparison", comparison.name, engine, df, paths)
@@ -876,9 +893,9 @@ def _market_scan(comparison: Any, df: Any, engine: str, workers: int) -> Any:
     return market_profits(finals, market)
 
 
-def _market_chart(profits: Any, out: Path, paths: dict[str, Path]) -> None:
-    """Draw ``profits`` (``_market_scan``) to market.png and market.svg in ``out`` and add them
-    to ``paths``; without a scan, remove an earlier run's market chart."""
+def _market_chart(profits: Any, out: Path, paths: dict[str, Path], note: str) -> None:
+    """Draw ``profits`` (``_market_scan``) to market.png and market.svg in ``out``, described by
+    ``note``, and add them to ``paths``; without a scan, remove an earlier run's market chart."""
     from sim.charts import market_chart, png_and_svg
     from sim.market import break_even_table
     from sim.output import MARKET_PNG
@@ -888,7 +905,8 @@ def _market_chart(profits: Any, out: Path, paths: dict[str, Path]) -> None:
         png.unlink(missing_ok=True)
         png.with_suffix(".svg").unlink(missing_ok=True)
         return
-    paths["market_chart"], _ = png_and_svg(market_chart(profits, break_even_table(profits)), png)
+    figure = market_chart(profits, break_even_table(profits))
+    paths["market_chart"], _ = png_and_svg(figure, png, note=note)
 
 
 SERVE_APP = "from sim.cli import serve_app; serve_app()"

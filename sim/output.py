@@ -49,6 +49,10 @@ __all__ = [
     "input_files",
     "write_results",
     "manifest",
+    "PROVENANCE_KEY",
+    "provenance",
+    "write_parquet",
+    "figure_note",
 ]
 
 METRICS_PARQUET = "metrics.parquet"
@@ -279,6 +283,54 @@ def input_files(paths: Iterable[Path | str]) -> list[dict[str, Any]]:
     return found
 
 
+PROVENANCE_KEY = b"longgame"
+"""Key of a Parquet file's schema metadata that says what made it (:func:`provenance`, JSON)."""
+
+
+def provenance(df: pd.DataFrame, scenario: Any = None, engine: str | None = None) -> dict[str, Any]:
+    """What made a result, for the result's own files (Parquet metadata, figure descriptions)
+    as well as its manifest: package, version, source digest, engine, seeds and the scenario as
+    resolved. No time or command line, so that the same run writes the same bytes."""
+    return {
+        "package": "longgame",
+        "version": sim.__version__,
+        "source_digest": sim.source_digest(),
+        "engine": engine,
+        "seeds": sorted(int(seed) for seed in df["seed"].unique()) if "seed" in df.columns else [],
+        "scenario": scenario.model_dump(mode="json") if scenario is not None else None,
+    }
+
+
+def write_parquet(
+    df: pd.DataFrame, path: Path | str, made_by: Mapping[str, Any], index: bool | None = False
+) -> None:
+    """``df`` as Parquet (``index`` as in ``DataFrame.to_parquet``) whose schema metadata holds
+    ``made_by`` under :data:`PROVENANCE_KEY` (read it with
+    ``pyarrow.parquet.read_schema(path).metadata``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=index)
+    note = json.dumps(made_by, sort_keys=True, allow_nan=False).encode()
+    pq.write_table(
+        table.replace_schema_metadata({**table.schema.metadata, PROVENANCE_KEY: note}), path
+    )
+
+
+def figure_note(made_by: Mapping[str, Any]) -> str:
+    """A figure's description (PNG text chunk, SVG metadata): :func:`provenance` with the
+    scenario as its name and the SHA-256 of its JSON (the manifest beside it holds it whole)."""
+    scenario = made_by.get("scenario")
+    named = dict(made_by)
+    if scenario is not None:
+        text = json.dumps(scenario, sort_keys=True, allow_nan=False).encode()
+        named["scenario"] = {
+            "name": scenario.get("name"),
+            "sha256": hashlib.sha256(text).hexdigest(),
+        }
+    return "made by " + json.dumps(named, sort_keys=True, allow_nan=False)
+
+
 def manifest(
     df: pd.DataFrame,
     *,
@@ -298,20 +350,20 @@ def manifest(
         command = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv else []
     if not isinstance(command, str):
         command = shlex.join(command)
-    seeds = sorted(int(seed) for seed in df["seed"].unique()) if "seed" in df.columns else []
     days = (
         {"first": int(df["day"].min()), "last": int(df["day"].max())}
         if "day" in df.columns and len(df)
         else None
     )
+    made_by = provenance(df, scenario, engine)
     info: dict[str, Any] = {
         "package": "longgame",
-        "version": sim.__version__,
-        "source_digest": sim.source_digest(),
+        "version": made_by["version"],
+        "source_digest": made_by["source_digest"],
         "created_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": command,
         "engine": engine,
-        "seeds": seeds,
+        "seeds": made_by["seeds"],
         "days": days,
         "strategies": list(dict.fromkeys(df["strategy"])) if "strategy" in df.columns else None,
         "rows": len(df),
@@ -326,7 +378,7 @@ def manifest(
             "networkx": _version("networkx"),
             "pyarrow": _version("pyarrow"),
         },
-        "scenario": scenario.model_dump(mode="json") if scenario is not None else None,
+        "scenario": made_by["scenario"],
         "inputs": input_files(inputs),
     }
     if extra:
@@ -372,7 +424,10 @@ def write_results(
     final = final_outcomes(df)
     with Staging() as staging:
         staged = {
-            "parquet": staging.stage(paths["parquet"], lambda tmp: df.to_parquet(tmp, index=False)),
+            "parquet": staging.stage(
+                paths["parquet"],
+                lambda tmp: write_parquet(df, tmp, provenance(df, scenario, engine)),
+            ),
             "csv": staging.stage(paths["csv"], lambda tmp: df.to_csv(tmp, index=False)),
             "summary": staging.stage(paths["summary"], lambda tmp: final.to_csv(tmp, index=False)),
         }

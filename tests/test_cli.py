@@ -453,6 +453,17 @@ def test_compare_json_on_stdout_only(tmp_path):
     ):
         assert (out / name).is_file()
     assert "trajectories.png" in done.stderr
+    # The data file and the figures say what made them, even when copied out of the directory.
+    import pyarrow.parquet as pq
+    from PIL import Image
+
+    recorded = json.loads(pq.read_schema(out / "metrics.parquet").metadata[b"longgame"])
+    assert recorded["engine"] == "vector" and recorded["seeds"] == [42, 43]
+    assert recorded["scenario"] == manifest["scenario"]
+    assert recorded["source_digest"] == manifest["source_digest"]
+    described = Image.open(out / "trajectories.png").text["Description"]
+    assert described.startswith("made by ") and '"seeds": [42, 43]' in described
+    assert described.split("made by ")[1] in (out / "trajectories.svg").read_text()
 
 
 def test_compare_strategies_on_a_real_graph(tmp_path):

@@ -33,7 +33,7 @@ from experiments.design import UNIT_PREFIX, design_points
 from experiments.executors import SerialExecutor
 from experiments.figures import sensitivity_figure
 from experiments.spec import apply_values, experiment_from_text, load_experiment, resolve_path
-from experiments.store import load_manifest, load_results
+from experiments.store import load_manifest, load_points, load_results
 from experiments.sweep import Sweep, run_seed
 from sim import summary
 from sim.errors import ScenarioError
@@ -274,6 +274,16 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
     equity = alone[alone["day"] == 14]["equity"].iloc[0]
     assert results["equity"].iloc[0] == pytest.approx(equity)
     assert info["days"] == {"first": 0, "last": 14} and info["source_digest"]
+    import pyarrow.parquet as pq
+
+    def made_by(path):
+        return json.loads(pq.read_schema(path).metadata[b"longgame"])
+
+    first_run = made_by(next((tiny_sweep / "runs").iterdir()))
+    assert first_run["fingerprint"] == info["fingerprint"] and first_run["engine"] == "vector"
+    assert first_run["source_digest"] == info["source_digest"] and "run" in first_run
+    assert made_by(tiny_sweep / "results.parquet")["experiment"] == "tiny"
+    assert load_points(tiny_sweep).index.name == "point"
     # Resuming a finished sweep runs nothing and keeps the sweep's origin; another experiment
     # or no --resume is refused.
     copy = tmp_path / "copy"
