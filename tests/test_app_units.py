@@ -418,6 +418,7 @@ def test_text_in_a_builder_number_box_stops_save(session):
     from viz.pages import builder
 
     builder.form.set(Strategy(name="mine").model_dump())
+    builder.upload_error.set("")  # "Valid strategy." is not shown beside an upload's error
     rc = _render(builder.BuilderPage())
     assert rc.find(v.Alert, children=["Valid strategy."]).widgets
     box = next(

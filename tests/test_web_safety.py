@@ -206,7 +206,7 @@ def test_pages_refuse_runs_over_the_limits(monkeypatch):
     assert longgame.results.value is None
     longgame.audience.set("default")
     longgame.days.set(14)
-    assert "at least 28 days" in longgame._problem()
+    assert f"at least {longgame.MIN_DAYS} days" in longgame._problem()
     longgame.days.set(730)
     assert longgame._problem() == ""
 

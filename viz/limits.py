@@ -8,9 +8,15 @@ simulated days). Queueing is bounded in ``viz.jobs``. The CLI has none of these 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from sim.schema import Audience
+from sim.errors import ScenarioError
+from sim.schema import Audience, Strategy
 from sim.text import plural
+
+if TYPE_CHECKING:
+    from viz.choices import AudienceChoice
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -22,6 +28,7 @@ __all__ = [
     "SHIPPED_GRAPH_PEOPLE",
     "upload_problem",
     "run_problem",
+    "setup_problem",
 ]
 
 MAX_UPLOAD_BYTES = 64 * 1024
@@ -67,3 +74,31 @@ def run_problem(audience: Audience, days: int, seeds: int, runs: int) -> str:
             f"is {MAX_PERSON_DAYS:.0e}. Use fewer people, days or seeds, or the CLI."
         )
     return ""
+
+
+def setup_problem(
+    unparsed: Mapping[str, str],
+    own: str,
+    strategies: Sequence[Strategy],
+    audience: AudienceChoice | None,
+    days: int,
+    seeds: int,
+    runs: int,
+) -> str:
+    """Why a page's setup cannot run, or '': a number box holding text, then the page's own rule
+    (``own``, its message or ''), the strategies' platforms, the audience and the run's size
+    (``audience`` None: the page checks neither, as the Audience page, whose agent engine has
+    its own day limit)."""
+    from viz.choices import audience_for, platform_mismatch
+    from viz.components import unparsed_problem
+
+    if unparsed:
+        return unparsed_problem(unparsed)
+    problem = own or platform_mismatch(strategies)
+    if problem or audience is None:
+        return problem
+    try:
+        chosen = audience_for(audience)
+    except ScenarioError as error:
+        return str(error)
+    return run_problem(chosen, days, seeds, runs)

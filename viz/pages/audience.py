@@ -20,14 +20,14 @@ from viz.choices import (
     GENERATORS,
     AudienceChoice,
     audience_for,
-    platform_mismatch,
     resolve_strategy,
     scenario_for,
     strategy_names,
 )
-from viz.components import NetworkView, NumberInput, TableCard, unparsed_problem
+from viz.components import NetworkView, NumberInput, TableCard
 from viz.export import figure_bytes
 from viz.jobs import RUN_QUEUE, Job
+from viz.limits import setup_problem
 from viz.state import custom_strategies
 
 __all__ = ["AudiencePage", "no_events_note"]
@@ -68,11 +68,13 @@ _numbers = itertools.count(1)
 
 def _problem() -> str:
     """Why the controls' run cannot start, or ''."""
-    if unparsed.value:
-        return unparsed_problem(unparsed.value)
-    if not 1 <= days.value <= MAX_DAYS:
-        return f"1 to {MAX_DAYS} days (the agent engine is the slow, readable one)."
-    return platform_mismatch([resolve_strategy(strategy_name.value, custom_strategies.value)])
+    own = (
+        ""
+        if 1 <= days.value <= MAX_DAYS
+        else f"1 to {MAX_DAYS} days (the agent engine is the slow, readable one)."
+    )
+    strategy = resolve_strategy(strategy_name.value, custom_strategies.value)
+    return setup_problem(unparsed.value, own, [strategy], None, days.value, 1, 1)
 
 
 def start() -> None:

@@ -19,7 +19,6 @@ import solara
 
 from sim import summary
 from sim.charts import market_chart
-from sim.errors import ScenarioError
 from sim.market import MARKET_FACTORS, at_market, break_even_table, market_profits, scan_factors
 from sim.schema import Comparison, Strategy
 from sim.text import outcome_legend
@@ -29,16 +28,15 @@ from viz.choices import (
     AudienceChoice,
     audience_for,
     comparison_for,
-    platform_mismatch,
     preset_audiences,
     real_graphs,
     resolve_strategy,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, TableCard, unparsed_problem
+from viz.components import ChartCard, NumberInput, TableCard
 from viz.export import comparison_toml, file_name, table_csv
 from viz.jobs import Job, run_strategy
-from viz.limits import run_problem
+from viz.limits import run_problem, setup_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table
 
@@ -127,18 +125,15 @@ def _set_progress(number: int, name: str, done: int, total: int, state: str) -> 
 def _problem() -> str:
     """Why the controls' comparison cannot run in the web app, or ''."""
     count = len(selected.value)
-    if unparsed.value:
-        return unparsed_problem(unparsed.value)
-    if not MIN_STRATEGIES <= count <= MAX_STRATEGIES:
-        return f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
-    mismatch = platform_mismatch(_strategies())
-    if mismatch:
-        return mismatch
-    try:
-        chosen = audience_for(audience.value)
-    except ScenarioError as error:
-        return str(error)
-    return run_problem(chosen, days.value, seeds.value, count)
+    own = (
+        ""
+        if MIN_STRATEGIES <= count <= MAX_STRATEGIES
+        else f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
+    )
+    strategies = _strategies() if not own else []
+    return setup_problem(
+        unparsed.value, own, strategies, audience.value, days.value, seeds.value, count
+    )
 
 
 def _strategies() -> list[Strategy]:

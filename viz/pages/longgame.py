@@ -23,7 +23,6 @@ import solara
 
 from sim import summary
 from sim.audience import Population
-from sim.errors import ScenarioError
 from sim.model import EngagementModel
 from sim.runner import daily_metrics, with_strategy
 from sim.schema import QuitRule, Scenario, Strategy
@@ -32,15 +31,14 @@ from viz import charts
 from viz.choices import (
     AudienceChoice,
     audience_for,
-    platform_mismatch,
     preset_audiences,
     resolve_strategy,
     scenario_for,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, TableCard, unparsed_problem
+from viz.components import ChartCard, NumberInput, TableCard
 from viz.jobs import RUN_QUEUE, Job, RunCache, run_strategy, step_until
-from viz.limits import run_problem
+from viz.limits import setup_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table
 
@@ -186,20 +184,13 @@ def weeks(days: int) -> list[int]:
 
 def _problem() -> str:
     """Why the controls' setup cannot run in the web app, or ''."""
-    if unparsed.value:
-        return unparsed_problem(unparsed.value)
+    own = ""
     if days.value < MIN_DAYS:
-        return f"The horizon must be at least {MIN_DAYS} days."
-    if strategy_name.value == other_name.value:
-        return "Compare with a strategy other than the one kept going."
-    mismatch = platform_mismatch(_strategies())
-    if mismatch:
-        return mismatch
-    try:
-        chosen = audience_for(AudienceChoice(preset=audience.value))
-    except ScenarioError as error:
-        return str(error)
-    return run_problem(chosen, days.value, seeds.value, 3)
+        own = f"The horizon must be at least {MIN_DAYS} days."
+    elif strategy_name.value == other_name.value:
+        own = "Compare with a strategy other than the one kept going."
+    choice = AudienceChoice(preset=audience.value)
+    return setup_problem(unparsed.value, own, _strategies(), choice, days.value, seeds.value, 3)
 
 
 def _strategies() -> tuple[Strategy, Strategy]:
