@@ -864,7 +864,8 @@ def platform_problem(
     for loc, strategy in strategies:
         unknown = [name for name in strategy.platforms if name not in known]
         if unknown:
-            message = f"platform(s) {unknown} not in the scenario; its platforms are: {known}"
+            hint = did_you_mean(unknown[0], known)
+            message = f"platform(s) {unknown} not in the scenario{hint}; its platforms are: {known}"
             return (*loc, "platforms"), strategy.platforms, message
     return None
 

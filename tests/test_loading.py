@@ -384,6 +384,8 @@ def test_missing_platform_referenced_by_a_brand(tmp_path: Path) -> None:
     assert "instagram" in str(error) and error.line == 3
     inline = write(tmp_path, "i.toml", '[[brands]]\n[brands.strategy]\nplatforms = ["tiktok"]\n')
     assert error_of(load_scenario, inline).line == 3
+    typo = write(tmp_path, "t.toml", '[[brands]]\n[brands.strategy]\nplatforms = ["facebok"]\n')
+    assert "(did you mean 'facebook'?)" in str(error_of(load_scenario, typo))
 
 
 def test_comparison_strategies_must_use_the_scenarios_platforms(tmp_path: Path) -> None:
