@@ -364,12 +364,12 @@ def _locate(kind: str, ref: str, base_dir: Path | None, site: _Site | None = Non
                     refused = f"shipped {kind} {ref!r} links outside the shipped files"
                     raise ScenarioError(refused) if site is None else site.error(refused, ref)
                 return shipped.resolve()
-    if base_dir is not None and (name is None or is_directory(candidate)):
+    other = shipped_kind(ref, other_than=kind)
+    if base_dir is not None and (name is None or is_directory(candidate)) and not other:
         message = not_a_file(candidate)
         file = display_name(candidate)
-    elif name is not None:
+    elif name is not None or other:
         shipped = [found for found, _ in list_presets(kind)]
-        other = shipped_kind(ref, other_than=kind)
         message = (
             f"{ref!r} is a shipped {other}, not {_a(kind)}; {WHERE_IT_GOES[other]}"
             if other

@@ -66,21 +66,23 @@ def resolve_config(
 ) -> Scenario:
     """The scenario a model runs: ``config`` (a Scenario, or a scenario or comparison name or
     file) with brand 0 running ``strategy`` (a preset, file or Strategy), ``people`` simulated
-    people, a horizon of ``days`` and the dotted ``parameters`` (``behavior.reply_trust``, as in
-    an experiment file) set. A Scenario without overrides is returned as it is."""
+    people (each brand's day-0 followers kept as the same share of them, as ``longgame compare
+    --audience`` does), a horizon of ``days`` and then the dotted ``parameters``
+    (``behavior.reply_trust``, as in an experiment file) set. A Scenario without overrides is
+    returned as it is."""
     # sim.runner imports this module; dotted paths are the sweeps' parameter language
     from experiments.spec import apply_values
-    from sim.runner import with_strategy
+    from sim.runner import with_audience, with_strategy
 
     scenario = config if isinstance(config, Scenario) else _load_config(config)
     if strategy is not None:
         chosen = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
         scenario = with_strategy(scenario, chosen)
-    values = dict(parameters or {})
     if people is not None:
-        values["audience.graph.people"] = people
-    if values:
-        scenario = apply_values(scenario, values)
+        graph = scenario.audience.graph.model_copy(update={"people": people})
+        scenario = with_audience(scenario, scenario.audience.model_copy(update={"graph": graph}))
+    if parameters:
+        scenario = apply_values(scenario, dict(parameters))
     if days is not None:
         scenario = Scenario.model_validate({**scenario.model_dump(), "days": days})
     return scenario

@@ -367,6 +367,10 @@ def test_resolve_graph_path(tmp_path):
     (tmp_path / "local.txt").write_text("1 2\n")
     assert resolve_graph_path("local.txt", tmp_path) == tmp_path / "local.txt"
     assert resolve_graph_path("lastfm_asia", tmp_path) == GRAPHS_DIR / "lastfm_asia_edges.csv.gz"
+    shipped = GRAPHS_DIR / "email-Eu-core.txt.gz"
+    assert resolve_graph_path("elsewhere/data/graphs/email-Eu-core.txt.gz") == shipped
+    with pytest.raises(EdgeListError, match="not found"):  # a mistyped folder is said, not mended
+        resolve_graph_path("wrongdir/email-Eu-core.txt.gz", tmp_path)
     shipped = resolve_graph_path("data/graphs/facebook_combined.txt.gz", tmp_path)
     assert shipped == GRAPHS_DIR / "facebook_combined.txt.gz"
     with pytest.raises(EdgeListError, match="nowhere.txt.*tried"):

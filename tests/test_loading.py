@@ -513,8 +513,12 @@ def test_shipped_names_may_name_their_folder_as_the_docs_do() -> None:
     assert _is_comparison("comparisons/headline") and not _is_comparison("broadcasting")
     with pytest.raises(ScenarioError, match="unknown comparison 'comparisons/quik'.*'quick'"):
         load_comparison("comparisons/quik")
+    with pytest.raises(ScenarioError, match="'comparisons/quick' is a shipped comparison, not a"):
+        load_strategy("comparisons/quick")  # not a strategy's folder: said what it is
+    with pytest.raises(ScenarioError, match="'strategies/broadcasting' is a shipped strategy"):
+        load_scenario("strategies/broadcasting")
     with pytest.raises(ScenarioError, match="file not found"):
-        load_strategy("comparisons/quick")  # not a strategy's folder
+        load_strategy("elsewhere/quick")
 
 
 def test_an_unknown_name_is_shown_with_a_count_of_the_other_errors(tmp_path: Path) -> None:

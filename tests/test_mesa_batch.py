@@ -49,7 +49,9 @@ def test_batch_run_rows_equal_the_runner(restore_start_method):
                 assert row[name] == last[column], (strategy, seed, name)
     assert any(row["revenue"] > 0 for row in rows)
     ce, bc = (next(r for r in rows if r["strategy"] == s and r["seed"] == 42) for s in STRATEGIES)
-    assert ce["followers"] != bc["followers"]
+    assert any(ce[name] != bc[name] for name in REPORTED)  # the strategy reached the model
+    # people=500 keeps the preset's day-0 share of followers (5%), as --audience does
+    assert config.brands[0].initial.followers / config.market.scale == 25
 
 
 def test_model_stops_at_the_horizon_and_collects_every_day():

@@ -98,13 +98,15 @@ def resolve_graph_path(path_or_name: str | Path, base_dir: Path | None = None) -
 
     Tried in order: the path itself (relative to ``base_dir`` when relative and ``base_dir`` is
     given); a shipped graph by short name (``"facebook_combined"``); a file of that name in the
-    repository's ``data/graphs/``.
+    repository's ``data/graphs/``, for a bare file name or one in a ``data/graphs`` folder (a
+    mistyped folder is not silently replaced by the shipped file).
     """
     path = Path(path_or_name)
     candidates = [base_dir / path if base_dir is not None and not path.is_absolute() else path]
     if str(path_or_name) in SHIPPED_GRAPHS:
         candidates.append(GRAPHS_DIR / SHIPPED_GRAPHS[str(path_or_name)][0])
-    candidates.append(GRAPHS_DIR / path.name)
+    if path.parent == Path(".") or path.parent.as_posix().endswith("data/graphs"):
+        candidates.append(GRAPHS_DIR / path.name)
     for candidate in candidates:
         if is_file(candidate):
             return candidate
