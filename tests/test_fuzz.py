@@ -35,6 +35,7 @@ from sim import loading
 from sim.audience.edgelist import EdgeListError, load_edgelist
 from sim.cli import app
 from sim.errors import ScenarioError
+from sim.fields import model_of
 from sim.paramdoc import MODELS as SCHEMA_MODELS
 from sim.runner import simulate
 from sim.schema import Graph, Scenario, bounds
@@ -260,7 +261,7 @@ def _numeric_locs(model: type[BaseModel], data: Any, loc: Loc = ()) -> list[tupl
     for name, info in model.model_fields.items():
         if name not in data:
             continue
-        sub = loading._model_type(info.annotation)
+        sub = model_of(info.annotation)
         if sub is not None and isinstance(data[name], list):
             for index, item in enumerate(data[name]):
                 found += _numeric_locs(sub, item, (*loc, name, index))
