@@ -342,10 +342,10 @@ def mean_field_contacts(recommendation_reach: float, edges: int, people: int) ->
     return max(1, int(round(recommendation_reach * edges / max(people, 1))))
 
 
-def remembered(salience, forgetting_floor: float):
+def remembered(salience: float, forgetting_floor: float) -> float:
     """Salience, or 0 once it has fallen below the forgetting floor: the brand is forgotten
-    [3.8]."""
-    return pick(salience < forgetting_floor, 0.0, salience)
+    [3.8]. One person's (both engines call it person by person)."""
+    return 0.0 if salience < forgetting_floor else salience
 
 
 def may_unfollow_from_fatigue(over_tolerance: bool, follower: bool) -> bool:

@@ -189,7 +189,7 @@ class Person(CellAgent):
         salience = float(
             behavior.decayed(tie.salience, day - tie.salience_day, params.salience_half_life)
         )
-        tie.salience = float(behavior.remembered(salience, params.forgetting_floor))
+        tie.salience = behavior.remembered(salience, params.forgetting_floor)
         tie.salience_day = day
         tie.trust = float(
             behavior.decayed_trust(
