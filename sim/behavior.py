@@ -368,10 +368,10 @@ def reply_capacity(reply_hours_planned: float, hours_per_reply: float, queued: i
     return int(reply_hours_planned / hours_per_reply + 1e-9)
 
 
-def purchase_share(chance, total_chance):
+def purchase_share(chance: float, total_chance: float) -> float:
     """A brand's slice of a person's one purchase draw a day: its chance, scaled down when the
-    brands' chances sum above 1 (brands compete for each purchase) [3.9]."""
-    return chance / np.maximum(total_chance, 1.0)
+    brands' chances sum above 1 (brands compete for each purchase) [3.9]. One person's."""
+    return chance / max(total_chance, 1.0)
 
 
 def bought_followers(held: float, purge_rate: float, bought_today: float, scale: float) -> float:

@@ -807,6 +807,17 @@ def test_proof_shares_equal_numpy() -> None:
     assert ((shares > 0) & (shares < 1)).any()
 
 
+def test_purchase_bounds_equal_numpy() -> None:
+    """The former NumPy lines of the vector engine's competing purchases, bit for bit: shares
+    scaled down where the chances sum above 1 (and not where they do not), then running sums."""
+    rng = np.random.default_rng(43)
+    chances = rng.uniform(0, 0.7, (3, 500))
+    expected = np.cumsum(chances / np.maximum(chances.sum(axis=0), 1.0), axis=0)
+    bounds = kernels.purchase_bounds(chances)
+    assert_identical(bounds, expected)
+    assert (chances.sum(axis=0) > 1).any() and (chances.sum(axis=0) < 1).any()
+
+
 # --- listening -----------------------------------------------------------------------------
 REPLIES = {"reply_trust": 0.3, "wrong_answer_trust": 0.2, "ignored_trust": 0.1}
 

@@ -439,7 +439,7 @@ class Person(CellAgent):
         draw = self.draw((Stream.CONVERSION, 0, day))
         lower = upper = 0.0
         for b, chance in enumerate(chances):
-            upper += float(behavior.purchase_share(chance, total))
+            upper += behavior.purchase_share(chance, total)
             if lower <= draw < upper:
                 return b
             lower = upper

@@ -35,6 +35,7 @@ __all__ = [
     "outreach_targets",
     "pairwise_sum",
     "proof_shares",
+    "purchase_bounds",
     "response_decisions",
     "shown_viewers",
     "spread_hits",
@@ -215,6 +216,22 @@ def merge_known(known, in_known, touched):  # pragma: no cover - compiled
             merged[k] = new[j]
             j += 1
     return merged
+
+
+@njit(cache=True, nogil=True)
+def purchase_bounds(chances):  # pragma: no cover - compiled
+    """Upper ends of each brand's slice of every candidate's purchase draw (brands x
+    candidates): the running sums of ``behavior.purchase_share`` over the brands, in order."""
+    bounds = np.empty_like(chances)
+    for i in range(chances.shape[1]):
+        total = 0.0
+        for b in range(chances.shape[0]):
+            total += chances[b, i]
+        upper = 0.0
+        for b in range(chances.shape[0]):
+            upper += behavior.purchase_share(chances[b, i], total)
+            bounds[b, i] = upper
+    return bounds
 
 
 @njit(cache=True, nogil=True)

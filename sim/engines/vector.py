@@ -58,6 +58,7 @@ from sim.engines.kernels import (
     outreach_reactions,
     outreach_targets,
     proof_shares,
+    purchase_bounds,
     response_decisions,
     shown_viewers,
     spread_hits,
@@ -963,7 +964,7 @@ class VectorEngine(DayOrder):
                 state.promo_day[candidates] == day,
                 market.promo_nudge,
             )
-        upper = np.cumsum(behavior.purchase_share(chances, chances.sum(axis=0)), axis=0)
+        upper = purchase_bounds(chances)
         for brand in self.brands:
             lower = upper[brand.index - 1] if brand.index > 0 else 0.0
             buyers = candidates[(draw >= lower) & (draw < upper[brand.index])]
