@@ -285,6 +285,8 @@ def input_files(paths: Iterable[Path | str]) -> list[dict[str, Any]]:
 
 PROVENANCE_KEY = b"longgame"
 """Key of a Parquet file's schema metadata that says what made it (:func:`provenance`, JSON)."""
+PROVENANCE_FIELDS = ("package", "version", "source_digest", "engine", "seeds", "scenario")
+"""The fields of :func:`provenance`; a manifest holds them too, with the same values."""
 
 
 def provenance(df: pd.DataFrame, scenario: Any = None, engine: str | None = None) -> dict[str, Any]:
@@ -426,7 +428,7 @@ def write_results(
         staged = {
             "parquet": staging.stage(
                 paths["parquet"],
-                lambda tmp: write_parquet(df, tmp, provenance(df, scenario, engine)),
+                lambda tmp: write_parquet(df, tmp, {key: info[key] for key in PROVENANCE_FIELDS}),
             ),
             "csv": staging.stage(paths["csv"], lambda tmp: df.to_csv(tmp, index=False)),
             "summary": staging.stage(paths["summary"], lambda tmp: final.to_csv(tmp, index=False)),
