@@ -35,7 +35,7 @@ from experiments.design import UNIT_PREFIX, salib_problem
 from experiments.spec import Comparison, Experiment, Parameter
 from experiments.store import load_daily, load_manifest, load_points, load_results
 from sim import summary
-from sim.output import atomic_write, ensure_results_dir
+from sim.output import atomic_write, ensure_results_dir, figure_note
 from sim.text import plural
 
 __all__ = [
@@ -700,10 +700,15 @@ def _audience(experiment: Experiment) -> str:
 
 
 def _provenance(data: SweepData) -> dict[str, Any]:
-    """What made the sweep's results (package, version, source digest, engine), without the
-    time or command line: the analyses of two runs of the same sweep are the same files."""
-    return {
+    """What made the sweep's results (package, version, source digest, engine, the experiment's
+    name and fingerprint), without the time or command line: the analyses of two runs of the
+    same sweep are the same files."""
+    made_by = {
         key: data.manifest.get(key) for key in ("package", "version", "source_digest", "engine")
+    }
+    return made_by | {
+        "experiment": data.experiment.name,
+        "fingerprint": data.experiment.fingerprint(),
     }
 
 
@@ -744,7 +749,7 @@ def write_report(
     if figures:
         from experiments import figures as fig
 
-        pictures = fig.write_figures(data, sens, robust, out)
+        pictures = fig.write_figures(data, sens, robust, out, figure_note(_provenance(data)))
     lines = [
         f"# Sweep analysis: {experiment.name}",
         "",

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.charts import save_figure  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
 from sim.text import compact, slug  # noqa: E402
 
@@ -35,11 +36,9 @@ __all__ = [
 ]
 
 
-def save_png(figure: Figure, path: Path | str) -> Path:
-    """Save a figure as PNG atomically."""
-    return atomic_write(
-        path, lambda tmp: figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-    )
+def save_png(figure: Figure, path: Path | str, note: str | None = None) -> Path:
+    """Save a figure as PNG atomically, described by ``note`` (``sim.output.figure_note``)."""
+    return atomic_write(path, lambda tmp: save_figure(figure, tmp, "png", 110, note, tight=True))
 
 
 CELL_FONT = 12
@@ -214,18 +213,19 @@ def _slug(text: str) -> str:
 
 
 def write_figures(
-    data: Any, sens: pd.DataFrame, report: dict[str, Any], out: Path
+    data: Any, sens: pd.DataFrame, report: dict[str, Any], out: Path, note: str | None = None
 ) -> dict[str, str]:
-    """The report's figures as PNG files in ``out``: robustness, a failure map per comparison
-    over its two main drivers, sensitivity bars per comparison and per first outcome of each
-    strategy, and a heatmap of the first comparison. Returns name -> file name."""
+    """The report's figures as PNG files in ``out``, each described by ``note``: robustness, a
+    failure map per comparison over its two main drivers, sensitivity bars per comparison and
+    per first outcome of each strategy, and a heatmap of the first comparison. Returns name ->
+    file name."""
     from experiments.analysis import comparison_table
     from experiments.views import heatmap_table
 
     written: dict[str, str] = {}
 
     def save(name: str, figure: Figure, file: str) -> None:
-        save_png(figure, out / file)
+        save_png(figure, out / file, note)
         written[name] = file
 
     if report["comparisons"]:

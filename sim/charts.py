@@ -201,13 +201,26 @@ def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:
 
 
 def save_figure(
-    fig: Figure, target: Any, fmt: str, dpi: int = 120, note: str | None = None
+    fig: Figure,
+    target: Any,
+    fmt: str,
+    dpi: int = 120,
+    note: str | None = None,
+    *,
+    tight: bool = False,
 ) -> None:
     """Draw ``fig`` to ``target`` (a path or a binary file) as ``fmt`` ("png" or "svg"), with
-    ``note`` as its description. The same figure gives the same bytes (an SVG gets no date and
-    fixed element ids), and SVG text stays text (searchable)."""
+    ``note`` as its description, cropped to what is drawn if ``tight``. The same figure gives the
+    same bytes (an SVG gets no date and fixed element ids), and SVG text stays text
+    (searchable)."""
     metadata: dict[str, str | None] = {"Date": None} if fmt == "svg" else {}
     if note:
         metadata["Description"] = note
     with matplotlib.rc_context({"svg.hashsalt": "longgame", "svg.fonttype": "none"}):
-        fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)
+        fig.savefig(
+            target,
+            format=fmt,
+            dpi=dpi,
+            metadata=metadata,
+            bbox_inches="tight" if tight else None,
+        )

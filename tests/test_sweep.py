@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_metrics
+from PIL import Image
 
 import sim
 from experiments import views
@@ -434,6 +435,10 @@ def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
     assert f"made by longgame {sim.__version__}, vector engine" in text
     pictures = sorted((tmp_path / "report").glob("*.png"))
     assert pictures and all(f"]({picture.name})" in text for picture in pictures)  # all shown
+    for picture in pictures:  # each figure says what made it, even when copied elsewhere
+        described = json.loads(Image.open(picture).text["Description"].removeprefix("made by "))
+        assert described == document["made_by"]
+        assert described["fingerprint"] == data.experiment.fingerprint()
     choices = views.choices(data)
     assert choices["finished_runs"] == choices["total_runs"] == 4
     table = views.heatmap_table(
