@@ -52,6 +52,7 @@ __all__ = [
     "robustness",
     "sensitivity",
     "strategy_summary",
+    "sweep_provenance",
     "target_names",
     "write_report",
 ]
@@ -699,7 +700,7 @@ def _audience(experiment: Experiment) -> str:
     return f"{int(people):,} simulated people"
 
 
-def _provenance(data: SweepData) -> dict[str, Any]:
+def sweep_provenance(data: SweepData) -> dict[str, Any]:
     """What made the sweep's results (package, version, source digest, engine, the experiment's
     name and fingerprint), without the time or command line: the analyses of two runs of the
     same sweep are the same files."""
@@ -749,7 +750,7 @@ def write_report(
     if figures:
         from experiments import figures as fig
 
-        pictures = fig.write_figures(data, sens, robust, out, figure_note(_provenance(data)))
+        pictures = fig.write_figures(data, sens, robust, out, figure_note(sweep_provenance(data)))
     lines = [
         f"# Sweep analysis: {experiment.name}",
         "",
@@ -876,7 +877,7 @@ def write_report(
     text = "\n".join(lines).rstrip() + "\n"
     document = json_safe(
         {
-            "made_by": _provenance(data),
+            "made_by": sweep_provenance(data),
             "experiment": experiment.model_dump(mode="json"),
             "summary": summ.to_dict(orient="records"),
             "sensitivity": sens.to_dict(orient="records"),

@@ -607,6 +607,7 @@ def run(
             ensure_results_dir,
             figure_note,
             provenance,
+            seeds_of,
             write_results,
         )
         from sim.runner import run_seeds
@@ -652,7 +653,7 @@ def run(
                 df,
                 Path(out) / CHART_PNG,
                 title=f"{resolved.name}, {plural(seeds, 'seed')}",
-                note=figure_note(provenance(df, resolved, engine)),
+                note=figure_note(provenance(seeds_of(df), resolved, engine)),
             )
         _print_written(paths, png, svg)
         made_by = _made_by("scenario", resolved.name, engine, df, paths)
@@ -735,6 +736,7 @@ def compare(
             ensure_results_dir,
             figure_note,
             provenance,
+            seeds_of,
             write_results,
         )
         from sim.runner import compare as run_comparison
@@ -799,7 +801,7 @@ def compare(
                 tables=tables,
                 inputs=inputs,
             )
-            note = figure_note(provenance(df, comparison, engine))
+            note = figure_note(provenance(seeds_of(df), comparison, engine))
             _market_chart(market, Path(out), paths, note)
             brands = scenario.brands
             played = f", as brand {brands[0].name}" if len(brands) > 1 else ""

@@ -51,6 +51,9 @@ __all__ = [
     "manifest",
     "PROVENANCE_KEY",
     "provenance",
+    "seeds_of",
+    "utc_stamp",
+    "package_versions",
     "write_parquet",
     "figure_note",
 ]
@@ -289,7 +292,14 @@ PROVENANCE_FIELDS = ("package", "version", "source_digest", "engine", "seeds", "
 """The fields of :func:`provenance`; a manifest holds them too, with the same values."""
 
 
-def provenance(df: pd.DataFrame, scenario: Any = None, engine: str | None = None) -> dict[str, Any]:
+def seeds_of(df: pd.DataFrame) -> list[int]:
+    """The seeds of a result's rows, sorted (none if it has no ``seed`` column)."""
+    return sorted(int(seed) for seed in df["seed"].unique()) if "seed" in df.columns else []
+
+
+def provenance(
+    seeds: Iterable[int], scenario: Any = None, engine: str | None = None
+) -> dict[str, Any]:
     """What made a result, for the result's own files (Parquet metadata, figure descriptions)
     as well as its manifest: package, version, source digest, engine, seeds and the scenario as
     resolved. No time or command line, so that the same run writes the same bytes."""
@@ -298,8 +308,27 @@ def provenance(df: pd.DataFrame, scenario: Any = None, engine: str | None = None
         "version": sim.__version__,
         "source_digest": sim.source_digest(),
         "engine": engine,
-        "seeds": sorted(int(seed) for seed in df["seed"].unique()) if "seed" in df.columns else [],
+        "seeds": sorted(int(seed) for seed in seeds),
         "scenario": scenario.model_dump(mode="json") if scenario is not None else None,
+    }
+
+
+def utc_stamp() -> str:
+    """Now, in UTC, as a manifest records when it was made."""
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def package_versions() -> dict[str, str | None]:
+    """The versions of Python and the packages a result depends on, as a manifest records them."""
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "mesa": _version("mesa"),
+        "numba": _version("numba"),
+        "scipy": _version("scipy"),
+        "networkx": _version("networkx"),
+        "pyarrow": _version("pyarrow"),
     }
 
 
@@ -357,12 +386,12 @@ def manifest(
         if "day" in df.columns and len(df)
         else None
     )
-    made_by = provenance(df, scenario, engine)
+    made_by = provenance(seeds_of(df), scenario, engine)
     info: dict[str, Any] = {
         "package": "longgame",
         "version": made_by["version"],
         "source_digest": made_by["source_digest"],
-        "created_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_utc": utc_stamp(),
         "command": command,
         "engine": engine,
         "seeds": made_by["seeds"],
@@ -370,16 +399,7 @@ def manifest(
         "strategies": list(dict.fromkeys(df["strategy"])) if "strategy" in df.columns else None,
         "rows": len(df),
         "files": {"parquet": METRICS_PARQUET, "csv": METRICS_CSV, "summary": SUMMARY_CSV},
-        "versions": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-            "mesa": _version("mesa"),
-            "numba": _version("numba"),
-            "scipy": _version("scipy"),
-            "networkx": _version("networkx"),
-            "pyarrow": _version("pyarrow"),
-        },
+        "versions": package_versions(),
         "scenario": made_by["scenario"],
         "inputs": input_files(inputs),
     }

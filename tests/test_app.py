@@ -8,6 +8,7 @@ is its own Solara session. Screenshots of every page at 1366x768 and 1920x1080 a
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import subprocess
@@ -155,18 +156,17 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     svg = _download(page, page.locator(".lg-chart-followers").get_by_role("button", name="SVG"))
     assert b"consistent_engagement" in svg and b"storytelling" in svg
     png = _download(page, page.locator(".lg-chart-followers").get_by_role("button", name="PNG"))
-    assert png.startswith(b"\x89PNG")
+    assert png.startswith(b"\x89PNG") and b'"engine": "vector"' in png  # says what made it
 
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                _download(
-                    page, page.locator(".lg-final").get_by_role("button", name="CSV")
-                ).decode()
-            )
-        )
-    )
+    final = page.locator(".lg-final")
+    csv_bytes = _download(page, final.get_by_role("button", name="CSV"))
+    rows = list(csv.DictReader(io.StringIO(csv_bytes.decode())))
     assert [row["strategy"] for row in rows] == ["consistent_engagement", "storytelling"]
+    # the manifest beside the CSV says what made it and names the very bytes downloaded
+    made = json.loads(_download(page, final.get_by_role("button", name="Manifest JSON")))
+    assert list(made["sha256"].values()) == [hashlib.sha256(csv_bytes).hexdigest()]
+    assert made["engine"] == "vector" and len(made["seeds"]) == 2
+    assert [s["name"] for s in made["scenario"]["strategies"]] == [row["strategy"] for row in rows]
 
     toml_file = tmp_path / "comparison.toml"
     toml_file.write_bytes(_download(page, page.get_by_role("button", name="Scenario TOML")))
@@ -252,6 +252,13 @@ def test_long_game_moves_with_w(browser, app_url):
     after = (lost.inner_text(), page.locator(".lg-caption").inner_text())
     assert after[0] != before[0] and after[1] != before[1]
     assert "week 16" in after[1]  # 12 + 3 steps of 4 weeks, capped by the 120-day horizon
+    exports = page.locator(".lg-exports")  # the picture as a comparison that reruns it
+    made = json.loads(_download(page, exports.get_by_role("button", name="Manifest JSON")))
+    assert [s["name"] for s in made["scenario"]["strategies"]][1] == "quits at week 16"
+    assert (
+        "quits at week 16"
+        in _download(page, exports.get_by_role("button", name="Scenario TOML")).decode()
+    )
     page.context.close()
 
 
@@ -296,7 +303,7 @@ def test_audience_click_shows_history(browser, app_url):
     assert widths and max(widths) <= 1, "the person's tables fit their card without scrolling"
     _shots(page, "audience_person")
     png = _download(page, page.get_by_role("button", name="PNG"))
-    assert png.startswith(b"\x89PNG")
+    assert png.startswith(b"\x89PNG") and b'"engine": "agents"' in png
     page.context.close()
 
 

@@ -203,14 +203,42 @@ def test_audience_run_records_states_and_history():
     assert "fit with the brand" in run.traits(touched[0])
 
 
-def test_figures_export_png_and_svg():
+MADE_BY = {"package": "longgame", "engine": "vector", "seeds": [3, 4], "scenario": {"name": "s"}}
+
+
+def test_figures_export_png_and_svg_that_say_what_made_them():
+    import io
+
+    from PIL import Image
+
     from sim.summary import final_outcomes
     from viz.charts import vanity_chart
 
     fig = vanity_chart(final_outcomes(make_metrics()))
-    assert figure_bytes(fig, "png").startswith(b"\x89PNG")
-    svg = figure_bytes(fig, "svg")
+    png = figure_bytes(fig, "png", MADE_BY)
+    assert png.startswith(b"\x89PNG")
+    described = Image.open(io.BytesIO(png)).text["Description"]
+    assert described.startswith("made by ") and '"seeds": [3, 4]' in described
+    svg = figure_bytes(fig, "svg", MADE_BY)
     assert b"<svg" in svg and b"steady" in svg
+    assert described.removeprefix("made by ").encode() in svg
+
+
+def test_a_tables_manifest_traces_its_csv_download_to_what_made_it():
+    """Each CSV download has a manifest beside it: what made the table (version, engine, seeds,
+    scenario), when, and the SHA-256 of the very bytes the CSV button gives."""
+    import hashlib
+    import json
+
+    from viz.export import manifest_json, table_csv
+
+    table = make_metrics().head(5)
+    info = json.loads(manifest_json(MADE_BY, {"CE vs BC_final": table}, "compare"))
+    assert MADE_BY.items() <= info.items() and info["made_in"] == "longgame app, compare page"
+    assert info["created_utc"] and info["versions"]["numpy"]
+    assert info["files"] == {"CE vs BC_final": "CE_vs_BC_final.csv"}
+    digest = hashlib.sha256(table_csv(table).encode()).hexdigest()
+    assert info["sha256"] == {"CE_vs_BC_final.csv": digest}
 
 
 def test_long_titles_keep_their_distinct_ends_in_file_names():
@@ -231,8 +259,8 @@ def test_network_figure_exports_png_and_svg():
 
     positions = np.array([[0.1, 0.2], [0.5, 0.9], [0.8, 0.4]])
     fig = network_chart(positions, np.array([[0, 1], [1, 2]]), np.array([0, 3, 5]), day=7)
-    assert figure_bytes(fig, "png").startswith(b"\x89PNG")
-    assert b"Audience on day 7" in figure_bytes(fig, "svg")
+    assert figure_bytes(fig, "png", MADE_BY).startswith(b"\x89PNG")
+    assert b"Audience on day 7" in figure_bytes(fig, "svg", MADE_BY)
 
 
 def test_network_draws_reached_people_over_the_unaware():
@@ -263,6 +291,31 @@ def test_quit_runs_equal_full_runs(keep_name, budget, monkeypatch):
         expected = run_strategy(cache, scenario, quitting(keep, week), 2)
         pd.testing.assert_frame_equal(found, expected)
     assert not quits._copies  # every kept copy was used
+
+
+def test_the_long_games_scenario_toml_reruns_to_its_results(tmp_path):
+    """The long game page exports its picture as a comparison: ``longgame compare`` on that
+    TOML gives the page's numbers (kept going, quitting at week W, the other strategy)."""
+    keep, other = (resolve_strategy(name, {}) for name in ("quitting_early", "broadcasting"))
+    scenario = comparison_for([keep], audience_for(AudienceChoice(preset="small")), 36, 2).scenario
+    setup = longgame.Setup(scenario, keep, other, 2)
+    cache = RunCache()
+    shown = pd.concat(
+        [
+            run_strategy(cache, scenario, setup.keep, 2),
+            longgame.QuitRuns(setup, cache).run(4, [4]),
+            run_strategy(cache, scenario, other, 2),
+        ],
+        ignore_index=True,
+    )
+    path = tmp_path / "long_game.toml"
+    path.write_text(comparison_toml(longgame.as_comparison(setup, 4)))
+    rerun = runner.compare(loading.load_comparison(path))
+    key = ["strategy", "seed", "brand", "day"]
+    pd.testing.assert_frame_equal(
+        rerun.sort_values(key).reset_index(drop=True),
+        shown.sort_values(key).reset_index(drop=True),
+    )
 
 
 def test_jcurve_draws_the_kept_strategy_on_top():

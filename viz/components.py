@@ -1,8 +1,9 @@
-"""Shared page pieces: a chart with PNG/SVG export, CSV/TOML downloads, a file upload, the
-network, a number box that tells the page when its text is not a number.
+"""Shared page pieces: a chart with PNG/SVG export, CSV/TOML downloads, a results manifest, a
+file upload, the network, a number box that tells the page when its text is not a number.
 
-Every chart in the app goes through :func:`ChartCard` (so every chart exports PNG and SVG) and
-every result table through :func:`TableCard` (so every table exports CSV).
+Every chart in the app goes through :func:`ChartCard` (so every chart exports PNG and SVG that
+say what made them) and every result table through :func:`TableCard` (so every table exports
+CSV, beside a manifest that says what made it).
 """
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
-from viz.export import figure_bytes, file_name, table_csv
+from sim.schema import Comparison
+from viz.export import comparison_toml, figure_bytes, file_name, manifest_json, table_csv
 
 __all__ = [
     "ChartCard",
+    "FigureDownloads",
+    "ManifestDownload",
+    "ResultExports",
     "TableCard",
     "FileUpload",
     "NetworkView",
@@ -51,23 +57,74 @@ def use_background[T](
 
 
 @solara.component
-def ChartCard(figure: Figure, name: str, classes: list[str] | None = None) -> None:
-    """A chart (rendered as an image) with PNG and SVG downloads named after ``name``."""
+def ChartCard(
+    figure: Figure, name: str, made_by: Mapping[str, Any], classes: list[str] | None = None
+) -> None:
+    """A chart (rendered as an image) with PNG and SVG downloads named after ``name``, each
+    described by what made it (``made_by``, see ``viz.export.figure_bytes``)."""
     with solara.Column(classes=["lg-chart", *(classes or [])], gap="4px"):
         solara.FigureMatplotlib(figure, format="png", dependencies=[id(figure)])
-        with solara.Row(gap="8px"):
-            solara.FileDownload(
-                lambda: figure_bytes(figure, "png"),
-                filename=file_name(name, ".png"),
-                label="PNG",
-                mime_type="image/png",
-            )
-            solara.FileDownload(
-                lambda: figure_bytes(figure, "svg"),
-                filename=file_name(name, ".svg"),
-                label="SVG",
-                mime_type="image/svg+xml",
-            )
+        FigureDownloads(lambda fmt: figure_bytes(figure, fmt, made_by), name)
+
+
+@solara.component
+def FigureDownloads(draw: Callable[[str], bytes], name: str) -> None:
+    """PNG and SVG downloads named after ``name``; ``draw(fmt)`` makes their bytes."""
+    with solara.Row(gap="8px"):
+        solara.FileDownload(
+            lambda: draw("png"),
+            filename=file_name(name, ".png"),
+            label="PNG",
+            mime_type="image/png",
+        )
+        solara.FileDownload(
+            lambda: draw("svg"),
+            filename=file_name(name, ".svg"),
+            label="SVG",
+            mime_type="image/svg+xml",
+        )
+
+
+@solara.component
+def ResultExports(
+    comparison: Comparison,
+    daily: pd.DataFrame | None,
+    made_by: Mapping[str, Any] | None,
+    page: str,
+) -> None:
+    """A comparison's exports: the TOML that reruns it (``longgame compare FILE``) and, once it
+    has results, its daily metrics as CSV with their manifest."""
+    name = comparison.name
+    with solara.Row(gap="8px", classes=["lg-exports"]):
+        solara.FileDownload(
+            comparison_toml(comparison),
+            filename=file_name(name, ".toml"),
+            label="Scenario TOML",
+            mime_type="application/toml",
+        )
+        if daily is None or made_by is None:
+            return
+        solara.FileDownload(
+            lambda: table_csv(daily),
+            filename=file_name(name + "_daily", ".csv"),
+            label="Daily metrics CSV",
+            mime_type="text/csv",
+        )
+        ManifestDownload(made_by, {name + "_daily": daily}, name + "_daily", page)
+
+
+@solara.component
+def ManifestDownload(
+    made_by: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], name: str, page: str
+) -> None:
+    """The "Manifest JSON" download of a page's results (``viz.export.manifest_json``): what
+    made them, and the SHA-256 of each of ``tables``' CSV downloads."""
+    solara.FileDownload(
+        lambda: manifest_json(made_by, tables, page),
+        filename=file_name(name + "_manifest", ".json"),
+        label="Manifest JSON",
+        mime_type="application/json",
+    )
 
 
 _TWO_LINE = re.compile(r"(?P<value>.*\S) (?P<detail>\[[^\[\],]+, [^\[\],]+\]|\(\d+/\d+ seeds\))")
@@ -121,18 +178,26 @@ def html_table(table: pd.DataFrame, classes: str = "lg-table") -> str:
 
 @solara.component
 def TableCard(
-    shown: pd.DataFrame, data: pd.DataFrame, name: str, classes: list[str] | None = None
+    shown: pd.DataFrame,
+    data: pd.DataFrame,
+    name: str,
+    made_by: Mapping[str, Any],
+    page: str,
+    classes: list[str] | None = None,
 ) -> None:
-    """A table ``shown`` as formatted text, with ``data`` (full precision) as a CSV download."""
+    """A table ``shown`` as formatted text, with ``data`` (full precision) as a CSV download
+    and its manifest (what made it, ``made_by``; see :func:`ManifestDownload`)."""
     with solara.Column(classes=["lg-table-card", *(classes or [])], gap="4px"):
         with solara.Div(classes=["lg-table-scroll"]):  # scrolls alone: see viz/app.py STYLE
             solara.HTML(tag="div", unsafe_innerHTML=html_table(shown))
-        solara.FileDownload(
-            lambda: table_csv(data),
-            filename=file_name(name, ".csv"),
-            label="CSV",
-            mime_type="text/csv",
-        )
+        with solara.Row(gap="8px"):
+            solara.FileDownload(
+                lambda: table_csv(data),
+                filename=file_name(name, ".csv"),
+                label="CSV",
+                mime_type="text/csv",
+            )
+            ManifestDownload(made_by, {name: data}, name, page)
 
 
 @solara.component_vue(str(_HERE / "file_upload.vue"))

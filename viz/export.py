@@ -1,31 +1,63 @@
-"""Exports: charts as PNG and SVG bytes, result tables as CSV, comparisons as TOML."""
+"""Exports: charts as PNG and SVG bytes, result tables as CSV, comparisons as TOML, and the
+manifest that says what made a page's results."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.charts import save_figure
+from sim.output import figure_note, package_versions, utc_stamp
 from sim.schema import Comparison, Strategy
 from sim.text import slug
 from sim.toml_text import dump_toml
 
-__all__ = ["figure_bytes", "table_csv", "comparison_toml", "strategy_toml", "file_name"]
+__all__ = [
+    "figure_bytes",
+    "table_csv",
+    "manifest_json",
+    "comparison_toml",
+    "strategy_toml",
+    "file_name",
+]
 
 
-def figure_bytes(fig: Figure, fmt: str, dpi: int = 120) -> bytes:
-    """The figure drawn as ``fmt`` ("png" or "svg")."""
+def figure_bytes(fig: Figure, fmt: str, made_by: Mapping[str, Any], dpi: int = 120) -> bytes:
+    """The figure drawn as ``fmt`` ("png" or "svg"), described by what made it (``made_by``:
+    ``sim.output.provenance`` or a sweep's, written as ``sim.output.figure_note``)."""
     buffer = io.BytesIO()
-    save_figure(fig, buffer, fmt, dpi)
+    save_figure(fig, buffer, fmt, dpi, figure_note(made_by))
     return buffer.getvalue()
 
 
 def table_csv(table: pd.DataFrame) -> str:
     """A result table as CSV text (full precision, no index)."""
     return table.to_csv(index=False)
+
+
+def manifest_json(made_by: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], page: str) -> str:
+    """The manifest of a page's results, as JSON: what made them (``made_by``), when, on which
+    page, with which packages, and the CSV download of each of ``tables`` (by the name its card
+    gives it) with its SHA-256, so that a downloaded table can be traced to what made it."""
+    files = {name: file_name(name, ".csv") for name in tables}
+    info = {
+        **made_by,
+        "created_utc": utc_stamp(),
+        "made_in": f"longgame app, {page} page",
+        "versions": package_versions(),
+        "files": files,
+        "sha256": {
+            files[name]: hashlib.sha256(table_csv(table).encode()).hexdigest()
+            for name, table in tables.items()
+        },
+    }
+    return json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def comparison_toml(comparison: Comparison) -> str:

@@ -46,11 +46,14 @@ __all__ = [
     "TimeLimitExceeded",
     "run_strategy",
     "step_until",
+    "ENGINE",
     "MAX_PARALLEL_RUNS",
     "MAX_QUEUED_JOBS",
     "RUN_QUEUE",
 ]
 
+ENGINE = "vector"
+"""The engine of the pages' comparisons (the Audience page steps the agent engine itself)."""
 MAX_PARALLEL_RUNS = max(1, min(2, os.cpu_count() or 1))
 MAX_QUEUED_JOBS = 16
 _log = logging.getLogger(__name__)
@@ -302,7 +305,7 @@ class RunCache:
                 return self._baselines[key]
         population = self.population(scenario, seed, job)
         with RUN_QUEUE.slot(job):
-            result = baseline_revenue(scenario, seed, days, population)
+            result = baseline_revenue(scenario, seed, days, population, ENGINE)
         with self._lock:
             _keep(self._baselines, key, result, self._max_runs)
         return result
@@ -332,6 +335,7 @@ class RunCache:
                 with_strategy(scenario, strategy),
                 seed,
                 days=days,
+                engine=ENGINE,
                 population=population,
                 baseline=baseline,
                 before_day=job.check if job else None,

@@ -13,6 +13,7 @@ import time
 import numpy as np
 import solara
 
+from sim.output import provenance
 from sim.text import plural
 from viz import charts
 from viz.audience_run import HISTORY_SIZE, AudienceRun, layout, run_audience
@@ -24,7 +25,7 @@ from viz.choices import (
     scenario_for,
     strategy_names,
 )
-from viz.components import NetworkView, NumberInput, TableCard
+from viz.components import FigureDownloads, NetworkView, NumberInput, TableCard
 from viz.export import figure_bytes
 from viz.jobs import RUN_QUEUE, Job
 from viz.limits import setup_problem
@@ -32,6 +33,7 @@ from viz.state import custom_strategies
 
 __all__ = ["AudiencePage", "no_events_note"]
 
+PAGE = "audience"
 SIZE = 1000
 MAX_DAYS = 730
 """The longest run the page offers (the agent engine is the slow, readable one)."""
@@ -190,7 +192,8 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
         traits = pd.DataFrame(
             [{"trait": key, "value": str(value)} for key, value in current.traits(person).items()]
         )
-        TableCard(traits, traits, f"person_{person}_traits")
+        made_by = run_provenance(current)
+        TableCard(traits, traits, f"person_{person}_traits", made_by, PAGE)
         events = current.history(person)
         solara.Markdown(f"**History** ({plural(len(events), 'event')}, latest {HISTORY_SIZE} kept)")
         start = charts.STATE_NAMES[int(current.states[0][index])]
@@ -198,7 +201,7 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
             [{"day": e.day, "event": e.event.replace("_", " "), "detail": e.detail} for e in events]
             or [{"day": "", "event": no_events_note(start), "detail": ""}]
         )
-        TableCard(table, table, f"person_{person}_history", classes=["lg-history"])
+        TableCard(table, table, f"person_{person}_history", made_by, PAGE, classes=["lg-history"])
 
 
 @solara.component
@@ -250,11 +253,16 @@ def Network(current: AudienceRun) -> None:
     def draw(fmt: str) -> bytes:
         states_today = current.states[today].astype(int)
         figure = charts.network_chart(shown.positions, shown.edges, states_today, today)
-        return figure_bytes(figure, fmt)
+        return figure_bytes(figure, fmt, run_provenance(current))
 
-    with solara.Row(gap="8px"):
-        solara.FileDownload(lambda: draw("png"), filename=f"audience_day_{today}.png", label="PNG")
-        solara.FileDownload(lambda: draw("svg"), filename=f"audience_day_{today}.svg", label="SVG")
+    FigureDownloads(draw, f"audience_day_{today}")
+
+
+def run_provenance(current: AudienceRun) -> dict:
+    """What made the page's run (``sim.output.provenance``): its scenario with the strategy in
+    place, its seed, the agent engine."""
+    model = current.model
+    return provenance([model.run_seed], model.config, model.engine_name)
 
 
 @solara.component

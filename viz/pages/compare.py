@@ -20,6 +20,7 @@ import solara
 from sim import summary
 from sim.charts import market_chart
 from sim.market import MARKET_FACTORS, at_market, break_even_table, market_profits, scan_factors
+from sim.output import provenance, seeds_of
 from sim.schema import Comparison, Strategy
 from sim.text import outcome_legend
 from viz import charts
@@ -33,15 +34,15 @@ from viz.choices import (
     resolve_strategy,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, TableCard
-from viz.export import comparison_toml, file_name, table_csv
-from viz.jobs import Job, run_strategy
+from viz.components import ChartCard, NumberInput, ResultExports, TableCard
+from viz.jobs import ENGINE, Job, run_strategy
 from viz.limits import run_problem, setup_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table
 
 __all__ = ["ComparePage", "CompareRun"]
 
+PAGE = "compare"
 MIN_STRATEGIES, MAX_STRATEGIES = 2, 6
 
 
@@ -388,26 +389,14 @@ def Results(run: CompareRun) -> None:
         dependencies=key,
     )
     name = run.comparison.name
-    with solara.Row(gap="8px", classes=["lg-exports"]):
-        solara.FileDownload(
-            comparison_toml(run.comparison),
-            filename=file_name(name, ".toml"),
-            label="Scenario TOML",
-            mime_type="application/toml",
-        )
-        if df is not None:
-            solara.FileDownload(
-                lambda: table_csv(df),
-                filename=file_name(name + "_daily", ".csv"),
-                label="Daily metrics CSV",
-                mime_type="text/csv",
-            )
-    if df is None or final is None:
+    made_by = None if df is None else provenance(seeds_of(df), run.comparison, ENGINE)
+    ResultExports(run.comparison, df, made_by, PAGE)
+    if df is None or final is None or made_by is None:
         solara.Info(run.empty_note(), classes=["lg-empty-note"])
         return
     solara.Markdown(f"### Final outcomes after {int(final['days'].max())} days")
     solara.Text(outcome_legend(int(final["seeds"].max())), style={"font-size": "12px"})
-    TableCard(final_table(final), final, name + "_final", classes=["lg-final"])
+    TableCard(final_table(final), final, name + "_final", made_by, PAGE, classes=["lg-final"])
     if figures is None:
         solara.Info("The charts are drawn when every strategy has finished.")
         return
@@ -416,9 +405,9 @@ def Results(run: CompareRun) -> None:
         solara.GridFixed(columns=2, align_items="start"),
     ):
         for column, _ in charts.COMPARE_CHARTS:
-            ChartCard(figures[column], f"{name}_{column}", classes=[f"lg-chart-{column}"])
+            ChartCard(figures[column], f"{name}_{column}", made_by, classes=[f"lg-chart-{column}"])
         if vanity is not None:
-            ChartCard(vanity, f"{name}_vanity_vs_value", classes=["lg-chart-vanity"])
+            ChartCard(vanity, f"{name}_vanity_vs_value", made_by, classes=["lg-chart-vanity"])
     MarketCard(run)
 
 
@@ -470,12 +459,12 @@ def MarketCard(run: CompareRun) -> None:
         if profits is None:
             return
         breaks = break_even_table(profits)
-        TableCard(breaks.drop(columns="people"), profits, run.comparison.name + "_market")
-        ChartCard(
-            market_chart(profits, breaks),
-            f"{run.comparison.name}_market",
-            classes=["lg-chart-market"],
-        )
+        name = run.comparison.name + "_market"
+        made_by = provenance(seeds_of(run.metrics()), run.comparison, ENGINE) | {
+            "market_factors": sorted(scan.finals)
+        }
+        TableCard(breaks.drop(columns="people"), profits, name, made_by, PAGE)
+        ChartCard(market_chart(profits, breaks), name, made_by, classes=["lg-chart-market"])
 
 
 @solara.component

@@ -24,8 +24,9 @@ import solara
 from sim import summary
 from sim.audience import Population
 from sim.model import EngagementModel
+from sim.output import provenance, seeds_of
 from sim.runner import daily_metrics, with_strategy
-from sim.schema import QuitRule, Scenario, Strategy
+from sim.schema import Comparison, QuitRule, Scenario, Strategy
 from sim.text import number
 from viz import charts
 from viz.choices import (
@@ -36,14 +37,15 @@ from viz.choices import (
     scenario_for,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, TableCard
-from viz.jobs import RUN_QUEUE, Job, RunCache, run_strategy, step_until
+from viz.components import ChartCard, NumberInput, ResultExports, TableCard
+from viz.jobs import ENGINE, RUN_QUEUE, Job, RunCache, run_strategy, step_until
 from viz.limits import setup_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table
 
-__all__ = ["LongGamePage", "QuitRuns", "quitting", "caption"]
+__all__ = ["LongGamePage", "QuitRuns", "as_comparison", "quitting", "caption"]
 
+PAGE = "long game"
 STEP_WEEKS = 4
 MIN_DAYS = 7 * STEP_WEEKS + 8
 SNAPSHOT_BUDGET = 1_000_000
@@ -125,6 +127,7 @@ class QuitRuns:
             model = EngagementModel(
                 with_strategy(self.setup.scenario, self.setup.keep),
                 seed=seed,
+                engine=ENGINE,
                 population=population,
             )
             self._models.setdefault(seed, model)
@@ -343,8 +346,9 @@ def JCurve(
     other: str,
     w: int,
     median: float | None,
+    made_by: dict,
 ) -> None:
-    """The J-curve chart with its exports (drawn once per result)."""
+    """The J-curve chart with its exports (drawn once per result; ``made_by`` describes them)."""
 
     def draw():
         df = pd.concat([fixed, quit_df], ignore_index=True)
@@ -354,7 +358,7 @@ def JCurve(
         )
 
     figure = solara.use_memo(draw, dependencies=[id(fixed), id(quit_df)])
-    ChartCard(figure, f"long_game_week_{w}", classes=["lg-jcurve"])
+    ChartCard(figure, f"long_game_week_{w}", made_by, classes=["lg-jcurve"])
 
 
 def quitting_value(lost: float, w: int) -> tuple[str, str]:
@@ -406,9 +410,25 @@ def Picture(current: Results, w: int, changes: int) -> None:
         classes=["lg-caption"],
         style={"font-size": "17px", "line-height": "1.5", "max-width": "70em"},
     )
-    JCurve(current.fixed, quit_df, keep, other, w, median)
+    comparison = as_comparison(setup, w)
+    made_by = provenance(seeds_of(df), comparison, ENGINE)
+    JCurve(current.fixed, quit_df, keep, other, w, median, made_by)
     final = summary.final_outcomes(df)
-    TableCard(final_table(final), final, f"long_game_week_{w}_final", classes=["lg-final"])
+    name = comparison.name + "_final"
+    TableCard(final_table(final), final, name, made_by, PAGE, classes=["lg-final"])
+    ResultExports(comparison, df, made_by, PAGE)
+
+
+def as_comparison(setup: Setup, w: int) -> Comparison:
+    """The picture of quitting at week ``w`` as the comparison ``longgame compare`` reruns to
+    the same results: the kept strategy, it quitting at week ``w``, and the other strategy."""
+    return Comparison(
+        name=f"long_game_week_{w}",
+        description=f"{setup.keep.name} kept going, quitting at week {w}, or {setup.other.name}",
+        scenario=setup.scenario,
+        strategies=[setup.keep, quitting(setup.keep, w), setup.other],
+        seeds=setup.seeds,
+    )
 
 
 def _day(day: float | None) -> str:

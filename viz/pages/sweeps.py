@@ -17,7 +17,7 @@ import solara
 from matplotlib.figure import Figure
 
 from experiments import figures, views
-from experiments.analysis import SweepData
+from experiments.analysis import SweepData, sweep_provenance
 from sim.claims import abbreviation
 from sim.output import OutputError
 from sim.text import number
@@ -31,6 +31,7 @@ __all__ = [
     "robustness_shown",
 ]
 
+PAGE = "sweeps"
 NO_VERSUS = "(none)"
 MAX_BINS = 20
 
@@ -248,8 +249,16 @@ def Heatmap(data: SweepData, against: str | None) -> None:
         dependencies=[id(table)],
     )
     name = f"{data.experiment.name}_{outcome.value}_heatmap"
-    ChartCard(figure, name, classes=["lg-sweep-heatmap"])
-    TableCard(heatmap_shown(table), table.reset_index(), name, classes=["lg-sweep-heatmap-table"])
+    made_by = sweep_provenance(data)
+    ChartCard(figure, name, made_by, classes=["lg-sweep-heatmap"])
+    TableCard(
+        heatmap_shown(table),
+        table.reset_index(),
+        name,
+        made_by,
+        PAGE,
+        classes=["lg-sweep-heatmap-table"],
+    )
 
 
 @solara.component
@@ -267,9 +276,10 @@ def Sensitivity(data: SweepData, against: str | None) -> None:
         return
     table, figure = done
     name = f"{data.experiment.name}_sensitivity"
-    ChartCard(figure, name, classes=["lg-sweep-sensitivity"])
+    made_by = sweep_provenance(data)
+    ChartCard(figure, name, made_by, classes=["lg-sweep-sensitivity"])
     shown = table[["parameter", "method", "index", "value", "conf", "spearman"]].map(_cell)
-    TableCard(shown, table, name, classes=["lg-sweep-sensitivity-table"])
+    TableCard(shown, table, name, made_by, PAGE, classes=["lg-sweep-sensitivity-table"])
 
 
 @solara.component
@@ -290,8 +300,9 @@ def Robustness(data: SweepData) -> None:
         return
     table = views.robustness_table(report)
     name = f"{data.experiment.name}_robustness"
-    ChartCard(figure, name, classes=["lg-sweep-robustness-chart"])
-    TableCard(robustness_shown(table), table, name, classes=["lg-sweep-robustness"])
+    made_by = sweep_provenance(data)
+    ChartCard(figure, name, made_by, classes=["lg-sweep-robustness-chart"])
+    TableCard(robustness_shown(table), table, name, made_by, PAGE, classes=["lg-sweep-robustness"])
     short = [(abbreviation(s), s) for s in data.strategies if abbreviation(s) != s]
     if short:
         solara.Text(
