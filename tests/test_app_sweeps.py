@@ -5,7 +5,9 @@ and tables shown with the numbers of experiments.views, and paths outside the fo
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,6 +82,20 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     )
     rows = list(csv.reader(io.StringIO(csv_bytes.decode())))
     assert float(rows[1][1]) == pytest.approx(table.iloc[0, 0], rel=1e-12)
+    # what made them is the sweep's: its runs' code and engine, the experiment's fingerprint
+    fingerprint = data.experiment.fingerprint()
+    assert f'"fingerprint": "{fingerprint}"'.encode() in svg
+    manifest = page.locator(".lg-sweep-heatmap-table").get_by_role("button", name="Manifest JSON")
+    made = json.loads(_download(page, manifest))
+    assert made["fingerprint"] == fingerprint and made["made_in"] == "longgame app, sweeps page"
+    assert list(made["sha256"].values()) == [hashlib.sha256(csv_bytes).hexdigest()]
+
+    # the Bins box says what it takes
+    bins = page.locator(".lg-bins input")
+    for text, message in (("0", "1 to 20 bins."), ("eight", "'eight' is not a whole number")):
+        bins.fill(text)
+        bins.press("Enter")
+        page.get_by_text(message).first.wait_for()
 
     # a path outside the allowed folder is refused, one inside opens
     path = page.locator(".lg-sweep-path input")
