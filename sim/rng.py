@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from enum import IntEnum
+from enum import IntEnum, unique
 
 import numpy as np
 
@@ -38,6 +38,7 @@ _U64_GOLDEN = np.uint64(GOLDEN)
 _TO_UNIT = 2.0**-53
 
 
+@unique
 class Stream(IntEnum):
     """The named random streams, numbered in the spec's order."""
 

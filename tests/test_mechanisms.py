@@ -118,6 +118,21 @@ def test_following_rises_with_social_proof():
 def test_trust_fades_only_after_the_grace_period():
     assert behavior.decayed_trust(0.8, 0, 0, 60, 60.0, 365.0) == 0.8
     assert behavior.decayed_trust(0.8, 0, 0, 425, 60.0, 365.0) == pytest.approx(0.4)
+    assert behavior.decayed_trust(0.8, 0, 10, 30, 60.0, 365.0) == 0.8  # a recent contact
+
+
+def test_a_post_moves_trust_by_its_value_and_a_gaffe_costs_a_share():
+    assert behavior.trust_after_post(0.5, 0.4, False, 0.25, 0.3) == pytest.approx(0.55)
+    assert behavior.trust_after_post(0.5, 10.0, False, 0.25, 0.3) == 1.0  # never past 1
+    assert behavior.trust_after_post(0.5, 0.4, True, 0.25, 0.3) == pytest.approx(0.35)
+
+
+def test_satisfaction_is_drawn_from_a_beta_of_its_mean_and_concentration():
+    from scipy.stats import beta
+
+    median = behavior.satisfaction_quantile(0.5, 0.7, 10.0)
+    assert median == pytest.approx(beta(7.0, 3.0).ppf(0.5), rel=1e-12)
+    assert behavior.satisfied(0.5, 0.7, 10.0, 0.6) and not behavior.satisfied(0.5, 0.7, 10.0, 0.8)
 
 
 def _raw(days: int, **columns: list[float]) -> pd.DataFrame:
@@ -152,6 +167,16 @@ def test_finish_computes_roi_incremental_profit_and_the_28_day_engagement_rate()
     assert frame.loc[28, "engagement_rate"] == 0.0  # out of the 28-day window
 
 
+def test_engagement_per_impression_is_over_the_same_28_day_window():
+    """Engagements and impressions are summed over the same window: 5 engagements on day 0
+    against 10 impressions a day."""
+    days = 30
+    raw = _raw(days, engagements=[5.0] + [0.0] * (days - 1), impressions=[10.0] * days)
+    frame = finish(raw, None, margin=0.5)
+    expected = [5.0 / (10.0 * (day + 1)) for day in range(28)] + [0.0, 0.0]
+    np.testing.assert_allclose(frame["engagement_per_impression"], expected)
+
+
 def test_bought_followers_are_paid_for():
     strategy = Strategy(bought_followers_per_month=300, weekly_hours=0, posts_per_week=0)
     scenario = Scenario(
@@ -163,6 +188,53 @@ def test_bought_followers_are_paid_for():
     frame = EngagementModel(scenario, seed=1).run(30).metrics()
     price = scenario.market.fake_follower_price
     np.testing.assert_allclose(frame["cost"], 300 / 30 * price)
+    assert frame["fake_followers"].iloc[0] == pytest.approx(300 / 30)  # real accounts, as bought
+
+
+def test_bought_followers_arrive_in_simulated_accounts_after_the_purge():
+    """100 held lose a tenth to the purge; 50 real accounts bought are 5 simulated at scale 10."""
+    assert behavior.bought_followers(100.0, 0.1, 50.0, 10.0) == pytest.approx(95.0)
+    assert behavior.bought_followers(0.0, 0.5, 0.0, 10.0) == 0.0
+
+
+def test_ranking_factor_scales_reach_by_engagement_within_its_bounds():
+    """Reach follows engagement per impression against the reference, clipped to [low, high];
+    an audience that engages with nothing gets the lowest reach, not the highest."""
+    low, high = 0.2, 2.5
+    assert behavior.ranking_factor(0.0, 0.05, 1.0, low, high) == low
+    assert behavior.ranking_factor(0.1, 0.05, 1.0, low, high) == pytest.approx(2.0)
+    assert behavior.ranking_factor(0.05, 0.05, 0.7, low, high) == pytest.approx(1.0)
+    assert behavior.ranking_factor(0.001, 0.05, 1.0, low, high) == low
+    assert behavior.ranking_factor(1.0, 0.05, 1.0, low, high) == high
+
+
+def test_follow_limits_allow_the_larger_of_the_floor_and_the_ratio():
+    """Spam rules: following may reach the larger of the floor and ratio x followers (real
+    accounts, ``scale`` per simulated one); daily actions are capped on their own."""
+
+    def breaks(actions: int, following: int, followers: int) -> bool:
+        return behavior.breaks_follow_limits(
+            actions, following, followers, 10.0, 400.0, 1.1, 5000.0
+        )
+
+    assert not breaks(0, 100, 10)  # 1,000 following under the floor of 5,000
+    assert breaks(0, 600, 10)  # 6,000 following over the floor; the ratio allows 110
+    assert not breaks(0, 600, 1000)  # the ratio allows 11,000 to 10,000 followers
+    assert not breaks(40, 0, 0) and breaks(41, 0, 0)  # 400 actions a day at most
+
+
+def test_a_recommendation_raises_trust_towards_the_advocates_and_never_lowers_it():
+    assert behavior.trust_from_recommendation(0.2, 0.6, 0.5) == pytest.approx(0.4)
+    assert behavior.trust_from_recommendation(0.8, 0.6, 0.5) == 0.8
+    found = behavior.trust_from_recommendation(np.array([0.2, 0.8]), np.array([0.6, 0.6]), 0.5)
+    np.testing.assert_allclose(found, [0.4, 0.8])
+
+
+def test_content_value_is_the_product_of_quality_type_norm_and_fit():
+    """A platform's norm for a content type weighs its value (1 on the default platform, so only
+    the other platforms show it)."""
+    assert behavior.content_value(0.5, 0.8, 0.5, 0.9) == pytest.approx(0.18)
+    assert behavior.content_value(0.5, 0.8, 1.2, 0.9) > behavior.content_value(0.5, 0.8, 1.0, 0.9)
 
 
 @pytest.mark.parametrize("burstiness", [0.0, 1.0])

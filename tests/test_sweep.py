@@ -10,6 +10,7 @@ import itertools
 import json
 import shutil
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -393,6 +394,40 @@ def test_resume_runs_only_missing_runs(tiny_sweep, tmp_path):
     assert not list((copy / "runs").glob(".*.tmp"))
     sweep.execute(SerialExecutor())
     pd.testing.assert_frame_equal(load_results(copy), load_results(tiny_sweep))
+
+
+def test_a_run_is_finished_only_once_its_daily_series_is_written(tmp_path, monkeypatch):
+    """The run's results file is its finished marker: written after its daily series, so a run
+    whose daily file could not be written (or was killed before it) runs again on resume."""
+    import experiments.store as store_module
+    from experiments.sweep import execute_run
+    from sim.output import OutputError
+
+    sweep = Sweep(_experiment(), tmp_path / "sweep")
+    result = execute_run(sweep.task(sweep.runs[0]))
+    assert result.daily is not None
+    written = store_module.write_parquet
+
+    def daily_fails(df, path, made_by, index=False):
+        if Path(path).parent.name == "daily":
+            raise OSError(28, "No space left on device")
+        written(df, path, made_by, index)
+
+    monkeypatch.setattr(store_module, "write_parquet", daily_fails)
+    with pytest.raises(OutputError, match="daily.*the disk is full"):
+        sweep.store.write_run(result.index, result.final, result.daily)
+    assert result.index not in sweep.store.finished()
+
+
+def test_a_killed_writes_temporary_files_are_the_ones_resume_removes(tmp_path):
+    """Files are written under a temporary name (``.NAME.*.tmp``) that a resumed sweep
+    recognises as a killed write's leftover and removes."""
+    from sim.output import Staging
+
+    runs = tmp_path / "runs"
+    with Staging() as staging:
+        staged = staging.stage(runs / "run-0000001.parquet", lambda tmp: tmp.write_text("half"))
+        assert list(runs.glob(".*.tmp")) == [staged]
 
 
 def test_a_finished_sweep_resumed_starts_no_executor(tiny_sweep, tmp_path):

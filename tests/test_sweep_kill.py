@@ -23,7 +23,7 @@ import pytest
 
 from experiments.executors import SerialExecutor
 from experiments.spec import load_experiment
-from experiments.store import load_results
+from experiments.store import load_daily, load_results
 from experiments.sweep import Sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,12 +33,18 @@ SMOKE = ROOT / "experiments" / "smoke.toml"
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> pd.DataFrame:
+def reference_dir(tmp_path_factory) -> Path:
     """The smoke sweep, uninterrupted, run serially in this process."""
     out = tmp_path_factory.mktemp("uninterrupted")
     report = Sweep(load_experiment(SMOKE), out).execute(SerialExecutor())
     assert report.complete
-    return load_results(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference(reference_dir) -> pd.DataFrame:
+    """The uninterrupted smoke sweep's results table."""
+    return load_results(reference_dir)
 
 
 def _finished(out: Path) -> int:
@@ -51,7 +57,9 @@ def _sweep(out: Path, *extra: str) -> list[str]:
 
 
 @pytest.mark.parametrize("trial", range(TRIALS))
-def test_sigkill_then_resume_gives_the_uninterrupted_table(trial, reference, tmp_path):
+def test_sigkill_then_resume_gives_the_uninterrupted_table(
+    trial, reference, reference_dir, tmp_path
+):
     rng = random.Random(trial)
     out = tmp_path / "sweep"
     workers = "1" if trial % 2 == 0 else "2"
@@ -89,6 +97,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_table(trial, reference, tmp
     pd.testing.assert_frame_equal(table, reference)
     assert not table.duplicated(["run", "strategy"]).any()
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), reference)
+    pd.testing.assert_frame_equal(load_daily(out), load_daily(reference_dir))  # none lost
     manifest = json.loads((out / "manifest.json").read_text())
     assert {run["status"] for run in manifest["runs"]} == {"done"}
     assert not [p for p in out.rglob("*.tmp")], "temporary files left behind"
