@@ -141,6 +141,13 @@ def test_preset_with_overrides(tmp_path: Path) -> None:
     assert mine.content_mix.conversation == 0.0
 
 
+def test_a_content_mix_of_nothing_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    zeros = "content_mix = { value = 0.0, story = 0.0, promo = 0.0, conversation = 0.0 }\n"
+    message = str(error_of(load_strategy, write(tmp_path, "silent.toml", zeros)))
+    assert "silent.toml" in message and "content_mix" in message and "[line 1]" in message
+    assert "at least one type with a share above 0" in message
+
+
 def test_partial_nested_table_keeps_the_defaults(tmp_path: Path) -> None:
     mine = load_strategy(write(tmp_path, "s.toml", "content_mix = { promo = 0.5 }\n"))
     assert mine.content_mix.value == Strategy().content_mix.value

@@ -34,11 +34,14 @@ def test_market_sizes_keep_at_least_one_real_person_per_simulated_one():
     base = load_scenario("base")  # scale 10
     assert market_factors(base) == [0.25, 0.5, 1.0, 2.0, 4.0]
     assert market_factors(at_market(base, 0.15)) == [1.0, 2.0, 4.0]  # scale 1.5
+    assert market_factors(at_market(base, 0.4)) == [0.25, 0.5, 1.0, 2.0, 4.0]  # 0.25 x 4 = 1
 
 
 def test_break_even_is_read_between_the_last_loss_and_the_first_gain_in_log_size():
     found = break_even_market([10_000, 100_000, 1_000_000], [-100.0, -50.0, 50.0])
     assert found.size == pytest.approx(math.sqrt(100_000 * 1_000_000))
+    # nearer the size whose profit is nearer 0: a tenth of the way from a loss of 10 to 90
+    assert break_even_market([1e4, 1e5], [-10.0, 90.0]).size == pytest.approx(10**4.1)
     assert found.text() == f"about {found.size / 1000:.0f}k people"
     assert break_even_market([1e4, 1e5], [5.0, 9.0]) == BreakEven(below=1e4)
     assert break_even_market([1e4, 1e5], [-5.0, 0.0]) == BreakEven(above=1e5)

@@ -121,6 +121,28 @@ def test_trust_fades_only_after_the_grace_period():
     assert behavior.decayed_trust(0.8, 0, 10, 30, 60.0, 365.0) == 0.8  # a recent contact
 
 
+def test_a_purchase_moves_trust_up_when_satisfied_and_down_when_not():
+    found = behavior.trust_after_purchase(np.array([0.5, 0.5]), np.array([True, False]), 0.25, 0.3)
+    np.testing.assert_allclose(found, [0.625, 0.35])
+    assert behavior.trust_after_purchase(1.0, False, 0.25, 0.3) == pytest.approx(0.7)
+
+
+def test_feed_chance_is_a_chance():
+    """Ranking may lift the feed rate past 1; the chance stops at 1 (bought followers'
+    impressions use it as an expectation)."""
+    assert behavior.feed_chance(0.9, 2.5, 1.0, 1, 0.5) == 1.0
+    assert behavior.feed_chance(0.9, 2.5, 1.0, 4, 0.5) == 1.0
+    assert behavior.feed_chance(0.4, 1.0, 0.5, 4, 0.5) == pytest.approx(0.1)
+
+
+def test_a_stranger_engages_at_the_base_chance():
+    """``base`` is the chance of a stranger (trust 0) at full sociability, quality, norm and
+    fit, unfatigued."""
+    assert behavior.engage_chance(0.05, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.5) == pytest.approx(
+        0.05
+    )
+
+
 def test_a_post_moves_trust_by_its_value_and_a_gaffe_costs_a_share():
     assert behavior.trust_after_post(0.5, 0.4, False, 0.25, 0.3) == pytest.approx(0.55)
     assert behavior.trust_after_post(0.5, 10.0, False, 0.25, 0.3) == 1.0  # never past 1
@@ -347,6 +369,77 @@ def test_followers_notice_a_quit_brand_after_the_same_silence_as_a_quiet_one():
     assert last_post == 4
     assert frame.loc[frame["day"] <= last_post + 5, "unfollows_dropout"].sum() == 0
     assert frame["unfollows_dropout"].sum() > 0
+
+
+@pytest.mark.parametrize(("target", "quits"), [(0.0, False), (0.01, True)])
+def test_the_quit_rule_quits_only_below_its_target(target, quits):
+    """A brand that sold nothing meets a revenue target of 0 (it is not below it) and keeps
+    going; a target above 0 makes it quit the day after the check."""
+    from sim.schema import QuitRule
+
+    rule = QuitRule(kpi="revenue", target=target, check_day=3)
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=300, mean_degree=8)),
+        brands=[Brand(strategy=Strategy(posts_per_week=7, quit_rule=rule))],
+        market=Market(scale=1, conversion=0.0, promo_nudge=0.0),
+    )
+    brand = EngagementModel(scenario, seed=3).run(8).brand_agents[0]
+    assert brand.cum_revenue == 0.0
+    assert brand.quit_day == (4 if quits else None)
+
+
+def test_a_week_of_hours_that_covers_a_post_a_day_posts_every_day():
+    """The weekly budget is what the last six days left of ``weekly_hours``: seven 1-hour posts
+    a week on seven hours a week all run."""
+    strategy = Strategy(
+        posts_per_week=7,
+        consistency=1.0,
+        hours_per_post=1.0,
+        weekly_hours=7.0,
+        reply_rate=0.0,
+        follow_rate=0.0,
+        automation_share=0.0,
+    )
+    frame = _one_brand(strategy, 21).metrics()
+    assert (frame["posts"] == 1).all()
+    np.testing.assert_allclose(frame["hours"], 1.0)
+
+
+def test_the_brand_expects_comments_in_simulated_accounts():
+    """The brand's smoothed comment count (what it reserves reply hours for) follows the day's
+    comments in simulated accounts: the reported count over the market's scale."""
+    from sim.strategy import COMMENT_RATE_WEIGHT
+
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=2000, mean_degree=8)),
+        brands=[Brand(strategy=Strategy(posts_per_week=14, reply_rate=1.0))],
+        market=Market(scale=10),
+    )
+    model = EngagementModel(scenario, seed=3).run(20)
+    expected = 0.0
+    for comments in model.metrics()["comments"]:
+        expected += COMMENT_RATE_WEIGHT * (comments / 10 - expected)
+    assert expected > 0
+    assert model.brand_agents[0].comment_rate == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_weekly_priority_funds_a_weeks_replies_before_posts():
+    """With the week's hours exactly a week of expected replies, replies get all of them and
+    posts and outreach none."""
+    from sim.schema import Behavior
+
+    strategy = Strategy(posts_per_week=7, reply_rate=1.0, follow_rate=10, budget_priority="week")
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=300, mean_degree=8)),
+        brands=[Brand(strategy=strategy)],
+        behavior=Behavior(reply_hours=0.05),
+        market=Market(scale=10),
+    )
+    brand = EngagementModel(scenario, seed=3).brand_agents[0]
+    brand.comment_rate = 2.0
+    week_of_replies = 7 * 2.0 * 0.05 * 10
+    brand.strategy = strategy.model_copy(update={"weekly_hours": week_of_replies})
+    assert brand._funded_shares(1.0) == pytest.approx((1.0, 0.0, 0.0))
 
 
 def test_an_account_incident_is_a_post_but_not_the_brand_speaking():

@@ -258,3 +258,14 @@ def test_chart_tells_sixteen_strategies_apart():
     assert len(lines) == len(looks) == 16
     bands = [band for band in figure.axes[0].collections if band.get_alpha()]
     assert all(band.get_alpha() < 0.1 for band in bands)
+
+
+def test_paired_differences_count_and_use_only_the_shared_seeds():
+    """A strategy run on seeds the reference lacks is paired on the seeds both have."""
+    df = make_metrics({"A": 2.0, "B": 1.0}, seeds=3)
+    df = df[(df["strategy"] == "A") | (df["seed"] < 44)]  # B lacks seed 44
+    found = summary.paired_with(df, "B").iloc[0]
+    assert found["strategy"] == "A" and found["seeds"] == 2
+    last = df[(df["day"] == df["day"].max()) & (df["seed"] < 44)].set_index(["seed", "strategy"])
+    gaps = last["followers"].unstack()
+    assert found["followers_mean"] == pytest.approx((gaps["A"] - gaps["B"]).mean())
