@@ -1155,6 +1155,13 @@ def validate(
     grid = "full" if full else "quick"
     log = _stderr()
     results: list[CheckResult] = []
+
+    def kept() -> str:
+        if not results:
+            return "validation stopped before any check finished; no table or figure was written"
+        done = ", ".join(dict.fromkeys(result.check for result in results))
+        return f"validation stopped; the checks that finished ({done}) are reported above"
+
     with _user_errors():
         _note_compiling()
         for check in validation_checks():
@@ -1162,32 +1169,53 @@ def validate(
             if runs == 0:
                 continue
             log.print(f"Validating {check.name}: {grid} grid, {plural(runs, 'run')}")
-            with (
-                _interruptible(lambda: "validation stopped; no table or figure was written"),
-                _LazyProgress(runs, check.name) as progress,
-            ):
-                results.extend(check.check(grid, only, workers, progress))
+            with _interruptible(kept), _LazyProgress(runs, check.name) as progress:
+                found = check.check(grid, only, workers, progress)
+            results.extend(found)
+            _report_check(log, found, results, figures, markdown)
         if not results:
             raise CliError(f"no case matches --only {only!r}")
-        if figures is not None:
-            for result in results:
-                if result.figure is not None:
-                    log.print(f"Figure: {result.figure(figures)}")
-        if markdown is not None:
-            from sim.output import atomic_write
-            from sim.validation.checks import markdown_table
-
-            text = markdown_table(results)
-            atomic_write(markdown, lambda path: path.write_text(text, encoding="utf-8"))
-            log.print(f"Table: {markdown}")
     passed = all(result.passed for result in results)
-    verdict = "all passed" if passed else "FAILED"
     from sim.tables import validation_table
 
     with _user_errors(), _to_stdout():
-        _stdout().print(validation_table(results, f"longgame validate --{grid}: {verdict}"))
+        title = f"longgame validate --{grid}: {_verdict(results)}"
+        _stdout().print(validation_table(results, title))
     if not passed:
         raise typer.Exit(1)
+
+
+def _verdict(results: list[CheckResult]) -> str:
+    """A validation's verdict on ``results``: "all passed" or "FAILED"."""
+    return "all passed" if all(result.passed for result in results) else "FAILED"
+
+
+def _report_check(
+    log: Console,
+    found: list[CheckResult],
+    results: list[CheckResult],
+    figures: Path | None,
+    markdown: Path | None,
+) -> None:
+    """Report a check as soon as it finishes (a full validation runs for hours): its rows and
+    figures, and the Markdown table of every check finished so far, so that an interrupted
+    validation keeps what it has found."""
+    from sim.tables import validation_table
+
+    if not found:
+        return
+    log.print(validation_table(found, f"{found[0].check}: {_verdict(found)}"))
+    if figures is not None:
+        for result in found:
+            if result.figure is not None:
+                log.print(f"Figure: {result.figure(figures)}")
+    if markdown is not None:
+        from sim.output import atomic_write
+        from sim.validation.checks import markdown_table
+
+        text = markdown_table(results)
+        atomic_write(markdown, lambda path: path.write_text(text, encoding="utf-8"))
+        log.print(f"Table so far: {markdown}")
 
 
 if __name__ == "__main__":  # pragma: no cover

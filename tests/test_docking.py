@@ -234,3 +234,26 @@ def test_validate_prints_a_table_and_exits_1_on_failure(monkeypatch):
     assert "FAIL" in failed.stdout and "day " in failed.stdout
     unknown = runner.invoke(app, ["validate", "--only", "no such case"])
     assert unknown.exit_code == 2
+
+
+def test_validate_reports_each_check_as_it_finishes(monkeypatch, tmp_path):
+    """A full validation runs for hours: each check's rows are shown, and the Markdown table
+    written, when it finishes, so a validation stopped later keeps them."""
+    import sim.cli
+    from sim.validation import docking as docking_check
+    from sim.validation.checks import ValidationCheck
+
+    def interrupted(grid, only, workers, progress):
+        raise KeyboardInterrupt
+
+    small = [DockingCase("tiny world", tiny(days=10), (5,))]
+    monkeypatch.setattr(engine_docking, "docking_cases", lambda grid: small)
+    later = ValidationCheck("later", lambda grid, only: 1, interrupted)
+    monkeypatch.setattr(sim.cli, "validation_checks", lambda: [docking_check.CHECK, later])
+    table = tmp_path / "validation.md"
+    args = ["validate", "--only", "tiny", "--workers", "1", "--markdown", str(table)]
+    stopped = CliRunner().invoke(app, args)
+    assert stopped.exit_code == 130
+    assert "docking: all passed" in stopped.stderr and "tiny world" in stopped.stderr
+    assert "the checks that finished (docking) are reported above" in stopped.stderr
+    assert "tiny world" in table.read_text() and "later" not in table.read_text()
