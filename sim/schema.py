@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated, ClassVar, Literal
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from sim.text import repeated
@@ -58,6 +58,17 @@ def plausible(info: FieldInfo) -> tuple[float, float] | None:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     found = extra.get("plausible")
     return None if found is None else (found[0], found[1])
+
+
+def _visible(name: str) -> str:
+    """A name labels tables, legends and file names, so it needs a character one can see."""
+    if not name.strip():
+        raise ValueError("must have a character other than spaces")
+    return name
+
+
+Name = Annotated[str, AfterValidator(_visible)]
+"""The name of a strategy, brand, platform, audience, scenario or comparison."""
 
 
 class Strict(BaseModel):
@@ -108,7 +119,7 @@ class QuitRule(Strict):
 class Strategy(Strict):
     """A brand's strategy: behavioural parameters only, never a code path."""
 
-    name: str = Field("custom", min_length=1, max_length=80, description="preset or custom name")
+    name: Name = Field("custom", min_length=1, max_length=80, description="preset or custom name")
     description: str = Field("", max_length=500, description="one line on what it shows")
     platforms: list[str] = Field(
         default_factory=lambda: ["facebook"],
@@ -336,7 +347,7 @@ class InitialState(Strict):
 class Brand(Strict):
     """A brand in the scenario, with its strategy and starting position."""
 
-    name: str = Field("Brand", min_length=1, max_length=80)
+    name: Name = Field("Brand", min_length=1, max_length=80)
     strategy: Strategy = Field(default_factory=Strategy)
     initial: InitialState = Field(default_factory=InitialState)
     fit_mean: float = param(
@@ -347,7 +358,7 @@ class Brand(Strict):
 class Platform(Strict):
     """A social network's rules: reach, ranking, discovery, norms, limits and spam rules."""
 
-    name: str = Field("facebook", min_length=1, max_length=40)
+    name: Name = Field("facebook", min_length=1, max_length=40)
     membership: float = param(
         0.7,
         0,
@@ -552,7 +563,7 @@ class Graph(Strict):
 class Audience(Strict):
     """The people: their graph and the distributions of their traits."""
 
-    name: str = Field("custom", min_length=1, max_length=80)
+    name: Name = Field("custom", min_length=1, max_length=80)
     graph: Graph = Field(default_factory=Graph)
     activity_mean: float = param(
         0.5,
@@ -999,7 +1010,7 @@ class Market(Strict):
 class Scenario(Strict):
     """A world to simulate: audience, platforms, brands and their strategies, horizon, seed."""
 
-    name: str = Field("scenario", min_length=1, max_length=80)
+    name: Name = Field("scenario", min_length=1, max_length=80)
     description: str = Field("", max_length=2000)
     seed: int = Field(42, ge=0, le=2**63 - 1, description="scenario seed")
     days: int = Field(730, ge=1, le=36500, description="horizon in days")
@@ -1045,7 +1056,7 @@ class Comparison(Strict):
     file_keys: ClassVar[tuple[str, ...]] = ("days",)
     """Keys a comparison file may hold besides the fields (``days`` sets the scenario's)."""
 
-    name: str = Field("comparison", min_length=1, max_length=80)
+    name: Name = Field("comparison", min_length=1, max_length=80)
     description: str = Field("", max_length=500, description="one line on what it shows")
     scenario: Scenario = Field(default_factory=Scenario)
     strategies: Annotated[list[Strategy], Field(min_length=1, max_length=24)]

@@ -711,3 +711,19 @@ def test_saving_again_under_a_name_says_whether_it_replaced_anything(session):
     finally:
         rc.close()
     assert notes == ["Saved 'mine'", "'mine' is saved, unchanged", "Replaced the saved 'mine'"]
+
+
+def test_a_name_of_spaces_is_not_saved(session):
+    import ipyvuetify as v
+
+    from viz.pages import builder
+
+    builder.form.set(Strategy(name="mine").model_dump() | {"name": "   "})
+    rc = _render(builder.BuilderPage())
+    try:
+        rc.find(v.Btn, children=["Save"]).widget.click()
+    finally:
+        rc.close()
+    assert builder.saved_note.value.startswith("Not saved: name")
+    assert "other than spaces" in builder.saved_note.value
+    assert "   " not in builder.custom_strategies.value

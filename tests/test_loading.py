@@ -423,6 +423,19 @@ def test_comparison_strategies_need_distinct_names(tmp_path: Path) -> None:
     assert names == ["consistent_engagement", "wagon"]
 
 
+@pytest.mark.parametrize(
+    ("loader", "text", "field"),
+    [
+        (load_strategy, 'name = "  "\n', "name"),
+        (load_scenario, '[[brands]]\nname = "\\t"\n', "brands[0].name"),
+    ],
+)
+def test_a_name_of_spaces_is_refused(loader, text: str, field: str, tmp_path: Path) -> None:
+    """A name labels tables, legends and file names: one that shows nothing is an error."""
+    error = error_of(loader, write(tmp_path, "blank.toml", text))
+    assert error.field == field and "must have a character other than spaces" in str(error)
+
+
 def test_brands_need_distinct_names(tmp_path: Path) -> None:
     """Results are kept by brand name: two brands of one name would be merged (and crashed)."""
     path = write(
