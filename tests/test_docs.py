@@ -72,6 +72,14 @@ def test_every_metrics_column_is_in_the_model_doc(model_doc):
     assert not missing, f"docs/model.md (section 5) does not define the columns {missing}"
 
 
+def test_every_history_event_is_in_the_docking_doc():
+    from sim.engines.history import EVENTS
+
+    table = (DOCS / "docking.md").read_text(encoding="utf-8").split("## History of tracked")[1]
+    missing = [event for event in EVENTS if f"`{event}`" not in table]
+    assert not missing, f"docs/docking.md (History of tracked people) does not list {missing}"
+
+
 def test_parameter_tables_are_embedded_verbatim(model_doc):
     assert BEGIN in model_doc and END in model_doc, (
         f"markers missing in docs/model.md; {REGENERATE}"
