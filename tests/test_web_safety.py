@@ -182,10 +182,12 @@ def test_run_size_limits():
     assert limits.run_problem(real, 730, 5, 6) == ""
 
 
-def test_shipped_graphs_are_within_the_assumed_size():
-    for name in loading.SHIPPED_GRAPHS:
-        graph = edgelist.load_edgelist(loading.shipped_graph(name), "undirected")
-        assert graph.n <= limits.SHIPPED_GRAPH_PEOPLE, name
+def test_a_real_graphs_run_is_sized_by_its_own_people():
+    real = audience_for(AudienceChoice(kind="real", graph="facebook_combined"))
+    assert limits.run_problem(real, limits.MAX_DAYS, limits.MAX_SEEDS, 2) == ""  # 4,039 people
+    message = limits.run_problem(real, limits.MAX_DAYS, limits.MAX_SEEDS, 6)
+    assert "4,039 people x 3,650 days x 20 seeds x 7 runs" in message
+    assert "2,063,929,000 person-days; the limit is 1,000,000,000" in message
 
 
 def test_pages_refuse_runs_over_the_limits(monkeypatch):

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from sim.audience import people_in
 from sim.errors import ScenarioError
 from sim.schema import Audience, Strategy
 from sim.text import plural
@@ -25,7 +26,6 @@ __all__ = [
     "MAX_SEEDS",
     "MAX_PERSON_DAYS",
     "RUN_SECONDS",
-    "SHIPPED_GRAPH_PEOPLE",
     "upload_problem",
     "run_problem",
     "setup_problem",
@@ -41,8 +41,6 @@ MAX_PERSON_DAYS = 1_000_000_000
 RUN_SECONDS = float(os.environ.get("LONGGAME_WEB_RUN_SECONDS", "600"))
 """A web job's time limit, not counting time queued for a run slot (the environment variable
 lets an operator, or the load test, change it)."""
-SHIPPED_GRAPH_PEOPLE = 25_000
-"""At least the people in any shipped real graph (the largest, musae_facebook, has 22,470)."""
 
 
 def upload_problem(name: str, size: int) -> str:
@@ -58,8 +56,7 @@ def upload_problem(name: str, size: int) -> str:
 def run_problem(audience: Audience, days: int, seeds: int, runs: int) -> str:
     """Why a web run of ``runs`` strategies (and the baseline) on ``audience`` over ``days`` days
     and ``seeds`` seeds is too big, or '' if it may start."""
-    graph = audience.graph
-    people = SHIPPED_GRAPH_PEOPLE if graph.kind == "edgelist" else graph.people
+    people = people_in(audience.graph)
     if people > MAX_PEOPLE:
         return f"{people:,} people is more than the web app runs ({MAX_PEOPLE:,}); use the CLI."
     if not 1 <= days <= MAX_DAYS:
@@ -70,8 +67,8 @@ def run_problem(audience: Audience, days: int, seeds: int, runs: int) -> str:
     if person_days > MAX_PERSON_DAYS:
         return (
             f"Too big for the web app: {people:,} people x {days:,} days x {plural(seeds, 'seed')} "
-            f"x {runs + 1} runs (with the baseline) is {person_days:.2g} person-days; the limit "
-            f"is {MAX_PERSON_DAYS:.0e}. Use fewer people, days or seeds, or the CLI."
+            f"x {runs + 1} runs (with the baseline) is {person_days:,} person-days; the limit "
+            f"is {MAX_PERSON_DAYS:,}. Use fewer people, days or seeds, or the CLI."
         )
     return ""
 
