@@ -727,3 +727,32 @@ def test_a_name_of_spaces_is_not_saved(session):
     assert builder.saved_note.value.startswith("Not saved: name")
     assert "other than spaces" in builder.saved_note.value
     assert "   " not in builder.custom_strategies.value
+
+
+def test_the_days_picture_downloads_only_while_paused():
+    """A download clicked during Play was lost (the day, and so the buttons, changed under it):
+    while playing the buttons are disabled and say why."""
+    import ipyvuetify as v
+
+    from viz.pages import audience
+
+    choice = AudienceChoice(kind="generated", generator="scale_free", people=200)
+    strategy = resolve_strategy("consistent_engagement", {})
+    run = run_audience(comparison_for([strategy], audience_for(choice), 5, 1).scenario, strategy)
+    saved = [(s, s.value) for s in (audience.playing, audience.recorded, audience.day)]
+    audience.recorded.set(5)
+    shown = {}
+    try:
+        for playing in (False, True):
+            audience.playing.set(playing)
+            rc = _render(audience.Network(run))
+            try:
+                buttons = {b.widget.children[-1]: b.widget.disabled for b in rc.find(v.Btn)}
+                texts = [str(t.widget.children) for t in rc.find(v.Html)]
+            finally:
+                rc.close()
+            shown[playing] = (buttons["PNG"], buttons["SVG"], any("Pause to" in t for t in texts))
+    finally:
+        for variable, value in saved:
+            variable.set(value)
+    assert shown == {False: (False, False, False), True: (True, True, True)}

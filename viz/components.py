@@ -68,9 +68,15 @@ def ChartCard(
 
 
 @solara.component
-def FigureDownloads(draw: Callable[[str], bytes], name: str) -> None:
-    """PNG and SVG downloads named after ``name``; ``draw(fmt)`` makes their bytes."""
-    with solara.Row(gap="8px"):
+def FigureDownloads(draw: Callable[[str], bytes], name: str, unavailable: str = "") -> None:
+    """PNG and SVG downloads named after ``name``; ``draw(fmt)`` makes their bytes. With
+    ``unavailable`` (why not now) the buttons are shown disabled beside that reason."""
+    with solara.Row(gap="8px", style={"align-items": "center"}):
+        if unavailable:
+            for label in ("PNG", "SVG"):
+                solara.Button(label, icon_name="mdi-cloud-download-outline", disabled=True)
+            solara.Text(unavailable, classes=["lg-download-note"])
+            return
         solara.FileDownload(
             lambda: draw("png"),
             filename=file_name(name, ".png"),

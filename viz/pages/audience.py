@@ -255,7 +255,8 @@ def Network(current: AudienceRun) -> None:
         figure = charts.network_chart(shown.positions, shown.edges, states_today, today)
         return figure_bytes(figure, fmt, run_provenance(current))
 
-    FigureDownloads(draw, f"audience_day_{today}")
+    why_not = "Pause to download the day's picture" if playing.value else ""
+    FigureDownloads(draw, f"audience_day_{today}", why_not)
 
 
 def run_provenance(current: AudienceRun) -> dict:
