@@ -56,6 +56,8 @@ __all__ = [
     "robustness_report",
     "robustness_table",
     "sensitivity_table",
+    "shown_message",
+    "shown_path",
     "target_for",
 ]
 
@@ -97,9 +99,19 @@ def find_sweeps(roots: Sequence[Path]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def _shown(root: Path) -> str:
-    """A root as a user sees it: relative to the current directory when inside it."""
-    return str(root.relative_to(Path.cwd())) if root.is_relative_to(Path.cwd()) else str(root)
+def shown_path(path: Path) -> str:
+    """A folder as a user sees it: relative to the current directory when inside it."""
+    here = Path.cwd()
+    return path.relative_to(here).as_posix() if path.is_relative_to(here) else str(path)
+
+
+def shown_message(message: str, roots: Sequence[Path]) -> str:
+    """An error about a sweep as a page shows it: the allowed folders named as a user sees them
+    (as the path box names them), so the server's own folders stay private."""
+    spelled = {str(spelling): root for root in roots for spelling in (root, root.resolve())}
+    for spelling in sorted(spelled, key=len, reverse=True):
+        message = message.replace(spelling, shown_path(spelled[spelling]))
+    return message
 
 
 def resolve_sweep_dir(text: str, roots: Sequence[Path]) -> Path:
@@ -114,7 +126,7 @@ def resolve_sweep_dir(text: str, roots: Sequence[Path]) -> Path:
     bases = [] if typed.is_absolute() else [*roots, *(root.parent for root in roots), Path.cwd()]
     candidates = [(base / typed).resolve() for base in bases] or [typed.resolve()]
     inside = [c for c in candidates if any(c.is_relative_to(root) for root in roots)]
-    allowed = ", ".join(_shown(root) for root in roots)
+    allowed = ", ".join(shown_path(root) for root in roots)
     if not inside:
         raise SweepPathError(
             f"{text} is outside the folders sweeps may be opened from ({allowed}); "

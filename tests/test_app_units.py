@@ -664,6 +664,26 @@ def test_sweeps_page_says_when_no_run_broke_even(tmp_path):
     assert path_label([views.DEFAULT_SWEEPS_DIR.resolve()]) == "Or a path relative to out/sweeps"
 
 
+def test_the_sweeps_page_names_folders_as_the_user_sees_them(tmp_path, monkeypatch):
+    """A broken sweep is reported under the folder the path box names, not the server's path."""
+    from experiments import views
+    from viz.pages import sweeps
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(views.SWEEPS_DIR_ENV, raising=False)
+    broken = tmp_path / "out" / "sweeps" / "broken"
+    broken.mkdir(parents=True)
+    saved = [(r, r.value) for r in (sweeps.sweep, sweeps.problem)]
+    try:
+        sweeps.open_directory(broken)
+        shown = sweeps.problem.value
+    finally:
+        for variable, value in saved:
+            variable.set(value)
+    assert shown.startswith("out/sweeps/broken is not a sweep directory")
+    assert str(tmp_path) not in shown
+
+
 def test_a_person_known_from_day_0_is_not_told_nothing_happened():
     from viz.pages.audience import no_events_note
 

@@ -54,7 +54,7 @@ def open_directory(directory: Path) -> None:
         data = views.open_sweep(directory)
     except OutputError as exc:
         sweep.set(None)
-        problem.set(str(exc))
+        problem.set(views.shown_message(str(exc), views.allowed_roots()))
         return
     start = views.initial_selection(data)
     outcome.set(start["outcome"])
@@ -81,7 +81,7 @@ def refresh() -> None:
         try:
             sweep.set(views.open_sweep(sweep.value.root))
         except OutputError as exc:
-            problem.set(str(exc))
+            problem.set(views.shown_message(str(exc), views.allowed_roots()))
 
 
 def open_typed() -> None:
@@ -90,7 +90,7 @@ def open_typed() -> None:
         directory = views.resolve_sweep_dir(typed.value, views.allowed_roots())
     except views.SweepPathError as exc:
         sweep.set(None)
-        problem.set(str(exc))
+        problem.set(views.shown_message(str(exc), views.allowed_roots()))
         return
     found = views.find_sweeps(views.allowed_roots())
     chosen.set(next((label for label, path in found.items() if path.resolve() == directory), ""))
@@ -146,12 +146,7 @@ def empty_outcome_note(
 
 def path_label(roots: list[Path]) -> str:
     """The path field's label: typed paths are relative to the allowed folders."""
-    return "Or a path relative to " + " or ".join(_shown(root) for root in roots)
-
-
-def _shown(root: Path) -> str:
-    """A folder as the page names it: relative to the working directory when inside it."""
-    return root.relative_to(Path.cwd()).as_posix() if root.is_relative_to(Path.cwd()) else str(root)
+    return "Or a path relative to " + " or ".join(views.shown_path(root) for root in roots)
 
 
 def _cell(value: object) -> str:
@@ -183,8 +178,8 @@ def DirectoryChoice() -> None:
             classes=["lg-sweep-path"],
         )
         solara.Text(
-            f"For example NAME opens {_shown(roots[0])}/NAME; an absolute path must lie inside "
-            "the folder.",
+            f"For example NAME opens {views.shown_path(roots[0])}/NAME; an absolute path must lie "
+            "inside the folder.",
             style={"font-size": "12px"},
         )
         with solara.Row():
