@@ -776,3 +776,13 @@ def test_the_days_picture_downloads_only_while_paused():
         for variable, value in saved:
             variable.set(value)
     assert shown == {False: (False, False, False), True: (True, True, True)}
+
+
+def test_an_upload_that_is_not_text_is_named_so(session):
+    """The browser reads an upload as UTF-8 and replaces the rest: say so, not echo the bytes."""
+    from viz.pages import builder
+
+    builder.on_upload({"name": "photo.toml", "text": 'name = "a"\n\x00\ufffd\ufffdJFIF\n'})
+    assert builder.upload_error.value == (
+        "photo.toml: not UTF-8 text (a strategy file is TOML text) [line 2] (the form is unchanged)"
+    )

@@ -274,6 +274,10 @@ def on_upload(file: dict) -> None:
         problem = upload_problem(name, size)
         if problem:
             raise ScenarioError(problem)
+        undecoded = text.find("\ufffd")  # the browser reads UTF-8, replacing what is not
+        if undecoded >= 0:
+            line = text.count("\n", 0, undecoded) + 1
+            raise ScenarioError("not UTF-8 text (a strategy file is TOML text)", name, line=line)
         strategy = strategy_from_dict(parse_toml_text(text, source=name), source=name, text=text)
         mismatch = platform_error(strategy, name)
         if mismatch is not None:
