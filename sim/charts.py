@@ -17,9 +17,9 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import Formatter, NullLocator, PercentFormatter  # noqa: E402
+from matplotlib.ticker import Formatter, MaxNLocator, NullLocator, PercentFormatter  # noqa: E402
 
-from sim.metrics import COLUMNS, FINAL_OUTCOMES  # noqa: E402
+from sim.metrics import COLUMNS, FINAL_OUTCOMES, SIGNED  # noqa: E402
 from sim.output import atomic_write  # noqa: E402
 from sim.summary import daily_band  # noqa: E402
 from sim.text import PERCENT_OUTCOMES, compact, compact_ticks  # noqa: E402
@@ -56,6 +56,8 @@ _UNITS = {column: "money" for column in COLUMNS if column.endswith(_MONEY)} | {
     "advocates": "people",
     "aware": "people",
     "customers": "people",
+    "cum_new_follows": "people",
+    "cum_unfollows": "people",
     "equity": "sum of trust x fit",
     "engagement_rate": "interactions / follower / post (%)",
 }
@@ -124,6 +126,10 @@ def trajectories_figure(
         ax.set_ylabel(_UNITS.get(column, ""))
         shares = column in PERCENT_OUTCOMES  # in percent, as the tables show them
         ax.yaxis.set_major_formatter(PercentFormatter(1.0) if shares else CompactFormatter())
+        if _UNITS.get(column) in ("people", "accounts"):  # no tick at half a person
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if column not in SIGNED and ax.get_ylim()[0] < 0:  # a band or a flat 0 dips below 0
+            ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         ax.margins(x=0)
         if column.startswith("incremental"):

@@ -230,6 +230,24 @@ def test_charts_show_the_engagement_rate_in_percent_like_the_tables():
     assert not any(text.endswith("%") for text in followers)
 
 
+def test_chart_axes_of_counts_and_of_quantities_that_cannot_be_negative():
+    """People come in whole numbers, and an outcome that is never negative gets no axis below
+    0 (a flat 0, or a wide band over few seeds, would draw one)."""
+    from sim.charts import trajectories_figure
+
+    df = make_metrics({"only": 0.1}, seeds=2, days=5)
+    df["engagement_rate"] = 0.0
+    df["followers"] = 990 + 0.5 * df["day"]  # 990 to 992: ticks every half person unless whole
+    df["incremental_profit"] = -df["incremental_profit"].abs()
+    columns = ["followers", "engagement_rate", "equity", "incremental_profit"]
+    figure = trajectories_figure(df, columns)
+    figure.canvas.draw()
+    followers, rate, equity, profit = figure.axes[:4]
+    assert all(float(tick).is_integer() for tick in followers.get_yticks())
+    assert rate.get_ylim()[0] == 0 and equity.get_ylim()[0] == 0
+    assert profit.get_ylim()[0] < 0  # a signed outcome keeps its negative side
+
+
 @pytest.mark.parametrize(("seeds", "legend"), [(1, "one seed"), (3, "band: 95% interval")])
 def test_chart_legend_claims_a_band_only_over_seeds(seeds, legend):
     from sim.charts import trajectories_figure

@@ -34,7 +34,7 @@ COMPARE_CHARTS: tuple[tuple[str, str], ...] = (
     ("equity", "Relationship equity"),
     ("followers", "Followers"),
     ("engagement_rate", "Engagement rate"),
-    ("cum_revenue", "Revenue"),
+    ("cum_revenue", "Cumulative revenue"),
     ("incremental_profit", "Cumulative incremental profit"),
 )
 """(metrics column, title) of the Compare page's charts over time."""
