@@ -786,3 +786,29 @@ def test_an_upload_that_is_not_text_is_named_so(session):
     assert builder.upload_error.value == (
         "photo.toml: not UTF-8 text (a strategy file is TOML text) [line 2] (the form is unchanged)"
     )
+
+
+def test_every_column_of_the_final_table_is_explained():
+    from sim.summary import final_outcomes
+    from viz.tables import final_table, outcome_glossary
+
+    columns = final_table(final_outcomes(make_metrics(days=5))).columns.drop("strategy")
+    glossary = outcome_glossary()
+    assert [column for column in columns if f"**{column}**: " not in glossary] == []
+    assert "roi counts all revenue" in glossary
+
+
+def test_compare_cautions_about_markets_smaller_than_the_calibrated_one():
+    from viz.choices import small_market_note
+
+    note = small_market_note(AudienceChoice(preset="small"))
+    assert note.startswith("A small market: 2,000 people, against the 20,000")
+    assert small_market_note(AudienceChoice(kind="real", graph="facebook_combined")).startswith(
+        "A small market: 4,039 people"
+    )
+    for calibrated_or_larger in (
+        AudienceChoice(preset="default"),
+        AudienceChoice(kind="generated", people=20_000),
+        AudienceChoice(kind="real", graph="musae_facebook"),
+    ):
+        assert small_market_note(calibrated_or_larger) == ""

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, get_args
 
+from sim.audience import people_in
 from sim.audience.edgelist import SHIPPED_GRAPHS, shipped_direction
+from sim.errors import ScenarioError
 from sim.loading import (
     audience_from_dict,
     list_presets,
@@ -39,6 +41,7 @@ __all__ = [
     "preset_strategies",
     "preset_audiences",
     "real_graphs",
+    "small_market_note",
 ]
 
 AudienceKind = Literal["preset", "generated", "real"]
@@ -101,6 +104,23 @@ def audience_for(choice: AudienceChoice) -> Audience:
         path = shipped_graph(choice.graph)
         graph = Graph(kind="edgelist", path=path.name, direction=shipped_direction(path))
     return Audience(name=choice.label(), graph=graph)
+
+
+def small_market_note(choice: AudienceChoice) -> str:
+    """A caution for an audience smaller than the base scenario's, the one the model is
+    calibrated on and its main lessons are checked on (docs/model.md, section 10); or ''."""
+    calibrated = people_in(_base().audience.graph)
+    try:
+        people = people_in(audience_for(choice).graph)
+    except ScenarioError:
+        return ""
+    if people >= calibrated:
+        return ""
+    return (
+        f"A small market: {people:,} people, against the {calibrated:,} the model is calibrated "
+        "on. The brand starts with few followers and little happens in a few months, so the "
+        "strategies differ less, and some of the main lessons do not hold."
+    )
 
 
 def scenario_for(audience: Audience, days: int) -> Scenario:

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from sim.schema import Comparison
 from viz.export import comparison_toml, figure_bytes, file_name, manifest_json, table_csv
+from viz.tables import outcome_glossary
 
 __all__ = [
     "ChartCard",
@@ -31,6 +32,7 @@ __all__ = [
     "FileUpload",
     "NetworkView",
     "NumberInput",
+    "OutcomeGlossary",
     "html_table",
     "parse_number",
     "unparsed_problem",
@@ -204,6 +206,13 @@ def TableCard(
                 mime_type="text/csv",
             )
             ManifestDownload(made_by, {name: data}, name, page)
+
+
+@solara.component
+def OutcomeGlossary() -> None:
+    """What the final-outcome table's columns mean, folded under it."""
+    with solara.Details("What the columns mean"):
+        solara.Markdown(outcome_glossary(), style={"font-size": "13px"})
 
 
 @solara.component_vue(str(_HERE / "file_upload.vue"))

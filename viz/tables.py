@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.metrics import COLUMNS, FINAL_OUTCOMES
 from sim.tables import TABLE_OUTCOMES
 from sim.text import outcome_cells
 
-__all__ = ["final_table"]
+__all__ = ["final_table", "outcome_glossary"]
+
+BREAK_EVEN_MEANING = (
+    "the first day incremental profit is above 0; the median over the seeds that broke even, "
+    "with how many did (none if fewer than half)"
+)
+ROI_NOTE = (
+    "roi counts all revenue, incremental profit only what social media added to the paired run "
+    "without it: a strategy can show a positive roi and still lose money against doing nothing. "
+    "Money (revenue, cost, profit) is in the scenario's own units (price per purchase, cost per "
+    "hour); people are real people (each simulated person stands for several in a large market)."
+)
 
 
 def final_table(final: pd.DataFrame) -> pd.DataFrame:
@@ -18,3 +30,13 @@ def final_table(final: pd.DataFrame) -> pd.DataFrame:
         cells = zip(columns, outcome_cells(row, TABLE_OUTCOMES), strict=True)
         rows.append({"strategy": str(row["strategy"]), **dict(cells)})
     return pd.DataFrame(rows)
+
+
+def outcome_glossary() -> str:
+    """What each column of :func:`final_table` means (``sim.metrics.COLUMNS``), as Markdown."""
+    lines = [
+        f"- **{outcome.replace('_', ' ')}**: {COLUMNS[FINAL_OUTCOMES[outcome]]}"
+        for outcome in TABLE_OUTCOMES
+    ]
+    lines.append(f"- **break-even day**: {BREAK_EVEN_MEANING}")
+    return "\n".join(lines) + "\n\n" + ROI_NOTE

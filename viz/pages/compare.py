@@ -32,9 +32,10 @@ from viz.choices import (
     preset_audiences,
     real_graphs,
     resolve_strategy,
+    small_market_note,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, ResultExports, TableCard
+from viz.components import ChartCard, NumberInput, OutcomeGlossary, ResultExports, TableCard
 from viz.jobs import ENGINE, Job, run_strategy
 from viz.limits import run_problem, setup_problem
 from viz.state import custom_strategies, run_cache
@@ -318,6 +319,9 @@ def AudienceControls() -> None:
             value=choice.graph,
             on_value=lambda graph: set_choice(graph=graph),
         )
+    note = small_market_note(choice)
+    if note:
+        solara.Info(note, dense=True, classes=["lg-small-market"])
 
 
 @solara.component
@@ -397,6 +401,7 @@ def Results(run: CompareRun) -> None:
     solara.Markdown(f"### Final outcomes after {int(final['days'].max())} days")
     solara.Text(outcome_legend(int(final["seeds"].max())), style={"font-size": "12px"})
     TableCard(final_table(final), final, name + "_final", made_by, PAGE, classes=["lg-final"])
+    OutcomeGlossary()
     if figures is None:
         solara.Info("The charts are drawn when every strategy has finished.")
         return

@@ -37,7 +37,7 @@ from viz.choices import (
     scenario_for,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, ResultExports, TableCard
+from viz.components import ChartCard, NumberInput, OutcomeGlossary, ResultExports, TableCard
 from viz.jobs import ENGINE, RUN_QUEUE, Job, RunCache, run_strategy, step_until
 from viz.limits import setup_problem
 from viz.state import custom_strategies, run_cache
@@ -416,6 +416,7 @@ def Picture(current: Results, w: int, changes: int) -> None:
     final = summary.final_outcomes(df)
     name = comparison.name + "_final"
     TableCard(final_table(final), final, name, made_by, PAGE, classes=["lg-final"])
+    OutcomeGlossary()
     ResultExports(comparison, df, made_by, PAGE)
 
 
