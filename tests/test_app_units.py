@@ -812,3 +812,41 @@ def test_compare_cautions_about_markets_smaller_than_the_calibrated_one():
         AudienceChoice(kind="real", graph="musae_facebook"),
     ):
         assert small_market_note(calibrated_or_larger) == ""
+
+
+def test_compare_says_when_its_results_no_longer_match_the_controls(session):
+    from viz.pages import compare
+    from viz.state import save_custom
+
+    compare.selected.set(["consistent_engagement", "mine"])
+    compare.days.set(30)
+    save_custom(Strategy(name="mine"))
+    shown = compare.CompareRun(1, compare._chosen(), {})
+    assert compare.stale_note(shown) == ""
+    compare.days.set(31)
+    assert compare.stale_note(shown).startswith("The controls have changed since this run")
+    compare.days.set(30)
+    save_custom(Strategy(name="mine", reply_rate=0.5))  # the same name, other parameters
+    assert compare.stale_note(shown) != ""
+
+
+def test_the_long_game_names_what_it_compares_and_says_when_the_setup_changed():
+    import types
+
+    state = (longgame.strategy_name, longgame.other_name, longgame.days, longgame.audience)
+    saved = [(variable, variable.value) for variable in state]
+    try:
+        longgame.strategy_name.set("consistent_engagement")
+        longgame.other_name.set("storytelling")
+        longgame.audience.set("small")
+        longgame.days.set(60)
+        assert "(consistent_engagement)" in longgame.intro(None)
+        assert "runs storytelling" in longgame.intro(None)
+        shown = longgame._setup()
+        assert longgame.stale_note(shown) == ""
+        longgame.other_name.set("broadcasting")
+        assert longgame.stale_note(shown).startswith("The setup has changed since this run")
+        assert "runs storytelling" in longgame.intro(types.SimpleNamespace(setup=shown))
+    finally:
+        for variable, value in saved:
+            variable.set(value)

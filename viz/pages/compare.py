@@ -143,6 +143,18 @@ def _strategies() -> list[Strategy]:
     return [resolve_strategy(name, custom_strategies.value) for name in selected.value]
 
 
+def _chosen() -> Comparison:
+    """The comparison the controls describe (``_problem`` says whether it can run)."""
+    return comparison_for(_strategies(), audience_for(audience.value), days.value, seeds.value)
+
+
+def stale_note(run: CompareRun) -> str:
+    """A note when the controls no longer describe the comparison shown, or ''."""
+    if _problem() or _chosen() == run.comparison:
+        return ""
+    return "The controls have changed since this run: Run again to see their results."
+
+
 def start_run() -> None:
     """Start the comparison the controls describe (cancelling a run in progress); a comparison
     the web app does not run (``_problem``) is not started."""
@@ -151,9 +163,7 @@ def start_run() -> None:
     for running in (job.value, market_job.value):
         if running is not None:
             running.cancel()
-    comparison = comparison_for(
-        _strategies(), audience_for(audience.value), days.value, seeds.value
-    )
+    comparison = _chosen()
     number = next(_numbers)
     n = comparison.seeds
     current.set(
@@ -487,5 +497,8 @@ def ComparePage() -> None:
                 )
             else:
                 solara.Markdown(f"## {run.comparison.name}")
+                note = stale_note(run)
+                if note:
+                    solara.Warning(note, dense=True, classes=["lg-stale"])
                 ProgressBars(run)
                 Results(run)

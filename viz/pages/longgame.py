@@ -437,6 +437,23 @@ def _day(day: float | None) -> str:
     return "never" if day is None else f"day {day:g}"
 
 
+def intro(current: Results | None) -> str:
+    """What the picture compares, for the setup shown (or, before a run, the one chosen)."""
+    keep, other = (
+        (current.setup.keep.name, current.setup.other.name)
+        if current is not None
+        else (strategy_name.value, other_name.value)
+    )
+    return f"The same brand keeps going ({keep}), gives up at week W, or runs {other}. Move W."
+
+
+def stale_note(shown: Setup) -> str:
+    """A note when the controls no longer describe the setup shown, or ''."""
+    if _problem() or _setup() == shown:
+        return ""
+    return "The setup has changed since this run: Run again to see its long game."
+
+
 @solara.component
 def LongGamePage() -> None:
     """The long game page."""
@@ -456,10 +473,7 @@ def LongGamePage() -> None:
     with solara.Columns([1, 3], classes=["lg-columns"]):
         Controls()
         with solara.Column(style={"min-width": "0"}):
-            solara.Markdown(
-                "## Is social media a long-term commitment?\n"
-                "The same brand keeps going, gives up at week W, or only broadcasts. Move W."
-            )
+            solara.Markdown("## Is social media a long-term commitment?\n" + intro(current))
             with solara.Div(classes=["lg-week"], style={"padding-top": "28px"}):
                 solara.SliderInt(
                     "Quit at week W",
@@ -470,6 +484,9 @@ def LongGamePage() -> None:
                     on_value=move,
                     thumb_label="always",
                 )
+            note = "" if current is None else stale_note(current.setup)
+            if note:
+                solara.Warning(note, dense=True, classes=["lg-stale"])
             if current is None:
                 solara.Info("Press Run to play the long game on this audience.")
             elif current.error:
