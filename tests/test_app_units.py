@@ -850,3 +850,11 @@ def test_the_long_game_names_what_it_compares_and_says_when_the_setup_changed():
     finally:
         for variable, value in saved:
             variable.set(value)
+
+
+def test_custom_strategies_are_offered_after_the_presets_in_name_order():
+    from viz.choices import preset_strategies, strategy_names
+
+    custom = {name: Strategy(name=name) for name in ("zeta", "alpha", "mid")}
+    presets = [name for name, _ in preset_strategies()]
+    assert strategy_names(custom) == [*presets, "alpha", "mid", "zeta"]

@@ -202,6 +202,42 @@ def test_paired_cells_name_where_a_strategy_is_clearly_higher_or_lower(seeds):
         assert rows[0][0].startswith("-") and "[" in rows[0][0]
 
 
+def test_a_paired_verdict_needs_the_whole_interval_on_one_side_of_0():
+    """An interval that straddles 0, or touches it, is no clear difference; only one wholly
+    below 0 is 'lower' and only one wholly above 'higher'."""
+    import pandas as pd
+
+    from sim.summary import PAIRED_OUTCOMES
+    from sim.tables import paired_cells, paired_frame
+
+    cases = {
+        "straddles": (0.5, -1.0, 2.0),
+        "touches": (0.0, 0.0, 0.0),
+        "below": (-2.0, -3.0, -1.0),
+        "above": (2.0, 1.0, 3.0),
+    }
+    paired = pd.DataFrame(
+        [
+            {"strategy": name, "seeds": 3}
+            | {
+                f"{outcome}_{stat}": value
+                for outcome in PAIRED_OUTCOMES
+                for stat, value in zip(("mean", "lo", "hi"), interval, strict=True)
+            }
+            for name, interval in cases.items()
+        ]
+    )
+    every = ", ".join(PAIRED_OUTCOMES)
+    verdicts = [cells[-1] for cells in paired_cells(paired)[1]]
+    assert verdicts == [
+        "no clear difference",
+        "no clear difference",
+        f"lower: {every}",
+        f"higher: {every}",
+    ]
+    assert paired_frame("steady", paired)["verdict"].tolist() == verdicts
+
+
 def test_an_empty_file_runs_the_defaults_and_says_so(tmp_path):
     empty = tmp_path / "saved_wrong.toml"
     empty.write_text("# nothing yet\n")
@@ -519,6 +555,17 @@ def test_the_manifest_records_each_file_read_with_its_size_and_sha256(tmp_path):
         "email-Eu-core.txt.gz",
         "email-Eu-core-department-labels.txt.gz",
     ]
+
+
+def test_a_file_read_twice_is_one_input(tmp_path):
+    """A strategy file two brands use, named two ways, is one input of the manifest."""
+    from sim.output import input_files
+
+    (tmp_path / "sub").mkdir()
+    mine = tmp_path / "mine.toml"
+    mine.write_text('name = "mine"\n')
+    found = input_files([mine, tmp_path / "sub" / ".." / "mine.toml", str(mine)])
+    assert [item["path"] for item in found] == [str(mine.resolve())]
 
 
 BAD_FILES = {

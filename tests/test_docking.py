@@ -236,6 +236,17 @@ def test_validate_prints_a_table_and_exits_1_on_failure(monkeypatch):
     assert unknown.exit_code == 2
 
 
+def test_one_failed_case_makes_the_validation_failed():
+    from sim.cli import _verdict
+    from sim.validation.checks import CheckResult
+
+    def row(passed: bool) -> CheckResult:
+        return CheckResult("docking", "case", 1, 1, passed, "0", "< 1", 0.0)
+
+    assert _verdict([row(True), row(True)]) == "all passed"
+    assert _verdict([row(True), row(False)]) == _verdict([row(False), row(True)]) == "FAILED"
+
+
 def test_validate_reports_each_check_as_it_finishes(monkeypatch, tmp_path):
     """A full validation runs for hours: each check's rows are shown, and the Markdown table
     written, when it finishes, so a validation stopped later keeps them."""

@@ -5,6 +5,7 @@ One 1,095-day comparison with 10 seeds serves both horizons: the model is causal
 730 days are exactly the 730-day run. The checks themselves live in ``sim.claims``.
 """
 
+import pandas as pd
 import pytest
 
 from sim.claims import CLAIMS, check_claims
@@ -40,3 +41,36 @@ def test_claims_fail_when_they_should(runs):
     )
     verdicts = {name: result.holds for name, result in check_claims(swapped, LONG).items()}
     assert not verdicts["beats_mistakes"] and not verdicts["vanity_vs_value"]
+
+
+def _synthetic_runs(days: int) -> pd.DataFrame:
+    """The headline strategies on made-up runs: consistent engagement leads every column."""
+    from conftest import make_metrics
+
+    slopes = {"consistent_engagement": 3.0, "storytelling": 2.5, "over_following": 2.0}
+    slopes |= {"broadcasting": 1.0, "self_promotion": 0.8, "quitting_early": 0.5}
+    return make_metrics(slopes, seeds=2, days=days)
+
+
+def test_short_horizons_need_both_early_leaders_to_mislead():
+    """Over-following leading day-89 followers is half the claim: the day-89 ROI leader must
+    also differ from the horizon's profit leader (here both are consistent engagement)."""
+    runs = _synthetic_runs(120)
+    runs.loc[runs["strategy"] == "over_following", "followers"] += 1000.0
+    result = check_claims(runs, 119)["short_horizons"]
+    assert not result.holds
+    assert result.note == "followers d89 OF / equity CE; ROI d89 CE / profit CE"
+
+
+def test_a_j_curve_needs_its_low_more_than_90_days_before_the_end():
+    """A curve whose low comes in the last 90 days has not yet climbed out of it."""
+    runs = _synthetic_runs(200)
+    ours = runs["strategy"] == "consistent_engagement"
+    runs.loc[ours, "incremental_profit"] = 5.0
+    runs.loc[ours & runs["day"].between(150, 160), "incremental_profit"] = -10.0
+    runs.loc[runs["strategy"] == "quitting_early", "incremental_profit"] = -20.0
+    result = check_claims(runs, 199)["j_curve"]
+    assert not result.holds and "overtakes QE d0" in result.note
+    runs.loc[ours & runs["day"].between(150, 160), "incremental_profit"] = 5.0
+    runs.loc[ours & runs["day"].between(50, 60), "incremental_profit"] = -10.0
+    assert check_claims(runs, 199)["j_curve"].holds

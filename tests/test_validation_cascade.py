@@ -90,6 +90,14 @@ def test_missing_peer_is_a_failed_row(monkeypatch):
     assert not rows[0].passed and rows[0].problem == cascade.INSTALL_HINT
 
 
+def test_a_case_with_a_problem_fails_whatever_its_p_value():
+    sizes = np.array([1.0, 2.0, 3.0])
+    case = CascadeCase(GENERATED, 0.05, 3, people=300)
+    outcome = cascade.CaseOutcome(case, sizes, sizes, 0.0, 0.9, 0.1, 2, problem="peer crashed")
+    row = outcome.result()
+    assert not outcome.passed and not row.passed and row.problem == "peer crashed"
+
+
 def test_validation_configuration_is_an_ordinary_scenario():
     scenario = cascade.cascade_scenario(GENERATED, 0.05, people=200)
     assert type(scenario).model_validate(scenario.model_dump()) == scenario

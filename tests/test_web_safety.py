@@ -182,6 +182,17 @@ def test_run_size_limits():
     assert limits.run_problem(real, 730, 5, 6) == ""
 
 
+def test_the_person_days_limit_counts_the_baseline_run():
+    """25,000 people, 2,000 days and 10 seeds are 5e8 person-days a run: one strategy and the
+    baseline are the limit exactly, two and the baseline are over it."""
+    people = 25_000
+    assert people * 2_000 * 10 * 2 == limits.MAX_PERSON_DAYS
+    audience = audience_for(AudienceChoice(kind="generated", people=people))
+    message = limits.run_problem(audience, 2_000, 10, 2)
+    assert "x 3 runs (with the baseline) is 1,500,000,000 person-days" in message
+    assert limits.run_problem(audience, 2_000, 10, 1) == ""  # 1e9 exactly, with the baseline
+
+
 def test_a_real_graphs_run_is_sized_by_its_own_people():
     real = audience_for(AudienceChoice(kind="real", graph="facebook_combined"))
     assert limits.run_problem(real, limits.MAX_DAYS, limits.MAX_SEEDS, 2) == ""  # 4,039 people
