@@ -858,3 +858,40 @@ def test_custom_strategies_are_offered_after_the_presets_in_name_order():
     custom = {name: Strategy(name=name) for name in ("zeta", "alpha", "mid")}
     presets = [name for name, _ in preset_strategies()]
     assert strategy_names(custom) == [*presets, "alpha", "mid", "zeta"]
+
+
+def test_the_long_game_can_be_cancelled_and_says_so(monkeypatch):
+    import ipyvuetify as v
+
+    from viz.state import RunCache
+
+    monkeypatch.setattr(longgame, "run_cache", RunCache)  # outside a browser session
+
+    state = (longgame.audience, longgame.days, longgame.seeds, longgame.results, longgame.job)
+    saved = [(variable, variable.value) for variable in state]
+    try:
+        longgame.audience.set("small")
+        longgame.days.set(730)
+        longgame.seeds.set(1)
+        longgame.results.set(None)
+        rc = _render(longgame.Controls())
+        cancel = rc.find(v.Btn, children=["Cancel"])
+        try:
+            assert cancel.widget.disabled
+            longgame.compute(12)
+            assert not cancel.widget.disabled
+            cancel.widget.click()
+            longgame.job.value.thread.join(60)
+            assert cancel.widget.disabled
+        finally:
+            rc.close()
+        current = longgame.results.value
+        assert current.cancelled and 12 not in current.by_week
+        picture = _render(longgame.Picture(current, 12, longgame.version.value))
+        try:
+            assert picture.find(v.Alert, children=["Cancelled. Run, or move W, to go on."])
+        finally:
+            picture.close()
+    finally:
+        for variable, value in saved:
+            variable.set(value)

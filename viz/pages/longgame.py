@@ -157,6 +157,7 @@ class Results:
     by_week: dict[int, pd.DataFrame] = field(default_factory=dict)
     error: str = ""
     queued: bool = False
+    cancelled: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     """Held by the job working on these results (a new job waits for a cancelled one)."""
 
@@ -239,24 +240,29 @@ def compute(first_week: int) -> None:
         current = Results(setup, QuitRuns(setup, cache))
         results.set(current)
         _bump()
+    current.cancelled = False
     order = sorted(weeks(setup.scenario.days), key=lambda w: (abs(w - first_week), w))
 
     def work(this: Job) -> None:
-        with current.lock:
-            if current.fixed is None:
-                frames = [
-                    run_strategy(cache, setup.scenario, strategy, setup.seeds, job=this)
-                    for strategy in (setup.keep, setup.other)
-                ]
-                current.fixed = pd.concat(frames, ignore_index=True)
-                _bump()
-            for w in order:
-                if w in current.by_week:
-                    continue
-                pending = [other for other in order if other not in current.by_week]
-                current.by_week[w] = current.quits.run(w, pending, this)
-                _bump()
-            current.quits.close()
+        try:
+            with current.lock:
+                if current.fixed is None:
+                    frames = [
+                        run_strategy(cache, setup.scenario, strategy, setup.seeds, job=this)
+                        for strategy in (setup.keep, setup.other)
+                    ]
+                    current.fixed = pd.concat(frames, ignore_index=True)
+                    _bump()
+                for w in order:
+                    if w in current.by_week:
+                        continue
+                    pending = [other for other in order if other not in current.by_week]
+                    current.by_week[w] = current.quits.run(w, pending, this)
+                    _bump()
+                current.quits.close()
+        finally:
+            if job.value is this:  # not yet replaced by a newer computation
+                job.set(None)
 
     def failed(message: str) -> None:
         current.error = message
@@ -266,7 +272,24 @@ def compute(first_week: int) -> None:
         current.queued = queued
         _bump()
 
-    job.set(Job(work, on_error=failed, on_wait=waiting).start())
+    started = Job(work, on_error=failed, on_wait=waiting)
+    job.set(started)  # before it starts, so that it finds itself there when it stops
+    started.start()
+
+
+def computing() -> bool:
+    """Whether a computation is under way and not cancelled (a job clears ``job`` when it
+    stops, however it stops)."""
+    return job.value is not None and not job.value.cancelled
+
+
+def cancel() -> None:
+    """Stop the computation at its next simulated day; the weeks computed so far stay."""
+    if job.value is not None:
+        job.value.cancel()
+    if results.value is not None:
+        results.value.cancelled = True
+    _bump()
 
 
 def caption(df: pd.DataFrame, keep: str, quit_name: str, other: str, quit_week: int) -> str:
@@ -322,7 +345,7 @@ def caption(df: pd.DataFrame, keep: str, quit_name: str, other: str, quit_week: 
 
 @solara.component
 def Controls() -> None:
-    """Audience, strategies, horizon and seeds; Run."""
+    """Audience, strategies, horizon and seeds; Run and Cancel."""
     names = strategy_names(custom_strategies.value)
     with solara.Card("Setup", classes=["lg-controls"]):
         solara.Select("Audience", values=[name for name, _ in preset_audiences()], value=audience)
@@ -333,9 +356,11 @@ def Controls() -> None:
         problem = _problem()
         if problem:
             solara.Warning(problem, dense=True, classes=["lg-problem"])
-        solara.Button(
-            "Run", color="primary", on_click=lambda: compute(week.value), disabled=bool(problem)
-        )
+        with solara.Row():
+            solara.Button(
+                "Run", color="primary", on_click=lambda: compute(week.value), disabled=bool(problem)
+            )
+            solara.Button("Cancel", on_click=cancel, disabled=not computing())
 
 
 @solara.component
@@ -379,6 +404,9 @@ def Picture(current: Results, w: int, changes: int) -> None:
     quit_name = quitting(setup.keep, w).name
     quit_df = current.by_week.get(w)
     if current.fixed is None or quit_df is None:
+        if current.cancelled:
+            solara.Info("Cancelled. Run, or move W, to go on.", classes=["lg-cancelled"])
+            return
         if current.queued:
             solara.Info(
                 "Queued: every run slot of the server is busy; this starts when one is free.",
