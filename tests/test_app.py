@@ -198,6 +198,7 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     page.get_by_role("button", name="Scan market sizes").click()
     market = page.locator(".lg-market")
     market.locator(".lg-chart-market img").wait_for()
+    assert market.locator(".lg-chart-market img").bounding_box()["width"] <= 820  # alone on a row
     scanned = list(
         csv.DictReader(
             io.StringIO(_download(page, market.get_by_role("button", name="CSV")).decode())

@@ -895,3 +895,26 @@ def test_the_long_game_can_be_cancelled_and_says_so(monkeypatch):
     finally:
         for variable, value in saved:
             variable.set(value)
+
+
+def test_a_generated_audience_is_sized_in_a_number_box_within_its_range(session):
+    import ipyvuetify as v
+
+    from viz.pages import compare
+
+    saved = compare.audience.value
+    compare.selected.set(["consistent_engagement", "broadcasting"])
+    try:
+        compare.audience.set(AudienceChoice(kind="generated", people=100))
+        assert compare._problem() == ("A generated audience has 500 to 50,000 people (100 chosen).")
+        compare.audience.set(AudienceChoice(kind="generated", people=3000))
+        assert compare._problem() == ""
+        rc = _render(compare.AudienceControls())
+        try:
+            box = rc.find(v.TextField, label="People (500 to 50,000)").widget
+            box.v_model = "1200"
+            assert compare.audience.value.people == 1200
+        finally:
+            rc.close()
+    finally:
+        compare.audience.set(saved)

@@ -23,7 +23,7 @@ solara.server.settings.theme.show_banner = False  # Solara's corner badge covere
 STYLE = """
 .v-application { font-size: 15px; }
 .lg-chart img { width: 100%; height: auto; }
-.lg-sweep-robustness-chart img { max-width: 820px; }  /* alone on its row: not drawn huge */
+.lg-sweep-robustness-chart img, .lg-chart-market img { max-width: 820px; }  /* alone on a row */
 .lg-table-card { width: 100%; min-width: 0; }
 .lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .v-input__details { min-height: 0 !important; }

@@ -37,7 +37,7 @@ from viz.choices import (
 )
 from viz.components import ChartCard, NumberInput, OutcomeGlossary, ResultExports, TableCard
 from viz.jobs import ENGINE, Job, run_strategy
-from viz.limits import run_problem, setup_problem
+from viz.limits import MAX_PEOPLE, run_problem, setup_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table
 
@@ -45,6 +45,8 @@ __all__ = ["ComparePage", "CompareRun"]
 
 PAGE = "compare"
 MIN_STRATEGIES, MAX_STRATEGIES = 2, 6
+MIN_PEOPLE = 500
+"""Fewest people of a generated audience (a market too small to say much; see small_market_note)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +134,11 @@ def _problem() -> str:
         if MIN_STRATEGIES <= count <= MAX_STRATEGIES
         else f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
     )
+    people = audience.value.people
+    if not own and audience.value.kind == "generated" and not MIN_PEOPLE <= people <= MAX_PEOPLE:
+        own = (
+            f"A generated audience has {MIN_PEOPLE:,} to {MAX_PEOPLE:,} people ({people:,} chosen)."
+        )
     strategies = _strategies() if not own else []
     return setup_problem(
         unparsed.value, own, strategies, audience.value, days.value, seeds.value, count
@@ -313,14 +320,12 @@ def AudienceControls() -> None:
             value=choice.generator,
             on_value=lambda kind: set_choice(generator=kind),
         )
-        solara.SliderInt(
-            "People",
-            value=choice.people,
-            min=500,
-            max=50000,
-            step=500,
-            on_value=lambda people: set_choice(people=people),
-            thumb_label="always",
+        NumberInput(
+            f"People ({MIN_PEOPLE:,} to {MAX_PEOPLE:,})",
+            choice.people,
+            lambda people: set_choice(people=people),
+            unparsed,
+            classes=["lg-people"],
         )
     else:
         solara.Select(
