@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import numpy as np
@@ -248,6 +249,11 @@ def test_long_titles_keep_their_distinct_ends_in_file_names():
     assert file_name(f"{title}_equity", ".png").endswith("over_automation_equity.png")
     assert file_name(title, ".csv") != file_name(title + "_daily", ".csv")
     assert file_name("CE vs BC", ".csv") == "CE_vs_BC.csv"
+    six = "consistent_engagement vs broadcasting vs storytelling vs 3 more_daily"
+    assert re.fullmatch(
+        r"consistent_engagement_vs_[0-9a-f]{6}_vs_3_more_daily\.csv", file_name(six, ".csv")
+    )
+    assert file_name("x" * 100, ".csv").startswith("x" * 32 + "_")  # no words: cut anywhere
 
 
 def test_network_figure_exports_png_and_svg():

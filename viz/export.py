@@ -82,10 +82,16 @@ def file_name(text: str, suffix: str) -> str:
     """A safe file name from a title and a suffix (``.csv``, ``.png``, ...).
 
     A long title keeps its start and its end (where callers put what tells their files apart,
-    e.g. ``_equity`` or ``_daily``) around a short hash of the whole, so names stay distinct.
+    e.g. ``_equity`` or ``_daily``), cut between words where it has them, around a short hash
+    of the whole, so names stay distinct.
     """
     stem = slug(text, "longgame")
     if len(stem) > MAX_STEM:
         digest = hashlib.sha1(stem.encode()).hexdigest()[:6]
-        stem = f"{stem[:32].rstrip('_')}_{digest}_{stem[-24:].lstrip('_')}"
+        head, tail = stem[:32], stem[-24:]
+        if "_" in head[1:]:
+            head = head[: head.rindex("_")]
+        if "_" in tail[:-1]:
+            tail = tail[tail.index("_") + 1 :]
+        stem = f"{head.rstrip('_')}_{digest}_{tail.lstrip('_')}"
     return stem + suffix
