@@ -327,6 +327,11 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     _shots(page, "builder_upload_error")
     _fill(page, ".lg-field-follow_rate", "99999")  # beyond the range: said at the field
     page.locator(".lg-field-follow_rate .lg-field-error").get_by_text("at most").wait_for()
+    download = page.get_by_role("button", name="Download TOML")
+    assert download.is_disabled()  # greyed while a field is wrong, not gone
+    page.locator("[class*='lg-field-']").last.scroll_into_view_if_needed()  # a long form
+    save = page.get_by_role("button", name="Save").bounding_box()
+    assert 0 <= save["y"] <= page.viewport_size["height"], "Save stays in view beside the form"
     assert "<strategy builder>" not in page.locator(".lg-form-error").inner_text()
     good = tmp_path / "good.toml"
     good.write_text('name = "my_plan"\npreset = "storytelling"\nposts_per_week = 3.0\n')

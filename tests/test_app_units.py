@@ -17,7 +17,7 @@ from viz.choices import AudienceChoice, audience_for, comparison_for, resolve_st
 from viz.export import MAX_STEM, comparison_toml, figure_bytes, file_name
 from viz.jobs import Job, RunCache, run_strategy
 from viz.pages import longgame
-from viz.pages.builder import bounds, inactive, slider_step, validate
+from viz.pages.builder import bounds, inactive, range_text, slider_step, validate
 from viz.pages.longgame import MIN_DAYS, caption, quitting, quitting_value, weeks
 
 
@@ -924,3 +924,9 @@ def test_a_generated_audience_is_sized_in_a_number_box_within_its_range(session)
             rc.close()
     finally:
         compare.audience.set(saved)
+
+
+def test_builder_ranges_read_as_numbers():
+    assert range_text(1, 36500) == "1 to 36,500"
+    assert range_text(0.05, 0.5) == "0.05 to 0.5"
+    assert range_text(-1e12, 1e12) == "any number"

@@ -25,6 +25,8 @@ STYLE = """
 .lg-chart img { width: 100%; height: auto; }
 .lg-sweep-robustness-chart img, .lg-chart-market img { max-width: 820px; }  /* alone on a row */
 .lg-table-card { width: 100%; min-width: 0; }
+.lg-sticky { position: sticky; top: 8px; max-height: calc(100vh - 80px); overflow-y: auto; }
+.v-col:has(> .lg-sticky) { height: auto !important; overflow: visible !important; }  /* its track */
 .lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .v-input__details { min-height: 0 !important; }
 .lg-person .lg-table { width: 100%; }  /* a narrow side card: cells wrap, no sideways scroll */

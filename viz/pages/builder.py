@@ -132,12 +132,20 @@ def platform_error(strategy: Strategy, source: str) -> ScenarioError | None:
     return ScenarioError(message, source, "platforms", value=toml_value(value))
 
 
+def range_text(low: float, high: float) -> str:
+    """A field's range in a label: "0 to 36,500", or "any number" for the wide bounds that
+    only keep numbers finite (a quit rule's target)."""
+    if min(abs(low), abs(high)) >= 1e9:
+        return "any number"
+    return f"{low:,g} to {high:,g}"
+
+
 def _help(info: FieldInfo) -> str:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     parts = [info.description or ""]
     realistic = plausible(info)
     if realistic is not None:
-        parts.append(f"plausible: {realistic[0]:g} to {realistic[1]:g}")
+        parts.append(f"plausible: {range_text(*realistic)}")
     if extra.get("unit"):
         parts.append(f"unit: {extra['unit']}")
     if extra.get("source"):
@@ -206,7 +214,7 @@ def Field(
                     )
             else:
                 NumberInput(
-                    f"{label} ({low:g} to {high:g})",
+                    f"{label} ({range_text(low, high)})",
                     value,
                     on_value,
                     unparsed,
@@ -363,7 +371,7 @@ def BuilderPage() -> None:
     strategy, errors, problems = checked_form()
     name = form.value.get("name", "")
     with solara.Columns([1, 2], classes=["lg-columns"]):
-        with solara.Card("Strategy", classes=["lg-controls"]):
+        with solara.Card("Strategy", classes=["lg-controls", "lg-sticky"]):
             solara.Select(
                 "Start from",
                 values=strategy_names(custom_strategies.value),
@@ -386,6 +394,10 @@ def BuilderPage() -> None:
                     filename=file_name(strategy.name, ".toml"),
                     label="Download TOML",
                     mime_type="application/toml",
+                )
+            else:  # shown, greyed, rather than gone while a field is wrong
+                solara.Button(
+                    "Download TOML", icon_name="mdi-cloud-download-outline", disabled=True
                 )
             solara.Markdown("**Upload a strategy (TOML)**")
             FileUpload(
