@@ -28,6 +28,7 @@ from experiments.analysis import (
     load_sweep,
     robustness,
     sensitivity,
+    strategy_summary,
     target_names,
     write_report,
 )
@@ -36,7 +37,7 @@ from experiments.executors import SerialExecutor
 from experiments.figures import sensitivity_figure
 from experiments.spec import apply_values, experiment_from_text, load_experiment, resolve_path
 from experiments.store import load_manifest, load_points, load_results
-from experiments.sweep import Sweep, run_seed
+from experiments.sweep import Sweep, extract_outcomes, run_seed
 from sim import summary
 from sim.errors import ScenarioError
 from sim.runner import simulate
@@ -126,6 +127,7 @@ def test_robustness_experiment_is_large_enough():
         (('"break_even_day"', '"reach_all"'), "outcomes[3]", ["unknown outcome", "allowed"]),
         (('"break_even_day"', '"break_even_dy"'), "outcomes[3]", ["mean 'break_even_day'?"]),
         (('"followers@5"', '"followers@99"'), "outcomes[4]", ["from 0 to 14"]),
+        (('"followers@5"', '"followers@15"'), "outcomes[4]", ["from 0 to 14"]),  # the day after
         (('worse = "broadcasting"', 'worse = "nobody"'), "comparisons[0].worse", ["strategies"]),
         (
             ('worse = "broadcasting"', 'worse = "broadcastin"'),
@@ -186,6 +188,17 @@ def test_errors_name_file_field_line_and_allowed_values(change, field, words):
     assert str(error).count(field.removeprefix("parameters.")) == 1, str(error)  # said once
 
 
+def test_a_range_whose_low_equals_its_high_is_refused():
+    text = _sampled('method = "lhs"\npoints = 4').replace(
+        "low = 0.1, high = 0.5", "low = 0.3, high = 0.3"
+    )
+    with pytest.raises(
+        ScenarioError, match=r"low must be below high \(got 0.3 and 0.3\)"
+    ) as caught:
+        _experiment(text)
+    assert caught.value.field == "parameters.behavior.reply_trust"
+
+
 def test_strategy_and_scenario_errors_come_from_sim_loading():
     with pytest.raises(ScenarioError, match="unknown strategy 'nonsense'"):
         _experiment(TINY.replace('"broadcasting"]', '"nonsense"]'))
@@ -235,6 +248,23 @@ def test_designs_are_deterministic_in_range_and_sized():
     for method, points in (("saltelli", 4 * (3 + 2)), ("morris", 4 * (3 + 1))):
         design = f'method = "{method}"\npoints = 4'
         assert len(design_points(_experiment(_sampled(design, hops)))) == points
+
+
+def test_sampled_values_are_their_unit_coordinates_scaled_to_the_range():
+    """Linear over [low, high], log-uniform where ``log = true``, rounded for integers (values are
+    clipped to the range, so a wrong scale still passes a check that they lie in it)."""
+    hops = '\n"behavior.max_hops" = { low = 1, high = 6 }'
+    points = design_points(_experiment(_sampled('method = "lhs"\npoints = 16', hops)))
+    unit = {name: points[UNIT_PREFIX + name].to_numpy() for name in points if ":" not in name}
+    np.testing.assert_allclose(
+        points["behavior.reply_trust"], 0.1 + 0.4 * unit["behavior.reply_trust"]
+    )
+    np.testing.assert_allclose(
+        points["market.no_relationship"], 0.01 * 100.0 ** unit["market.no_relationship"]
+    )
+    np.testing.assert_array_equal(
+        points["behavior.max_hops"], np.round(1 + 5 * unit["behavior.max_hops"])
+    )
 
 
 def test_run_seeds_derive_from_experiment_seed_and_index():
@@ -394,6 +424,39 @@ def test_resume_runs_only_missing_runs(tiny_sweep, tmp_path):
     assert not list((copy / "runs").glob(".*.tmp"))
     sweep.execute(SerialExecutor())
     pd.testing.assert_frame_equal(load_results(copy), load_results(tiny_sweep))
+
+
+def test_a_resumed_sweep_of_several_seeds_runs_exactly_its_missing_runs(tmp_path):
+    """With 2 seeds per point a run's index is not its point: resuming neither skips a missing
+    run whose point has other runs nor redoes a finished one."""
+    text = TINY.replace("seeds = 1", "seeds = 2").replace(
+        "market.no_relationship = { values = [0.05, 0.4] }\n", ""
+    )
+    experiment = _experiment(text)
+    done = tmp_path / "done"
+    Sweep(experiment, done).execute(SerialExecutor())
+    for missing, expected in (([2], [(2, 1, 0)]), ([1, 3], [(1, 0, 1), (3, 1, 1)])):
+        copy = tmp_path / "-".join(map(str, missing))
+        shutil.copytree(done, copy)
+        (copy / "results.parquet").unlink()
+        for index in missing:
+            (copy / "runs" / f"run-{index:07d}.parquet").unlink()
+        sweep = Sweep(experiment, copy, resume=True)
+        assert [(run.index, run.point, run.replicate) for run in sweep.remaining] == expected
+        sweep.execute(SerialExecutor())
+        pd.testing.assert_frame_equal(load_results(copy), load_results(done))
+
+
+def test_break_even_is_the_first_day_incremental_profit_rises_above_zero():
+    """Incremental profit is 0 on day 0 and wherever the brand is back where it started: that is
+    not breaking even."""
+
+    def break_even(profits):
+        frame = pd.DataFrame({"day": range(len(profits)), "incremental_profit": profits})
+        return extract_outcomes(frame, ("break_even_day",))["break_even_day"]
+
+    assert break_even([0.0, -5.0, 0.0, 3.0, 1.0]) == 3
+    assert np.isnan(break_even([0.0, -5.0, -1.0, 0.0]))
 
 
 def test_a_run_is_finished_only_once_its_daily_series_is_written(tmp_path, monkeypatch):
@@ -745,6 +808,48 @@ def test_a_fixed_strategy_parameter_applies_to_every_compared_strategy(tmp_path)
         assert rows[0].at[strategy, "equity"] != rows[20].at[strategy, "equity"]
 
 
+def test_two_seeds_are_enough_for_a_point_to_be_significant():
+    """With 2 seeds the t-interval has 1 degree of freedom: wide, but a point whose lower bound
+    is above 0 is significant."""
+    from scipy import stats
+
+    data = _synthetic(points=16, seeds=2)
+    table = comparison_table(data, data.experiment.comparisons[0])
+    results = data.results.set_index(["point", "replicate", "strategy"])["equity"]
+    expected = []
+    for point in table.index:
+        pairs = [
+            results[point, r, "consistent_engagement"] - results[point, r, "broadcasting"]
+            for r in (0, 1)
+        ]
+        half = stats.t.ppf(0.975, df=1) * np.std(pairs, ddof=1) / np.sqrt(2)
+        expected.append(bool(np.mean(pairs) - half > 0))
+    assert table["significant"].tolist() == expected and 0 < sum(expected) < len(expected)
+    share = robustness(data)["comparisons"][0]["share_significant"]
+    assert share == pytest.approx(np.mean(expected))
+
+
+def test_the_share_where_a_comparison_holds_has_its_wilson_interval():
+    from scipy.stats import binomtest
+
+    item = robustness(_synthetic(points=32))["comparisons"][0]
+    holds = round(item["share_holds"] * item["points"])
+    assert 0 < holds < item["points"] == 32
+    wilson = binomtest(holds, item["points"]).proportion_ci(method="wilson")
+    assert item["share_holds_lo"] == pytest.approx(wilson.low, rel=1e-9)
+    assert item["share_holds_hi"] == pytest.approx(wilson.high, rel=1e-9)
+
+
+def test_the_summary_gives_the_10th_50th_and_90th_percentiles_of_the_runs():
+    data = _synthetic(points=11)
+    engaging = data.results["strategy"] == "consistent_engagement"
+    data.results.loc[engaging, "equity"] = np.arange(11.0)[::-1]
+    table = strategy_summary(data).set_index(["strategy", "outcome"])
+    row = table.loc[("consistent_engagement", "equity")]
+    assert (row["p10"], row["p50"], row["p90"], row["runs"]) == (1.0, 5.0, 9.0, 11)
+    assert row["mean"] == pytest.approx(5.0)
+
+
 def _comparing(data: SweepData, outcome: str, **options) -> SweepData:
     """``data`` with one headline comparison, CE against BC on ``outcome``."""
     from experiments.spec import Comparison
@@ -873,6 +978,42 @@ def test_a_failure_region_must_be_clearly_worse_than_the_whole_space():
     assert failure_region(corner, ["a", "b"])["fail_rate_inside"] > 0.9
 
 
+def test_a_failure_region_must_close_half_the_gap_to_always_failing():
+    """A box failing 4 times as often as the space as a whole (40% against 10%) but closing a
+    third of the gap to 100% is no region; one at 60% against 14% closes more than half."""
+    a = np.arange(100) / 100
+    spread = [0, 2, 5, 7, 10, 12, 15, 17]
+    weak = np.isin(np.arange(100), [*spread, 55, 85])
+    assert failure_region(pd.DataFrame({"holds": ~weak, "a": a}), ["a"]) is None
+    clear = np.isin(np.arange(100), [*spread, 3, 8, 13, 18, 55, 85])
+    region = failure_region(pd.DataFrame({"holds": ~clear, "a": a}), ["a"])
+    assert region["text"] == "a <= 0.198" and region["fail_rate_inside"] == pytest.approx(0.6)
+
+
+def test_a_morris_heatmap_puts_the_top_of_a_range_in_its_last_cell():
+    """Morris samples the corners of the unit cube: a coordinate of exactly 1 is in the top bin,
+    where CE's equity (3 x) is 3."""
+    data = _synthetic(points=8, method="morris")
+    assert (data.points[UNIT_PREFIX + "behavior.reply_trust"] == 1.0).any()
+    table = views.heatmap_table(
+        data,
+        "equity",
+        "behavior.reply_trust",
+        "market.no_relationship",
+        strategy="consistent_engagement",
+    )
+    assert list(table.columns) == ["0.0625", "0.312", "0.688", "0.938"]  # 8 bins of [0, 1]
+    top = table["0.938"].dropna()
+    assert len(top) and np.allclose(top, 3.0, atol=0.05)
+
+
+def test_the_sensitivity_table_lists_the_largest_index_first():
+    """CE's equity is 3 x reply_trust: that parameter comes first."""
+    table = views.sensitivity_table(_synthetic(points=64), "consistent_engagement: equity")
+    assert list(table["parameter"]) == ["behavior.reply_trust", "market.no_relationship"]
+    assert table["value"].iloc[0] > 0.8 > table["value"].iloc[1]
+
+
 def _line(text: str, start: str) -> int:
     """The number of the first line of ``text`` that starts with ``start``."""
     return 1 + next(i for i, row in enumerate(text.splitlines()) if row.startswith(start))
@@ -932,6 +1073,16 @@ def test_a_malformed_scheduler_address_is_refused_before_the_sweep_starts(tmp_pa
     assert "did you mean 'tcp'" in scheduler_problem("tpc://h:8786")
     for address in ("tcp://127.0.0.1:1", "127.0.0.1:8786", "tcp://[::1]:8786", "tls://h:1"):
         assert scheduler_problem(address) is None  # well formed; unreachable is found later
+
+
+def test_a_scheduler_port_must_be_from_1_to_65535():
+    from experiments.executors import scheduler_problem
+
+    for port in (0, 65536):
+        assert scheduler_problem(f"tcp://h:{port}") == (
+            f"the port must be from 1 to 65535, not {port}"
+        )
+    assert scheduler_problem("tcp://h:65535") is None
 
 
 def test_a_sweeps_manifest_records_the_files_read(tmp_path):

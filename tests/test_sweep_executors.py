@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.executors import DaskExecutor, PoolExecutor, SerialExecutor
+from experiments.executors import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
 from experiments.spec import load_experiment
 from experiments.store import load_results
 from experiments.sweep import Sweep
@@ -47,6 +47,12 @@ def test_pool_of_two_processes_gives_the_serial_table(experiment, reference, tmp
     assert report.complete and not report.failed
     pd.testing.assert_frame_equal(load_results(tmp_path), reference)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results.parquet"), reference)
+
+
+def test_one_worker_runs_serially_in_this_process_and_more_run_on_a_pool():
+    assert isinstance(make_executor(1), SerialExecutor)
+    pool = make_executor(2)
+    assert isinstance(pool, PoolExecutor) and pool.local_processes == 2
 
 
 def _free_port() -> int:
