@@ -930,3 +930,25 @@ def test_builder_ranges_read_as_numbers():
     assert range_text(1, 36500) == "1 to 36,500"
     assert range_text(0.05, 0.5) == "0.05 to 0.5"
     assert range_text(-1e12, 1e12) == "any number"
+
+
+def test_finished_charts_are_drawn_once_however_often_their_page_is_shown(monkeypatch):
+    """Coming back to a page redrew every chart (seconds on a busy server): a finished run's
+    figures and their PNGs are kept for the last few runs."""
+    from matplotlib.figure import Figure
+
+    from viz import components
+
+    monkeypatch.setattr(components, "_KEPT", components.OrderedDict())
+    calls = []
+    first = components.kept(("t", 1), lambda: calls.append(1) or Figure())
+    assert components.kept(("t", 1), lambda: calls.append(1) or Figure()) is first
+    assert len(calls) == 1
+    for number in range(2, components.KEPT_RESULTS + 2):
+        components.kept(("t", number), Figure)
+    assert ("t", 1) not in components._KEPT and len(components._KEPT) == components.KEPT_RESULTS
+    drawn = []
+    original = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda *a, **k: drawn.append(1) or original(*a, **k))
+    png = components.shown_png(first)
+    assert components.shown_png(first) is png and png.startswith(b"\x89PNG") and drawn == [1]

@@ -9,13 +9,18 @@ CSV, beside a manifest that says what made it).
 from __future__ import annotations
 
 import html
+import io
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import reacton.ipywidgets as rw
 import solara
 from matplotlib.figure import Figure
 
@@ -58,6 +63,43 @@ def use_background[T](
     return None
 
 
+_SHOWN: weakref.WeakKeyDictionary[Figure, bytes] = weakref.WeakKeyDictionary()
+_KEPT: OrderedDict[Hashable, Any] = OrderedDict()
+KEPT_RESULTS = 16
+"""Finished results whose drawings :func:`kept` holds (across sessions: keys are unique)."""
+_kept_lock = threading.Lock()
+
+
+def shown_png(figure: Figure) -> bytes:
+    """The PNG a chart is shown as, drawn once per figure (about 0.2 s each): a page shown again
+    reuses it while the figure lives."""
+    with _kept_lock:
+        png = _SHOWN.get(figure)
+    if png is None:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        png = buffer.getvalue()
+        with _kept_lock:
+            _SHOWN[figure] = png
+    return png
+
+
+def kept[T](key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per ``key`` while the last :data:`KEPT_RESULTS` keys are kept: a
+    finished run's charts survive leaving its page and coming back (a component's memo does not,
+    and drawing them again took seconds on a busy server)."""
+    with _kept_lock:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
+    value = compute()
+    with _kept_lock:
+        _KEPT[key] = value
+        while len(_KEPT) > KEPT_RESULTS:
+            _KEPT.popitem(last=False)
+    return value
+
+
 @solara.component
 def ChartCard(
     figure: Figure, name: str, made_by: Mapping[str, Any], classes: list[str] | None = None
@@ -65,7 +107,7 @@ def ChartCard(
     """A chart (rendered as an image) with PNG and SVG downloads named after ``name``, each
     described by what made it (``made_by``, see ``viz.export.figure_bytes``)."""
     with solara.Column(classes=["lg-chart", *(classes or [])], gap="4px"):
-        solara.FigureMatplotlib(figure, format="png", dependencies=[id(figure)])
+        rw.Image(value=shown_png(figure), format="png")
         FigureDownloads(lambda fmt: figure_bytes(figure, fmt, made_by), name)
 
 

@@ -35,7 +35,14 @@ from viz.choices import (
     small_market_note,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, OutcomeGlossary, ResultExports, TableCard
+from viz.components import (
+    ChartCard,
+    NumberInput,
+    OutcomeGlossary,
+    ResultExports,
+    TableCard,
+    kept,
+)
 from viz.jobs import ENGINE, Job, run_strategy
 from viz.limits import MAX_PEOPLE, run_problem, setup_problem
 from viz.state import custom_strategies, run_cache
@@ -394,17 +401,24 @@ def Results(run: CompareRun) -> None:
     def draw() -> dict | None:
         if df is None or not finished:
             return None
-        return {
-            column: charts.trajectory_chart(df, column, title)
-            for column, title in charts.COMPARE_CHARTS
-        }
+        return kept(
+            ("compare", run.number),
+            lambda: {
+                column: charts.trajectory_chart(df, column, title)
+                for column, title in charts.COMPARE_CHARTS
+            },
+        )
 
     figures = solara.use_memo(draw, dependencies=key)
     final = solara.use_memo(
         lambda: None if df is None else summary.final_outcomes(df), dependencies=key
     )
     vanity = solara.use_memo(
-        lambda: None if final is None or not finished else charts.vanity_chart(final),
+        lambda: (
+            None
+            if final is None or not finished
+            else kept(("vanity", run.number), lambda: charts.vanity_chart(final))
+        ),
         dependencies=key,
     )
     name = run.comparison.name
