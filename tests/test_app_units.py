@@ -952,3 +952,13 @@ def test_finished_charts_are_drawn_once_however_often_their_page_is_shown(monkey
     monkeypatch.setattr(Figure, "savefig", lambda *a, **k: drawn.append(1) or original(*a, **k))
     png = components.shown_png(first)
     assert components.shown_png(first) is png and png.startswith(b"\x89PNG") and drawn == [1]
+
+
+def test_the_network_svg_keeps_its_edges_as_one_image():
+    """Thousands of edges as SVG paths made a 4 MB file: they are embedded as one image."""
+    from viz.charts import network_chart
+
+    rng = np.random.default_rng(0)
+    positions, edges = rng.random((300, 2)), rng.integers(0, 300, (3000, 2))
+    svg = figure_bytes(network_chart(positions, edges, rng.integers(0, 6, 300), 1), "svg", MADE_BY)
+    assert svg.count(b"<image") == 1 and svg.count(b"<path") < 1000  # not one path an edge

@@ -213,7 +213,7 @@ def network_chart(positions: np.ndarray, edges: np.ndarray, states: np.ndarray, 
         segments = positions[edges]
         ax.add_collection(
             matplotlib.collections.LineCollection(
-                segments, colors="#cccccc", linewidths=0.2, zorder=EDGE_LAYER
+                segments, colors="#cccccc", linewidths=0.2, zorder=EDGE_LAYER, rasterized=True
             )
         )
     order = draw_order(states)
