@@ -10,6 +10,9 @@ from sim.text import outcome_cells
 
 __all__ = ["final_table", "outcome_glossary"]
 
+HEADERS = {outcome: outcome.replace("_", " ") for outcome in TABLE_OUTCOMES}
+"""Each outcome's column header in the final-outcome table; break-even comes last."""
+BREAK_EVEN = "break-even day"
 BREAK_EVEN_MEANING = (
     "the first day incremental profit is above 0; the median over the seeds that broke even, "
     "with how many did (none if fewer than half)"
@@ -24,7 +27,7 @@ ROI_NOTE = (
 
 def final_table(final: pd.DataFrame) -> pd.DataFrame:
     """``sim.summary.final_outcomes`` as display text: the CLI's outcomes, then break-even."""
-    columns = [outcome.replace("_", " ") for outcome in TABLE_OUTCOMES] + ["break-even day"]
+    columns = [*HEADERS.values(), BREAK_EVEN]
     rows = []
     for _, row in final.iterrows():
         cells = zip(columns, outcome_cells(row, TABLE_OUTCOMES), strict=True)
@@ -35,8 +38,7 @@ def final_table(final: pd.DataFrame) -> pd.DataFrame:
 def outcome_glossary() -> str:
     """What each column of :func:`final_table` means (``sim.metrics.COLUMNS``), as Markdown."""
     lines = [
-        f"- **{outcome.replace('_', ' ')}**: {COLUMNS[FINAL_OUTCOMES[outcome]]}"
-        for outcome in TABLE_OUTCOMES
+        f"- **{header}**: {COLUMNS[FINAL_OUTCOMES[outcome]]}" for outcome, header in HEADERS.items()
     ]
-    lines.append(f"- **break-even day**: {BREAK_EVEN_MEANING}")
+    lines.append(f"- **{BREAK_EVEN}**: {BREAK_EVEN_MEANING}")
     return "\n".join(lines) + "\n\n" + ROI_NOTE
