@@ -30,6 +30,7 @@ from viz.tables import outcome_glossary
 
 __all__ = [
     "ChartCard",
+    "CsvDownloads",
     "FigureDownloads",
     "ManifestDownload",
     "ResultExports",
@@ -154,13 +155,21 @@ def ResultExports(
         )
         if daily is None or made_by is None:
             return
-        solara.FileDownload(
-            lambda: table_csv(daily),
-            filename=file_name(name + "_daily", ".csv"),
-            label="Daily metrics CSV",
-            mime_type="text/csv",
-        )
-        ManifestDownload(made_by, {name + "_daily": daily}, name + "_daily", page)
+        CsvDownloads(daily, name + "_daily", made_by, page, label="Daily metrics CSV")
+
+
+@solara.component
+def CsvDownloads(
+    data: pd.DataFrame, name: str, made_by: Mapping[str, Any], page: str, label: str = "CSV"
+) -> None:
+    """``data`` as a CSV download named after ``name``, and the manifest that traces it."""
+    solara.FileDownload(
+        lambda: table_csv(data),
+        filename=file_name(name, ".csv"),
+        label=label,
+        mime_type="text/csv",
+    )
+    ManifestDownload(made_by, {name: data}, name, page)
 
 
 @solara.component
@@ -241,13 +250,7 @@ def TableCard(
         with solara.Div(classes=["lg-table-scroll"]):  # scrolls alone: see viz/app.py STYLE
             solara.HTML(tag="div", unsafe_innerHTML=html_table(shown))
         with solara.Row(gap="8px"):
-            solara.FileDownload(
-                lambda: table_csv(data),
-                filename=file_name(name, ".csv"),
-                label="CSV",
-                mime_type="text/csv",
-            )
-            ManifestDownload(made_by, {name: data}, name, page)
+            CsvDownloads(data, name, made_by, page)
 
 
 @solara.component
