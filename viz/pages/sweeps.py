@@ -48,13 +48,18 @@ versus = solara.reactive(NO_VERSUS)
 bins = solara.reactive(8)
 
 
+def say_problem(error: Exception) -> None:
+    """Show why a sweep could not be opened, its folders named as the path box names them."""
+    problem.set(views.shown_message(str(error), views.allowed_roots()))
+
+
 def open_directory(directory: Path) -> None:
     """Load a sweep directory and show its first comparison (or an error message)."""
     try:
         data = views.open_sweep(directory)
     except OutputError as exc:
         sweep.set(None)
-        problem.set(views.shown_message(str(exc), views.allowed_roots()))
+        say_problem(exc)
         return
     start = views.initial_selection(data)
     outcome.set(start["outcome"])
@@ -81,7 +86,7 @@ def refresh() -> None:
         try:
             sweep.set(views.open_sweep(sweep.value.root))
         except OutputError as exc:
-            problem.set(views.shown_message(str(exc), views.allowed_roots()))
+            say_problem(exc)
 
 
 def open_typed() -> None:
@@ -90,7 +95,7 @@ def open_typed() -> None:
         directory = views.resolve_sweep_dir(typed.value, views.allowed_roots())
     except views.SweepPathError as exc:
         sweep.set(None)
-        problem.set(views.shown_message(str(exc), views.allowed_roots()))
+        say_problem(exc)
         return
     found = views.find_sweeps(views.allowed_roots())
     chosen.set(next((label for label, path in found.items() if path.resolve() == directory), ""))
