@@ -141,8 +141,8 @@ def _problem() -> str:
         if MIN_STRATEGIES <= count <= MAX_STRATEGIES
         else f"Choose {MIN_STRATEGIES} to {MAX_STRATEGIES} strategies ({count} chosen)."
     )
-    people = audience.value.people
-    if not own and audience.value.kind == "generated" and not MIN_PEOPLE <= people <= MAX_PEOPLE:
+    people = audience.value.people  # the most people is the web app's limit (run_problem)
+    if not own and audience.value.kind == "generated" and people < MIN_PEOPLE:
         own = (
             f"A generated audience has {MIN_PEOPLE:,} to {MAX_PEOPLE:,} people ({people:,} chosen)."
         )
