@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import solara
+from matplotlib.figure import Figure
 
 from sim import summary
 from sim.charts import market_chart
@@ -461,6 +462,14 @@ def MarketCard(run: CompareRun) -> None:
         ),
         dependencies=[scan],
     )
+
+    def draw() -> tuple[pd.DataFrame, Figure] | None:
+        if profits is None:
+            return None
+        breaks = break_even_table(profits)
+        return breaks, market_chart(profits, breaks)
+
+    drawn = solara.use_memo(draw, dependencies=[id(profits)])  # once per scan, not per render
     smallest, largest = MARKET_FACTORS[0], MARKET_FACTORS[-1]
     with solara.Column(classes=["lg-market"], gap="6px"):
         solara.Markdown("### Break-even market size")
@@ -490,15 +499,15 @@ def MarketCard(run: CompareRun) -> None:
             solara.ProgressLinear(value=100 * scan.done / scan.total if scan.total else 0)
         if scan.error:
             solara.Error(scan.error)
-        if profits is None:
+        if profits is None or drawn is None:
             return
-        breaks = break_even_table(profits)
+        breaks, chart = drawn
         name = run.comparison.name + "_market"
         made_by = provenance(seeds_of(run.metrics()), run.comparison, ENGINE) | {
             "market_factors": sorted(scan.finals)
         }
         TableCard(breaks.drop(columns="people"), profits, name, made_by, PAGE)
-        ChartCard(market_chart(profits, breaks), name, made_by, classes=["lg-chart-market"])
+        ChartCard(chart, name, made_by, classes=["lg-chart-market"])
 
 
 @solara.component
