@@ -266,21 +266,29 @@ def test_long_game_moves_with_w(browser, app_url):
 def test_audience_click_shows_history(browser, app_url):
     page = _page(browser, app_url, "audience")
     page.get_by_role("button", name="Run").wait_for()
-    _fill(page, ".lg-days", "30")
+    _fill(page, ".lg-days", "120")
     page.get_by_role("button", name="Run").click()
+    page.wait_for_function(  # the view's points arrive after the rest of the page
+        "() => document.querySelectorAll('circle.lg-node').length > 100", timeout=TIMEOUT * 2
+    )
+    assert page.locator(".lg-status").inner_text() == "running the agent engine..."
+    page.evaluate("() => { window.drawnWhileRunning = document.querySelector('circle.lg-node'); }")
     page.wait_for_function(
         "() => (document.querySelector('.lg-status') || {}).innerText === 'done'",
         timeout=TIMEOUT * 2,
     )
     page.wait_for_function(  # the finished run is shown on its last day
         "() => { const s = document.querySelector('.lg-day [role=slider]');"
-        " return s && s.getAttribute('aria-valuenow') === '30'; }"
+        " return s && s.getAttribute('aria-valuenow') === '120'; }"
+    )
+    page.wait_for_timeout(1000)  # time for a redraw, were the finished run to cause one
+    assert page.evaluate("() => document.contains(window.drawnWhileRunning)"), (
+        "the network view is kept, not drawn anew, when the run finishes"
     )
     nodes = page.locator("circle.lg-node")
-    assert nodes.count() > 100
     person = nodes.nth(7).get_attribute("data-person")
     panel = page.locator(".lg-person")
-    for _ in range(3):  # a click on a node redrawn just after "done" is lost: click again
+    for _ in range(3):  # a click while the page still syncs after "done" can be lost: again
         page.locator(f'circle.lg-node[data-person="{person}"]').dispatch_event("click")
         try:
             panel.wait_for(timeout=TIMEOUT // 4)

@@ -285,9 +285,11 @@ def AudiencePage() -> None:
                 return
             with solara.Columns([2, 1]):
                 with solara.Column(style={"min-width": "0"}):
-                    if status.value != "done":
-                        total = current.days
-                        solara.ProgressLinear(100 * recorded.value / max(total, 1))
+                    solara.ProgressLinear(  # hidden, not removed, when done: Network stays mounted
+                        False
+                        if status.value == "done"
+                        else 100 * recorded.value / max(current.days, 1)
+                    )
                     Network(current)
                 if selected.value >= 0:
                     PersonPanel(current, selected.value)
