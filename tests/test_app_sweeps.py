@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from browser_app import needs_chromium, open_page, serve_app, shot
-from test_sweep_views import run_grid_sweep
+from test_sweep_views import GRID, run_grid_sweep
 
 from experiments import views
+from experiments.executors import SerialExecutor
+from experiments.spec import experiment_from_text
+from experiments.sweep import Sweep
 from sim.text import number
 from viz.pages.sweeps import robustness_shown
 
@@ -26,6 +29,16 @@ pytestmark = needs_chromium
 def sweeps_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sweeps")
     run_grid_sweep(root / "grid")
+    sampled = GRID  # the same parameters' ranges, four Latin hypercube points
+    for grid, lhs in (
+        ('"grid"', '"sampled"'),
+        ('method = "sampled"', 'method = "lhs"\npoints = 4'),
+        ("values = [0.1, 0.3, 0.5]", "low = 0.1, high = 0.5"),
+        ("values = [0.05, 0.4]", "low = 0.05, high = 0.4"),
+    ):
+        assert grid in sampled
+        sampled = sampled.replace(grid, lhs)
+    Sweep(experiment_from_text(sampled, "sampled.toml"), root / "sampled").execute(SerialExecutor())
     (root.parent / "outside").mkdir()
     return root
 
@@ -90,12 +103,7 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     assert made["fingerprint"] == fingerprint and made["made_in"] == "longgame app, sweeps page"
     assert list(made["sha256"].values()) == [hashlib.sha256(csv_bytes).hexdigest()]
 
-    # the Bins box says what it takes
-    bins = page.locator(".lg-bins input")
-    for text, message in (("0", "1 to 20 bins."), ("eight", "'eight' is not a whole number")):
-        bins.fill(text)
-        bins.press("Enter")
-        page.get_by_text(message).first.wait_for()
+    assert page.locator(".lg-bins").count() == 0  # a grid's cells are its values: no Bins box
 
     # a path outside the allowed folder is refused, one inside opens
     path = page.locator(".lg-sweep-path input")
@@ -109,4 +117,34 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     page.get_by_role("button", name="Open").click()
     page.locator(".lg-sweep-heatmap img").wait_for()
     assert page.locator(".lg-sweep-error").count() == 0
+    page.context.close()
+
+
+def test_sweeps_page_bins_a_sampled_design(browser, sweeps_url, sweeps_root):
+    page = open_page(browser, sweeps_url, "sweeps")
+    page.locator(".lg-sweep-select").click()
+    page.get_by_role("option", name=f"{sweeps_root.name}/sampled").click()
+    table = page.locator(".lg-sweep-heatmap-table table")
+    table.wait_for()
+    bins = page.locator(".lg-bins input")
+    bins.fill("1")
+    bins.press("Enter")
+    page.wait_for_function(  # one bin per parameter: the four points in one cell
+        "() => document.querySelectorAll('.lg-sweep-heatmap-table tbody tr').length === 1"
+    )
+    data = views.open_sweep(sweeps_root / "sampled")
+    whole = views.heatmap_table(
+        data,
+        "equity",
+        "behavior.reply_trust",
+        "market.no_relationship",
+        strategy="consistent_engagement",
+        versus="broadcasting",
+        bins=1,
+    )
+    assert whole.shape == (1, 1) and number(whole.iloc[0, 0]) in table.inner_text()
+    for text, message in (("0", "1 to 20 bins."), ("eight", "'eight' is not a whole number")):
+        bins.fill(text)
+        bins.press("Enter")
+        page.get_by_text(message).first.wait_for()
     page.context.close()

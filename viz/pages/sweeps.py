@@ -194,7 +194,7 @@ def DirectoryChoice() -> None:
 
 @solara.component
 def Controls(data: SweepData) -> None:
-    """Outcome, x and y parameters, strategy, versus strategy, bins."""
+    """Outcome, x and y parameters, strategy, versus strategy, and bins for a sampled design."""
     choices = views.choices(data)
     parameters = [p["name"] for p in choices["parameters"]]
 
@@ -214,9 +214,10 @@ def Controls(data: SweepData) -> None:
             values=[NO_VERSUS, *(s for s in choices["strategies"] if s != strategy.value)],
             value=versus,
         )
-        NumberInput("Bins (sampled designs)", bins.value, bins.set, classes=["lg-bins"])
-        if not 1 <= bins.value <= MAX_BINS:
-            solara.Warning(f"1 to {MAX_BINS} bins.", dense=True)
+        if data.experiment.design.method != "grid":  # a grid's cells are its values
+            NumberInput("Bins", bins.value, bins.set, classes=["lg-bins"])
+            if not 1 <= bins.value <= MAX_BINS:
+                solara.Warning(f"1 to {MAX_BINS} bins.", dense=True)
         solara.Text(
             f"{choices['finished_runs']} of {choices['total_runs']} runs finished",
             classes=["lg-sweep-progress"],
