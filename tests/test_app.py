@@ -124,6 +124,16 @@ def _shots(page, name: str, fits: str = "") -> None:
     page.set_viewport_size({"width": width, "height": height})  # the test goes on as it began
 
 
+def _stays_when_stale(page, shown: str, control: str, value: str) -> None:
+    """A changed control brings the note that the results are not its own, and the results
+    stay as they are (not drawn anew)."""
+    page.evaluate("(s) => { window.shownBefore = document.querySelector(s); }", shown)
+    _fill(page, control, value)
+    page.locator(".lg-stale").wait_for()
+    page.wait_for_timeout(1000)  # time for a redraw, were the note to cause one
+    assert page.evaluate("() => document.contains(window.shownBefore)"), f"{shown} drawn anew"
+
+
 def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     page = _page(browser, app_url)
     page.get_by_role("button", name="Run").wait_for()
@@ -211,6 +221,7 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
         profit = result["final"]["incremental_profit"]["mean"]
         assert float(row["incremental_profit_mean"]) == pytest.approx(profit, rel=1e-9, abs=1e-9)
     assert market.locator("tbody tr").count() == 2 and "people" in market.inner_text()
+    _stays_when_stale(page, ".lg-chart-followers img", ".lg-days", "61")
 
     # a second session sees none of this one's results or state
     other = _page(browser, app_url)
@@ -260,6 +271,7 @@ def test_long_game_moves_with_w(browser, app_url):
         "quits at week 16"
         in _download(page, exports.get_by_role("button", name="Scenario TOML")).decode()
     )
+    _stays_when_stale(page, ".lg-jcurve img", ".lg-seeds", "3")
     page.context.close()
 
 

@@ -260,6 +260,15 @@ def OutcomeGlossary() -> None:
         solara.Markdown(outcome_glossary(), style={"font-size": "13px"})
 
 
+@solara.component
+def StaleNote(note: str) -> None:
+    """``note`` (why the results shown are not the controls' own), or nothing, in a slot of its
+    own: its coming and going leaves the results below mounted rather than drawn anew."""
+    with solara.Div(classes=["lg-stale-slot"]):
+        if note:
+            solara.Warning(note, dense=True, classes=["lg-stale"])
+
+
 @solara.component_vue(str(_HERE / "file_upload.vue"))
 def FileUpload(
     label: str, accept: str, max_bytes: int, event_upload: Callable[[dict], None]

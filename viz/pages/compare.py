@@ -41,6 +41,7 @@ from viz.components import (
     NumberInput,
     OutcomeGlossary,
     ResultExports,
+    StaleNote,
     TableCard,
     kept,
 )
@@ -525,8 +526,6 @@ def ComparePage() -> None:
                 )
             else:
                 solara.Markdown(f"## {run.comparison.name}")
-                note = stale_note(run)
-                if note:
-                    solara.Warning(note, dense=True, classes=["lg-stale"])
+                StaleNote(stale_note(run))
                 ProgressBars(run)
                 Results(run)

@@ -37,7 +37,14 @@ from viz.choices import (
     scenario_for,
     strategy_names,
 )
-from viz.components import ChartCard, NumberInput, OutcomeGlossary, ResultExports, TableCard
+from viz.components import (
+    ChartCard,
+    NumberInput,
+    OutcomeGlossary,
+    ResultExports,
+    StaleNote,
+    TableCard,
+)
 from viz.jobs import ENGINE, RUN_QUEUE, Job, RunCache, run_strategy, step_until
 from viz.limits import setup_problem
 from viz.state import custom_strategies, run_cache
@@ -512,9 +519,7 @@ def LongGamePage() -> None:
                     on_value=move,
                     thumb_label="always",
                 )
-            note = "" if current is None else stale_note(current.setup)
-            if note:
-                solara.Warning(note, dense=True, classes=["lg-stale"])
+            StaleNote("" if current is None else stale_note(current.setup))
             if current is None:
                 solara.Info("Press Run to play the long game on this audience.")
             elif current.error:
