@@ -8,7 +8,6 @@ can be drawn from several threads or sessions of the web app at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -20,7 +19,6 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, MaxNLocator, NullLocator, PercentFormatter  # noqa: E402
 
 from sim.metrics import COLUMNS, FINAL_OUTCOMES, SIGNED  # noqa: E402
-from sim.output import atomic_write  # noqa: E402
 from sim.summary import daily_band  # noqa: E402
 from sim.text import PERCENT_OUTCOMES, compact, compact_ticks  # noqa: E402
 
@@ -28,10 +26,8 @@ __all__ = [
     "DEFAULT_COLUMNS",
     "CompactFormatter",
     "market_chart",
-    "png_and_svg",
     "save_figure",
     "trajectories_figure",
-    "trajectories_png",
 ]
 
 DEFAULT_COLUMNS: tuple[str, ...] = ("equity", "followers", "cum_revenue", "incremental_profit")
@@ -149,31 +145,6 @@ def trajectories_figure(
     if title:
         fig.suptitle(title, fontsize=13)
     return fig
-
-
-def trajectories_png(
-    df: pd.DataFrame,
-    path: Path | str,
-    columns: Sequence[str] = DEFAULT_COLUMNS,
-    *,
-    title: str | None = None,
-    dpi: int = 120,
-    note: str | None = None,
-) -> tuple[Path, Path]:
-    """Draw :func:`trajectories_figure` to ``path`` (PNG) and an SVG beside it; returns both."""
-    return png_and_svg(trajectories_figure(df, columns, title=title), path, dpi, note)
-
-
-def png_and_svg(
-    fig: Figure, path: Path | str, dpi: int = 120, note: str | None = None
-) -> tuple[Path, Path]:
-    """Write ``fig`` to ``path`` (PNG) and to an SVG beside it, each atomically, described by
-    ``note`` (what made it: ``sim.output.figure_note``); returns both."""
-    png = Path(path)
-    svg = png.with_suffix(".svg")
-    atomic_write(png, lambda tmp: save_figure(fig, tmp, "png", dpi, note))
-    atomic_write(svg, lambda tmp: save_figure(fig, tmp, "svg", dpi, note))
-    return png, svg
 
 
 def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:

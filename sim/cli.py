@@ -398,11 +398,12 @@ def _check_against(against: str, names: list[str]) -> None:
 
 def _made_by(kind: str, name: str, engine: str, df: Any, paths: dict[str, Path]) -> dict[str, Any]:
     """What made a result, for its JSON: the scenario or comparison, engine, seeds, manifest."""
-    seeds = sorted(int(seed) for seed in df["seed"].unique())
-    return {kind: name, "engine": engine, "seeds": seeds, "manifest": str(paths["manifest"])}
+    from sim.output import seeds_of
+
+    return {kind: name, "engine": engine, "seeds": seeds_of(df), "manifest": str(paths["manifest"])}
 
 
-def _print_written(paths: dict[str, Path], png: Path, svg: Path) -> None:
+def _print_written(paths: dict[str, Path]) -> None:
     """Where a run's or comparison's files are (on stderr)."""
     log = _stderr()
     log.print(f"Daily metrics: {paths['parquet']} (and {paths['csv'].name})")
@@ -411,7 +412,7 @@ def _print_written(paths: dict[str, Path], png: Path, svg: Path) -> None:
         log.print(f"Paired differences: {paths['paired']}")
     if "market" in paths:
         log.print(f"Break-even market sizes: {paths['market']} (and {paths['market_chart'].name})")
-    log.print(f"Chart: {png} (and {svg.name})")
+    log.print(f"Chart: {paths['chart']} (and {paths['chart_svg'].name})")
 
 
 def _engine_name(value: str) -> str:
@@ -600,16 +601,9 @@ def run(
 ) -> None:
     """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
     with _user_errors():
-        from sim.charts import trajectories_png
+        from sim.charts import trajectories_figure
         from sim.loading import files_read, load_scenario
-        from sim.output import (
-            CHART_PNG,
-            ensure_results_dir,
-            figure_note,
-            provenance,
-            seeds_of,
-            write_results,
-        )
+        from sim.output import ensure_results_dir, write_results
         from sim.runner import run_seeds
 
         with files_read() as read:
@@ -641,21 +635,17 @@ def run(
                     progress=progress,
                     workers=workers,
                 )
+            chart = trajectories_figure(df, title=f"{resolved.name}, {plural(seeds, 'seed')}")
             paths = write_results(
                 df,
                 out,
                 scenario=resolved,
                 engine=engine,
                 command=_command(),
+                figures={"chart": chart},
                 inputs=_inputs(read, resolved),
             )
-            png, svg = trajectories_png(
-                df,
-                Path(out) / CHART_PNG,
-                title=f"{resolved.name}, {plural(seeds, 'seed')}",
-                note=figure_note(provenance(seeds_of(df), resolved, engine)),
-            )
-        _print_written(paths, png, svg)
+        _print_written(paths)
         made_by = _made_by("scenario", resolved.name, engine, df, paths)
         _print_final(df, title=resolved.name, as_json=as_json, made_by=made_by)
 
@@ -730,15 +720,9 @@ def compare(
             raise CliError("--direction needs --graph")
 
         from sim import loading
-        from sim.charts import trajectories_png
-        from sim.output import (
-            CHART_PNG,
-            ensure_results_dir,
-            figure_note,
-            provenance,
-            seeds_of,
-            write_results,
-        )
+        from sim.charts import market_chart, trajectories_figure
+        from sim.market import break_even_table
+        from sim.output import ensure_results_dir, write_results
         from sim.runner import compare as run_comparison
         from sim.runner import on_edge_list, with_audience
         from sim.summary import paired_with
@@ -792,6 +776,12 @@ def compare(
             paired = None if against is None else (against, paired_with(df, against))
             market = _market_scan(comparison, df, engine, workers) if markets else None
             tables = {"paired": None if paired is None else paired_frame(*paired), "market": market}
+            brands = scenario.brands
+            played = f", as brand {brands[0].name}" if len(brands) > 1 else ""
+            title = f"{comparison.name}, {plural(comparison.seeds, 'seed')}{played}"
+            figures = {"chart": trajectories_figure(df, title=title)}
+            if market is not None:
+                figures["market_chart"] = market_chart(market, break_even_table(market))
             paths = write_results(
                 df,
                 out,
@@ -799,19 +789,10 @@ def compare(
                 engine=engine,
                 command=_command(),
                 tables=tables,
+                figures=figures,
                 inputs=inputs,
             )
-            note = figure_note(provenance(seeds_of(df), comparison, engine))
-            _market_chart(market, Path(out), paths, note)
-            brands = scenario.brands
-            played = f", as brand {brands[0].name}" if len(brands) > 1 else ""
-            png, svg = trajectories_png(
-                df,
-                Path(out) / CHART_PNG,
-                title=f"{comparison.name}, {plural(comparison.seeds, 'seed')}{played}",
-                note=note,
-            )
-        _print_written(paths, png, svg)
+        _print_written(paths)
         made_by = _made_by("comparison", comparison.name, engine, df, paths)
         _print_final(
             df,
@@ -893,22 +874,6 @@ def _market_scan(comparison: Any, df: Any, engine: str, workers: int) -> Any:
             finals[factor] = summary.final_outcomes(frames)
     market = people_in(scenario.audience.graph) * scenario.market.scale
     return market_profits(finals, market)
-
-
-def _market_chart(profits: Any, out: Path, paths: dict[str, Path], note: str) -> None:
-    """Draw ``profits`` (``_market_scan``) to market.png and market.svg in ``out``, described by
-    ``note``, and add them to ``paths``; without a scan, remove an earlier run's market chart."""
-    from sim.charts import market_chart, png_and_svg
-    from sim.market import break_even_table
-    from sim.output import MARKET_PNG
-
-    png = out / MARKET_PNG
-    if profits is None:
-        png.unlink(missing_ok=True)
-        png.with_suffix(".svg").unlink(missing_ok=True)
-        return
-    figure = market_chart(profits, break_even_table(profits))
-    paths["market_chart"], _ = png_and_svg(figure, png, note=note)
 
 
 SERVE_APP = "from sim.cli import serve_app; serve_app()"

@@ -25,12 +25,15 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 import sim
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "OutputError",
@@ -42,6 +45,7 @@ __all__ = [
     "PAIRED_CSV",
     "MARKET_CSV",
     "CHART_PNG",
+    "FIGURES",
     "atomic_write",
     "cannot_write",
     "ensure_dir",
@@ -68,6 +72,9 @@ CHART_PNG = "trajectories.png"
 MARKET_PNG = "market.png"
 OPTIONAL_TABLES = {"paired": PAIRED_CSV, "market": MARKET_CSV}
 """Tables ``compare`` writes when asked (``--against``, ``--markets``), by kind."""
+FIGURES = {"chart": CHART_PNG, "market_chart": MARKET_PNG}
+"""Figures written as a PNG with an SVG beside it, by kind: the trajectories of every run and
+comparison, the market chart of ``compare --markets``."""
 RESULT_FILES = (
     METRICS_PARQUET,
     METRICS_CSV,
@@ -417,19 +424,23 @@ def write_results(
     command: Sequence[str] | str | None = None,
     extra: dict[str, Any] | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    figures: Mapping[str, Figure] | None = None,
     inputs: Iterable[Path | str] = (),
 ) -> dict[str, Path]:
     """Write ``metrics.parquet``, ``metrics.csv``, ``summary.csv`` (the final outcomes with their
-    intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``, and the
+    intervals, ``sim.summary.final_outcomes``) and ``manifest.json`` into ``out_dir``, the
     optional ``tables`` by kind (``OPTIONAL_TABLES``: ``paired``, the differences of ``compare
-    --against``; ``market``, the profits of ``compare --markets``).
+    --against``; ``market``, the profits of ``compare --markets``) and the ``figures`` by kind
+    (``FIGURES``), each as PNG and SVG described by :func:`figure_note`.
 
-    Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``, and each kind of
-    ``tables``). They replace the previous ones together (an earlier optional table is removed
-    when there is none of its kind now); the manifest records the SHA-256 of each data file, so
-    a reader can check that the files beside it are the ones it describes, and the size and
-    SHA-256 of each file read to make them (``inputs``: scenario, strategy and edge-list files).
+    Returns the paths by kind (``parquet``, ``csv``, ``summary``, ``manifest``, each kind of
+    ``tables``, each kind of ``figures`` and its ``_svg``). They replace the previous ones
+    together (an earlier optional table or figure is removed when there is none of its kind
+    now); the manifest records the SHA-256 of each file written, so a reader can check that the
+    files beside it are the ones it describes, and the size and SHA-256 of each file read to
+    make them (``inputs``: scenario, strategy and edge-list files).
     """
+    from sim.charts import save_figure
     from sim.summary import final_outcomes
 
     out = Path(out_dir)
@@ -463,6 +474,21 @@ def write_results(
                 paths[kind], lambda tmp, table=table: table.to_csv(tmp, index=False)
             )
             info["files"][kind] = name
+        note = figure_note({key: info[key] for key in PROVENANCE_FIELDS})
+        for kind, name in FIGURES.items():
+            figure = (figures or {}).get(kind)
+            for fmt, path in (("png", out / name), ("svg", (out / name).with_suffix(".svg"))):
+                key = kind if fmt == "png" else f"{kind}_svg"
+                if figure is None:
+                    staging.drop(path)
+                    continue
+
+                def draw(tmp: Path, figure: Figure = figure, fmt: str = fmt) -> None:
+                    save_figure(figure, tmp, fmt, note=note)
+
+                paths[key] = path
+                staged[key] = staging.stage(path, draw)
+                info["files"][key] = path.name
         info["sha256"] = {paths[kind].name: _sha256(tmp) for kind, tmp in staged.items()}
         text = json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         staging.stage(paths["manifest"], lambda tmp: tmp.write_text(text, "utf-8"))

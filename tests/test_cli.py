@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -361,6 +362,7 @@ def test_option_errors_exit_2():
 def test_write_results_files_and_manifest(tmp_path):
     df = make_metrics(seeds=2, days=3)
     paths = write_results(df, tmp_path / "out", engine="vector", command=["longgame", "x"])
+    assert "chart" not in paths  # a figure only when given
     assert pd.read_parquet(paths["parquet"]).shape == df.shape
     assert len(pd.read_csv(paths["csv"])) == len(df)
     manifest = json.loads(paths["manifest"].read_text())
@@ -430,6 +432,12 @@ def test_run_on_two_workers_writes_metrics_and_manifest(tmp_path):
     assert manifest["engine"] == "vector"
     assert "Acme" in result.stdout
     assert (out / "trajectories.png").stat().st_size > 0 and (out / "summary.csv").is_file()
+    beside = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in out.iterdir()
+        if path.name != "manifest.json"
+    }
+    assert manifest["sha256"] == beside  # every file beside it, the chart's PNG and SVG too
 
 
 def test_run_json_on_stdout(tmp_path):
@@ -673,10 +681,13 @@ def test_markets_scans_market_sizes_and_reports_the_break_even_size(tmp_path):
     own = market[market["factor"] == 1.0]["incremental_profit_mean"].tolist()
     summary = pd.read_csv(out / "summary.csv")
     assert own == summary["incremental_profit_mean"].tolist()  # its own size: the comparison
-    assert "market.csv" in json.loads((out / "manifest.json").read_text())["sha256"]
+    hashed = json.loads((out / "manifest.json").read_text())["sha256"]
+    assert {"market.csv", "market.png", "market.svg"} <= set(hashed)
     result = invoke("compare", "broadcasting", "storytelling", *args)
     assert result.exit_code == 0, result.output
     assert not (out / "market.csv").exists() and not (out / "market.png").exists()
+    assert not (out / "market.svg").exists()
+    assert "market.png" not in json.loads((out / "manifest.json").read_text())["sha256"]
     assert "break-even market" not in result.stdout
 
 

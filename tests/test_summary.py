@@ -257,12 +257,15 @@ def test_chart_legend_claims_a_band_only_over_seeds(seeds, legend):
 
 
 def test_chart_files_are_the_same_bytes_each_time(tmp_path):
-    from sim.charts import trajectories_png
+    from sim.charts import trajectories_figure
+    from sim.output import write_results
 
     df = make_metrics(days=5)
-    first = [path.read_bytes() for path in trajectories_png(df, tmp_path / "a.png")]
-    again = [path.read_bytes() for path in trajectories_png(df, tmp_path / "b.png")]
-    assert first == again and b"<dc:date>" not in first[1]
+    files = []
+    for name in ("a", "b"):
+        paths = write_results(df, tmp_path / name, figures={"chart": trajectories_figure(df)})
+        files.append([paths[kind].read_bytes() for kind in ("chart", "chart_svg")])
+    assert files[0] == files[1] and b"<dc:date>" not in files[0][1]
 
 
 def test_chart_tells_sixteen_strategies_apart():
