@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser_app import needs_chromium, open_page, serve_app, shot
-from test_sweep_views import GRID, run_grid_sweep
+from test_sweep_views import GRID, ce_minus_bc_equity, run_grid_sweep
 
 from experiments import views
 from experiments.executors import SerialExecutor
@@ -66,14 +66,7 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
 
     # the numbers shown are experiments.views' own
     data = views.open_sweep(sweeps_root / "grid")
-    table = views.heatmap_table(
-        data,
-        "equity",
-        "behavior.reply_trust",
-        "market.no_relationship",
-        strategy="consistent_engagement",
-        versus="broadcasting",
-    )
+    table = ce_minus_bc_equity(data)
     assert table.shape == (2, 3)
     heatmap_text = page.locator(".lg-sweep-heatmap-table table").inner_text()
     for value in table.to_numpy().ravel():
@@ -132,16 +125,7 @@ def test_sweeps_page_bins_a_sampled_design(browser, sweeps_url, sweeps_root):
     page.wait_for_function(  # one bin per parameter: the four points in one cell
         "() => document.querySelectorAll('.lg-sweep-heatmap-table tbody tr').length === 1"
     )
-    data = views.open_sweep(sweeps_root / "sampled")
-    whole = views.heatmap_table(
-        data,
-        "equity",
-        "behavior.reply_trust",
-        "market.no_relationship",
-        strategy="consistent_engagement",
-        versus="broadcasting",
-        bins=1,
-    )
+    whole = ce_minus_bc_equity(views.open_sweep(sweeps_root / "sampled"), bins=1)
     assert whole.shape == (1, 1) and number(whole.iloc[0, 0]) in table.inner_text()
     for text, message in (("0", "1 to 20 bins."), ("eight", "'eight' is not a whole number")):
         bins.fill(text)

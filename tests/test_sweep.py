@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from conftest import make_metrics
 from PIL import Image
+from test_sweep_views import ce_minus_bc_equity
 
 import sim
 from experiments import views
@@ -539,14 +540,7 @@ def test_analyze_writes_report_and_views_serve_a_page(tiny_sweep, tmp_path):
         assert described["fingerprint"] == data.experiment.fingerprint()
     choices = views.choices(data)
     assert choices["finished_runs"] == choices["total_runs"] == 4
-    table = views.heatmap_table(
-        data,
-        "equity",
-        "behavior.reply_trust",
-        "market.no_relationship",
-        strategy="consistent_engagement",
-        versus="broadcasting",
-    )
+    table = ce_minus_bc_equity(data)
     assert table.shape == (2, 2) and table.notna().all().all()
     sens = views.sensitivity_table(data, "consistent_engagement: equity")
     assert set(sens["parameter"]) == {"behavior.reply_trust", "market.no_relationship"}

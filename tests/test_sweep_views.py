@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from experiments import views
@@ -46,6 +47,20 @@ name = "Acme"
 strategy = "consistent_engagement"
 initial = { followers = 300.0 }
 """
+
+
+def ce_minus_bc_equity(data: views.SweepData, bins: int = 8) -> pd.DataFrame:
+    """The heatmap a test sweep opens on: its comparison, consistent engagement's equity less
+    broadcasting's, over reply_trust (x) and no_relationship (y)."""
+    return views.heatmap_table(
+        data,
+        "equity",
+        "behavior.reply_trust",
+        "market.no_relationship",
+        strategy="consistent_engagement",
+        versus="broadcasting",
+        bins=bins,
+    )
 
 
 def run_grid_sweep(out: Path) -> Path:
