@@ -27,6 +27,7 @@ STYLE = """
 .lg-table-card { width: 100%; min-width: 0; }
 .lg-sticky { position: sticky; top: 8px; max-height: calc(100vh - 80px); overflow-y: auto; }
 .v-col:has(> .lg-sticky) { height: auto !important; overflow: visible !important; }  /* its track */
+.lg-stale-slot:empty { display: none; }  /* no gap in its column while it holds no note */
 .lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
 .v-input__details { min-height: 0 !important; }
 .lg-person .lg-table { width: 100%; }  /* a narrow side card: cells wrap, no sideways scroll */
