@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,8 @@ from sim.loading import (
 from sim.metrics import COLUMNS
 from sim.paramdoc import BEGIN, END, parameter_tables
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 REGENERATE = "regenerate it with: python -m sim.paramdoc --write docs/model.md"
 
 CALIBRATION_SOURCES = (
@@ -145,3 +149,48 @@ def test_documented_examples_are_all_checked():
         5,
         1,
     ]
+
+
+def python_examples(doc: str) -> list[str]:
+    """The ```python blocks of a file in docs/, in order."""
+    text = (DOCS / doc).read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+
+
+PYTHON_DOCS = sorted(path.name for path in DOCS.glob("*.md") if python_examples(path.name))
+SHOWN_SWEEP = "out/sweeps/robustness"
+"""The sweep directory a documented example opens; the test opens a small grid sweep instead,
+in a sweeps folder of its own where the example's ``smoke`` is found."""
+
+
+@pytest.mark.parametrize(
+    ("doc", "index"),
+    [(doc, index) for doc in PYTHON_DOCS for index in range(len(python_examples(doc)))],
+)
+def test_documented_python_runs(doc, index, tmp_path):
+    """Every Python example in docs/ runs as printed, in a fresh interpreter from the project's
+    folder (what it writes under out/ goes to a temporary folder)."""
+    code = python_examples(doc)[index]
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    if SHOWN_SWEEP in code:
+        from test_sweep_views import run_grid_sweep
+
+        from experiments.views import SWEEPS_DIR_ENV
+
+        env[SWEEPS_DIR_ENV] = str(tmp_path / "sweeps")
+        code = code.replace(SHOWN_SWEEP, str(run_grid_sweep(tmp_path / "sweeps" / "smoke")))
+    code = code.replace('"out/', f'"{tmp_path}/')
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, f"{doc}, Python example {index + 1}:\n{done.stderr[-3000:]}"
+
+
+def test_python_examples_are_found():
+    assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [4, 1, 2]
+    assert PYTHON_DOCS == ["python.md", "scenarios.md", "sweeps.md"]
