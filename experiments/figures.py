@@ -1,4 +1,5 @@
-"""Figures of a sweep with matplotlib (Agg; ``Figure`` objects, no pyplot state, thread-safe).
+"""Figures of a sweep with matplotlib (``Figure`` objects, no pyplot state: thread-safe, and the
+caller's backend is left alone).
 
 Each builder takes the plain tables of :mod:`experiments.views` / :mod:`experiments.analysis`
 and returns a :class:`matplotlib.figure.Figure`, which a page shows and the report saves:
@@ -15,16 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim.charts import save_figure  # noqa: E402
-from sim.output import atomic_write  # noqa: E402
-from sim.text import compact, slug  # noqa: E402
+from sim.charts import save_figure
+from sim.output import atomic_write
+from sim.text import compact, slug
 
 __all__ = [
     "failure_figure",

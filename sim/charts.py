@@ -1,8 +1,10 @@
-"""Charts of comparisons with matplotlib (Agg, no display needed): trajectories with 95% bands,
-and incremental profit across market sizes.
+"""Charts of comparisons with matplotlib: trajectories with 95% bands, and incremental profit
+across market sizes.
 
-Figures are built with :class:`matplotlib.figure.Figure` directly (no ``pyplot`` state), so charts
-can be drawn from several threads or sessions of the web app at once.
+Figures are built with :class:`matplotlib.figure.Figure` directly (no ``pyplot`` state, no
+display needed), so charts can be drawn from several threads or sessions of the web app at once,
+and importing this module leaves the caller's matplotlib backend alone (a notebook's inline
+plots keep working).
 """
 
 from __future__ import annotations
@@ -11,16 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, MaxNLocator, NullLocator, PercentFormatter
 
-matplotlib.use("Agg")
-
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import Formatter, MaxNLocator, NullLocator, PercentFormatter  # noqa: E402
-
-from sim.metrics import COLUMNS, FINAL_OUTCOMES, SIGNED  # noqa: E402
-from sim.summary import daily_band  # noqa: E402
-from sim.text import PERCENT_OUTCOMES, compact, compact_ticks  # noqa: E402
+from sim.metrics import COLUMNS, FINAL_OUTCOMES, SIGNED
+from sim.summary import daily_band
+from sim.text import PERCENT_OUTCOMES, compact, compact_ticks
 
 __all__ = [
     "DEFAULT_COLUMNS",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -254,6 +256,18 @@ def test_chart_legend_claims_a_band_only_over_seeds(seeds, legend):
 
     figure = trajectories_figure(make_metrics(seeds=seeds, days=5), ["equity"])
     assert legend in figure.legends[0].get_title().get_text()
+
+
+def test_importing_the_chart_modules_leaves_the_backend_alone():
+    """A notebook's matplotlib backend (its inline plots) survives importing every module that
+    draws: they build Figure objects and never switch the backend."""
+    code = (
+        "import matplotlib; matplotlib.use('svg'); "
+        "import sim.charts, experiments.figures, viz.charts, sim.validation.bass, "
+        "sim.validation.cascade; print(matplotlib.get_backend())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "svg"
 
 
 def test_chart_files_are_the_same_bytes_each_time(tmp_path):

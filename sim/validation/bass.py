@@ -236,13 +236,11 @@ def figure_name(case: BassCase) -> str:
 
 def figure(case: BassCase, curves: list[np.ndarray], path: Path) -> Path:
     """Simulated runs, their mean and the closed form, adopted share over years (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     years = (np.arange(case.days) + 1) / 365.0
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=120)
+    fig = Figure(figsize=(6.4, 4.0), dpi=120)
+    ax = fig.subplots()
     for curve in curves:
         ax.plot(years, curve, color="#9ecae1", linewidth=0.6)
     ax.plot(years, np.mean(curves, axis=0), color="#08519c", label=f"model, mean of {len(curves)}")
@@ -253,7 +251,6 @@ def figure(case: BassCase, curves: list[np.ndarray], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
     return path
 
 

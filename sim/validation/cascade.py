@@ -497,9 +497,6 @@ CHECK = ValidationCheck(
 def cascade_figure(outcomes: Sequence[CaseOutcome], path: str | Path) -> Path:
     """Empirical CDFs of the cascade sizes of longgame and NDlib, one panel per case (a row per
     graph, a column per p), with the KS statistic and p-value; written as PNG to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
     from sim.output import atomic_write
