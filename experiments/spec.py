@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -428,10 +429,36 @@ def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Pa
     )
 
 
-def apply_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
-    """The scenario with each dotted parameter set (ints rounded), validated again."""
+def apply_values[T: (Scenario, ComparisonFile)](target: T, values: dict[str, float]) -> T:
+    """The scenario (or comparison) with each dotted parameter set (ints rounded), validated
+    again. A comparison's ``strategy.*`` values go to each strategy it compares, as a sweep
+    applies them (its scenario's own first strategy is replaced by each of them when it runs)."""
+    if isinstance(target, ComparisonFile):
+        from sim.runner import with_strategy
+
+        strategies = [
+            _set_values(with_strategy(target.scenario, strategy), values).brands[0].strategy
+            for strategy in target.strategies
+        ]
+        return ComparisonFile.model_validate(
+            {
+                **target.model_dump(),
+                "scenario": _set_values(target.scenario, values).model_dump(),
+                "strategies": [strategy.model_dump() for strategy in strategies],
+            }
+        )
+    if not isinstance(target, Scenario):
+        raise TypeError(
+            f"apply_values takes a Scenario or a Comparison, not {type(target).__name__}"
+        )
+    return _set_values(target, values)
+
+
+def _set_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
     data = scenario.model_dump()
     for path, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{path}: {value!r} is not a number")
         if not math.isfinite(value):
             raise ValueError(f"{path}: {value} is not a finite number")
         try:

@@ -19,10 +19,11 @@ from sim.engines.agents import AgentEngine
 from sim.engines.history import Event
 from sim.engines.vector import VectorEngine
 from sim.errors import ScenarioError
-from sim.loading import load_comparison, load_scenario, load_strategy
+from sim.loading import list_presets, load_comparison, load_scenario, load_strategy
 from sim.metrics import incremental_profit
-from sim.schema import Scenario, Strategy
+from sim.schema import Comparison, Scenario, Strategy
 from sim.strategy import BrandAgent
+from sim.text import did_you_mean
 
 __all__ = ["EngagementModel", "ENGINES", "REPORTED", "resolve_config"]
 
@@ -46,34 +47,53 @@ REPORTED: dict[str, str] = {
 
 def _load_config(name: str | Path) -> Scenario:
     """A shipped scenario or comparison by name, or a file of either (a comparison gives its
-    scenario, with its ``days``)."""
+    scenario, with its ``days``). An unknown name is told apart from both kinds' names."""
+    if not isinstance(name, str | Path):
+        raise TypeError(
+            f"config takes a Scenario, a Comparison, or a scenario or comparison name or file, "
+            f"not {type(name).__name__}"
+        )
     try:
         return load_scenario(name)
     except ScenarioError as scenario_error:
         try:
             return load_comparison(name).scenario
         except ScenarioError:
-            raise scenario_error from None
+            if isinstance(name, Path) or Path(name).suffix or Path(name).exists():
+                raise scenario_error from None
+        shipped = {kind: [found for found, _ in list_presets(kind)] for kind in KINDS}
+        names = [found for found_names in shipped.values() for found in found_names]
+        listed = "; ".join(f"{kind}s: {', '.join(found)}" for kind, found in shipped.items())
+        raise ScenarioError(
+            f"unknown scenario or comparison {name!r}{did_you_mean(str(name), names)}; "
+            f"shipped {listed}"
+        ) from None
+
+
+KINDS = ("scenario", "comparison")
+"""The kinds of file a model can be configured by."""
 
 
 def resolve_config(
-    config: Scenario | str | Path,
+    config: Scenario | Comparison | str | Path,
     *,
     strategy: Strategy | str | None = None,
     days: int | None = None,
     people: int | None = None,
     parameters: Mapping[str, float] | None = None,
 ) -> Scenario:
-    """The scenario a model runs: ``config`` (a Scenario, or a scenario or comparison name or
-    file) with brand 0 running ``strategy`` (a preset, file or Strategy), ``people`` simulated
-    people (each brand's day-0 followers kept as the same share of them, as ``longgame compare
-    --audience`` does), a horizon of ``days`` and then the dotted ``parameters``
+    """The scenario a model runs: ``config`` (a Scenario, a Comparison's scenario, or a scenario
+    or comparison name or file) with brand 0 running ``strategy`` (a preset, file or Strategy),
+    ``people`` simulated people (each brand's day-0 followers kept as the same share of them, as
+    ``longgame compare --audience`` does), a horizon of ``days`` and then the dotted ``parameters``
     (``behavior.reply_trust``, as in an experiment file) set. A Scenario without overrides is
     returned as it is."""
     # sim.runner imports this module; dotted paths are the sweeps' parameter language
     from experiments.spec import apply_values
     from sim.runner import with_audience, with_strategy
 
+    if isinstance(config, Comparison):
+        config = config.scenario
     scenario = config if isinstance(config, Scenario) else _load_config(config)
     if strategy is not None:
         chosen = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
@@ -96,9 +116,10 @@ class EngagementModel(mesa.Model):
     """Audiences responding to brand strategies, one step per day.
 
     The configuration lives in ``self.config`` (Mesa reserves ``Model.scenario`` for its own
-    Scenario class). ``config`` is a Scenario, or a scenario or comparison name or file that
-    :func:`resolve_config` loads with the keyword overrides ``strategy``, ``days``, ``people`` and
-    dotted ``parameters`` (so ``mesa.batch_run`` can build the model from plain values).
+    Scenario class). ``config`` is a Scenario, a Comparison (its scenario), or a scenario or
+    comparison name or file that :func:`resolve_config` loads with the keyword overrides
+    ``strategy``, ``days``, ``people`` and dotted ``parameters`` (so ``mesa.batch_run`` can build
+    the model from plain values).
     ``inactive_brands`` run as the no-social-media baseline: they exist, people who know them
     still buy, but they do nothing. ``tracked`` people keep a history of the last
     ``history_size`` events that touched them (`history`).
@@ -106,14 +127,14 @@ class EngagementModel(mesa.Model):
     ``running`` turns False when the horizon ``config.days`` is reached. A ``collecting`` model's
     ``datacollector`` collects :data:`REPORTED` for brand 0 after every day; a ``paired`` one
     also steps its no-social-media baseline (same seed and population) to report incremental
-    profit. By default only a model configured by name does either: ``sim.runner`` reads the
-    engine's rows and pairs runs itself, sharing one baseline between strategies, and collecting
-    would cost it about 5% of a run.
+    profit. By default only a model configured by name (or by a Comparison) does either:
+    ``sim.runner`` reads the engine's rows and pairs runs itself, sharing one baseline between
+    strategies, and collecting would cost it about 5% of a run.
     """
 
     def __init__(
         self,
-        config: Scenario | str | Path = "base",
+        config: Scenario | Comparison | str | Path = "base",
         *,
         seed: int | None = None,
         engine: str = "vector",
@@ -129,6 +150,10 @@ class EngagementModel(mesa.Model):
         collect: bool | None = None,
         **parameters: float,
     ) -> None:
+        """Build the model on ``config`` (see the class) for ``seed`` (default: the scenario's)
+        on ``engine`` (``vector`` or ``agents``); ``population`` reuses a built audience (the
+        same for the same scenario and seed), and ``paired`` and ``collect`` override the
+        defaults above."""
         scenario = resolve_config(
             config, strategy=strategy, days=days, people=people, parameters=parameters
         )

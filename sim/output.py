@@ -443,6 +443,12 @@ def write_results(
     from sim.charts import save_figure
     from sim.summary import final_outcomes
 
+    for given, known, what in ((tables, OPTIONAL_TABLES, "table"), (figures, FIGURES, "figure")):
+        unknown = [kind for kind in given or {} if kind not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown {what} kind {', '.join(map(repr, unknown))}; known: {', '.join(known)}"
+            )
     out = Path(out_dir)
     ensure_results_dir(out)
     info = manifest(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import numbers
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,10 +18,11 @@ import pandas as pd
 
 from sim.audience import Population, build_population, people_in
 from sim.audience.memory import check_memory
+from sim.errors import allowed_range
 from sim.interrupts import interrupts_held, start_pool_worker, stop_pool
 from sim.metrics import finish
-from sim.model import EngagementModel
-from sim.schema import Audience, Comparison, Scenario, Strategy
+from sim.model import ENGINES, EngagementModel
+from sim.schema import Audience, Comparison, Scenario, Strategy, bounds
 
 __all__ = [
     "simulate",
@@ -34,6 +36,47 @@ __all__ = [
 ]
 
 ProgressCallback = Callable[[int], None]
+
+_OTHER_CALL = {
+    Scenario: "a Scenario alone runs with run_seeds or simulate (or make a Comparison with "
+    "scenario= and strategies=)",
+    Comparison: "a Comparison runs with compare (its .scenario with run_seeds or simulate)",
+}
+"""What to call for the object a run function was given instead of its own."""
+
+
+def _expect(value: object, kind: type, call: str) -> None:
+    """A TypeError that names the call, what it takes and what to call instead."""
+    if not isinstance(value, kind):
+        other = next((hint for held, hint in _OTHER_CALL.items() if isinstance(value, held)), "")
+        if isinstance(value, str | Path):
+            other = f"load it first, with sim.loading.load_{kind.__name__.lower()}({str(value)!r})"
+        raise TypeError(
+            f"{call} takes a {kind.__name__}, not {type(value).__name__}"
+            + (f": {other}" if other else "")
+        )
+
+
+def _check_counts(
+    *, days: int | None = None, seeds: int | None = None, workers: int = 1, engine: str = "vector"
+) -> None:
+    """ValueErrors that name a wrong horizon, seed count, worker count or engine, with what is
+    allowed (the schema's ranges for days and seeds)."""
+    for name, value, info in (
+        ("days", days, Scenario.model_fields["days"]),
+        ("seeds", seeds, Comparison.model_fields["seeds"]),
+        ("workers", workers, None),
+    ):
+        low, high = bounds(info) if info is not None else (1, None)
+        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if value is not None and not (
+            whole and (low is None or value >= low) and (high is None or value <= high)
+        ):
+            raise ValueError(
+                f"{name} must be a whole number {allowed_range(low, high)}, not {value!r}"
+            )
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
 
 
 def baseline_revenue(
@@ -64,6 +107,8 @@ def simulate(
 ) -> pd.DataFrame:
     """Daily metrics of one run (columns: seed, brand, day, then sim.metrics.COLUMNS);
     ``before_day()`` is called before each day (``EngagementModel.run``)."""
+    _expect(scenario, Scenario, "simulate")
+    _check_counts(days=days, engine=engine)
     days = scenario.days if days is None else days
     population = population or build_population(scenario, base_dir, seed=seed)
     model = EngagementModel(scenario, seed=seed, engine=engine, population=population)
@@ -91,6 +136,8 @@ def run_seeds(
 ) -> pd.DataFrame:
     """Runs seeds scenario.seed + 0..seeds-1; progress(1) after each run. ``workers`` > 1 runs
     seeds in parallel processes; results are identical whatever the number of workers."""
+    _expect(scenario, Scenario, "run_seeds")
+    _check_counts(days=days, seeds=seeds, workers=workers, engine=engine)
     run = functools.partial(simulate, days=days, engine=engine, base_dir=base_dir)
     tasks = [(scenario, scenario.seed + offset) for offset in range(seeds)]
     check_memory(scenario, base_dir, copies=max(1, min(workers, seeds)))
@@ -183,12 +230,20 @@ def compare(
     base_dir: Path | None = None,
     workers: int = 1,
 ) -> pd.DataFrame:
-    """Each strategy in place of brand 0's on the same scenario and seeds; adds 'strategy'.
+    """Each strategy in place of brand 0's on the same scenario and seeds: the daily metrics of
+    every run, a row per strategy, seed, brand and day (``strategy``, then what
+    :func:`simulate` returns).
 
+    ``days`` and ``seeds`` default to the comparison's; seeds are the scenario's seed + 0..K-1.
+    ``engine`` is ``vector`` or ``agents`` (the same numbers, the agents far more slowly).
     Populations and the no-social baseline are built once per seed and shared by every
     strategy, so differences between strategies are paired. ``workers`` > 1 runs seeds in
-    parallel processes; results are identical whatever the number of workers.
+    parallel processes (a script doing so needs an ``if __name__ == "__main__":`` guard); results
+    are identical whatever the number of workers. ``progress(k)`` is called as each seed's k
+    runs finish.
     """
+    _expect(comparison, Comparison, "compare")
+    _check_counts(days=days, seeds=seeds, workers=workers, engine=engine)
     scenario = comparison.scenario
     days = scenario.days if days is None else days
     seeds = comparison.seeds if seeds is None else seeds

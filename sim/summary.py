@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.metrics import FINAL_OUTCOMES, SIGNED
+from sim.text import did_you_mean
 
 __all__ = [
     "CONFIDENCE",
@@ -188,16 +189,30 @@ def paired_difference(
 ) -> tuple[float, float, float]:
     """Mean and 95% t-interval of ``a - b`` in ``column`` at ``day``, paired on the same seeds.
 
-    ``column`` is an outcome name or a metrics column; ``day`` defaults to the last day; only
-    seeds present for both strategies count. ``brand`` defaults to the first brand of the table.
+    ``column`` is an outcome name (``revenue`` is the revenue since day 0, as in
+    :data:`sim.metrics.FINAL_OUTCOMES`) or a metrics column; ``day`` defaults to the last day;
+    only seeds present for both strategies count, and one seed gives no interval (``lo = hi =
+    mean``, :func:`t_interval`). ``brand`` defaults to the first brand of the table.
     """
+    return t_interval(_paired(df, a, b, column, day, brand).to_numpy(dtype=float))
+
+
+def _paired(
+    df: pd.DataFrame, a: str, b: str, column: str, day: int | None, brand: object | None
+) -> pd.Series:
+    """``a - b`` in ``column`` at ``day``, per seed present for both."""
     df = _compared_brand(df, brand)
     at_day, _ = _at_day(df, day)
     name = _column(column)
+    if name not in at_day.columns:
+        known = [c for c in FINAL_OUTCOMES if _column(c) in at_day.columns]
+        raise KeyError(
+            f"no outcome or column {column!r}{did_you_mean(column, known)}; outcomes: "
+            f"{', '.join(known)} (or any metrics column)"
+        )
     left = _strategy_rows(at_day, a).set_index("seed")[name]
     right = _strategy_rows(at_day, b).set_index("seed")[name]
-    diff = (left - right).dropna()  # aligned on seed; seeds missing in either drop out
-    return t_interval(diff.to_numpy(dtype=float))
+    return (left - right).dropna()  # aligned on seed; seeds missing in either drop out
 
 
 def beats(
@@ -209,8 +224,14 @@ def beats(
     *,
     brand: object | None = None,
 ) -> bool:
-    """True if ``a`` beats ``b`` on ``column``: the paired difference's 95% interval is above 0."""
-    _, lo, _ = paired_difference(df, a, b, column, day, brand=brand)
+    """True if ``a`` beats ``b`` on ``column``: the paired difference's 95% interval is above 0.
+    It takes two seeds or more in common (one gives no interval: a ValueError)."""
+    diff = _paired(df, a, b, column, day, brand)
+    if len(diff) < 2:
+        raise ValueError(
+            f"{a} against {b}: {len(diff)} seed(s) in common give no interval; beats needs two"
+        )
+    _, lo, _ = t_interval(diff.to_numpy(dtype=float))
     return bool(lo > 0)
 
 

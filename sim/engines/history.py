@@ -98,8 +98,15 @@ class History:
             self.add(people[position], day, brand, event, detail)
 
     def events(self, person: int) -> list[Event]:
-        """A tracked person's events, oldest first."""
-        return list(self.log[int(person)])
+        """A tracked person's events, oldest first (a KeyError that says so for someone not
+        tracked)."""
+        memory = self.log.get(int(person))
+        if memory is None:
+            raise KeyError(
+                f"person {person} is not tracked; build the model with tracked=[...] naming them"
+                f" ({len(self.log)} people are tracked)"
+            )
+        return list(memory)
 
 
 def channel_name(hop: int) -> str:

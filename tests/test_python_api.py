@@ -1,0 +1,121 @@
+"""The Python API as docs/python.md offers it: the mistakes a notebook user makes get errors
+that name the call, the value and what to do instead, and comparisons take dotted parameters
+as sweeps do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.spec import apply_values
+from sim import summary
+from sim.errors import ScenarioError
+from sim.loading import load_comparison
+from sim.model import EngagementModel
+from sim.output import write_results
+from sim.runner import compare, run_seeds, simulate, with_strategy
+
+
+@pytest.fixture(scope="module")
+def quick():
+    return load_comparison("quick")
+
+
+@pytest.fixture(scope="module")
+def daily(quick) -> pd.DataFrame:
+    return compare(quick, days=3, seeds=2)
+
+
+def test_run_functions_name_the_object_they_take(quick):
+    with pytest.raises(TypeError, match="compare takes a Comparison, not Scenario: .*run_seeds"):
+        compare(quick.scenario)
+    with pytest.raises(TypeError, match="run_seeds takes a Scenario, not Comparison: .*compare"):
+        run_seeds(quick, 1)
+    with pytest.raises(TypeError, match="simulate takes a Scenario, not Comparison"):
+        simulate(quick, 42)
+    with pytest.raises(
+        TypeError, match=r"load it first, with sim.loading.load_comparison\('quick'\)"
+    ):
+        compare("quick")
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ({"days": 0}, "days must be a whole number between 1 and 36500, not 0"),
+        ({"days": 2.5}, "days must be a whole number between 1 and 36500, not 2.5"),
+        ({"seeds": 0}, "seeds must be a whole number between 1 and 1000, not 0"),
+        ({"workers": 0}, "workers must be a whole number at least 1, not 0"),
+        ({"engine": "vectr"}, "unknown engine 'vectr'; available: vector, agents"),
+    ],
+)
+def test_run_counts_are_checked_before_running(quick, keywords, message):
+    with pytest.raises(ValueError, match=message):
+        compare(quick, **keywords)
+
+
+def test_numpy_whole_numbers_are_counts(quick, daily):
+    again = compare(quick, days=np.int64(3), seeds=np.int64(2))
+    pd.testing.assert_frame_equal(again, daily)
+
+
+def test_a_model_takes_a_comparison_and_tells_unknown_names_apart(quick):
+    model = EngagementModel(quick, days=2)
+    assert model.config == quick.scenario.model_copy(update={"days": 2})
+    assert model.collecting  # as when configured by the comparison's name
+    with pytest.raises(ScenarioError) as error:
+        EngagementModel("quik")
+    message = str(error.value)
+    assert "unknown scenario or comparison 'quik' (did you mean 'quick'?)" in message
+    assert "scenarios: base, competition" in message and "comparisons: " in message
+    with pytest.raises(TypeError, match="not int"):
+        EngagementModel(3)
+
+
+def test_history_of_someone_untracked_says_so():
+    model = EngagementModel("quick", days=1, tracked=[5])
+    model.run()
+    assert isinstance(model.history(5), list)
+    with pytest.raises(KeyError, match="person 6 is not tracked; .*tracked=.*1 people"):
+        model.history(6)
+
+
+def test_write_results_refuses_unknown_kinds(daily, tmp_path):
+    with pytest.raises(
+        ValueError, match="unknown figure kind 'equity'; known: chart, market_chart"
+    ):
+        write_results(daily, tmp_path / "a", figures={"equity": None})
+    with pytest.raises(ValueError, match="unknown table kind 'final'; known: paired, market"):
+        write_results(daily, tmp_path / "b", tables={"final": daily})
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_beats_needs_two_seeds_and_outcomes_are_named(daily):
+    one_seed = daily[daily["seed"] == daily["seed"].min()]
+    mean, lo, hi = summary.paired_difference(
+        one_seed, "over_following", "broadcasting", "followers"
+    )
+    assert lo == mean == hi  # no interval from one seed
+    with pytest.raises(ValueError, match="1 seed\\(s\\) in common give no interval"):
+        summary.beats(one_seed, "over_following", "broadcasting", "followers")
+    assert isinstance(summary.beats(daily, "over_following", "broadcasting", "followers"), bool)
+    with pytest.raises(KeyError, match="'equty' \\(did you mean 'equity'\\?\\)"):
+        summary.paired_difference(daily, "over_following", "broadcasting", "equty")
+
+
+def test_apply_values_on_a_comparison_sets_every_strategy_as_a_sweep_does(quick):
+    values = {"strategy.follow_rate": 0.0, "behavior.content_trust": 0.01}
+    changed = apply_values(quick, values)
+    assert [strategy.name for strategy in changed.strategies] == [
+        strategy.name for strategy in quick.strategies
+    ]
+    assert {strategy.follow_rate for strategy in changed.strategies} == {0.0}
+    assert {strategy.follow_rate for strategy in quick.strategies} != {0.0}
+    for before, after in zip(quick.strategies, changed.strategies, strict=True):
+        as_swept = apply_values(with_strategy(quick.scenario, before), values)  # a sweep's run
+        assert with_strategy(changed.scenario, after) == as_swept
+    with pytest.raises(ValueError, match="behavior.content_trust: '0.02' is not a number"):
+        apply_values(quick, {"behavior.content_trust": "0.02"})
+    with pytest.raises(TypeError, match="apply_values takes a Scenario or a Comparison, not str"):
+        apply_values("quick", values)
