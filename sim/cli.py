@@ -35,7 +35,7 @@ from rich.table import Column, Table
 
 import sim
 from sim.errors import allowed_range, problem_text, validation_problems
-from sim.text import comparison_name, did_you_mean, outcome_legend, plural, repeated, slug
+from sim.text import did_you_mean, outcome_legend, plural, slug
 from sim.validation import CheckResult
 from sim.validation import all_checks as validation_checks
 
@@ -808,7 +808,6 @@ def _comparison_of(targets: list[str]) -> Any:
     """The comparison ``compare``'s arguments name: a single comparison file (or name), or
     strategies to try in place of the first brand's on the base scenario."""
     from sim import loading
-    from sim.schema import Comparison
 
     if len(targets) == 1 and _is_comparison(targets[0]):
         return loading.load_comparison(targets[0])
@@ -818,26 +817,7 @@ def _comparison_of(targets: list[str]) -> Any:
                 f"{target!r} is not a strategy: a flag takes no value "
                 f"(write --json, not --json {target})"
             )
-    strategies = [loading.load_strategy(target) for target in targets]
-    if twice := repeated(strategy.name for strategy in strategies):
-        raise CliError(
-            "each strategy is compared once (results are kept by strategy name); "
-            f"repeated: {', '.join(twice)}; give each strategy once, or, to compare a variant "
-            "with its preset, give the variant its own name in its file or in a comparison file "
-            "(docs/scenarios.md, Comparison)"
-        )
-    base = loading.load_scenario("base")
-    named = [((target,), s) for target, s in zip(targets, strategies, strict=True)]
-    problem = loading.platform_problem(base.platforms, named)
-    if problem:
-        (where, *_), _, message = problem
-        raise CliError(
-            f"{where}: {message} (the base scenario's); to compare strategies on other "
-            "platforms, give a comparison file whose scenario lists them "
-            "(docs/scenarios.md, Comparison)"
-        )
-    name = comparison_name([strategy.name for strategy in strategies])
-    return Comparison(name=name, scenario=base, strategies=strategies)
+    return loading.comparison_of(targets)
 
 
 def _inputs(read: list[Path], scenario: Any) -> list[Path]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib.resources import files
@@ -27,13 +27,14 @@ from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, is_file, resolv
 from sim.errors import ScenarioError, allowed_range, is_directory, not_a_file, problem_text
 from sim.fields import get_at, literal_choices, model_of
 from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
-from sim.text import did_you_mean, repeated
+from sim.text import comparison_name, did_you_mean, repeated
 from sim.toml_text import toml_value
 
 __all__ = [
     "FOLDERS",
     "audience_from_dict",
     "comparison_from_dict",
+    "comparison_of",
     "display_name",
     "error_at",
     "files_read",
@@ -155,23 +156,25 @@ def load_comparison(name_or_path: PathLike, base_dir: PathLike | None = None) ->
     return _load("comparison", name_or_path, base_dir)
 
 
-def strategy_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Strategy:
+def strategy_from_dict(data: dict[str, Any], source: str = "<dict>", text: str = "") -> Strategy:
     """A strategy from a parsed table (e.g. uploaded in the web app). Presets resolve to shipped
     names only; pass the TOML ``text`` to get line numbers in errors."""
     return _from_dict("strategy", data, source, text)
 
 
-def audience_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Audience:
+def audience_from_dict(data: dict[str, Any], source: str = "<dict>", text: str = "") -> Audience:
     """An audience from a parsed table, like ``strategy_from_dict``."""
     return _from_dict("audience", data, source, text)
 
 
-def scenario_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Scenario:
+def scenario_from_dict(data: dict[str, Any], source: str = "<dict>", text: str = "") -> Scenario:
     """A scenario from a parsed table, like ``strategy_from_dict``."""
     return _from_dict("scenario", data, source, text)
 
 
-def comparison_from_dict(data: dict[str, Any], source: str = "<web>", text: str = "") -> Comparison:
+def comparison_from_dict(
+    data: dict[str, Any], source: str = "<dict>", text: str = ""
+) -> Comparison:
     """A comparison from a parsed table, like ``strategy_from_dict``."""
     return _from_dict("comparison", data, source, text)
 
@@ -199,7 +202,39 @@ def with_comparison(
     return _validate(model, out, origins), origins
 
 
-def parse_toml_text(text: str, source: str = "<web>") -> dict[str, Any]:
+def comparison_of(
+    strategies: Sequence[PathLike | Strategy], scenario: PathLike | Scenario = "base"
+) -> Comparison:
+    """The comparison ``longgame compare A B ...`` makes: the strategies (preset names, files or
+    Strategy objects), each in place of the first brand's, on ``scenario`` (a name, file or
+    Scenario; the base scenario by default). Each strategy is compared once, and every platform
+    a strategy uses must be the scenario's (a ScenarioError says what to do otherwise)."""
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    loaded = [s if isinstance(s, Strategy) else load_strategy(s) for s in strategies]
+    if twice := repeated(strategy.name for strategy in loaded):
+        raise ScenarioError(
+            "each strategy is compared once (results are kept by strategy name); "
+            f"repeated: {', '.join(twice)}; give each strategy once, or, to compare a variant "
+            "with its preset, give the variant its own name in its file or in a comparison file "
+            "(docs/scenarios.md, Comparison)"
+        )
+    named = [
+        ((given.name if isinstance(given, Strategy) else str(given),), strategy)
+        for given, strategy in zip(strategies, loaded, strict=True)
+    ]
+    problem = platform_problem(base.platforms, named)
+    if problem:
+        (where, *_), _, message = problem
+        raise ScenarioError(
+            f"{where}: {message} (the {base.name} scenario's); to compare strategies on other "
+            "platforms, give a comparison file whose scenario lists them "
+            "(docs/scenarios.md, Comparison)"
+        )
+    name = comparison_name([strategy.name for strategy in loaded])
+    return Comparison(name=name, scenario=base, strategies=loaded)
+
+
+def parse_toml_text(text: str, source: str = "<text>") -> dict[str, Any]:
     """The table in TOML text; a syntax error, or nesting deeper than ``MAX_DEPTH``, becomes a
     ScenarioError with the source and line. A leading byte-order mark (as some Windows editors
     write) is ignored."""

@@ -498,7 +498,7 @@ def test_random_overrides_load_or_raise_scenario_error(overrides: dict) -> None:
     try:
         strategy = strategy_from_dict({"preset": "consistent_engagement", **overrides})
     except ScenarioError as error:
-        assert error.file == "<web>" and error.field in overrides
+        assert error.file == "<dict>" and error.field in overrides
     else:
         assert all(getattr(strategy, key) == value for key, value in overrides.items())
 

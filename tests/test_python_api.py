@@ -11,7 +11,7 @@ import pytest
 from experiments.spec import apply_values
 from sim import summary
 from sim.errors import ScenarioError
-from sim.loading import load_comparison
+from sim.loading import comparison_of, load_comparison, load_strategy
 from sim.model import EngagementModel
 from sim.output import write_results
 from sim.runner import compare, run_seeds, simulate, with_strategy
@@ -119,3 +119,21 @@ def test_apply_values_on_a_comparison_sets_every_strategy_as_a_sweep_does(quick)
         apply_values(quick, {"behavior.content_trust": "0.02"})
     with pytest.raises(TypeError, match="apply_values takes a Scenario or a Comparison, not str"):
         apply_values("quick", values)
+
+
+def test_comparison_of_presets_is_the_command_lines():
+    from sim.cli import _comparison_of
+
+    made = comparison_of(["consistent_engagement", "broadcasting"])
+    assert made == _comparison_of(["consistent_engagement", "broadcasting"])
+    assert made.name == "consistent_engagement vs broadcasting" and made.scenario.name == "base"
+    variant = load_strategy("broadcasting").model_copy(update={"name": "quiet", "reply_rate": 0.0})
+    assert [s.name for s in comparison_of(["broadcasting", variant]).strategies] == [
+        "broadcasting",
+        "quiet",
+    ]
+    with pytest.raises(ScenarioError, match="repeated: broadcasting; give each strategy once"):
+        comparison_of(["broadcasting", "broadcasting"])
+    elsewhere = variant.model_copy(update={"name": "tt", "platforms": ["tiktok"]})
+    with pytest.raises(ScenarioError, match=r"tt: .*\['tiktok'\] not in the scenario.*base scen"):
+        comparison_of([elsewhere, "broadcasting"])
