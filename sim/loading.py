@@ -26,7 +26,7 @@ from sim.audience import edgelist
 from sim.audience.edgelist import SHIPPED_GRAPHS, EdgeListError, is_file, resolve_graph_path
 from sim.errors import ScenarioError, allowed_range, is_directory, not_a_file, problem_text
 from sim.fields import get_at, literal_choices, model_of
-from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy
+from sim.schema import Audience, Brand, Comparison, Platform, Scenario, Strategy, bounds
 from sim.text import comparison_name, did_you_mean, repeated
 from sim.toml_text import toml_value
 
@@ -920,10 +920,7 @@ def _field_at(model: type[BaseModel], loc: Loc) -> FieldInfo | None:
 
 
 def _allowed_range(field: FieldInfo | None) -> str:
-    low = high = None
-    for item in field.metadata if field else ():
-        low, high = getattr(item, "ge", low), getattr(item, "le", high)
-    return allowed_range(low, high)
+    return allowed_range(*bounds(field)) if field else ""
 
 
 def _dotted(loc: Loc) -> str | None:
