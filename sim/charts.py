@@ -94,10 +94,14 @@ def _families(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 
 def trajectories_figure(
-    df: pd.DataFrame, columns: Sequence[str] = DEFAULT_COLUMNS, *, title: str | None = None
+    df: pd.DataFrame, columns: Sequence[str] | str = DEFAULT_COLUMNS, *, title: str | None = None
 ) -> Figure:
-    """A figure with one panel per column: mean over seeds per strategy, with its 95% band."""
-    columns = [FINAL_OUTCOMES.get(column, column) for column in columns]
+    """A figure with one panel per column (an outcome name or a metrics column; one name alone
+    is one panel): mean over seeds per strategy, with its 95% band."""
+    names = [columns] if isinstance(columns, str) else columns
+    columns = [FINAL_OUTCOMES.get(column, column) for column in names]
+    if not columns:
+        raise ValueError("no column to draw: name one or more, e.g. ['equity']")
     missing = [column for column in columns if column not in df.columns]
     if missing:
         raise ValueError(f"the metrics have no column(s) {missing}")

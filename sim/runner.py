@@ -105,8 +105,14 @@ def simulate(
     base_dir: Path | None = None,
     before_day: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
-    """Daily metrics of one run (columns: seed, brand, day, then sim.metrics.COLUMNS);
-    ``before_day()`` is called before each day (``EngagementModel.run``)."""
+    """Daily metrics of one run of ``scenario`` on ``seed`` (columns: seed, brand, day, then
+    sim.metrics.COLUMNS and per-platform ones), ``days`` long (default: the scenario's).
+
+    ``with_baseline`` pairs it with the no-social-media run of the same seed and people, which
+    gives the incremental columns; ``baseline`` passes that run's daily revenue when it is
+    already known (``compare`` shares one between strategies), and ``population`` an audience
+    already built for this scenario and seed. ``before_day()`` is called before each day
+    (``EngagementModel.run``; the web app cancels a run from it)."""
     _expect(scenario, Scenario, "simulate")
     _check_counts(days=days, engine=engine)
     days = scenario.days if days is None else days

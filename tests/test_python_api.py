@@ -137,3 +137,11 @@ def test_comparison_of_presets_is_the_command_lines():
     elsewhere = variant.model_copy(update={"name": "tt", "platforms": ["tiktok"]})
     with pytest.raises(ScenarioError, match=r"tt: .*\['tiktok'\] not in the scenario.*base scen"):
         comparison_of([elsewhere, "broadcasting"])
+
+
+def test_a_chart_of_one_outcome_named_alone(daily):
+    from sim.charts import trajectories_figure
+
+    assert len(trajectories_figure(daily, "equity").axes) == 1  # not one panel per letter
+    with pytest.raises(ValueError, match="no column to draw"):
+        trajectories_figure(daily, [])
