@@ -165,7 +165,11 @@ def _compared_brand(df: pd.DataFrame, brand: object | None) -> pd.DataFrame:
     if "brand" not in df.columns:
         return df
     chosen = df["brand"].iloc[0] if brand is None else brand
-    return df[df["brand"] == chosen]
+    rows = df[df["brand"] == chosen]
+    if rows.empty:
+        known = list(dict.fromkeys(df["brand"]))
+        raise ValueError(f"brand {chosen!r} is not in the table; it has {known}")
+    return rows
 
 
 def _strategy_rows(df: pd.DataFrame, strategy: str) -> pd.DataFrame:

@@ -100,6 +100,8 @@ def test_beats_needs_two_seeds_and_outcomes_are_named(daily):
     with pytest.raises(ValueError, match="1 seed\\(s\\) in common give no interval"):
         summary.beats(one_seed, "over_following", "broadcasting", "followers")
     assert isinstance(summary.beats(daily, "over_following", "broadcasting", "followers"), bool)
+    with pytest.raises(ValueError, match="brand 'Acm' is not in the table; it has \\['Acme'\\]"):
+        summary.paired_difference(daily, "over_following", "broadcasting", "equity", brand="Acm")
     with pytest.raises(KeyError, match="'equty' \\(did you mean 'equity'\\?\\)"):
         summary.paired_difference(daily, "over_following", "broadcasting", "equty")
 
