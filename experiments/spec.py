@@ -625,14 +625,29 @@ def _refuse_choices(table: dict[str, Any], text: str, source: str) -> None:
         if isinstance(values, list):
             given += [(f"parameters.{path}.values", path, value) for value in values]
     for key, path, value in given:
-        if isinstance(value, str | bool):
-            setting = f"{path.rsplit('.', 1)[-1]} = {json.dumps(value)}"
-            message = (
-                f"{json.dumps(value)}: only numbers can be fixed or varied in a sweep; set "
-                f"{setting} in the strategies compared instead, e.g. strategies = [{{ preset = "
-                f'"consistent_engagement", name = "...", {setting} }}] (or in [scenario])'
+        if not isinstance(value, str | bool):
+            continue
+        setting = f"{path.rsplit('.', 1)[-1]} = {json.dumps(value)}"
+        if isinstance(value, str) and _is_number(value):
+            where = f"write it as a number, without quotes: {value.strip()}"
+        elif path.startswith("strategy."):
+            where = (
+                f"set {setting} in the strategies compared instead, e.g. strategies = "
+                f'[{{ preset = "consistent_engagement", name = "...", {setting} }}]'
             )
-            raise ScenarioError(message, source, field=key, line=_line_of_key(text, path))
+        else:
+            section = path.rsplit(".", 1)[0] if "." in path else ""
+            where = f"set {setting} in [scenario{'.' + section if section else ''}] instead"
+        message = f"{json.dumps(value)}: only numbers can be fixed or varied in a sweep; {where}"
+        raise ScenarioError(message, source, field=key, line=_line_of_key(text, path))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _items(table: Any) -> list[tuple[str, Any]]:

@@ -10,8 +10,10 @@ order in which runs finish.
 
 Use::
 
-    sweep = Sweep(load_experiment("experiments/smoke.toml"), "out/sweeps/smoke", resume=True)
+    sweep = Sweep(load_experiment("experiments/smoke.toml"), "out/sweeps/smoke")
     report = sweep.execute(make_executor(2), progress=print)
+
+and, after an interrupt, the same with ``resume=True`` runs only the runs that are missing.
 """
 
 from __future__ import annotations

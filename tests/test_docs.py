@@ -192,5 +192,5 @@ def test_documented_python_runs(doc, index, tmp_path):
 
 
 def test_python_examples_are_found():
-    assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [4, 1, 2]
+    assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [4, 1, 3]
     assert PYTHON_DOCS == ["python.md", "scenarios.md", "sweeps.md"]

@@ -1206,6 +1206,23 @@ def test_a_word_or_a_switch_is_set_in_the_strategies_not_swept(table, field):
         _experiment(values)
 
 
+@pytest.mark.parametrize(
+    ("table", "advice"),
+    [
+        ('[fixed]\n"market.price" = "60"\n', "write it as a number, without quotes: 60"),
+        (
+            '[fixed]\n"audience.graph.kind" = "sbm"\n',
+            'set kind = "sbm" in [scenario.audience.graph]',
+        ),
+    ],
+)
+def test_a_quoted_number_or_a_scenario_choice_gets_its_own_advice(table, advice):
+    """The strategies are named only for a strategy's setting."""
+    with pytest.raises(ScenarioError) as error:
+        _experiment(table + TINY)
+    assert advice in str(error.value) and "strategies compared" not in str(error.value)
+
+
 def test_a_missing_bound_is_the_plausible_one_where_the_schema_gives_it():
     """`{}` varies a parameter over its realistic values (a boost budget of 0 to 500 a week, not
     the accepted 0 to 1,000,000); a bound given outside that range keeps the accepted other."""
