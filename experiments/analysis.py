@@ -36,7 +36,7 @@ from experiments.spec import Comparison, Experiment, Parameter
 from experiments.store import load_daily, load_manifest, load_points, load_results
 from sim import summary
 from sim.output import atomic_write, ensure_results_dir, figure_note
-from sim.text import plural
+from sim.text import did_you_mean, plural
 
 __all__ = [
     "SweepData",
@@ -132,7 +132,24 @@ class SweepData:
 
     def parameter(self, path: str) -> Parameter:
         """The varied parameter called ``path``."""
+        self.named("parameter", path)
         return next(parameter for parameter in self.parameters if parameter.path == path)
+
+    def named(self, what: str, name: str) -> str:
+        """``name``, if the sweep has a ``what`` (outcome, parameter, strategy or target) of that
+        name; else a ValueError with a did-you-mean and the names it has."""
+        choices = {
+            "outcome": self.outcomes,
+            "parameter": self.parameter_names,
+            "strategy": self.strategies,
+            "target": target_names(self),
+        }[what]
+        if name not in choices:
+            raise ValueError(
+                f"the sweep has no {what} {name!r}{did_you_mean(name, choices)}; "
+                f"its {what}s: {', '.join(choices)}"
+            )
+        return name
 
     def daily(self) -> pd.DataFrame:
         """The daily series of the finished runs (empty if none were kept)."""
@@ -221,6 +238,7 @@ def parameter_effects(
     """Mean of ``outcome`` per strategy (columns) in each fifth of ``parameter``'s range (rows,
     low to high; grid values for grids). ``means`` is :func:`point_means` of ``data`` if the
     caller has it already (else it is computed)."""
+    data.named("outcome", outcome)
     means = point_means(data) if means is None else means
     means = means.assign(bin=_bins(means[parameter], data.parameter(parameter)))
     order = list(dict.fromkeys(means.sort_values(parameter)["bin"]))
@@ -355,6 +373,8 @@ def sensitivity(
     every point of their design, the sweep incomplete (method :data:`RUNS_MISSING`).
     ``target`` computes that one only (a page asks for one; all of a large sweep take minutes);
     ``progress(1)`` after each target."""
+    if target is not None:
+        data.named("target", target)
     method = data.experiment.design.method
     names = data.parameter_names
     problem = salib_problem(data.parameters)

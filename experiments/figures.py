@@ -102,6 +102,11 @@ def sensitivity_figure(table: pd.DataFrame, *, title: str = "") -> Figure:
     """Horizontal bars of the sensitivity index per parameter for one target (rows of
     :func:`experiments.views.sensitivity_table`); ST beside S1 when both exist; |Spearman| when
     no index could be computed."""
+    if table["target"].nunique() > 1:
+        raise ValueError(
+            "one target at a time: this table has "
+            f"{table['target'].nunique()}; take sensitivity_table(data, target) for one"
+        )
     figure = Figure(
         figsize=(7, 1.4 + 0.45 * max(1, table["parameter"].nunique())), layout="constrained"
     )

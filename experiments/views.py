@@ -215,7 +215,11 @@ def heatmap_table(
     ``strategy`` defaults to the first strategy; with ``versus`` the cell holds the mean paired
     difference ``strategy - versus`` (e.g. where consistent engagement beats broadcasting).
     """
-    strategy = strategy or data.strategies[0]
+    strategy = data.named("strategy", strategy or data.strategies[0])
+    for what, name in (("outcome", outcome), ("parameter", x), ("parameter", y)):
+        data.named(what, name)
+    if versus is not None:
+        data.named("strategy", versus)
     means = point_means(data)
     value = means[means["strategy"] == strategy].set_index("point")[outcome]
     if versus is not None:
@@ -248,6 +252,8 @@ def sensitivity_table(data: SweepData, target: str | None = None) -> pd.DataFram
 def target_for(data: SweepData, outcome: str, strategy: str, versus: str | None = None) -> str:
     """The sensitivity target of a heatmap's choices: the comparison of ``strategy`` against
     ``versus`` on ``outcome`` if the experiment has one, else ``"strategy: outcome"``."""
+    data.named("outcome", outcome)
+    data.named("strategy", strategy)
     for comparison in data.experiment.comparisons:
         if (comparison.better, comparison.worse, comparison.outcome) == (strategy, versus, outcome):
             return comparison.label

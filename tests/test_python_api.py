@@ -77,7 +77,7 @@ def test_history_of_someone_untracked_says_so():
     model = EngagementModel("quick", days=1, tracked=[5])
     model.run()
     assert isinstance(model.history(5), list)
-    with pytest.raises(KeyError, match="person 6 is not tracked; .*tracked=.*1 people"):
+    with pytest.raises(KeyError, match=r"person 6 is not tracked; .*tracked=.*\(tracked now: 1\)"):
         model.history(6)
 
 

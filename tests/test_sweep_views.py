@@ -4,6 +4,7 @@ directories safely, the initial selection, sensitivity targets and the robustnes
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -217,3 +218,32 @@ def test_a_sweep_opened_by_its_path_is_shown_chosen_in_the_list(grid, monkeypatc
     finally:
         for variable, value in saved:
             variable.set(value)
+
+
+def test_misspelt_names_are_refused_with_the_names_the_sweep_has(grid):
+    """A notebook user's typo gets a did-you-mean, not a StopIteration, a KeyError or an
+    empty table."""
+    from experiments.analysis import parameter_effects
+    from experiments.figures import sensitivity_figure
+
+    x, y = "behavior.reply_trust", "market.no_relationship"
+    cases = [
+        (lambda: views.heatmap_table(grid, "equty", x, y), "no outcome 'equty' (did you mean"),
+        (lambda: views.heatmap_table(grid, "equity", "reply_trust", y), "no parameter"),
+        (
+            lambda: views.heatmap_table(grid, "equity", x, y, strategy="broadcastin"),
+            "no strategy 'broadcastin' (did you mean 'broadcasting'?)",
+        ),
+        (lambda: views.heatmap_table(grid, "equity", x, y, versus="bc"), "no strategy 'bc'"),
+        (lambda: parameter_effects(grid, "equty", x), "no outcome 'equty'"),
+        (lambda: views.target_for(grid, "equty", "broadcasting"), "no outcome 'equty'"),
+        (lambda: views.sensitivity_table(grid, "broadcasting: equty"), "no target"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            call()
+    both = pd.concat(
+        [views.sensitivity_table(grid, f"{s}: equity") for s in grid.strategies], ignore_index=True
+    )
+    with pytest.raises(ValueError, match="one target at a time: this table has 2"):
+        sensitivity_figure(both)

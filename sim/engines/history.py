@@ -104,7 +104,7 @@ class History:
         if memory is None:
             raise KeyError(
                 f"person {person} is not tracked; build the model with tracked=[...] naming them"
-                f" ({len(self.log)} people are tracked)"
+                f" (tracked now: {len(self.log)})"
             )
         return list(memory)
 
