@@ -167,12 +167,16 @@ class Source:
 
 
 class Experiment(Strict):
-    """A sweep: the base scenario, strategies, parameters, design, seeds, horizon, outcomes."""
+    """A sweep: the base scenario, strategies, parameters, design, seeds, horizon, outcomes.
+
+    ``inputs`` are the files it was loaded from (its own, strategy and scenario files, edge
+    lists), for the manifest of a sweep run on it."""
 
     file_keys: ClassVar[tuple[str, ...]] = ("days",)
     """Keys an experiment file may hold besides the fields (``days`` sets the scenario's)."""
 
     _source: Source | None = PrivateAttr(None)
+    _inputs: list[Path] = PrivateAttr(default_factory=list)
 
     name: str = Field("experiment", min_length=1, max_length=80)
     description: str = Field("", max_length=2000)
@@ -221,6 +225,11 @@ class Experiment(Strict):
         data = _without(self.model_dump(mode="json"), _ADDED_FIELDS)
         data["comparisons"] = [_without(c, _ADDED_COMPARISON_FIELDS) for c in data["comparisons"]]
         return data
+
+    @property
+    def inputs(self) -> list[Path]:
+        """The files this experiment was loaded from (none for one built in code)."""
+        return list(self._inputs)
 
     def fingerprint(self) -> str:
         """A short hash of the experiment as resolved (a store holds one experiment)."""
@@ -529,13 +538,15 @@ def load_experiment(path: str | Path) -> Experiment:
     """An experiment from a TOML file (or the name of one shipped in ``experiments/``)."""
     file = _experiment_file(path)
     name = loading.display_name(file)
-    try:
-        text = loading.read_text(file, name)
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file: {exc}", name) from None
-    experiment = experiment_from_text(text, name, file.resolve().parent)
+    with loading.files_read() as read:
+        try:
+            text = loading.read_text(file, name)
+        except OSError as exc:
+            raise ScenarioError(f"cannot read the file: {exc}", name) from None
+        experiment = experiment_from_text(text, name, file.resolve().parent)
     if "name" not in loading.parse_toml_text(text, name):
         experiment = experiment.model_copy(update={"name": file.stem})
+    experiment._inputs = loading.inputs_of(read, experiment.scenario)
     return experiment
 
 
@@ -563,6 +574,13 @@ def experiment_from_text(
 ) -> Experiment:
     """An experiment from TOML text; ``base_dir`` resolves file references (None: shipped names
     only). Errors are ScenarioErrors naming ``source``, the field and the line."""
+    with loading.files_read() as read:
+        experiment = _experiment(text, source, base_dir)
+    experiment._inputs = loading.inputs_of(read, experiment.scenario)
+    return experiment
+
+
+def _experiment(text: str, source: str, base_dir: Path | None) -> Experiment:
     data = loading.parse_toml_text(text, source)
     _refuse_comparison(data, source)
 

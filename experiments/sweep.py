@@ -191,7 +191,8 @@ class Sweep:
     Opening checks the design's size and every remaining point's scenario, then creates the
     store directory (``resume=False`` refuses a directory holding a sweep; ``resume=True``
     reopens one of the same experiment and skips its finished runs); its manifest records the
-    ``inputs``, the files read to make the experiment (``sim.output.input_files``).
+    ``inputs``, the files read to make the experiment (by default those it was loaded from,
+    ``Experiment.inputs``; ``sim.output.input_files``).
     """
 
     def __init__(
@@ -201,7 +202,7 @@ class Sweep:
         *,
         resume: bool = False,
         command: list[str] | None = None,
-        inputs: Iterable[Path] = (),
+        inputs: Iterable[Path] | None = None,
     ) -> None:
         from experiments.design import check_design_size, design_points  # not for workers
 
@@ -223,7 +224,7 @@ class Sweep:
             resume=resume,
             command=command,
             seeding=self.seeding,
-            inputs=inputs,
+            inputs=experiment.inputs if inputs is None else inputs,
         )
         self.remaining = self._unfinished(self.finished)
 

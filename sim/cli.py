@@ -602,7 +602,7 @@ def run(
     """Run a scenario over several seeds; write daily metrics and a manifest; print a summary."""
     with _user_errors():
         from sim.charts import trajectories_figure
-        from sim.loading import files_read, load_scenario
+        from sim.loading import files_read, inputs_of, load_scenario
         from sim.output import ensure_results_dir, write_results
         from sim.runner import run_seeds
 
@@ -643,7 +643,7 @@ def run(
                 engine=engine,
                 command=_command(),
                 figures={"chart": chart},
-                inputs=_inputs(read, resolved),
+                inputs=inputs_of(read, resolved),
             )
         _print_written(paths)
         made_by = _made_by("scenario", resolved.name, engine, df, paths)
@@ -746,7 +746,7 @@ def compare(
         if seed is not None:
             scenario = _replace(scenario, seed=seed)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
-        inputs = _inputs(read, scenario)
+        inputs = loading.inputs_of(read, scenario)
         names = [strategy.name for strategy in comparison.strategies]
         if against is not None:
             _check_against(against, names)
@@ -818,18 +818,6 @@ def _comparison_of(targets: list[str]) -> Any:
                 f"(write --json, not --json {target})"
             )
     return loading.comparison_of(targets)
-
-
-def _inputs(read: list[Path], scenario: Any) -> list[Path]:
-    """The files a result is made from, for its manifest: those loaded (``read``, from
-    ``sim.loading.files_read``) and the edge list of the scenario's audience, if it has one,
-    with the labels file read beside it."""
-    from sim.audience.edgelist import files_of, resolve_graph_path
-
-    graph = scenario.audience.graph
-    if graph.kind != "edgelist":
-        return read
-    return [*read, *files_of(resolve_graph_path(graph.path or ""))]
 
 
 def _market_scan(comparison: Any, df: Any, engine: str, workers: int) -> Any:
@@ -949,19 +937,16 @@ def sweep(
         from experiments.executors import DaskExecutor, ExecutorError, make_executor
         from experiments.spec import load_experiment
         from experiments.sweep import Sweep
-        from sim.loading import files_read
 
-        with files_read() as read:
-            spec = load_experiment(experiment)
+        spec = load_experiment(experiment)
         out = out or Path("out") / "sweeps" / slug(spec.name, "scenario")
-        inputs = _inputs(read, spec.scenario)
         executor = make_executor(workers, dask=dask, scheduler=scheduler)
         if isinstance(executor, DaskExecutor):
             try:
                 executor.connect()  # before the sweep's directory is written
             except ExecutorError as error:
                 raise CliError(str(error)) from None
-        run = Sweep(spec, out, resume=resume, command=_command(), inputs=inputs)
+        run = Sweep(spec, out, resume=resume, command=_command())
         log = _stderr()
         _note_compiling()
         to_do = (

@@ -38,6 +38,7 @@ __all__ = [
     "display_name",
     "error_at",
     "files_read",
+    "inputs_of",
     "list_presets",
     "load_audience",
     "load_comparison",
@@ -439,12 +440,25 @@ def files_read() -> Iterator[list[Path]]:
     """The files read (:func:`read_text`) within the block, resolved, each once, in the order
     read, except the shipped presets (``sim.source_digest`` covers them): the inputs a result's
     manifest records."""
+    outer = _READ.get()
     read: list[Path] = []
     token = _READ.set(read)
     try:
         yield read
     finally:
         _READ.reset(token)
+        if outer is not None:  # a block inside another: the outer one read these too
+            outer.extend(path for path in read if path not in outer)
+
+
+def inputs_of(read: list[Path], scenario: Scenario) -> list[Path]:
+    """The files a result is made from, for its manifest: those loaded (``read``, from
+    :func:`files_read`) and the edge list of the scenario's audience, if it has one, with the
+    labels file read beside it."""
+    graph = scenario.audience.graph
+    if graph.kind != "edgelist":
+        return list(read)
+    return [*read, *edgelist.files_of(resolve_graph_path(graph.path or ""))]
 
 
 def read_text(path: Path, name: str) -> str:

@@ -1090,6 +1090,21 @@ def test_a_sweeps_manifest_records_the_files_read(tmp_path):
     assert recorded["sha256"] == hashlib.sha256(experiment.read_bytes()).hexdigest()
 
 
+def test_a_sweep_from_python_records_the_files_its_experiment_was_loaded_from(tmp_path):
+    """As ``longgame sweep`` does: the experiment file and the strategy file it names."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text('preset = "broadcasting"\nname = "broadcasting"\nreply_rate = 0.2\n')
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY).replace('"broadcasting"]', '"mine.toml"]', 1))
+    loaded = load_experiment(experiment)
+    assert loaded.strategies[-1].reply_rate == 0.2
+    assert loaded.inputs == [experiment.resolve(), mine.resolve()]
+    Sweep(loaded, tmp_path / "s")
+    recorded = [item["path"] for item in load_manifest(tmp_path / "s")["inputs"]]
+    assert recorded == [str(experiment.resolve()), str(mine.resolve())]
+    assert _experiment().inputs == []  # from text naming shipped presets only
+
+
 def test_analyze_prints_a_comparison_never_evaluated_as_json_and_as_a_table(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
