@@ -442,6 +442,8 @@ def apply_values[T: (Scenario, ComparisonFile)](target: T, values: dict[str, flo
     """The scenario (or comparison) with each dotted parameter set (ints rounded), validated
     again. A comparison's ``strategy.*`` values go to each strategy it compares, as a sweep
     applies them (its scenario's own first strategy is replaced by each of them when it runs)."""
+    if not isinstance(values, dict):
+        raise TypeError(f"apply_values takes a dict of dotted names and numbers, not {values!r}")
     if isinstance(target, ComparisonFile):
         from sim.runner import with_strategy
 

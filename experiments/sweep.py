@@ -206,6 +206,11 @@ class Sweep:
     ) -> None:
         from experiments.design import check_design_size, design_points  # not for workers
 
+        if not isinstance(experiment, Experiment):
+            raise TypeError(
+                f"Sweep takes an Experiment, not {type(experiment).__name__}: load it first, with "
+                "experiments.spec.load_experiment (a shipped name or a file)"
+            )
         self.experiment = experiment
         self.store = Store(out)
         if not (resume and self.store.finished()):  # an older sweep keeps the size it started
@@ -297,6 +302,8 @@ class Sweep:
         """Run the remaining runs on ``executor``, recording each as it finishes; write
         ``results.parquet`` when the sweep is complete. With nothing remaining the executor is
         not started (a Dask cluster for no runs)."""
+        if isinstance(executor, type):
+            raise TypeError(f"execute takes an executor, not its class: {executor.__name__}()")
         local = getattr(executor, "local_processes", 0)  # an executor of one's own may not say
         if self.remaining and local:
             self._check_memory(min(local, len(self.remaining)))

@@ -210,6 +210,11 @@ def comparison_of(
     Strategy objects), each in place of the first brand's, on ``scenario`` (a name, file or
     Scenario; the base scenario by default). Each strategy is compared once, and every platform
     a strategy uses must be the scenario's (a ScenarioError says what to do otherwise)."""
+    if isinstance(strategies, str | Path | Strategy) or not strategies:
+        raise TypeError(
+            "comparison_of takes a list of one or more strategies (names, files or Strategy "
+            f"objects), not {strategies!r}"
+        )
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     loaded = [s if isinstance(s, Strategy) else load_strategy(s) for s in strategies]
     if twice := repeated(strategy.name for strategy in loaded):

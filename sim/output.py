@@ -443,6 +443,10 @@ def write_results(
     from sim.charts import save_figure
     from sim.summary import final_outcomes
 
+    if scenario is not None and not hasattr(scenario, "model_dump"):
+        raise TypeError(
+            f"scenario is the Scenario or Comparison that made the results, not {scenario!r}"
+        )
     for given, known, what in ((tables, OPTIONAL_TABLES, "table"), (figures, FIGURES, "figure")):
         unknown = [kind for kind in given or {} if kind not in known]
         if unknown:

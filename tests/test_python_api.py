@@ -147,3 +147,23 @@ def test_a_chart_of_one_outcome_named_alone(daily):
     assert len(trajectories_figure(daily, "equity").axes) == 1  # not one panel per letter
     with pytest.raises(ValueError, match="no column to draw"):
         trajectories_figure(daily, [])
+
+
+def test_wrong_kinds_of_argument_are_named(quick, daily, tmp_path):
+    from experiments.executors import SerialExecutor
+    from experiments.spec import load_experiment
+    from experiments.sweep import Sweep
+
+    with pytest.raises(TypeError, match="comparison_of takes a list of one or more strategies"):
+        comparison_of("consistent_engagement")
+    with pytest.raises(TypeError, match="comparison_of takes a list"):
+        comparison_of([])
+    with pytest.raises(TypeError, match="Sweep takes an Experiment, not str: load it first"):
+        Sweep("smoke", tmp_path / "sweep")
+    sweep = Sweep(load_experiment("smoke"), tmp_path / "sweep")
+    with pytest.raises(TypeError, match=r"not its class: SerialExecutor\(\)"):
+        sweep.execute(SerialExecutor)
+    with pytest.raises(TypeError, match="apply_values takes a dict"):
+        apply_values(quick, [("behavior.content_trust", 0.01)])
+    with pytest.raises(TypeError, match="scenario is the Scenario or Comparison"):
+        write_results(daily, tmp_path / "out", scenario="quick")
