@@ -152,12 +152,17 @@ def test_documented_examples_are_all_checked():
 
 
 def python_examples(doc: str) -> list[str]:
-    """The ```python blocks of a file in docs/, in order."""
-    text = (DOCS / doc).read_text(encoding="utf-8")
+    """The ```python blocks of a Markdown file of the project (``docs/...`` or the README), in
+    order."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
     return re.findall(r"^```python\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
 
 
-PYTHON_DOCS = sorted(path.name for path in DOCS.glob("*.md") if python_examples(path.name))
+PYTHON_DOCS = [
+    doc
+    for doc in ["README.md", *sorted(f"docs/{path.name}" for path in DOCS.glob("*.md"))]
+    if python_examples(doc)
+]
 SHOWN_SWEEP = "out/sweeps/robustness"
 """The sweep directory a documented example opens; the test opens a small grid sweep instead,
 in a sweeps folder of its own where the example's ``smoke`` is found."""
@@ -168,8 +173,8 @@ in a sweeps folder of its own where the example's ``smoke`` is found."""
     [(doc, index) for doc in PYTHON_DOCS for index in range(len(python_examples(doc)))],
 )
 def test_documented_python_runs(doc, index, tmp_path):
-    """Every Python example in docs/ runs as printed, in a fresh interpreter from the project's
-    folder (what it writes under out/ goes to a temporary folder)."""
+    """Every Python example in the README and docs/ runs as printed, in a fresh interpreter
+    from the project's folder (what it writes under out/ goes to a temporary folder)."""
     code = python_examples(doc)[index]
     env = {**os.environ, "MPLBACKEND": "Agg"}
     if SHOWN_SWEEP in code:
@@ -192,5 +197,5 @@ def test_documented_python_runs(doc, index, tmp_path):
 
 
 def test_python_examples_are_found():
-    assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [4, 1, 3]
-    assert PYTHON_DOCS == ["python.md", "scenarios.md", "sweeps.md"]
+    assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [1, 4, 1, 3]
+    assert PYTHON_DOCS == ["README.md", "docs/python.md", "docs/scenarios.md", "docs/sweeps.md"]
