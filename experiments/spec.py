@@ -583,6 +583,11 @@ def experiment_from_text(
 
 
 def _experiment(text: str, source: str, base_dir: Path | None) -> Experiment:
+    if "=" not in text and text.strip().endswith(".toml"):
+        raise ScenarioError(
+            f"{text.strip()!r} is a file name, not TOML text: load a file with load_experiment",
+            source,
+        )
     data = loading.parse_toml_text(text, source)
     _refuse_comparison(data, source)
 

@@ -167,3 +167,10 @@ def test_wrong_kinds_of_argument_are_named(quick, daily, tmp_path):
         apply_values(quick, [("behavior.content_trust", 0.01)])
     with pytest.raises(TypeError, match="scenario is the Scenario or Comparison"):
         write_results(daily, tmp_path / "out", scenario="quick")
+
+
+def test_a_file_name_given_as_experiment_text_points_to_load_experiment():
+    from experiments.spec import experiment_from_text
+
+    with pytest.raises(ScenarioError, match="is a file name, not TOML text: load a file with"):
+        experiment_from_text("experiments/smoke.toml")
