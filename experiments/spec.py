@@ -748,6 +748,9 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str) -> None:
         if method != "grid" and spec.values is not None:
             message = f"values are for design.method = 'grid'; {method} samples low..high"
             raise _error(origins, ("parameters", path), None, message, text)
+        if spec.values is not None and (spec.low is not None or spec.high is not None):
+            message = "give values = [...] or low and high, not both (a grid runs the values)"
+            raise _error(origins, ("parameters", path), None, message, text)
     days = experiment.days
     for key in ("outcomes", "daily"):
         for index, outcome in enumerate(getattr(experiment, key)):

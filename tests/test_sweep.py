@@ -1221,6 +1221,12 @@ def test_a_word_or_a_switch_is_set_in_the_strategies_not_swept(table, field):
         _experiment(values)
 
 
+def test_values_and_a_range_together_are_refused():
+    both = TINY.replace("{ values = [0.1, 0.5] }", "{ values = [0.1, 0.5], low = 0.2 }")
+    with pytest.raises(ScenarioError, match="give values = \\[...\\] or low and high, not both"):
+        _experiment(both)
+
+
 @pytest.mark.parametrize(
     ("table", "advice"),
     [
