@@ -189,7 +189,8 @@ class Store:
             elif not resume:
                 raise ScenarioError(
                     f"{self.root} already holds a sweep ({old.get('experiment_name')!r}); "
-                    "add --resume to finish it, or choose another --out"
+                    "add --resume (resume=True from Python) to finish it, or choose another "
+                    "--out (output directory)"
                 )
             if old and not _same_experiment(old, experiment):
                 changed = _differences(old.get("experiment"), experiment.stable_dump())
@@ -214,7 +215,8 @@ class Store:
         elif resume:
             raise ScenarioError(
                 f"nothing to resume in {self.root}: it holds no sweep (no {MANIFEST}); "
-                "to start the sweep there, run the same command without --resume"
+                "to start the sweep there, run the same command without --resume (from "
+                "Python: resume=False)"
             )
         elif foreign := _foreign(self.root):
             raise ScenarioError(

@@ -174,3 +174,18 @@ def test_a_file_name_given_as_experiment_text_points_to_load_experiment():
 
     with pytest.raises(ScenarioError, match="is a file name, not TOML text: load a file with"):
         experiment_from_text("experiments/smoke.toml")
+
+
+def test_a_sweep_directory_in_use_says_how_to_resume_from_python(tmp_path):
+    from test_sweep_views import GRID, run_grid_sweep
+
+    from experiments.spec import experiment_from_text
+    from experiments.sweep import Sweep
+
+    experiment = experiment_from_text(GRID, "grid.toml")
+    with pytest.raises(ScenarioError, match=r"without --resume \(from Python: resume=False\)"):
+        Sweep(experiment, tmp_path / "new", resume=True)
+    done = run_grid_sweep(tmp_path / "done")
+    with pytest.raises(ScenarioError, match=r"add --resume \(resume=True from Python\)"):
+        Sweep(experiment, done)
+    assert Sweep(experiment, done, resume=True).remaining == []
