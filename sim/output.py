@@ -149,7 +149,7 @@ def ensure_results_dir(
         held = "a sweep" if _manifest_kind(directory / MANIFEST) == "sweep" else "other files"
         raise OutputError(
             f"{directory} holds {held} ({', '.join(taken)}), not {what}, which would replace "
-            "them; choose another --out"
+            "them; choose another --out (output directory)"
         )
 
 
@@ -441,8 +441,11 @@ def write_results(
     make them (``inputs``: scenario, strategy and edge-list files).
     """
     from sim.charts import save_figure
+    from sim.model import ENGINES
     from sim.summary import final_outcomes
 
+    if engine is not None and engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
     if scenario is not None and not hasattr(scenario, "model_dump"):
         raise TypeError(
             f"scenario is the Scenario or Comparison that made the results, not {scenario!r}"

@@ -167,6 +167,8 @@ def test_wrong_kinds_of_argument_are_named(quick, daily, tmp_path):
         apply_values(quick, [("behavior.content_trust", 0.01)])
     with pytest.raises(TypeError, match="scenario is the Scenario or Comparison"):
         write_results(daily, tmp_path / "out", scenario="quick")
+    with pytest.raises(ValueError, match="unknown engine 'vectr'; available: vector, agents"):
+        write_results(daily, tmp_path / "out", engine="vectr")
 
 
 def test_a_file_name_given_as_experiment_text_points_to_load_experiment():
