@@ -123,7 +123,7 @@ class Design(Strict):
         ge=1,
         le=1_000_000,
         description="lhs/sobol: points; saltelli: base sample N (N*(D+2) points); "
-        "morris: trajectories r (r*(D+1) points); ignored by grid",
+        "morris: trajectories r (r*(D+1) points); not for grid",
     )
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels")
 
@@ -590,6 +590,11 @@ def _experiment(text: str, source: str, base_dir: Path | None) -> Experiment:
         )
     data = loading.parse_toml_text(text, source)
     _refuse_comparison(data, source)
+    design = data.get("design")
+    if isinstance(design, dict) and design.get("method") == "grid" and "points" in design:
+        message = "points is for sampled designs; a grid runs every combination of the values"
+        line = _line_of_key(text, "points")
+        raise ScenarioError(message, source, field="design.points", line=line)
 
     def flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
         for key in ("parameters", "fixed"):

@@ -1221,6 +1221,11 @@ def test_a_word_or_a_switch_is_set_in_the_strategies_not_swept(table, field):
         _experiment(values)
 
 
+def test_points_for_a_grid_are_refused():
+    with pytest.raises(ScenarioError, match="points is for sampled designs"):
+        _experiment(TINY.replace('method = "grid"', 'method = "grid"\npoints = 4'))
+
+
 def test_values_and_a_range_together_are_refused():
     both = TINY.replace("{ values = [0.1, 0.5] }", "{ values = [0.1, 0.5], low = 0.2 }")
     with pytest.raises(ScenarioError, match="give values = \\[...\\] or low and high, not both"):
