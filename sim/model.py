@@ -25,12 +25,19 @@ from sim.schema import Comparison, Scenario, Strategy
 from sim.strategy import BrandAgent
 from sim.text import did_you_mean
 
-__all__ = ["EngagementModel", "ENGINES", "REPORTED", "resolve_config"]
+__all__ = ["EngagementModel", "ENGINES", "REPORTED", "check_engine", "resolve_config"]
 
 ENGINES = ("vector", "agents")
 """The engines: ``vector`` (NumPy arrays, fast) and ``agents`` (a Mesa agent per person, the
 readable reference); they dock (docs/docking.md)."""
 _ENGINE_CLASSES = {"vector": VectorEngine, "agents": AgentEngine}
+
+
+def check_engine(engine: str) -> None:
+    """A ValueError naming an engine that is not one of :data:`ENGINES`."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
+
 
 REPORTED: dict[str, str] = {
     "followers": "followers",
@@ -159,8 +166,7 @@ class EngagementModel(mesa.Model):
         )
         run_seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=run_seed)
-        if engine not in ENGINES:
-            raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
+        check_engine(engine)
         self.config = scenario
         self.run_seed = run_seed
         self.engine_name = engine

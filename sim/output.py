@@ -441,11 +441,11 @@ def write_results(
     make them (``inputs``: scenario, strategy and edge-list files).
     """
     from sim.charts import save_figure
-    from sim.model import ENGINES
+    from sim.model import check_engine
     from sim.summary import final_outcomes
 
-    if engine is not None and engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
+    if engine is not None:
+        check_engine(engine)
     if scenario is not None and not hasattr(scenario, "model_dump"):
         raise TypeError(
             f"scenario is the Scenario or Comparison that made the results, not {scenario!r}"

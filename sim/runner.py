@@ -21,7 +21,7 @@ from sim.audience.memory import check_memory
 from sim.errors import allowed_range
 from sim.interrupts import interrupts_held, start_pool_worker, stop_pool
 from sim.metrics import finish
-from sim.model import ENGINES, EngagementModel
+from sim.model import EngagementModel, check_engine
 from sim.schema import Audience, Comparison, Scenario, Strategy, bounds
 
 __all__ = [
@@ -75,8 +75,7 @@ def _check_counts(
             raise ValueError(
                 f"{name} must be a whole number {allowed_range(low, high)}, not {value!r}"
             )
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
+    check_engine(engine)
 
 
 def baseline_revenue(
