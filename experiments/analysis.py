@@ -139,11 +139,11 @@ class SweepData:
         """``name``, if the sweep has a ``what`` (outcome, parameter, strategy or target) of that
         name; else a ValueError with a did-you-mean and the names it has."""
         choices = {
-            "outcome": self.outcomes,
-            "parameter": self.parameter_names,
-            "strategy": self.strategies,
-            "target": target_names(self),
-        }[what]
+            "outcome": lambda: self.outcomes,
+            "parameter": lambda: self.parameter_names,
+            "strategy": lambda: self.strategies,
+            "target": lambda: target_names(self),
+        }[what]()
         if name not in choices:
             raise ValueError(
                 f"the sweep has no {what} {name!r}{did_you_mean(name, choices)}; "

@@ -545,7 +545,7 @@ def load_experiment(path: str | Path) -> Experiment:
             text = loading.read_text(file, name)
         except OSError as exc:
             raise ScenarioError(f"cannot read the file: {exc}", name) from None
-        experiment = experiment_from_text(text, name, file.resolve().parent)
+        experiment = _experiment(text, name, file.resolve().parent)
     if "name" not in loading.parse_toml_text(text, name):
         experiment = experiment.model_copy(update={"name": file.stem})
     experiment._inputs = loading.inputs_of(read, experiment.scenario)
