@@ -156,7 +156,7 @@ class Store:
         if experiment.seeds_across_points:
             return experiment.seeds_across_points
         if resume and (self.root / MANIFEST).is_file():
-            stored = load_manifest(self.root, advice="choose another --out")
+            stored = load_manifest(self.root, advice="choose another output directory (--out)")
             return stored.get("seeds_across_points", "independent")
         return "common"
 
@@ -183,14 +183,14 @@ class Store:
         existing = self.root / MANIFEST
         old: dict[str, Any] = {}
         if existing.is_file():
-            old = load_manifest(self.root, advice="choose another --out")
+            old = load_manifest(self.root, advice="choose another output directory (--out)")
             if not old.get("finished_runs") and not _indices(self.runs_dir):
                 old = {}  # nothing finished (e.g. the scheduler was unreachable): start afresh
             elif not resume:
                 raise ScenarioError(
                     f"{self.root} already holds a sweep ({old.get('experiment_name')!r}); "
                     "add --resume (resume=True from Python) to finish it, or choose another "
-                    "--out (output directory)"
+                    "output directory (--out)"
                 )
             if old and not _same_experiment(old, experiment):
                 changed = _differences(old.get("experiment"), experiment.stable_dump())
@@ -203,14 +203,14 @@ class Store:
                     f"fingerprint {old.get('fingerprint')})"
                     + (f": {shown}{more}" if shown else "")
                     + "; --resume needs the same experiment (its files, and the presets they "
-                    "name, as they were), or choose another --out"
+                    "name, as they were), or choose another output directory (--out)"
                 )
             if old and (changed := _changed_data(old.get("inputs", []), input_files(inputs))):
                 raise ScenarioError(
                     f"{self.root} holds a sweep made from other data: {changed[0]}"
                     + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else "")
                     + "; --resume needs the same input files: restore them, or choose another "
-                    "--out"
+                    "output directory (--out)"
                 )
         elif resume:
             raise ScenarioError(
@@ -221,7 +221,7 @@ class Store:
         elif foreign := _foreign(self.root):
             raise ScenarioError(
                 f"{self.root} holds files but no sweep (no {MANIFEST}), e.g. {foreign[0]!r}; "
-                "choose a new or empty --out"
+                "choose a new or empty output directory (--out)"
             )
         for directory in (self.root, self.runs_dir, self.daily_dir, self.failed_dir):
             if directory.is_dir():

@@ -122,12 +122,14 @@ def ensure_dir(directory: Path) -> None:
     except OSError as error:
         raise OutputError(
             f"cannot create the output directory {directory}: {_explain(error)}; "
-            "choose another with --out"
+            "choose another (--out)"
         ) from error
     if not directory.is_dir():
         raise OutputError(f"the output path {directory} exists and is not a directory")
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write into the output directory {directory}; choose another")
+        raise OutputError(
+            f"cannot write into the output directory {directory}; choose another (--out)"
+        )
 
 
 def ensure_results_dir(
@@ -149,7 +151,7 @@ def ensure_results_dir(
         held = "a sweep" if _manifest_kind(directory / MANIFEST) == "sweep" else "other files"
         raise OutputError(
             f"{directory} holds {held} ({', '.join(taken)}), not {what}, which would replace "
-            "them; choose another --out (output directory)"
+            "them; choose another output directory (--out)"
         )
 
 

@@ -392,12 +392,14 @@ def test_results_replace_only_earlier_results(tmp_path, held):
     else:
         (out / "metrics.csv").write_text("my,own\n1,2\n")
     before = {path.name: path.read_bytes() for path in out.iterdir()}
-    with pytest.raises(OutputError, match="choose another --out") as error:
+    with pytest.raises(OutputError, match=r"choose another output directory \(--out\)") as error:
         write_results(make_metrics(seeds=1, days=2), out)
     assert ("a sweep" in str(error.value)) == (held == "sweep")
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     result = invoke("compare", "broadcasting", "storytelling", "--out", str(out))
-    assert result.exit_code == 2 and "choose another --out" in _unboxed(result.stderr)
+    assert result.exit_code == 2 and "choose another output directory (--out)" in _unboxed(
+        result.stderr
+    )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     write_results(make_metrics(seeds=1, days=2), tmp_path / "again")
     write_results(make_metrics(seeds=2, days=2), tmp_path / "again")  # earlier results: replaced

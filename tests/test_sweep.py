@@ -378,7 +378,9 @@ def test_a_new_sweep_in_a_run_directory_advises_another_out(tmp_path):
     ran = tmp_path / "ran"
     write_results(make_metrics(seeds=1, days=1), ran, command="longgame run base")
     for resume in (False, True):
-        with pytest.raises(OutputError, match="longgame run base'\\); choose another --out$"):
+        with pytest.raises(
+            OutputError, match="longgame run base'\\); choose another output directory \\(--out\\)$"
+        ):
             Sweep(_experiment(), ran, resume=resume)
     with pytest.raises(OutputError, match="give a directory written by longgame sweep$"):
         load_sweep(ran)  # longgame analyze
@@ -1142,7 +1144,7 @@ def test_analyze_refuses_an_out_holding_files_it_did_not_write(tiny_sweep, tmp_p
         result = runner.invoke(app, ["analyze", str(tiny_sweep), "--out", str(out)])
         assert result.exit_code == 2, result.output
         assert "holds other files (summary.csv)" in result.stderr
-        assert "choose another --out" in result.stderr
+        assert "choose another output directory (--out)" in result.stderr
     assert {path: path.read_bytes() for path in held} == held
     assert not (mine / "report.md").exists() and not (ran / "report.md").exists()
     again = tmp_path / "again"
