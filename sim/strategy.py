@@ -327,6 +327,13 @@ class BrandAgent(mesa.Agent):
         )
 
     # --- phase 12: learn and decide ------------------------------------------------------
+    def fake_impressions(self, platform: int, chance: float, activity: float) -> float:
+        """Feed impressions of a post on ``platform`` that go to bought followers (who never
+        engage): they follow the brand on its main platform only."""
+        if platform != self.main_platform:
+            return 0.0
+        return self.fake_followers * chance * activity
+
     def record_feed(self, platform: int, engagements: int, impressions: float) -> None:
         """Count one post's feed engagements and impressions toward today's ranking signal."""
         self.today_engagements[platform] += engagements

@@ -16,7 +16,16 @@ from experiments.sweep import extract_outcomes
 from sim import behavior, summary
 from sim.metrics import FLOWS, STOCKS, finish
 from sim.model import EngagementModel
-from sim.schema import CONTENT_TYPES, Audience, Brand, Graph, Market, Scenario, Strategy
+from sim.schema import (
+    CONTENT_TYPES,
+    Audience,
+    Brand,
+    Graph,
+    Market,
+    Platform,
+    Scenario,
+    Strategy,
+)
 from sim.strategy import DayPlan
 
 
@@ -711,3 +720,41 @@ def test_a_boost_spends_the_budget_saved_on_the_posts_its_rule_picks(promo):
     assert 0.5 * bought <= frame["impressions_paid"].sum() <= bought
     staff = frame["hours"] * 40.0  # the default hourly cost
     np.testing.assert_allclose(frame["cost"], staff + frame["ad_spend"])
+
+
+def _feed_records(bought: float) -> tuple[int, list[tuple[int, int, float]]]:
+    """The brand's main platform and what its posts record toward the feed ranking on days 0
+    and 1 (the first day the bought followers, bought at the end of day 0, are there)."""
+    strategy = Strategy(
+        platforms=["facebook", "x"], posts_per_week=14, bought_followers_per_month=bought
+    )
+    scenario = Scenario(
+        audience=Audience(graph=Graph(people=400, mean_degree=6)),
+        platforms=[Platform(name="facebook"), Platform(name="x")],
+        days=2,
+        brands=[Brand(strategy=strategy)],
+    )
+    model = EngagementModel(scenario, seed=3)
+    records: list[tuple[int, int, float]] = []
+    brand = model.brand_agents[0]
+    record_feed = brand.record_feed
+
+    def recorded(platform: int, engagements: int, impressions: float) -> None:
+        records.append((platform, engagements, impressions))
+        record_feed(platform, engagements, impressions)
+
+    brand.record_feed = recorded
+    model.run(2)
+    return brand.main_platform, records
+
+
+def test_bought_followers_dilute_the_ranking_on_the_main_platform_only():
+    """Bought followers follow the brand on its main platform: its posts there get impressions
+    that never engage, its posts elsewhere do not."""
+    main, honest = _feed_records(bought=0.0)
+    _, bought = _feed_records(bought=30_000.0)
+    assert {platform for platform, _, _ in honest} == {0, 1}
+    assert [record for record in bought if record[0] != main] == [
+        record for record in honest if record[0] != main
+    ]
+    assert sum(i for p, _, i in bought if p == main) > sum(i for p, _, i in honest if p == main)

@@ -149,7 +149,7 @@ class DayOrder:
         engaged_feed, sharers_feed = self._respond(
             brand, post, day, [(HOP_FEED, feed)], row, comments, results, "impressions_feed"
         )
-        fake_impressions = brand.fake_followers * chance * self.scenario.audience.activity_mean
+        fake_impressions = brand.fake_impressions(p, chance, self.scenario.audience.activity_mean)
         brand.record_feed(p, len(engaged_feed), len(feed) + fake_impressions)
         # (b) discovery and engager surfacing, driven by follower engagement only
         restriction = platform.restriction_factor if brand.restricted(p, day) else 1.0
