@@ -185,14 +185,24 @@ def _weights_table() -> list[str]:
         "### Content-type weights",
         "",
         "One weight per content type (accepted: 0 to 10 each; a content mix is normalised to "
-        "shares; no plausible range is stated for these weights). Defaults:",
+        "shares). Defaults, and in brackets the plausible range of `Behavior`'s weights: the "
+        "studies cited order the types; the sizes are assumptions. A strategy's mix and a "
+        "platform's norms are choices and data, with no plausible range.",
         "",
     ]
     lines.append("| field | meaning | " + " | ".join(f"`{t}`" for t in CONTENT_TYPES) + " |")
     lines.append("| --- | --- | " + " | ".join("---" for _ in CONTENT_TYPES) + " |")
     for model, name, info in fields:
         weights = info.get_default(call_default_factory=True)
-        values = " | ".join(_number(w) for w in weights.as_tuple())
+        values = " | ".join(
+            _number(getattr(weights, content_type))
+            + (
+                f" ({ranged})"
+                if (ranged := _plausible(type(weights).model_fields[content_type]))
+                else ""
+            )
+            for content_type in CONTENT_TYPES
+        )
         lines.append(f"| `{model.__name__}.{name}` | {_cell(info.description or '')} | {values} |")
     lines += ["", "| content type | meaning |", "| --- | --- |"]
     for name, info in ContentWeights.model_fields.items():

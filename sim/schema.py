@@ -11,7 +11,7 @@ sensitivity analysis need. ``docs/model.md`` lists the same parameters.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import annotated_types
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -87,6 +87,58 @@ class ContentWeights(Strict):
 
     def as_tuple(self) -> tuple[float, ...]:
         return tuple(getattr(self, name) for name in CONTENT_TYPES)
+
+
+CONTENT_DIRECTION = "the size is an assumption; the direction is the cited study's"
+"""Source note of a content-type weight: the studies order the types, they do not size them."""
+
+
+def _weight(content_type: str, default: float, plausible: tuple[float, float]) -> Any:
+    """A content type's weight in one of ``Behavior``'s per-type tables, with a plausible range."""
+    return param(
+        default,
+        0,
+        10,
+        doc=ContentWeights.model_fields[content_type].description,
+        source=CONTENT_DIRECTION,
+        plausible=plausible,
+    )
+
+
+class ContentValue(ContentWeights):
+    """Value of each content type to a fitting viewer (informative content is the reference)."""
+
+    value: float = _weight("value", 1.0, (0.7, 1.3))
+    story: float = _weight("story", 0.9, (0.6, 1.2))
+    promo: float = _weight("promo", 0.3, (0.1, 0.7))
+    conversation: float = _weight("conversation", 0.7, (0.4, 1.0))
+
+
+class ContentEngagement(ContentWeights):
+    """Engagement multiplier of each content type (informative content is the reference)."""
+
+    value: float = _weight("value", 1.0, (0.7, 1.3))
+    story: float = _weight("story", 1.4, (1.0, 2.0))
+    promo: float = _weight("promo", 0.6, (0.3, 1.0))
+    conversation: float = _weight("conversation", 1.2, (0.8, 2.0))
+
+
+class ContentComment(ContentWeights):
+    """Share of each content type's engagements that are comments."""
+
+    value: float = _weight("value", 0.1, (0.03, 0.2))
+    story: float = _weight("story", 0.12, (0.03, 0.25))
+    promo: float = _weight("promo", 0.05, (0.01, 0.15))
+    conversation: float = _weight("conversation", 0.5, (0.2, 0.7))
+
+
+class ContentShare(ContentWeights):
+    """Share of each content type's engagements that are shares."""
+
+    value: float = _weight("value", 0.1, (0.03, 0.2))
+    story: float = _weight("story", 0.25, (0.1, 0.4))
+    promo: float = _weight("promo", 0.03, (0.01, 0.1))
+    conversation: float = _weight("conversation", 0.03, (0.01, 0.1))
 
 
 class ContentMix(ContentWeights):
@@ -738,24 +790,22 @@ class Behavior(Strict):
         doc="chance fatigue past tolerance ends in an unfollow rather than a mute",
         plausible=(0.2, 0.8),
     )
-    content_value: ContentWeights = Field(
-        default_factory=lambda: ContentWeights(value=1.0, story=0.9, promo=0.3, conversation=0.7),
+    content_value: ContentValue = Field(
+        default_factory=ContentValue,
         description="value of each content type to a fitting viewer (Lee, Hosanagar & Nair 2018)",
     )
-    content_engagement: ContentWeights = Field(
-        default_factory=lambda: ContentWeights(value=1.0, story=1.4, promo=0.6, conversation=1.2),
+    content_engagement: ContentEngagement = Field(
+        default_factory=ContentEngagement,
         description="engagement multiplier per type (Lee, Hosanagar & Nair 2018: emotional and "
         "humorous content raises engagement; price and deal content alone lowers it)",
     )
-    content_comment: ContentWeights = Field(
-        default_factory=lambda: ContentWeights(value=0.1, story=0.12, promo=0.05, conversation=0.5),
+    content_comment: ContentComment = Field(
+        default_factory=ContentComment,
         description="share of engagements that are comments (de Vries, Gensler & Leeflang 2012: "
         "questions raise comments)",
     )
-    content_share: ContentWeights = Field(
-        default_factory=lambda: ContentWeights(
-            value=0.1, story=0.25, promo=0.03, conversation=0.03
-        ),
+    content_share: ContentShare = Field(
+        default_factory=ContentShare,
         description="share of engagements that are shares (Berger & Milkman 2012: emotional "
         "content is shared more)",
     )

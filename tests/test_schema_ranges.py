@@ -14,22 +14,19 @@ import pytest
 from pydantic import BaseModel
 from test_docs import schema_models
 
-from sim.schema import Behavior, Market, Platform, Strategy, bounds, plausible
+from experiments.spec import resolve_path
+from sim.loading import load_scenario
+from sim.schema import Behavior, Platform, Strategy, bounds, plausible
 
-ROBUSTNESS = Path(__file__).resolve().parents[1] / "experiments" / "robustness.toml"
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+ROBUSTNESS_SWEEPS = ("robustness.toml", "content.toml")
+"""The sweeps that ask where the claims hold: they vary parameters over plausible ranges."""
 
 REQUIRED: tuple[type[BaseModel], ...] = (Behavior, Platform, Strategy)
 """Models whose every numeric parameter must state a plausible range."""
 
 EXEMPT: frozenset[str] = frozenset()
 """``Model.field`` names in ``REQUIRED`` models that truly have no plausible range (none today)."""
-
-SWEPT: dict[str, type[BaseModel]] = {
-    "behavior": Behavior,
-    "market": Market,
-    "platforms.*": Platform,
-}
-"""The prefixes of the parameters experiments/robustness.toml varies, and their models."""
 
 
 def _ranged() -> list[tuple[str, object]]:
@@ -69,15 +66,17 @@ def test_every_numeric_behavioural_parameter_has_a_plausible_range():
     )
 
 
-def test_robustness_sweep_ranges_lie_inside_the_plausible_ranges():
-    """The sweep varies each parameter within its plausible range (for the base scenario's
-    platform, the discovery rate's feed-like part of it)."""
-    swept = tomllib.loads(ROBUSTNESS.read_text(encoding="utf-8"))["parameters"]
+@pytest.mark.parametrize("file_name", ROBUSTNESS_SWEEPS)
+def test_robustness_sweep_ranges_lie_inside_the_plausible_ranges(file_name):
+    """A robustness sweep varies each parameter within its plausible range (for the base
+    scenario's platform, the discovery rate's feed-like part of it)."""
+    scenario = load_scenario("base")
+    swept = tomllib.loads((EXPERIMENTS / file_name).read_text(encoding="utf-8"))["parameters"]
     for key, spec in swept.items():
-        prefix, name = key.rsplit(".", 1)
-        low, high = plausible(SWEPT[prefix].model_fields[name])
+        _, field, _ = resolve_path(scenario, key)
+        low, high = plausible(field)
         assert low <= spec["low"] < spec["high"] <= high, (
-            f"{key}: robustness.toml varies {spec['low']}-{spec['high']}, outside the schema's "
+            f"{key}: {file_name} varies {spec['low']}-{spec['high']}, outside the schema's "
             f"plausible range {low}-{high}"
         )
 

@@ -44,7 +44,10 @@ from sim.schema import (
     Audience,
     Behavior,
     Brand,
+    ContentComment,
+    ContentEngagement,
     ContentMix,
+    ContentShare,
     ContentWeights,
     Graph,
     InitialState,
@@ -122,7 +125,7 @@ def cascade_scenario(
     least about 99 x sociability x fit (sociability and fit means 0.99; `longgame_cascade` checks
     that every exposed person shared).
     """
-    type_only = ContentWeights(value=1.0)
+    other_types = {"story": 0.0, "promo": 0.0, "conversation": 0.0}
     return Scenario(
         name=f"cascade {graph} p={p:g}",
         description="independent-cascade validation configuration (docs/validation.md)",
@@ -169,9 +172,9 @@ def cascade_scenario(
             )
         ],
         behavior=Behavior(
-            content_engagement=type_only.model_copy(update={"value": 10.0}),
-            content_comment=ContentWeights(),  # no comments ...
-            content_share=type_only,  # ... every engagement is a share
+            content_engagement=ContentEngagement(value=10.0, **other_types),
+            content_comment=ContentComment(value=0.0, **other_types),  # no comments ...
+            content_share=ContentShare(value=1.0, **other_types),  # ... every engagement is a share
             quality_half_hours=0.01,
             content_trust=0.0,
             promo_fatigue=0.0,
