@@ -124,7 +124,8 @@ def platform_followers_column(platform: str) -> str:
 
 
 def platform_posts_column(platform: str) -> str:
-    """The metrics column of the brand's posts of the day on ``platform`` (incidents apart)."""
+    """The metrics column of the brand's posts of the day on ``platform`` (account incidents
+    included, as in ``posts``)."""
     return f"posts_{platform}"
 
 
