@@ -23,6 +23,7 @@ from sim.text import PERCENT_OUTCOMES, compact, compact_ticks
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "MONEY_VS_NO_SOCIAL",
     "CompactFormatter",
     "market_chart",
     "save_figure",
@@ -45,7 +46,11 @@ _TITLES = {
 _LINE_STYLES = ("-", "--", ":")
 """Line styles by tens of lines: ten distinct colours, then the same colours dashed."""
 _MONEY = ("revenue", "cost", "profit")
-_UNITS = {column: "money" for column in COLUMNS if column.endswith(_MONEY)} | {
+MONEY = "money (scenario units)"
+"""The unit of revenue, cost and profit: the scenario's price and hourly cost set it."""
+MONEY_VS_NO_SOCIAL = "money vs. no social media (scenario units)"
+"""The axis label of incremental profit: money against the paired run without social media."""
+_UNITS = {column: MONEY for column in COLUMNS if column.endswith(_MONEY)} | {
     "followers": "people",
     "fake_followers": "accounts",
     "advocates": "people",
@@ -173,7 +178,7 @@ def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:
     ax.xaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_major_formatter(CompactFormatter())
     ax.set_xlabel("market size (real people)")
-    ax.set_ylabel("money (vs. no social media)")
+    ax.set_ylabel(MONEY_VS_NO_SOCIAL)
     ax.set_title("Incremental profit at the horizon by market size", fontsize=12)
     ax.grid(True, which="both", alpha=0.3)
     fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)

@@ -249,6 +249,7 @@ def test_long_game_moves_with_w(browser, app_url):
         raise
     before = (lost.inner_text(), page.locator(".lg-caption").inner_text())
     assert page.locator(".lg-break-even").inner_text()
+    assert "median over 2 seeds" in page.locator(".lg-break-even-note").inner_text()
     _shots(page, "long_game_results")
     slider = page.locator(".lg-week [role=slider]")
     slider.focus()

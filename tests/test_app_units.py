@@ -345,6 +345,32 @@ def test_jcurve_marks_break_even_on_the_zero_line_as_the_median_seed():
     assert "95% interval" in fig.legends[0].get_title().get_text()
 
 
+def test_jcurve_marks_both_break_even_days_with_labels_at_the_top():
+    """The quitter's break-even is marked too, and the labels sit at the top of the axes, clear
+    of the curves that climb after break-even."""
+    from viz.charts import jcurve_chart
+
+    df = make_metrics({"keep": 2.0, "quit": 1.0, "other": 1.5}, seeds=3, days=20)
+    fig = jcurve_chart(
+        df, "keep", "quit", ["other"], quit_day=10, break_even_day=6.0, quit_break_even_day=4.0
+    )
+    ax = fig.axes[0]
+    markers = [list(line.get_xydata()[0]) for line in ax.get_lines() if line.get_marker() == "o"]
+    assert markers == [[6.0, 0.0], [4.0, 0.0]]
+    labels = {text.get_text(): text for text in ax.texts}
+    keep = labels["break-even (median seed): day 6"]
+    quit_label = labels["quitter's break-even (median seed): day 4"]
+    assert keep.xy[1] == quit_label.xy[1] == 1.0  # the top, in axes fraction
+    assert quit_label.xyann[1] < keep.xyann[1]  # a row below: the two never overlap
+    assert labels["quits (day 10)"].xy[1] == 0.0
+
+
+def test_long_game_says_break_even_is_a_median_of_first_days():
+    assert "median over 3 seeds" in longgame.break_even_note(3)
+    assert "curves are means" in longgame.break_even_note(3)
+    assert "median" not in longgame.break_even_note(1)
+
+
 def test_a_smaller_audience_keeps_the_brands_share_of_followers():
     """On the 2,000-person audience the base brand is followed by 5% of the people, as on its
     20,000, not by half of them (which reversed the lessons of the Compare page's default)."""

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.charts import CompactFormatter, trajectories_figure
+from sim.charts import MONEY_VS_NO_SOCIAL, CompactFormatter, trajectories_figure
 from sim.summary import daily_band
 from sim.text import compact
 
@@ -101,12 +101,14 @@ def jcurve_chart(
     *,
     quit_day: int,
     break_even_day: float | None,
+    quit_break_even_day: float | None = None,
 ) -> Figure:
     """Cumulative incremental profit of keeping going, quitting and the others (95% bands).
 
-    The break-even day of ``keep`` (the median over seeds of each seed's first day in profit) is
-    marked on the zero line; the value left on the table by quitting (where ``keep`` is above
-    ``quit_name``) is shaded between the two curves.
+    The break-even days of ``keep`` and of ``quit_name`` (the median over seeds of each seed's
+    first day in profit, which a mean curve can cross earlier or later) are marked on the zero
+    line and labelled at the top, clear of the curves; the value left on the table by quitting
+    (where ``keep`` is above ``quit_name``) is shaded between the two curves.
     """
     fig = Figure(figsize=(9.0, 4.8), layout="constrained")
     ax = fig.subplots()
@@ -125,39 +127,23 @@ def jcurve_chart(
         ax.fill_between(band["day"], band["lo"], band["hi"], color=color, alpha=0.15, lw=0)
     if keep in bands and quit_name in bands:
         _shade_value_left(ax, bands[keep], bands[quit_name], quit_day)
+    last_day = df["day"].max()
     ax.axvline(quit_day, color="#d62728", linestyle=":", linewidth=1.2)
-    near_end = quit_day > 0.8 * df["day"].max()  # the label goes left of the line there
-    ax.annotate(
-        f"quits (day {quit_day})",
-        (quit_day, 0.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(-3 if near_end else 3, 6),
-        textcoords="offset points",
-        ha="right" if near_end else "left",
-        color="#d62728",
-        fontsize=9,
-        bbox=_LABEL_BOX,
-    )
-    if break_even_day is not None and keep in bands:
-        day = float(break_even_day)
-        ax.axvline(day, color="#2ca02c", linestyle="--", linewidth=1.0)
-        ax.plot([day], [0.0], marker="o", color="#2ca02c", markersize=8)
-        seeds = df.loc[df["strategy"] == keep, "seed"].nunique()
-        which = " (median seed)" if seeds > 1 else ""
-        ax.annotate(
-            f"break-even{which}: day {day:g}",
-            (day, 0.0),
-            xytext=(6, 10),
-            textcoords="offset points",
-            color="#1b6e1b",
-            fontsize=10,
-            fontweight="bold",
-            bbox=_LABEL_BOX,
-            zorder=5,
-        )
+    _day_label(ax, f"quits (day {quit_day})", quit_day, last_day, "#d62728", top=False)
+    seeds = df.loc[df["strategy"] == keep, "seed"].nunique()
+    which = " (median seed)" if seeds > 1 else ""
+    marked = [(break_even_day, keep, "break-even", "#1b6e1b", "#2ca02c")]
+    marked.append((quit_break_even_day, quit_name, "quitter's break-even", "#d62728", "#d62728"))
+    for row, (day, name, label, text_color, color) in enumerate(marked):
+        if day is None or name not in bands:
+            continue
+        ax.axvline(float(day), color=color, linestyle="--", linewidth=1.0)
+        ax.plot([float(day)], [0.0], marker="o", color=color, markersize=8, zorder=4)
+        text = f"{label}{which}: day {float(day):g}"
+        _day_label(ax, text, float(day), last_day, text_color, top=True, row=row)
     ax.axhline(0.0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_xlabel("day")
-    ax.set_ylabel("money (vs. no social media)")
+    ax.set_ylabel(MONEY_VS_NO_SOCIAL)
     ax.yaxis.set_major_formatter(CompactFormatter())
     ax.set_title("The long game: cumulative incremental profit (the J-curve)", fontsize=12)
     ax.grid(True, alpha=0.3)
@@ -173,6 +159,28 @@ def jcurve_chart(
         title_fontsize=8,
     )
     return fig
+
+
+def _day_label(
+    ax: Axes, text: str, day: float, last_day: float, color: str, *, top: bool, row: int = 0
+) -> None:
+    """``text`` beside the vertical line at ``day``, at the top of the axes (in ``row``) or at
+    the bottom, and left of the line near the right edge."""
+    near_end = day > 0.8 * last_day
+    ax.annotate(
+        text,
+        (day, 1.0 if top else 0.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(-3 if near_end else 3, -6 - 16 * row if top else 6),
+        textcoords="offset points",
+        ha="right" if near_end else "left",
+        va="top" if top else "bottom",
+        color=color,
+        fontsize=9,
+        fontweight="bold" if top else "normal",
+        bbox=_LABEL_BOX,
+        zorder=5,
+    )
 
 
 def _shade_value_left(ax: Axes, keep: pd.DataFrame, quit: pd.DataFrame, quit_day: int) -> None:

@@ -14,14 +14,17 @@ HEADERS = {outcome: outcome.replace("_", " ") for outcome in TABLE_OUTCOMES}
 """Each outcome's column header in the final-outcome table; break-even comes last."""
 BREAK_EVEN = "break-even day"
 BREAK_EVEN_MEANING = (
-    "the first day incremental profit is above 0; the median over the seeds that broke even, "
-    "with how many did (none if fewer than half)"
+    "the first day incremental profit is above 0 (it can fall back below 0 later: read it beside "
+    "incremental profit); the median over the seeds that broke even (between two days, a half "
+    "day), with how many did (none if fewer than half)"
 )
 ROI_NOTE = (
     "roi counts all revenue, incremental profit only what social media added to the paired run "
     "without it: a strategy can show a positive roi and still lose money against doing nothing. "
     "Money (revenue, cost, profit) is in the scenario's own units (price per purchase, cost per "
-    "hour); people are real people (each simulated person stands for several in a large market)."
+    "hour); people are real people (each simulated person stands for several in a large market). "
+    "Cells are means over seeds, so counts such as advocates can have decimals; the engagement "
+    "rate is 0% when the brand posted nothing in the last 28 days (it quit)."
 )
 
 

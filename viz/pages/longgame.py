@@ -377,16 +377,23 @@ def JCurve(
     keep: str,
     other: str,
     w: int,
-    median: float | None,
+    medians: tuple[float | None, float | None],
     made_by: dict,
 ) -> None:
-    """The J-curve chart with its exports (drawn once per result; ``made_by`` describes them)."""
+    """The J-curve chart with its exports (drawn once per result; ``made_by`` describes them);
+    ``medians``: the break-even days of keeping going and of quitting."""
 
     def draw():
         df = pd.concat([fixed, quit_df], ignore_index=True)
         quit_name = str(quit_df["strategy"].iloc[0])
         return charts.jcurve_chart(
-            df, keep, quit_name, [other], quit_day=7 * w, break_even_day=median
+            df,
+            keep,
+            quit_name,
+            [other],
+            quit_day=7 * w,
+            break_even_day=medians[0],
+            quit_break_even_day=medians[1],
         )
 
     figure = solara.use_memo(draw, dependencies=[id(fixed), id(quit_df)])
@@ -441,18 +448,34 @@ def Picture(current: Results, w: int, changes: int) -> None:
                     style={"font-size": "28px", "font-weight": "bold", "color": colour},
                 )
     solara.Text(
+        break_even_note(df["seed"].nunique()),
+        classes=["lg-break-even-note"],
+        style={"font-size": "12px", "color": "#555"},
+    )
+    solara.Text(
         caption(df, keep, quit_name, other, w),
         classes=["lg-caption"],
         style={"font-size": "17px", "line-height": "1.5", "max-width": "70em"},
     )
     comparison = as_comparison(setup, w)
     made_by = provenance(seeds_of(df), comparison, ENGINE)
-    JCurve(current.fixed, quit_df, keep, other, w, median, made_by)
+    JCurve(current.fixed, quit_df, keep, other, w, (median, quit_median), made_by)
     final = summary.final_outcomes(df)
     name = comparison.name + "_final"
     TableCard(final_table(final), final, name, made_by, PAGE, classes=["lg-final"])
     OutcomeGlossary()
     ResultExports(comparison, df, made_by, PAGE)
+
+
+def break_even_note(seeds: int) -> str:
+    """What the break-even figures are, for ``seeds`` seeds: the day a run first shows a profit
+    (it may fall back below 0 later), and over seeds a median, not where the mean curve crosses."""
+    if seeds <= 1:
+        return "Break-even: the first day in profit (it can fall back below 0 later)."
+    return (
+        f"Break-even: the median over {seeds} seeds of each run's first day in profit (it can "
+        "fall back below 0 later). The curves are means, so they can cross 0 on another day."
+    )
 
 
 def as_comparison(setup: Setup, w: int) -> Comparison:
