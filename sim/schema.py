@@ -609,6 +609,18 @@ class Graph(Strict):
     def _path_for_edgelist(self) -> Graph:
         if self.kind == "edgelist" and not self.path:
             raise ValueError("graph.path is required when graph.kind = 'edgelist'")
+        if self.kind != "edgelist" and self.path:
+            raise ValueError(
+                f"graph.path is read only when graph.kind = 'edgelist', and kind is "
+                f"'{self.kind}' (a generated graph): add kind = \"edgelist\" to run on the file, "
+                "or remove path"
+            )
+        if self.kind != "edgelist" and self.direction != "undirected":
+            raise ValueError(
+                f"graph.direction says how to read an edge list's lines, and kind is "
+                f"'{self.kind}' (a generated graph, whose follows the generator draws): remove "
+                "direction, or set kind = \"edgelist\" and path"
+            )
         return self
 
 

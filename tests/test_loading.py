@@ -514,6 +514,18 @@ def test_missing_graph_file_names_the_file_and_field(tmp_path):
     assert "more)" not in message
 
 
+def test_a_graph_file_without_kind_edgelist_is_refused_not_ignored(tmp_path):
+    """A path (or a direction) beside a generator's kind used to run on a generated graph while
+    the manifest recorded the file: the results looked as if they came from the user's data."""
+    write(tmp_path, "edges.txt", "1 2\n2 3\n")
+    path = write(tmp_path, "a.toml", '[audience.graph]\npath = "edges.txt"\n')
+    error = error_of(load_scenario, path)
+    assert error.field == "audience.graph" and error.line == 1
+    assert "kind = \"edgelist\"" in error.message and "'scale_free'" in error.message
+    path = write(tmp_path, "d.toml", '[audience.graph]\nkind = "sbm"\ndirection = "follows"\n')
+    assert "remove direction" in error_of(load_scenario, path).message
+
+
 def test_a_missing_graph_file_does_not_hide_the_files_other_errors(tmp_path):
     path = tmp_path / "two.toml"
     path.write_text(
