@@ -761,7 +761,29 @@ def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
         problem = platform_problem(result.scenario.platforms, strategies)
         if problem:
             raise _platform_error(origins, *problem)
+    scenario = getattr(result, "scenario", result)
+    if isinstance(scenario, Scenario) and (problem := followers_problem(scenario)):
+        at = ("scenario",) if scenario is not result else ()
+        raise error_at(origins, (*at, *problem[0]), problem[1], problem[2])
     return result
+
+
+def followers_problem(scenario: Scenario) -> tuple[Loc, Any, str] | None:
+    """A brand asking for more day-0 followers than the whole market has people (the engines
+    cap them at the main platform's members, which in a file is a mistake worth saying)."""
+    graph = scenario.audience.graph
+    if graph.kind == "edgelist":
+        return None  # its people are known once the file is read
+    market = graph.people * scenario.market.scale
+    for index, brand in enumerate(scenario.brands):
+        if brand.initial.followers > market:
+            message = (
+                f"more day-0 followers than the whole market: {graph.people:,} simulated people "
+                f"x market.scale {scenario.market.scale:g} = {market:,.0f} real people; lower "
+                "it, or enlarge the audience (audience.graph.people or market.scale)"
+            )
+            return ("brands", index, "initial", "followers"), brand.initial.followers, message
+    return None
 
 
 def _with_defaults(model: type[BaseModel], data: Any) -> Any:

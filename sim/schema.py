@@ -345,7 +345,9 @@ class InitialState(Strict):
         10000.0,
         0,
         1e9,
-        doc="followers on day 0, drawn in proportion to fit (real people)",
+        doc="followers on day 0, drawn in proportion to fit (real people); at most the members "
+        "of the main platform (more are capped at them; a scenario file asking for more than "
+        "the whole market is refused)",
         unit="people",
         plausible=(0, 100_000),
     )
@@ -619,7 +621,7 @@ class Graph(Strict):
             raise ValueError(
                 f"graph.direction says how to read an edge list's lines, and kind is "
                 f"'{self.kind}' (a generated graph, whose follows the generator draws): remove "
-                "direction, or set kind = \"edgelist\" and path"
+                'direction, or set kind = "edgelist" and path'
             )
         return self
 

@@ -521,7 +521,7 @@ def test_a_graph_file_without_kind_edgelist_is_refused_not_ignored(tmp_path):
     path = write(tmp_path, "a.toml", '[audience.graph]\npath = "edges.txt"\n')
     error = error_of(load_scenario, path)
     assert error.field == "audience.graph" and error.line == 1
-    assert "kind = \"edgelist\"" in error.message and "'scale_free'" in error.message
+    assert 'kind = "edgelist"' in error.message and "'scale_free'" in error.message
     path = write(tmp_path, "d.toml", '[audience.graph]\nkind = "sbm"\ndirection = "follows"\n')
     assert "remove direction" in error_of(load_scenario, path).message
 
@@ -620,3 +620,17 @@ def test_error_wordings_of_choices_numbers_lists_and_directories(tmp_path: Path)
     assert str(error_of(load_strategy, folder)).endswith(": is a directory, not a file")
     path = write(tmp_path, "s.toml", '[[brands]]\nstrategy = "folder.toml"\n')
     assert "is a directory, not a file" in str(error_of(load_scenario, path))
+
+
+def test_day0_followers_beyond_the_whole_market_are_refused(tmp_path):
+    """More day-0 followers than the market has people used to be capped without a word."""
+    path = write(
+        tmp_path, "f.toml", 'audience = "small"\n[[brands]]\nname = "A"\ninitial.followers = 1e9\n'
+    )
+    error = error_of(load_scenario, path)
+    assert error.field == "brands[0].initial.followers" and error.line == 4
+    assert "2,000 simulated people x market.scale 10 = 20,000 real people" in error.message
+    path = write(
+        tmp_path, "g.toml", 'audience = "small"\n[[brands]]\nname = "A"\ninitial.followers = 2e4\n'
+    )
+    assert load_scenario(path).brands[0].initial.followers == 20_000

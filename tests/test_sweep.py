@@ -1160,7 +1160,7 @@ def test_a_misspelt_experiment_or_a_comparison_says_what_to_give():
         load_experiment("smok")
     assert str(error.value) == (
         "unknown experiment 'smok' (did you mean 'smoke'?); shipped experiments are: "
-        "robustness, smoke (or give a file path)"
+        "content, robustness, smoke (or give a file path)"
     )
     for ref in ("quick", "comparisons/quick"):  # as compare takes it, with its folder or not
         with pytest.raises(ScenarioError, match=f"'{ref}' is a shipped comparison, not an exp"):
