@@ -856,10 +856,10 @@ def write_report(
         )
     else:
         method = "Spearman's rank correlation only (the design is too small for SALib's indices)"
+    direction = "" if not methods else "; Spearman's rank correlation gives the direction"
     lines += [
-        f"Method: {method}; Spearman's rank correlation gives the direction. The three most "
-        "influential parameters per target (index ± the half-width of its 95% interval, or "
-        "|Spearman| without one):",
+        f"Method: {method}{direction}. The three most influential parameters per target (index "
+        "± the half-width of its 95% interval, or |Spearman| without one):",
         "",
         "| target | most influential parameters |",
         "| --- | --- |",

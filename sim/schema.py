@@ -93,52 +93,65 @@ CONTENT_DIRECTION = "the size is an assumption; the direction is the cited study
 """Source note of a content-type weight: the studies order the types, they do not size them."""
 
 
-def _weight(content_type: str, default: float, plausible: tuple[float, float]) -> Any:
-    """A content type's weight in one of ``Behavior``'s per-type tables, with a plausible range."""
+def _weight(what: str, content_type: str, default: float, plausible: tuple[float, float]) -> Any:
+    """A content type's weight in one of ``Behavior``'s per-type tables (``what`` it weighs),
+    with a plausible range."""
     return param(
         default,
         0,
         10,
-        doc=ContentWeights.model_fields[content_type].description,
+        doc=f"{what}: {ContentWeights.model_fields[content_type].description}",
         source=CONTENT_DIRECTION,
         plausible=plausible,
     )
 
 
+_VALUE_OF = "value to a fitting viewer"
+
+
 class ContentValue(ContentWeights):
     """Value of each content type to a fitting viewer (informative content is the reference)."""
 
-    value: float = _weight("value", 1.0, (0.7, 1.3))
-    story: float = _weight("story", 0.9, (0.6, 1.2))
-    promo: float = _weight("promo", 0.3, (0.1, 0.7))
-    conversation: float = _weight("conversation", 0.7, (0.4, 1.0))
+    value: float = _weight(_VALUE_OF, "value", 1.0, (0.7, 1.3))
+    story: float = _weight(_VALUE_OF, "story", 0.9, (0.6, 1.2))
+    promo: float = _weight(_VALUE_OF, "promo", 0.3, (0.1, 0.7))
+    conversation: float = _weight(_VALUE_OF, "conversation", 0.7, (0.4, 1.0))
+
+
+_ENGAGEMENT_OF = "engagement multiplier"
 
 
 class ContentEngagement(ContentWeights):
     """Engagement multiplier of each content type (informative content is the reference)."""
 
-    value: float = _weight("value", 1.0, (0.7, 1.3))
-    story: float = _weight("story", 1.4, (1.0, 2.0))
-    promo: float = _weight("promo", 0.6, (0.3, 1.0))
-    conversation: float = _weight("conversation", 1.2, (0.8, 2.0))
+    value: float = _weight(_ENGAGEMENT_OF, "value", 1.0, (0.7, 1.3))
+    story: float = _weight(_ENGAGEMENT_OF, "story", 1.4, (1.0, 2.0))
+    promo: float = _weight(_ENGAGEMENT_OF, "promo", 0.6, (0.3, 1.0))
+    conversation: float = _weight(_ENGAGEMENT_OF, "conversation", 1.2, (0.8, 2.0))
+
+
+_COMMENTS_OF = "share of engagements that are comments"
 
 
 class ContentComment(ContentWeights):
     """Share of each content type's engagements that are comments."""
 
-    value: float = _weight("value", 0.1, (0.03, 0.2))
-    story: float = _weight("story", 0.12, (0.03, 0.25))
-    promo: float = _weight("promo", 0.05, (0.01, 0.15))
-    conversation: float = _weight("conversation", 0.5, (0.2, 0.7))
+    value: float = _weight(_COMMENTS_OF, "value", 0.1, (0.03, 0.2))
+    story: float = _weight(_COMMENTS_OF, "story", 0.12, (0.03, 0.25))
+    promo: float = _weight(_COMMENTS_OF, "promo", 0.05, (0.01, 0.15))
+    conversation: float = _weight(_COMMENTS_OF, "conversation", 0.5, (0.2, 0.7))
+
+
+_SHARES_OF = "share of engagements that are shares"
 
 
 class ContentShare(ContentWeights):
     """Share of each content type's engagements that are shares."""
 
-    value: float = _weight("value", 0.1, (0.03, 0.2))
-    story: float = _weight("story", 0.25, (0.1, 0.4))
-    promo: float = _weight("promo", 0.03, (0.01, 0.1))
-    conversation: float = _weight("conversation", 0.03, (0.01, 0.1))
+    value: float = _weight(_SHARES_OF, "value", 0.1, (0.03, 0.2))
+    story: float = _weight(_SHARES_OF, "story", 0.25, (0.1, 0.4))
+    promo: float = _weight(_SHARES_OF, "promo", 0.03, (0.01, 0.1))
+    conversation: float = _weight(_SHARES_OF, "conversation", 0.03, (0.01, 0.1))
 
 
 class ContentMix(ContentWeights):
