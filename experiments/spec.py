@@ -31,12 +31,12 @@ from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
 from sim import loading, schema
 from sim.audience.edgelist import is_file
-from sim.errors import ScenarioError, is_directory, not_a_file
+from sim.errors import ScenarioError, allowed_range, is_directory, not_a_file
 from sim.fields import get_at, model_of
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
 from sim.schema import Comparison as ComparisonFile
 from sim.schema import Scenario, Strategy, Strict, unique_strategies
-from sim.text import did_you_mean
+from sim.text import did_you_mean, repeated
 
 __all__ = [
     "DesignMethod",
@@ -406,13 +406,17 @@ def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Pa
     """A parameter with its schema facts and bounds; ValueError names what is allowed."""
     locs, field, bounds = resolve_path(scenario, path)
     lo_schema, hi_schema = bounds["ge"], bounds["le"]
-    allowed = f"between {lo_schema:g} and {hi_schema:g}" if None not in bounds.values() else ""
+    allowed = allowed_range(lo_schema, hi_schema)
     low, high = _default_bounds(spec, schema.plausible(field) or (None, None), lo_schema, hi_schema)
     values = tuple(spec.values) if spec.values is not None else None
+    if values is not None and (twice := repeated(f"{value:g}" for value in values)):
+        raise ValueError(f"values repeat {', '.join(twice)}: give each value once")
     checked = [*(values or ()), *(v for v in (spec.low, spec.high) if v is not None)]
     for value in checked:
         if not math.isfinite(value):
             raise ValueError(f"{value} is not a finite number")
+        if field.annotation is int and value in (values or ()) and value != int(value):
+            raise ValueError(f"{value:g} is not a whole number; this parameter takes whole ones")
         if (lo_schema is not None and value < lo_schema) or (
             hi_schema is not None and value > hi_schema
         ):
@@ -591,10 +595,19 @@ def _experiment(text: str, source: str, base_dir: Path | None) -> Experiment:
     data = loading.parse_toml_text(text, source)
     _refuse_comparison(data, source)
     design = data.get("design")
-    if isinstance(design, dict) and design.get("method") == "grid" and "points" in design:
-        message = "points is for sampled designs; a grid runs every combination of the values"
-        line = _line_of_key(text, "points")
-        raise ScenarioError(message, source, field="design.points", line=line)
+    if isinstance(design, dict):
+        method = design.get("method", Design.model_fields["method"].default)
+        for key, used, message in (
+            (
+                "points",
+                method != "grid",
+                "points is for sampled designs; a grid runs every combination of the values",
+            ),
+            ("levels", method == "morris", f"levels is for morris designs; {method} has none"),
+        ):
+            if key in design and not used:
+                line = _line_of_key(text, key)
+                raise ScenarioError(message, source, field=f"design.{key}", line=line)
 
     def flatten_parameters(table: dict[str, Any]) -> dict[str, Any]:
         for key in ("parameters", "fixed"):
@@ -688,15 +701,20 @@ def _error(origins: loading.Origins, loc: tuple, value: Any, message: str, text:
     """A sweep file's error at ``loc``, on the line of a dotted parameter key where there is one."""
     error = loading.error_at(origins, loc, value, message)
     if len(loc) >= 2 and isinstance(loc[1], str) and "." in loc[1]:
-        error.line = _line_of_key(text, loc[1]) or error.line
+        error.line = _line_of_key(text, loc[1], table=str(loc[0])) or error.line
     return error
 
 
-def _line_of_key(text: str, dotted: str) -> int | None:
-    """The line of a parameter written as a quoted dotted key or under a sub-table."""
+def _line_of_key(text: str, dotted: str, table: str | None = None) -> int | None:
+    """The line of a parameter written as a quoted dotted key or under a sub-table; with
+    ``table``, looked for from that table's header on (where it has one), so that the same
+    parameter in ``[fixed]`` and ``[parameters]`` is found in each."""
     last = dotted.rsplit(".", 1)[-1]
     fallback = None
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]") if table else None
+    start = next((i for i, line in enumerate(lines) if header and header.match(line)), 0)
+    for number, line in enumerate(lines[start:], start + 1):
         code = line.split("#", 1)[0]
         if dotted in code:
             return number
@@ -723,7 +741,8 @@ def _claim(
                 "give each parameter once, either fixed or varied"
             )
             raise _error(origins, (table, path), None, message, text)
-        line = _line_of_key(text, key.split(".", 1)[1])
+        table, path = key.split(".", 1)
+        line = _line_of_key(text, path, table=table)
         seen[loc] = f"{key}" + (f" (line {line})" if line else "")
 
 

@@ -48,8 +48,9 @@ MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 RESULTS = "results.parquet"
 _RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
-_ORIGIN = ("created_utc", "command", "version", "source_digest")
-"""Manifest keys of the sweep's first start; a resumption records its own in ``resumed``."""
+_ORIGIN = ("created_utc", "command", "version", "source_digest", "inputs")
+"""Manifest keys of the sweep's first start; a resumption records its own in ``resumed`` (its
+input files too: a file whose comments changed is accepted, and both versions stay on record)."""
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,8 @@ def load_manifest(
     try:
         info = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
+        if not Path(root).exists():
+            raise OutputError(f"{root} does not exist; {advice}") from None
         raise OutputError(f"{root} is not a sweep directory (no {MANIFEST})") from None
     except NotADirectoryError:
         raise OutputError(f"{root} is a file, not a sweep directory; {advice}") from None

@@ -809,8 +809,9 @@ def _with_defaults(model: type[BaseModel], data: Any) -> Any:
 def _convert(
     exc: ValidationError, model: type[BaseModel], data: Any, origins: Origins
 ) -> ScenarioError:
-    """The first validation error as a ScenarioError (with the count of the others)."""
-    errors = exc.errors()
+    """The first validation error as a ScenarioError (with the count of the others); an unknown
+    key comes first, since a misspelt key is often why a required one is missing."""
+    errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
     first, more = errors[0], f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     loc = tuple(first["loc"])
     if first["type"] == "value_error" and _model_at(model, loc) is Scenario:

@@ -350,8 +350,12 @@ def test_resume_refuses_a_data_file_that_changed(tiny_sweep, tmp_path):
     spec.write_text("# the experiment\n")
     info = load_manifest(copy)
     (copy / "manifest.json").write_text(json.dumps({**info, "inputs": input_files([edges, spec])}))
+    first = input_files([edges, spec])
     spec.write_text("# the experiment, a comment edited\n")
     assert Sweep(_experiment(), copy, resume=True, inputs=[edges, spec]).remaining == []
+    record = load_manifest(copy)  # the start's files stay on record, the resumption adds its own
+    assert record["inputs"] == first
+    assert record["resumed"][-1]["inputs"] == input_files([edges, spec]) != first
     edges.write_text("0 1\n1 2\n2 0\n")
     with pytest.raises(ScenarioError, match=r"other data: .*edges.txt has changed \(sha256"):
         Sweep(_experiment(), copy, resume=True, inputs=[edges, spec])
@@ -1228,6 +1232,40 @@ def test_points_for_a_grid_are_refused():
         _experiment(TINY.replace('method = "grid"', 'method = "grid"\npoints = 4'))
 
 
+def test_levels_outside_morris_are_refused():
+    sampled = TINY.replace('method = "grid"', 'method = "lhs"\nlevels = 4').replace(
+        "{ values = [0.1, 0.5] }", "{ low = 0.1, high = 0.5 }"
+    )
+    with pytest.raises(ScenarioError, match="levels is for morris designs; lhs has none"):
+        _experiment(sampled.replace("{ values = [0.05, 0.4] }", "{ low = 0.05, high = 0.4 }"))
+
+
+def test_grid_values_that_would_not_run_as_written_are_refused():
+    """A fractional value of a whole-number parameter ran rounded, and a repeated value ran
+    twice and counted twice."""
+    check_day = '"strategy.quit_rule.check_day" = { values = [10.5, 30] }\n'
+    with pytest.raises(ScenarioError, match="10.5 is not a whole number") as error:
+        _experiment(TINY.replace("[parameters]\n", "[parameters]\n" + check_day))
+    assert error.value.line == 15
+    repeated = TINY.replace("{ values = [0.1, 0.5] }", "{ values = [0.1, 0.5, 0.1] }")
+    with pytest.raises(ScenarioError, match="values repeat 0.1: give each value once"):
+        _experiment(repeated)
+
+
+def test_a_misspelt_table_is_named_before_the_key_it_leaves_missing():
+    with pytest.raises(ScenarioError) as error:
+        _experiment(TINY.replace("[parameters]", "[parameter]"))
+    assert "parameter: unknown key (did you mean 'parameters'?)" in str(error.value)
+    assert error.value.line == 14
+
+
+def test_a_parameter_both_fixed_and_varied_is_reported_on_its_varied_line():
+    fixed = TINY.replace("[design]", '[fixed]\n"behavior.reply_trust" = 0.3\n\n[design]')
+    with pytest.raises(ScenarioError, match=r"as fixed.behavior.reply_trust \(line 12\)") as error:
+        _experiment(fixed)
+    assert error.value.line == 18
+
+
 def test_values_and_a_range_together_are_refused():
     both = TINY.replace("{ values = [0.1, 0.5] }", "{ values = [0.1, 0.5], low = 0.2 }")
     with pytest.raises(ScenarioError, match="give values = \\[...\\] or low and high, not both"):
@@ -1267,3 +1305,12 @@ def test_a_missing_bound_is_the_plausible_one_where_the_schema_gives_it():
         "market.no_relationship": (0.9, 1.0),
         "strategy.boost_budget": (0.0, 500.0),
     }
+
+
+def test_a_sweep_directory_that_does_not_exist_is_named_so(tmp_path):
+    from sim.output import OutputError
+
+    with pytest.raises(OutputError, match="does not exist; give a directory written by"):
+        load_manifest(tmp_path / "nowhere")
+    with pytest.raises(OutputError, match=r"is not a sweep directory \(no manifest.json\)"):
+        load_manifest(tmp_path)
