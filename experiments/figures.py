@@ -19,6 +19,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from sim.charts import save_figure
 from sim.output import atomic_write
@@ -42,8 +43,9 @@ def save_png(figure: Figure, path: Path | str, note: str | None = None) -> Path:
 CELL_FONT = 12
 """Points of the values written in heatmap cells: readable on a projector once a page scales the
 7-inch figure down to its column."""
-EMPTY_CELL = "0.75"
-"""Grey of heatmap cells without a value (not white, which is a zero difference)."""
+EMPTY_CELL = "0.6"
+"""Colour of the hatching of heatmap cells without a value (a pattern, where a grey would be
+close to the pale colours of small differences)."""
 
 
 def heatmap_figure(
@@ -52,7 +54,8 @@ def heatmap_figure(
     """A heatmap of a :func:`heatmap_table` (rows: y parameter, columns: x parameter). Values of
     both signs, or any ``diverging`` values (a paired difference, whatever its signs), get a
     diverging colour map centred on 0, so that white is no difference; small tables write
-    their values in the cells; cells without a value are grey."""
+    their values in the cells; cells without a value are hatched, and a note under the axes
+    says so."""
     values = table.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     if diverging is None:
@@ -61,11 +64,19 @@ def heatmap_figure(
     ax = figure.subplots()
     if diverging and finite.size:
         bound = float(np.abs(finite).max()) or 1.0
-        cmap = matplotlib.colormaps["RdBu"].with_extremes(bad=EMPTY_CELL)
+        cmap = matplotlib.colormaps["RdBu"].with_extremes(bad=(0, 0, 0, 0))
         image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, vmin=-bound, vmax=bound)
     else:
-        cmap = matplotlib.colormaps["viridis"].with_extremes(bad=EMPTY_CELL)
+        cmap = matplotlib.colormaps["viridis"].with_extremes(bad=(0, 0, 0, 0))
         image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap)
+    empty = not np.isfinite(values).all()
+    if empty:  # the hatching shows through the empty cells only
+        rows, columns = values.shape
+        ax.add_patch(
+            Rectangle(
+                (-0.5, -0.5), columns, rows, hatch="///", fill=False, lw=0, ec=EMPTY_CELL, zorder=-1
+            )
+        )
     if _values_fit(values, figure):
         for (row, column), value in np.ndenumerate(values):
             if np.isfinite(value):
@@ -82,7 +93,9 @@ def heatmap_figure(
                 )
     ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns], rotation=45)
     ax.set_yticks(range(len(table.index)), [str(i) for i in table.index])
-    ax.set_xlabel(str(table.columns.name or ""))
+    ax.set_xlabel(
+        str(table.columns.name or "") + ("\n(hatched: no runs in the cell)" if empty else "")
+    )
     ax.set_ylabel(str(table.index.name or ""))
     figure.colorbar(image, ax=ax)
     ax.set_title(title)

@@ -191,16 +191,25 @@ def test_a_difference_heatmap_is_centred_on_zero_and_writes_its_values():
 
 
 @pytest.mark.parametrize("diverging", [True, False])
-def test_a_heatmap_cell_without_a_value_is_grey_not_white(diverging):
+def test_a_heatmap_cell_without_a_value_is_hatched_not_white(diverging):
+    """An empty cell shows the hatching behind the image (its colour is transparent), never a
+    pale colour that reads as a small difference; the axis label says what hatching means."""
     import numpy as np
     import pandas as pd
-    from matplotlib.colors import to_rgba
 
-    from experiments.figures import EMPTY_CELL, heatmap_figure
+    from experiments.figures import heatmap_figure
 
     table = pd.DataFrame(np.array([[-1.0, np.nan], [2.0, 3.0]]), index=[0.1, 0.5])
-    (image,) = heatmap_figure(table, diverging=diverging).axes[0].images
-    assert image.cmap.get_bad().tolist() == list(to_rgba(EMPTY_CELL))
+    ax = heatmap_figure(table, diverging=diverging).axes[0]
+    (image,) = ax.images
+    assert image.cmap.get_bad()[3] == 0.0
+    (hatching,) = [patch for patch in ax.patches if patch.get_hatch()]
+    assert hatching.get_zorder() < image.get_zorder()
+    assert "hatched: no runs in the cell" in ax.get_xlabel()
+    full = pd.DataFrame(np.array([[-1.0, 0.5], [2.0, 3.0]]), index=[0.1, 0.5])
+    ax = heatmap_figure(full, diverging=diverging).axes[0]
+    assert not [patch for patch in ax.patches if patch.get_hatch()]
+    assert "hatched" not in ax.get_xlabel()
 
 
 def test_a_sweep_opened_by_its_path_is_shown_chosen_in_the_list(grid, monkeypatch):
