@@ -379,6 +379,12 @@ def _print_final(
         if market is not None:
             for table in market_tables(market, console):
                 console.print(table)
+    if silent := summary.without_comments(df):
+        _stderr().print(
+            f"note: nobody commented on {', '.join(silent)} in any run, so replies had nothing "
+            "to act on there (on a small audience or a short horizon few people comment: "
+            "docs/teaching.md, What not to claim)"
+        )
 
 
 def _check_against(against: str, names: list[str]) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "daily_band",
     "to_json",
     "group_keys",
+    "without_comments",
 ]
 
 CONFIDENCE = 0.95
@@ -89,6 +90,17 @@ def _floored(column: str, mean: float | np.ndarray, lo: float | np.ndarray):
 def group_keys(df: pd.DataFrame) -> list[str]:
     """Columns that name one trajectory family: ``strategy`` (if present) and ``brand``."""
     return [key for key in ("strategy", "brand") if key in df.columns]
+
+
+def without_comments(df: pd.DataFrame) -> list[str]:
+    """The trajectory families (strategy, or brand) that posted but got no comment in any run:
+    on them, replies and everything that answers comments had nothing to act on."""
+    keys = group_keys(df)
+    if "strategy" in keys and df["brand"].nunique() <= 1:
+        keys = ["strategy"]
+    totals = df.groupby(keys, sort=False)[["posts", "comments"]].sum()
+    silent = totals[(totals["posts"] > 0) & (totals["comments"] == 0)]
+    return [" / ".join(map(str, key if isinstance(key, tuple) else (key,))) for key in silent.index]
 
 
 def _at_day(df: pd.DataFrame, day: int | None) -> tuple[pd.DataFrame, int]:

@@ -249,6 +249,10 @@ def test_an_empty_file_runs_the_defaults_and_says_so(tmp_path):
     assert "saved_wrong.toml sets nothing: every value is the default" in _unboxed(result.stderr)
     result = invoke("compare", "consistent_engagement", "broadcasting", *args)
     assert "sets nothing" not in result.stderr
+    assert (  # two days: nobody has commented yet
+        "nobody commented on consistent_engagement, broadcasting in any run, so replies had "
+        "nothing to act on there" in _unboxed(result.stderr)
+    )
 
 
 def test_compare_of_a_strategy_on_another_platform_says_how(tmp_path):

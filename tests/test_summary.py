@@ -304,3 +304,18 @@ def test_paired_differences_count_and_use_only_the_shared_seeds():
     last = df[(df["day"] == df["day"].max()) & (df["seed"] < 44)].set_index(["seed", "strategy"])
     gaps = last["followers"].unstack()
     assert found["followers_mean"] == pytest.approx((gaps["A"] - gaps["B"]).mean())
+
+
+def test_strategies_that_posted_but_got_no_comment_are_named():
+    """The CLI's note that replies had nothing to act on: a strategy that posted and got no
+    comment in any run; not one that got comments, nor one that never posted."""
+    rows = [
+        {"strategy": "quiet", "brand": "A", "seed": 0, "day": 0, "posts": 1.0, "comments": 0.0},
+        {"strategy": "quiet", "brand": "A", "seed": 1, "day": 0, "posts": 1.0, "comments": 0.0},
+        {"strategy": "talked", "brand": "A", "seed": 0, "day": 0, "posts": 1.0, "comments": 0.0},
+        {"strategy": "talked", "brand": "A", "seed": 1, "day": 0, "posts": 1.0, "comments": 2.0},
+        {"strategy": "absent", "brand": "A", "seed": 0, "day": 0, "posts": 0.0, "comments": 0.0},
+    ]
+    assert summary.without_comments(pd.DataFrame(rows)) == ["quiet"]
+    two_brands = pd.DataFrame([{**rows[0], "brand": "B"}, rows[2], rows[3]])
+    assert summary.without_comments(two_brands) == ["quiet / B"]
