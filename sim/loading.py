@@ -762,13 +762,13 @@ def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
         if problem:
             raise _platform_error(origins, *problem)
     scenario = getattr(result, "scenario", result)
-    if isinstance(scenario, Scenario) and (problem := followers_problem(scenario)):
+    if isinstance(scenario, Scenario) and (problem := _followers_problem(scenario)):
         at = ("scenario",) if scenario is not result else ()
         raise error_at(origins, (*at, *problem[0]), problem[1], problem[2])
     return result
 
 
-def followers_problem(scenario: Scenario) -> tuple[Loc, Any, str] | None:
+def _followers_problem(scenario: Scenario) -> tuple[Loc, Any, str] | None:
     """A brand asking for more day-0 followers than the whole market has people (the engines
     cap them at the main platform's members, which in a file is a mistake worth saying)."""
     graph = scenario.audience.graph
