@@ -763,8 +763,9 @@ def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
             raise _platform_error(origins, *problem)
     scenario = getattr(result, "scenario", result)
     if isinstance(scenario, Scenario) and (problem := _followers_problem(scenario)):
-        at = ("scenario",) if scenario is not result else ()
-        raise error_at(origins, (*at, *problem[0]), problem[1], problem[2])
+        loc = (*(("scenario",) if scenario is not result else ()), *problem[0])
+        unset = "" if loc in origins else " (the default: the brand sets none)"
+        raise error_at(origins, loc, problem[1], problem[2] + unset)
     return result
 
 

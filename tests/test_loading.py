@@ -634,3 +634,7 @@ def test_day0_followers_beyond_the_whole_market_are_refused(tmp_path):
         tmp_path, "g.toml", 'audience = "small"\n[[brands]]\nname = "A"\ninitial.followers = 2e4\n'
     )
     assert load_scenario(path).brands[0].initial.followers == 20_000
+    path = write(
+        tmp_path, "h.toml", '[audience]\npreset = "small"\ngraph = { people = 300 }\n[[brands]]\n'
+    )
+    assert "(the default: the brand sets none)" in error_of(load_scenario, path).message

@@ -35,6 +35,7 @@ graph = { people = 300 }
 [[brands]]
 name = "Acme"
 strategy = "consistent_engagement"
+initial = { followers = 1000.0 }
 """
 
 
