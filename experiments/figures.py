@@ -94,7 +94,7 @@ def heatmap_figure(
     ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns], rotation=45)
     ax.set_yticks(range(len(table.index)), [str(i) for i in table.index])
     ax.set_xlabel(
-        str(table.columns.name or "") + ("\n(hatched: no runs in the cell)" if empty else "")
+        str(table.columns.name or "") + ("\n(hatched: no value in the cell)" if empty else "")
     )
     ax.set_ylabel(str(table.index.name or ""))
     figure.colorbar(image, ax=ax)

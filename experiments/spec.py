@@ -25,7 +25,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_origin
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
@@ -409,8 +409,9 @@ def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Pa
     allowed = allowed_range(lo_schema, hi_schema)
     low, high = _default_bounds(spec, schema.plausible(field) or (None, None), lo_schema, hi_schema)
     values = tuple(spec.values) if spec.values is not None else None
-    if values is not None and (twice := repeated(f"{value:g}" for value in values)):
-        raise ValueError(f"values repeat {', '.join(twice)}: give each value once")
+    if values is not None and (twice := repeated(values)):
+        shown = ", ".join(f"{value:g}" for value in twice)
+        raise ValueError(f"values repeat {shown}: give each value once")
     checked = [*(values or ()), *(v for v in (spec.low, spec.high) if v is not None)]
     for value in checked:
         if not math.isfinite(value):
@@ -605,7 +606,7 @@ def _experiment(text: str, source: str, base_dir: Path | None) -> Experiment:
             ),
             ("levels", method == "morris", f"levels is for morris designs; {method} has none"),
         ):
-            if key in design and not used:
+            if key in design and not used and method in get_args(DesignMethod):
                 line = _line_of_key(text, key)
                 raise ScenarioError(message, source, field=f"design.{key}", line=line)
 
@@ -712,8 +713,10 @@ def _line_of_key(text: str, dotted: str, table: str | None = None) -> int | None
     last = dotted.rsplit(".", 1)[-1]
     fallback = None
     lines = text.splitlines()
-    header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]") if table else None
-    start = next((i for i, line in enumerate(lines) if header and header.match(line)), 0)
+    start = 0
+    if table:  # the table's header, or the first of its sub-tables' ([fixed.behavior])
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*[\].]")
+        start = next((i for i, line in enumerate(lines) if header.match(line)), 0)
     for number, line in enumerate(lines[start:], start + 1):
         code = line.split("#", 1)[0]
         if dotted in code:
@@ -758,6 +761,12 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str) -> None:
         except ValueError as exc:
             raise _error(origins, ("fixed", path), value, str(exc), text) from None
         _claim(seen, parameter, f"fixed.{path}", origins, text)
+    fixed = apply_values(scenario, dict(experiment.fixed)) if experiment.fixed else scenario
+    if experiment.fixed and (problem := loading.followers_problem(fixed)):
+        (_, brand, *_), followers, message = problem
+        name = fixed.brands[brand].name
+        message = f"with the fixed values, brand {name} ({followers:,.0f}) asks for {message}"
+        raise _error(origins, ("fixed", next(iter(experiment.fixed))), None, message, text)
     for path, spec in experiment.parameters.items():
         try:
             parameter = resolve_parameter(scenario, path, spec)

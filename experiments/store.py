@@ -361,7 +361,7 @@ def load_manifest(
     except FileNotFoundError:
         if not Path(root).exists():
             raise OutputError(f"{root} does not exist; {advice}") from None
-        raise OutputError(f"{root} is not a sweep directory (no {MANIFEST})") from None
+        raise OutputError(f"{root} is not a sweep directory (no {MANIFEST}); {advice}") from None
     except NotADirectoryError:
         raise OutputError(f"{root} is a file, not a sweep directory; {advice}") from None
     except (OSError, json.JSONDecodeError) as exc:

@@ -45,7 +45,7 @@ _TITLES = {
 }
 _LINE_STYLES = ("-", "--", ":")
 """Line styles by tens of lines: ten distinct colours, then the same colours dashed."""
-_MONEY = ("revenue", "cost", "profit")
+_MONEY = ("revenue", "cost", "profit", "spend")
 MONEY = "money (scenario units)"
 """The unit of revenue, cost and profit: the scenario's price and hourly cost set it."""
 MONEY_VS_NO_SOCIAL = "money vs. no social media (scenario units)"

@@ -47,6 +47,7 @@ __all__ = [
     "load_strategy",
     "locate",
     "parse_toml_text",
+    "followers_problem",
     "platform_problem",
     "read_text",
     "scenario_from_dict",
@@ -762,14 +763,14 @@ def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
         if problem:
             raise _platform_error(origins, *problem)
     scenario = getattr(result, "scenario", result)
-    if isinstance(scenario, Scenario) and (problem := _followers_problem(scenario)):
+    if isinstance(scenario, Scenario) and (problem := followers_problem(scenario)):
         loc = (*(("scenario",) if scenario is not result else ()), *problem[0])
         unset = "" if loc in origins else " (the default: the brand sets none)"
         raise error_at(origins, loc, problem[1], problem[2] + unset)
     return result
 
 
-def _followers_problem(scenario: Scenario) -> tuple[Loc, Any, str] | None:
+def followers_problem(scenario: Scenario) -> tuple[Loc, Any, str] | None:
     """A brand asking for more day-0 followers than the whole market has people (the engines
     cap them at the main platform's members, which in a file is a mistake worth saying)."""
     graph = scenario.audience.graph

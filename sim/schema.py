@@ -359,8 +359,8 @@ class InitialState(Strict):
         0,
         1e9,
         doc="followers on day 0, drawn in proportion to fit (real people); at most the members "
-        "of the main platform (more are capped at them; a scenario file asking for more than "
-        "the whole market is refused)",
+        "of the main platform (more are capped at them; a scenario file, or an experiment's fixed "
+        "values, asking for more than a generated graph's whole market is refused)",
         unit="people",
         plausible=(0, 100_000),
     )
@@ -1008,6 +1008,17 @@ class Behavior(Strict):
         doc="share of trust lost by a viewer of a gaffe or incident",
         plausible=(0.05, 0.5),
     )
+
+    @field_validator(
+        "content_value", "content_engagement", "content_comment", "content_share", mode="before"
+    )
+    @classmethod
+    def _weights_as_given(cls, weights: Any) -> Any:
+        """Plain ``ContentWeights`` (every type as given, 0 where unset) are taken as the table's
+        own kind, as they were before each table had one."""
+        if type(weights) is ContentWeights:
+            return weights.model_dump()
+        return weights
 
 
 class Market(Strict):

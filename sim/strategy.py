@@ -303,6 +303,13 @@ class BrandAgent(mesa.Agent):
         self.boost_balance += strategy.boost_budget / 7.0
         return plan
 
+    def fake_impressions(self, platform: int, chance: float, activity: float) -> float:
+        """Feed impressions of a post on ``platform`` that go to bought followers (who never
+        engage): they follow the brand on its main platform only."""
+        if platform != self.main_platform:
+            return 0.0
+        return self.fake_followers * chance * activity
+
     def boost_spend(self, post: Post, engagements: int, impressions: float) -> float:
         """Money spent boosting ``post`` (0: not boosted), given its feed engagements and
         impressions: a boosted post spends the budget saved since the last boost; an account
@@ -327,13 +334,6 @@ class BrandAgent(mesa.Agent):
         )
 
     # --- phase 12: learn and decide ------------------------------------------------------
-    def fake_impressions(self, platform: int, chance: float, activity: float) -> float:
-        """Feed impressions of a post on ``platform`` that go to bought followers (who never
-        engage): they follow the brand on its main platform only."""
-        if platform != self.main_platform:
-            return 0.0
-        return self.fake_followers * chance * activity
-
     def record_feed(self, platform: int, engagements: int, impressions: float) -> None:
         """Count one post's feed engagements and impressions toward today's ranking signal."""
         self.today_engagements[platform] += engagements

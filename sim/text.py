@@ -78,10 +78,10 @@ def comparison_name(names: Sequence[str], limit: int = 80) -> str:
     return plural(len(names), "strategy")
 
 
-def repeated(names: Iterable[str]) -> list[str]:
-    """The names given more than once, sorted."""
-    names = list(names)
-    return sorted({name for name in names if names.count(name) > 1})
+def repeated[T: (str, float)](items: Iterable[T]) -> list[T]:
+    """The items (names, or numbers) given more than once, sorted."""
+    items = list(items)
+    return sorted({item for item in items if items.count(item) > 1})
 
 
 def number(value: Any) -> str:

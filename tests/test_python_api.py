@@ -191,3 +191,13 @@ def test_a_sweep_directory_in_use_says_how_to_resume_from_python(tmp_path):
     with pytest.raises(ScenarioError, match=r"add --resume \(resume=True from Python\)"):
         Sweep(experiment, done)
     assert Sweep(experiment, done, resume=True).remaining == []
+
+
+def test_plain_content_weights_are_taken_as_a_behaviour_table():
+    """Behavior's weight tables have kinds of their own (with plausible ranges); a plain
+    ContentWeights, as code wrote before, is still taken, every type as given."""
+    from sim.schema import Behavior, ContentComment, ContentWeights
+
+    behavior = Behavior(content_comment=ContentWeights(value=0.2))
+    assert isinstance(behavior.content_comment, ContentComment)
+    assert behavior.content_comment.as_tuple() == (0.2, 0.0, 0.0, 0.0)

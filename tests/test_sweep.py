@@ -869,6 +869,8 @@ def test_a_comparison_whose_outcome_is_never_defined_is_reported_not_evaluated(t
     write_report(data, tmp_path, figures=True, robust=robustness(data))
     text = (tmp_path / "report.md").read_text()
     assert "| 0 of 8 |" in text and "could not be evaluated" in text
+    assert "Method: Spearman's rank correlation only (" in text  # eight points: too few for SALib
+    assert "gives the direction" not in text  # said once, not twice
     assert "\n\n\n" not in text  # no blank paragraph for the missing description
     assert json.loads((tmp_path / "analysis.json").read_text())["robustness"]
 
@@ -1236,8 +1238,12 @@ def test_levels_outside_morris_are_refused():
     sampled = TINY.replace('method = "grid"', 'method = "lhs"\nlevels = 4').replace(
         "{ values = [0.1, 0.5] }", "{ low = 0.1, high = 0.5 }"
     )
+    sampled = sampled.replace("{ values = [0.05, 0.4] }", "{ low = 0.05, high = 0.4 }")
     with pytest.raises(ScenarioError, match="levels is for morris designs; lhs has none"):
-        _experiment(sampled.replace("{ values = [0.05, 0.4] }", "{ low = 0.05, high = 0.4 }"))
+        _experiment(sampled)
+    with pytest.raises(ScenarioError, match="design.method") as error:  # the method's own error
+        _experiment(sampled.replace('method = "lhs"', 'method = "lsh"'))
+    assert "levels" not in str(error.value)
 
 
 def test_grid_values_that_would_not_run_as_written_are_refused():
@@ -1250,6 +1256,8 @@ def test_grid_values_that_would_not_run_as_written_are_refused():
     repeated = TINY.replace("{ values = [0.1, 0.5] }", "{ values = [0.1, 0.5, 0.1] }")
     with pytest.raises(ScenarioError, match="values repeat 0.1: give each value once"):
         _experiment(repeated)
+    close = TINY.replace("{ values = [0.1, 0.5] }", "{ values = [0.1234561, 0.1234562] }")
+    assert _experiment(close).parameters  # distinct, though alike in six digits
 
 
 def test_a_misspelt_table_is_named_before_the_key_it_leaves_missing():
@@ -1264,6 +1272,17 @@ def test_a_parameter_both_fixed_and_varied_is_reported_on_its_varied_line():
     with pytest.raises(ScenarioError, match=r"as fixed.behavior.reply_trust \(line 12\)") as error:
         _experiment(fixed)
     assert error.value.line == 18
+    below = TINY + "\n[fixed.behavior]\nreply_trust = 0.3\n"  # a sub-table, after the varied key
+    with pytest.raises(ScenarioError, match=r"as fixed.behavior.reply_trust \(line 33\)") as error:
+        _experiment(below)
+    assert error.value.line == 15
+
+
+def test_fixed_values_that_leave_the_brand_more_followers_than_people_are_refused():
+    fixed = TINY.replace("[design]", '[fixed]\n"audience.graph.people" = 20\n\n[design]')
+    with pytest.raises(ScenarioError, match="with the fixed values, brand Acme") as error:
+        _experiment(fixed)
+    assert "more day-0 followers than the whole market: 20 simulated people" in str(error.value)
 
 
 def test_values_and_a_range_together_are_refused():

@@ -205,7 +205,7 @@ def test_a_heatmap_cell_without_a_value_is_hatched_not_white(diverging):
     assert image.cmap.get_bad()[3] == 0.0
     (hatching,) = [patch for patch in ax.patches if patch.get_hatch()]
     assert hatching.get_zorder() < image.get_zorder()
-    assert "hatched: no runs in the cell" in ax.get_xlabel()
+    assert "hatched: no value in the cell" in ax.get_xlabel()
     full = pd.DataFrame(np.array([[-1.0, 0.5], [2.0, 3.0]]), index=[0.1, 0.5])
     ax = heatmap_figure(full, diverging=diverging).axes[0]
     assert not [patch for patch in ax.patches if patch.get_hatch()]
