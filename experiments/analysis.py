@@ -39,6 +39,7 @@ from sim.output import atomic_write, ensure_results_dir, figure_note
 from sim.text import did_you_mean, plural
 
 __all__ = [
+    "UNRELIABLE_INDICES",
     "SweepData",
     "comparison_table",
     "ensure_report_dir",
@@ -331,6 +332,14 @@ def _difference_label(comparison: Comparison) -> str:
     pair = (comparison.worse, comparison.better)
     first, second = pair if comparison.prefers_lower else pair[::-1]
     return f"{first} - {second}"
+
+
+UNRELIABLE_INDICES = (
+    "Indices marked **outside [0, 1]** are impossible values even allowing for their 95% "
+    "interval, and those marked **uncertain** have an interval wider than the index: the design "
+    "is too small (or the outcome too noisy) for them; sample more points."
+)
+"""What the report (and the Sweeps page) says under indices that should not be read as they are."""
 
 
 def index_reliability(value: float, conf: float) -> str:
@@ -871,12 +880,7 @@ def write_report(
         lines.append(f"| {target} | {text} |")
         flagged = flagged or any(getattr(row, "reliability", "") for row in top)
     if flagged:
-        lines += [
-            "",
-            "Indices marked **outside [0, 1]** are impossible values even allowing for their "
-            "95% interval, and those marked **uncertain** have an interval wider than the index: "
-            "the design is too small (or the outcome too noisy) for them; sample more points.",
-        ]
+        lines += ["", UNRELIABLE_INDICES]
     for name, picture in pictures.items():
         if name.startswith("sensitivity"):
             lines += ["", f"![{name}]({picture})"]

@@ -249,7 +249,7 @@ def test_long_game_moves_with_w(browser, app_url):
         raise
     before = (lost.inner_text(), page.locator(".lg-caption").inner_text())
     assert page.locator(".lg-break-even").inner_text()
-    assert "median over 2 seeds" in page.locator(".lg-break-even-note").inner_text()
+    assert "fewer than half of the 2 did" in page.locator(".lg-break-even-note").inner_text()
     _shots(page, "long_game_results")
     slider = page.locator(".lg-week [role=slider]")
     slider.focus()
@@ -362,7 +362,7 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved 'my_plan'").wait_for()
     _fill(page, ".lg-field-name", "storytelling")  # a preset's name: not saved
-    page.get_by_text("'storytelling' is a preset").wait_for()
+    page.get_by_text("'storytelling' is the preset storytelling's name").wait_for()
     page.locator(".lg-field-name input").fill("renamed_plan")  # no Enter: the click commits it
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved 'renamed_plan'").wait_for()

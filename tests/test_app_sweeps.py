@@ -77,6 +77,8 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     bars = views.sensitivity_table(data, "CE beats BC on equity")
     sensitivity_text = page.locator(".lg-sweep-sensitivity-table").inner_text()
     assert number(bars["value"].iloc[0]) in sensitivity_text
+    flagged = bars["reliability"].astype(bool).any()  # said above the bars, as the report says
+    assert page.locator(".lg-sweep-unreliable").count() == int(flagged)
 
     # exports: PNG and SVG of the chart, CSV of the table at full precision
     heatmap = page.locator(".lg-sweep-heatmap")

@@ -159,6 +159,11 @@ def test_caption_states_a_quitters_lead_with_its_own_interval():
         make_metrics({"keep": 2.0, "quit": 1.0, "x": 0.5}, seeds=1), "keep", "quit", "x", 4
     )
     assert "one seed: no interval" in one_seed and "95%" not in one_seed
+    df = make_metrics({"keep": 1.0, "x": 0.5}, days=30)
+    same = pd.concat([df, df[df["strategy"] == "keep"].assign(strategy="quit")])
+    text = caption(same, "keep", "quit", "x", 4)  # identical in every seed: not "uncertain"
+    assert "leaves nothing (the same incremental profit in every seed) on the table" in text
+    assert "not yet certain" not in text
 
 
 def test_builder_reads_ranges_from_the_schema():
@@ -366,9 +371,12 @@ def test_jcurve_marks_both_break_even_days_with_labels_at_the_top():
 
 
 def test_long_game_says_break_even_is_a_median_of_first_days():
-    assert "median over 3 seeds" in longgame.break_even_note(3)
-    assert "curves are means" in longgame.break_even_note(3)
+    note = longgame.break_even_note(3)
+    assert "the median over the seeds that got there; never if fewer than half of the 3" in note
+    assert "curves are means" in note
     assert "median" not in longgame.break_even_note(1)
+    assert longgame._day(106.0, 1, 2) == "day 106 (1 of 2 seeds)"  # the median of one seed
+    assert longgame._day(106.0, 2, 2) == "day 106" and longgame._day(None, 0, 2) == "never"
 
 
 def test_a_smaller_audience_keeps_the_brands_share_of_followers():
@@ -716,6 +724,25 @@ def test_the_sweeps_page_names_folders_as_the_user_sees_them(tmp_path, monkeypat
     assert str(tmp_path) not in shown
 
 
+def test_choosing_the_versus_strategy_as_the_strategy_swaps_them():
+    """Strategy = Versus left Versus naming a difference the heatmap did not show."""
+    from viz.pages import sweeps
+
+    saved = [(r, r.value) for r in (sweeps.strategy, sweeps.versus)]
+    try:
+        sweeps.strategy.set("consistent_engagement")
+        sweeps.versus.set("self_promotion")
+        sweeps.choose_strategy("self_promotion")
+        chosen = (sweeps.strategy.value, sweeps.versus.value)
+        sweeps.choose_strategy("storytelling")
+        other = (sweeps.strategy.value, sweeps.versus.value)
+    finally:
+        for variable, value in saved:
+            variable.set(value)
+    assert chosen == ("self_promotion", "consistent_engagement")
+    assert other == ("storytelling", "consistent_engagement")
+
+
 def test_a_person_known_from_day_0_is_not_told_nothing_happened():
     from viz.pages.audience import no_events_note
 
@@ -988,3 +1015,25 @@ def test_the_network_svg_keeps_its_edges_as_one_image():
     positions, edges = rng.random((300, 2)), rng.integers(0, 300, (3000, 2))
     svg = figure_bytes(network_chart(positions, edges, rng.integers(0, 6, 300), 1), "svg", MADE_BY)
     assert svg.count(b"<image") == 1 and svg.count(b"<path") < 1000  # not one path an edge
+
+
+def test_a_presets_name_in_another_case_or_baseline_is_not_saved(session):
+    """'Broadcasting' saved and then sat in Compare beside the preset it is not; 'baseline' read
+    as the no-social-media run every strategy is measured against."""
+    import ipyvuetify as v
+
+    from viz.pages import builder
+
+    for name, says in (
+        ("Broadcasting", "is the preset broadcasting's name"),
+        ("baseline", "names"),
+    ):
+        builder.form.set(Strategy(name="mine").model_dump() | {"name": name})
+        rc = _render(builder.BuilderPage())
+        try:
+            rc.find(v.Btn, children=["Save"]).widget.click()
+        finally:
+            rc.close()
+        assert builder.saved_note.value.startswith(f"Not saved: '{name}' {says}")
+        assert name not in builder.custom_strategies.value
+    assert builder.name_problem("my_broadcasting") == ""

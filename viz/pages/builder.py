@@ -337,8 +337,20 @@ def checked_form() -> tuple[Strategy | None, list[ScenarioError], list[str]]:
     return (None if problems else strategy), errors, problems
 
 
-def _is_preset(name: str) -> bool:
-    return name in {preset for preset, _ in preset_strategies()}
+RESERVED_NAMES = {"baseline": "the no-social-media run every strategy is measured against"}
+"""Names a saved strategy may not take, besides the presets', and what they already name."""
+
+
+def name_problem(name: str) -> str:
+    """Why a saved strategy may not be called ``name`` (a preset's name, in any case, or a
+    reserved one, which would read as something else in Compare's tables), or ''."""
+    key = name.strip().lower()
+    presets = {preset.lower(): preset for preset, _ in preset_strategies()}
+    if key in presets:
+        return f"'{name}' is the preset {presets[key]}'s name: choose another name to save it."
+    if key in RESERVED_NAMES:
+        return f"'{name}' names {RESERVED_NAMES[key]}: choose another name to save it."
+    return ""
 
 
 def save() -> None:
@@ -346,9 +358,8 @@ def save() -> None:
     text box commits when it loses focus, which the click on Save causes, so the form is read
     at the click (a disabled button would drop the click that makes the form valid)."""
     strategy, _, problems = checked_form()
-    name = form.value.get("name", "")
-    if _is_preset(name):
-        saved_note.set(f"Not saved: '{name}' is a preset's name.")
+    if taken := name_problem(form.value.get("name", "")):
+        saved_note.set(f"Not saved: {taken}")
         return
     if strategy is None:
         saved_note.set(f"Not saved: {problems[0]}")
@@ -383,8 +394,8 @@ def BuilderPage() -> None:
                     solara.Error(problem, dense=True, classes=["lg-form-error"])
                 if not problems and not upload_error.value:  # not beside a failed upload's error
                     solara.Success("Valid strategy.", dense=True)
-                if _is_preset(name):
-                    solara.Warning(f"'{name}' is a preset: choose another name to save it.")
+                if taken := name_problem(name):
+                    solara.Warning(taken)
             solara.Button("Save", color="primary", on_click=save)
             if saved_note.value:
                 solara.Text(saved_note.value, classes=["lg-saved"])

@@ -332,6 +332,8 @@ def caption(df: pd.DataFrame, keep: str, quit_name: str, other: str, quit_week: 
         gap, lo, hi = -gap, -hi, -lo
     if final["seeds"].min() < 2:
         amount = f"{number(gap)} (one seed: no interval)"
+    elif lo == hi == 0:
+        amount = "nothing (the same incremental profit in every seed)"
     else:
         sure = "" if lo > 0 else " (the interval includes zero: not yet certain)"
         amount = f"{number(gap)} [95% interval {number(lo)} to {number(hi)}]{sure}"
@@ -431,13 +433,18 @@ def Picture(current: Results, w: int, changes: int) -> None:
         return
     df = pd.concat([current.fixed, quit_df], ignore_index=True)
     keep, other = setup.keep.name, setup.other.name
-    median, _, _ = summary.break_even(df[df["strategy"] == keep])
-    quit_median, _, _ = summary.break_even(df[df["strategy"] == quit_name])
+    median, count, total = summary.break_even(df[df["strategy"] == keep])
+    quit_median, quit_count, _ = summary.break_even(df[df["strategy"] == quit_name])
     lost, _, _ = summary.paired_difference(df, keep, quit_name, "incremental_profit")
     with solara.Row(gap="24px", classes=["lg-figures"]):
         for label, value, css, colour in (
-            ("Break-even (keep going)", _day(median), "lg-break-even", "#1b6e1b"),
-            (f"Break-even (quits at week {w})", _day(quit_median), "lg-quit-break-even", "#d62728"),
+            ("Break-even (keep going)", _day(median, count, total), "lg-break-even", "#1b6e1b"),
+            (
+                f"Break-even (quits at week {w})",
+                _day(quit_median, quit_count, total),
+                "lg-quit-break-even",
+                "#d62728",
+            ),
             (*quitting_value(lost, w), "lg-value-lost", "#b8860b"),
         ):
             with solara.Column(gap="0"):
@@ -473,8 +480,9 @@ def break_even_note(seeds: int) -> str:
     if seeds <= 1:
         return "Break-even: the first day in profit (it can fall back below 0 later)."
     return (
-        f"Break-even: the median over {seeds} seeds of each run's first day in profit (it can "
-        "fall back below 0 later). The curves are means, so they can cross 0 on another day."
+        "Break-even: each run's first day in profit (it can fall back below 0 later), the "
+        f"median over the seeds that got there; never if fewer than half of the {seeds} did. "
+        "The curves are means, so they can cross 0 on another day."
     )
 
 
@@ -490,9 +498,12 @@ def as_comparison(setup: Setup, w: int) -> Comparison:
     )
 
 
-def _day(day: float | None) -> str:
-    """A break-even day as the page shows it."""
-    return "never" if day is None else f"day {day:g}"
+def _day(day: float | None, count: int, seeds: int) -> str:
+    """A break-even day as the page shows it, with how many of the seeds broke even when some
+    did not (the median is over those that did)."""
+    if day is None:
+        return "never"
+    return f"day {day:g}" + (f" ({count} of {seeds} seeds)" if count < seeds else "")
 
 
 def intro(current: Results | None) -> str:

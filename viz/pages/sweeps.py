@@ -17,7 +17,7 @@ import solara
 from matplotlib.figure import Figure
 
 from experiments import figures, views
-from experiments.analysis import SweepData, sweep_provenance
+from experiments.analysis import UNRELIABLE_INDICES, SweepData, sweep_provenance
 from sim.claims import abbreviation
 from sim.output import OutputError
 from sim.text import number
@@ -183,13 +183,21 @@ def DirectoryChoice() -> None:
             classes=["lg-sweep-path"],
         )
         solara.Text(
-            f"For example NAME opens {views.shown_path(roots[0])}/NAME; an absolute path must lie "
-            "inside the folder.",
+            f"For example NAME, or {roots[0].name}/NAME as the list names it, opens "
+            f"{views.shown_path(roots[0])}/NAME; an absolute path must lie inside the folder.",
             style={"font-size": "12px"},
         )
         with solara.Row():
             solara.Button("Open", color="primary", on_click=open_typed)
             solara.Button("Refresh", on_click=refresh)
+
+
+def choose_strategy(name: str) -> None:
+    """Show ``name``; chosen as the versus strategy, the two swap (a strategy compared with
+    itself would leave Versus naming a difference the page does not show)."""
+    if name == versus.value:
+        versus.set(strategy.value)
+    strategy.set(name)
 
 
 @solara.component
@@ -208,7 +216,9 @@ def Controls(data: SweepData) -> None:
         solara.Select("x parameter", values=parameters, value=x_name.value, on_value=choose_x)
         others = [name for name in parameters if name != x_name.value] or parameters
         solara.Select("y parameter", values=others, value=y_name)
-        solara.Select("Strategy", values=choices["strategies"], value=strategy)
+        solara.Select(
+            "Strategy", values=choices["strategies"], value=strategy.value, on_value=choose_strategy
+        )
         solara.Select(
             "Versus (difference)",
             values=[NO_VERSUS, *(s for s in choices["strategies"] if s != strategy.value)],
@@ -278,8 +288,13 @@ def Sensitivity(data: SweepData, against: str | None) -> None:
     table, figure = done
     name = f"{data.experiment.name}_sensitivity"
     made_by = sweep_provenance(data)
+    if table["reliability"].astype(bool).any():
+        solara.Warning(
+            UNRELIABLE_INDICES.replace("**", ""), dense=True, classes=["lg-sweep-unreliable"]
+        )
     ChartCard(figure, name, made_by, classes=["lg-sweep-sensitivity"])
-    shown = table[["parameter", "method", "index", "value", "conf", "spearman"]].map(_cell)
+    columns = ["parameter", "method", "index", "value", "conf", "reliability", "spearman"]
+    shown = table[columns].map(_cell)
     TableCard(shown, table, name, made_by, PAGE, classes=["lg-sweep-sensitivity-table"])
 
 
