@@ -409,6 +409,9 @@ def test_a_smaller_audience_keeps_the_brands_share_of_followers():
 def test_the_long_game_never_shows_a_negative_loss():
     assert quitting_value(8090.0, 12) == ("Value lost by quitting at week 12", "8.09k")
     assert quitting_value(-592.0, 4) == ("Value gained by quitting at week 4", "592")
+    unsure = quitting_value(876.0, 12, (-1560.0, 3320.0))  # the caption's interval, in the label
+    assert unsure == ("Value lost by quitting at week 12 (not yet certain)", "876")
+    assert quitting_value(8090.0, 12, (4870.0, 11300.0))[0] == "Value lost by quitting at week 12"
 
 
 @pytest.fixture
@@ -790,6 +793,7 @@ def test_saving_again_under_a_name_says_whether_it_replaced_anything(session):
     finally:
         rc.close()
     assert notes == ["Saved 'mine'", "'mine' is saved, unchanged", "Replaced the saved 'mine'"]
+    assert builder.started_from.value == "mine"  # "Start from" names what the form now is
 
 
 def test_a_name_of_spaces_is_not_saved(session):

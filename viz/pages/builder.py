@@ -366,6 +366,7 @@ def save() -> None:
         return
     replaced = custom_strategies.value.get(strategy.name)
     save_custom(strategy)
+    started_from.set(strategy.name)  # the form is now that saved strategy
     if replaced is None:
         done = f"Saved '{strategy.name}'"
     elif replaced == strategy:

@@ -402,12 +402,17 @@ def JCurve(
     ChartCard(figure, f"long_game_week_{w}", made_by, classes=["lg-jcurve"])
 
 
-def quitting_value(lost: float, w: int) -> tuple[str, str]:
+def quitting_value(
+    lost: float, w: int, interval: tuple[float, float] | None = None
+) -> tuple[str, str]:
     """The figure's label and value: what keeping going earned over quitting at week ``w``, or,
-    where quitting came out ahead, what quitting gained (never a negative loss)."""
+    where quitting came out ahead, what quitting gained (never a negative loss); the label says
+    "not yet certain" when the paired 95% ``interval`` (none from one seed) includes 0."""
+    unsure = interval is not None and interval[0] <= 0 <= interval[1] and interval != (0, 0)
+    note = " (not yet certain)" if unsure else ""
     if lost < 0:
-        return f"Value gained by quitting at week {w}", number(-lost)
-    return f"Value lost by quitting at week {w}", number(lost)
+        return f"Value gained by quitting at week {w}{note}", number(-lost)
+    return f"Value lost by quitting at week {w}{note}", number(lost)
 
 
 @solara.component
@@ -435,7 +440,8 @@ def Picture(current: Results, w: int, changes: int) -> None:
     keep, other = setup.keep.name, setup.other.name
     median, count, total = summary.break_even(df[df["strategy"] == keep])
     quit_median, quit_count, _ = summary.break_even(df[df["strategy"] == quit_name])
-    lost, _, _ = summary.paired_difference(df, keep, quit_name, "incremental_profit")
+    lost, lo, hi = summary.paired_difference(df, keep, quit_name, "incremental_profit")
+    interval = (lo, hi) if df["seed"].nunique() > 1 else None
     with solara.Row(gap="24px", classes=["lg-figures"]):
         for label, value, css, colour in (
             ("Break-even (keep going)", _day(median, count, total), "lg-break-even", "#1b6e1b"),
@@ -445,7 +451,7 @@ def Picture(current: Results, w: int, changes: int) -> None:
                 "lg-quit-break-even",
                 "#d62728",
             ),
-            (*quitting_value(lost, w), "lg-value-lost", "#b8860b"),
+            (*quitting_value(lost, w, interval), "lg-value-lost", "#b8860b"),
         ):
             with solara.Column(gap="0"):
                 solara.Text(label, style={"font-size": "13px"})
