@@ -140,7 +140,10 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     page.locator(".lg-strategies").click()
     page.get_by_role("option", name="storytelling").click()
     page.get_by_role("option", name="broadcasting").click()  # deselect the default
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # closes the menu (Vuetify's alone kept it open)
+    page.wait_for_function(
+        "() => !document.querySelector('.v-overlay--active .v-list')", timeout=5000
+    )
     # the page stays responsive during a run, and Cancel stops it
     page.get_by_role("button", name="Run").click()
     page.get_by_role("button", name="Cancel").click()

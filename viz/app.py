@@ -7,6 +7,8 @@ reactive variables).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import solara
 import solara.server.settings
 
@@ -57,11 +59,17 @@ class _AnyOtherPath(str):
     __hash__ = str.__hash__
 
 
+@solara.component_vue(str(Path(__file__).parent / "escape_closes_menus.vue"))
+def EscapeClosesMenus() -> None:
+    """Escape closes an open select menu (keyboard users could leave one only with Tab)."""
+
+
 @solara.component
 def Layout(children: list | None = None) -> None:
     """The app bar with one tab per page, then the current page."""
     current, _ = solara.use_route()
     solara.Style(STYLE)
+    EscapeClosesMenus()
     with solara.AppLayout(title="longgame", navigation=False, sidebar_open=False):
         with solara.AppBar(), solara.Div(classes=["lg-tabs"]):
             for route in PAGES:
