@@ -851,6 +851,22 @@ def test_an_upload_that_is_not_text_is_named_so(session):
     )
 
 
+def test_an_upload_reports_every_mistake_at_once(session):
+    """Fixing one mistake per upload: a misspelt key and a number out of range are both said,
+    each with its line, and the form is left as it was."""
+    from viz.pages import builder
+
+    before = builder.form.value
+    text = 'preset = "broadcasting"\nposts_per_week = -3\nreply_rat = 0.5\n'
+    builder.on_upload({"name": "two.toml", "text": text})
+    lines = builder.upload_error.value.split("\n")
+    assert len(lines) == 2 and lines[1].endswith("(the form is unchanged)")
+    assert "reply_rat = 0.5: unknown key (did you mean 'reply_rate'?)" in lines[0]
+    assert lines[0].endswith("[line 3]")
+    assert "posts_per_week = -3" in lines[1] and "[line 2]" in lines[1]
+    assert builder.form.value == before
+
+
 def test_every_column_of_the_final_table_is_explained():
     from sim.summary import final_outcomes
     from viz.tables import final_table, outcome_glossary

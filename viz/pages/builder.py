@@ -76,22 +76,25 @@ DEFAULTS = Strategy().model_dump()
 """Every field's default, where :func:`validate` puts a wrong field to look for more errors."""
 
 
-def validate(data: dict[str, Any]) -> tuple[Strategy | None, list[ScenarioError]]:
-    """The strategy a form describes, or every error in it: the loader's, one per field (so
-    that no field's error hides behind another's "and 1 more"), and, as the CLI says it, a
-    platform the pages' scenario does not have."""
+def validate(
+    data: dict[str, Any], source: str = FORM, text: str = ""
+) -> tuple[Strategy | None, list[ScenarioError]]:
+    """The strategy a form (or an uploaded file's ``text``, named ``source``) describes, or
+    every error in it: the loader's, one per field (so that no field's error hides behind
+    another's "and 1 more"), and, as the CLI says it, a platform the pages' scenario does not
+    have."""
     errors: list[ScenarioError] = []
     checked: dict[str, Any] | None = data
     while checked is not None:  # each round puts one more wrong field back to its default
         try:
-            strategy = strategy_from_dict(checked, source=FORM)
+            strategy = strategy_from_dict(checked, source=source, text=text)
         except ScenarioError as error:
             errors.append(_alone(error))
             checked = _with_default(checked, error.field)
             continue
         if errors:
             break
-        mismatch = platform_error(strategy, FORM)
+        mismatch = platform_error(strategy, source)
         return (strategy, []) if mismatch is None else (None, [mismatch])
     return None, errors
 
@@ -103,9 +106,11 @@ def _alone(error: ScenarioError) -> ScenarioError:
 
 
 def _with_default(data: dict[str, Any], field: str | None) -> dict[str, Any] | None:
-    """``data`` with the dotted ``field`` put back to its default, or None where that changes
-    nothing (no such field, or it already holds its default)."""
+    """``data`` with the dotted ``field`` put back to its default (an unknown top-level key, as
+    a file may have, left out), or None where that changes nothing."""
     path = re.sub(r"\[\d+\]", "", field or "").split(".")
+    if len(path) == 1 and path[0] in data and path[0] not in DEFAULTS:
+        return {key: value for key, value in data.items() if key != path[0]}
     default: Any = DEFAULTS
     for key in path:
         if not isinstance(default, dict) or key not in default:
@@ -286,12 +291,11 @@ def on_upload(file: dict) -> None:
         if undecoded >= 0:
             line = text.count("\n", 0, undecoded) + 1
             raise ScenarioError("not UTF-8 text (a strategy file is TOML text)", name, line=line)
-        strategy = strategy_from_dict(parse_toml_text(text, source=name), source=name, text=text)
-        mismatch = platform_error(strategy, name)
-        if mismatch is not None:
-            raise mismatch
+        strategy, errors = validate(parse_toml_text(text, source=name), source=name, text=text)
     except ScenarioError as error:
-        upload_error.set(f"{error} (the form is unchanged)")
+        errors = [error]
+    if errors:
+        upload_error.set("\n".join(map(str, errors)) + " (the form is unchanged)")
         upload_note.set("")
         return
     form.set(strategy.model_dump())
@@ -419,7 +423,9 @@ def BuilderPage() -> None:
                 event_upload=on_upload,
             )
             if upload_error.value:
-                solara.Error(upload_error.value, classes=["lg-upload-error"])
+                solara.Error(
+                    upload_error.value, classes=["lg-upload-error"], style="white-space: pre-line"
+                )
             if upload_note.value:
                 solara.Success(upload_note.value, dense=True)
             if custom_strategies.value:
