@@ -758,3 +758,18 @@ def test_bought_followers_dilute_the_ranking_on_the_main_platform_only():
         record for record in honest if record[0] != main
     ]
     assert sum(i for p, _, i in bought if p == main) > sum(i for p, _, i in honest if p == main)
+
+
+def test_staying_off_is_the_no_social_baseline_as_a_strategy():
+    """The staying_off preset spends nothing and earns what the paired run without social media
+    earns, day by day: its incremental profit is 0 by construction, not by tuning."""
+    from sim.loading import load_scenario, load_strategy
+    from sim.runner import simulate, with_strategy
+
+    scenario = with_strategy(load_scenario("base"), load_strategy("staying_off"))
+    scenario = Scenario.model_validate({**scenario.model_dump(), "days": 60})
+    daily = simulate(scenario, 7)
+    assert (daily["cost"] == 0).all() and (daily["posts"] == 0).all()
+    assert (daily["revenue"] == daily["baseline_revenue"]).all()
+    assert (daily["incremental_profit"] == 0).all()
+    assert daily["followers"].iloc[-1] < daily["followers"].iloc[0]  # a silent brand fades
