@@ -41,6 +41,7 @@ __all__ = [
     "daily_band",
     "to_json",
     "group_keys",
+    "label_keys",
     "without_comments",
 ]
 
@@ -92,12 +93,19 @@ def group_keys(df: pd.DataFrame) -> list[str]:
     return [key for key in ("strategy", "brand") if key in df.columns]
 
 
+def label_keys(df: pd.DataFrame) -> list[str]:
+    """The :func:`group_keys` a reader needs to tell rows apart: ``strategy`` alone when the
+    table has one brand (each strategy plays it), else both."""
+    keys = group_keys(df)
+    if "strategy" in keys and "brand" in keys and df["brand"].nunique() <= 1:
+        return ["strategy"]
+    return keys
+
+
 def without_comments(df: pd.DataFrame) -> list[str]:
     """The trajectory families (strategy, or brand) that posted but got no comment in any run:
     on them, replies and everything that answers comments had nothing to act on."""
-    keys = group_keys(df)
-    if "strategy" in keys and df["brand"].nunique() <= 1:
-        keys = ["strategy"]
+    keys = label_keys(df)
     totals = df.groupby(keys, sort=False)[["posts", "comments"]].sum()
     silent = totals[(totals["posts"] > 0) & (totals["comments"] == 0)]
     return [" / ".join(map(str, key if isinstance(key, tuple) else (key,))) for key in silent.index]

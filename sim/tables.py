@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from sim.summary import PAIRED_OUTCOMES
+from sim.summary import PAIRED_OUTCOMES, label_keys
 from sim.text import compact, mean_cell, number, outcome_cells, outcome_legend
 from sim.validation import CheckResult
 
@@ -44,9 +44,7 @@ TABLE_OUTCOMES: tuple[str, ...] = (
 
 def final_cells(final: Any) -> tuple[list[str], list[list[str]]]:
     """Row labels (strategy, or brand) and per row the outcome cells (``outcome_cells``)."""
-    keys = [key for key in ("strategy", "brand") if key in final.columns]
-    if "strategy" in keys and "brand" in keys and final["brand"].nunique() <= 1:
-        keys = ["strategy"]
+    keys = label_keys(final)
     labels, rows = [" / ".join(keys)], []
     for _, row in final.iterrows():
         labels.append(" / ".join(str(row[key]) for key in keys))
