@@ -335,7 +335,7 @@ def caption(df: pd.DataFrame, keep: str, quit_name: str, other: str, quit_week: 
     elif lo == hi == 0:
         amount = "nothing (the same incremental profit in every seed)"
     else:
-        sure = "" if lo > 0 else " (the interval includes zero: not yet certain)"
+        sure = " (the interval includes zero: not yet certain)" if uncertain(lo, hi) else ""
         amount = f"{number(gap)} [95% interval {number(lo)} to {number(hi)}]{sure}"
     if quit_leads:
         quitting_text = (
@@ -402,14 +402,19 @@ def JCurve(
     ChartCard(figure, f"long_game_week_{w}", made_by, classes=["lg-jcurve"])
 
 
+def uncertain(lo: float, hi: float) -> bool:
+    """Whether a paired difference's 95% interval leaves its sign open: it includes 0, and is
+    not 0 alone (the same outcome in every seed)."""
+    return lo <= 0 <= hi and (lo, hi) != (0, 0)
+
+
 def quitting_value(
     lost: float, w: int, interval: tuple[float, float] | None = None
 ) -> tuple[str, str]:
     """The figure's label and value: what keeping going earned over quitting at week ``w``, or,
     where quitting came out ahead, what quitting gained (never a negative loss); the label says
     "not yet certain" when the paired 95% ``interval`` (none from one seed) includes 0."""
-    unsure = interval is not None and interval[0] <= 0 <= interval[1] and interval != (0, 0)
-    note = " (not yet certain)" if unsure else ""
+    note = " (not yet certain)" if interval is not None and uncertain(*interval) else ""
     if lost < 0:
         return f"Value gained by quitting at week {w}{note}", number(-lost)
     return f"Value lost by quitting at week {w}{note}", number(lost)
