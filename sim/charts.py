@@ -47,7 +47,7 @@ _LINE_STYLES = ("-", "--", ":")
 """Line styles by tens of lines: ten distinct colours, then the same colours dashed."""
 _MONEY = ("revenue", "cost", "profit", "spend")
 MONEY = "money (scenario units)"
-"""The unit of revenue, cost and profit: the scenario's price and hourly cost set it."""
+"""The unit of revenue, cost, profit and ad spend: the scenario's price and costs set it."""
 MONEY_VS_NO_SOCIAL = "money vs. no social media (scenario units)"
 """The axis label of incremental profit: money against the paired run without social media."""
 _UNITS = {column: MONEY for column in COLUMNS if column.endswith(_MONEY)} | {
