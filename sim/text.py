@@ -40,14 +40,16 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}s"
 
 
-def compact(value: float, *, digits: int = 3) -> str:
+def compact(value: float, *, digits: int = 3, trailing_zeros: bool = False) -> str:
     """A short, readable number to ``digits`` significant digits: 1.2M, 35k, 4.2k, 512, 0.013.
-    The rounding comes first, so 999.5 is 1k, not 1e+03."""
+    The rounding comes first, so 999.5 is 1k, not 1e+03. With ``trailing_zeros`` every number
+    but 0 shows all its digits (4.80k, -0.890, 36.0), so the numbers of a table line up."""
+    style = "#" if trailing_zeros and value != 0 else ""
     rounded = float(f"{value:.{digits}g}")
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(rounded) >= scale:
-            return f"{rounded / scale:.{digits}g}{suffix}"
-    return f"{rounded:.{digits}g}"
+            return f"{rounded / scale:{style}.{digits}g}".rstrip(".") + suffix
+    return f"{rounded:{style}.{digits}g}".rstrip(".")
 
 
 MAX_DIGITS = 12
@@ -85,17 +87,18 @@ def repeated[T: (str, float)](items: Iterable[T]) -> list[T]:
 
 
 def number(value: Any) -> str:
-    """A compact number, or '-' for None and NaN."""
+    """A compact number with all its digits (a table cell), or '-' for None and NaN."""
     if value is None or math.isnan(float(value)):
         return "-"
-    return compact(float(value))
+    return compact(float(value), trailing_zeros=True)
 
 
 def percent(value: Any) -> str:
-    """A share as a compact percentage (0.000577 -> '0.0577%'), or '-' for None and NaN."""
+    """A share as a compact percentage with all its digits (0.000577 -> '0.0577%', 0.005 ->
+    '0.500%'), or '-' for None and NaN."""
     if value is None or math.isnan(float(value)):
         return "-"
-    return compact(100.0 * float(value)) + "%"
+    return compact(100.0 * float(value), trailing_zeros=True) + "%"
 
 
 PERCENT_OUTCOMES = frozenset({"engagement_rate", "engagement_per_impression"})

@@ -201,9 +201,9 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
             for stat, value in stats.items():
                 assert float(row[f"{outcome}_{stat}"]) == pytest.approx(value, rel=1e-9, abs=1e-9)
     # the table shows the same numbers
-    from sim.text import compact
+    from sim.text import number
 
-    followers = compact(expected["results"][1]["final"]["followers"]["mean"])
+    followers = number(expected["results"][1]["final"]["followers"]["mean"])
     assert followers in text
 
     # the break-even market size: the comparison again in markets a quarter to four times as

@@ -220,6 +220,25 @@ def test_table_cells_show_the_engagement_rate_in_percent():
     assert "%" not in followers
 
 
+def test_table_cells_keep_their_trailing_zeros_so_digits_line_up():
+    """A mean and its interval show the same significant digits: '4.80k [1.82k, 7.78k]', not
+    '4.8k'; an exact 0 stays '0'. Axis ticks keep their short form."""
+    from sim.text import compact, mean_cell, number, percent
+
+    assert [number(v) for v in (4800, -0.89, 36, 433, 0, 1e6)] == [
+        "4.80k",
+        "-0.890",
+        "36.0",
+        "433",
+        "0",
+        "1.00M",
+    ]
+    assert (percent(0.005), percent(0.0)) == ("0.500%", "0%")
+    assert mean_cell(85.7, 36.0, 135.0, 3) == "85.7 [36.0, 135]"
+    assert mean_cell(0.0055, 0.0, 0.012, 3, percent) == "0.550% [0%, 1.20%]"
+    assert (compact(4800), compact(0.5)) == ("4.8k", "0.5")
+
+
 def test_charts_show_the_engagement_rate_in_percent_like_the_tables():
     from sim.charts import trajectories_figure
 
