@@ -35,7 +35,7 @@ from sim.errors import ScenarioError, allowed_range, is_directory, not_a_file
 from sim.fields import get_at, model_of
 from sim.metrics import COLUMNS, FINAL_OUTCOMES
 from sim.schema import Comparison as ComparisonFile
-from sim.schema import Scenario, Strategy, Strict, unique_strategies
+from sim.schema import Graph, Scenario, Strategy, Strict, unique_strategies
 from sim.text import did_you_mean, repeated
 
 __all__ = [
@@ -405,6 +405,7 @@ def _default_bounds(
 def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Parameter:
     """A parameter with its schema facts and bounds; ValueError names what is allowed."""
     locs, field, bounds = resolve_path(scenario, path)
+    _check_graph_reads(scenario.audience.graph, locs)
     lo_schema, hi_schema = bounds["ge"], bounds["le"]
     allowed = allowed_range(lo_schema, hi_schema)
     low, high = _default_bounds(spec, schema.plausible(field) or (None, None), lo_schema, hi_schema)
@@ -441,6 +442,22 @@ def resolve_parameter(scenario: Scenario, path: str, spec: ParameterRange) -> Pa
         values=values,
         description=field.description or "",
     )
+
+
+def _check_graph_reads(graph: Graph, locs: tuple[tuple[str | int, ...], ...]) -> None:
+    """ValueError for a graph field the audience's kind of graph is not built from: setting it
+    would change nothing, and a sweep of it would read as a null result."""
+    reads = Graph.reads[graph.kind]
+    for loc in locs:
+        if loc[:2] == ("audience", "graph") and loc[2] not in reads:
+            if graph.kind == "edgelist":
+                built = f"an edge list ({Path(graph.path or '').name}), whose ties are its file's"
+            else:
+                built = f"{graph.kind}, built from {', '.join(sorted(reads))} alone"
+            raise ValueError(
+                f"the audience's graph is {built}: {loc[2]} would change nothing; choose an "
+                "audience whose graph is built from it"
+            )
 
 
 def apply_values[T: (Scenario, ComparisonFile)](target: T, values: dict[str, float]) -> T:

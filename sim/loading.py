@@ -767,7 +767,42 @@ def _validate(model: type[BaseModel], data: Any, origins: Origins) -> Any:
         loc = (*(("scenario",) if scenario is not result else ()), *problem[0])
         unset = "" if loc in origins else " (the default: the brand sets none)"
         raise error_at(origins, loc, problem[1], problem[2] + unset)
-    return result
+    return _sized_edge_list(result, origins)
+
+
+def _sized_edge_list(result: Any, origins: Origins) -> Any:
+    """``result`` with its edge-list audience's ``people`` set to the file's, so the scenario a
+    manifest records says how many people ran. A file's own ``people`` naming another number is
+    refused: the file decides who is in it, so the number would be silently unused."""
+    scenario = getattr(result, "scenario", result)
+    audience = getattr(scenario, "audience", scenario)
+    if not isinstance(audience, Audience) or audience.graph.kind != "edgelist":
+        return result
+    from sim.audience import people_in
+
+    try:
+        people = people_in(audience.graph)
+    except EdgeListError:
+        return result  # the run says what is wrong with the file, at its line
+    loc = (
+        *(("scenario",) if scenario is not result else ()),
+        *(("audience",) if audience is not scenario else ()),
+        "graph",
+        "people",
+    )
+    if loc in origins and audience.graph.people != people:
+        name = Path(audience.graph.path or "").name
+        message = (
+            f"an edge list has as many people as its file names ({people:,} in {name}), so "
+            "people would be unused: remove it, or use a generated graph to choose the number"
+        )
+        raise error_at(origins, loc, audience.graph.people, message)
+    sized = audience.model_copy(
+        update={"graph": audience.graph.model_copy(update={"people": people})}
+    )
+    if audience is not scenario:
+        sized = scenario.model_copy(update={"audience": sized})
+    return result.model_copy(update={"scenario": sized}) if scenario is not result else sized
 
 
 def followers_problem(scenario: Scenario) -> tuple[Loc, Any, str] | None:

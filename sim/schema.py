@@ -620,6 +620,27 @@ class Graph(Strict):
         "graph", description="word of mouth along the graph, or to anyone (Bass limit)"
     )
 
+    reads: ClassVar[dict[str, frozenset[str]]] = {
+        "scale_free": frozenset(
+            {
+                "people",
+                "mean_degree",
+                "clustering",
+                "communities",
+                "within_community",
+                "reciprocity",
+                "in_degree_exponent",
+            }
+        ),
+        "sbm": frozenset(
+            {"people", "mean_degree", "communities", "within_community", "reciprocity"}
+        ),
+        "small_world": frozenset({"people", "mean_degree", "clustering", "communities"}),
+        "edgelist": frozenset(),
+    }
+    """The numeric fields each kind of graph is built from; it ignores the others (an edge
+    list is its file)."""
+
     @model_validator(mode="after")
     def _path_for_edgelist(self) -> Graph:
         if self.kind == "edgelist" and not self.path:

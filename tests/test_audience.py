@@ -582,3 +582,33 @@ def test_build_population_from_edgelist(tmp_path: Path):
     population = build_population(scenario, base_dir=tmp_path)
     assert population.graph.n == 3 and population.graph.n_edges == 6
     assert population.traits.fit.shape == (1, 3)
+
+
+_OTHER_VALUES = {
+    "people": 301,
+    "mean_degree": 9.0,
+    "clustering": 0.6,
+    "communities": 5,
+    "within_community": 0.5,
+    "reciprocity": 0.5,
+    "in_degree_exponent": 2.8,
+}
+
+
+@pytest.mark.parametrize("kind", ["scale_free", "sbm", "small_world"])
+def test_each_kind_of_graph_is_built_from_the_fields_graph_reads_names(kind):
+    """``Graph.reads`` (what a sweep may vary) matches what the builder uses: changing a field it
+    names changes the graph, changing any other leaves it as it was."""
+    assert set(_OTHER_VALUES) == set().union(*Graph.reads.values())
+
+    def arrays(**change):
+        graph = build_graph(Graph(kind=kind, **({"people": 300} | change)), None, seed=1)
+        return [graph.follows_indptr, graph.follows_indices, graph.community]
+
+    before = arrays()
+    for field, value in _OTHER_VALUES.items():
+        after = arrays(**{field: value})
+        same = len(before[0]) == len(after[0]) and all(
+            np.array_equal(a, b) for a, b in zip(before, after, strict=True)
+        )
+        assert same == (field not in Graph.reads[kind]), field

@@ -641,3 +641,16 @@ def test_day0_followers_beyond_the_whole_market_are_refused(tmp_path):
         tmp_path, "h.toml", '[audience]\npreset = "small"\ngraph = { people = 300 }\n[[brands]]\n'
     )
     assert "(the default: the brand sets none)" in error_of(load_scenario, path).message
+
+
+def test_people_beside_an_edge_list_are_refused_and_the_files_number_recorded(tmp_path):
+    """An edge list has the people its file names: a file's other number would be unused, and
+    the loaded scenario (what a manifest records) says how many people run."""
+    path = write(tmp_path, "e.toml", '[audience]\npreset = "facebook_ego"\ngraph.people = 1000\n')
+    error = error_of(load_scenario, path)
+    assert error.field == "audience.graph.people" and error.line == 3
+    assert "as many people as its file names (4,039 in facebook_combined.txt.gz)" in error.message
+    loaded = load_scenario(write(tmp_path, "f.toml", 'audience = "facebook_ego"\n'))
+    assert loaded.audience.graph.people == 4039
+    recorded = loaded.model_dump(mode="json")
+    assert scenario_from_dict(recorded).audience.graph.people == 4039  # a manifest loads again

@@ -189,6 +189,35 @@ def test_errors_name_file_field_line_and_allowed_values(change, field, words):
     assert str(error).count(field.removeprefix("parameters.")) == 1, str(error)  # said once
 
 
+@pytest.mark.parametrize(
+    ("audience", "parameter", "words"),
+    [
+        (
+            '{ preset = "small", graph = { people = 300, kind = "sbm" } }',
+            "audience.graph.in_degree_exponent",
+            "the audience's graph is sbm, built from communities, mean_degree, people,",
+        ),
+        ('"facebook_ego"', "audience.graph.people", "an edge list (facebook_combined.txt.gz)"),
+    ],
+)
+def test_a_graph_field_the_audiences_graph_is_not_built_from_is_refused(audience, parameter, words):
+    """Varied or fixed, it would change nothing, and the sweep would read as a null result."""
+    text = TINY.replace('{ preset = "small", graph = { people = 300 } }', audience)
+    for table, entry in (
+        ("parameters", f'"{parameter}" = {{ values = [3, 4] }}'),
+        ("fixed", f'[fixed]\n"{parameter}" = 3\n'),
+    ):
+        changed = (
+            text.replace('"behavior.reply_trust" = { values = [0.1, 0.5] }', entry)
+            if table == "parameters"
+            else text.replace("[design]", entry + "\n[design]")
+        )
+        with pytest.raises(ScenarioError) as caught:
+            _experiment(changed)
+        assert caught.value.field == f"{table}.{parameter}", str(caught.value)
+        assert words in str(caught.value) and "would change nothing" in str(caught.value)
+
+
 def test_a_range_whose_low_equals_its_high_is_refused():
     text = _sampled('method = "lhs"\npoints = 4').replace(
         "low = 0.1, high = 0.5", "low = 0.3, high = 0.3"
