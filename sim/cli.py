@@ -129,6 +129,16 @@ def _stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _check_seeds(first_seed: int, seeds: int) -> None:
+    """A CliError for seeds that go past the largest (``sim.runner.check_seeds``)."""
+    from sim.runner import check_seeds
+
+    try:
+        check_seeds(first_seed, seeds)
+    except ValueError as error:
+        raise CliError(f"{error} (--seed)") from None
+
+
 def _stdout() -> Console:
     """Console for results; unlimited width when piped, so table rows stay on one line."""
     piped = not sys.stdout.isatty()
@@ -619,6 +629,7 @@ def run(
             resolved = _replace(resolved, days=days)
         if seed is not None:
             resolved = _replace(resolved, seed=seed)
+        _check_seeds(resolved.seed, seeds)
         out = out or Path("out") / slug(resolved.name, "scenario")
         ensure_results_dir(out)
         log = _stderr()
@@ -752,6 +763,7 @@ def compare(
         if seed is not None:
             scenario = _replace(scenario, seed=seed)
         comparison = _replace(comparison, scenario=scenario, seeds=seeds or comparison.seeds)
+        _check_seeds(scenario.seed, comparison.seeds)
         inputs = loading.inputs_of(read, scenario)
         names = [strategy.name for strategy in comparison.strategies]
         if against is not None:

@@ -29,6 +29,7 @@ __all__ = [
     "run_seeds",
     "compare",
     "baseline_revenue",
+    "check_seeds",
     "daily_metrics",
     "on_edge_list",
     "with_audience",
@@ -58,10 +59,16 @@ def _expect(value: object, kind: type, call: str) -> None:
 
 
 def _check_counts(
-    *, days: int | None = None, seeds: int | None = None, workers: int = 1, engine: str = "vector"
+    *,
+    days: int | None = None,
+    seeds: int | None = None,
+    workers: int = 1,
+    engine: str = "vector",
+    first_seed: int | None = None,
 ) -> None:
     """ValueErrors that name a wrong horizon, seed count, worker count or engine, with what is
-    allowed (the schema's ranges for days and seeds)."""
+    allowed (the schema's ranges for days and seeds), or seeds past the largest
+    (:func:`check_seeds`)."""
     for name, value, info in (
         ("days", days, Scenario.model_fields["days"]),
         ("seeds", seeds, Comparison.model_fields["seeds"]),
@@ -76,6 +83,19 @@ def _check_counts(
                 f"{name} must be a whole number {allowed_range(low, high)}, not {value!r}"
             )
     check_engine(engine)
+    if first_seed is not None and seeds is not None:
+        check_seeds(first_seed, seeds)
+
+
+def check_seeds(first_seed: int, seeds: int) -> None:
+    """ValueError for seeds ``first_seed`` + 0..seeds-1 that go past the largest seed (they
+    would no longer be whole 64-bit numbers in the result files)."""
+    largest = bounds(Scenario.model_fields["seed"])[1]
+    if first_seed + seeds - 1 > largest:
+        raise ValueError(
+            f"seeds {first_seed} to {first_seed + seeds - 1} go past the largest seed, {largest}: "
+            f"start at {largest - seeds + 1} or lower"
+        )
 
 
 def baseline_revenue(
@@ -142,7 +162,7 @@ def run_seeds(
     """Runs seeds scenario.seed + 0..seeds-1; progress(1) after each run. ``workers`` > 1 runs
     seeds in parallel processes; results are identical whatever the number of workers."""
     _expect(scenario, Scenario, "run_seeds")
-    _check_counts(days=days, seeds=seeds, workers=workers, engine=engine)
+    _check_counts(days=days, seeds=seeds, workers=workers, engine=engine, first_seed=scenario.seed)
     run = functools.partial(simulate, days=days, engine=engine, base_dir=base_dir)
     tasks = [(scenario, scenario.seed + offset) for offset in range(seeds)]
     check_memory(scenario, base_dir, copies=max(1, min(workers, seeds)))
@@ -248,10 +268,10 @@ def compare(
     runs finish.
     """
     _expect(comparison, Comparison, "compare")
-    _check_counts(days=days, seeds=seeds, workers=workers, engine=engine)
     scenario = comparison.scenario
     days = scenario.days if days is None else days
     seeds = comparison.seeds if seeds is None else seeds
+    _check_counts(days=days, seeds=seeds, workers=workers, engine=engine, first_seed=scenario.seed)
     variants = [
         (strategy.name, with_strategy(scenario, strategy)) for strategy in comparison.strategies
     ]

@@ -712,6 +712,14 @@ def test_seed_sets_the_first_of_the_seeds(tmp_path):
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert manifest["seeds"] == [7, 8] and manifest["scenario"]["scenario"]["seed"] == 7
     assert invoke("run", "base", "--seed", "-1").exit_code == 2
+    largest = str(2**63 - 1)  # seeds past it used to turn into floats and merge in the files
+    for command in (("run", str(scenario)), ("compare", "broadcasting")):
+        result = invoke(*command, "--seeds", "2", "--seed", largest, "--out", str(tmp_path / "x"))
+        assert result.exit_code == 2, result.output
+        assert f"go past the largest seed, {largest}: start at {2**63 - 2} or lower" in (
+            result.output
+        )
+    assert not (tmp_path / "x").exists()
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

@@ -55,6 +55,16 @@ def test_run_counts_are_checked_before_running(quick, keywords, message):
         compare(quick, **keywords)
 
 
+def test_seeds_past_the_largest_are_refused(quick):
+    late = quick.model_copy(
+        update={"scenario": quick.scenario.model_copy(update={"seed": 2**63 - 1})}
+    )
+    with pytest.raises(ValueError, match="go past the largest seed"):
+        compare(late, seeds=2)
+    with pytest.raises(ValueError, match="go past the largest seed"):
+        run_seeds(late.scenario, 2)
+
+
 def test_numpy_whole_numbers_are_counts(quick, daily):
     again = compare(quick, days=np.int64(3), seeds=np.int64(2))
     pd.testing.assert_frame_equal(again, daily)
