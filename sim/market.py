@@ -60,7 +60,9 @@ def scan_factors(scenario: Scenario) -> list[float]:
 def market_profits(finals: Mapping[float, pd.DataFrame], market: float) -> pd.DataFrame:
     """Incremental profit at the horizon per strategy and market size: one row per strategy and
     factor of ``finals`` (``sim.summary.final_outcomes`` of the comparison run at each factor
-    times the market of ``market`` real people), with its mean and 95% interval."""
+    times the market of ``market`` real people), with its mean and 95% interval, and on each of
+    a strategy's rows its break-even market (:func:`break_even_table`: ``break_even_market`` in
+    real people, empty outside the sizes scanned, and ``break_even`` in words)."""
     rows = []
     for factor, final in sorted(finals.items()):
         for _, row in final.iterrows():
@@ -76,7 +78,11 @@ def market_profits(finals: Mapping[float, pd.DataFrame], market: float) -> pd.Da
                     },
                 }
             )
-    return pd.DataFrame(rows)
+    profits = pd.DataFrame(rows)
+    found = break_even_table(profits).set_index("strategy")
+    profits["break_even_market"] = profits["strategy"].map(found["people"]).astype(float)
+    profits["break_even"] = profits["strategy"].map(found["break-even market"])
+    return profits
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,12 @@ def test_a_larger_market_earns_more_and_the_table_names_each_strategy():
     table = break_even_table(profits)
     assert table["strategy"].tolist() == ["consistent_engagement", "quitting_early"]
     assert all(text.endswith(("people", "scanned)")) for text in table["break-even market"])
+    by_strategy = profits.groupby("strategy", sort=False)  # what market.csv holds
+    assert by_strategy["break_even"].unique().map(list).tolist() == [
+        [text] for text in table["break-even market"]
+    ]
+    written = by_strategy["break_even_market"].first().tolist()
+    assert written == pytest.approx(table["people"].astype(float).tolist(), nan_ok=True)
 
 
 def test_the_market_chart_tells_twelve_strategies_apart():
