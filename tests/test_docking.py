@@ -29,6 +29,7 @@ from sim.engines.history import EVENTS
 from sim.loading import load_scenario, load_strategy
 from sim.model import ENGINES, EngagementModel
 from sim.runner import simulate, with_strategy
+from sim.schema import Behavior
 
 QUICK = docking_cases("quick")
 
@@ -74,9 +75,26 @@ EXERCISED = {
     "competition": ("conversions", "comments_answered"),
     "mean-field mixing": ("recommendations",),
     "posting four times a day": ("unfollows_volume",),
+    "staying_off": ("unfollows_dropout", "comments_ignored"),
+    "competition, Blare's no-social baseline": ("conversions", "comments_answered"),
+    "every parameter off its value": (
+        "impressions_paid",
+        "fake_followers",
+        "arguments",
+        "reprisals",
+        "wrong_answers",
+        "blocks",
+        "recommendations",
+        "unfollows_pruning",
+    ),
 }
 """Per quick case: what must have happened in the docked run (its mistake, or the mechanism
 it is there for), so that docking would see a slip in it."""
+
+
+def test_every_quick_case_says_what_must_happen_in_it():
+    """A new preset docks with no check that its mistake happened until it has an entry."""
+    assert {case.name.split(" ·")[0] for case in QUICK} == set(EXERCISED)
 
 
 @pytest.mark.parametrize("case", QUICK, ids=[case.name for case in QUICK])
@@ -87,7 +105,7 @@ def test_engines_dock(case):
         assert docking.largest_difference <= TOLERANCE
         totals = pd.DataFrame(docking.rows).groupby("brand").sum(numeric_only=True)
         first = totals.iloc[0]
-        for metric in EXERCISED.get(case.name.split(" ·")[0], ()):
+        for metric in EXERCISED[case.name.split(" ·")[0]]:
             assert first[metric] > 0, f"{case.name}: no {metric} in the docked run"
         if case.name.startswith("broadcasting"):
             assert first["comments_answered"] == 0
@@ -112,6 +130,25 @@ def test_a_divergence_names_the_first_day_metric_and_person(monkeypatch):
     assert docking.problem.startswith("day ")
     assert "conversions of Acme: vector " in docking.problem
     assert " of person " in docking.problem
+
+
+def test_a_parameter_one_engine_ignores_is_caught_off_its_value(monkeypatch):
+    """The agent engine reading the default fatigue half-life, whatever the scenario says: the
+    shipped cases dock (they run at the default), the case off every value does not."""
+    catch_up = Person.catch_up
+    default = Behavior.model_fields["fatigue_half_life"].default
+
+    def ignoring(self, b, day, params):
+        catch_up(self, b, day, params.model_copy(update={"fatigue_half_life": default}))
+
+    monkeypatch.setattr(Person, "catch_up", ignoring)
+    shipped, moved = (
+        next(case for case in QUICK if case.name.startswith(start))
+        for start in ("consistent_engagement", "every parameter off its value")
+    )
+    assert dock_case(shipped, shipped.seeds[0]).ok
+    docking = dock_case(moved, moved.seeds[0])
+    assert not docking.ok and "fatigue" in docking.problem, docking.problem
 
 
 def test_the_quick_grid_catches_a_slip_in_social_proof(monkeypatch):

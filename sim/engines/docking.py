@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from sim.audience import Population, people_in
 from sim.engines.agents import AgentEngine
 from sim.engines.vector import BrandAudience, VectorEngine
-from sim.schema import Scenario
+from sim.fields import model_of
+from sim.schema import Behavior, Market, Platform, Scenario, Strategy, bounds, plausible
 
 __all__ = [
     "TOLERANCE",
@@ -21,6 +24,7 @@ __all__ = [
     "dock_case",
     "docking_cases",
     "docking_scenario",
+    "off_defaults",
     "person_states",
 ]
 
@@ -320,12 +324,56 @@ def docking_scenario(
     return Scenario.model_validate(data)
 
 
+OFF_DEFAULT_FACTOR = 1.1
+"""How far :func:`off_defaults` moves each parameter (up, or down where up is out of range)."""
+
+
+def off_defaults(scenario: Scenario) -> Scenario:
+    """``scenario`` with every number of its behaviour, market, platforms and brands'
+    strategies moved off its value: by :data:`OFF_DEFAULT_FACTOR` (whole numbers by at least
+    one), a zero to a tenth of its plausible range, within the schema's bounds. Every quick
+    case but this one docks at the shipped values (or the busy world's), so a parameter that
+    one engine reads and the other ignores would dock there unseen."""
+    data = scenario.model_dump()
+    tables: list[tuple[type[BaseModel], dict[str, Any]]] = [
+        (Behavior, data["behavior"]),
+        (Market, data["market"]),
+        *((Platform, platform) for platform in data["platforms"]),
+        *((Strategy, brand["strategy"]) for brand in data["brands"]),
+    ]
+    for model, table in tables:
+        _move_numbers(model, table)
+    return Scenario.model_validate(data)
+
+
+def _move_numbers(model: type[BaseModel], table: dict[str, Any]) -> None:
+    for name, info in model.model_fields.items():
+        value = table.get(name)
+        if (inner := model_of(info.annotation)) is not None and isinstance(value, dict):
+            _move_numbers(inner, value)
+        elif info.annotation in (int, float) and not isinstance(value, bool):
+            low, high = bounds(info)
+            if value == 0:
+                lowest, highest = plausible(info) or (0.0, 1.0)
+                moved = 0.1 * (highest - lowest) or 0.1
+            else:
+                moved = value * OFF_DEFAULT_FACTOR
+            if info.annotation is int:
+                moved = max(round(moved), value + 1)
+            if high is not None and moved > high:
+                moved = value - (moved - value)
+            if low is not None and moved < low:
+                moved = low
+            table[name] = moved
+
+
 def docking_cases(grid: str) -> list[DockingCase]:
     """The docking grids: ``quick`` (make test, longgame validate --quick) or ``full``.
 
     quick: every strategy preset and the two-brand competition on a busy 800-person generated
     graph for 45 days, one seed, plus the competition with one brand inactive (its no-social
-    baseline run), mean-field mixing and posting four times a day (volume fatigue). full: every
+    baseline run), mean-field mixing, posting four times a day (volume fatigue) and every
+    parameter moved off its value (:func:`off_defaults`). full: every
     preset and the competition on a 2,000-person generated graph and on the ego-Facebook graph,
     120 days, 3 seeds, with the shipped parameters and in the busy world.
     """
@@ -360,6 +408,8 @@ def docking_cases(grid: str) -> list[DockingCase]:
         data["behavior"]["volume_fatigue"] = 1.0
         often = Scenario.model_validate(data)  # unfollows for posting too often (no preset's)
         cases.append(DockingCase("posting four times a day · busy", often, (base.seed,)))
+        moved = off_defaults(_resize(scenarios[0][1], 800, 45, True))
+        cases.append(DockingCase("every parameter off its value · busy", moved, (base.seed,)))
         return cases
     if grid != "full":
         raise ValueError(f"unknown docking grid {grid!r}: quick or full")
