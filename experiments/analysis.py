@@ -76,6 +76,9 @@ REGION_MIN_FAILURES = 5
 REGION_MIN_LIFT = 0.5
 """Share of the gap between the overall failure rate and 100% that a failure region's own
 failure rate must close (44% overall and 45% inside describes nothing)."""
+NO_VARIATION = "none (no variation)"
+"""The method of a target that is the same at every point, or has no value in any run: no
+index and no correlation exist."""
 RUNS_MISSING = "Spearman only (runs missing)"
 """The method where they could not because the sweep is incomplete (Saltelli and Morris need
 every point of their design)."""
@@ -405,7 +408,7 @@ def sensitivity(
             warnings.simplefilter("ignore")
             try:
                 if y.size == 0 or np.ptp(y) == 0:
-                    pass
+                    method_without = NO_VARIATION
                 elif method == "grid":
                     label = "main effect"
                     indices["S1"] = (
@@ -850,7 +853,11 @@ def write_report(
     ).pivot(index="outcome", columns="strategy", values="value")
     lines.append(_md_table(table.reindex(index=data.outcomes, columns=data.strategies)))
     lines += ["", "## Sensitivity: which parameters matter", ""]
-    methods = [m for m in dict.fromkeys(sens["method"]) if not m.startswith(SPEARMAN_ONLY)]
+    methods = [
+        m
+        for m in dict.fromkeys(sens["method"])
+        if not m.startswith(SPEARMAN_ONLY) and m != NO_VARIATION
+    ]
     failed = [m for m in dict.fromkeys(sens["method"]) if m.startswith(SALIB_FAILED)]
     if methods:
         method = f"{methods[0]} (SALib)"

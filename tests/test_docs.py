@@ -197,5 +197,5 @@ def test_documented_python_runs(doc, index, tmp_path):
 
 
 def test_python_examples_are_found():
-    assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [1, 4, 1, 3]
+    assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [1, 5, 1, 3]
     assert PYTHON_DOCS == ["README.md", "docs/python.md", "docs/scenarios.md", "docs/sweeps.md"]

@@ -36,7 +36,7 @@ LOADERS = {
 }
 SHIPPED = [(kind, name) for kind in LOADERS for name, _ in list_presets(kind)]
 
-# What each preset changes relative to the baseline, consistent_engagement (docs/model.md, 3).
+# What each preset changes relative to the baseline, consistent_engagement (docs/model.md, 4).
 PRESET_CHANGES = {
     "consistent_engagement": set(),
     "broadcasting": {"reply_rate", "content_mix"},
@@ -83,7 +83,11 @@ def test_every_shipped_file_loads(kind: str, name: str) -> None:
 
 
 def test_shipped_names_and_descriptions() -> None:
-    assert {name for name, _ in list_presets("strategy")} == set(PRESET_CHANGES)
+    shipped = {name for name, _ in list_presets("strategy")}
+    assert shipped == set(PRESET_CHANGES), (
+        "each shipped strategy needs an entry in PRESET_CHANGES (tests/test_loading.py), the "
+        "fields in which it differs from consistent_engagement (docs/contributing.md)"
+    )
     for kind in LOADERS:
         assert all(description for _, description in list_presets(kind)), kind
     assert {name for name, _ in list_presets("scenario")} >= {"base", "competition"}

@@ -683,8 +683,10 @@ def test_an_outcome_that_never_varies_has_no_sensitivity(method, request, tmp_pa
     sens = sensitivity(data)
     constant = sens[sens["outcome"] == "revenue"]
     assert len(constant) and constant["value"].isna().all()
+    assert set(constant["method"]) == {"none (no variation)"}  # not the Spearman-only of a gap
     text = write_report(data, tmp_path, figures=False)["markdown"].read_text()
     assert "| consistent_engagement: revenue | undefined (no variation) |" in text
+    assert "Method: none" not in text
     bars = sensitivity_figure(constant[constant["strategy"] == "consistent_engagement"])
     assert [text.get_text() for text in bars.axes[0].texts] == ["undefined (no variation)"]
 
