@@ -222,9 +222,25 @@ def embed(text: str) -> str:
     return text[:start] + "\n" + parameter_tables() + text[end:]
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--write":
-        target = Path(sys.argv[2])
+USAGE = """usage: python -m sim.paramdoc [--write FILE]
+
+Print the parameter tables (Markdown), or with --write FILE replace the part of FILE between
+its BEGIN and END markers (docs/model.md, section 8) with them."""
+
+
+def main(argv: list[str]) -> int:
+    """The command line: print the tables, write them into a file, or say how to call it."""
+    if len(argv) == 2 and argv[0] == "--write":
+        target = Path(argv[1])
         target.write_text(embed(target.read_text(encoding="utf-8")), encoding="utf-8")
-    else:
+    elif not argv:
         print(parameter_tables(), end="")
+    else:
+        asked = argv[0] in ("-h", "--help")
+        print(USAGE, file=sys.stdout if asked else sys.stderr)
+        return 0 if asked else 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -21,7 +21,7 @@ from sim.loading import (
     load_strategy,
 )
 from sim.metrics import COLUMNS
-from sim.paramdoc import BEGIN, END, parameter_tables
+from sim.paramdoc import BEGIN, END, main, parameter_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -199,3 +199,9 @@ def test_documented_python_runs(doc, index, tmp_path):
 def test_python_examples_are_found():
     assert [len(python_examples(doc)) for doc in PYTHON_DOCS] == [1, 5, 1, 3]
     assert PYTHON_DOCS == ["README.md", "docs/python.md", "docs/scenarios.md", "docs/sweeps.md"]
+
+
+def test_paramdoc_says_how_to_call_it(capsys):
+    """``--help`` used to print the tables; a misspelt option did too."""
+    assert main(["--help"]) == 0 and capsys.readouterr().out.startswith("usage: ")
+    assert main(["--wrte", "docs/model.md"]) == 2 and "usage: " in capsys.readouterr().err
