@@ -205,3 +205,23 @@ def test_paramdoc_says_how_to_call_it(capsys):
     """``--help`` used to print the tables; a misspelt option did too."""
     assert main(["--help"]) == 0 and capsys.readouterr().out.startswith("usage: ")
     assert main(["--wrte", "docs/model.md"]) == 2 and "usage: " in capsys.readouterr().err
+
+
+NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty twenty-one twenty-two twenty-three "
+    "twenty-four"
+).split()
+
+
+def test_the_count_of_presets_in_words_is_the_default_comparisons():
+    """Every new preset that buys no reach joins `make demo`'s comparison, and these say how
+    many it holds."""
+    word = NUMBER_WORDS[len(load_comparison("default").strategies)]
+    for path, phrase in (
+        ("README.md", f"compares {word} preset strategies"),
+        ("scenarios/default.toml", f"the {word} strategies that buy no reach"),
+        ("docs/scenarios.md", f"the {word} strategies that buy no reach"),
+        ("docs/teaching.md", f"the {word} presets that buy no reach"),
+    ):
+        assert phrase in (ROOT / path).read_text(encoding="utf-8"), f"{path}: '{phrase}'"
