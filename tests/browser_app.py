@@ -31,6 +31,8 @@ BROWSER_ARGS = [
     "--no-first-run",
 ]
 SIZES = {"laptop": (1366, 768), "projector": (1920, 1080), "narrow": (800, 900)}
+PHONE = (400, 800)
+"""A phone's window, where pages with results are checked too (``tests/test_app.py``)."""
 TIMEOUT = 60_000
 
 needs_chromium = pytest.mark.skipif(

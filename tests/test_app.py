@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_app import ROOT, SIZES, TIMEOUT, needs_chromium, serve_app
+from browser_app import PHONE, ROOT, SIZES, TIMEOUT, needs_chromium, serve_app
 from browser_app import open_page as _page
 from browser_app import shot as _shot
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -101,17 +101,17 @@ def test_unknown_page_links_to_the_pages(browser, app_url):
 
 
 def _shots(page, name: str, fits: str = "") -> None:
-    """Screenshots of the page as it is, at each size; at none does the page scroll sideways
-    (wide tables scroll inside their own box), a narrow window shows the controls above the
-    results, and at the laptop and projector sizes the boxes ``fits`` selects do not scroll
+    """Screenshots of the page as it is, at each size and a phone's; at none does the page scroll
+    sideways (wide tables scroll inside their own box), a narrow window shows the controls above
+    the results, and at the laptop and projector sizes the boxes ``fits`` selects do not scroll
     either."""
-    for size, (width, height) in SIZES.items():
+    for size, (width, height) in {**SIZES, "phone": PHONE}.items():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(300)
         _shot(page, f"{name}_{size}")
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name} at {size}: page {widths[0]} px wide > window"
-        if size != "narrow" and fits:
+        if size in ("laptop", "projector") and fits:
             overflows = page.locator(fits).evaluate_all(
                 "(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)"
             )

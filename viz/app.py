@@ -31,6 +31,7 @@ STYLE = """
 .v-col:has(> .lg-sticky) { height: auto !important; overflow: visible !important; }  /* its track */
 .lg-stale-slot:empty { display: none; }  /* no gap in its column while it holds no note */
 .lg-table-scroll { display: block; width: 100%; overflow-x: auto; contain: inline-size; }
+.lg-exports, .lg-figures { flex-wrap: wrap; row-gap: 8px; }  /* wrapped, not widening the page */
 .v-input__details { min-height: 0 !important; }
 .lg-person .lg-table { width: 100%; }  /* a narrow side card: cells wrap, no sideways scroll */
 .lg-person .lg-table td { white-space: normal; overflow-wrap: break-word; }
