@@ -63,6 +63,10 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
         page.locator(f"{chart} img").wait_for()
     page.locator(".lg-sweep-robustness table").wait_for()
     shot(page, "sweeps_laptop")
+    hidden = page.locator(
+        ".lg-sweep-heatmap-table .lg-table-scroll, .lg-sweep-sensitivity-table .lg-table-scroll"
+    ).evaluate_all("(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)")
+    assert len(hidden) == 2 and max(hidden) <= 1, "a table hides its last columns at 1366 px"
 
     # the numbers shown are experiments.views' own
     data = views.open_sweep(sweeps_root / "grid")

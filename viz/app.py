@@ -26,6 +26,8 @@ STYLE = """
 .v-application { font-size: 15px; }
 .lg-chart img { width: 100%; height: auto; }
 .lg-sweep-robustness-chart img, .lg-chart-market img { max-width: 820px; }  /* alone on a row */
+.lg-outcome > .v-col { flex-basis: 520px; }  /* side by side only if each table gets ~500 px */
+.lg-outcome .lg-chart img { max-width: 700px; }  /* one above the other: drawn size, not larger */
 .lg-table-card { width: 100%; min-width: 0; }
 .lg-sticky { position: sticky; top: 8px; max-height: calc(100vh - 80px); overflow-y: auto; }
 .v-col:has(> .lg-sticky) { height: auto !important; overflow: visible !important; }  /* its track */

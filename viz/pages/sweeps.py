@@ -330,8 +330,9 @@ def Robustness(data: SweepData) -> None:
 
 @solara.component
 def Outcome(data: SweepData, against: str | None) -> None:
-    """The heatmap beside the sensitivity of the chosen outcome."""
-    with solara.Columns([1, 1]):
+    """The heatmap beside the sensitivity of the chosen outcome (above it where the window is too
+    narrow for both tables side by side)."""
+    with solara.Columns([1, 1], classes=["lg-outcome"]):
         with solara.Column(style={"min-width": "0"}):
             Heatmap(data, against)
         with solara.Column(style={"min-width": "0"}):
