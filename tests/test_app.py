@@ -322,10 +322,13 @@ def test_audience_click_shows_history(browser, app_url):
     codes = [STATE_COLORS.index(fill) for fill in fills]
     assert codes == sorted(codes), "the unaware are drawn first, under the people reached"
     page.locator(".lg-history table").wait_for()  # drawn just after the panel
-    widths = panel.locator(".lg-table-scroll").evaluate_all(
-        "(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)"
-    )
-    assert widths and max(widths) <= 1, "the person's tables fit their card without scrolling"
+    for width, height in (PHONE, SIZES["laptop"]):  # on a phone the card is under the network
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        widths = panel.locator(".lg-table-scroll").evaluate_all(
+            "(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)"
+        )
+        assert widths and max(widths) <= 1, f"the person's tables scroll in their card at {width}"
     _shots(page, "audience_person")
     png = _download(page, page.get_by_role("button", name="PNG"))
     assert png.startswith(b"\x89PNG") and b'"engine": "agents"' in png

@@ -37,6 +37,7 @@ STYLE = """
 .v-input__details { min-height: 0 !important; }
 .lg-person .lg-table { width: 100%; }  /* a narrow side card: cells wrap, no sideways scroll */
 .lg-person .lg-table td { white-space: normal; overflow-wrap: break-word; }
+.lg-network-person > .v-col { min-width: 240px; }  /* a phone: the person under the network */
 .lg-tab.lg-tab-current { border-bottom: 3px solid white; border-radius: 0; }
 .v-app-bar .v-toolbar-title { flex: 1 0 auto; }  /* the title is never cut: the tabs give way */
 .lg-tabs { display: flex; align-items: center; min-width: 0; overflow-x: auto; }

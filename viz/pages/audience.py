@@ -283,7 +283,7 @@ def AudiencePage() -> None:
                 if status.value and status.value != "done":
                     solara.ProgressLinear(True)
                 return
-            with solara.Columns([2, 1]):
+            with solara.Columns([2, 1], classes=["lg-network-person"]):
                 with solara.Column(style={"min-width": "0"}):
                     solara.ProgressLinear(  # hidden, not removed, when done: Network stays mounted
                         False
