@@ -371,7 +371,7 @@ def decide(
         proof,
         DAY,
         post_params(promo, gaffe),
-        tuple(PARAMS.values()),
+        kernels.ResponseParams(**PARAMS),
     )
 
 

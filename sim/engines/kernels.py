@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -22,6 +23,7 @@ from sim import behavior, rng_kernel
 from sim.rng_kernel import chain, to_unit, uniform_at
 
 __all__ = [
+    "ResponseParams",
     "advocacy_speakers",
     "apply_replies",
     "apply_responses",
@@ -463,6 +465,30 @@ ENGAGED, COMMENT, SHARE, OVER, LEAVE, FOLLOW = range(6)
 """Rows of the choices array of `response_decisions`."""
 
 
+class ResponseParams(NamedTuple):
+    """The parameters :func:`response_decisions` reads on one platform, by name (a compiled
+    pass takes them as one value; a plain tuple would swap two of them silently)."""
+
+    engage_base: float
+    promo_fatigue: float
+    irrelevance_fatigue: float
+    volume_fatigue: float
+    unfollow_given_fatigue: float
+    follow_base: float
+    social_proof: float
+    content_trust: float
+    incident_trust: float
+    engagement_trust_offset: float
+
+    @classmethod
+    def of(cls, behavior: Any, platform: Any) -> ResponseParams:
+        """The values of a scenario's ``behavior`` on ``platform``."""
+        return cls(
+            platform.engage_base,
+            *(getattr(behavior, name) for name in cls._fields[1:]),
+        )
+
+
 @njit(cache=True, nogil=True)
 def response_decisions(
     viewers,
@@ -478,30 +504,17 @@ def response_decisions(
     proof,
     day,
     post,
-    behavior_params,
+    params,
 ):  # pragma: no cover - compiled
     """What each viewer of a post decides (docs/model.md §3.3), reading the state only.
 
     ``post`` is (quality, type engagement, type value, norm, comment share, share share,
-    promo, gaffe) and ``behavior_params`` is (engage base, promo, irrelevance and volume
-    fatigue, unfollow given fatigue, follow base, social proof weight, content trust, incident
-    trust); ``proof`` is each viewer's social proof share (empty: none). Draws under ``head``,
-    slots 0-3: engage, its kind, unfollow, follow. Returns the choices (rows ENGAGED ... FOLLOW),
+    promo, gaffe) and ``params`` the platform's :class:`ResponseParams`; ``proof`` is each
+    viewer's social proof share (empty: none). Draws under ``head``, slots 0-3: engage, its
+    kind, unfollow, follow. Returns the choices (rows ENGAGED ... FOLLOW),
     the new fatigue by source, the new trust and the posts seen earlier today.
     """
     quality, type_engagement, type_value, norm, comment_share, share_share, promo, gaffe = post
-    (
-        engage_base,
-        promo_fatigue,
-        irrelevance_fatigue,
-        volume_fatigue,
-        unfollow_given_fatigue,
-        follow_base,
-        social_proof,
-        content_trust,
-        incident_trust,
-        trust_offset,
-    ) = behavior_params
     m = viewers.size
     choices = np.zeros((6, m), dtype=np.bool_)
     new_fatigue = np.empty((fatigue.shape[1], m))
@@ -511,7 +524,7 @@ def response_decisions(
         person = viewers[i]
         person_fit, person_trust = fit[person], trust[person]
         chance = behavior.engage_chance(
-            engage_base,
+            params.engage_base,
             sociability[person],
             type_engagement,
             quality,
@@ -519,7 +532,7 @@ def response_decisions(
             person_fit,
             person_trust,
             _ordered_sum(fatigue[person]),
-            trust_offset,
+            params.engagement_trust_offset,
         )
         z = chain(head, person)
         engaged = to_unit(chain(z, 0)) < chance
@@ -536,9 +549,9 @@ def response_decisions(
             person_fit,
             quality,
             seen_today[i],
-            promo_fatigue,
-            irrelevance_fatigue,
-            volume_fatigue,
+            params.promo_fatigue,
+            params.irrelevance_fatigue,
+            params.volume_fatigue,
         )
         for source in range(fatigue.shape[1]):
             new_fatigue[source, i] = fatigue[person, source]
@@ -551,15 +564,19 @@ def response_decisions(
         choices[OVER, i] = over
         choices[LEAVE, i] = (
             behavior.may_unfollow_from_fatigue(over, follower)
-            and to_unit(chain(z, 2)) < unfollow_given_fatigue
+            and to_unit(chain(z, 2)) < params.unfollow_given_fatigue
         )
         if behavior.may_follow_after_post(follower, over, gaffe):
             chance = behavior.follow_chance(
-                follow_base, value, person_fit, proof[i] if proof.size else 0.0, social_proof
+                params.follow_base,
+                value,
+                person_fit,
+                proof[i] if proof.size else 0.0,
+                params.social_proof,
             )
             choices[FOLLOW, i] = to_unit(chain(z, 3)) < chance
         new_trust[i] = behavior.trust_after_post(
-            person_trust, value, gaffe, content_trust, incident_trust
+            person_trust, value, gaffe, params.content_trust, params.incident_trust
         )
     return choices, new_fatigue, new_trust, seen_today
 

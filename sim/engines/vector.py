@@ -46,6 +46,7 @@ from sim.engines.history import (
 )
 from sim.engines.initial import InitialAudience, initial_audience
 from sim.engines.kernels import (
+    ResponseParams,
     advocacy_speakers,
     apply_replies,
     apply_responses,
@@ -195,21 +196,7 @@ class VectorEngine(DayOrder):
         self.content_share = np.array(self.behavior.content_share.as_tuple())
         self.norms = [platform.norms.as_tuple() for platform in self.platforms]
         params = self.behavior
-        self._response_params = [  # per platform, as kernels.response_decisions takes them
-            (
-                platform.engage_base,
-                params.promo_fatigue,
-                params.irrelevance_fatigue,
-                params.volume_fatigue,
-                params.unfollow_given_fatigue,
-                params.follow_base,
-                params.social_proof,
-                params.content_trust,
-                params.incident_trust,
-                params.engagement_trust_offset,
-            )
-            for platform in self.platforms
-        ]
+        self._response_params = [ResponseParams.of(params, platform) for platform in self.platforms]
         self.history = History(self.n, tracked, history_size)
         self._factors_by_gap: dict[int, tuple[float, float, float]] = {}
         self._sync_half_lives = np.array(  # rows as kernels.sync_decay_days
