@@ -347,6 +347,10 @@ def _is_comparison(target: str) -> bool:
     )
 
 
+IDLE_BUDGET = 0.9
+"""Below this share of its weekly hours, a strategy's budget is said not to bind."""
+
+
 def _print_final(
     df: Any,
     *,
@@ -355,11 +359,14 @@ def _print_final(
     made_by: dict[str, Any] | None = None,
     against: tuple[str, Any] | None = None,
     market: Any = None,
+    budgets: tuple[str, dict[str, float]] | None = None,
 ) -> None:
     """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them);
     with ``against`` (a strategy, and the others' paired differences from it:
     ``sim.summary.paired_with``), those differences after them; with ``market`` (a market scan,
-    ``_market_scan``), the profits by market size and the break-even market sizes."""
+    ``_market_scan``), the profits by market size and the break-even market sizes. With
+    ``budgets`` (the brand the strategies play, and each one's weekly hours) a note names the
+    strategies that used well under their budget."""
     from sim import summary
     from sim.tables import final_tables, market_json, market_tables, paired_json, paired_tables
 
@@ -389,6 +396,18 @@ def _print_final(
         if market is not None:
             for table in market_tables(market, console):
                 console.print(table)
+    if budgets:
+        used = summary.hours_per_active_week(df, budgets[0])
+        idle = [
+            f"{name} {used[name]:.1f} of {hours:g}"
+            for name, hours in budgets[1].items()
+            if name in used and used[name] < IDLE_BUDGET * hours
+        ]
+        if idle:
+            _stderr().print(
+                "note: weekly_hours is a budget, and cost counts the hours used; used a week "
+                f"while active: {', '.join(idle)} (docs/model.md, Strategy)"
+            )
     if silent := summary.without_comments(df):
         _stderr().print(
             f"note: nobody commented on {', '.join(silent)} in any run, so replies had nothing "
@@ -819,6 +838,10 @@ def compare(
             made_by=made_by,
             against=paired,
             market=market,
+            budgets=(
+                scenario.brands[0].name,
+                {strategy.name: strategy.weekly_hours for strategy in comparison.strategies},
+            ),
         )
 
 

@@ -317,7 +317,9 @@ class Strategy(Strict):
         12.0,
         0,
         168,
-        doc="staff hours per week for social media",
+        doc="staff hours per week for social media: a budget that caps the day's posts, "
+        "replies and outreach; cost counts the hours they use (the baseline uses about 5 of "
+        "its 12)",
         unit="hours/week",
         plausible=(2, 40),
     )

@@ -43,6 +43,7 @@ __all__ = [
     "group_keys",
     "label_keys",
     "without_comments",
+    "hours_per_active_week",
 ]
 
 CONFIDENCE = 0.95
@@ -109,6 +110,17 @@ def without_comments(df: pd.DataFrame) -> list[str]:
     totals = df.groupby(keys, sort=False)[["posts", "comments"]].sum()
     silent = totals[(totals["posts"] > 0) & (totals["comments"] == 0)]
     return [" / ".join(map(str, key if isinstance(key, tuple) else (key,))) for key in silent.index]
+
+
+def hours_per_active_week(df: pd.DataFrame, brand: str) -> dict[str, float]:
+    """Per strategy, the hours ``brand`` spent a week while active (all seeds together): what
+    its cost counts, against the ``weekly_hours`` budget, which caps it."""
+    rows = df[df["brand"] == brand].groupby("strategy", sort=False)[["hours", "active"]].sum()
+    return {
+        str(name): 7.0 * float(row["hours"]) / float(row["active"])
+        for name, row in rows.iterrows()
+        if row["active"] > 0
+    }
 
 
 def _at_day(df: pd.DataFrame, day: int | None) -> tuple[pd.DataFrame, int]:

@@ -255,6 +255,19 @@ def test_an_empty_file_runs_the_defaults_and_says_so(tmp_path):
     )
 
 
+def test_compare_says_which_strategies_used_well_under_their_weekly_hours(tmp_path):
+    """weekly_hours caps the plan and cost counts the hours used: a budget that never binds
+    would otherwise read as hours spent."""
+    out = ("--audience", "small", "--days", "20", "--seeds", "1", "--out", str(tmp_path / "o"))
+    result = invoke("compare", "consistent_engagement", "over_following", *out)
+    assert result.exit_code == 0, result.output
+    note = _unboxed(result.stderr)
+    idle = re.search(r"used a week while active: (.*?) \(docs/model.md, Strategy\)", note)
+    assert idle, note
+    used = re.fullmatch(r"consistent_engagement ([\d.]+) of 12", idle[1])
+    assert used and 2 < float(used[1]) < 0.9 * 12, idle[1]  # over_following uses all of its
+
+
 def test_compare_of_a_strategy_on_another_platform_says_how(tmp_path):
     """The base scenario has no TikTok: the error says to give a comparison file that has."""
     elsewhere = tmp_path / "tt.toml"

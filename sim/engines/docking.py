@@ -374,8 +374,9 @@ def docking_cases(grid: str) -> list[DockingCase]:
     graph for 45 days, one seed, plus the competition with one brand inactive (its no-social
     baseline run), mean-field mixing, posting four times a day (volume fatigue) and every
     parameter moved off its value (:func:`off_defaults`). full: every
-    preset and the competition on a 2,000-person generated graph and on the ego-Facebook graph,
-    120 days, 3 seeds, with the shipped parameters and in the busy world.
+    preset and the competition, and every parameter off its value, on a 2,000-person generated
+    graph and on the ego-Facebook graph, 120 days, 3 seeds, with the shipped parameters and in
+    the busy world.
     """
     from sim.loading import list_presets, load_audience, load_scenario, load_strategy
     from sim.runner import with_strategy
@@ -432,6 +433,15 @@ def docking_cases(grid: str) -> list[DockingCase]:
                     _resize(on_facebook, facebook_people, 120, busy),
                     seeds,
                 )
+            )
+        first = scenarios[0][1]
+        for place, scenario, people in (
+            ("2,000 people", first, 2000),
+            ("ego-Facebook", first.model_copy(update={"audience": facebook}), facebook_people),
+        ):
+            moved = off_defaults(_resize(scenario, people, 120, busy))
+            cases.append(
+                DockingCase(f"every parameter off its value · {world}, {place}", moved, seeds)
             )
     return cases
 
