@@ -891,20 +891,24 @@ def write_report(
     for name, picture in pictures.items():
         if name.startswith("sensitivity"):
             lines += ["", f"![{name}]({picture})"]
-    if experiment.comparisons:
-        means = point_means(data)
-        lines += ["", "## Parameter effects on the compared outcomes", ""]
-        for outcome in dict.fromkeys(c.outcome for c in experiment.comparisons):
-            for parameter in data.parameter_names:
-                by_value = _by_value(means[parameter], data.parameter(parameter))
-                per = "value" if by_value else "fifth"
-                effects = parameter_effects(data, outcome, parameter, means)
-                lines += [
-                    f"Mean `{outcome}` per {per} of `{parameter}`:",
-                    "",
-                    _md_table(effects),
-                    "",
-                ]
+    means = point_means(data)
+    compared = list(dict.fromkeys(c.outcome for c in experiment.comparisons))
+    lines += ["", f"## Parameter effects on the {'compared ' if compared else ''}outcomes", ""]
+    effects_json = []
+    for outcome in compared or data.outcomes:
+        for parameter in data.parameter_names:
+            by_value = _by_value(means[parameter], data.parameter(parameter))
+            per = "value" if by_value else "fifth"
+            effects = parameter_effects(data, outcome, parameter, means)
+            lines += [f"Mean `{outcome}` per {per} of `{parameter}`:", "", _md_table(effects), ""]
+            effects_json.append(
+                {
+                    "outcome": outcome,
+                    "parameter": parameter,
+                    "per": per,
+                    "means": effects.reset_index().to_dict(orient="records"),
+                }
+            )
     text = "\n".join(lines).rstrip() + "\n"
     document = json_safe(
         {
@@ -913,6 +917,7 @@ def write_report(
             "summary": summ.to_dict(orient="records"),
             "sensitivity": sens.to_dict(orient="records"),
             "robustness": robust,
+            "parameter_effects": effects_json,
             "figures": pictures,
         }
     )

@@ -627,6 +627,27 @@ def _synthetic(points: int = 128, seeds: int = 1, method: str = "lhs") -> SweepD
     )
 
 
+def test_a_sweep_without_comparisons_reports_each_outcome_per_parameter_value(tmp_path):
+    """A one-strategy sweep ("from which reply rate on does it pay?") has no comparisons; its
+    report used to hold no table of the outcomes by parameter value."""
+    data = _synthetic(points=16)
+    data.experiment = data.experiment.model_copy(update={"comparisons": []})
+    paths = write_report(data, tmp_path, figures=False)
+    text = paths["markdown"].read_text()
+    assert "## Parameter effects on the outcomes" in text
+    for outcome in data.outcomes:
+        assert f"Mean `{outcome}` per fifth of `behavior.reply_trust`:" in text
+    effects = json.loads(paths["json"].read_text())["parameter_effects"]
+    assert {(row["outcome"], row["parameter"]) for row in effects} == {
+        (outcome, parameter) for outcome in data.outcomes for parameter in data.parameter_names
+    }
+    steady = next(row for row in effects if row["parameter"] == "behavior.reply_trust")["means"]
+    assert (
+        len(steady) == 5
+        and steady[0]["consistent_engagement"] < steady[-1]["consistent_engagement"]
+    )
+
+
 def test_sensitivity_and_robustness_find_the_driving_parameter():
     data = _synthetic()
     sens = sensitivity(data)
