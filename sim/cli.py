@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import math
 import os
 import signal
 import sys
 import threading
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, NoReturn, get_args
@@ -359,14 +360,11 @@ def _print_final(
     made_by: dict[str, Any] | None = None,
     against: tuple[str, Any] | None = None,
     market: Any = None,
-    budgets: tuple[str, dict[str, float]] | None = None,
 ) -> None:
     """The final outcomes as a table on stdout, or as JSON (with ``made_by``: what made them);
     with ``against`` (a strategy, and the others' paired differences from it:
     ``sim.summary.paired_with``), those differences after them; with ``market`` (a market scan,
-    ``_market_scan``), the profits by market size and the break-even market sizes. With
-    ``budgets`` (the brand the strategies play, and each one's weekly hours) a note names the
-    strategies that used well under their budget."""
+    ``_market_scan``), the profits by market size and the break-even market sizes."""
     from sim import summary
     from sim.tables import final_tables, market_json, market_tables, paired_json, paired_tables
 
@@ -396,24 +394,55 @@ def _print_final(
         if market is not None:
             for table in market_tables(market, console):
                 console.print(table)
-    if budgets:
-        used = summary.hours_per_active_week(df, budgets[0])
+
+
+CHECKED_PEOPLE = 20_000
+CHECKED_MARKET = 50_000
+"""The smallest audience (simulated people) and market (real people) on which the headline
+claims were checked (docs/model.md, Known limitations)."""
+
+
+def _print_notes(df: Any, scenario: Any, strategies: Sequence[Any] | None = None) -> None:
+    """Notes on stderr about what the results rest on: a market smaller than the claims were
+    checked on, paid reach (uncalibrated), ``strategies`` (those a comparison played as the
+    first brand) that used well under their weekly hours, and nobody commenting."""
+    from sim import summary
+
+    notes = []
+    people = scenario.audience.graph.people
+    market = people * scenario.market.scale
+    if people < CHECKED_PEOPLE or market < CHECKED_MARKET:
+        notes.append(
+            f"an audience of {people:,} simulated people ({market:,.0f} real): the headline "
+            f"claims were checked from about {CHECKED_PEOPLE:,} simulated and {CHECKED_MARKET:,} "
+            "real people, and smaller markets can reverse them (docs/model.md, Known limitations)"
+        )
+    played = list(strategies or (brand.strategy for brand in scenario.brands))
+    if boosted := [strategy.name for strategy in played if strategy.boost_budget > 0]:
+        notes.append(
+            f"the value of the paid reach bought by {', '.join(boosted)} is not calibrated: it "
+            "rests on an assumed price per 1,000 impressions (docs/model.md, Known limitations)"
+        )
+    if strategies:
+        used = summary.hours_per_active_week(df, scenario.brands[0].name)
         idle = [
-            f"{name} {used[name]:.1f} of {hours:g}"
-            for name, hours in budgets[1].items()
-            if name in used and used[name] < IDLE_BUDGET * hours
+            f"{strategy.name} {used[strategy.name]:.1f} of {strategy.weekly_hours:g}"
+            for strategy in strategies
+            if used.get(strategy.name, math.inf) < IDLE_BUDGET * strategy.weekly_hours
         ]
         if idle:
-            _stderr().print(
-                "note: weekly_hours is a budget, and cost counts the hours used; used a week "
-                f"while active: {', '.join(idle)} (docs/model.md, Strategy)"
+            notes.append(
+                "weekly_hours is a budget, and cost counts the hours used; used a week while "
+                f"active: {', '.join(idle)} (docs/model.md, Strategy)"
             )
     if silent := summary.without_comments(df):
-        _stderr().print(
-            f"note: nobody commented on {', '.join(silent)} in any run, so replies had nothing "
-            "to act on there (on a small audience or a short horizon few people comment: "
+        notes.append(
+            f"nobody commented on {', '.join(silent)} in any run, so replies had nothing to act "
+            "on there (on a small audience or a short horizon few people comment: "
             "docs/teaching.md, What not to claim)"
         )
+    for note in notes:
+        _stderr().print(f"note: {note}")
 
 
 def _check_against(against: str, names: list[str]) -> None:
@@ -684,6 +713,7 @@ def run(
         _print_written(paths)
         made_by = _made_by("scenario", resolved.name, engine, df, paths)
         _print_final(df, title=resolved.name, as_json=as_json, made_by=made_by)
+        _print_notes(df, resolved)
 
 
 @command()
@@ -838,11 +868,8 @@ def compare(
             made_by=made_by,
             against=paired,
             market=market,
-            budgets=(
-                scenario.brands[0].name,
-                {strategy.name: strategy.weekly_hours for strategy in comparison.strategies},
-            ),
         )
+        _print_notes(df, scenario, comparison.strategies)
 
 
 def _comparison_of(targets: list[str]) -> Any:

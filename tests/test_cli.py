@@ -255,17 +255,23 @@ def test_an_empty_file_runs_the_defaults_and_says_so(tmp_path):
     )
 
 
-def test_compare_says_which_strategies_used_well_under_their_weekly_hours(tmp_path):
-    """weekly_hours caps the plan and cost counts the hours used: a budget that never binds
-    would otherwise read as hours spent."""
+def test_compare_notes_what_its_results_rest_on(tmp_path):
+    """A market smaller than the claims were checked on, uncalibrated paid reach, and weekly
+    hours that are a budget (cost counts the hours used, so a budget that never binds would
+    read as hours spent)."""
     out = ("--audience", "small", "--days", "20", "--seeds", "1", "--out", str(tmp_path / "o"))
-    result = invoke("compare", "consistent_engagement", "over_following", *out)
+    result = invoke("compare", "consistent_engagement", "over_following", "paid_first", *out)
     assert result.exit_code == 0, result.output
     note = _unboxed(result.stderr)
+    assert "note: an audience of 2,000 simulated people (20,000 real): the headline claims" in note
+    assert "the value of the paid reach bought by paid_first is not calibrated" in note
     idle = re.search(r"used a week while active: (.*?) \(docs/model.md, Strategy\)", note)
     assert idle, note
-    used = re.fullmatch(r"consistent_engagement ([\d.]+) of 12", idle[1])
+    used = re.fullmatch(r"consistent_engagement ([\d.]+) of 12, paid_first [\d.]+ of 12", idle[1])
     assert used and 2 < float(used[1]) < 0.9 * 12, idle[1]  # over_following uses all of its
+    base = ("--days", "2", "--seeds", "1", "--out", str(tmp_path / "b"))
+    result = invoke("compare", "consistent_engagement", *base)
+    assert "note: an audience" not in _unboxed(result.stderr)  # the base scenario's is checked
 
 
 def test_compare_of_a_strategy_on_another_platform_says_how(tmp_path):
