@@ -94,6 +94,14 @@ class BreakEven:
     below: float | None = None
     above: float | None = None
 
+    def bound(self) -> str:
+        """The size alone, as one end of a band: '130k', 'under 5k' or 'over 80k'."""
+        if self.size is not None:
+            return compact(self.size)
+        if self.below is not None:
+            return f"under {compact(self.below)}"
+        return f"over {compact(self.above or 0.0)}"
+
     def text(self) -> str:
         """The break-even market size in words, e.g. 'about 130k people'."""
         if self.size is not None:
@@ -124,9 +132,21 @@ def break_even_market(markets: Sequence[float], profits: Sequence[float]) -> Bre
 
 def break_even_table(profits: pd.DataFrame) -> pd.DataFrame:
     """Per strategy (in ``profits``' order) its break-even market size, from
-    :func:`market_profits` rows: the text and, where it lies between scanned sizes, the size."""
+    :func:`market_profits` rows: the text and, where it lies between scanned sizes, the size.
+    With more than one seed the text adds the sizes read from the 95% interval's upper and
+    lower curves, between which the break-even market lies as far as the seeds can tell."""
     rows = []
     for strategy, rows_of in profits.groupby("strategy", sort=False):
-        found = break_even_market(rows_of["market"], rows_of["incremental_profit_mean"])
-        rows.append({"strategy": strategy, "break-even market": found.text(), "people": found.size})
+        markets = rows_of["market"]
+        found = break_even_market(markets, rows_of["incremental_profit_mean"])
+        text = found.text()
+        if rows_of["seeds"].min() > 1:
+            soonest, latest = (
+                break_even_market(markets, rows_of[f"incremental_profit_{bound}"]).bound()
+                for bound in ("hi", "lo")
+            )
+            if soonest != latest:
+                band = f"95% band: {soonest} to {latest}"
+                text = f"{text[:-1]}; {band})" if text.endswith(")") else f"{text} ({band})"
+        rows.append({"strategy": strategy, "break-even market": text, "people": found.size})
     return pd.DataFrame(rows)

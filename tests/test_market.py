@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from sim import summary
@@ -51,6 +52,29 @@ def test_break_even_is_read_between_the_last_loss_and_the_first_gain_in_log_size
     )
     with pytest.raises(ValueError, match="no market sizes"):
         break_even_market([], [])
+
+
+def test_the_break_even_market_names_the_band_its_interval_allows():
+    """With several seeds the size read from the mean comes with those read from the 95%
+    interval's curves: a single number hid that the interval spans 0 at the sizes around it."""
+    rows = [
+        {"strategy": name, "market": market, "seeds": seeds}
+        | {f"incremental_profit_{stat}": market / 1000 - 30 + shift for stat, shift in bands}
+        for name, seeds, bands in (
+            ("sure", 3, (("mean", 0), ("lo", 0), ("hi", 0))),
+            ("unsure", 3, (("mean", 0), ("lo", -10), ("hi", 10))),
+            ("alone", 1, (("mean", 0), ("lo", -10), ("hi", 10))),
+        )
+        for market in (10_000.0, 20_000.0, 40_000.0, 80_000.0)
+    ]
+    texts = break_even_table(pd.DataFrame(rows))["break-even market"].tolist()
+    assert texts == [
+        "about 28.3k people",
+        "about 28.3k people (95% band: 20k to 40k)",
+        "about 28.3k people",
+    ]
+    beyond = break_even_market([1e4, 1e5], [-5.0, -1.0])
+    assert (beyond.text(), beyond.bound()) == ("over 100k people (at no size scanned)", "over 100k")
 
 
 def test_a_larger_market_earns_more_and_the_table_names_each_strategy():
