@@ -348,10 +348,6 @@ def _is_comparison(target: str) -> bool:
     )
 
 
-IDLE_BUDGET = 0.9
-"""Below this share of its weekly hours, a strategy's budget is said not to bind."""
-
-
 def _print_final(
     df: Any,
     *,
@@ -400,6 +396,8 @@ CHECKED_PEOPLE = 20_000
 CHECKED_MARKET = 50_000
 """The smallest audience (simulated people) and market (real people) on which the headline
 claims were checked (docs/model.md, Known limitations)."""
+IDLE_BUDGET = 0.9
+"""Below this share of its weekly hours, a strategy's budget is said not to bind."""
 
 
 def _print_notes(df: Any, scenario: Any, strategies: Sequence[Any] | None = None) -> None:

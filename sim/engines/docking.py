@@ -347,6 +347,7 @@ def off_defaults(scenario: Scenario) -> Scenario:
 
 
 def _move_numbers(model: type[BaseModel], table: dict[str, Any]) -> None:
+    """:func:`off_defaults` on one table of ``model``'s fields, and the tables inside it."""
     for name, info in model.model_fields.items():
         value = table.get(name)
         if (inner := model_of(info.annotation)) is not None and isinstance(value, dict):
