@@ -30,7 +30,8 @@ STOCKS: dict[str, str] = {
     "fake_followers": "bought followers not yet purged by the platform",
     "following": "accounts the brand follows",
     "mean_trust": "mean trust of followers",
-    "equity": "relationship equity: sum over people of trust x fit (real people)",
+    "equity": "relationship equity: sum over people of trust x fit, in real people (as many as "
+    "would fully trust the brand and fully fit it): an index, not money",
     "advocates": "people with trust above the advocate threshold",
     "aware": "people with salience above the forgetting floor",
     "customers": "people who have bought at least once",
