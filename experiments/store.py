@@ -30,7 +30,14 @@ import pandas as pd
 
 from experiments.spec import Experiment
 from sim.errors import ScenarioError
-from sim.output import OutputError, atomic_write, input_files, manifest, write_parquet
+from sim.output import (
+    OutputError,
+    atomic_write,
+    file_sha256,
+    input_files,
+    manifest,
+    write_parquet,
+)
 
 __all__ = [
     "MANIFEST",
@@ -288,7 +295,14 @@ class Store:
         atomic_write(
             self.root / POINTS, lambda tmp: write_parquet(points, tmp, self._made_by, index=None)
         )
+        self._record_sha256(POINTS)
         return done
+
+    def _record_sha256(self, name: str) -> None:
+        """Put the SHA-256 of the sweep's file ``name`` in the manifest, and write it."""
+        if self._info is not None:
+            self._info.setdefault("sha256", {})[name] = file_sha256(self.root / name)
+            self.write_manifest(force=True)
 
     # -- recording ------------------------------------------------------------------------------
 
@@ -335,9 +349,11 @@ class Store:
     def consolidate(self) -> Path:
         """Write ``results.parquet``: every finished run in one table."""
         table = load_results(self.root)
-        return atomic_write(
+        path = atomic_write(
             self.root / RESULTS, lambda tmp: write_parquet(table, tmp, self._made_by)
         )
+        self._record_sha256(RESULTS)
+        return path
 
 
 # ---- reading ---------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ __all__ = [
     "cannot_write",
     "ensure_dir",
     "ensure_results_dir",
+    "file_sha256",
     "input_files",
     "write_results",
     "manifest",
@@ -267,7 +268,8 @@ def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
     return Path(path)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex (read in blocks, so any size)."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -289,7 +291,9 @@ def input_files(paths: Iterable[Path | str]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for path in dict.fromkeys(Path(path).resolve() for path in paths):
         try:
-            found.append({"path": str(path), "bytes": path.stat().st_size, "sha256": _sha256(path)})
+            found.append(
+                {"path": str(path), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
+            )
         except OSError as error:
             found.append({"path": str(path), "error": _explain(error)})
     return found
@@ -504,7 +508,7 @@ def write_results(
                 paths[key] = path
                 staged[key] = staging.stage(path, draw)
                 info["files"][key] = path.name
-        info["sha256"] = {paths[kind].name: _sha256(tmp) for kind, tmp in staged.items()}
+        info["sha256"] = {paths[kind].name: file_sha256(tmp) for kind, tmp in staged.items()}
         text = json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         staging.stage(paths["manifest"], lambda tmp: tmp.write_text(text, "utf-8"))
         staging.commit()

@@ -6,6 +6,7 @@ test_sweep_kill.py, mesa.batch_run in test_mesa_batch.py.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import shutil
@@ -336,6 +337,10 @@ def test_store_manifest_results_and_resume(tiny_sweep, tmp_path):
     equity = alone[alone["day"] == 14]["equity"].iloc[0]
     assert results["equity"].iloc[0] == pytest.approx(equity)
     assert info["days"] == {"first": 0, "last": 14} and info["source_digest"]
+    assert info["sha256"] == {  # the design and the whole table, as a run's manifest has them
+        name: hashlib.sha256((tiny_sweep / name).read_bytes()).hexdigest()
+        for name in ("points.parquet", "results.parquet")
+    }
     import pyarrow.parquet as pq
 
     def made_by(path):
