@@ -340,7 +340,17 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     page.get_by_role("button", name="Save").wait_for()
     broken = tmp_path / "broken_strategy.toml"
     broken.write_text('preset = "consistent_engagement"\nreply_rate = 1.5\n')
-    page.locator("input.lg-upload-input").set_input_files(str(broken))
+    # the upload is a control of its own, reached by Tab from Download TOML, with a focus ring,
+    # and opens the file picker with Enter
+    page.get_by_role("button", name="Download TOML").focus()
+    page.keyboard.press("Tab")
+    focused = "() => document.activeElement.matches('input.lg-upload-input')"
+    assert page.evaluate(focused), "Tab from Download TOML does not reach the upload"
+    ring = page.locator(".lg-upload-button").evaluate("(e) => getComputedStyle(e).outlineStyle")
+    assert ring == "solid", "the focused upload shows no focus ring"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(broken))
     error = page.locator(".lg-upload-error")
     error.wait_for()
     message = error.inner_text()
