@@ -124,6 +124,15 @@ def _shots(page, name: str, fits: str = "") -> None:
     page.set_viewport_size({"width": width, "height": height})  # the test goes on as it began
 
 
+def _images_say_what_they_show(page, count: int) -> list[str]:
+    """The text alternatives of the page's ``count`` images, none empty (axe's image-alt)."""
+    alts = page.locator("img").evaluate_all(
+        "(images) => images.map((i) => (i.getAttribute('alt') || '').trim())"
+    )
+    assert len(alts) == count and all(alts), f"an image has no text alternative: {alts}"
+    return alts
+
+
 def _stays_when_stale(page, shown: str, control: str, value: str) -> None:
     """A changed control brings the note that the results are not its own, and the results
     stay as they are (not drawn anew)."""
@@ -156,6 +165,9 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
         "() => document.querySelectorAll('.lg-final tbody tr').length == 2", timeout=TIMEOUT
     )
     page.locator(".lg-chart-followers img").wait_for()
+    _images_say_what_they_show(page, 6)
+    followers = page.locator(".lg-chart-followers img").get_attribute("alt")
+    assert followers.startswith("Followers over 60 days for the 2 strategies")
     _shots(page, "compare_results", fits=".lg-final .lg-table-scroll")
     text = table.inner_text()
     assert "consistent_engagement" in text and "storytelling" in text
@@ -212,6 +224,7 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     market = page.locator(".lg-market")
     market.locator(".lg-chart-market img").wait_for()
     assert market.locator(".lg-chart-market img").bounding_box()["width"] <= 820  # alone on a row
+    assert "against market size" in _images_say_what_they_show(page, 7)[-1]
     scanned = list(
         csv.DictReader(
             io.StringIO(_download(page, market.get_by_role("button", name="CSV")).decode())
@@ -253,6 +266,8 @@ def test_long_game_moves_with_w(browser, app_url):
     before = (lost.inner_text(), page.locator(".lg-caption").inner_text())
     assert page.locator(".lg-break-even").inner_text()
     assert "fewer than half of the 2 did" in page.locator(".lg-break-even-note").inner_text()
+    (alt,) = _images_say_what_they_show(page, 1)  # the J-curve says what its caption says
+    assert alt.startswith("J-curve") and alt.endswith(before[1])
     _shots(page, "long_game_results")
     slider = page.locator(".lg-week [role=slider]")
     slider.focus()

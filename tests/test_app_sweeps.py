@@ -62,6 +62,9 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     for chart in (".lg-sweep-heatmap", ".lg-sweep-sensitivity", ".lg-sweep-robustness-chart"):
         page.locator(f"{chart} img").wait_for()
     page.locator(".lg-sweep-robustness table").wait_for()
+    alts = page.locator("img").evaluate_all("(images) => images.map((i) => i.alt.trim())")
+    assert len(alts) == 3 and all(alts), f"a chart has no text alternative: {alts}"
+    assert alts[0].startswith("Heatmap of the mean")
     shot(page, "sweeps_laptop")
     hidden = page.locator(
         ".lg-sweep-heatmap-table .lg-table-scroll, .lg-sweep-sensitivity-table .lg-table-scroll"

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import reacton.ipywidgets as rw
 import solara
 from matplotlib.figure import Figure
 
@@ -101,14 +100,24 @@ def kept[T](key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+@solara.component_vue(str(_HERE / "chart_image.vue"))
+def ChartImage(png: bytes, alt: str) -> None:
+    """A PNG shown as an image with the text alternative ``alt`` (ipywidgets' Image has none)."""
+
+
 @solara.component
 def ChartCard(
-    figure: Figure, name: str, made_by: Mapping[str, Any], classes: list[str] | None = None
+    figure: Figure,
+    name: str,
+    made_by: Mapping[str, Any],
+    alt: str,
+    classes: list[str] | None = None,
 ) -> None:
-    """A chart (rendered as an image) with PNG and SVG downloads named after ``name``, each
-    described by what made it (``made_by``, see ``viz.export.figure_bytes``)."""
+    """A chart (rendered as an image whose text alternative is ``alt``: what it shows and where
+    its numbers are) with PNG and SVG downloads named after ``name``, each described by what
+    made it (``made_by``, see ``viz.export.figure_bytes``)."""
     with solara.Column(classes=["lg-chart", *(classes or [])], gap="4px"):
-        rw.Image(value=shown_png(figure), format="png")
+        ChartImage(png=shown_png(figure), alt=alt)
         FigureDownloads(lambda fmt: figure_bytes(figure, fmt, made_by), name)
 
 

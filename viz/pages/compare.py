@@ -50,7 +50,7 @@ from viz.limits import MAX_PEOPLE, run_problem, setup_problem
 from viz.state import custom_strategies, run_cache
 from viz.tables import final_table
 
-__all__ = ["ComparePage", "CompareRun"]
+__all__ = ["ComparePage", "CompareRun", "trajectory_alt", "vanity_alt"]
 
 PAGE = "compare"
 MIN_STRATEGIES, MAX_STRATEGIES = 2, 6
@@ -440,11 +440,49 @@ def Results(run: CompareRun) -> None:
         solara.Div(classes=["lg-chart-grid"]),
         solara.GridFixed(columns=2, align_items="start"),
     ):
-        for column, _ in charts.COMPARE_CHARTS:
-            ChartCard(figures[column], f"{name}_{column}", made_by, classes=[f"lg-chart-{column}"])
+        for column, title in charts.COMPARE_CHARTS:
+            ChartCard(
+                figures[column],
+                f"{name}_{column}",
+                made_by,
+                alt=trajectory_alt(title, final),
+                classes=[f"lg-chart-{column}"],
+            )
         if vanity is not None:
-            ChartCard(vanity, f"{name}_vanity_vs_value", made_by, classes=["lg-chart-vanity"])
+            ChartCard(
+                vanity,
+                f"{name}_vanity_vs_value",
+                made_by,
+                alt=vanity_alt(final),
+                classes=["lg-chart-vanity"],
+            )
     MarketCard(run)
+
+
+def _strategies_text(names: object) -> str:
+    """'the N strategies (a, b, ...)' for a chart's text alternative."""
+    names = [str(name) for name in names]
+    return f"the {len(names)} strategies ({', '.join(names)})"
+
+
+def trajectory_alt(title: str, final: pd.DataFrame) -> str:
+    """The text alternative of a chart over time of Compare (``final``: its final outcomes)."""
+    seeds = int(final["seeds"].max())
+    band = f"the mean over {seeds} seeds with its 95% band" if seeds > 1 else "one seed, no band"
+    return (
+        f"{title} over {int(final['days'].max())} days for "
+        f"{_strategies_text(final['strategy'])}, {band}; the final values are in the table "
+        "above, every day's in the Daily metrics CSV."
+    )
+
+
+def vanity_alt(final: pd.DataFrame) -> str:
+    """The text alternative of the vanity vs value chart."""
+    return (
+        f"Vanity vs value after {int(final['days'].max())} days: followers beside relationship "
+        f"equity and revenue for {_strategies_text(final['strategy'])}, each as a share of the "
+        "best strategy; the values are in the table above."
+    )
 
 
 @solara.component
@@ -508,7 +546,14 @@ def MarketCard(run: CompareRun) -> None:
             "market_factors": sorted(scan.finals)
         }
         TableCard(breaks.drop(columns="people"), profits, name, made_by, PAGE)
-        ChartCard(chart, name, made_by, classes=["lg-chart-market"])
+        alt = (
+            f"Incremental profit after {run.comparison.scenario.days} days against market size "
+            f"(log scale, {smallest:g} to {largest:g} times this market) for "
+            f"{_strategies_text(breaks['strategy'])}, the mean with its 95% band, each "
+            "strategy's break-even market size marked on the zero line; the numbers are in the "
+            "table above."
+        )
+        ChartCard(chart, name, made_by, alt=alt, classes=["lg-chart-market"])
 
 
 @solara.component

@@ -381,9 +381,11 @@ def JCurve(
     w: int,
     medians: tuple[float | None, float | None],
     made_by: dict,
+    said: str,
 ) -> None:
     """The J-curve chart with its exports (drawn once per result; ``made_by`` describes them);
-    ``medians``: the break-even days of keeping going and of quitting."""
+    ``medians``: the break-even days of keeping going and of quitting; ``said``: the caption,
+    which the chart's text alternative repeats."""
 
     def draw():
         df = pd.concat([fixed, quit_df], ignore_index=True)
@@ -399,7 +401,12 @@ def JCurve(
         )
 
     figure = solara.use_memo(draw, dependencies=[id(fixed), id(quit_df)])
-    ChartCard(figure, f"long_game_week_{w}", made_by, classes=["lg-jcurve"])
+    alt = (
+        f"J-curve: cumulative incremental profit over no social media, day by day, of {keep}, "
+        f"it quitting at week {w}, and {other}, each the mean over the seeds with its 95% band. "
+        f"{said}"
+    )
+    ChartCard(figure, f"long_game_week_{w}", made_by, alt=alt, classes=["lg-jcurve"])
 
 
 def uncertain(lo: float, hi: float) -> bool:
@@ -470,14 +477,15 @@ def Picture(current: Results, w: int, changes: int) -> None:
         classes=["lg-break-even-note"],
         style={"font-size": "12px", "color": "#555"},
     )
+    said = caption(df, keep, quit_name, other, w)
     solara.Text(
-        caption(df, keep, quit_name, other, w),
+        said,
         classes=["lg-caption"],
         style={"font-size": "17px", "line-height": "1.5", "max-width": "70em"},
     )
     comparison = as_comparison(setup, w)
     made_by = provenance(seeds_of(df), comparison, ENGINE)
-    JCurve(current.fixed, quit_df, keep, other, w, (median, quit_median), made_by)
+    JCurve(current.fixed, quit_df, keep, other, w, (median, quit_median), made_by, said)
     final = summary.final_outcomes(df)
     name = comparison.name + "_final"
     TableCard(final_table(final), final, name, made_by, PAGE, classes=["lg-final"])

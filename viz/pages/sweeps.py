@@ -261,7 +261,11 @@ def Heatmap(data: SweepData, against: str | None) -> None:
     )
     name = f"{data.experiment.name}_{outcome.value}_heatmap"
     made_by = sweep_provenance(data)
-    ChartCard(figure, name, made_by, classes=["lg-sweep-heatmap"])
+    alt = (
+        f"Heatmap of the mean {title} over {x_name.value} (across) and {y_name.value} (down); "
+        "the numbers are in the table below."
+    )
+    ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-heatmap"])
     TableCard(
         heatmap_shown(table),
         table.reset_index(),
@@ -292,7 +296,11 @@ def Sensitivity(data: SweepData, against: str | None) -> None:
         solara.Warning(
             UNRELIABLE_INDICES.replace("**", ""), dense=True, classes=["lg-sweep-unreliable"]
         )
-    ChartCard(figure, name, made_by, classes=["lg-sweep-sensitivity"])
+    alt = (
+        f"Sensitivity bars: what moves {target}, one bar per parameter and index; the numbers "
+        "are in the table below."
+    )
+    ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-sensitivity"])
     columns = ["parameter", "method", "index", "value", "conf", "reliability", "spearman"]
     shown = table[columns].map(_cell)
     TableCard(shown, table, name, made_by, PAGE, classes=["lg-sweep-sensitivity-table"])
@@ -317,7 +325,11 @@ def Robustness(data: SweepData) -> None:
     table = views.robustness_table(report)
     name = f"{data.experiment.name}_robustness"
     made_by = sweep_provenance(data)
-    ChartCard(figure, name, made_by, classes=["lg-sweep-robustness-chart"])
+    alt = (
+        f"Robustness: the share of the sweep where each of the {len(table)} headline "
+        "comparisons holds, with its 95% interval; the numbers are in the table below."
+    )
+    ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-robustness-chart"])
     TableCard(robustness_shown(table), table, name, made_by, PAGE, classes=["lg-sweep-robustness"])
     short = [(abbreviation(s), s) for s in data.strategies if abbreviation(s) != s]
     if short:
