@@ -55,16 +55,26 @@ PAGES = {
 }
 
 
+TAB_STOPS = """(box) => [...box.querySelectorAll('a[href], button, input, [tabindex]')]
+    .filter((e) => e.tabIndex >= 0 && !e.disabled).length"""
+"""How many Tab stops the element holds."""
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_loads(browser, app_url, size):
     page = _page(browser, app_url, "", size)
     for name, (path, button) in PAGES.items():
         label = {"compare": "Compare", "long-game": "The long game", "audience": "Audience"}
-        page.get_by_role("button", name=label.get(name, "Strategy builder"), exact=True).click()
+        tab = page.get_by_role("link", name=label.get(name, "Strategy builder"), exact=True)
+        tab.click()
         page.wait_for_url(f"{app_url}/{path}")
         page.get_by_role("button", name=button, exact=True).wait_for()
         _shot(page, f"{name}_{size}")
         assert page.get_by_text("This website runs on").count() == 0  # no badge over charts
+        # one Tab stop per page tab (a link, not a link around a button); the current one says so
+        assert page.locator(".lg-tabs").evaluate(TAB_STOPS) == 5  # the five pages
+        current = page.locator(".lg-tabs [aria-current=page]")
+        assert current.count() == 1 and current.get_attribute("href") == f"/{path}"
     page.context.close()
 
 
@@ -94,7 +104,8 @@ def test_unknown_page_links_to_the_pages(browser, app_url):
     note.get_by_text("/no-such-page").wait_for()
     assert page.locator(".lg-tab").count() == 5
     _shot(page, "not_found")
-    note.get_by_role("button", name="Audience", exact=True).click()
+    assert note.evaluate(TAB_STOPS) == 5 and note.locator("[aria-current]").count() == 0
+    note.get_by_role("link", name="Audience", exact=True).click()
     page.wait_for_url(f"{app_url}/audience")
     page.get_by_role("button", name="Run", exact=True).wait_for()
     page.context.close()
