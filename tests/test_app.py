@@ -75,6 +75,9 @@ def test_every_page_loads(browser, app_url, size):
         assert page.locator(".lg-tabs").evaluate(TAB_STOPS) == 5  # the five pages
         current = page.locator(".lg-tabs [aria-current=page]")
         assert current.count() == 1 and current.get_attribute("href") == f"/{path}"
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    viewport = page.locator("meta[name=viewport]").get_attribute("content")
+    assert viewport == "width=device-width, initial-scale=1", "pinch zoom is off"
     page.context.close()
 
 

@@ -66,7 +66,8 @@ class _AnyOtherPath(str):
 
 @solara.component_vue(str(Path(__file__).parent / "escape_closes_menus.vue"))
 def EscapeClosesMenus() -> None:
-    """Escape closes an open select menu (keyboard users could leave one only with Tab)."""
+    """Escape closes an open select menu (keyboard users could leave one only with Tab); the
+    page says its language ("en") and lets a phone zoom (Solara's template set neither)."""
 
 
 @solara.component
