@@ -60,14 +60,60 @@ TAB_STOPS = """(box) => [...box.querySelectorAll('a[href], button, input, [tabin
 """How many Tab stops the element holds."""
 
 
+LOW_CONTRAST = """() => {
+  const rgba = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return [...m, 1].slice(0, 4); };
+  const lum = (c) => c.slice(0, 3).map((x) => x / 255)
+    .map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, x, i) => sum + x * [0.2126, 0.7152, 0.0722][i], 0);
+  const back = (e) => {
+    for (; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0.5) return c;
+    }
+    return [255, 255, 255, 1];
+  };
+  const opacity = (e) => (e ? Number(getComputedStyle(e).opacity) * opacity(e.parentElement) : 1);
+  const low = [];
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (texts.nextNode()) {
+    const e = texts.currentNode.parentElement;
+    const text = texts.currentNode.textContent.trim();
+    if (!text || !e.getClientRects().length || e.closest('style, script, [disabled], '
+        + '.v-btn--disabled, .v-input--disabled, .v-slider-thumb__label')) continue;
+    const style = getComputedStyle(e);
+    const fg = rgba(style.color), bg = back(e), a = fg[3] * opacity(e);
+    const seen = fg.slice(0, 3).map((x, i) => x * a + bg[i] * (1 - a));
+    const [hi, lo] = [lum(seen), lum(bg)].sort((x, y) => y - x);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const large = size >= 24 || (bold && size >= 18.66);
+    if ((hi + 0.05) / (lo + 0.05) < (large ? 3 : 4.5)) low.push(text.slice(0, 40));
+  }
+  return low;
+}"""
+"""Text on the page whose contrast with its background is under WCAG AA's (4.5:1, large text
+3:1), taking colours, opacities and the nearest opaque background into account."""
+
+
+def _keyboard_focus(page, control) -> str:
+    """``control`` focused as by the keyboard (Shift+Tab, Tab); its outline colour, or ''."""
+    control.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    return control.evaluate(
+        "(e) => { const s = getComputedStyle(e); return document.activeElement === e"
+        " && s.outlineStyle === 'solid' && s.outlineWidth === '3px' ? s.outlineColor : ''; }"
+    )
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_loads(browser, app_url, size):
     page = _page(browser, app_url, "", size)
     for name, (path, button) in PAGES.items():
         label = {"compare": "Compare", "long-game": "The long game", "audience": "Audience"}
-        tab = page.get_by_role("link", name=label.get(name, "Strategy builder"), exact=True)
-        tab.click()
+        label = label.get(name, "Strategy builder")
+        page.get_by_role("link", name=label, exact=True).click()
         page.wait_for_url(f"{app_url}/{path}")
+        page.wait_for_function("(t) => document.title === t", arg=f"longgame: {label.lower()}")
         page.get_by_role("button", name=button, exact=True).wait_for()
         _shot(page, f"{name}_{size}")
         assert page.get_by_text("This website runs on").count() == 0  # no badge over charts
@@ -75,9 +121,14 @@ def test_every_page_loads(browser, app_url, size):
         assert page.locator(".lg-tabs").evaluate(TAB_STOPS) == 5  # the five pages
         current = page.locator(".lg-tabs [aria-current=page]")
         assert current.count() == 1 and current.get_attribute("href") == f"/{path}"
+        assert page.evaluate(LOW_CONTRAST) == [], f"{name}: text under 4.5:1 contrast"
     assert page.evaluate("() => document.documentElement.lang") == "en"
     viewport = page.locator("meta[name=viewport]").get_attribute("content")
     assert viewport == "width=device-width, initial-scale=1", "pinch zoom is off"
+    # a clear focus ring: black on the page, white on the app bar
+    assert _keyboard_focus(page, page.get_by_role("button", name="Save")) == "rgb(0, 0, 0)"
+    tab = page.get_by_role("link", name="Compare", exact=True)
+    assert _keyboard_focus(page, tab) == "rgb(255, 255, 255)"
     page.context.close()
 
 
