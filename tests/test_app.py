@@ -236,6 +236,14 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     _shots(page, "compare_results", fits=".lg-final .lg-table-scroll")
     text = table.inner_text()
     assert "consistent_engagement" in text and "storytelling" in text
+    # each row's name is its header; the table's box is a named region the keyboard reaches
+    assert table.locator("tbody th[scope=row]").all_inner_texts() == [
+        "consistent_engagement",
+        "storytelling",
+    ]
+    assert table.locator("thead th[scope=col]").count() == table.locator("thead th").count()
+    region = page.get_by_role("region", name="Final outcomes after 60 days")
+    assert region.get_attribute("tabindex") == "0" and region.locator("table").count() == 1
     mean, interval = (
         table.locator(f".lg-{part}").first.bounding_box() for part in ("value", "detail")
     )

@@ -76,6 +76,10 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     table = ce_minus_bc_equity(data)
     assert table.shape == (2, 3)
     heatmap_text = page.locator(".lg-sweep-heatmap-table table").inner_text()
+    rows = page.locator(".lg-sweep-heatmap-table tbody tr")  # each row's y value is its header
+    assert page.locator(".lg-sweep-heatmap-table tbody th[scope=row]").count() == rows.count() == 2
+    regions = page.get_by_role("region").evaluate_all("(r) => r.map((e) => e.ariaLabel)")
+    assert len(regions) == 3 and all(regions), "every table's box is a region named after it"
     for value in table.to_numpy().ravel():
         assert number(value) in heatmap_text
     robustness = robustness_shown(views.robustness_table(views.robustness_report(data)))

@@ -571,13 +571,16 @@ def test_table_shows_intervals_under_their_means():
     assert cell in page and page.count('<tr class="lg-two-line">') == 2
     day, count = shown.loc[0, "break-even day"].split(" ", 1)
     assert f'<span class="lg-value">{day}</span><span class="lg-detail">{count}</span>' in page
-    assert "<td>a&lt;b</td>" in page and "<th>incremental profit</th>" in page
-    assert "<th>break-even day</th>" in page and "<td>low_<wbr>fit</td>" in html_table(
-        pd.DataFrame({"name": ["low_fit"]})
-    )
+    # column headers across the top, each row's name its row header
+    assert '<th scope="row">a&lt;b</th>' in page
+    for column in ("incremental profit", "break-even day"):
+        assert f'<th scope="col">{column}</th>' in page
+    assert '<th scope="row">low_<wbr>fit</th>' in html_table(pd.DataFrame({"name": ["low_fit"]}))
     plain = html_table(pd.DataFrame({"trait": ["a & b [1]", "platforms"], "value": ["[1, 2]", ""]}))
     assert 'class="lg-detail"' not in plain and 'class="lg-two-line"' not in plain
-    assert "<tr><td>a &amp; b [1]</td><td>[1, 2]</td></tr>" in plain
+    assert '<tr><th scope="row">a &amp; b [1]</th><td>[1, 2]</td></tr>' in plain
+    assert "aria-label" not in plain
+    assert '<table class="lg-table" aria-label="a &amp; b">' in html_table(shown, label="a & b")
     odd = html_table(pd.DataFrame({"x": ["<b> [<i>, 2]"]}))
     assert '<span class="lg-value">&lt;b&gt;</span>' in odd and "[&lt;i&gt;, 2]" in odd
 

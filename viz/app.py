@@ -50,6 +50,7 @@ STYLE = """
 /* keyboard focus shows clearly (white on the app bar); labels and subtitles are dark enough to
    read (4.5:1 or more on white: Vuetify's, at 60% opacity, were 4.3:1) */
 .v-btn:focus-visible { outline: 3px solid #000; outline-offset: 2px; }
+.lg-table-scroll:focus-visible { outline: 3px solid #000; outline-offset: -3px; }
 .v-app-bar .v-btn:focus-visible { outline-color: #fff; outline-offset: -3px; }  /* .lg-tabs clips */
 .v-label, .v-card-subtitle { opacity: 1; }
 .v-field:not(.v-field--focused):not(.v-field--error) .v-field-label, .v-slider .v-label,

@@ -203,8 +203,9 @@ _TABLE_STYLE = (
     ".lg-table th,.lg-table td{border-bottom:1px solid #ddd;padding:4px 6px;"
     "text-align:right;white-space:nowrap}.lg-table th:first-child,"
     ".lg-table td:first-child{text-align:left;white-space:normal}"
-    ".lg-table th{white-space:normal;vertical-align:bottom}"
-    ".lg-table tr.lg-two-line td{vertical-align:baseline}"
+    ".lg-table thead th{white-space:normal;vertical-align:bottom}"
+    ".lg-table tbody th{font-weight:normal}"  # a row's header looks like its other cells
+    ".lg-table tr.lg-two-line td,.lg-table tr.lg-two-line th{vertical-align:baseline}"
     ".lg-table .lg-detail{display:block;font-size:12px;line-height:1.25;color:#616161}</style>"
 )
 
@@ -225,23 +226,28 @@ def _cell_html(text: str, match: re.Match[str] | None) -> str:
     return f'<span class="lg-value">{value}</span><span class="lg-detail">{detail}</span>'
 
 
-def html_table(table: pd.DataFrame, classes: str = "lg-table") -> str:
-    """A small HTML table of strings (escaped), for display. When the table is too wide, headers
-    and the first column (names) wrap, names after their underscores; outcome cells show their
-    interval or seed count under the value (see :func:`_cell_html`)."""
-    head = "".join(f"<th>{_breakable(str(column))}</th>" for column in table.columns)
+def html_table(table: pd.DataFrame, classes: str = "lg-table", label: str = "") -> str:
+    """A small HTML table of strings (escaped), for display, named ``label`` for screen readers
+    (if given). The header cells are column headers and each row's first cell (its name) its row
+    header. When the table is too wide, headers and the first column wrap, names after their
+    underscores; outcome cells show their interval or seed count under the value (see
+    :func:`_cell_html`)."""
+    head = "".join(f'<th scope="col">{_breakable(str(column))}</th>' for column in table.columns)
     rows = []
     for row in table.itertuples(index=False):
         texts = [str(value) for value in row]
         matches = [_TWO_LINE.fullmatch(text) for text in texts]
         opening = '<tr class="lg-two-line">' if any(matches) else "<tr>"
         cells = "".join(
-            f"<td>{_cell_html(text, match)}</td>"
-            for text, match in zip(texts, matches, strict=True)
+            f'<th scope="row">{_cell_html(text, match)}</th>'
+            if index == 0
+            else f"<td>{_cell_html(text, match)}</td>"
+            for index, (text, match) in enumerate(zip(texts, matches, strict=True))
         )
         rows.append(f"{opening}{cells}</tr>")
     body = f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-    return f'{_TABLE_STYLE}<table class="{classes}">{body}</table>'
+    named = f' aria-label="{html.escape(label)}"' if label else ""
+    return f'{_TABLE_STYLE}<table class="{classes}"{named}>{body}</table>'
 
 
 @solara.component
@@ -251,13 +257,19 @@ def TableCard(
     name: str,
     made_by: Mapping[str, Any],
     page: str,
+    label: str,
     classes: list[str] | None = None,
 ) -> None:
-    """A table ``shown`` as formatted text, with ``data`` (full precision) as a CSV download
-    and its manifest (what made it, ``made_by``; see :func:`ManifestDownload`)."""
+    """A table ``shown`` as formatted text, named ``label``, with ``data`` (full precision) as a
+    CSV download and its manifest (what made it, ``made_by``; see :func:`ManifestDownload`).
+    The table scrolls sideways in its own box, which the keyboard can reach (and scroll with
+    the arrow keys) and which screen readers announce as ``label``."""
     with solara.Column(classes=["lg-table-card", *(classes or [])], gap="4px"):
-        with solara.Div(classes=["lg-table-scroll"]):  # scrolls alone: see viz/app.py STYLE
-            solara.HTML(tag="div", unsafe_innerHTML=html_table(shown))
+        with solara.Div(  # scrolls alone: see viz/app.py STYLE
+            classes=["lg-table-scroll"],
+            attributes={"tabindex": "0", "role": "region", "aria-label": label},
+        ):
+            solara.HTML(tag="div", unsafe_innerHTML=html_table(shown, label=label))
         with solara.Row(gap="8px"):
             CsvDownloads(data, name, made_by, page)
 

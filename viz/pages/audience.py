@@ -193,7 +193,9 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
             [{"trait": key, "value": str(value)} for key, value in current.traits(person).items()]
         )
         made_by = run_provenance(current)
-        TableCard(traits, traits, f"person_{person}_traits", made_by, PAGE)
+        TableCard(
+            traits, traits, f"person_{person}_traits", made_by, PAGE, f"Person {person}'s traits"
+        )
         events = current.history(person)
         solara.Markdown(f"**History** ({plural(len(events), 'event')}, latest {HISTORY_SIZE} kept)")
         start = charts.STATE_NAMES[int(current.states[0][index])]
@@ -201,7 +203,15 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
             [{"day": e.day, "event": e.event.replace("_", " "), "detail": e.detail} for e in events]
             or [{"day": "", "event": no_events_note(start), "detail": ""}]
         )
-        TableCard(table, table, f"person_{person}_history", made_by, PAGE, classes=["lg-history"])
+        TableCard(
+            table,
+            table,
+            f"person_{person}_history",
+            made_by,
+            PAGE,
+            f"Person {person}'s history",
+            classes=["lg-history"],
+        )
 
 
 @solara.component

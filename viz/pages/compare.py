@@ -431,7 +431,15 @@ def Results(run: CompareRun) -> None:
         return
     solara.Markdown(f"### Final outcomes after {int(final['days'].max())} days")
     solara.Text(outcome_legend(int(final["seeds"].max())), style={"font-size": "12px"})
-    TableCard(final_table(final), final, name + "_final", made_by, PAGE, classes=["lg-final"])
+    TableCard(
+        final_table(final),
+        final,
+        name + "_final",
+        made_by,
+        PAGE,
+        label=f"Final outcomes after {int(final['days'].max())} days",
+        classes=["lg-final"],
+    )
     OutcomeGlossary()
     if figures is None:
         solara.Info("The charts are drawn when every strategy has finished.")
@@ -545,7 +553,14 @@ def MarketCard(run: CompareRun) -> None:
         made_by = provenance(seeds_of(run.metrics()), run.comparison, ENGINE) | {
             "market_factors": sorted(scan.finals)
         }
-        TableCard(breaks.drop(columns="people"), profits, name, made_by, PAGE)
+        TableCard(
+            breaks.drop(columns="people"),
+            profits,
+            name,
+            made_by,
+            PAGE,
+            label="Break-even market size of each strategy",
+        )
         alt = (
             f"Incremental profit after {run.comparison.scenario.days} days against market size "
             f"(log scale, {smallest:g} to {largest:g} times this market) for "

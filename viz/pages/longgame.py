@@ -488,7 +488,8 @@ def Picture(current: Results, w: int, changes: int) -> None:
     JCurve(current.fixed, quit_df, keep, other, w, (median, quit_median), made_by, said)
     final = summary.final_outcomes(df)
     name = comparison.name + "_final"
-    TableCard(final_table(final), final, name, made_by, PAGE, classes=["lg-final"])
+    label = f"Final outcomes after {setup.scenario.days} days"
+    TableCard(final_table(final), final, name, made_by, PAGE, label, classes=["lg-final"])
     OutcomeGlossary()
     ResultExports(comparison, df, made_by, PAGE)
 

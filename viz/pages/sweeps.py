@@ -272,6 +272,7 @@ def Heatmap(data: SweepData, against: str | None) -> None:
         name,
         made_by,
         PAGE,
+        label=f"Mean {title} by {y_name.value} (rows) and {x_name.value} (columns)",
         classes=["lg-sweep-heatmap-table"],
     )
 
@@ -303,7 +304,8 @@ def Sensitivity(data: SweepData, against: str | None) -> None:
     ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-sensitivity"])
     columns = ["parameter", "method", "index", "value", "conf", "reliability", "spearman"]
     shown = table[columns].map(_cell)
-    TableCard(shown, table, name, made_by, PAGE, classes=["lg-sweep-sensitivity-table"])
+    label = f"Sensitivity of {target}"
+    TableCard(shown, table, name, made_by, PAGE, label, classes=["lg-sweep-sensitivity-table"])
 
 
 @solara.component
@@ -330,7 +332,15 @@ def Robustness(data: SweepData) -> None:
         "comparisons holds, with its 95% interval; the numbers are in the table below."
     )
     ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-robustness-chart"])
-    TableCard(robustness_shown(table), table, name, made_by, PAGE, classes=["lg-sweep-robustness"])
+    TableCard(
+        robustness_shown(table),
+        table,
+        name,
+        made_by,
+        PAGE,
+        "Robustness of the headline comparisons",
+        classes=["lg-sweep-robustness"],
+    )
     short = [(abbreviation(s), s) for s in data.strategies if abbreviation(s) != s]
     if short:
         solara.Text(
