@@ -198,6 +198,16 @@ def _images_say_what_they_show(page, count: int) -> list[str]:
     return alts
 
 
+def _download_names_are_unique(page) -> list[str]:
+    """The accessible names of the page's download buttons, none twice (each says what it
+    downloads, not "PNG" or "CSV" alone)."""
+    names = page.locator(".solara-file-download-container .v-btn").evaluate_all(
+        "(buttons) => buttons.map((b) => b.getAttribute('aria-label') || b.innerText.trim())"
+    )
+    assert names and len(set(names)) == len(names), f"download buttons named alike: {names}"
+    return names
+
+
 def _stays_when_stale(page, shown: str, control: str, value: str) -> None:
     """A changed control brings the note that the results are not its own, and the results
     stay as they are (not drawn anew)."""
@@ -298,6 +308,8 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     market.locator(".lg-chart-market img").wait_for()
     assert market.locator(".lg-chart-market img").bounding_box()["width"] <= 820  # alone on a row
     assert "against market size" in _images_say_what_they_show(page, 7)[-1]
+    names = _download_names_are_unique(page)
+    assert "Followers chart, PNG" in names and "Final outcomes after 60 days, CSV" in names
     scanned = list(
         csv.DictReader(
             io.StringIO(_download(page, market.get_by_role("button", name="CSV")).decode())
@@ -418,6 +430,7 @@ def test_audience_click_shows_history(browser, app_url):
         )
         assert widths and max(widths) <= 1, f"the person's tables scroll in their card at {width}"
     _shots(page, "audience_person")
+    assert f"Person {person}'s history, CSV" in _download_names_are_unique(page)
     png = _download(page, page.get_by_role("button", name="PNG"))
     assert png.startswith(b"\x89PNG") and b'"engine": "agents"' in png
     page.context.close()

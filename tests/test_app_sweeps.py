@@ -66,6 +66,10 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     assert len(alts) == 3 and all(alts), f"a chart has no text alternative: {alts}"
     assert alts[0].startswith("Heatmap of the mean")
     shot(page, "sweeps_laptop")
+    names = page.locator(".solara-file-download-container .v-btn").evaluate_all(
+        "(buttons) => buttons.map((b) => b.getAttribute('aria-label') || b.innerText.trim())"
+    )
+    assert len(names) == 12 and len(set(names)) == 12, f"download buttons named alike: {names}"
     hidden = page.locator(
         ".lg-sweep-heatmap-table .lg-table-scroll, .lg-sweep-sensitivity-table .lg-table-scroll"
     ).evaluate_all("(boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth)")

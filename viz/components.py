@@ -30,6 +30,7 @@ from viz.tables import outcome_glossary
 __all__ = [
     "ChartCard",
     "CsvDownloads",
+    "Download",
     "FigureDownloads",
     "ManifestDownload",
     "ResultExports",
@@ -38,6 +39,7 @@ __all__ = [
     "NetworkView",
     "NumberInput",
     "OutcomeGlossary",
+    "download_name",
     "html_table",
     "parse_number",
     "unparsed_problem",
@@ -110,39 +112,61 @@ def ChartCard(
     figure: Figure,
     name: str,
     made_by: Mapping[str, Any],
+    label: str,
     alt: str,
     classes: list[str] | None = None,
 ) -> None:
     """A chart (rendered as an image whose text alternative is ``alt``: what it shows and where
     its numbers are) with PNG and SVG downloads named after ``name``, each described by what
-    made it (``made_by``, see ``viz.export.figure_bytes``)."""
+    made it (``made_by``, see ``viz.export.figure_bytes``); ``label`` (say "Followers chart")
+    names the chart in its buttons' accessible names."""
     with solara.Column(classes=["lg-chart", *(classes or [])], gap="4px"):
         ChartImage(png=shown_png(figure), alt=alt)
-        FigureDownloads(lambda fmt: figure_bytes(figure, fmt, made_by), name)
+        FigureDownloads(lambda fmt: figure_bytes(figure, fmt, made_by), name, label)
+
+
+DOWNLOAD_ICON = "mdi-cloud-download-outline"
+
+
+def download_name(what: str, label: str) -> str:
+    """The accessible name of a download button labelled ``label`` for ``what`` ("Followers
+    chart, PNG"): the label alone (PNG, CSV, Manifest JSON) repeats on a page. A label that
+    already starts with ``what`` is the name as it is."""
+    return label if label.startswith(what) else f"{what}, {label}"
 
 
 @solara.component
-def FigureDownloads(draw: Callable[[str], bytes], name: str, unavailable: str = "") -> None:
-    """PNG and SVG downloads named after ``name``; ``draw(fmt)`` makes their bytes. With
-    ``unavailable`` (why not now) the buttons are shown disabled beside that reason."""
+def Download(
+    data: str | bytes | Callable[[], str | bytes],
+    filename: str,
+    label: str,
+    what: str,
+    mime_type: str,
+) -> None:
+    """solara.FileDownload of ``data`` as ``filename``, its button labelled ``label`` and named
+    for screen readers as :func:`download_name` says."""
+    button = solara.Button(
+        label, icon_name=DOWNLOAD_ICON, attributes={"aria-label": download_name(what, label)}
+    )
+    solara.FileDownload(data, filename=filename, mime_type=mime_type, children=[button])
+
+
+@solara.component
+def FigureDownloads(
+    draw: Callable[[str], bytes], name: str, what: str, unavailable: str = ""
+) -> None:
+    """PNG and SVG downloads named after ``name`` of the picture ``what`` (named so for screen
+    readers); ``draw(fmt)`` makes their bytes. With ``unavailable`` (why not now) the buttons are
+    shown disabled beside that reason."""
     with solara.Row(gap="8px", style={"align-items": "center"}):
         if unavailable:
             for label in ("PNG", "SVG"):
-                solara.Button(label, icon_name="mdi-cloud-download-outline", disabled=True)
+                named = {"aria-label": download_name(what, label)}
+                solara.Button(label, icon_name=DOWNLOAD_ICON, disabled=True, attributes=named)
             solara.Text(unavailable, classes=["lg-download-note"])
             return
-        solara.FileDownload(
-            lambda: draw("png"),
-            filename=file_name(name, ".png"),
-            label="PNG",
-            mime_type="image/png",
-        )
-        solara.FileDownload(
-            lambda: draw("svg"),
-            filename=file_name(name, ".svg"),
-            label="SVG",
-            mime_type="image/svg+xml",
-        )
+        Download(lambda: draw("png"), file_name(name, ".png"), "PNG", what, "image/png")
+        Download(lambda: draw("svg"), file_name(name, ".svg"), "SVG", what, "image/svg+xml")
 
 
 @solara.component
@@ -164,34 +188,42 @@ def ResultExports(
         )
         if daily is None or made_by is None:
             return
-        CsvDownloads(daily, name + "_daily", made_by, page, label="Daily metrics CSV")
+        CsvDownloads(
+            daily, name + "_daily", made_by, page, "Daily metrics", label="Daily metrics CSV"
+        )
 
 
 @solara.component
 def CsvDownloads(
-    data: pd.DataFrame, name: str, made_by: Mapping[str, Any], page: str, label: str = "CSV"
+    data: pd.DataFrame,
+    name: str,
+    made_by: Mapping[str, Any],
+    page: str,
+    what: str,
+    label: str = "CSV",
 ) -> None:
-    """``data`` as a CSV download named after ``name``, and the manifest that traces it."""
-    solara.FileDownload(
-        lambda: table_csv(data),
-        filename=file_name(name, ".csv"),
-        label=label,
-        mime_type="text/csv",
-    )
-    ManifestDownload(made_by, {name: data}, name, page)
+    """``data`` (the table ``what``, as screen readers hear the buttons named) as a CSV download
+    named after ``name``, and the manifest that traces it."""
+    Download(lambda: table_csv(data), file_name(name, ".csv"), label, what, "text/csv")
+    ManifestDownload(made_by, {name: data}, name, page, what)
 
 
 @solara.component
 def ManifestDownload(
-    made_by: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], name: str, page: str
+    made_by: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    name: str,
+    page: str,
+    what: str,
 ) -> None:
-    """The "Manifest JSON" download of a page's results (``viz.export.manifest_json``): what
-    made them, and the SHA-256 of each of ``tables``' CSV downloads."""
-    solara.FileDownload(
+    """The "Manifest JSON" download of a page's results ``what`` (``viz.export.manifest_json``):
+    what made them, and the SHA-256 of each of ``tables``' CSV downloads."""
+    Download(
         lambda: manifest_json(made_by, tables, page),
-        filename=file_name(name + "_manifest", ".json"),
-        label="Manifest JSON",
-        mime_type="application/json",
+        file_name(name + "_manifest", ".json"),
+        "Manifest JSON",
+        what,
+        "application/json",
     )
 
 
@@ -271,7 +303,7 @@ def TableCard(
         ):
             solara.HTML(tag="div", unsafe_innerHTML=html_table(shown, label=label))
         with solara.Row(gap="8px"):
-            CsvDownloads(data, name, made_by, page)
+            CsvDownloads(data, name, made_by, page, label)
 
 
 @solara.component

@@ -266,7 +266,7 @@ def Network(current: AudienceRun) -> None:
         return figure_bytes(figure, fmt, run_provenance(current))
 
     why_not = "Pause to download the day's picture" if playing.value else ""
-    FigureDownloads(draw, f"audience_day_{today}", why_not)
+    FigureDownloads(draw, f"audience_day_{today}", f"Network on day {today}", why_not)
 
 
 def run_provenance(current: AudienceRun) -> dict:

@@ -453,6 +453,7 @@ def Results(run: CompareRun) -> None:
                 figures[column],
                 f"{name}_{column}",
                 made_by,
+                label=f"{title} chart",
                 alt=trajectory_alt(title, final),
                 classes=[f"lg-chart-{column}"],
             )
@@ -461,6 +462,7 @@ def Results(run: CompareRun) -> None:
                 vanity,
                 f"{name}_vanity_vs_value",
                 made_by,
+                label="Vanity vs value chart",
                 alt=vanity_alt(final),
                 classes=["lg-chart-vanity"],
             )
@@ -568,7 +570,8 @@ def MarketCard(run: CompareRun) -> None:
             "strategy's break-even market size marked on the zero line; the numbers are in the "
             "table above."
         )
-        ChartCard(chart, name, made_by, alt=alt, classes=["lg-chart-market"])
+        label = "Break-even market size chart"
+        ChartCard(chart, name, made_by, label, alt, classes=["lg-chart-market"])
 
 
 @solara.component

@@ -406,7 +406,7 @@ def JCurve(
         f"it quitting at week {w}, and {other}, each the mean over the seeds with its 95% band. "
         f"{said}"
     )
-    ChartCard(figure, f"long_game_week_{w}", made_by, alt=alt, classes=["lg-jcurve"])
+    ChartCard(figure, f"long_game_week_{w}", made_by, "J-curve chart", alt, classes=["lg-jcurve"])
 
 
 def uncertain(lo: float, hi: float) -> bool:

@@ -265,7 +265,7 @@ def Heatmap(data: SweepData, against: str | None) -> None:
         f"Heatmap of the mean {title} over {x_name.value} (across) and {y_name.value} (down); "
         "the numbers are in the table below."
     )
-    ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-heatmap"])
+    ChartCard(figure, name, made_by, "Heatmap chart", alt, classes=["lg-sweep-heatmap"])
     TableCard(
         heatmap_shown(table),
         table.reset_index(),
@@ -301,7 +301,7 @@ def Sensitivity(data: SweepData, against: str | None) -> None:
         f"Sensitivity bars: what moves {target}, one bar per parameter and index; the numbers "
         "are in the table below."
     )
-    ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-sensitivity"])
+    ChartCard(figure, name, made_by, "Sensitivity chart", alt, classes=["lg-sweep-sensitivity"])
     columns = ["parameter", "method", "index", "value", "conf", "reliability", "spearman"]
     shown = table[columns].map(_cell)
     label = f"Sensitivity of {target}"
@@ -331,7 +331,8 @@ def Robustness(data: SweepData) -> None:
         f"Robustness: the share of the sweep where each of the {len(table)} headline "
         "comparisons holds, with its 95% interval; the numbers are in the table below."
     )
-    ChartCard(figure, name, made_by, alt=alt, classes=["lg-sweep-robustness-chart"])
+    label = "Robustness chart"
+    ChartCard(figure, name, made_by, label, alt, classes=["lg-sweep-robustness-chart"])
     TableCard(
         robustness_shown(table),
         table,
