@@ -122,6 +122,7 @@ def test_every_page_loads(browser, app_url, size):
         current = page.locator(".lg-tabs [aria-current=page]")
         assert current.count() == 1 and current.get_attribute("href") == f"/{path}"
         assert page.evaluate(LOW_CONTRAST) == [], f"{name}: text under 4.5:1 contrast"
+        assert page.locator("h1").all_inner_texts() == [page.title()], "one h1: the title"
     assert page.evaluate("() => document.documentElement.lang") == "en"
     viewport = page.locator("meta[name=viewport]").get_attribute("content")
     assert viewport == "width=device-width, initial-scale=1", "pinch zoom is off"
@@ -159,6 +160,7 @@ def test_unknown_page_links_to_the_pages(browser, app_url):
     assert page.locator(".lg-tab").count() == 5
     _shot(page, "not_found")
     assert note.evaluate(TAB_STOPS) == 5 and note.locator("[aria-current]").count() == 0
+    assert page.locator("h1").all_inner_texts() == ["longgame: page not found"]
     note.get_by_role("link", name="Audience", exact=True).click()
     page.wait_for_url(f"{app_url}/audience")
     page.get_by_role("button", name="Run", exact=True).wait_for()

@@ -66,6 +66,10 @@ def test_sweeps_page_shows_heatmap_sensitivity_and_robustness(browser, sweeps_ur
     assert len(alts) == 3 and all(alts), f"a chart has no text alternative: {alts}"
     assert alts[0].startswith("Heatmap of the mean")
     shot(page, "sweeps_laptop")
+    headings = page.locator("h1, h2, h3").evaluate_all(
+        "(hs) => hs.map((h) => h.tagName + ' ' + h.innerText.split(' ')[0])"
+    )
+    assert headings == ["H1 longgame:", "H2 grid", "H3 Sensitivity", "H3 Robustness"]
     names = page.locator(".solara-file-download-container .v-btn").evaluate_all(
         "(buttons) => buttons.map((b) => b.getAttribute('aria-label') || b.innerText.trim())"
     )

@@ -20,7 +20,7 @@ from viz.pages.compare import ComparePage
 from viz.pages.longgame import LongGamePage
 from viz.pages.sweeps import SweepsPage
 
-__all__ = ["routes", "PAGES", "Layout", "NotFoundPage"]
+__all__ = ["routes", "PAGES", "Layout", "NotFoundPage", "page_title"]
 
 solara.server.settings.theme.show_banner = False  # Solara's corner badge covered charts
 
@@ -46,6 +46,9 @@ STYLE = """
 .lg-person .lg-table { width: 100%; }  /* a narrow side card: cells wrap, no sideways scroll */
 .lg-person .lg-table td { white-space: normal; overflow-wrap: break-word; }
 .lg-network-person > .v-col { min-width: 240px; }  /* a phone: the person under the network */
+.lg-title { display: inline; font: inherit; letter-spacing: inherit; margin: 0; }  /* the bar's */
+.lg-sweep-title .jp-RenderedHTMLCommon h2 { font-size: var(--jp-content-font-size3); }  /* as h3 */
+.lg-subhead .solara-markdown.jp-RenderedHTMLCommon h3 { font: inherit; margin: 0; }  /* as text */
 .lg-tab.lg-tab-current { border-bottom: 3px solid white; border-radius: 0; }
 /* keyboard focus shows clearly (white on the app bar); labels and subtitles are dark enough to
    read (4.5:1 or more on white: Vuetify's, at 60% opacity, were 4.3:1) */
@@ -104,9 +107,17 @@ def PageLink(route: solara.Route, current: bool = False, **look: Any) -> None:
     )
 
 
+def page_title(route: solara.Route | None) -> str:
+    """The title of ``route``'s page, as the page sets it (solara.Title) and the app bar shows
+    it: "longgame: " and its tab's label, or that no page is there."""
+    label = getattr(route, "label", None)
+    return f"longgame: {label.lower()}" if label else "longgame: page not found"
+
+
 @solara.component
 def Layout(children: list | None = None) -> None:
-    """The app bar with one tab per page, then the current page."""
+    """The app bar with the page's title (its one level-1 heading) and one tab per page, then
+    the current page."""
     current, _ = solara.use_route()
     light = solara.lab.theme.themes.light  # the session's theme (Solara makes one per session)
     for name, color in ALERT_COLORS.items():
@@ -116,10 +127,13 @@ def Layout(children: list | None = None) -> None:
     with solara.AppLayout(
         title="longgame", navigation=False, sidebar_open=False, color=APP_BAR_COLOR
     ):
-        with solara.AppBar(), solara.Div(classes=["lg-tabs"]):
-            for route in PAGES:
-                classes = ["lg-tab"] + (["lg-tab-current"] if route is current else [])
-                PageLink(route, route is current, dark=True, classes=classes)
+        with solara.AppBar():
+            with solara.AppBarTitle():  # in the bar: another child of AppLayout opens a drawer
+                solara.v.Html(tag="h1", children=[page_title(current)], class_="lg-title")
+            with solara.Div(classes=["lg-tabs"]):
+                for route in PAGES:
+                    classes = ["lg-tab"] + (["lg-tab-current"] if route is current else [])
+                    PageLink(route, route is current, dark=True, classes=classes)
         with solara.Column(style={"padding": "8px 16px"}):
             for child in children or []:
                 solara.display(child)

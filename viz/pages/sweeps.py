@@ -286,7 +286,8 @@ def Sensitivity(data: SweepData, against: str | None) -> None:
         table = views.sensitivity_table(data, target)
         return table, figures.sensitivity_figure(table, title=f"What moves {target}")
 
-    solara.Markdown(f"**Sensitivity** of {target}")
+    with solara.Div(classes=["lg-subhead"]):
+        solara.Markdown(f"### **Sensitivity** of {target}")
     done = use_background("the sensitivity indices", compute, [id(data), target])
     if done is None:
         return
@@ -320,7 +321,8 @@ def Robustness(data: SweepData) -> None:
     if done is None:
         return
     report, figure = done
-    solara.Markdown(f"**Robustness** ({report['rule']})")
+    with solara.Div(classes=["lg-subhead"]):
+        solara.Markdown(f"### **Robustness** ({report['rule']})")
     if figure is None:
         solara.Info("This experiment has no headline comparisons ([[comparisons]]).")
         return
@@ -379,7 +381,8 @@ def SweepsPage() -> None:
                 solara.Info("Choose a sweep directory written by `longgame sweep`.")
                 return
             experiment = data.experiment
-            solara.Markdown(f"### {experiment.name}\n\n{experiment.description}")
+            with solara.Div(classes=["lg-sweep-title"]):  # the page's level-2 heading
+                solara.Markdown(f"## {experiment.name}\n\n{experiment.description}")
             against = None if versus.value in (NO_VERSUS, strategy.value) else versus.value
             empty = empty_outcome_note(data, outcome.value, strategy.value, against)
             if empty:
