@@ -440,6 +440,8 @@ def test_audience_click_shows_history(browser, app_url):
 
 def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     page = _page(browser, app_url, "builder")
+    page.on("filechooser", lambda chooser: None)  # file pickers caught from now on (else at
+    # times one opened by a key before Playwright caught them, and expect_file_chooser missed it)
     page.get_by_role("button", name="Save").wait_for()
     broken = tmp_path / "broken_strategy.toml"
     broken.write_text('preset = "consistent_engagement"\nreply_rate = 1.5\n')
@@ -460,7 +462,9 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     assert "broken_strategy.toml" in message and "reply_rate" in message
     syntax = tmp_path / "syntax.toml"
     syntax.write_text("reply_rate = = 0.5\n")
-    page.locator("input.lg-upload-input").set_input_files(str(syntax))
+    with page.expect_file_chooser() as chooser:  # Space opens the picker too
+        page.locator("input.lg-upload-input").press("Space")
+    chooser.value.set_files(str(syntax))
     page.wait_for_function(
         "() => document.querySelector('.lg-upload-error').innerText.includes('syntax.toml')"
     )
