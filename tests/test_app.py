@@ -357,6 +357,7 @@ def test_long_game_moves_with_w(browser, app_url):
     assert alt.startswith("J-curve") and alt.endswith(before[1])
     _shots(page, "long_game_results")
     slider = page.locator(".lg-week [role=slider]")
+    assert slider.get_attribute("aria-label") == "Quit at week W"  # named after its label
     slider.focus()
     started = time.monotonic()
     for _ in range(3):
@@ -506,4 +507,15 @@ def test_text_in_a_number_box_disables_run(browser, app_url):
         "() => [...document.querySelectorAll('button')].some("
         "(b) => b.innerText.trim() === 'RUN' && !b.disabled)"
     )
+    # the audience's kind buttons say which is chosen
+    kinds = page.locator(".lg-audience-kind .v-btn")
+    pressed = "(buttons) => buttons.map((b) => b.getAttribute('aria-pressed'))"
+    assert kinds.evaluate_all(pressed) == ["true", "false", "false"]
+    kinds.nth(1).click()
+    page.wait_for_function(
+        "() => (document.querySelector('.lg-audience-kind .v-btn[aria-pressed=true]') || {})"
+        ".innerText?.trim().toLowerCase() === 'generated'",
+        timeout=10_000,
+    )
+    assert kinds.evaluate_all(pressed) == ["false", "true", "false"]
     page.context.close()

@@ -85,7 +85,8 @@ class _AnyOtherPath(str):
 @solara.component_vue(str(Path(__file__).parent / "escape_closes_menus.vue"))
 def EscapeClosesMenus() -> None:
     """Escape closes an open select menu (keyboard users could leave one only with Tab); the
-    page says its language ("en") and lets a phone zoom (Solara's template set neither)."""
+    page says its language ("en") and lets a phone zoom (Solara's template set neither); each
+    slider's thumb is named after the slider's label (Vuetify 3 leaves it unnamed)."""
 
 
 @solara.component

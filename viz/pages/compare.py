@@ -306,11 +306,18 @@ def AudienceControls() -> None:
     def set_choice(**changes: object) -> None:
         audience.set(dataclasses.replace(audience.value, **changes))
 
-    solara.ToggleButtonsSingle(
+    solara.ToggleButtonsSingle(  # each button says whether it is the one chosen (aria-pressed)
         value=choice.kind,
-        values=["preset", "generated", "real"],
         on_value=lambda kind: set_choice(kind=kind),
         classes=["lg-audience-kind"],
+        children=[
+            solara.Button(
+                kind,
+                value=kind,
+                attributes={"aria-pressed": "true" if kind == choice.kind else "false"},
+            )
+            for kind in ("preset", "generated", "real")
+        ],
     )
     if choice.kind == "preset":
         solara.Select(
