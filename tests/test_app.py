@@ -210,6 +210,18 @@ def _download_names_are_unique(page) -> list[str]:
     return names
 
 
+def _wait_said(page, *texts: str) -> None:
+    """Wait (5 s at most) until the page's status region, which screen readers read out, says
+    one of ``texts`` (in part)."""
+    assert page.locator("[role=status].lg-announce").count() == 1, "no status region"
+    page.wait_for_function(
+        "(texts) => { const said = document.querySelector('[role=status].lg-announce');"
+        " return said && texts.some((t) => said.innerText.includes(t)); }",
+        arg=list(texts),
+        timeout=5000,
+    )
+
+
 def _stays_when_stale(page, shown: str, control: str, value: str) -> None:
     """A changed control brings the note that the results are not its own, and the results
     stay as they are (not drawn anew)."""
@@ -243,6 +255,7 @@ def test_compare_matches_cli_and_exports(browser, app_url, tmp_path):
     )
     page.locator(".lg-chart-followers img").wait_for()
     _images_say_what_they_show(page, 6)
+    _wait_said(page, "Run finished: consistent_engagement vs storytelling")  # read out
     followers = page.locator(".lg-chart-followers img").get_attribute("alt")
     assert followers.startswith("Followers over 60 days for the 2 strategies")
     _shots(page, "compare_results", fits=".lg-final .lg-table-scroll")
@@ -371,6 +384,7 @@ def test_long_game_moves_with_w(browser, app_url):
     after = (lost.inner_text(), page.locator(".lg-caption").inner_text())
     assert after[0] != before[0] and after[1] != before[1]
     assert "week 16" in after[1]  # 12 + 3 steps of 4 weeks, capped by the 120-day horizon
+    _wait_said(page, *(f"Value {how} by quitting at week 16" for how in ("lost", "gained")))
     exports = page.locator(".lg-exports")  # the picture as a comparison that reruns it
     made = json.loads(_download(page, exports.get_by_role("button", name="Manifest JSON")))
     assert [s["name"] for s in made["scenario"]["strategies"]][1] == "quits at week 16"
@@ -424,6 +438,17 @@ def test_audience_click_shows_history(browser, app_url):
     fills = nodes.evaluate_all("(n) => n.slice(0, -1).map((c) => c.getAttribute('fill'))")
     codes = [STATE_COLORS.index(fill) for fill in fills]
     assert codes == sorted(codes), "the unaware are drawn first, under the people reached"
+    # the keyboard's way: the person's id in a box (a click writes it there), then Enter
+    box = page.locator(".lg-person-id input")
+    assert box.count() == 1
+    page.wait_for_function(
+        "(p) => document.querySelector('.lg-person-id input').value === p", arg=person
+    )
+    other = nodes.nth(3).get_attribute("data-person")
+    box.fill(other)
+    box.press("Enter")
+    panel.get_by_text(f"Person {other}").wait_for()
+    assert page.locator(".lg-day [role=slider]").get_attribute("aria-label") == "Day"
     page.locator(".lg-history table").wait_for()  # drawn just after the panel
     for width, height in (PHONE, SIZES["laptop"]):  # on a phone the card is under the network
         page.set_viewport_size({"width": width, "height": height})
@@ -433,7 +458,7 @@ def test_audience_click_shows_history(browser, app_url):
         )
         assert widths and max(widths) <= 1, f"the person's tables scroll in their card at {width}"
     _shots(page, "audience_person")
-    assert f"Person {person}'s history, CSV" in _download_names_are_unique(page)
+    assert f"Person {other}'s history, CSV" in _download_names_are_unique(page)
     png = _download(page, page.get_by_role("button", name="PNG"))
     assert png.startswith(b"\x89PNG") and b'"engine": "agents"' in png
     page.context.close()
@@ -481,15 +506,17 @@ def test_builder_upload_shows_validation_error(browser, app_url, tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('name = "my_plan"\npreset = "storytelling"\nposts_per_week = 3.0\n')
     page.locator("input.lg-upload-input").set_input_files(str(good))
-    page.get_by_text("Loaded good.toml").wait_for()
+    card = page.locator(".lg-controls")  # the card: the status region says the same, unseen
+    card.get_by_text("Loaded good.toml").wait_for()
     page.get_by_text("posts per week: 3", exact=True).wait_for()  # sliders say their value
     page.get_by_role("button", name="Save").click()
-    page.get_by_text("Saved 'my_plan'").wait_for()
+    card.get_by_text("Saved 'my_plan'").wait_for()
+    _wait_said(page, "Saved 'my_plan' for this session (Compare offers it).")  # read out
     _fill(page, ".lg-field-name", "storytelling")  # a preset's name: not saved
     page.get_by_text("'storytelling' is the preset storytelling's name").wait_for()
     page.locator(".lg-field-name input").fill("renamed_plan")  # no Enter: the click commits it
     page.get_by_role("button", name="Save").click()
-    page.get_by_text("Saved 'renamed_plan'").wait_for()
+    card.get_by_text("Saved 'renamed_plan'").wait_for()
     page.context.close()
 
 

@@ -19,6 +19,7 @@ from viz.pages.builder import BuilderPage
 from viz.pages.compare import ComparePage
 from viz.pages.longgame import LongGamePage
 from viz.pages.sweeps import SweepsPage
+from viz.state import announcement
 
 __all__ = ["routes", "PAGES", "Layout", "NotFoundPage", "page_title"]
 
@@ -46,6 +47,8 @@ STYLE = """
 .lg-person .lg-table { width: 100%; }  /* a narrow side card: cells wrap, no sideways scroll */
 .lg-person .lg-table td { white-space: normal; overflow-wrap: break-word; }
 .lg-network-person > .v-col { min-width: 240px; }  /* a phone: the person under the network */
+.lg-announce { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }  /* heard, not seen */
 .lg-title { display: inline; font: inherit; letter-spacing: inherit; margin: 0; }  /* the bar's */
 .lg-sweep-title .jp-RenderedHTMLCommon h2 { font-size: var(--jp-content-font-size3); }  /* as h3 */
 .lg-subhead .solara-markdown.jp-RenderedHTMLCommon h3 { font: inherit; margin: 0; }  /* as text */
@@ -136,6 +139,11 @@ def Layout(children: list | None = None) -> None:
                     classes = ["lg-tab"] + (["lg-tab-current"] if route is current else [])
                     PageLink(route, route is current, dark=True, classes=classes)
         with solara.Column(style={"padding": "8px 16px"}):
+            solara.Div(  # screen readers read out what happened, as it happens
+                children=[announcement.value],
+                classes=["lg-announce"],
+                attributes={"role": "status", "aria-live": "polite"},
+            )
             for child in children or []:
                 solara.display(child)
 

@@ -15,10 +15,21 @@ import solara.lab
 from sim.schema import Strategy
 from viz.jobs import RunCache
 
-__all__ = ["custom_strategies", "run_cache", "save_custom"]
+__all__ = ["announce", "announcement", "custom_strategies", "run_cache", "save_custom"]
 
 custom_strategies: solara.Reactive[dict[str, Strategy]] = solara.reactive({})
 """Strategies saved on the Strategy builder page, by name (offered on Compare and the others)."""
+
+announcement: solara.Reactive[str] = solara.reactive("")
+"""What the page last said happened (a run finished, a strategy saved), which the layout's
+status region reads out to screen readers (``viz.app.Layout``)."""
+
+
+def announce(text: str) -> None:
+    """Have screen readers read ``text`` out (politely, when they are done speaking); said twice
+    in a row, it is read out again (the second time with a zero-width space, a change)."""
+    announcement.set(text if announcement.value != text else text + "\u200b")
+
 
 _caches: dict[str, RunCache] = {}
 _lock = threading.Lock()

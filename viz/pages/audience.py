@@ -16,7 +16,7 @@ import solara
 from sim.output import provenance
 from sim.text import plural
 from viz import charts
-from viz.audience_run import HISTORY_SIZE, AudienceRun, layout, run_audience
+from viz.audience_run import HISTORY_SIZE, AudienceRun, Layout, layout, run_audience
 from viz.choices import (
     GENERATORS,
     AudienceChoice,
@@ -25,11 +25,11 @@ from viz.choices import (
     scenario_for,
     strategy_names,
 )
-from viz.components import FigureDownloads, NetworkView, NumberInput, TableCard
+from viz.components import FigureDownloads, NetworkView, NumberInput, TableCard, parse_number
 from viz.export import figure_bytes
 from viz.jobs import RUN_QUEUE, Job
 from viz.limits import setup_problem
-from viz.state import custom_strategies
+from viz.state import announce, custom_strategies
 
 __all__ = ["AudiencePage", "no_events_note"]
 
@@ -108,6 +108,9 @@ def start() -> None:
         if day.value == 0:  # unless the user moved the slider meanwhile: the final state
             day.set(recorded.value)
         status.set("done")
+        announce(
+            f"Run finished: {recorded.value} days. Click a person, or type their id, to see them."
+        )
 
     def failed(message: str) -> None:
         status.set(f"error: {message}")
@@ -248,6 +251,7 @@ def Network(current: AudienceRun) -> None:
         + f" (of {len(shown.people)} shown)",
         classes=["lg-counts"],
     )
+    PersonChooser(shown)
     NetworkView(
         points=points,
         edges=edges,
@@ -267,6 +271,47 @@ def Network(current: AudienceRun) -> None:
 
     why_not = "Pause to download the day's picture" if playing.value else ""
     FigureDownloads(draw, f"audience_day_{today}", f"Network on day {today}", why_not)
+
+
+def person_problem(text: str, shown: Layout) -> str:
+    """Why the person id typed (``text``) chooses no one of the people ``shown``, or ''."""
+    if not text.strip():
+        return ""
+    try:
+        person = parse_number(text, int)
+    except ValueError as error:
+        return str(error)
+    if shown.index_of(person) < 0:
+        return f"No person {person} among the {len(shown.people):,} shown."
+    return ""
+
+
+@solara.component
+def PersonChooser(shown: Layout) -> None:
+    """A box for a person's id, the keyboard's way to what a click on the network does: Enter
+    chooses them. A click on the network writes its person's id here."""
+    text, set_text = solara.use_state("" if selected.value < 0 else str(selected.value))
+
+    def show_clicked() -> None:
+        if selected.value >= 0:
+            set_text(str(selected.value))
+
+    solara.use_effect(show_clicked, [selected.value])
+    problem = person_problem(text, shown)
+
+    def typed(new: str) -> None:
+        set_text(new)
+        if new.strip() and not person_problem(new, shown):
+            selected.set(parse_number(new, int))
+
+    solara.InputText(
+        f"Person id ({int(shown.people[0])} to {int(shown.people[-1])}), then Enter",
+        value=text,
+        on_value=typed,
+        error=problem or False,
+        classes=["lg-person-id"],
+        style={"max-width": "320px"},
+    )
 
 
 def run_provenance(current: AudienceRun) -> dict:
@@ -304,4 +349,6 @@ def AudiencePage() -> None:
                 if selected.value >= 0:
                     PersonPanel(current, selected.value)
                 else:
-                    solara.Info("Click a person to see their traits and history.")
+                    solara.Info(
+                        "Click a person, or type their id, to see their traits and history."
+                    )

@@ -27,7 +27,7 @@ from viz.choices import platforms, preset_strategies, resolve_strategy, strategy
 from viz.components import FileUpload, NumberInput, unparsed_problem
 from viz.export import file_name, strategy_toml
 from viz.limits import MAX_UPLOAD_BYTES, upload_problem
-from viz.state import custom_strategies, save_custom
+from viz.state import announce, custom_strategies, save_custom
 
 __all__ = ["BuilderPage", "bounds", "inactive", "slider_step", "validate"]
 
@@ -297,11 +297,13 @@ def on_upload(file: dict) -> None:
     if errors:
         upload_error.set("\n".join(map(str, errors)) + " (the form is unchanged)")
         upload_note.set("")
+        announce(f"{name} not loaded: " + upload_error.value)
         return
     form.set(strategy.model_dump())
     started_from.set(None)
     upload_error.set("")
     upload_note.set(f"Loaded {name}: {strategy.name}")
+    announce(upload_note.value)
 
 
 def start_from(name: str) -> None:
@@ -364,9 +366,11 @@ def save() -> None:
     strategy, _, problems = checked_form()
     if taken := name_problem(form.value.get("name", "")):
         saved_note.set(f"Not saved: {taken}")
+        announce(saved_note.value)
         return
     if strategy is None:
         saved_note.set(f"Not saved: {problems[0]}")
+        announce(saved_note.value)
         return
     replaced = custom_strategies.value.get(strategy.name)
     save_custom(strategy)
@@ -378,6 +382,7 @@ def save() -> None:
     else:
         done = f"Replaced the saved '{strategy.name}'"
     saved_note.set(f"{done} for this session (Compare offers it).")
+    announce(saved_note.value)
 
 
 @solara.component

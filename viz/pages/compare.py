@@ -47,7 +47,7 @@ from viz.components import (
 )
 from viz.jobs import ENGINE, Job, run_strategy
 from viz.limits import MAX_PEOPLE, run_problem, setup_problem
-from viz.state import custom_strategies, run_cache
+from viz.state import announce, custom_strategies, run_cache
 from viz.tables import final_table
 
 __all__ = ["ComparePage", "CompareRun", "trajectory_alt", "vanity_alt"]
@@ -209,6 +209,7 @@ def start_run() -> None:
                     progress={**run.progress, name: (n, n, "done")},
                 )
             )
+        announce(f"Run finished: {comparison.name}, {n} seeds; its results are shown.")
 
     def cancelled() -> None:
         run = current.value
@@ -218,10 +219,12 @@ def start_run() -> None:
                 for name, (done, total, state) in run.progress.items()
             }
             current.set(dataclasses.replace(run, progress=progress))
+            announce("Run cancelled.")
 
     def failed(message: str) -> None:
         cancelled()
         _update(number, error=message)
+        announce(f"Run failed: {message}")
 
     def waiting(queued: bool) -> None:
         _update(number, queued=queued)
@@ -283,6 +286,7 @@ def start_market_scan(run: CompareRun) -> None:
             finals[factor] = summary.final_outcomes(pd.concat(frames, ignore_index=True))
             _set_scan(number, done=done, finals=dict(finals))
         _set_scan(number, done=done, total=done, state="done")
+        announce("Market sizes scanned: the break-even market size is shown.")
 
     def failed(message: str) -> None:
         _set_scan(number, state="failed", error=message)

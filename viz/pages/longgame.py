@@ -47,7 +47,7 @@ from viz.components import (
 )
 from viz.jobs import ENGINE, RUN_QUEUE, Job, RunCache, run_strategy, step_until
 from viz.limits import setup_problem
-from viz.state import custom_strategies, run_cache
+from viz.state import announce, custom_strategies, run_cache
 from viz.tables import final_table
 
 __all__ = ["LongGamePage", "QuitRuns", "as_comparison", "quitting", "caption"]
@@ -428,6 +428,23 @@ def quitting_value(
 
 
 @solara.component
+def Figures(figures: list[tuple[str, str, str, str]]) -> None:
+    """The picture's figures, each (label, value, CSS class, colour), large; screen readers
+    hear them read out when they change (a run finished, W moved)."""
+    said = "; ".join(f"{label}: {value}" for label, value, _, _ in figures) + "."
+    solara.use_effect(lambda: announce(said), [said])
+    with solara.Row(gap="24px", classes=["lg-figures"]):
+        for label, value, css, colour in figures:
+            with solara.Column(gap="0"):
+                solara.Text(label, style={"font-size": "13px"})
+                solara.Text(
+                    value,
+                    classes=[css],
+                    style={"font-size": "28px", "font-weight": "bold", "color": colour},
+                )
+
+
+@solara.component
 def Picture(current: Results, w: int, changes: int) -> None:
     """The J-curve, the figures and the caption for quitting at week ``w``.
 
@@ -454,8 +471,8 @@ def Picture(current: Results, w: int, changes: int) -> None:
     quit_median, quit_count, _ = summary.break_even(df[df["strategy"] == quit_name])
     lost, lo, hi = summary.paired_difference(df, keep, quit_name, "incremental_profit")
     interval = (lo, hi) if df["seed"].nunique() > 1 else None
-    with solara.Row(gap="24px", classes=["lg-figures"]):
-        for label, value, css, colour in (
+    Figures(
+        [
             ("Break-even (keep going)", _day(median, count, total), "lg-break-even", "#1b6e1b"),
             (
                 f"Break-even (quits at week {w})",
@@ -464,14 +481,8 @@ def Picture(current: Results, w: int, changes: int) -> None:
                 "#d62728",
             ),
             (*quitting_value(lost, w, interval), "lg-value-lost", "#b8860b"),
-        ):
-            with solara.Column(gap="0"):
-                solara.Text(label, style={"font-size": "13px"})
-                solara.Text(
-                    value,
-                    classes=[css],
-                    style={"font-size": "28px", "font-weight": "bold", "color": colour},
-                )
+        ]
+    )
     solara.Text(
         break_even_note(df["seed"].nunique()),
         classes=["lg-break-even-note"],

@@ -22,6 +22,7 @@ from sim.claims import abbreviation
 from sim.output import OutputError
 from sim.text import number
 from viz.components import ChartCard, NumberInput, TableCard, use_background
+from viz.state import announce
 
 __all__ = [
     "SweepsPage",
@@ -51,6 +52,7 @@ bins = solara.reactive(8)
 def say_problem(error: Exception) -> None:
     """Show why a sweep could not be opened, its folders named as the path box names them."""
     problem.set(views.shown_message(str(error), views.allowed_roots()))
+    announce(problem.value)
 
 
 def open_directory(directory: Path) -> None:
@@ -69,6 +71,7 @@ def open_directory(directory: Path) -> None:
     versus.set(start["versus"] or NO_VERSUS)
     problem.set("")
     sweep.set(data)
+    announce(f"Opened the sweep {data.experiment.name}.")
 
 
 def choose(label: str) -> None:
