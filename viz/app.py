@@ -85,11 +85,12 @@ class _AnyOtherPath(str):
     __hash__ = str.__hash__
 
 
-@solara.component_vue(str(Path(__file__).parent / "escape_closes_menus.vue"))
-def EscapeClosesMenus() -> None:
-    """Escape closes an open select menu (keyboard users could leave one only with Tab); the
-    page says its language ("en") and lets a phone zoom (Solara's template set neither); each
-    slider's thumb is named after the slider's label (Vuetify 3 leaves it unnamed)."""
+@solara.component_vue(str(Path(__file__).parent / "page_fixes.vue"))
+def PageFixes() -> None:
+    """What Solara's page and Vuetify 3 leave out, mended in the browser: Escape closes an open
+    select menu (keyboard users could leave one only with Tab); the page says its language
+    ("en") and lets a phone zoom (Solara's template set neither); each slider's thumb is named
+    after the slider's label (Vuetify 3 leaves it unnamed)."""
 
 
 @solara.component
@@ -127,7 +128,7 @@ def Layout(children: list | None = None) -> None:
     for name, color in ALERT_COLORS.items():
         setattr(light, name, color)
     solara.Style(STYLE)
-    EscapeClosesMenus()
+    PageFixes()
     with solara.AppLayout(
         title="longgame", navigation=False, sidebar_open=False, color=APP_BAR_COLOR
     ):
