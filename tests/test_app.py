@@ -7,6 +7,7 @@ is its own Solara session. Screenshots of every page at 1366x768 and 1920x1080 a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -94,6 +95,13 @@ LOW_CONTRAST = """() => {
 3:1), taking colours, opacities and the nearest opaque background into account."""
 
 
+def _settled_contrast(page) -> None:
+    """Wait (up to 5 s) until no text is under WCAG AA's contrast: a page just opened may still
+    be fading its alerts in, or applying the session's theme colours, which the layout sets."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => ({LOW_CONTRAST})().length === 0", timeout=5000)
+
+
 def _keyboard_focus(page, control) -> str:
     """``control`` focused as by the keyboard (Shift+Tab, Tab); its outline colour, or ''."""
     control.focus()
@@ -121,6 +129,7 @@ def test_every_page_loads(browser, app_url, size):
         assert page.locator(".lg-tabs").evaluate(TAB_STOPS) == 5  # the five pages
         current = page.locator(".lg-tabs [aria-current=page]")
         assert current.count() == 1 and current.get_attribute("href") == f"/{path}"
+        _settled_contrast(page)
         assert page.evaluate(LOW_CONTRAST) == [], f"{name}: text under 4.5:1 contrast"
         assert page.locator("h1").all_inner_texts() == [page.title()], "one h1: the title"
     assert page.evaluate("() => document.documentElement.lang") == "en"
