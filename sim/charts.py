@@ -155,21 +155,20 @@ def trajectories_figure(
     return fig
 
 
-def market_chart(profits: pd.DataFrame, breaks: pd.DataFrame) -> Figure:
+def market_chart(profits: pd.DataFrame) -> Figure:
     """Incremental profit at the horizon against market size (log scale), per strategy with its
     95% interval, colored and dashed as in the trajectory charts; a strategy's break-even market
-    size (``sim.market.break_even_table``) is marked on the zero line."""
+    size (``break_even_market`` of ``sim.market.market_profits``) is marked on the zero line."""
     fig = Figure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.subplots()
-    found = dict(zip(breaks["strategy"], breaks["people"], strict=True))
     for index, (name, rows) in enumerate(profits.groupby("strategy", sort=False)):
         color, dashes = _line_look(index)
         mean = rows["incremental_profit_mean"]
         ax.plot(rows["market"], mean, marker="o", ls=dashes, color=color, label=name)
         lo, hi = rows["incremental_profit_lo"], rows["incremental_profit_hi"]
         ax.fill_between(rows["market"], lo, hi, color=color, alpha=0.12, lw=0)
-        size = found.get(name)
-        if size is not None and pd.notna(size):
+        size = rows["break_even_market"].iloc[0]
+        if pd.notna(size):
             ax.plot([size], [0.0], marker="D", color=color, markersize=8, zorder=4)
     ax.axhline(0.0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_xscale("log")

@@ -785,7 +785,6 @@ def compare(
 
         from sim import loading
         from sim.charts import market_chart, trajectories_figure
-        from sim.market import break_even_table
         from sim.output import ensure_results_dir, write_results
         from sim.runner import compare as run_comparison
         from sim.runner import on_edge_list, with_audience
@@ -846,7 +845,7 @@ def compare(
             title = f"{comparison.name}, {plural(comparison.seeds, 'seed')}{played}"
             figures = {"chart": trajectories_figure(df, title=title)}
             if market is not None:
-                figures["market_chart"] = market_chart(market, break_even_table(market))
+                figures["market_chart"] = market_chart(market)
             paths = write_results(
                 df,
                 out,

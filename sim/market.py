@@ -28,6 +28,8 @@ __all__ = [
     "market_profits",
     "break_even_market",
     "break_even_table",
+    "break_evens",
+    "with_break_even",
 ]
 
 MARKET_FACTORS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -78,11 +80,25 @@ def market_profits(finals: Mapping[float, pd.DataFrame], market: float) -> pd.Da
                     },
                 }
             )
-    profits = pd.DataFrame(rows)
+    return with_break_even(pd.DataFrame(rows))
+
+
+def with_break_even(profits: pd.DataFrame) -> pd.DataFrame:
+    """``profits`` (rows as :func:`market_profits` makes them) with each strategy's break-even
+    market (:func:`break_even_table`) on its rows: ``break_even_market`` in real people, empty
+    outside the sizes scanned, and ``break_even`` in words."""
     found = break_even_table(profits).set_index("strategy")
-    profits["break_even_market"] = profits["strategy"].map(found["people"]).astype(float)
-    profits["break_even"] = profits["strategy"].map(found["break-even market"])
-    return profits
+    return profits.assign(
+        break_even_market=profits["strategy"].map(found["people"]).astype(float),
+        break_even=profits["strategy"].map(found["break-even market"]),
+    )
+
+
+def break_evens(profits: pd.DataFrame) -> pd.DataFrame:
+    """One row per strategy of ``profits`` (in its order): ``strategy``, ``break_even_market``
+    and ``break_even``, as :func:`with_break_even` put them on the strategy's rows."""
+    columns = ["break_even_market", "break_even"]
+    return profits.groupby("strategy", sort=False)[columns].first().reset_index()
 
 
 @dataclass(frozen=True)

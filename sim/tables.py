@@ -179,10 +179,10 @@ def market_tables(profits: Any, console: Console) -> list[Table]:
     """Per strategy its incremental profit at the horizon in each market size scanned
     (``sim.market.market_profits``: 'mean [lo, hi]', the mean alone from one seed) and its
     break-even market size, in tables that fit ``console``."""
-    from sim.market import break_even_table
+    from sim.market import break_evens
 
     sizes = sorted(set(profits["market"]))
-    breaks = break_even_table(profits).set_index("strategy")["break-even market"]
+    breaks = break_evens(profits).set_index("strategy")["break_even"]
     labels, rows = [], []
     for strategy, of in profits.groupby("strategy", sort=False):
         by_size = of.set_index("market")
@@ -202,9 +202,9 @@ def market_tables(profits: Any, console: Console) -> list[Table]:
 def market_json(profits: Any) -> list[dict[str, Any]]:
     """The JSON form of a market scan: per strategy its incremental profit in each market size
     (real people) and its break-even market size (None where it lies outside the sizes)."""
-    from sim.market import break_even_table
+    from sim.market import break_evens
 
-    breaks = break_even_table(profits).set_index("strategy")
+    breaks = break_evens(profits).set_index("strategy")
     results = []
     for strategy, of in profits.groupby("strategy", sort=False):
         profit = [
@@ -213,13 +213,13 @@ def market_json(profits: Any) -> list[dict[str, Any]]:
             for _, row in of.iterrows()
         ]
         found = breaks.loc[strategy]
-        size = None if pd.isna(found["people"]) else float(found["people"])
+        size = None if pd.isna(found["break_even_market"]) else float(found["break_even_market"])
         results.append(
             {
                 "strategy": str(strategy),
                 "incremental_profit": profit,
                 "break_even_market": size,
-                "text": found["break-even market"],
+                "text": found["break_even"],
             }
         )
     return results

@@ -17,6 +17,7 @@ from sim.market import (
     break_even_table,
     market_factors,
     market_profits,
+    with_break_even,
 )
 from sim.runner import compare
 from sim.schema import Comparison
@@ -128,8 +129,7 @@ def test_the_market_chart_tells_twelve_strategies_apart():
         for index in range(12)
         for factor in (0.25, 1.0, 4.0)
     ]
-    profits = pd.DataFrame(rows)
-    lines = market_chart(profits, break_even_table(profits)).axes[0].get_lines()
+    lines = market_chart(with_break_even(pd.DataFrame(rows))).axes[0].get_lines()
     looks = {
         (line.get_color(), line.get_linestyle()) for line in lines if line.get_label()[0] == "s"
     }

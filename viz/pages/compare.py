@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 
 from sim import summary
 from sim.charts import market_chart
-from sim.market import MARKET_FACTORS, at_market, break_even_table, market_profits, scan_factors
+from sim.market import MARKET_FACTORS, at_market, break_evens, market_profits, scan_factors
 from sim.output import provenance, seeds_of
 from sim.schema import Comparison, Strategy
-from sim.text import outcome_legend
+from sim.text import outcome_legend, plural
 from viz import charts
 from viz.choices import (
     GENERATORS,
@@ -483,7 +483,7 @@ def Results(run: CompareRun) -> None:
 def _strategies_text(names: object) -> str:
     """'the N strategies (a, b, ...)' for a chart's text alternative."""
     names = [str(name) for name in names]
-    return f"the {len(names)} strategies ({', '.join(names)})"
+    return f"the {plural(len(names), 'strategy')} ({', '.join(names)})"
 
 
 def trajectory_alt(title: str, final: pd.DataFrame) -> str:
@@ -526,8 +526,7 @@ def MarketCard(run: CompareRun) -> None:
     def draw() -> tuple[pd.DataFrame, Figure] | None:
         if profits is None:
             return None
-        breaks = break_even_table(profits)
-        return breaks, market_chart(profits, breaks)
+        return break_evens(profits), market_chart(profits)
 
     drawn = solara.use_memo(draw, dependencies=[id(profits)])  # once per scan, not per render
     smallest, largest = MARKET_FACTORS[0], MARKET_FACTORS[-1]
@@ -567,7 +566,7 @@ def MarketCard(run: CompareRun) -> None:
             "market_factors": sorted(scan.finals)
         }
         TableCard(
-            breaks.drop(columns="people"),
+            breaks[["strategy", "break_even"]].rename(columns={"break_even": "break-even market"}),
             profits,
             name,
             made_by,
