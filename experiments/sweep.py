@@ -35,7 +35,7 @@ from sim.audience.memory import check_memory, scenario_bytes
 from sim.errors import validation_problems
 from sim.metrics import FINAL_OUTCOMES, FLOWS
 from sim.rng import key
-from sim.runner import baseline_revenue, simulate, with_strategy
+from sim.runner import paired_baselines, simulate, with_strategy
 from sim.schema import Scenario, Strategy
 
 __all__ = [
@@ -142,11 +142,11 @@ def execute_run(task: RunTask) -> RunResult:
     world = apply_values(task.scenario, task.settings)
     days = world.days
     population = build_population(world, None, seed=task.seed)
-    baseline = baseline_revenue(world, task.seed, days, population)
+    variants = [task.scenario_of(strategy) for strategy in task.strategies]
+    baselines = paired_baselines(world, variants, task.seed, days, population)
     head = {"run": task.index, "point": task.point, "replicate": task.replicate, "seed": task.seed}
     rows, series = [], []
-    for strategy in task.strategies:
-        variant = task.scenario_of(strategy)
+    for strategy, variant, baseline in zip(task.strategies, variants, baselines, strict=True):
         frame = simulate(variant, task.seed, days=days, population=population, baseline=baseline)
         ours = frame[frame["brand"] == variant.brands[0].name]
         rows.append(

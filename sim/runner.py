@@ -10,7 +10,7 @@ import functools
 import multiprocessing
 import numbers
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -29,6 +29,8 @@ __all__ = [
     "run_seeds",
     "compare",
     "baseline_revenue",
+    "paired_baseline",
+    "paired_baselines",
     "check_seeds",
     "daily_metrics",
     "on_edge_list",
@@ -110,6 +112,41 @@ def baseline_revenue(
         raw = model.metrics()
         parts.append(raw.loc[raw["brand"] == brand.name, ["brand", "day", "revenue"]])
     return pd.concat(parts).set_index(["brand", "day"])["revenue"]
+
+
+def paired_baseline(scenario: Scenario, variant: Scenario) -> Scenario:
+    """The scenario whose no-social run pairs with ``variant``, ``scenario`` with another
+    strategy for brand 0: ``scenario`` itself when the two strategies share their main platform
+    (the first of their ``platforms``), else ``variant``. A brand doing nothing differs between
+    strategies only in where its day-0 followers are drawn from, its main platform, so one
+    baseline serves every strategy with the same main platform."""
+    return scenario if _main_platform(variant) == _main_platform(scenario) else variant
+
+
+def paired_baselines(
+    scenario: Scenario,
+    variants: Sequence[Scenario],
+    seed: int,
+    days: int,
+    population: Population,
+    engine: str = "vector",
+) -> list[pd.Series]:
+    """The no-social baseline revenue (:func:`baseline_revenue`) that pairs with each of
+    ``variants`` (``scenario`` with other strategies for brand 0), one run per main platform."""
+    runs: dict[str, pd.Series] = {}
+    baselines = []
+    for variant in variants:
+        paired = paired_baseline(scenario, variant)
+        main = _main_platform(paired)
+        if main not in runs:
+            runs[main] = baseline_revenue(paired, seed, days, population, engine)
+        baselines.append(runs[main])
+    return baselines
+
+
+def _main_platform(scenario: Scenario) -> str:
+    """Brand 0's main platform: the first its strategy is active on."""
+    return scenario.brands[0].strategy.platforms[0]
 
 
 def simulate(
@@ -292,11 +329,13 @@ def _compare_seed(
     engine: str,
     base_dir: Path | None,
 ) -> list[pd.DataFrame]:
-    """Every strategy on one seed, sharing the population and the no-social baseline."""
+    """Every strategy on one seed, sharing the population and, among strategies with the same
+    main platform, the no-social baseline (:func:`paired_baseline`)."""
     population = build_population(scenario, base_dir, seed=seed)
-    baseline = baseline_revenue(scenario, seed, days, population, engine)
+    scenarios = [variant for _, variant in variants]
+    baselines = paired_baselines(scenario, scenarios, seed, days, population, engine)
     frames = []
-    for name, variant in variants:
+    for (name, variant), baseline in zip(variants, baselines, strict=True):
         frame = simulate(
             variant, seed, days=days, engine=engine, population=population, baseline=baseline
         )

@@ -28,11 +28,17 @@ def small_comparison():
 
 
 def test_cached_runs_equal_runner_compare(small_comparison):
-    expected = runner.compare(small_comparison)
+    """The same frames as ``runner.compare``, a strategy on another main platform included (it
+    is paired with its own no-social run)."""
+    elsewhere = Strategy(name="instagram_first", platforms=["instagram", "facebook"])
+    comparison = small_comparison.model_copy(
+        update={"strategies": [*small_comparison.strategies, elsewhere]}
+    )
+    expected = runner.compare(comparison)
     cache = RunCache()
     frames = [
-        run_strategy(cache, small_comparison.scenario, strategy, small_comparison.seeds)
-        for strategy in small_comparison.strategies
+        run_strategy(cache, comparison.scenario, strategy, comparison.seeds)
+        for strategy in comparison.strategies
     ]
     found = pd.concat(frames, ignore_index=True)
     key = ["strategy", "seed", "brand", "day"]

@@ -9,9 +9,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.audience import build_population
+from sim.loading import load_scenario, load_strategy
 from sim.model import EngagementModel
-from sim.runner import simulate
-from sim.schema import Audience, Behavior, Brand, Graph, Market, Platform, Scenario, Strategy
+from sim.runner import (
+    baseline_revenue,
+    compare,
+    paired_baseline,
+    simulate,
+    with_audience,
+    with_strategy,
+)
+from sim.schema import (
+    Audience,
+    Behavior,
+    Brand,
+    Comparison,
+    Graph,
+    Market,
+    Platform,
+    Scenario,
+    Strategy,
+)
 
 SMALL = Audience(graph=Graph(people=1500, mean_degree=10))
 
@@ -322,3 +340,41 @@ def test_recommended_people_follow_on_the_first_of_the_brands_platforms_they_use
     member = np.array([[True, False, True, False], [False, True, True, False]])
     assert brand.recommended_platform(member).tolist() == [home, away, away, -1]
     assert int(brand.recommended_platform((True, False))) == home
+
+
+@pytest.fixture(scope="module")
+def four_platforms() -> Scenario:
+    """The base scenario (four platforms) on a small audience, 60 days."""
+    base = load_scenario("base").model_copy(update={"days": 60})
+    return with_audience(base, SMALL)
+
+
+def test_a_strategy_on_another_main_platform_gets_its_own_no_social_baseline(four_platforms):
+    """``compare`` shares a seed's no-social run among strategies; one whose day-0 followers are
+    drawn on another main platform is paired with its own, the run ``simulate`` pairs it with."""
+    instagram = Strategy(name="instagram_first", platforms=["instagram", "facebook"])
+    comparison = Comparison(scenario=four_platforms, strategies=[Strategy(), instagram], seeds=1)
+    together = compare(comparison)
+    alone = simulate(with_strategy(four_platforms, instagram), four_platforms.seed)
+    paired = together[together["strategy"] == "instagram_first"].drop(columns="strategy")
+    pd.testing.assert_frame_equal(paired.reset_index(drop=True), alone)
+
+
+def test_a_brand_doing_nothing_differs_between_strategies_only_by_its_main_platform(
+    four_platforms,
+):
+    """What lets strategies with one main platform share a baseline: the other platforms and
+    every other choice of the strategy leave a no-social run's revenue as it is."""
+    population = build_population(four_platforms, seed=3)
+    shared = baseline_revenue(four_platforms, 3, 60, population)
+    for strategy in (
+        load_strategy("too_many_platforms"),
+        load_strategy("over_following").model_copy(update={"weekly_hours": 40.0}),
+        Strategy(platforms=["facebook", "x"], bought_followers_per_month=900.0, reply_rate=0.1),
+    ):
+        variant = with_strategy(four_platforms, strategy)
+        assert paired_baseline(four_platforms, variant) is four_platforms
+        own = baseline_revenue(variant, 3, 60, population)
+        pd.testing.assert_series_equal(own, shared)
+    elsewhere = with_strategy(four_platforms, Strategy(platforms=["x"]))
+    assert paired_baseline(four_platforms, elsewhere) is elsewhere

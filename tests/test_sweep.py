@@ -1390,3 +1390,19 @@ def test_a_sweep_directory_that_does_not_exist_is_named_so(tmp_path):
         load_manifest(tmp_path / "nowhere")
     with pytest.raises(OutputError, match=r"is not a sweep directory \(no manifest.json\)"):
         load_manifest(tmp_path)
+
+
+def test_a_strategy_on_another_main_platform_is_paired_with_its_own_baseline(tmp_path):
+    """As in ``longgame compare``: the no-social run a sweep pairs a strategy with is the one of
+    its own main platform, so its incremental profit is what the strategy alone gets."""
+    text = TINY.replace("followers = 300.0", "followers = 1500.0").replace("days = 15", "days = 90")
+    text = text.replace(
+        '["consistent_engagement", "broadcasting"]',
+        '["consistent_engagement", { preset = "broadcasting", platforms = ["instagram"] }]',
+    ).replace('platforms = ["facebook"]', 'platforms = ["facebook", "instagram"]')
+    experiment = _experiment(text.replace('"break_even_day", ', '"incremental_profit", '))
+    sweep = Sweep(experiment, tmp_path / "s")
+    task = sweep.task(sweep.runs[0])
+    alone = simulate(task.scenario_of(experiment.strategies[1]), task.seed)
+    rows = _first_run_rows(experiment, tmp_path / "again")
+    assert rows.at["broadcasting", "incremental_profit"] == alone["incremental_profit"].iloc[-1]

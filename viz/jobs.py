@@ -33,7 +33,7 @@ import pandas as pd
 
 from sim.audience import Population, build_population
 from sim.model import EngagementModel
-from sim.runner import baseline_revenue, simulate, with_strategy
+from sim.runner import baseline_revenue, paired_baseline, simulate, with_strategy
 from sim.schema import Scenario, Strategy
 from viz.limits import RUN_SECONDS
 
@@ -296,9 +296,11 @@ class RunCache:
         return population
 
     def baseline(
-        self, scenario: Scenario, seed: int, days: int, job: Job | None = None
+        self, scenario: Scenario, strategy: Strategy, seed: int, days: int, job: Job | None = None
     ) -> pd.Series:
-        """The no-social baseline revenue of ``scenario`` on ``seed`` (computed once)."""
+        """The no-social baseline revenue on ``seed`` that pairs with ``strategy`` in place of
+        brand 0's on ``scenario`` (``sim.runner.paired_baseline``; computed once)."""
+        scenario = paired_baseline(scenario, with_strategy(scenario, strategy))
         key = (_key(scenario), seed, days)
         with self._lock:
             if key in self._baselines:
@@ -329,7 +331,7 @@ class RunCache:
             if key in self._runs:
                 return self._runs[key]
         population = self.population(scenario, seed, job)
-        baseline = self.baseline(scenario, seed, days, job)
+        baseline = self.baseline(scenario, strategy, seed, days, job)
         with RUN_QUEUE.slot(job):
             frame = simulate(
                 with_strategy(scenario, strategy),

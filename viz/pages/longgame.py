@@ -108,7 +108,7 @@ class QuitRuns:
         for offset in range(self.setup.seeds):
             seed = scenario.seed + offset
             population = self.cache.population(scenario, seed, job)
-            baseline = self.cache.baseline(scenario, seed, scenario.days, job)
+            baseline = self.cache.baseline(scenario, self.setup.keep, seed, scenario.days, job)
             with RUN_QUEUE.slot(job):
                 model = self._start(seed, 7 * week, stops, population, job)
                 model.brand_agents[0].strategy = strategy
