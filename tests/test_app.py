@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -23,8 +24,9 @@ from browser_app import PHONE, ROOT, SIZES, TIMEOUT, needs_chromium, serve_app
 from browser_app import open_page as _page
 from browser_app import shot as _shot
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
-from viz.charts import STATE_COLORS
+from viz.charts import STATE_COLORS, STATE_NAMES
 
 pytestmark = needs_chromium
 
@@ -458,6 +460,17 @@ def test_audience_click_shows_history(browser, app_url):
     box.press("Enter")
     panel.get_by_text(f"Person {other}").wait_for()
     assert page.locator(".lg-day [role=slider]").get_attribute("aria-label") == "Day"
+    # to screen readers the drawing is one named image, described in words from what it draws:
+    # as many people of each colour as there are dots of it, and the chosen person
+    network = page.get_by_role("img", name="Audience network on day 120", exact=True)
+    expect(network).to_have_accessible_description(re.compile(f"Person {other}, chosen"))
+    described = network.evaluate(
+        "(s) => document.getElementById(s.getAttribute('aria-describedby')).textContent"
+    )
+    fills = nodes.evaluate_all("(n) => n.map((c) => c.getAttribute('fill'))")
+    assert f"all {len(fills):,} people of the audience" in described
+    for code, name in enumerate(STATE_NAMES):
+        assert f"{name} {fills.count(STATE_COLORS[code]):,} (" in described, name
     page.locator(".lg-history table").wait_for()  # drawn just after the panel
     for width, height in (PHONE, SIZES["laptop"]):  # on a phone the card is under the network
         page.set_viewport_size({"width": width, "height": height})

@@ -762,6 +762,43 @@ def test_a_person_known_from_day_0_is_not_told_nothing_happened():
     assert no_events_note("aware").startswith("no events yet: aware from day 0")
 
 
+def test_the_network_drawing_is_described_from_what_it_draws():
+    """The Audience network's text alternative says what its colours, sizes and links show:
+    who is drawn, how many of each relationship state, whether the brand's followers sit
+    together, and the chosen person."""
+    from viz.audience_run import Layout
+    from viz.pages.audience import DRAWN_EDGES, network_description, network_label
+
+    people = np.array([3, 5, 8, 9, 12, 20])
+    edges = np.array([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5]])  # 0, 1, 2 a triangle
+    shown = Layout(people, np.zeros((6, 2)), edges)
+    # a follower, an advocate and a follower in the triangle; unaware, aware, left apart
+    states = np.array([2, 3, 2, 0, 1, 5], dtype=np.int8)
+    text = network_description(shown, states, 9, 8, 6)
+    assert network_label(9) == "Audience network on day 9"
+    assert text.startswith("Day 9: all 6 people of the audience")
+    assert "with the 5 follow links among them as grey lines" in text
+    assert "unaware 1 (small grey dots); aware 1 (light blue: they remember the brand); " in text
+    assert "follower 2 (blue); advocate 1 (green: followers who trust the brand); " in text
+    assert "muted 0 (orange: they muted it); left 1 (red: they unfollowed or blocked it)" in text
+    assert "3 people follow the brand (followers and advocates), 50% of those shown" in text
+    assert "100% of their links lead to others who follow it, so they sit together" in text
+    assert text.endswith(
+        "Person 8, chosen, is drawn larger with a black outline: follower, "
+        "with 2 links to people shown."
+    )
+    apart = np.array([2, 0, 0, 2, 0, 0], dtype=np.int8)  # followers 3 and 9, each among others
+    text = network_description(shown, apart, 0, -1, 4000)
+    assert text.startswith("Day 0: 6 people, a sample of the audience's 4,000")
+    assert "0% of their links lead to others who follow it, so they are spread out" in text
+    assert "chosen" not in text
+    assert "No one shown follows" in network_description(shown, np.zeros(6, np.int8), 0, -1, 6)
+    many = Layout(np.arange(2), np.zeros((2, 2)), np.zeros((DRAWN_EDGES + 1, 2), dtype=int))
+    assert f"(the first {DRAWN_EDGES:,} drawn)" in network_description(
+        many, np.array([2, 0], dtype=np.int8), 0, -1, 2
+    )
+
+
 def test_an_audience_run_can_be_cancelled():
     """Cancel is offered while a run is in progress and stops it, keeping the days run."""
     import ipyvuetify as v

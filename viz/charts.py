@@ -28,6 +28,7 @@ __all__ = [
     "draw_order",
     "STATE_NAMES",
     "STATE_COLORS",
+    "STATE_COLOR_NAMES",
 ]
 
 COMPARE_CHARTS: tuple[tuple[str, str], ...] = (
@@ -43,6 +44,8 @@ STATE_NAMES: tuple[str, ...] = ("unaware", "aware", "follower", "advocate", "mut
 """A person's relationship with the brand, in the order of its code (0..5)."""
 STATE_COLORS: tuple[str, ...] = ("#d0d0d0", "#9ecae1", "#3182bd", "#31a354", "#fd8d3c", "#de2d26")
 """Colour of each relationship state (colour-blind-safe enough on a projector)."""
+STATE_COLOR_NAMES: tuple[str, ...] = ("grey", "light blue", "blue", "green", "orange", "red")
+"""What each of :data:`STATE_COLORS` is called, for the network's text alternative."""
 EDGE_LAYER, PEOPLE_LAYER = 1, 3
 """Drawing order (zorder) of the network's follow edges and of its people, drawn over them."""
 

@@ -340,11 +340,14 @@ def NetworkView(
     selected: int,
     size: int,
     radius: float,
+    label: str,
+    description: str,
     event_select: Callable[[int], None],
 ) -> None:
     """The follower network as SVG: ``points`` [x, y, person], ``states`` codes into ``palette``,
     drawn in ``order`` (later on top; the unaware, code 0, smaller); clicking a person calls
-    ``event_select(person)``."""
+    ``event_select(person)``. Screen readers take the drawing as one image named ``label`` and
+    described by ``description`` (what it shows, in words), a text that is not seen."""
 
 
 def parse_number(text: str, kind: type[int] | type[float]) -> int | float:

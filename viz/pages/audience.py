@@ -16,7 +16,15 @@ import solara
 from sim.output import provenance
 from sim.text import plural
 from viz import charts
-from viz.audience_run import HISTORY_SIZE, AudienceRun, Layout, layout, run_audience
+from viz.audience_run import (
+    ADVOCATE,
+    FOLLOWER,
+    HISTORY_SIZE,
+    AudienceRun,
+    Layout,
+    layout,
+    run_audience,
+)
 from viz.choices import (
     GENERATORS,
     AudienceChoice,
@@ -31,10 +39,12 @@ from viz.jobs import RUN_QUEUE, Job
 from viz.limits import setup_problem
 from viz.state import announce, custom_strategies
 
-__all__ = ["AudiencePage", "no_events_note"]
+__all__ = ["AudiencePage", "network_description", "network_label", "no_events_note"]
 
 PAGE = "audience"
 SIZE = 1000
+DRAWN_EDGES = 20_000
+"""Follow links the network view draws at most (the first ones)."""
 MAX_DAYS = 730
 """The longest run the page offers (the agent engine is the slow, readable one)."""
 AUDIENCE_OPTIONS = {
@@ -217,6 +227,100 @@ def PersonPanel(current: AudienceRun, person: int) -> None:
         )
 
 
+STATE_MEANINGS = (
+    "",
+    "they remember the brand",
+    "",
+    "followers who trust the brand",
+    "they muted it",
+    "they unfollowed or blocked it",
+)
+"""What each relationship state (``charts.STATE_NAMES``) means, where its name does not say, for
+the network's text alternative."""
+
+
+def _looks(code: int) -> str:
+    """How people in the state ``code`` are drawn (the unaware smaller, see network.vue) and what
+    the state means."""
+    colour = charts.STATE_COLOR_NAMES[code]
+    looks = f"small {colour} dots" if code == 0 else colour
+    return f"{looks}: {STATE_MEANINGS[code]}" if STATE_MEANINGS[code] else looks
+
+
+TOGETHER = 1.5
+"""How many times their share of the people shown the links of the brand's followers must lead
+to other followers for the description to say that they sit together."""
+
+
+def network_label(day: int) -> str:
+    """The network drawing's accessible name."""
+    return f"Audience network on day {day}"
+
+
+def _share(part: float) -> str:
+    """A share as a percentage: whole above 10% ("31%"), else to two digits ("5.1%")."""
+    return f"{100 * part:.0f}%" if part >= 0.1 else f"{100 * part:.2g}%"
+
+
+def network_description(
+    shown: Layout, states: np.ndarray, day: int, selected: int, audience_size: int
+) -> str:
+    """The network drawing in words, from what it is drawn from (``shown``, the states on
+    ``day``, the ``selected`` person): who is drawn, how many of them are in each relationship
+    with the brand (each colour), whether those who follow it sit together in the network (the
+    layout puts linked people near each other), and the chosen person."""
+    n = len(shown.people)
+    links = len(shown.edges)
+    who = (
+        f"all {n:,} people of the audience"
+        if n >= audience_size
+        else f"{n:,} people, a sample of the audience's {audience_size:,}"
+    )
+    drawn = f" (the first {DRAWN_EDGES:,} drawn)" if links > DRAWN_EDGES else ""
+    counts = np.bincount(states, minlength=len(charts.STATE_NAMES))
+    colours = "; ".join(
+        f"{name} {count:,} ({_looks(code)})"
+        for code, (name, count) in enumerate(zip(charts.STATE_NAMES, counts, strict=True))
+    )
+    sentences = [
+        f"Day {day}: {who}, each a dot placed near those they are linked to, with the "
+        f"{links:,} follow links among them{drawn} as grey lines.",
+        f"A dot's colour is the person's relationship with the brand: {colours}.",
+    ]
+    following = np.isin(states, (FOLLOWER, ADVOCATE))
+    followers = int(following.sum())
+    if followers == 0:
+        sentences.append("No one shown follows the brand.")
+    elif followers == 1:
+        sentences.append(f"1 person follows the brand, {_share(1 / n)} of those shown.")
+    else:
+        share = followers / n
+        a, b = shown.edges[:, 0], shown.edges[:, 1]
+        other_ends = np.concatenate([b[following[a]], a[following[b]]])
+        if len(other_ends) == 0:
+            linked = "none of them is linked to another person shown"
+        else:
+            to_followers = float(following[other_ends].mean())
+            where = "sit together" if to_followers >= TOGETHER * share else "are spread out"
+            linked = (
+                f"{_share(to_followers)} of their links lead to others who follow it, so they "
+                f"{where} in the network"
+            )
+        sentences.append(
+            f"{followers:,} people follow the brand (followers and advocates), {_share(share)} "
+            f"of those shown; {linked}."
+        )
+    index = shown.index_of(selected) if selected >= 0 else -1
+    if index >= 0:
+        degree = int(np.count_nonzero(shown.edges == index))
+        sentences.append(
+            f"Person {selected}, chosen, is drawn larger with a black outline: "
+            f"{charts.STATE_NAMES[int(states[index])]}, with {plural(degree, 'link')} to "
+            "people shown."
+        )
+    return " ".join(sentences)
+
+
 @solara.component
 def Network(current: AudienceRun) -> None:
     """The network view, the day slider and Play, and a PNG/SVG snapshot."""
@@ -233,7 +337,7 @@ def Network(current: AudienceRun) -> None:
     edges = solara.use_memo(
         lambda: " ".join(
             f"M{points[a][0]} {points[a][1]}L{points[b][0]} {points[b][1]}"
-            for a, b in shown.edges[:20000]
+            for a, b in shown.edges[:DRAWN_EDGES]
         ),
         dependencies=[id(shown)],
     )
@@ -261,6 +365,10 @@ def Network(current: AudienceRun) -> None:
         selected=selected.value,
         size=SIZE,
         radius=4.0,
+        label=network_label(today),
+        description=network_description(
+            shown, current.states[today], today, selected.value, current.model.population.n
+        ),
         event_select=selected.set,
     )
 
