@@ -44,10 +44,32 @@ def _fill(page, selector: str, value: str) -> None:
     box.press("Enter")
 
 
+WATCH_SPINNER = """(button) => {
+  const box = button.closest('.solara-file-download-container');
+  window.spinnerShown = '';
+  new MutationObserver(() => {
+    const shown = box.querySelector('.v-btn.v-btn--loading .v-progress-circular');
+    if (shown) window.spinnerShown = shown.closest('.v-btn').getAttribute('aria-label') || '?';
+  }).observe(box, { subtree: true, childList: true, attributes: true });
+  return button.getAttribute('aria-label');
+}"""
+"""Watch a download button: ``window.spinnerShown`` becomes its accessible name once it shows a
+spinner (Vuetify's loading state); returns its name."""
+
+
 def _download(page, button) -> bytes:
+    """The file a download button gives. The button shows a spinner while the file is made
+    (Solara's own download button did; the named ones did not), keeping its name, and not once
+    the file is given."""
+    name = button.evaluate(WATCH_SPINNER)
     with page.expect_download() as info:
         button.click()
-    return Path(info.value.path()).read_bytes()
+    data = Path(info.value.path()).read_bytes()
+    assert page.evaluate("() => window.spinnerShown") == name, f"{name}: no spinner"
+    page.wait_for_function(
+        "(b) => !b.classList.contains('v-btn--loading')", arg=button.element_handle()
+    )
+    return data
 
 
 PAGES = {

@@ -491,6 +491,43 @@ def _render(element):
     return solara.render(element, handle_error=False)[1]
 
 
+def test_a_download_button_spins_while_its_file_is_made():
+    """A named download button shows Vuetify's loading spinner from the click until the browser
+    has the file (the browser's part played here: it asks, then says it got the bytes)."""
+    import time
+
+    import ipyvuetify as v
+    from solara.components.file_download import FileDownloadWidget
+
+    from viz.components import Download
+
+    gate = threading.Event()
+
+    def slow() -> str:
+        gate.wait(30)
+        return "a,b\n1,2\n"
+
+    rc = _render(Download(slow, "t.csv", "CSV", "Final outcomes", "text/csv"))
+    try:
+        button = rc.find(v.Btn).widget
+        widget = rc.find(FileDownloadWidget).widget
+        assert button.attributes == {"aria-label": "Final outcomes, CSV"}
+        assert not button.loading
+        widget.request_download = True  # the click
+        assert button.loading and widget.bytes is None  # spinning while the file is made
+        gate.set()
+        deadline = time.monotonic() + 30
+        while widget.bytes is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert widget.bytes == b"a,b\n1,2\n" and button.loading
+        widget.request_download = False  # the browser has saved it
+        assert not button.loading and widget.bytes is None
+        assert rc.find(v.Btn).widget.attributes == {"aria-label": "Final outcomes, CSV"}
+    finally:
+        gate.set()
+        rc.close()
+
+
 def test_text_in_a_number_box_disables_run(session):
     """Typing '3o' in Compare's horizon says so and disables Run; the last number is not run."""
     import ipyvuetify as v

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
+from solara.components.file_download import FileDownloadWidget
 
 from sim.schema import Comparison
 from viz.export import comparison_toml, figure_bytes, file_name, manifest_json, table_csv
@@ -143,12 +144,40 @@ def Download(
     what: str,
     mime_type: str,
 ) -> None:
-    """solara.FileDownload of ``data`` as ``filename``, its button labelled ``label`` and named
-    for screen readers as :func:`download_name` says."""
-    button = solara.Button(
-        label, icon_name=DOWNLOAD_ICON, attributes={"aria-label": download_name(what, label)}
+    """A button labelled ``label`` that downloads ``data`` (or what it returns, made in a thread
+    once the button is clicked) as ``filename``; named for screen readers as
+    :func:`download_name` says. Until the file is made and handed to the browser the button
+    shows a spinner, as Solara's FileDownload does with its own button, which takes no
+    accessible name (given a button of ours, it shows nothing while the file is made)."""
+    requested, set_requested = solara.use_state(False)
+
+    def make() -> bytes | None:
+        if not requested:
+            return None
+        made = data() if callable(data) else data
+        return made.encode() if isinstance(made, str) else made
+
+    # made once per click (not again when the page draws a new ``data`` meanwhile), untraced
+    result = solara.use_thread(
+        make, dependencies=[requested, filename, mime_type], intrusive_cancel=False
     )
-    solara.FileDownload(data, filename=filename, mime_type=mime_type, children=[button])
+    if result.state == solara.ResultState.ERROR and result.error:
+        raise result.error
+    done = requested and result.state == solara.ResultState.FINISHED
+    button = solara.Button(
+        label,
+        icon_name=DOWNLOAD_ICON,
+        loading=requested,  # the browser sets it back once it has the file
+        attributes={"aria-label": download_name(what, label)},
+    )
+    FileDownloadWidget.element(  # Solara's: it asks for the file and hands it to the browser
+        filename=filename,
+        bytes=result.value if done else None,
+        request_download=requested,
+        on_request_download=set_requested,
+        children=[button],
+        mime_type=mime_type,
+    )
 
 
 @solara.component
@@ -180,11 +209,12 @@ def ResultExports(
     has results, its daily metrics as CSV with their manifest."""
     name = comparison.name
     with solara.Row(gap="8px", classes=["lg-exports"]):
-        solara.FileDownload(
+        Download(
             comparison_toml(comparison),
-            filename=file_name(name, ".toml"),
-            label="Scenario TOML",
-            mime_type="application/toml",
+            file_name(name, ".toml"),
+            "Scenario TOML",
+            "Scenario TOML",
+            "application/toml",
         )
         if daily is None or made_by is None:
             return

@@ -24,7 +24,7 @@ from sim.loading import parse_toml_text, platform_problem, strategy_from_dict
 from sim.schema import CONTENT_TYPES, ContentMix, Strategy, bounds, plausible
 from sim.toml_text import toml_value
 from viz.choices import platforms, preset_strategies, resolve_strategy, strategy_names
-from viz.components import FileUpload, NumberInput, unparsed_problem
+from viz.components import Download, FileUpload, NumberInput, unparsed_problem
 from viz.export import file_name, strategy_toml
 from viz.limits import MAX_UPLOAD_BYTES, upload_problem
 from viz.state import announce, custom_strategies, save_custom
@@ -410,11 +410,12 @@ def BuilderPage() -> None:
             if saved_note.value:
                 solara.Text(saved_note.value, classes=["lg-saved"])
             if strategy is not None:
-                solara.FileDownload(
+                Download(
                     lambda: strategy_toml(strategy),
-                    filename=file_name(strategy.name, ".toml"),
-                    label="Download TOML",
-                    mime_type="application/toml",
+                    file_name(strategy.name, ".toml"),
+                    "Download TOML",
+                    "Download TOML",
+                    "application/toml",
                 )
             else:  # shown, greyed, rather than gone while a field is wrong
                 solara.Button(
