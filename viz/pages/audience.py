@@ -7,7 +7,6 @@ Clicking a person shows their traits and the history of events that moved them.
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import numpy as np
@@ -75,7 +74,6 @@ playing = solara.reactive(False)
 selected = solara.reactive(-1)
 job = solara.reactive(None)
 unparsed = solara.reactive({})  # number boxes whose text is not a number: label -> why
-_numbers = itertools.count(1)
 
 
 def _problem() -> str:
