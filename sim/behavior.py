@@ -307,7 +307,7 @@ def counted_actions(limit_counts: str, follows: int, unfollows: int) -> int:
 def breaks_follow_limits(
     actions: int,
     following: int,
-    followers: int,
+    followers: float,
     scale: float,
     limit_per_day: float,
     ratio_limit: float,
@@ -315,9 +315,10 @@ def breaks_follow_limits(
 ) -> bool:
     """Whether a day's outreach breaks a platform's spam rules [3.7].
 
-    ``actions`` (follows, plus unfollows where they count) and ``following`` are simulated
-    accounts; limits are stated in real accounts, hence ``scale``. The following limit is the
-    larger of ``floor`` and ``ratio_limit`` x followers (platform rules, see
+    ``actions`` (follows, plus unfollows where they count), ``following`` and ``followers``
+    (the platform's, as it counts them at the start of outreach: bought ones included) are
+    simulated accounts; limits are stated in real accounts, hence ``scale``. The following
+    limit is the larger of ``floor`` and ``ratio_limit`` x followers (platform rules, see
     scenarios/platforms/).
     """
     limit = max(floor, ratio_limit * (followers * scale))

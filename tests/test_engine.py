@@ -25,6 +25,7 @@ from sim.schema import (
     Brand,
     Comparison,
     Graph,
+    InitialState,
     Market,
     Platform,
     Scenario,
@@ -90,6 +91,28 @@ def test_the_daily_action_limit_counts_what_the_platform_says(counts, restricted
 
 
 @pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_the_following_ratio_reads_the_followers_the_platform_had_when_outreach_began(engine):
+    """A brand that everyone knows and nobody follows follows 50 accounts on day 0, many of whom
+    follow back: the platform's ratio rule (following at most 10 x followers) reads the
+    followers it had when the outreach began, none, so the brand is restricted (the
+    follow-backs do not excuse it)."""
+    strategy = Strategy(follow_rate=500, targeting="random")
+    platform = Platform(follow_limit_per_day=1e6, following_floor=0, following_ratio_limit=10)
+    brand = Brand(strategy=strategy, initial=InitialState(followers=0, aware_share=1.0))
+    scenario = small_scenario().model_copy(
+        update={
+            "days": 2,
+            "platforms": [platform],
+            "brands": [brand],
+            "behavior": Behavior(follow_back=1.0),
+        }
+    )
+    frame = EngagementModel(scenario, seed=1, engine=engine).run(2).metrics()
+    assert frame["new_follows"].iloc[0] * 10 > frame["following"].iloc[0] > 0
+    assert frame["restricted"].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
 def test_reach_is_restricted_from_the_day_after_a_violation_for_its_stated_days(engine):
     """A violation on day 0 restricts days 1 and 2 (restriction_days = 2), not day 0, whose
     feeds came before the outreach that broke the limit; the action block prevents another."""
@@ -138,7 +161,7 @@ def test_day_0_followers_are_members_of_the_platform_even_at_zero_fit():
         ("market.satisfaction_threshold", 0.9),
         ("brands.0.initial.follower_trust_spread", 0.0),
         ("brands.0.initial.follower_salience", 1.0),
-        ("audience.sociability_concentration", 50.0),
+        ("audience.sociability_concentration", 0.5),
         ("audience.promo_tolerance_shape", 10.0),
         ("audience.fit_smoothing_rounds", 0),
         ("audience.graph.in_degree_exponent", 3.5),

@@ -900,6 +900,8 @@ class AgentEngine(DayOrder):
         b, ledger, params = brand.index, self.ledgers[brand.index], self.behavior
         main = brand.main_platform
         strategy = brand.strategy
+        on_main = sum(person.ties[b].follows[main] for person in (*ledger.known, *ledger.touched))
+        followers = on_main + brand.fake_followers  # at the phase's start
         unfollowed = 0
         if strategy.unfollow_after_days > 0:
             dropped = ledger.followed_on.pop(day - strategy.unfollow_after_days, None)
@@ -924,7 +926,7 @@ class AgentEngine(DayOrder):
         if behavior.breaks_follow_limits(
             behavior.counted_actions(platform.limit_counts, len(chosen), unfollowed),
             ledger.following,
-            sum(person.ties[b].follower for person in ledger.known),
+            followers,
             self.market.scale,
             platform.follow_limit_per_day,
             platform.following_ratio_limit,

@@ -410,7 +410,9 @@ def docking_cases(grid: str) -> list[DockingCase]:
         data["behavior"]["volume_fatigue"] = 1.0
         often = Scenario.model_validate(data)  # unfollows for posting too often (no preset's)
         cases.append(DockingCase("posting four times a day · busy", often, (base.seed,)))
-        moved = off_defaults(_resize(scenarios[0][1], 800, 45, True))
+        data = off_defaults(_resize(scenarios[0][1], 800, 45, True)).model_dump()
+        data["brands"][0]["strategy"]["coordination"] = 0.5  # off too: wrong answers in 45 days
+        moved = Scenario.model_validate(data)
         cases.append(DockingCase("every parameter off its value · busy", moved, (base.seed,)))
         return cases
     if grid != "full":

@@ -797,6 +797,7 @@ class VectorEngine(DayOrder):
         """The brand follows accounts; some follow back, some see spam (docs/model.md §3.7)."""
         state, main = self.state[brand.index], brand.main_platform
         strategy = brand.strategy
+        followers = int(state.platform_followers[main]) + brand.fake_followers  # phase's start
         unfollowed = 0
         if strategy.unfollow_after_days > 0:
             dropped = state.followed_on.pop(day - strategy.unfollow_after_days, None)
@@ -815,7 +816,7 @@ class VectorEngine(DayOrder):
         if behavior.breaks_follow_limits(
             behavior.counted_actions(platform.limit_counts, followed, unfollowed),
             state.following,
-            self._follower_count(state),
+            followers,
             self.market.scale,
             platform.follow_limit_per_day,
             platform.following_ratio_limit,
@@ -868,9 +869,6 @@ class VectorEngine(DayOrder):
                 for event, detail in outreach_events(spam[k], block[k], follow_back[k], platform):
                     self.history.add(chosen[k], day, brand.name, event, detail)
         return len(chosen)
-
-    def _follower_count(self, state: BrandAudience) -> int:
-        return np.count_nonzero(state.follower[state.known])
 
     # --- 8. churn -------------------------------------------------------------------------
     def _churn(self, brand: BrandAgent, day: int, row: dict) -> None:
