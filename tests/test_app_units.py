@@ -804,7 +804,7 @@ def test_the_network_drawing_is_described_from_what_it_draws():
     who is drawn, how many of each relationship state, whether the brand's followers sit
     together, and the chosen person."""
     from viz.audience_run import Layout
-    from viz.pages.audience import DRAWN_EDGES, network_description, network_label
+    from viz.pages.audience import DRAWN_EDGES, network_description, network_label, state_counts
 
     people = np.array([3, 5, 8, 9, 12, 20])
     edges = np.array([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5]])  # 0, 1, 2 a triangle
@@ -813,6 +813,9 @@ def test_the_network_drawing_is_described_from_what_it_draws():
     states = np.array([2, 3, 2, 0, 1, 5], dtype=np.int8)
     text = network_description(shown, states, 9, 8, 6)
     assert network_label(9) == "Audience network on day 9"
+    many = np.repeat(states, [1200, 1, 1, 1, 1, 1])
+    assert state_counts(many).startswith("unaware 1, aware 1, follower 1,201, advocate 1, ")
+    assert state_counts(many).endswith(" (of 1,205 shown)")
     assert text.startswith("Day 9: all 6 people of the audience")
     assert "with the 5 follow links among them as grey lines" in text
     assert "unaware 1 (small grey dots); aware 1 (light blue: they remember the brand); " in text

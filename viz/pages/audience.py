@@ -38,7 +38,7 @@ from viz.jobs import RUN_QUEUE, Job
 from viz.limits import setup_problem
 from viz.state import announce, custom_strategies
 
-__all__ = ["AudiencePage", "network_description", "network_label", "no_events_note"]
+__all__ = ["AudiencePage", "network_description", "network_label", "no_events_note", "state_counts"]
 
 PAGE = "audience"
 SIZE = 1000
@@ -250,6 +250,14 @@ TOGETHER = 1.5
 to other followers for the description to say that they sit together."""
 
 
+def state_counts(states: np.ndarray) -> str:
+    """How many of the people shown are in each relationship state: 'unaware 1,687, aware 212,
+    ... (of 2,000 shown)'."""
+    counts = np.bincount(states, minlength=len(charts.STATE_NAMES))
+    named = zip(charts.STATE_NAMES, counts, strict=True)
+    return ", ".join(f"{name} {count:,}" for name, count in named) + f" (of {len(states):,} shown)"
+
+
 def network_label(day: int) -> str:
     """The network drawing's accessible name."""
     return f"Audience network on day {day}"
@@ -341,18 +349,13 @@ def Network(current: AudienceRun) -> None:
     )
     states = current.states[today].tolist()
     order = charts.draw_order(current.states[today], shown.index_of(selected.value)).tolist()
-    counts = np.bincount(current.states[today], minlength=len(charts.STATE_NAMES))
     with solara.Row(gap="12px", style={"align-items": "center"}):
         solara.Button("Pause" if playing.value else "Play", on_click=toggle_play)
         with solara.Div(classes=["lg-day"], style={"flex-grow": "1", "padding-top": "24px"}):
             solara.SliderInt(
                 "Day", value=today, min=0, max=max(last, 1), on_value=day.set, thumb_label="always"
             )
-    solara.Text(
-        ", ".join(f"{name} {count}" for name, count in zip(charts.STATE_NAMES, counts, strict=True))
-        + f" (of {len(shown.people)} shown)",
-        classes=["lg-counts"],
-    )
+    solara.Text(state_counts(current.states[today]), classes=["lg-counts"])
     PersonChooser(shown)
     NetworkView(
         points=points,
