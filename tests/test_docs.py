@@ -228,13 +228,13 @@ def test_the_count_of_presets_in_words_is_the_default_comparisons():
 
 
 def test_the_measured_presets_are_in_the_comparison_file_that_measures_them(model_doc):
-    """docs/model.md's "What each preset shows, measured" comes from one comparison file, shipped
-    in experiments/, holding every preset the section discusses at the settings it states."""
+    """docs/model.md's "What each preset shows, measured" comes from one shipped comparison,
+    holding every preset the section discusses at the settings it states."""
     section = model_doc.split("### What each preset shows, measured")[1].split("\n## ")[0]
     discussed = re.findall(r"^- \*\*`(\w+)`", section, flags=re.MULTILINE)
-    comparison = load_comparison(ROOT / "experiments" / "preset_variants.toml")
+    comparison = load_comparison("preset_variants")
     names = [strategy.name for strategy in comparison.strategies]
     assert len(discussed) >= 10 and set(discussed) <= set(names)
-    assert "experiments/preset_variants.toml" in section
+    assert "longgame compare preset_variants --against consistent_engagement" in section
     assert (comparison.scenario.days, comparison.seeds) == (730, 20)
     assert "730 days, 20 seeds (42–61)" in section
