@@ -8,6 +8,7 @@ Layout of a sweep directory::
     daily/run-0000012.parquet   its daily series, if the experiment keeps any
     failed/run-0000012.json     why run 12 failed, if it did (retried on --resume)
     results.parquet        every run in one table, written when the sweep is complete
+    .sweep.lock            locked (flock) while a sweep writes the directory: one at a time
 
 Every file is written with :func:`sim.output.atomic_write` (a temporary file, then a rename), and
 a run's daily file is written before its ``runs/`` file, so a run is finished exactly when its
@@ -18,8 +19,11 @@ worker died) writes the same bytes under the same name, so nothing is ever dupli
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,9 +37,11 @@ from sim.errors import ScenarioError
 from sim.output import (
     OutputError,
     atomic_write,
+    cannot_write,
     file_sha256,
     input_files,
     manifest,
+    utc_stamp,
     write_parquet,
 )
 
@@ -54,6 +60,10 @@ __all__ = [
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 RESULTS = "results.parquet"
+LOCK = ".sweep.lock"
+"""The file a running sweep holds an exclusive lock on (``flock``): a second sweep in the same
+directory is refused while the first runs; the kernel releases the lock when its process ends,
+even by SIGKILL, so the file left behind means nothing by itself."""
 _RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
 _ORIGIN = ("created_utc", "command", "version", "source_digest", "inputs")
 """Manifest keys of the sweep's first start; a resumption records its own in ``resumed`` (its
@@ -140,7 +150,14 @@ def _foreign(root: Path) -> list[str]:
     only the temporary file of a sweep killed while writing it can be)."""
     if not root.is_dir():
         return []
-    return sorted(path.name for path in root.iterdir() if not path.name.endswith(".tmp"))
+    return sorted(
+        path.name for path in root.iterdir() if not path.name.endswith(".tmp") and path.name != LOCK
+    )
+
+
+def _holder() -> str:
+    """Who holds a sweep directory's lock, as its lock file says: "process 123 on HOST"."""
+    return f"process {os.getpid()} on {socket.gethostname()}"
 
 
 class Store:
@@ -154,6 +171,57 @@ class Store:
         self._info: dict[str, Any] | None = None
         self._made_by: dict[str, Any] = {}  # what makes this start's files (their metadata)
         self._last_manifest = 0.0
+        self._lock: int | None = None  # the descriptor of LOCK while this store holds it
+
+    # -- the lock -------------------------------------------------------------------------------
+
+    def lock(self, *, create: bool = True) -> None:
+        """Hold the directory's lock (:data:`LOCK`), creating the directory and the lock file if
+        needed (with ``create=False``, only if the lock file exists), or raise a ScenarioError
+        naming the sweep that holds it: two sweeps writing one directory would run every run
+        twice and remove each other's temporary files."""
+        if self._lock is not None:
+            return
+        path = self.root / LOCK
+        if not create and not path.is_file():
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise cannot_write(path, error) from error
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(descriptor, 400, 0).decode("utf-8", "replace").strip()
+            os.close(descriptor)
+            if holder.startswith(_holder().split(",")[0] + ","):
+                raise ScenarioError(
+                    f"{self.root} is in use by another Sweep of this process ({holder}); "
+                    "call its execute() or close() first"
+                ) from None
+            raise ScenarioError(
+                f"{self.root} is in use by another sweep"
+                + (f" ({holder})" if holder else "")
+                + "; wait for it to finish (or stop it), then run again (with --resume to "
+                "finish what it stored), or choose another output directory (--out)"
+            ) from None
+        holder = f"{_holder()}, since {utc_stamp()}"
+        try:
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, holder.encode("utf-8") + b"\n", 0)
+        except OSError:
+            pass  # who holds the lock is a courtesy; the lock itself is held
+        self._lock = descriptor
+
+    def unlock(self) -> None:
+        """Release the directory's lock, if this store holds it."""
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the flock
+            self._lock = None
+
+    def __del__(self) -> None:
+        self.unlock()
 
     # -- opening --------------------------------------------------------------------------------
 
@@ -186,8 +254,34 @@ class Store:
         would otherwise start the whole sweep again elsewhere) of the same experiment (same
         fingerprint), whose origin (command, time, code version) the manifest keeps; it records
         the ``inputs`` of this start (``sim.output.input_files``). Leftover temporary files of a
-        killed sweep are removed.
+        killed sweep are removed. The store then holds the directory's lock (:meth:`lock`), so a
+        second sweep in the same directory is refused until :meth:`unlock`.
         """
+        inputs = list(inputs)
+        read = input_files(inputs)
+        self.lock(create=False)  # a sweep running there now is named before anything else
+        try:
+            self._previous(experiment, resume=resume, read=read)  # refuse, writing nothing
+            self.lock()  # held until the sweep ends (Sweep.execute) or this store is dropped
+            old = self._previous(experiment, resume=resume, read=read)  # as it is now
+            return self._create(
+                experiment,
+                runs,
+                points,
+                old,
+                command=command,
+                seeding=seeding,
+                inputs=inputs,
+            )
+        except BaseException:
+            self.unlock()
+            raise
+
+    def _previous(
+        self, experiment: Experiment, *, resume: bool, read: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The manifest of the sweep the directory holds, if ``experiment`` (made from the files
+        ``read``) may go on there ({} to start afresh), else a ScenarioError saying why not."""
         existing = self.root / MANIFEST
         old: dict[str, Any] = {}
         if existing.is_file():
@@ -213,7 +307,7 @@ class Store:
                     + "; --resume needs the same experiment (its files, and the presets they "
                     "name, as they were), or choose another output directory (--out)"
                 )
-            if old and (changed := _changed_data(old.get("inputs", []), input_files(inputs))):
+            if old and (changed := _changed_data(old.get("inputs", []), read)):
                 raise ScenarioError(
                     f"{self.root} holds a sweep made from other data: {changed[0]}"
                     + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else "")
@@ -231,6 +325,20 @@ class Store:
                 f"{self.root} holds files but no sweep (no {MANIFEST}), e.g. {foreign[0]!r}; "
                 "choose a new or empty output directory (--out)"
             )
+        return old
+
+    def _create(
+        self,
+        experiment: Experiment,
+        runs: list[RunInfo],
+        points: pd.DataFrame,
+        old: dict[str, Any],
+        *,
+        command: list[str] | None,
+        seeding: str,
+        inputs: Iterable[Path],
+    ) -> set[int]:
+        """Write the store's manifest and design (over ``old``'s, keeping its origin)."""
         for directory in (self.root, self.runs_dir, self.daily_dir, self.failed_dir):
             if directory.is_dir():
                 for leftover in directory.glob(".*.tmp"):  # atomic_write's temporary files

@@ -192,7 +192,8 @@ class Sweep:
     store directory (``resume=False`` refuses a directory holding a sweep; ``resume=True``
     reopens one of the same experiment and skips its finished runs); its manifest records the
     ``inputs``, the files read to make the experiment (by default those it was loaded from,
-    ``Experiment.inputs``; ``sim.output.input_files``).
+    ``Experiment.inputs``; ``sim.output.input_files``). The directory is then locked against
+    other sweeps until :meth:`execute` returns (or :meth:`close`).
     """
 
     def __init__(
@@ -232,6 +233,11 @@ class Sweep:
             inputs=experiment.inputs if inputs is None else inputs,
         )
         self.remaining = self._unfinished(self.finished)
+
+    def close(self) -> None:
+        """Release the sweep's directory for another sweep without running (``execute``
+        releases it when it returns; so does dropping the object)."""
+        self.store.unlock()
 
     def _unfinished(self, finished: set[int]) -> list[RunInfo]:
         """The runs not in ``finished``, in index order."""
@@ -301,9 +307,17 @@ class Sweep:
     ) -> SweepReport:
         """Run the remaining runs on ``executor``, recording each as it finishes; write
         ``results.parquet`` when the sweep is complete. With nothing remaining the executor is
-        not started (a Dask cluster for no runs)."""
+        not started (a Dask cluster for no runs). The store's directory stays locked against
+        other sweeps until it returns."""
         if isinstance(executor, type):
             raise TypeError(f"execute takes an executor, not its class: {executor.__name__}()")
+        self.store.lock()  # held since opening, unless an earlier execute released it
+        try:
+            return self._execute(executor, progress)
+        finally:
+            self.store.unlock()
+
+    def _execute(self, executor: Executor, progress: Callable[[int], None] | None) -> SweepReport:
         local = getattr(executor, "local_processes", 0)  # an executor of one's own may not say
         if self.remaining and local:
             self._check_memory(min(local, len(self.remaining)))

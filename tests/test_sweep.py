@@ -1003,9 +1003,11 @@ def test_seeds_are_common_across_points_unless_independent_and_older_sweeps_stay
     info = load_manifest(tmp_path / "older")
     del info["seeds_across_points"]
     (tmp_path / "older" / "manifest.json").write_text(json.dumps(info))
+    older.close()  # as the command that started it ends
     resumed = Sweep(_experiment(), tmp_path / "older", resume=True)
     assert [run.seed for run in resumed.runs] == [run_seed(3, i) for i in range(4)]
     assert load_manifest(tmp_path / "older")["seeds_across_points"] == "independent"
+    resumed.close()
     written_out = Sweep(
         _experiment(TINY.replace("seeds = 1", option)), older.store.root, resume=True
     )
