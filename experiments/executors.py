@@ -13,7 +13,9 @@ run's index, the results do not depend on the executor, the number of workers or
   main process dies (even by SIGKILL), its workers exit within a second or two.
 - :class:`DaskExecutor`: Dask distributed, either an existing cluster (``scheduler`` address:
   from a laptop to a cluster) or a local cluster of ``workers`` processes. Dask reruns the tasks
-  of a worker that dies elsewhere; tasks are idempotent (a run writes the same file twice).
+  of a worker that dies elsewhere; tasks are idempotent (a run writes the same file twice). A
+  scheduler that dies (or cancels the runs) stops the sweep with an :class:`ExecutorError`,
+  not with runs recorded as failed.
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ import traceback
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, Protocol, TypeVar
@@ -228,6 +236,7 @@ class DaskExecutor:
         from distributed import as_completed
 
         client, cluster = self._client()
+        address = self.scheduler or getattr(cluster, "scheduler_address", "?")
         token = uuid.uuid4().hex[:8]
         source = iter(tasks)
         by_key: dict[str, Any] = {}
@@ -248,6 +257,8 @@ class DaskExecutor:
                 task = by_key.pop(future.key)
                 try:
                     result = future.result()
+                except CancelledError as error:  # the cluster's doing, not the run's
+                    raise _lost(address, error) from None
                 except Exception as error:
                     yield task, None, _error_text(error)
                 else:
@@ -256,10 +267,25 @@ class DaskExecutor:
                     future.release()
                 for task in islice(source, max(0, window() - len(by_key))):
                     submit(task)
+        except (OSError, TimeoutError) as error:  # the scheduler is gone (Dask's own timeout)
+            raise _lost(address, error) from None
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _lost(address: str, error: BaseException) -> ExecutorError:
+    """The error for a Dask cluster that stopped serving the sweep: the scheduler died or cannot
+    be reached (Dask cancels every pending run, reason ``scheduler-connection-lost``), or the
+    cluster cancelled runs (e.g. ``scheduler-restart``). The runs are not failures: --resume
+    runs them."""
+    reason = getattr(error, "reason", None)
+    cause = f"runs cancelled: {reason}" if reason else f"{type(error).__name__}: {error}"
+    return ExecutorError(
+        f"lost the Dask scheduler at {address} mid-sweep ({cause[:200]}); the runs it had not "
+        "finished are not recorded as failed"
+    )
 
 
 def scheduler_problem(address: str) -> str | None:

@@ -1040,7 +1040,7 @@ def sweep(
             ):
                 report = run.execute(executor, progress)
         except ExecutorError as error:
-            raise CliError(str(error)) from None
+            raise CliError(f"{error}; {stored()}") from None
         log.print(f"Results: {out}/runs/ ({report.finished_before + report.finished_now} runs)")
         for index, error in list(report.failed.items())[:5]:
             log.print(f"run {index} failed: {error}")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
+import textwrap
 
 import pytest
-from test_sweep import _experiment
+from test_sweep import TINY, _experiment
 
 from experiments.executors import SerialExecutor
-from experiments.store import LOCK, load_results
+from experiments.store import LOCK, load_manifest, load_results
 from experiments.sweep import Sweep
 from sim.errors import ScenarioError
 
@@ -83,3 +84,94 @@ def test_a_sweep_object_holding_the_directory_is_named_as_such_and_close_release
         Sweep(_experiment(), tmp_path)
     held.close()
     assert len(Sweep(_experiment(), tmp_path).remaining) == 4
+
+
+class _LostScheduler:
+    """A stand-in for a Dask client whose scheduler dies after ``serves`` runs: Dask then
+    cancels every pending run (reason ``scheduler-connection-lost``), and the client's calls
+    time out."""
+
+    def __init__(self, serves: int) -> None:
+        self.serves = serves
+        self.closed = False
+
+    def nthreads(self):
+        if self.serves < 0:
+            raise OSError("Timed out trying to connect to tcp://10.0.0.5:8786 after 20 s")
+        return {"tcp://10.0.0.6:1": 1}
+
+    def submit(self, fn, task, key, pure):
+        from distributed.client import FutureCancelledError
+
+        client = self
+
+        class Future:
+            def __init__(self) -> None:
+                self.key = key
+
+            def result(self):
+                client.serves -= 1
+                if client.serves < 0:
+                    raise FutureCancelledError(key, "scheduler-connection-lost")
+                return fn(task)
+
+            def release(self) -> None:
+                pass
+
+        return Future()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def lost_scheduler(monkeypatch):
+    """DaskExecutor on a cluster whose scheduler dies after two runs (no Dask started)."""
+    import distributed
+
+    from experiments.executors import DaskExecutor
+
+    client = _LostScheduler(serves=2)
+
+    class Completed(list):
+        add = list.append
+
+    monkeypatch.setattr(distributed, "as_completed", Completed)
+    monkeypatch.setattr(DaskExecutor, "connect", lambda self: None)
+    monkeypatch.setattr(DaskExecutor, "_client", lambda self: (client, None))
+    return client
+
+
+def test_a_scheduler_lost_mid_sweep_stops_it_with_no_run_recorded_as_failed(
+    lost_scheduler, tmp_path
+):
+    from experiments.executors import DaskExecutor, ExecutorError
+
+    sweep = Sweep(_experiment(), tmp_path)
+    lost_at = "lost the Dask scheduler at tcp://10.0.0.5:8786"
+    with pytest.raises(ExecutorError, match=lost_at) as lost:
+        sweep.execute(DaskExecutor(scheduler="tcp://10.0.0.5:8786"))
+    assert "scheduler-connection-lost" in str(lost.value)
+    assert lost_scheduler.closed
+    assert len(list((tmp_path / "runs").iterdir())) == 2
+    assert not (tmp_path / "failed").exists() or not list((tmp_path / "failed").iterdir())
+    assert load_manifest(tmp_path)["finished_runs"] == 2
+    report = Sweep(_experiment(), tmp_path, resume=True).execute(SerialExecutor())
+    assert report.complete and report.finished_now == 2 and not report.failed
+
+
+def test_the_command_says_what_is_stored_when_the_scheduler_is_lost(lost_scheduler, tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    out = tmp_path / "out"
+    args = ["sweep", str(experiment), "--out", str(out), "--scheduler", "tcp://10.0.0.5:8786"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "error: lost the Dask scheduler at tcp://10.0.0.5:8786" in said
+    assert f"2 of 4 runs are stored in {out}; run again with --resume" in said
+    assert "Traceback" not in result.output
