@@ -1002,6 +1002,7 @@ def sweep(
         from experiments.executors import DaskExecutor, ExecutorError, make_executor
         from experiments.spec import load_experiment
         from experiments.sweep import Sweep
+        from sim.output import OutputError
 
         spec = load_experiment(experiment)
         out = out or Path("out") / "sweeps" / slug(spec.name, "scenario")
@@ -1041,6 +1042,8 @@ def sweep(
                 report = run.execute(executor, progress)
         except ExecutorError as error:
             raise CliError(f"{error}; {stored()}") from None
+        except OutputError as error:  # a full disk, a quota: what was stored before is kept
+            raise OutputError(f"{error}; {stored()}") from None
         log.print(f"Results: {out}/runs/ ({report.finished_before + report.finished_now} runs)")
         for index, error in list(report.failed.items())[:5]:
             log.print(f"run {index} failed: {error}")

@@ -175,3 +175,35 @@ def test_the_command_says_what_is_stored_when_the_scheduler_is_lost(lost_schedul
     assert "error: lost the Dask scheduler at tcp://10.0.0.5:8786" in said
     assert f"2 of 4 runs are stored in {out}; run again with --resume" in said
     assert "Traceback" not in result.output
+
+
+def test_a_disk_that_fills_mid_sweep_says_what_is_stored_and_to_resume(tmp_path, monkeypatch):
+    import errno
+
+    from typer.testing import CliRunner
+
+    from experiments import store
+    from sim.cli import app
+
+    written = []
+
+    def fills_up(frame, path, *args, **kwargs):
+        if len(written) == 3:  # run 0's daily and final files, then run 1's daily file
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        return write_parquet(frame, path, *args, **kwargs)
+
+    write_parquet = store.write_parquet
+    monkeypatch.setattr(store, "write_parquet", fills_up)
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    out = tmp_path / "out"
+    args = ["sweep", str(experiment), "--out", str(out), "--workers", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "the disk is full; 1 of 4 runs are stored in" in said
+    assert "run again with --resume to finish the sweep" in said
+    monkeypatch.setattr(store, "write_parquet", write_parquet)  # space freed
+    report = Sweep(_experiment(), out, resume=True).execute(SerialExecutor())
+    assert report.complete and report.finished_before == 1 and report.finished_now == 3
