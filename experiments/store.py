@@ -7,6 +7,7 @@ Layout of a sweep directory::
     runs/run-0000012.parquet    final outcomes of run 12 (one row per strategy)
     daily/run-0000012.parquet   its daily series, if the experiment keeps any
     failed/run-0000012.json     why run 12 failed, if it did (retried on --resume)
+    damaged/runs/run-0000012.parquet    a run file found damaged on --resume, set aside
     results.parquet        every run in one table, written when the sweep is complete
     .sweep.lock            locked (flock) while a sweep writes the directory: one at a time
 
@@ -60,6 +61,8 @@ __all__ = [
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 RESULTS = "results.parquet"
+DAMAGED = "damaged"
+"""Where ``--resume`` moves the files of finished runs that are not whole (their run goes again)."""
 LOCK = ".sweep.lock"
 """The file a running sweep holds an exclusive lock on (``flock``): a second sweep in the same
 directory is refused while the first runs; the kernel releases the lock when its process ends,
@@ -90,6 +93,20 @@ def _indices(directory: Path) -> set[int]:
     return {
         int(match.group(1)) for path in directory.iterdir() if (match := _RUN_FILE.match(path.name))
     }
+
+
+def _whole(path: Path) -> bool:
+    """Whether a Parquet file is whole as far as its ends tell: it begins and ends with the
+    format's magic bytes (a file cut short, or left empty or zeroed by a machine that stopped
+    before its data reached the disk, does not). Reads 8 bytes, so every run can be checked."""
+    try:
+        with path.open("rb") as stream:
+            if os.fstat(stream.fileno()).st_size < 12 or stream.read(4) != b"PAR1":
+                return False
+            stream.seek(-4, os.SEEK_END)
+            return stream.read(4) == b"PAR1"
+    except OSError:
+        return False
 
 
 def _differences(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
@@ -172,6 +189,7 @@ class Store:
         self._made_by: dict[str, Any] = {}  # what makes this start's files (their metadata)
         self._last_manifest = 0.0
         self._lock: int | None = None  # the descriptor of LOCK while this store holds it
+        self.damaged: list[int] = []  # finished runs whose files were set aside on opening
 
     # -- the lock -------------------------------------------------------------------------------
 
@@ -343,6 +361,7 @@ class Store:
             if directory.is_dir():
                 for leftover in directory.glob(".*.tmp"):  # atomic_write's temporary files
                     leftover.unlink(missing_ok=True)
+        self.damaged = self._set_aside_damaged()
         self._info = manifest(
             pd.DataFrame(),
             scenario=experiment,
@@ -406,6 +425,26 @@ class Store:
         self._record_sha256(POINTS)
         return done
 
+    def _set_aside_damaged(self) -> list[str]:
+        """Move the files of finished runs that are not whole (:func:`_whole`: cut short or
+        emptied by a crash of the machine, or damaged on disk) to ``damaged/`` (``runs/`` and
+        ``daily/`` there), so that those runs count as unfinished and run again; their indices."""
+        moved = []
+        for index in sorted(self.finished()):
+            files = [directory / _run_name(index) for directory in (self.runs_dir, self.daily_dir)]
+            files = [path for path in files if path.exists()]
+            if all(_whole(path) for path in files):
+                continue
+            for path in reversed(files):  # the daily file last: the runs/ file is the marker
+                target = self.root / DAMAGED / path.relative_to(self.root)
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+                except OSError as error:
+                    raise cannot_write(target, error) from error
+            moved.append(index)
+        return moved
+
     def _record_sha256(self, name: str) -> None:
         """Put the SHA-256 of the sweep's file ``name`` in the manifest, and write it."""
         if self._info is not None:
@@ -467,8 +506,24 @@ class Store:
 # ---- reading ---------------------------------------------------------------------------------
 
 
+def _read(path: Path, advice: str) -> pd.DataFrame:
+    """A Parquet file of a sweep; an OutputError naming it, the cause and ``advice`` if it
+    cannot be read (e.g. it was cut short)."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        cause = " ".join(str(error).split())[:160]
+        raise OutputError(f"cannot read {path} ({cause}); {advice}") from None
+
+
+_DAMAGED_RUN = (
+    "if the file is damaged, run the sweep again with --resume: it moves such files to "
+    f"{DAMAGED}/ and runs their runs again"
+)
+
+
 def _read_all(directory: Path, indices: Iterable[int]) -> pd.DataFrame:
-    frames = [pd.read_parquet(directory / _run_name(index)) for index in sorted(indices)]
+    frames = [_read(directory / _run_name(index), _DAMAGED_RUN) for index in sorted(indices)]
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
@@ -524,4 +579,6 @@ def load_daily(root: Path | str) -> pd.DataFrame:
 
 def load_points(root: Path | str) -> pd.DataFrame:
     """The design table of a sweep directory (index ``point``)."""
-    return pd.read_parquet(Path(root) / POINTS)
+    return _read(
+        Path(root) / POINTS, "run the sweep again with --resume: it writes the design again"
+    )

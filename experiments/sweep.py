@@ -233,6 +233,9 @@ class Sweep:
             inputs=experiment.inputs if inputs is None else inputs,
         )
         self.remaining = self._unfinished(self.finished)
+        self.damaged = self.store.damaged
+        """Finished runs whose files were found damaged on opening and moved to ``damaged/``:
+        they are among the remaining runs."""
 
     def close(self) -> None:
         """Release the sweep's directory for another sweep without running (``execute``

@@ -1014,6 +1014,13 @@ def sweep(
                 raise CliError(str(error)) from None
         run = Sweep(spec, out, resume=resume, command=_command())
         log = _stderr()
+        if run.damaged:
+            shown = ", ".join(str(index) for index in run.damaged[:5])
+            more = f" and {len(run.damaged) - 5} more" if len(run.damaged) > 5 else ""
+            log.print(
+                f"note: the files of {plural(len(run.damaged), 'finished run')} ({shown}{more}) "
+                f"were damaged (cut short or empty): moved to {out}/damaged/, to run again"
+            )
         _note_compiling()
         to_do = (
             f"running {len(run.remaining)} {executor.description}"

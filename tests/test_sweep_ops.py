@@ -7,15 +7,17 @@ In-process and small (the TINY experiment of test_sweep.py: 4 runs of 15 days on
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 import textwrap
 
+import pandas as pd
 import pytest
 from test_sweep import TINY, _experiment
 
 from experiments.executors import SerialExecutor
-from experiments.store import LOCK, load_manifest, load_results
+from experiments.store import LOCK, load_daily, load_manifest, load_results
 from experiments.sweep import Sweep
 from sim.errors import ScenarioError
 
@@ -207,3 +209,56 @@ def test_a_disk_that_fills_mid_sweep_says_what_is_stored_and_to_resume(tmp_path,
     monkeypatch.setattr(store, "write_parquet", write_parquet)  # space freed
     report = Sweep(_experiment(), out, resume=True).execute(SerialExecutor())
     assert report.complete and report.finished_before == 1 and report.finished_now == 3
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """The TINY sweep, finished (4 runs, each with a daily file)."""
+    out = tmp_path_factory.mktemp("finished")
+    assert Sweep(_experiment(), out).execute(SerialExecutor()).complete
+    return out
+
+
+def test_resume_sets_damaged_run_files_aside_and_runs_them_again(finished, tmp_path):
+    """A file cut short or left empty (a crash of the machine before its data reached the disk,
+    a bad disk) is named by readers, and --resume moves it aside and runs its run again."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    from sim.output import OutputError
+
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    (copy / "results.parquet").unlink()
+    cut = copy / "runs" / "run-0000002.parquet"
+    cut.write_bytes(cut.read_bytes()[:100])
+    (copy / "daily" / "run-0000001.parquet").write_bytes(b"")
+    with pytest.raises(OutputError, match=r"run-0000002.parquet \(.*magic.*\); .*--resume"):
+        load_results(copy)  # longgame analyze
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "1", "--resume"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "the files of 2 finished runs (1, 2) were damaged" in said
+    assert "2 finished before; running 2" in said
+    assert (copy / "damaged" / "runs" / "run-0000002.parquet").read_bytes()[:100] == (
+        cut.read_bytes()[:100]
+    )
+    assert (copy / "damaged" / "daily" / "run-0000001.parquet").read_bytes() == b""
+    pd.testing.assert_frame_equal(load_results(copy), load_results(finished))
+    pd.testing.assert_frame_equal(load_daily(copy), load_daily(finished))
+
+
+def test_a_damaged_design_file_is_named_and_resume_writes_it_again(finished, tmp_path):
+    from experiments.store import load_points
+    from sim.output import OutputError
+
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    (copy / "points.parquet").write_bytes(b"PAR1")
+    with pytest.raises(OutputError, match=r"points.parquet \(.*\); run the sweep again with"):
+        load_points(copy)
+    assert not Sweep(_experiment(), copy, resume=True).remaining
+    pd.testing.assert_frame_equal(load_points(copy), load_points(finished))
