@@ -262,3 +262,32 @@ def test_a_damaged_design_file_is_named_and_resume_writes_it_again(finished, tmp
         load_points(copy)
     assert not Sweep(_experiment(), copy, resume=True).remaining
     pd.testing.assert_frame_equal(load_points(copy), load_points(finished))
+
+
+def test_a_manifest_slow_to_write_is_rewritten_less_often(tmp_path, monkeypatch):
+    """A million runs make a 120 MB manifest, seconds to write: rewritten every two seconds it
+    was rewritten after every run, and the sweep ran at a fraction of its speed."""
+    from experiments import store
+
+    sweep = Sweep(_experiment(), tmp_path)
+    clock = [100.0]
+    writes = []
+
+    def slow_write(path, write):  # each manifest takes 1 s to write
+        writes.append(clock[0])
+        clock[0] += 1.0
+        return atomic_write(path, write)
+
+    atomic_write = store.atomic_write
+    monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(store, "atomic_write", slow_write)
+    sweep.store.write_manifest(force=True)
+    for now in (103.0, 110.0, 119.0):  # over two seconds since, but under 20 x 1 s
+        clock[0] = now
+        sweep.store.write_manifest()
+    assert writes == [100.0]
+    clock[0] = 120.5
+    sweep.store.write_manifest()
+    assert writes == [100.0, 120.5]
+    sweep.store.write_manifest(force=True)  # when the sweep stops, whatever the time
+    assert writes == [100.0, 120.5, 121.5]
