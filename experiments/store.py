@@ -429,7 +429,17 @@ class Store:
         self._record_sha256(POINTS)
         return done
 
-    def _set_aside_damaged(self) -> list[str]:
+    def code_changes(self) -> tuple[list[str], str]:
+        """The code of the earlier starts of this sweep that is not this start's, once each, and
+        this start's code, each as "longgame 0.1.0 (source d6fb8ab0f14e)": runs stored by other
+        code differ from this start's if the model changed in between."""
+        if self._info is None:
+            return [], ""
+        starts = [self._info, *self._info.get("resumed", [])]
+        code = [f"longgame {s.get('version')} (source {s.get('source_digest')})" for s in starts]
+        return [text for text in dict.fromkeys(code[:-1]) if text != code[-1]], code[-1]
+
+    def _set_aside_damaged(self) -> list[int]:
         """Move the files of finished runs that are not whole (:func:`_whole`: cut short or
         emptied by a crash of the machine, or damaged on disk) to ``damaged/`` (``runs/`` and
         ``daily/`` there), so that those runs count as unfinished and run again; their indices."""

@@ -1014,6 +1014,13 @@ def sweep(
                 raise CliError(str(error)) from None
         run = Sweep(spec, out, resume=resume, command=_command())
         log = _stderr()
+        other, now = run.store.code_changes()
+        if run.finished and other:
+            log.print(
+                f"note: runs stored in {out} before were made by {' and '.join(other)}, the runs "
+                f"made now by {now}: if the model changed in between, they differ (the "
+                "manifest's 'resumed' records each start's code)"
+            )
         if run.damaged:
             shown = ", ".join(str(index) for index in run.damaged[:5])
             more = f" and {len(run.damaged) - 5} more" if len(run.damaged) > 5 else ""

@@ -291,3 +291,36 @@ def test_a_manifest_slow_to_write_is_rewritten_less_often(tmp_path, monkeypatch)
     assert writes == [100.0, 120.5]
     sweep.store.write_manifest(force=True)  # when the sweep stops, whatever the time
     assert writes == [100.0, 120.5, 121.5]
+
+
+def test_resuming_with_other_code_says_so(finished, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    (copy / "runs" / "run-0000003.parquet").unlink()
+    info = json.loads((copy / "manifest.json").read_text())
+    info.update(version="0.0.9", source_digest="0123456789ab")  # started by older code
+    (copy / "manifest.json").write_text(json.dumps(info))
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "1", "--resume"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "runs stored in" in said
+    assert "before were made by longgame 0.0.9 (source 0123456789ab), the runs made now by" in said
+    (copy / "runs" / "run-0000003.parquet").unlink()  # the same code again: still said
+    result = CliRunner().invoke(app, args)
+    assert "longgame 0.0.9 (source 0123456789ab)" in " ".join(result.output.split())
+    fresh = tmp_path / "fresh"  # a sweep resumed by the code that started it says nothing
+    shutil.copytree(finished, fresh)
+    (fresh / "runs" / "run-0000003.parquet").unlink()
+    args[args.index(str(copy))] = str(fresh)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and "other code" not in result.output
+    assert "made by" not in result.output
