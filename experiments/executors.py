@@ -23,7 +23,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
+import time
 import traceback
 import uuid
 from collections import deque
@@ -40,7 +42,7 @@ from itertools import islice
 from typing import Any, Protocol, TypeVar
 
 from sim.interrupts import ignore_interrupts, interrupts_held, start_pool_worker, stop_pool
-from sim.text import did_you_mean
+from sim.text import did_you_mean, plural
 
 __all__ = [
     "DaskExecutor",
@@ -170,9 +172,16 @@ class DaskExecutor:
     address, not a server there that is not a scheduler (a dashboard's HTTP port never answers
     the handshake, other servers' replies can crash it)."""
 
-    def __init__(self, scheduler: str | None = None, workers: int = 2) -> None:
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int = 2,
+        note: Callable[[str], None] | None = None,
+    ) -> None:
         self.scheduler = scheduler
         self.connected: Any = None
+        self.note = note or _note
+        """Says what the user should know while the sweep runs (default: a line on stderr)."""
         self.workers = max(1, int(workers))
         self.local_processes = 0 if scheduler else self.workers
         self.description = (
@@ -237,6 +246,13 @@ class DaskExecutor:
 
         client, cluster = self._client()
         address = self.scheduler or getattr(cluster, "scheduler_address", "?")
+        stop = threading.Event()
+        threading.Thread(
+            target=watch_workers,
+            args=(client, address, stop, self.note),
+            name="dask-workers",
+            daemon=True,
+        ).start()
         token = uuid.uuid4().hex[:8]
         source = iter(tasks)
         by_key: dict[str, Any] = {}
@@ -270,9 +286,53 @@ class DaskExecutor:
         except (OSError, TimeoutError) as error:  # the scheduler is gone (Dask's own timeout)
             raise _lost(address, error) from None
         finally:
+            stop.set()
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr, flush=True)
+
+
+WORKERLESS_SECONDS = 60.0
+"""How long a Dask cluster may have no worker before the sweep says that it waits for one."""
+
+
+def watch_workers(
+    client: Any,
+    address: str,
+    stop: threading.Event,
+    note: Callable[[str], None],
+    every: float = 5.0,
+    patience: float = WORKERLESS_SECONDS,
+) -> None:
+    """Until ``stop`` is set, check every ``every`` seconds that the cluster has workers, and
+    ``note`` when it has had none for ``patience`` seconds (Dask then holds the runs until a
+    worker joins, however long: a sweep left overnight would wait without a word), and when
+    workers are back."""
+    since: float | None = None
+    said = False
+    while not stop.wait(every):
+        try:
+            workers = len(client.nthreads())
+        except Exception:  # the scheduler is gone: the sweep itself says so
+            return
+        now = time.monotonic()
+        if workers:
+            if said:
+                note(f"the Dask cluster at {address} has {plural(workers, 'worker')} again")
+            since, said = None, False
+        elif since is None:
+            since = now
+        elif not said and now - since >= patience:
+            note(
+                f"the Dask cluster at {address} has had no workers for {now - since:.0f} s; the "
+                f"sweep waits for one (start workers: dask worker {address} --nthreads 1), or "
+                "stop it with Ctrl-C: its finished runs are kept for --resume"
+            )
+            said = True
 
 
 def _lost(address: str, error: BaseException) -> ExecutorError:

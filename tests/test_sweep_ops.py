@@ -324,3 +324,41 @@ def test_resuming_with_other_code_says_so(finished, tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and "other code" not in result.output
     assert "made by" not in result.output
+
+
+def test_a_cluster_left_without_workers_is_noted_and_so_is_their_return():
+    """Dask holds the runs until a worker joins, however long: the sweep says it waits."""
+    import threading
+    import time
+
+    from experiments.executors import watch_workers
+
+    class Client:
+        workers: dict = {}
+
+        def nthreads(self):
+            return self.workers
+
+    client, notes, stop = Client(), [], threading.Event()
+    watcher = threading.Thread(
+        target=watch_workers,
+        args=(client, "tcp://10.0.0.5:8786", stop, notes.append),
+        kwargs={"every": 0.01, "patience": 0.1},
+    )
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not notes and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(notes) == 1
+        assert notes[0].startswith("the Dask cluster at tcp://10.0.0.5:8786 has had no workers")
+        assert "dask worker tcp://10.0.0.5:8786" in notes[0] and "--resume" in notes[0]
+        time.sleep(0.2)
+        assert len(notes) == 1  # said once
+        client.workers = {"tcp://10.0.0.6:1": 1, "tcp://10.0.0.7:1": 1}
+        while len(notes) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert notes[1] == "the Dask cluster at tcp://10.0.0.5:8786 has 2 workers again"
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
