@@ -48,6 +48,7 @@ from sim.output import (
 
 __all__ = [
     "MANIFEST",
+    "DamagedManifest",
     "POINTS",
     "RESULTS",
     "RunInfo",
@@ -74,6 +75,11 @@ _RUN_FILE = re.compile(r"^run-(\d+)\.parquet$")
 _ORIGIN = ("created_utc", "command", "version", "source_digest", "inputs")
 """Manifest keys of the sweep's first start; a resumption records its own in ``resumed`` (its
 input files too: a file whose comments changed is accepted, and both versions stay on record)."""
+
+
+class DamagedManifest(OutputError):
+    """A sweep's manifest that is not JSON any more (cut short, zeroed or garbled by a crash of
+    the machine or a bad disk); ``--resume`` rebuilds it from the run files."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,7 @@ class Store:
         self._manifest_seconds = 0.0  # how long the manifest took to write last time
         self._lock: int | None = None  # the descriptor of LOCK while this store holds it
         self.damaged: list[int] = []  # finished runs whose files were set aside on opening
+        self.rebuilt = False  # whether opening rebuilt a damaged manifest from the run files
 
     # -- the lock -------------------------------------------------------------------------------
 
@@ -254,9 +261,65 @@ class Store:
         if experiment.seeds_across_points:
             return experiment.seeds_across_points
         if resume and (self.root / MANIFEST).is_file():
-            stored = load_manifest(self.root, advice="choose another output directory (--out)")
+            try:
+                stored = load_manifest(self.root, advice="choose another output directory (--out)")
+            except DamagedManifest:
+                return self._seeding_from_runs(experiment)
             return stored.get("seeds_across_points", "independent")
         return "common"
+
+    def _seeding_from_runs(self, experiment: Experiment) -> str:
+        """How the stored runs were seeded, from the first whole run file of a point after the
+        first (where the two seedings differ); ``common`` if there is none."""
+        from experiments.sweep import run_seed
+
+        for index in sorted(self.finished()):
+            path = self.runs_dir / _run_name(index)
+            if index < experiment.seeds or not _whole(path):
+                continue
+            try:
+                row = pd.read_parquet(path, columns=["replicate", "seed"]).iloc[0]
+            except (OSError, ValueError, KeyError, IndexError):
+                continue
+            common = int(row["seed"]) == run_seed(experiment.seed, int(row["replicate"]))
+            return "common" if common else "independent"
+        return "common"
+
+    def _from_runs(self, experiment: Experiment) -> dict[str, Any]:
+        """A manifest's origin rebuilt from what the run files say made them (their ``longgame``
+        metadata: experiment, fingerprint, version, source digest), for a damaged manifest;
+        {} if no run file can be read. A ScenarioError if they were made by another experiment:
+        --resume would mix two sweeps."""
+        import pyarrow.parquet as pq
+
+        made: dict[str, Any] = {}
+        for index in sorted(self.finished()):
+            path = self.runs_dir / _run_name(index)
+            try:
+                made = json.loads(pq.read_schema(path).metadata[b"longgame"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a damaged run file: set aside when the store opens
+            break
+        if not made:
+            return {}
+        if not _same_experiment({"fingerprint": made.get("fingerprint")}, experiment):
+            raise ScenarioError(
+                f"{self.root / MANIFEST} is damaged, and the runs in {self.runs_dir} were made by "
+                f"another experiment ({made.get('experiment')!r}, fingerprint "
+                f"{made.get('fingerprint')}; this one's is {experiment.fingerprint()}); --resume "
+                "needs the same experiment, or choose another output directory (--out)"
+            )
+        return {
+            "experiment_name": made.get("experiment"),
+            "fingerprint": made.get("fingerprint"),
+            "finished_runs": len(self.finished()),
+            "created_utc": None,  # lost with the manifest, as are the command and inputs
+            "command": None,
+            "version": made.get("version"),
+            "source_digest": made.get("source_digest"),
+            "inputs": None,
+            "rebuilt": True,
+        }
 
     def open(
         self,
@@ -307,7 +370,12 @@ class Store:
         existing = self.root / MANIFEST
         old: dict[str, Any] = {}
         if existing.is_file():
-            old = load_manifest(self.root, advice="choose another output directory (--out)")
+            try:
+                old = load_manifest(self.root, advice="choose another output directory (--out)")
+            except DamagedManifest:
+                if not resume:
+                    raise
+                old = self._from_runs(experiment)
             if not old.get("finished_runs") and not _indices(self.runs_dir):
                 old = {}  # nothing finished (e.g. the scheduler was unreachable): start afresh
             elif not resume:
@@ -329,7 +397,9 @@ class Store:
                     + "; --resume needs the same experiment (its files, and the presets they "
                     "name, as they were), or choose another output directory (--out)"
                 )
-            if old and (changed := _changed_data(old.get("inputs", []), read)):
+            if old.get("inputs") is not None and (
+                changed := _changed_data(old.get("inputs", []), read)
+            ):
                 raise ScenarioError(
                     f"{self.root} holds a sweep made from other data: {changed[0]}"
                     + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else "")
@@ -366,6 +436,14 @@ class Store:
                 for leftover in directory.glob(".*.tmp"):  # atomic_write's temporary files
                     leftover.unlink(missing_ok=True)
         self.damaged = self._set_aside_damaged()
+        self.rebuilt = bool(old.get("rebuilt"))
+        if self.rebuilt:  # the damaged manifest is kept for whoever wants to look at it
+            target = self.root / DAMAGED / MANIFEST
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.root / MANIFEST, target)
+            except OSError as error:
+                raise cannot_write(target, error) from error
         self._info = manifest(
             pd.DataFrame(),
             scenario=experiment,
@@ -401,6 +479,8 @@ class Store:
                 },
             ]
             self._info.update({key: old[key] for key in _ORIGIN if key in old})
+            if self.rebuilt:
+                self._info["rebuilt_utc"] = self._info["resumed"][-1]["utc"]
         self._info["strategies"] = [strategy.name for strategy in experiment.strategies]
         self._made_by = {
             key: self._info["resumed"][-1][key] if old else self._info[key]
@@ -561,7 +641,12 @@ def load_manifest(
         raise OutputError(f"{root} is not a sweep directory (no {MANIFEST}); {advice}") from None
     except NotADirectoryError:
         raise OutputError(f"{root} is a file, not a sweep directory; {advice}") from None
-    except (OSError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:  # cut short, zeroed, garbled
+        raise DamagedManifest(
+            f"{path} is damaged ({exc}); run the sweep again with --resume: it sets the file "
+            "aside and rebuilds the manifest from the finished runs"
+        ) from None
+    except OSError as exc:
         raise OutputError(f"cannot read {path}: {exc}") from None
     if not isinstance(info, dict) or info.get("kind") != "sweep":
         made_by = info.get("command") if isinstance(info, dict) else None

@@ -1001,6 +1001,7 @@ def sweep(
             raise CliError("--scheduler uses the cluster's workers; drop --dask and --workers")
         from experiments.executors import DaskExecutor, ExecutorError, make_executor
         from experiments.spec import load_experiment
+        from experiments.store import MANIFEST
         from experiments.sweep import Sweep
         from sim.output import OutputError
 
@@ -1014,6 +1015,13 @@ def sweep(
                 raise CliError(str(error)) from None
         run = Sweep(spec, out, resume=resume, command=_command())
         log = _stderr()
+        if run.store.rebuilt:
+            log.print(
+                f"note: {out}/{MANIFEST} was damaged: moved to {out}/damaged/ and rebuilt from "
+                f"the {plural(len(run.finished), 'finished run')} (their files say which "
+                "experiment and code made them; the first start's command line and input files "
+                "are not known any more, so edge lists cannot be checked against them)"
+            )
         other, now = run.store.code_changes()
         if run.finished and other:
             log.print(

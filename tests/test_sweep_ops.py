@@ -362,3 +362,54 @@ def test_a_cluster_left_without_workers_is_noted_and_so_is_their_return():
     finally:
         stop.set()
         watcher.join(timeout=5)
+
+
+def test_resume_rebuilds_a_damaged_manifest_from_the_run_files(finished, tmp_path):
+    from typer.testing import CliRunner
+
+    from experiments.store import DamagedManifest
+    from sim.cli import app
+
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    (copy / "runs" / "run-0000003.parquet").unlink()
+    (copy / "results.parquet").unlink()
+    garbled = bytes(range(256)) * 4  # not UTF-8: it was a traceback
+    (copy / "manifest.json").write_bytes(garbled)
+    for damage in (garbled, b"\0" * 1000, b'{"kind": "sweep", "runs": [{"ru'):
+        (copy / "manifest.json").write_bytes(damage)
+        with pytest.raises(DamagedManifest, match="is damaged .*--resume: it sets the file aside"):
+            load_manifest(copy)  # longgame analyze
+        with pytest.raises(DamagedManifest):
+            Sweep(_experiment(), copy)  # without --resume
+    with pytest.raises(ScenarioError, match="made by another experiment \\('tiny', fingerprint"):
+        Sweep(_experiment(TINY.replace("seed = 3", "seed = 4")), copy, resume=True)
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "1", "--resume"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "manifest.json was damaged: moved to" in said
+    assert "rebuilt from the 3 finished runs" in said
+    assert (copy / "damaged" / "manifest.json").read_bytes() == b'{"kind": "sweep", "runs": [{"ru'
+    pd.testing.assert_frame_equal(load_results(copy), load_results(finished))
+    info, before = load_manifest(copy), load_manifest(finished)
+    assert [run["status"] for run in info["runs"]] == ["done"] * 4
+    for key in ("fingerprint", "version", "seeds_across_points", "experiment"):
+        assert info[key] == before[key], key
+    assert info["created_utc"] is None and info["command"] is None and info["rebuilt_utc"]
+
+
+def test_the_seeding_of_runs_is_read_from_them_when_the_manifest_is_lost(finished, tmp_path):
+    from experiments.store import Store
+    from experiments.sweep import run_seed
+
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    assert Store(copy)._seeding_from_runs(_experiment()) == "common"
+    path = copy / "runs" / "run-0000001.parquet"
+    run = pd.read_parquet(path)
+    run["seed"] = run_seed(3, 1)  # run 1's seed in a sweep seeded independently
+    run.to_parquet(path)
+    assert Store(copy)._seeding_from_runs(_experiment()) == "independent"
