@@ -9,8 +9,10 @@ run's index, the results do not depend on the executor, the number of workers or
 
 - :class:`SerialExecutor`: one run after another, in this process (tests, debugging).
 - :class:`PoolExecutor`: a local pool of spawned processes (the default, one per core). If a
-  worker process dies, the pool is restarted and the runs it held are submitted again; if the
-  main process dies (even by SIGKILL), its workers exit within a second or two.
+  worker process dies, the pool is restarted and the runs it held are submitted again (a run
+  that was in flight at two deaths goes again alone, and a run whose worker died twice while it
+  ran alone is recorded as failed); if the main process dies (even by SIGKILL), its workers
+  exit within a second or two.
 - :class:`DaskExecutor`: Dask distributed, either an existing cluster (``scheduler`` address:
   from a laptop to a cluster) or a local cluster of ``workers`` processes. Dask reruns the tasks
   of a worker that dies elsewhere; tasks are idempotent (a run writes the same file twice). A
@@ -56,7 +58,10 @@ __all__ = [
 
 T = TypeVar("T")
 Outcome = tuple[Any, Any, str | None]
-MAX_POOL_RESTARTS = 5
+MAX_POOL_RESTARTS = 10
+"""Deaths of a pool's workers in a row, with no run finishing in between, that stop a sweep."""
+DEATHS_ALONE = 2
+"""Deaths of its worker while it ran alone after which a run is recorded as failed."""
 
 
 class ExecutorError(Exception):
@@ -118,9 +123,12 @@ class PoolExecutor:
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         source = iter(tasks)
-        retry: deque[Any] = deque()
+        retry: deque[Any] = deque()  # runs of a pool that died, to go again
+        alone: deque[Any] = deque()  # runs in flight at two deaths: each goes again by itself
+        suspected: dict[int, int] = {}  # id(task) -> deaths of the pool while it was in flight
+        killed: dict[int, int] = {}  # id(task) -> deaths of the pool while it ran alone
         window = 2 * self.workers
-        restarts = 0
+        in_a_row = 0  # deaths of the pool with no run finished or failed in between
         context = multiprocessing.get_context("spawn")
         while True:
             pool = ProcessPoolExecutor(
@@ -130,33 +138,64 @@ class PoolExecutor:
                 initargs=(os.getpid(),),
             )
             inflight: dict[Future, Any] = {}
+            solo: Any = None  # the run now running alone, if one is
             try:
                 while True:
-                    while len(inflight) < window:
+                    if solo is None and alone and not inflight:
+                        solo = alone.popleft()
+                        with interrupts_held():  # a submit may start a worker process
+                            inflight[pool.submit(fn, solo)] = solo
+                    while solo is None and not alone and len(inflight) < window:
                         task = retry.popleft() if retry else next(source, None)
                         if task is None:
                             break
-                        with interrupts_held():  # a submit may start a worker process
+                        with interrupts_held():
                             inflight[pool.submit(fn, task)] = task
                     if not inflight:
                         return
                     done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                     for future in done:
-                        task = inflight.pop(future)
+                        task = inflight[future]
                         try:
                             result = future.result()
                         except BrokenProcessPool:
-                            retry.append(task)
-                            raise
+                            raise  # the task stays in flight: among the dead pool's runs
                         except Exception as error:
-                            yield task, None, _error_text(error)
+                            outcome = (task, None, _error_text(error))
                         else:
-                            yield task, result, None
-            except BrokenProcessPool:
-                restarts += 1
-                if restarts > MAX_POOL_RESTARTS:
-                    raise
-                retry.extend(inflight.values())  # the dead pool's runs go again
+                            outcome = (task, result, None)
+                        del inflight[future]
+                        solo = None if task is solo else solo
+                        in_a_row = 0
+                        yield outcome
+            except BrokenProcessPool as broken:
+                in_a_row += 1
+                if in_a_row > MAX_POOL_RESTARTS:
+                    raise ExecutorError(
+                        f"the pool's worker processes died {in_a_row} times in a row, no run "
+                        "finishing in between (killed by the system for lack of memory, or "
+                        "unable to start)"
+                    ) from broken
+                if solo is not None:  # it alone was running: it took its worker down
+                    killed[id(solo)] = killed.get(id(solo), 0) + 1
+                    if killed[id(solo)] < DEATHS_ALONE:
+                        alone.appendleft(solo)
+                    else:
+                        in_a_row = 0
+                        yield (
+                            solo,
+                            None,
+                            (
+                                f"WorkerDied: the worker process running it alone died "
+                                f"{plural(DEATHS_ALONE, 'time')} (killed by the system, e.g. for "
+                                "lack of memory, or crashed)"
+                            ),
+                        )
+                for task in inflight.values():
+                    if task is solo:
+                        continue
+                    suspected[id(task)] = suspected.get(id(task), 0) + 1
+                    (alone if suspected[id(task)] >= 2 else retry).append(task)
             finally:
                 stop_pool(pool)
 

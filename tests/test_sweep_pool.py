@@ -40,6 +40,51 @@ def test_pool_restarts_when_a_worker_process_dies(tmp_path):
     assert sorted(result for _, result, _ in outcomes) == [i * 10 for i in range(8)]
 
 
+def _dies_often(task: _Task) -> int:
+    """Kills its worker process the first time it sees each of tasks 1 to 6, and every time it
+    runs task 7 (as the OOM killer would, for a run too large to fit)."""
+    first = Path(f"{task.marker}-{task.index}")
+    if task.index == 7 or (task.index in range(1, 7) and not first.exists()):
+        first.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return task.index * 10
+
+
+def test_deaths_spread_over_a_sweep_do_not_stop_it_and_a_run_that_kills_its_worker_fails(
+    tmp_path,
+):
+    """Six deaths over one sweep stopped it with a BrokenProcessPool traceback (after five
+    restarts in all), though every run went well again; a run that kills its worker every time
+    is now recorded as failed, the others finish."""
+    from experiments.executors import DEATHS_ALONE, PoolExecutor
+
+    marker = str(tmp_path / "died")
+    outcomes = list(PoolExecutor(2).run(_dies_often, [_Task(i, marker) for i in range(9)]))
+    results = {task.index: (result, error) for task, result, error in outcomes}
+    assert sorted(results) == list(range(9))  # each once
+    assert all(results[i] == (i * 10, None) for i in range(9) if i != 7)
+    assert results[7][0] is None
+    assert results[7][1].startswith(
+        f"WorkerDied: the worker process running it alone died {DEATHS_ALONE} times"
+    )
+
+
+def _always_dies(task: _Task) -> int:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+
+
+def test_workers_that_die_on_every_run_stop_the_sweep_instead_of_failing_each_run(monkeypatch):
+    from experiments import executors
+
+    monkeypatch.setattr(executors, "MAX_POOL_RESTARTS", 3)
+    pool, tasks, outcomes = executors.PoolExecutor(2), [_Task(i, "") for i in range(50)], []
+    with pytest.raises(executors.ExecutorError, match="died 4 times in a row, no run finishing"):
+        for outcome in pool.run(_always_dies, tasks):
+            outcomes.append(outcome)
+    assert len(outcomes) <= 1  # at most the first run alone, failed
+
+
 def _busy(marker: str) -> None:
     """Writes its worker's process id to ``marker``, then works for a minute."""
     Path(marker + ".tmp").write_text(str(os.getpid()))
