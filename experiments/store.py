@@ -224,7 +224,7 @@ class Store:
         except OSError:
             holder = os.pread(descriptor, 400, 0).decode("utf-8", "replace").strip()
             os.close(descriptor)
-            if holder.startswith(_holder().split(",")[0] + ","):
+            if holder.startswith(f"{_holder()},"):
                 raise ScenarioError(
                     f"{self.root} is in use by another Sweep of this process ({holder}); "
                     "call its execute() or close() first"
