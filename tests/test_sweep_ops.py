@@ -49,6 +49,19 @@ def _held_elsewhere(directory):
         holder.wait(timeout=10)
 
 
+def _sweep_command(tmp_path, out, *options):
+    """``longgame sweep`` of the TINY experiment (written to ``tmp_path``) into ``out``: the
+    result and what it said, on one line."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(textwrap.dedent(TINY))
+    result = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(out), *options])
+    return result, " ".join(result.output.split())
+
+
 def test_a_second_sweep_in_a_directory_in_use_is_refused_naming_the_first(tmp_path):
     first = Sweep(_experiment(), tmp_path / "own")
     first.execute(SerialExecutor())
@@ -163,17 +176,9 @@ def test_a_scheduler_lost_mid_sweep_stops_it_with_no_run_recorded_as_failed(
 
 
 def test_the_command_says_what_is_stored_when_the_scheduler_is_lost(lost_scheduler, tmp_path):
-    from typer.testing import CliRunner
-
-    from sim.cli import app
-
-    experiment = tmp_path / "tiny.toml"
-    experiment.write_text(textwrap.dedent(TINY))
     out = tmp_path / "out"
-    args = ["sweep", str(experiment), "--out", str(out), "--scheduler", "tcp://10.0.0.5:8786"]
-    result = CliRunner().invoke(app, args)
+    result, said = _sweep_command(tmp_path, out, "--scheduler", "tcp://10.0.0.5:8786")
     assert result.exit_code == 2, result.output
-    said = " ".join(result.output.split())
     assert "error: lost the Dask scheduler at tcp://10.0.0.5:8786" in said
     assert f"2 of 4 runs are stored in {out}; run again with --resume" in said
     assert "Traceback" not in result.output
@@ -182,10 +187,7 @@ def test_the_command_says_what_is_stored_when_the_scheduler_is_lost(lost_schedul
 def test_a_disk_that_fills_mid_sweep_says_what_is_stored_and_to_resume(tmp_path, monkeypatch):
     import errno
 
-    from typer.testing import CliRunner
-
     from experiments import store
-    from sim.cli import app
 
     written = []
 
@@ -197,13 +199,9 @@ def test_a_disk_that_fills_mid_sweep_says_what_is_stored_and_to_resume(tmp_path,
 
     write_parquet = store.write_parquet
     monkeypatch.setattr(store, "write_parquet", fills_up)
-    experiment = tmp_path / "tiny.toml"
-    experiment.write_text(textwrap.dedent(TINY))
     out = tmp_path / "out"
-    args = ["sweep", str(experiment), "--out", str(out), "--workers", "1"]
-    result = CliRunner().invoke(app, args)
+    result, said = _sweep_command(tmp_path, out, "--workers", "1")
     assert result.exit_code == 2, result.output
-    said = " ".join(result.output.split())
     assert "the disk is full; 1 of 4 runs are stored in" in said
     assert "run again with --resume to finish the sweep" in said
     monkeypatch.setattr(store, "write_parquet", write_parquet)  # space freed
@@ -222,9 +220,6 @@ def finished(tmp_path_factory):
 def test_resume_sets_damaged_run_files_aside_and_runs_them_again(finished, tmp_path):
     """A file cut short or left empty (a crash of the machine before its data reached the disk,
     a bad disk) is named by readers, and --resume moves it aside and runs its run again."""
-    from typer.testing import CliRunner
-
-    from sim.cli import app
     from sim.output import OutputError
 
     copy = tmp_path / "copy"
@@ -235,12 +230,8 @@ def test_resume_sets_damaged_run_files_aside_and_runs_them_again(finished, tmp_p
     (copy / "daily" / "run-0000001.parquet").write_bytes(b"")
     with pytest.raises(OutputError, match=r"run-0000002.parquet \(.*magic.*\); .*--resume"):
         load_results(copy)  # longgame analyze
-    experiment = tmp_path / "tiny.toml"
-    experiment.write_text(textwrap.dedent(TINY))
-    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "1", "--resume"]
-    result = CliRunner().invoke(app, args)
+    result, said = _sweep_command(tmp_path, copy, "--workers", "1", "--resume")
     assert result.exit_code == 0, result.output
-    said = " ".join(result.output.split())
     assert "the files of 2 finished runs (1, 2) were damaged" in said
     assert "2 finished before; running 2" in said
     assert (copy / "damaged" / "runs" / "run-0000002.parquet").read_bytes()[:100] == (
@@ -296,32 +287,23 @@ def test_a_manifest_slow_to_write_is_rewritten_less_often(tmp_path, monkeypatch)
 def test_resuming_with_other_code_says_so(finished, tmp_path):
     import json
 
-    from typer.testing import CliRunner
-
-    from sim.cli import app
-
     copy = tmp_path / "copy"
     shutil.copytree(finished, copy)
     (copy / "runs" / "run-0000003.parquet").unlink()
     info = json.loads((copy / "manifest.json").read_text())
     info.update(version="0.0.9", source_digest="0123456789ab")  # started by older code
     (copy / "manifest.json").write_text(json.dumps(info))
-    experiment = tmp_path / "tiny.toml"
-    experiment.write_text(textwrap.dedent(TINY))
-    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "1", "--resume"]
-    result = CliRunner().invoke(app, args)
+    result, said = _sweep_command(tmp_path, copy, "--workers", "1", "--resume")
     assert result.exit_code == 0, result.output
-    said = " ".join(result.output.split())
     assert "runs stored in" in said
     assert "before were made by longgame 0.0.9 (source 0123456789ab), the runs made now by" in said
     (copy / "runs" / "run-0000003.parquet").unlink()  # the same code again: still said
-    result = CliRunner().invoke(app, args)
-    assert "longgame 0.0.9 (source 0123456789ab)" in " ".join(result.output.split())
+    result, said = _sweep_command(tmp_path, copy, "--workers", "1", "--resume")
+    assert "longgame 0.0.9 (source 0123456789ab)" in said
     fresh = tmp_path / "fresh"  # a sweep resumed by the code that started it says nothing
     shutil.copytree(finished, fresh)
     (fresh / "runs" / "run-0000003.parquet").unlink()
-    args[args.index(str(copy))] = str(fresh)
-    result = CliRunner().invoke(app, args)
+    result, _ = _sweep_command(tmp_path, fresh, "--workers", "1", "--resume")
     assert result.exit_code == 0 and "other code" not in result.output
     assert "made by" not in result.output
 
@@ -365,10 +347,7 @@ def test_a_cluster_left_without_workers_is_noted_and_so_is_their_return():
 
 
 def test_resume_rebuilds_a_damaged_manifest_from_the_run_files(finished, tmp_path):
-    from typer.testing import CliRunner
-
     from experiments.store import DamagedManifest
-    from sim.cli import app
 
     copy = tmp_path / "copy"
     shutil.copytree(finished, copy)
@@ -384,12 +363,8 @@ def test_resume_rebuilds_a_damaged_manifest_from_the_run_files(finished, tmp_pat
             Sweep(_experiment(), copy)  # without --resume
     with pytest.raises(ScenarioError, match="made by another experiment \\('tiny', fingerprint"):
         Sweep(_experiment(TINY.replace("seed = 3", "seed = 4")), copy, resume=True)
-    experiment = tmp_path / "tiny.toml"
-    experiment.write_text(textwrap.dedent(TINY))
-    args = ["sweep", str(experiment), "--out", str(copy), "--workers", "1", "--resume"]
-    result = CliRunner().invoke(app, args)
+    result, said = _sweep_command(tmp_path, copy, "--workers", "1", "--resume")
     assert result.exit_code == 0, result.output
-    said = " ".join(result.output.split())
     assert "manifest.json was damaged: moved to" in said
     assert "rebuilt from the 3 finished runs" in said
     assert (copy / "damaged" / "manifest.json").read_bytes() == b'{"kind": "sweep", "runs": [{"ru'
