@@ -237,16 +237,19 @@ def _result_state(out: Path) -> Callable[[], str]:
 
 @contextlib.contextmanager
 def _interruptible(describe: Callable[[], str]) -> Iterator[None]:
-    """On Ctrl-C or SIGTERM say what was kept (``describe()``) and exit 130 or 143."""
+    """On Ctrl-C, SIGTERM or SIGHUP say what was kept (``describe()``) and exit 128 + the
+    signal's number (130, 143, 129), as a shell reports a command the signal stopped."""
     from sim.interrupts import Terminated, sigterm_interrupts
 
     try:
         with sigterm_interrupts():
             yield
     except KeyboardInterrupt as interrupt:
-        terminated = isinstance(interrupt, Terminated)
-        typer.echo(f"interrupted ({'SIGTERM' if terminated else 'Ctrl-C'}): {describe()}", err=True)
-        raise typer.Exit(143 if terminated else 130) from None
+        stopped = interrupt.signal if isinstance(interrupt, Terminated) else signal.SIGINT
+        name = "Ctrl-C" if stopped == signal.SIGINT else stopped.name
+        with contextlib.suppress(OSError):  # a closed terminal (SIGHUP) takes no more output
+            typer.echo(f"interrupted ({name}): {describe()}", err=True)
+        raise typer.Exit(128 + stopped) from None
 
 
 class _LazyProgress:

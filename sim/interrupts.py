@@ -1,9 +1,11 @@
-"""Stopping cleanly on Ctrl-C and SIGTERM: the main process decides, worker processes just stop.
+"""Stopping cleanly on Ctrl-C, SIGTERM and SIGHUP: the main process decides, worker processes
+just stop.
 
-A command treats SIGTERM like Ctrl-C (``KeyboardInterrupt``), so its ``finally`` blocks remove
-temporary files either way. Worker processes of a pool ignore SIGINT (a terminal sends it to the
-whole process group), from the moment they start (:func:`interrupts_held`); the main process
-terminates them with :func:`stop_pool`.
+A command treats SIGTERM and SIGHUP (its terminal closed) like Ctrl-C (``KeyboardInterrupt``),
+so its ``finally`` blocks remove temporary files and record finished work either way. Worker
+processes of a pool ignore SIGINT (a terminal sends it to the whole process group), from the
+moment they start (:func:`interrupts_held`); the main process terminates them with
+:func:`stop_pool`.
 """
 
 from __future__ import annotations
@@ -28,24 +30,35 @@ __all__ = [
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived (a ``KeyboardInterrupt``, so code that handles Ctrl-C handles it too)."""
+    """SIGTERM or SIGHUP arrived (a ``KeyboardInterrupt``, so code that handles Ctrl-C handles
+    it too); ``signal`` says which."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signal = signal.Signals(signum)
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
+    raise Terminated(signum)
+
+
+TERMINATING = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop a command as Ctrl-C does: ``kill``'s default, and a closed terminal."""
 
 
 @contextlib.contextmanager
 def sigterm_interrupts() -> Iterator[None]:
-    """Within the block SIGTERM raises :class:`Terminated` (in the main thread; elsewhere no-op)."""
+    """Within the block SIGTERM and SIGHUP raise :class:`Terminated` (in the main thread;
+    elsewhere no-op)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = {signum: signal.signal(signum, _raise_terminated) for signum in TERMINATING}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager

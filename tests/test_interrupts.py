@@ -143,6 +143,7 @@ def _children(pid: int) -> list[int]:
     ("command", "sig", "delay", "code"),
     [
         ("run", signal.SIGTERM, 0.5, 143),
+        ("run", signal.SIGHUP, 0.5, 129),  # the terminal closed
         ("compare", signal.SIGINT, 2.0, 130),
     ],
 )
