@@ -306,21 +306,30 @@ class Sweep:
         )
 
     def execute(
-        self, executor: Executor, progress: Callable[[int], None] | None = None
+        self,
+        executor: Executor,
+        progress: Callable[[int], None] | None = None,
+        failed: Callable[[int, str], None] | None = None,
     ) -> SweepReport:
         """Run the remaining runs on ``executor``, recording each as it finishes; write
-        ``results.parquet`` when the sweep is complete. With nothing remaining the executor is
+        ``results.parquet`` when the sweep is complete. ``progress(1)`` is called as each run
+        ends, and ``failed(index, error)`` as one fails. With nothing remaining the executor is
         not started (a Dask cluster for no runs). The store's directory stays locked against
         other sweeps until it returns."""
         if isinstance(executor, type):
             raise TypeError(f"execute takes an executor, not its class: {executor.__name__}()")
         self.store.lock()  # held since opening, unless an earlier execute released it
         try:
-            return self._execute(executor, progress)
+            return self._execute(executor, progress, failed)
         finally:
             self.store.unlock()
 
-    def _execute(self, executor: Executor, progress: Callable[[int], None] | None) -> SweepReport:
+    def _execute(
+        self,
+        executor: Executor,
+        progress: Callable[[int], None] | None,
+        failed: Callable[[int, str], None] | None,
+    ) -> SweepReport:
         local = getattr(executor, "local_processes", 0)  # an executor of one's own may not say
         if self.remaining and local:
             self._check_memory(min(local, len(self.remaining)))
@@ -333,6 +342,8 @@ class Sweep:
                 if error is not None:
                     self.store.write_failure(task.index, error)
                     report.failed[task.index] = error
+                    if failed:
+                        failed(task.index, error)
                 else:
                     self.store.write_run(result.index, result.final, result.daily)
                     report.finished_now += 1

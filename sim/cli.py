@@ -264,14 +264,15 @@ class _LazyProgress:
             ),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn(unit),
+            TextColumn("{task.fields[unit]}"),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=_stderr(),
             transient=False,
         )
-        self._task = self._progress.add_task(label, total=total)
+        self._unit = unit
+        self._task = self._progress.add_task(label, total=total, unit=unit)
         self._lock = threading.Lock()
         self._timer = threading.Timer(delay, self._show)
         self._timer.daemon = True
@@ -286,6 +287,10 @@ class _LazyProgress:
 
     def __call__(self, runs: int = 1) -> None:
         self._progress.advance(self._task, runs)
+
+    def failures(self, count: int) -> None:
+        """Say beside the count how many of the units done failed."""
+        self._progress.update(self._task, unit=f"{self._unit}, {count} failed")
 
     def __enter__(self) -> _LazyProgress:
         self._timer.start()
@@ -1064,7 +1069,13 @@ def sweep(
                 _LazyProgress(len(run.remaining), spec.name, unit=unit) as progress,
                 contextlib.redirect_stdout(sys.stderr),
             ):
-                report = run.execute(executor, progress)
+                failures: list[int] = []
+
+                def failed(index: int, error: str) -> None:
+                    failures.append(index)
+                    progress.failures(len(failures))
+
+                report = run.execute(executor, progress, failed)
         except ExecutorError as error:
             raise CliError(f"{error}; {stored()}") from None
         except OutputError as error:  # a full disk, a quota: what was stored before is kept

@@ -388,3 +388,30 @@ def test_the_seeding_of_runs_is_read_from_them_when_the_manifest_is_lost(finishe
     run["seed"] = run_seed(3, 1)  # run 1's seed in a sweep seeded independently
     run.to_parquet(path)
     assert Store(copy)._seeding_from_runs(_experiment()) == "independent"
+
+
+def test_a_run_that_fails_is_counted_on_the_progress_line_as_it_fails(tmp_path, monkeypatch):
+    """The bar counts a failed run as done; beside the count it says how many failed, as they
+    fail, not only at the end."""
+    from experiments import sweep as sweeping
+    from sim.cli import _LazyProgress
+
+    def fails_on_run_1(task):
+        if task.index == 1:
+            raise ValueError("boom")
+        return execute_run(task)
+
+    execute_run = sweeping.execute_run
+    monkeypatch.setattr(sweeping, "execute_run", fails_on_run_1)
+    bar = _LazyProgress(4, "tiny", delay=60)
+    failures = []
+
+    def failed(index, error):
+        failures.append((index, error))
+        bar.failures(len(failures))
+
+    with bar:
+        report = Sweep(_experiment(), tmp_path / "s").execute(SerialExecutor(), bar, failed)
+    assert list(report.failed) == [1] and failures[0][0] == 1 and "boom" in failures[0][1]
+    (task,) = bar._progress.tasks
+    assert (task.completed, task.fields["unit"]) == (4, "runs, 1 failed")
