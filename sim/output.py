@@ -228,6 +228,7 @@ class Staging:
             self._staged[path] = Path(name)
             write(self._staged[path])
             os.chmod(self._staged[path], 0o644)
+            _flush_to_disk(self._staged[path])
         except OSError as error:
             raise cannot_write(path, error) from error
         return self._staged[path]
@@ -254,6 +255,16 @@ class Staging:
                 except OSError as error:
                     raise OutputError(f"cannot remove {path}: {_explain(error)}") from error
             self._dropped.clear()
+
+
+def _flush_to_disk(path: Path) -> None:
+    """Make ``path``'s bytes durable before it is renamed into place, so that a crash of the
+    machine cannot leave a final name on a file cut short or empty."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:

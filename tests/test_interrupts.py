@@ -242,3 +242,17 @@ def test_a_worker_started_while_interrupts_are_held_never_sees_ctrl_c(ctrl_c_rai
             reached_after_block = True
         assert started.result(timeout=60)
     assert reached_after_block and not _sigint_blocked()
+
+
+def test_a_file_reaches_the_disk_before_its_final_name_does(tmp_path, monkeypatch):
+    """A crash of the machine must not leave a final name on a file cut short: each staged file
+    is flushed to the disk (fsync) before the rename that gives it its name."""
+    from sim import output
+
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: events.append("fsync") or real_fsync(fd))
+    monkeypatch.setattr(os, "replace", lambda a, b: events.append("replace") or real_replace(a, b))
+    target = tmp_path / "result.txt"
+    output.atomic_write(target, lambda tmp: tmp.write_text("complete"))
+    assert events == ["fsync", "replace"] and target.read_text() == "complete"
