@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 from typer.testing import CliRunner
@@ -275,7 +275,8 @@ def _numeric_locs(model: type[BaseModel], data: Any, loc: Loc = ()) -> list[tupl
 @st.composite
 def valid_scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], dict[Loc, Any]]:
     """An expanded shipped scenario with one to six numbers set anywhere in their documented
-    ranges (content-mix shares above 0, so a mix keeps a positive total); the values set."""
+    ranges (content-mix shares above 0, so a mix keeps a positive total; day-0 followers within
+    the market, which the loader checks across fields); the values set."""
     table = draw(st.sampled_from([t for k, t in DOCUMENTS if k == "scenario" and "brands" in t]))
     table = tomllib.loads(dump_toml(loading.scenario_from_dict(table)))
     choices = _numeric_locs(Scenario, table)
@@ -284,10 +285,18 @@ def valid_scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], dict[Loc, Any]]:
         low, high = bounds(info)
         if "content_mix" in loc:
             low = 0.01
+        if loc[-2:] == ("initial", "followers"):
+            high = _market(table)  # the loader refuses more than the whole market
         number = st.integers(low, high) if info.annotation is int else st.floats(low, high)
         changes[loc] = draw(number)
         table = _set(table, loc, changes[loc])
+    assume(all(brand["initial"]["followers"] <= _market(table) for brand in table["brands"]))
     return table, changes
+
+
+def _market(table: dict[str, Any]) -> float:
+    """The real people of an expanded scenario table's generated audience."""
+    return table["audience"]["graph"]["people"] * table["market"]["scale"]
 
 
 @FUZZ
