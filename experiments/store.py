@@ -346,9 +346,10 @@ class Store:
         read = input_files(inputs)
         self.lock(create=False)  # a sweep running there now is named before anything else
         try:
-            self._previous(experiment, resume=resume, read=read)  # refuse, writing nothing
-            self.lock()  # held until the sweep ends (Sweep.execute) or this store is dropped
-            old = self._previous(experiment, resume=resume, read=read)  # as it is now
+            old = self._previous(experiment, resume=resume, read=read)  # refuse, writing nothing
+            if self._lock is None:  # no lock file yet: make it, and read again under the lock
+                self.lock()  # held until the sweep ends (Sweep.execute) or this store is dropped
+                old = self._previous(experiment, resume=resume, read=read)
             return self._create(
                 experiment,
                 runs,
@@ -438,12 +439,7 @@ class Store:
         self.damaged = self._set_aside_damaged()
         self.rebuilt = bool(old.get("rebuilt"))
         if self.rebuilt:  # the damaged manifest is kept for whoever wants to look at it
-            target = self.root / DAMAGED / MANIFEST
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.root / MANIFEST, target)
-            except OSError as error:
-                raise cannot_write(target, error) from error
+            self._set_aside(self.root / MANIFEST)
         self._info = manifest(
             pd.DataFrame(),
             scenario=experiment,
@@ -530,14 +526,18 @@ class Store:
             if all(_whole(path) for path in files):
                 continue
             for path in reversed(files):  # the daily file last: the runs/ file is the marker
-                target = self.root / DAMAGED / path.relative_to(self.root)
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(path, target)
-                except OSError as error:
-                    raise cannot_write(target, error) from error
+                self._set_aside(path)
             moved.append(index)
         return moved
+
+    def _set_aside(self, path: Path) -> None:
+        """Move a damaged file of the sweep to the same place under ``damaged/``."""
+        target = self.root / DAMAGED / path.relative_to(self.root)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        except OSError as error:
+            raise cannot_write(target, error) from error
 
     def _record_sha256(self, name: str) -> None:
         """Put the SHA-256 of the sweep's file ``name`` in the manifest, and write it."""
