@@ -272,6 +272,7 @@ class _LazyProgress:
             transient=False,
         )
         self._unit = unit
+        self._failed = 0
         self._task = self._progress.add_task(label, total=total, unit=unit)
         self._lock = threading.Lock()
         self._timer = threading.Timer(delay, self._show)
@@ -288,9 +289,10 @@ class _LazyProgress:
     def __call__(self, runs: int = 1) -> None:
         self._progress.advance(self._task, runs)
 
-    def failures(self, count: int) -> None:
-        """Say beside the count how many of the units done failed."""
-        self._progress.update(self._task, unit=f"{self._unit}, {count} failed")
+    def failed(self, index: int, error: str) -> None:
+        """One of the units done failed: say beside the count how many have."""
+        self._failed += 1
+        self._progress.update(self._task, unit=f"{self._unit}, {self._failed} failed")
 
     def __enter__(self) -> _LazyProgress:
         self._timer.start()
@@ -1069,13 +1071,7 @@ def sweep(
                 _LazyProgress(len(run.remaining), spec.name, unit=unit) as progress,
                 contextlib.redirect_stdout(sys.stderr),
             ):
-                failures: list[int] = []
-
-                def failed(index: int, error: str) -> None:
-                    failures.append(index)
-                    progress.failures(len(failures))
-
-                report = run.execute(executor, progress, failed)
+                report = run.execute(executor, progress, progress.failed)
         except ExecutorError as error:
             raise CliError(f"{error}; {stored()}") from None
         except OutputError as error:  # a full disk, a quota: what was stored before is kept

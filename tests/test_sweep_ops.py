@@ -408,7 +408,7 @@ def test_a_run_that_fails_is_counted_on_the_progress_line_as_it_fails(tmp_path, 
 
     def failed(index, error):
         failures.append((index, error))
-        bar.failures(len(failures))
+        bar.failed(index, error)
 
     with bar:
         report = Sweep(_experiment(), tmp_path / "s").execute(SerialExecutor(), bar, failed)
