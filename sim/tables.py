@@ -179,10 +179,7 @@ def market_tables(profits: Any, console: Console) -> list[Table]:
     """Per strategy its incremental profit at the horizon in each market size scanned
     (``sim.market.market_profits``: 'mean [lo, hi]', the mean alone from one seed) and its
     break-even market size, in tables that fit ``console``."""
-    from sim.market import break_evens
-
     sizes = sorted(set(profits["market"]))
-    breaks = break_evens(profits).set_index("strategy")["break_even"]
     labels, rows = [], []
     for strategy, of in profits.groupby("strategy", sort=False):
         by_size = of.set_index("market")
@@ -192,7 +189,7 @@ def market_tables(profits: Any, console: Console) -> list[Table]:
             stats = (row[f"incremental_profit_{stat}"] for stat in ("mean", "lo", "hi"))
             cells.append(mean_cell(*stats, int(row["seeds"])))
         labels.append(str(strategy))
-        rows.append([*cells, breaks[strategy]])
+        rows.append([*cells, of["break_even"].iloc[0]])
     headers = [f"{compact(size)} people" for size in sizes] + ["break-even market"]
     seeds = int(profits["seeds"].max())
     heading = f"incremental profit at the horizon by market size ({outcome_legend(seeds)})"
@@ -202,9 +199,6 @@ def market_tables(profits: Any, console: Console) -> list[Table]:
 def market_json(profits: Any) -> list[dict[str, Any]]:
     """The JSON form of a market scan: per strategy its incremental profit in each market size
     (real people) and its break-even market size (None where it lies outside the sizes)."""
-    from sim.market import break_evens
-
-    breaks = break_evens(profits).set_index("strategy")
     results = []
     for strategy, of in profits.groupby("strategy", sort=False):
         profit = [
@@ -212,7 +206,7 @@ def market_json(profits: Any) -> list[dict[str, Any]]:
             | {stat: float(row[f"incremental_profit_{stat}"]) for stat in ("mean", "lo", "hi")}
             for _, row in of.iterrows()
         ]
-        found = breaks.loc[strategy]
+        found = of.iloc[0]  # a strategy's rows share its break-even market
         size = None if pd.isna(found["break_even_market"]) else float(found["break_even_market"])
         results.append(
             {
