@@ -6,6 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import behavior
+from sim.engines.docking import person_states
+from sim.engines.outside import FIXED_POINT
 from sim.metrics import COLUMNS
 from sim.rng import uniform_from
 
@@ -14,6 +17,27 @@ def pytest_configure(config: pytest.Config) -> None:
     """Load (or, in a fresh clone, compile) the draws kernel before any test is timed: the
     first batch of a process pays it, which would break hypothesis deadlines."""
     uniform_from(0, np.arange(2))
+
+
+def stocks_over_everyone(model, brand: int = 0) -> tuple[float, float, float]:
+    """Equity and advocates of ``brand`` at the end of the model's last day, in real people,
+    summed over every person from the engine's state (trust decayed to that day, as a return to
+    the known set would decay it), and the absolute tolerance of the engines' equity (their
+    outside ledger keeps trust x fit in fixed point: half a unit per person)."""
+    params, day = model.config.behavior, model.rows[-1]["day"]
+    states = person_states(model.engine)
+    trust = behavior.decayed_trust(
+        states["trust"][brand],
+        states["trust_day"][brand],
+        states["last_touch"][brand],
+        day,
+        params.trust_grace_days,
+        params.trust_half_life,
+    )
+    scale = model.config.market.scale
+    equity = float((trust * model.population.traits.fit[brand]).sum()) * scale
+    advocates = int((trust > params.advocate_threshold).sum()) * scale
+    return equity, advocates, trust.size * scale / FIXED_POINT
 
 
 def make_metrics(

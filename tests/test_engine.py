@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import stocks_over_everyone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -202,7 +203,8 @@ def check_metrics(frame: pd.DataFrame) -> None:
 
 
 def check_invariants(model: EngagementModel) -> None:
-    """Trust and salience in [0,1], fatigue >= 0, follower counts equal to the follow state."""
+    """Trust and salience in [0,1], fatigue >= 0, follower counts equal to the follow state,
+    equity and advocates over everyone, the known set's and the outsiders'."""
     frame = model.metrics()
     check_metrics(frame)
     engine = model.engine
@@ -222,6 +224,11 @@ def check_invariants(model: EngagementModel) -> None:
         assert last[f"followers_{main}"] >= brand.fake_followers * model.config.market.scale
         assert max(on_platforms) <= last["followers"] + 1e-9 <= sum(on_platforms) + 1e-9
         assert state.following == (state.brand_follows_day >= 0).sum()
+        assert not (state.outside & state.in_known).any()
+        assert (state.outsiders.amounts >= 0).all()
+        equity, advocates, tolerance = stocks_over_everyone(model, brand.index)
+        assert last["equity"] == pytest.approx(equity, rel=1e-12, abs=tolerance)
+        assert last["advocates"] == advocates
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

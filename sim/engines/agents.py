@@ -57,6 +57,7 @@ from sim.engines.history import (
 )
 from sim.engines.initial import initial_audience
 from sim.engines.metrics_row import audience_stocks, close_row, count_unfollows
+from sim.engines.outside import OutsideLedger
 from sim.metrics import FLOWS, STOCKS
 from sim.rng import Stream, day_prefix, prefix, uniform_fields, uniform_from
 from sim.schema import Behavior, Market, Scenario
@@ -483,9 +484,13 @@ Comment = tuple[int, int, int, Person]
 
 @dataclass
 class Ledger:
-    """Per-brand bookkeeping: the known set, today's touched people, outreach, queues."""
+    """Per-brand bookkeeping: the known set, today's touched people, outreach, queues, and the
+    people who left the known set and have not been touched since (``outside``), booked in
+    ``outsiders`` (their equity and advocates, `OutsideLedger`)."""
 
     known: mesa.agent.AgentSet
+    outsiders: OutsideLedger
+    outside: set[Person] = field(default_factory=set)
     touched: set[Person] = field(default_factory=set)
     followed_on: dict[int, list[Person]] = field(default_factory=dict)
     following: int = 0
@@ -560,16 +565,39 @@ class AgentEngine(DayOrder):
         for person in self.people:
             person.ties[b].salience = float(initial.salience[person.index])
         known = [self.people[person] for person in initial.known.tolist()]
-        return Ledger(known=mesa.agent.AgentSet(known, random=self.model.random))
+        params = self.behavior
+        return Ledger(
+            known=mesa.agent.AgentSet(known, random=self.model.random),
+            outsiders=OutsideLedger(
+                params.trust_grace_days, params.trust_half_life, params.advocate_threshold
+            ),
+        )
 
     # --- lazy state and draws ---------------------------------------------------------------
     def _touch(self, b: int, people: list[Person], day: int) -> None:
-        """Bring people up to date; those outside the known set join it tonight."""
+        """Bring people up to date; those outside the known set join it tonight (those who
+        left it are taken out of the outside ledger first, with the state they left with)."""
         ledger = self.ledgers[b]
+        back = [person for person in dict.fromkeys(people) if person in ledger.outside]
+        if back:
+            ledger.outside.difference_update(back)
+            ledger.outsiders.rejoin(*self._kept_trust(b, back))
         for person in people:
             person.catch_up(b, day, self.behavior)
             if person not in ledger.known:
                 ledger.touched.add(person)
+
+    @staticmethod
+    def _kept_trust(b: int, people: list[Person]) -> tuple[np.ndarray, ...]:
+        """Trust toward brand ``b``, the day it is of, the last touch and fit of ``people``
+        (what `OutsideLedger` books)."""
+        ties = [person.ties[b] for person in people]
+        return (
+            np.array([tie.trust for tie in ties]),
+            np.array([tie.trust_day for tie in ties]),
+            np.array([tie.last_touch for tie in ties]),
+            np.array([person.fit[b] for person in people]),
+        )
 
     def _known(self, b: int) -> list[Person]:
         """The brand's known set in ascending person order (the vector engine's array order)."""
@@ -582,10 +610,16 @@ class AgentEngine(DayOrder):
         return []
 
     def _start_day(self, brand: BrandAgent, day: int) -> None:
-        """Bring the known set up to today and drop the forgotten who do not follow."""
+        """Bring the known set up to today and drop the forgotten who do not follow (their
+        trust is kept and counted: the outside ledger books them)."""
         b, ledger = brand.index, self.ledgers[brand.index]
         ledger.known.do("catch_up", b, day, self.behavior)
-        ledger.known.select(lambda person: not person.forgot(b), inplace=True)
+        left = [person for person in ledger.known if person.forgot(b)]
+        if left:
+            ledger.known.select(lambda person: not person.forgot(b), inplace=True)
+            kept = sorted((person for person in left if person.ties[b].trust > 0), key=by_index)
+            ledger.outside.update(kept)
+            ledger.outsiders.leave(*self._kept_trust(b, kept))
         ledger.touched = set()
 
     # --- 2.-3. exposure and response ------------------------------------------------------
@@ -1034,7 +1068,8 @@ class AgentEngine(DayOrder):
 
     # --- 11. metrics ----------------------------------------------------------------------
     def _metrics(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
-        """Stocks of the day over the known set, then the shared row closing."""
+        """Stocks of the day over the known set (and the outsiders' equity and advocates),
+        then the shared row closing."""
         b, ledger = brand.index, self.ledgers[brand.index]
         known = self._known(b)
         ties = [person.ties[b] for person in known]
@@ -1046,6 +1081,7 @@ class AgentEngine(DayOrder):
             np.array([tie.seen_day for tie in ties]),
             day,
             self.behavior.advocate_threshold,
+            ledger.outsiders,
         )
         platform_followers = [
             sum(tie.follows[p] for tie in ties) for p in range(len(self.platforms))

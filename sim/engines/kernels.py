@@ -115,12 +115,13 @@ def decay_known(
     People who forgot the brand and do not follow it leave ``in_known`` with ``synced_day``
     set to ``day``; the others' ``synced_day`` is not written (the known set's is the caller's
     one day, see `sync_decay_days`). Returns the known set that remains, the graced and their
-    days of trust decay (``behavior.trust_decay_days``).
+    days of trust decay (``behavior.trust_decay_days``), and those who left (in known order).
     """
     remaining = np.empty(known.size, dtype=known.dtype)
+    left = np.empty(known.size, dtype=known.dtype)
     graced = np.empty(known.size, dtype=known.dtype)
     graced_days = np.empty(known.size)
-    kept = count = 0
+    kept = count = gone = 0
     for k in range(known.size):
         person = known[k]
         value = behavior.remembered(salience[person] * salience_factor, forgetting_floor)
@@ -140,7 +141,14 @@ def decay_known(
         else:
             in_known[person] = False
             synced_day[person] = day
-    return remaining[:kept].copy(), graced[:count].copy(), graced_days[:count].copy()
+            left[gone] = person
+            gone += 1
+    return (
+        remaining[:kept].copy(),
+        graced[:count].copy(),
+        graced_days[:count].copy(),
+        left[:gone].copy(),
+    )
 
 
 SALIENCE_ROW, FATIGUE_ROW, TRUST_ROW = range(3)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.engines.kernels import stock_sums
+from sim.engines.outside import OutsideLedger
 from sim.metrics import platform_followers_column
 from sim.schema import Scenario
 from sim.strategy import BrandAgent, DayPlan
@@ -66,17 +67,19 @@ def audience_stocks(
     seen_day: np.ndarray,
     day: int,
     advocate_threshold: float,
+    outsiders: OutsideLedger,
 ) -> AudienceStocks:
     """Stocks over the known set, given as arrays in ascending person order (docs/model.md
-    section 5)."""
+    section 5); equity and advocates also count the people outside it (``outsiders``), whose
+    trust is kept: the spec sums them over all people."""
     followers, trust_sum, equity, advocates, aware, reach = stock_sums(
         trust, fit, follower, salience, seen_day, day, advocate_threshold
     )
     return AudienceStocks(
         followers=followers,
         mean_trust=trust_sum / followers if followers else 0.0,
-        equity=equity,
-        advocates=advocates,
+        equity=equity + outsiders.equity(day),
+        advocates=advocates + outsiders.advocates(day),
         aware=aware,
         reach=reach,
     )

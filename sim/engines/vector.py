@@ -66,6 +66,7 @@ from sim.engines.kernels import (
     sync_decay_days,
 )
 from sim.engines.metrics_row import audience_stocks, close_row, count_unfollows
+from sim.engines.outside import OutsideLedger
 from sim.rng import (
     Stream,
     day_prefix,
@@ -131,9 +132,13 @@ class Decisions(NamedTuple):
 
 
 class BrandAudience:
-    """Per-brand state of every person, lazily decayed (arrays of length N)."""
+    """Per-brand state of every person, lazily decayed (arrays of length N).
 
-    def __init__(self, n: int, n_platforms: int) -> None:
+    ``outside`` marks the people booked in ``outsiders`` (`OutsideLedger`): they left the known
+    set and have not been touched since. ``fit`` is everyone's fit to the brand (a trait).
+    """
+
+    def __init__(self, n: int, n_platforms: int, outsiders: OutsideLedger, fit: np.ndarray) -> None:
         self.salience = np.zeros(n)
         self.trust = np.zeros(n)
         self.fatigue = np.zeros((n, len(FATIGUE_SOURCES)))  # a person's sources side by side
@@ -154,6 +159,9 @@ class BrandAudience:
         self.post_stamp = np.full(n, -1, dtype=np.int64)
         self.known = np.zeros(0, dtype=np.int64)
         self.in_known = np.zeros(n, dtype=bool)
+        self.outside = np.zeros(n, dtype=bool)
+        self.outsiders = outsiders
+        self.fit = fit
         self.known_day = 0  # every known person's lazy state is up to this day at nightfall
         self.stocks: tuple[np.ndarray, ...] | None = None  # the known's, for `_metrics`
         self.bought: np.ndarray | None = None  # tonight's buyers' positions in the known set
@@ -189,13 +197,23 @@ class VectorEngine(DayOrder):
         super().__init__(scenario, population, brands, seed)
         self.graph = population.graph
         self.traits = population.traits
-        self.state = [BrandAudience(self.n, len(self.platforms)) for _ in brands]
+        params = self.behavior
+        self.state = [
+            BrandAudience(
+                self.n,
+                len(self.platforms),
+                OutsideLedger(
+                    params.trust_grace_days, params.trust_half_life, params.advocate_threshold
+                ),
+                self.traits.fit[brand.index],
+            )
+            for brand in brands
+        ]
         self.content_value = np.array(self.behavior.content_value.as_tuple())
         self.content_engagement = np.array(self.behavior.content_engagement.as_tuple())
         self.content_comment = np.array(self.behavior.content_comment.as_tuple())
         self.content_share = np.array(self.behavior.content_share.as_tuple())
         self.norms = [platform.norms.as_tuple() for platform in self.platforms]
-        params = self.behavior
         self._response_params = [ResponseParams.of(params, platform) for platform in self.platforms]
         self.history = History(self.n, tracked, history_size)
         self._factors_by_gap: dict[int, tuple[float, float, float]] = {}
@@ -251,12 +269,27 @@ class VectorEngine(DayOrder):
         Known people were synced this morning, and syncing again the same day changes nothing
         unless a salience gain left someone between 0 and the forgetting floor; when every
         salience step is at least the floor that cannot happen, and only the others are synced.
+        Outsiders booked in the brand's `OutsideLedger` are taken out of it first, with the
+        state they left with.
         """
         if self._known_are_synced:
             people = people[~state.in_known[people]]
         if len(people):
+            back = people[state.outside[people]]
+            if len(back):
+                self._rejoin(state, np.unique(back))
             self._sync(state, people, day)
             state.touched.append(people)
+
+    def _rejoin(self, state: BrandAudience, people: np.ndarray) -> None:
+        """Take people who left the known set out of the outside ledger (before their sync)."""
+        state.outside[people] = False
+        state.outsiders.rejoin(
+            state.trust[people],
+            state.synced_day[people],
+            state.last_touch[people],
+            state.fit[people],
+        )
 
     def _head(self, stream: int, brand: int, day: int, post: int = 0, hop: int = 0) -> np.uint64:
         """The key prefix of a batch of draws, as the compiled passes take it."""
@@ -280,7 +313,7 @@ class VectorEngine(DayOrder):
         state, params = self.state[brand.index], self.behavior
         last = state.known_day
         salience_factor, trust_factor, fatigue_factor = self._decay_factors(last, day)
-        state.known, graced, graced_days = decay_known(
+        state.known, graced, graced_days, left = decay_known(
             state.known,
             state.salience,
             state.trust,
@@ -300,6 +333,12 @@ class VectorEngine(DayOrder):
         )
         if len(graced):  # their trust is still yesterday's
             state.trust[graced] *= behavior.decay_factor(graced_days, params.trust_half_life)
+        left = left[state.trust[left] > 0]  # their trust is kept, and counted (model.md §5)
+        if len(left):
+            state.outside[left] = True
+            state.outsiders.leave(
+                state.trust[left], state.synced_day[left], state.last_touch[left], state.fit[left]
+            )
         state.known_day = day
         state.touched = []
 
@@ -1010,7 +1049,8 @@ class VectorEngine(DayOrder):
 
     # --- 11. metrics ----------------------------------------------------------------------
     def _metrics(self, brand: BrandAgent, plan: DayPlan, day: int, row: dict) -> None:
-        """Stocks of the day over the known set, then the shared row closing."""
+        """Stocks of the day over the known set (and the outsiders' equity and advocates),
+        then the shared row closing."""
         b, state = brand.index, self.state[brand.index]
         known = state.known
         if state.stocks is not None:  # gathered by `_churn` tonight
@@ -1025,7 +1065,14 @@ class VectorEngine(DayOrder):
                 state.seen_day[known],
             )
         stocks = audience_stocks(
-            trust, fit, follower, salience, seen_day, day, self.behavior.advocate_threshold
+            trust,
+            fit,
+            follower,
+            salience,
+            seen_day,
+            day,
+            self.behavior.advocate_threshold,
+            state.outsiders,
         )
         close_row(
             brand,
