@@ -178,20 +178,18 @@ def engagement_kind(u, comment_share, share_share):
     return comment, (u >= comment_share) & (u < comment_share + share_share)
 
 
-def fatigue_from_post(
-    promo, fit, quality, seen_today, promo_fatigue, irrelevance_fatigue, volume_fatigue
-):
+def fatigue_from_post(promo, fit, seen_today, promo_fatigue, irrelevance_fatigue, volume_fatigue):
     """Fatigue one post adds, by source: (promo, irrelevance, volume) [3.3].
 
     Promotional content tires (``promo_fatigue`` per promo post), irrelevant content tires in
-    proportion to 1 - fit x quality, and every earlier post seen today adds volume fatigue
+    proportion to 1 - fit whatever its quality, and every earlier post seen today adds volume fatigue
     (Sprout Social Index 2016 on why people unfollow brands). Kept by source so that an unfollow
     can be attributed to its main cause.
     """
     promo_part = pick(promo, promo_fatigue, 0.0)
     return (
         promo_part,
-        irrelevance_fatigue * (1.0 - fit * quality),
+        irrelevance_fatigue * (1.0 - fit),
         volume_fatigue * seen_today,
     )
 

@@ -456,7 +456,7 @@ class Platform(Strict):
         28, 1, 365, doc="memory of the ranking signal", unit="days", plausible=(7, 90)
     )
     rank_reference: float = param(
-        0.015,
+        0.0125,
         1e-6,
         1,
         doc="engagement per follower impression at which ranking is neutral",
@@ -469,7 +469,7 @@ class Platform(Strict):
     rank_min: float = param(0.2, 0.01, 1, doc="lowest ranking factor", plausible=(0.05, 0.5))
     rank_max: float = param(2.5, 1, 20, doc="highest ranking factor", plausible=(1.5, 5))
     engage_base: float = param(
-        0.06,
+        0.05,
         0,
         1,
         doc="engagement chance of an impression on a stranger (trust 0) at full quality, fit and "
@@ -821,7 +821,7 @@ class Behavior(Strict):
         0.3,
         0,
         10,
-        doc="fatigue per impression times (1 - fit x quality)",
+        doc="fatigue per impression times (1 - fit)",
         source="Sprout Social Index 2016: 41% unfollow for irrelevant content",
         plausible=(0.1, 1),
     )

@@ -245,7 +245,7 @@ def _picked_formulas(flag, other, fit, salience, trust):  # pragma: no cover - c
         out[1, i] = behavior.purchase_chance(
             0.6, fit[i], salience[i], trust[i], 0.05, flag[i], 1.7, other[i], 0.4
         )
-        out[2, i] = behavior.fatigue_from_post(flag[i], fit[i], 0.7, 2, 0.25, 0.1, 0.05)[0]
+        out[2, i] = behavior.fatigue_from_post(flag[i], fit[i], 2, 0.25, 0.1, 0.05)[0]
         out[3, i] = behavior.trust_after_purchase(trust[i], other[i], 0.2, 0.35)
     return out
 
@@ -258,7 +258,7 @@ def test_pick_in_kernels_equals_numpy_where() -> None:
     expected = [
         behavior.prune_hazard(0.5, s.fit, s.trust, flag, 0.3),
         behavior.purchase_chance(0.6, s.fit, s.salience, s.trust, 0.05, flag, 1.7, other, 0.4),
-        behavior.fatigue_from_post(flag, s.fit, 0.7, 2, 0.25, 0.1, 0.05)[0],
+        behavior.fatigue_from_post(flag, s.fit, 2, 0.25, 0.1, 0.05)[0],
         behavior.trust_after_purchase(s.trust, other, 0.2, 0.35),
     ]
     for row, values in zip(compiled, expected, strict=True):
@@ -325,7 +325,6 @@ def reference_responses(
     added = behavior.fatigue_from_post(
         promo,
         fit,
-        QUALITY,
         seen_today,
         p["promo_fatigue"],
         p["irrelevance_fatigue"],
@@ -526,8 +525,7 @@ def reference_reactions(s: SimpleNamespace, chosen: np.ndarray) -> np.ndarray:
     draws = uniform_slots(head(Stream.OUTREACH, 0, 2), chosen, (0, 1))
     block = spam & (draws[0] < o["block_chance"])
     follow_back = ~block & (draws[1] < o["follow_back"] * s.sociability[chosen])
-    noticed = chosen[~spam]
-    s.salience[noticed] = behavior.closer(s.salience[noticed], o["outreach_salience"])
+    s.salience[chosen] = behavior.closer(s.salience[chosen], o["outreach_salience"])
     s.fatigue[chosen[spam], 3] += o["spam_fatigue"]
     s.fatigued[chosen[spam]] = True
     s.blocked[chosen[block]] = True

@@ -85,9 +85,9 @@ def test_a_second_post_the_same_day_reaches_fewer_each():
 
 
 def test_fatigue_by_source():
-    promo, irrelevance, volume = behavior.fatigue_from_post(True, 0.5, 0.5, 3, 0.2, 0.1, 0.05)
+    promo, irrelevance, volume = behavior.fatigue_from_post(True, 0.25, 3, 0.2, 0.1, 0.05)
     assert (promo, irrelevance, volume) == pytest.approx((0.2, 0.075, 0.15))
-    assert behavior.fatigue_from_post(False, 0.5, 0.5, 0, 0.2, 0.1, 0.05)[::2] == (0.0, 0.0)
+    assert behavior.fatigue_from_post(False, 0.25, 0, 0.2, 0.1, 0.05)[::2] == (0.0, 0.0)
 
 
 def test_engagement_rises_with_trust_and_falls_with_fatigue():
@@ -424,7 +424,7 @@ def test_the_brand_expects_comments_in_simulated_accounts():
         brands=[Brand(strategy=Strategy(posts_per_week=14, reply_rate=1.0))],
         market=Market(scale=10),
     )
-    model = EngagementModel(scenario, seed=3).run(20)
+    model = EngagementModel(scenario, seed=4).run(20)
     expected = 0.0
     for comments in model.metrics()["comments"]:
         expected += COMMENT_RATE_WEIGHT * (comments / 10 - expected)

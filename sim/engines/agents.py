@@ -261,7 +261,6 @@ class Person(CellAgent):
         added = behavior.fatigue_from_post(
             post.content == PROMO,
             fit,
-            post.quality,
             seen_today,
             params.promo_fatigue,
             params.irrelevance_fatigue,
@@ -386,8 +385,7 @@ class Person(CellAgent):
         )
         if spam:
             tie.fatigue[SPAM_SRC] += params.spam_fatigue
-        else:
-            tie.salience = behavior.closer(tie.salience, params.outreach_salience)
+        tie.salience = behavior.closer(tie.salience, params.outreach_salience)
         if block:
             tie.blocked = True
         return spam, block, follow_back

@@ -412,6 +412,7 @@ def docking_cases(grid: str) -> list[DockingCase]:
         cases.append(DockingCase("posting four times a day · busy", often, (base.seed,)))
         data = off_defaults(_resize(scenarios[0][1], 800, 45, True)).model_dump()
         data["brands"][0]["strategy"]["coordination"] = 0.5  # off too: wrong answers in 45 days
+        data["brands"][0]["strategy"]["targeting"] = "random"  # and follows that read as spam
         moved = Scenario.model_validate(data)
         cases.append(DockingCase("every parameter off its value · busy", moved, (base.seed,)))
         return cases

@@ -555,7 +555,6 @@ def response_decisions(
         added = behavior.fatigue_from_post(
             promo,
             person_fit,
-            quality,
             seen_today[i],
             params.promo_fatigue,
             params.irrelevance_fatigue,
@@ -711,8 +710,7 @@ def outreach_reactions(
         if spam:
             fatigue[person, spam_source] = fatigue[person, spam_source] + spam_fatigue
             fatigued[person] = True
-        else:
-            salience[person] = behavior.closer(salience[person], outreach_salience)
+        salience[person] = behavior.closer(salience[person], outreach_salience)
         if block:
             blocked[person] = True
     return reactions
