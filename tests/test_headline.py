@@ -1,8 +1,10 @@
 """The seed articles' claims as the model's hypotheses (docs/model.md section 9), on the default
 audience.
 
-One 1,095-day comparison with 10 seeds serves both horizons: the model is causal, so its first
-730 days are exactly the 730-day run. The checks themselves live in ``sim.claims``.
+One 1,095-day run of the headline comparison (its 20 seeds) serves both horizons: the model is
+causal, so its first 730 days are exactly the 730-day run. With 10 seeds, consistent
+engagement's revenue lead over broadcasting at two years (3.7k [1.8k, 5.6k] over 30 seeds) is
+within the seed noise. The checks themselves live in ``sim.claims``.
 """
 
 import pandas as pd
@@ -17,7 +19,7 @@ LONG, TWO_YEARS = 1094, 729
 
 @pytest.fixture(scope="module")
 def runs():
-    return compare(load_comparison("headline"), days=LONG + 1, seeds=10, workers=2)
+    return compare(load_comparison("headline"), days=LONG + 1, workers=2)
 
 
 @pytest.mark.slow

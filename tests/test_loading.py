@@ -126,7 +126,7 @@ def test_shipped_comparisons() -> None:
     quick = load_comparison("quick")
     assert (quick.seeds, quick.scenario.days, len(quick.strategies)) == (2, 120, 3)
     assert quick.scenario.audience.graph.people == 2000
-    assert load_comparison("headline").seeds == 10
+    assert load_comparison("headline").seeds == 20
 
 
 # ---- composition -----------------------------------------------------------------------------
