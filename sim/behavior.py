@@ -182,9 +182,9 @@ def fatigue_from_post(promo, fit, seen_today, promo_fatigue, irrelevance_fatigue
     """Fatigue one post adds, by source: (promo, irrelevance, volume) [3.3].
 
     Promotional content tires (``promo_fatigue`` per promo post), irrelevant content tires in
-    proportion to 1 - fit whatever its quality, and every earlier post seen today adds volume fatigue
-    (Sprout Social Index 2016 on why people unfollow brands). Kept by source so that an unfollow
-    can be attributed to its main cause.
+    proportion to 1 - fit whatever its quality, and every earlier post seen today adds volume
+    fatigue (Sprout Social Index 2016 on why people unfollow brands). Kept by source so that an
+    unfollow can be attributed to its main cause.
     """
     promo_part = pick(promo, promo_fatigue, 0.0)
     return (
