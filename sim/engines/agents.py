@@ -614,7 +614,8 @@ class AgentEngine(DayOrder):
         ledger.known.do("catch_up", b, day, self.behavior)
         left = [person for person in ledger.known if person.forgot(b)]
         if left:
-            ledger.known.select(lambda person: not person.forgot(b), inplace=True)
+            gone = set(left)
+            ledger.known.select(lambda person: person not in gone, inplace=True)
             kept = sorted((person for person in left if person.ties[b].trust > 0), key=by_index)
             ledger.outside.update(kept)
             ledger.outsiders.leave(*self._kept_trust(b, kept))
