@@ -13,6 +13,7 @@ from scipy.special import betaincinv
 __all__ = [
     "decay_factor",
     "decayed",
+    "trust_decay_start",
     "trust_decay_days",
     "decayed_trust",
     "closer",
@@ -75,11 +76,15 @@ def decayed(value, elapsed_days, half_life: float):
     return value * decay_factor(elapsed_days, half_life)
 
 
+def trust_decay_start(last_update, last_touch, grace: float):
+    """When trust stored on ``last_update`` starts to decay: ``grace`` days after the last
+    two-way contact, and not before it was stored [3.8]."""
+    return np.maximum(last_update, last_touch + grace)
+
+
 def trust_decay_days(last_update, last_touch, day, grace: float):
-    """Days of trust decay from ``last_update`` to ``day``: they start ``grace`` days after the
-    last two-way contact [3.8]."""
-    start = np.maximum(last_update, last_touch + grace)
-    return np.maximum(0.0, day - start)
+    """Days of trust decay from ``last_update`` to ``day`` (from `trust_decay_start`) [3.8]."""
+    return np.maximum(0.0, day - trust_decay_start(last_update, last_touch, grace))
 
 
 def decayed_trust(trust, last_update, last_touch, day, grace: float, half_life: float):

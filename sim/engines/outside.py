@@ -151,7 +151,7 @@ class OutsideLedger:
         """The first whole day on which each advocate's decayed trust is no longer above the
         threshold (after ``synced_day``, on which it is): estimated from the logarithm, then
         settled by bisection on the very formula a return would apply."""
-        start = np.maximum(synced_day, last_touch + self.grace)
+        start = behavior.trust_decay_start(synced_day, last_touch, self.grace)
         with np.errstate(divide="ignore"):
             halvings = np.log2(trust / self.threshold) if self.threshold > 0 else np.inf
         # past 1,100 half-lives any trust in [0, 1] has decayed to 0 (2^-1100 underflows)
