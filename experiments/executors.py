@@ -125,8 +125,10 @@ class PoolExecutor:
         source = iter(tasks)
         retry: deque[Any] = deque()  # runs of a pool that died, to go again
         alone: deque[Any] = deque()  # runs in flight at two deaths: each goes again by itself
-        suspected: dict[int, int] = {}  # id(task) -> deaths of the pool while it was in flight
-        killed: dict[int, int] = {}  # id(task) -> deaths of the pool while it ran alone
+        # id(task) -> deaths of the pool while it was in flight / while it ran alone; an entry
+        # goes when its task ends, before the task can be freed and its id given to another
+        suspected: dict[int, int] = {}
+        killed: dict[int, int] = {}
         window = 2 * self.workers
         in_a_row = 0  # deaths of the pool with no run finished or failed in between
         context = multiprocessing.get_context("spawn")
@@ -165,6 +167,8 @@ class PoolExecutor:
                         else:
                             outcome = (task, result, None)
                         del inflight[future]
+                        suspected.pop(id(task), None)
+                        killed.pop(id(task), None)
                         solo = None if task is solo else solo
                         in_a_row = 0
                         yield outcome
@@ -182,6 +186,8 @@ class PoolExecutor:
                         alone.appendleft(solo)
                     else:
                         in_a_row = 0
+                        suspected.pop(id(solo), None)
+                        killed.pop(id(solo), None)
                         yield (
                             solo,
                             None,
