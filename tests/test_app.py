@@ -408,9 +408,10 @@ def test_long_game_moves_with_w(browser, app_url):
     started = time.monotonic()
     for _ in range(3):
         slider.press("ArrowRight")
-    page.wait_for_function(
+    page.wait_for_function(  # each text arrives in its own message: wait for both
         "(old) => { const e = document.querySelector('.lg-value-lost');"
-        " return e && e.innerText !== old; }",
+        " const c = document.querySelector('.lg-caption');"
+        " return e && c && e.innerText !== old && c.innerText.includes('week 16'); }",
         arg=before[0],
     )
     assert time.monotonic() - started < 30
