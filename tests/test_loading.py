@@ -129,6 +129,26 @@ def test_shipped_comparisons() -> None:
     assert load_comparison("headline").seeds == 20
 
 
+def test_the_two_scales_are_one_market() -> None:
+    """docs/model.md compares two_scales_1 and two_scales_10 as one market at two scales: they
+    differ in the people simulated and the scale alone, which multiply to the same market."""
+    one, ten = (load_comparison(f"two_scales_{scale}") for scale in (1, 10))
+    sizes = [
+        (c.scenario.audience.graph.people, c.scenario.market.scale, c.scenario.brands[0].initial)
+        for c in (one, ten)
+    ]
+    assert sizes == [(20_000, 1, sizes[0][2]), (2_000, 10, sizes[0][2])]
+    differing = {"name", "description", "audience", "market"}
+    assert one.scenario.model_dump(exclude=differing) == ten.scenario.model_dump(exclude=differing)
+    for part, size in (("market", "scale"), ("audience", "graph")):
+        assert getattr(one.scenario, part).model_dump(exclude={size}) == getattr(
+            ten.scenario, part
+        ).model_dump(exclude={size})
+    graphs = (one.scenario.audience.graph, ten.scenario.audience.graph)
+    assert graphs[0].model_dump(exclude={"people"}) == graphs[1].model_dump(exclude={"people"})
+    assert (one.strategies, one.seeds) == (ten.strategies, ten.seeds)
+
+
 # ---- composition -----------------------------------------------------------------------------
 
 
