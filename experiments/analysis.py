@@ -19,6 +19,7 @@ plain dicts, so the CLI report (:func:`write_report`), the web app and notebooks
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import warnings
@@ -35,7 +36,7 @@ from experiments.design import UNIT_PREFIX, salib_problem
 from experiments.spec import Comparison, Experiment, Parameter
 from experiments.store import load_daily, load_manifest, load_points, load_results
 from sim import summary
-from sim.output import atomic_write, ensure_results_dir, figure_note
+from sim.output import OutputError, atomic_write, ensure_results_dir, figure_note
 from sim.text import did_you_mean, plural
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "holds_text",
     "json_safe",
     "index_reliability",
+    "judged_on",
     "load_sweep",
     "parameter_effects",
     "point_means",
@@ -118,6 +120,8 @@ class SweepData:
     points: pd.DataFrame
     results: pd.DataFrame
     parameters: list[Parameter]
+    comparisons_from: str | None = None
+    """The file the comparisons were read from when not the sweep's own (:func:`judged_on`)."""
 
     @property
     def outcomes(self) -> list[str]:
@@ -178,6 +182,23 @@ def load_sweep(root: Path | str) -> SweepData:
         results=results,
         parameters=experiment.resolved_parameters(),
     )
+
+
+def judged_on(data: SweepData, experiment: Experiment, source: str) -> SweepData:
+    """``data`` judged on ``experiment``'s comparisons instead of its own: comparisons added to a
+    finished sweep without running it again. ``experiment`` (read from ``source``) must be the
+    sweep's experiment in everything but its name, description and comparisons."""
+    ran, given = data.experiment.stable_dump(), experiment.stable_dump()
+    judged = {"name", "description", "comparisons"}
+    if differing := sorted(
+        k for k in (ran.keys() | given.keys()) - judged if ran.get(k) != given.get(k)
+    ):
+        raise OutputError(
+            f"{source} is not the experiment {data.root} ran: its {', '.join(differing)} "
+            "differ; only the comparisons may (run the sweep for another experiment)"
+        )
+    experiment = data.experiment.model_copy(update={"comparisons": experiment.comparisons})
+    return dataclasses.replace(data, experiment=experiment, comparisons_from=source)
 
 
 # ---- summaries ------------------------------------------------------------------------------
@@ -252,19 +273,33 @@ def parameter_effects(
 
 def _paired_advantages(data: SweepData, comparison: Comparison) -> pd.Series:
     """Per run (index ``run, point``): how much ``better`` beats ``worse`` on the outcome
-    (better - worse, or worse - better where less is better). A break-even that never came
-    counts as the day after the horizon (the worst); runs where the outcome is undefined for
-    either strategy (neither broke even) are left out."""
-    results = data.results
-    key = ["run", "point"]
-    better = results[results["strategy"] == comparison.better].set_index(key)[comparison.outcome]
-    worse = results[results["strategy"] == comparison.worse].set_index(key)[comparison.outcome]
+    (better - worse, or worse - better where less is better), a side of several strategies
+    being its best member at the point. A break-even that never came counts as the day after
+    the horizon (the worst); runs where the outcome is undefined for either strategy (neither
+    broke even) are left out."""
+    better, worse = (_side(data, side, comparison) for side in comparison.sides)
     if comparison.outcome.partition("@")[0] == "break_even_day":
         one_missing = better.isna() ^ worse.isna()
         better = better.where(~(one_missing & better.isna()), float(data.experiment.days))
         worse = worse.where(~(one_missing & worse.isna()), float(data.experiment.days))
     difference = worse - better if comparison.prefers_lower else better - worse
     return difference.dropna().rename("difference")
+
+
+def _side(data: SweepData, strategies: list[str], comparison: Comparison) -> pd.Series:
+    """Per run (index ``run, point``): the outcome of the side's strategy, or of several the
+    one with the best mean over the point's seeds (a break-even that never came the worst)."""
+    results, outcome = data.results, comparison.outcome
+    rows = results[results["strategy"].isin(strategies)]
+    if len(strategies) > 1:
+        values = rows[outcome]
+        if outcome.partition("@")[0] == "break_even_day":
+            values = values.fillna(float(data.experiment.days))
+        means = values.groupby([rows["point"], rows["strategy"]]).mean().unstack()
+        means = means.dropna(how="all")
+        best = means.idxmin(axis=1) if comparison.prefers_lower else means.idxmax(axis=1)
+        rows = rows[rows["strategy"].to_numpy() == rows["point"].map(best).to_numpy()]
+    return rows.set_index(["run", "point"])[outcome]
 
 
 def comparison_table(data: SweepData, comparison: Comparison) -> pd.DataFrame:
@@ -332,7 +367,8 @@ def _targets(data: SweepData, only: str | None = None) -> list[tuple[str, str, s
 def _difference_label(comparison: Comparison) -> str:
     """The paired difference a comparison is judged on, e.g. "CE - BC" or, where less of the
     outcome is better, "BC - CE"."""
-    pair = (comparison.worse, comparison.better)
+    sides = comparison.sides[::-1]
+    pair = tuple("best of " + "/".join(side) if len(side) > 1 else side[0] for side in sides)
     first, second = pair if comparison.prefers_lower else pair[::-1]
     return f"{first} - {second}"
 
@@ -739,9 +775,11 @@ def sweep_provenance(data: SweepData) -> dict[str, Any]:
     made_by = {
         key: data.manifest.get(key) for key in ("package", "version", "source_digest", "engine")
     }
+    ran = data.manifest.get("fingerprint") if data.comparisons_from else None
     return made_by | {
         "experiment": data.experiment.name,
-        "fingerprint": data.experiment.fingerprint(),
+        "fingerprint": ran or data.experiment.fingerprint(),
+        **({"comparisons_from": data.comparisons_from} if data.comparisons_from else {}),
     }
 
 
@@ -795,6 +833,11 @@ def write_report(
         f"- fixed: {', '.join(f'{k} = {v:g}' for k, v in experiment.fixed.items()) or 'nothing'}",
         f"- made by longgame {data.manifest.get('version')}, {data.manifest.get('engine')} "
         f"engine (`{data.manifest.get('command')}`)",
+        *(
+            [f"- comparisons judged as written in {data.comparisons_from}, not the sweep's own"]
+            if data.comparisons_from
+            else []
+        ),
         "",
         "## Parameters varied",
         "",

@@ -278,7 +278,7 @@ def write_figures(
     evaluated = [
         (comparison, item)
         for comparison, item in zip(data.experiment.comparisons, report["comparisons"], strict=True)
-        if item["points"]
+        if item["points"] and comparison.pairwise
     ]
     if len(names) >= 2 and evaluated:
         first, item = evaluated[0]

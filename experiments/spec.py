@@ -130,11 +130,14 @@ class Design(Strict):
 
 class Comparison(Strict):
     """A headline comparison for the robustness report: ``better`` beats ``worse`` on
-    ``outcome``."""
+    ``outcome``. Either side may be a list of strategies, judged at each point by its best
+    member (the highest mean over the point's seeds, or the lowest where less is better): "a
+    listening strategy beats every mistake" is ``better = [CE, ST]``, ``worse = [BC, SP, OF, QE]``.
+    """
 
     name: str = Field("", max_length=120)
-    better: str
-    worse: str
+    better: str | list[str]
+    worse: str | list[str]
     outcome: str
     lower_is_better: bool | None = Field(
         None, description="whether less of the outcome is better (default: the outcome's own)"
@@ -148,14 +151,44 @@ class Comparison(Strict):
             return self.lower_is_better
         return self.outcome.partition("@")[0] in LOWER_IS_BETTER
 
+    @field_validator("better", "worse", mode="before")
+    @classmethod
+    def _a_name_or_names(cls, side: Any) -> Any:
+        if isinstance(side, str) or (
+            isinstance(side, list) and side and all(isinstance(name, str) for name in side)
+        ):
+            return side
+        raise ValueError("a strategy's name, or a list of one or more names")
+
+    @property
+    def pairwise(self) -> bool:
+        """Whether each side is one strategy (a heatmap can show the difference)."""
+        return isinstance(self.better, str) and isinstance(self.worse, str)
+
+    @property
+    def sides(self) -> tuple[list[str], list[str]]:
+        """The strategies of ``better`` and of ``worse``, each as a list."""
+        return _listed(self.better), _listed(self.worse)
+
     @property
     def label(self) -> str:
-        """The name, or "CE beats BC on equity" built from the strategies' abbreviations."""
-        from sim.claims import abbreviation
-
+        """The name, or "CE beats BC on equity" built from the strategies' abbreviations (a
+        side of several: "CE/ST")."""
         if self.name:
             return self.name
-        return f"{abbreviation(self.better)} beats {abbreviation(self.worse)} on {self.outcome}"
+        better, worse = (_side_label(side) for side in self.sides)
+        return f"{better} beats {worse} on {self.outcome}"
+
+
+def _listed(side: str | list[str]) -> list[str]:
+    return [side] if isinstance(side, str) else list(side)
+
+
+def _side_label(strategies: list[str]) -> str:
+    """A comparison's side in short: "CE", or "CE/ST" for the best of several."""
+    from sim.claims import abbreviation
+
+    return "/".join(abbreviation(strategy) for strategy in strategies)
 
 
 @dataclass(frozen=True)
@@ -815,14 +848,19 @@ def _check(experiment: Experiment, origins: loading.Origins, text: str) -> None:
                 raise _error(origins, (key, index), outcome, problem, text)
     names = [strategy.name for strategy in experiment.strategies]
     for index, comparison in enumerate(experiment.comparisons):
-        for key in ("better", "worse"):
-            named = getattr(comparison, key)
-            if named not in names:
-                message = (
-                    f"not one of the experiment's strategies{did_you_mean(named, names)}: {names}"
-                )
-                loc = ("comparisons", index, key)
-                raise _error(origins, loc, named, message, text)
+        for key, side in zip(("better", "worse"), comparison.sides, strict=True):
+            listed = not isinstance(getattr(comparison, key), str)
+            for position, named in enumerate(side):
+                loc = ("comparisons", index, key, *((position,) if listed else ()))
+                if named not in names:
+                    hint = did_you_mean(named, names)
+                    message = f"not one of the experiment's strategies{hint}: {names}"
+                    raise _error(origins, loc, named, message, text)
+                if named in side[:position]:
+                    raise _error(origins, loc, named, "named twice in this list", text)
+        if shared := set(comparison.sides[0]) & set(comparison.sides[1]):
+            message = f"on both sides of the comparison: {sorted(shared)}"
+            raise _error(origins, ("comparisons", index, "worse"), None, message, text)
         if comparison.outcome not in experiment.outcomes:
             hint = did_you_mean(comparison.outcome, experiment.outcomes)
             message = f"not one of the experiment's outcomes{hint}: {experiment.outcomes}"

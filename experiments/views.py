@@ -168,11 +168,11 @@ def choices(data: SweepData) -> dict[str, Any]:
 
 
 def initial_selection(data: SweepData) -> dict[str, str | None]:
-    """What a page shows first: the first headline comparison (its outcome, ``strategy`` its
-    better and ``versus`` its worse strategy; else the first outcome and strategy alone) over
-    the first two parameters as ``x`` and ``y``."""
+    """What a page shows first: the first headline comparison of two strategies (its outcome,
+    ``strategy`` its better and ``versus`` its worse strategy; else the first outcome and
+    strategy alone) over the first two parameters as ``x`` and ``y``."""
     names = data.parameter_names
-    first = data.experiment.comparisons[0] if data.experiment.comparisons else None
+    first = next((c for c in data.experiment.comparisons if c.pairwise), None)
     return {
         "outcome": first.outcome if first else data.outcomes[0],
         "strategy": first.better if first else data.strategies[0],

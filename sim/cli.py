@@ -1099,6 +1099,14 @@ def analyze(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the robustness report as JSON.")
     ] = False,
+    comparisons: Annotated[
+        Path | None,
+        typer.Option(
+            help="Judge the sweep on this experiment file's [[comparisons]] instead of its "
+            "own (the same experiment otherwise): comparisons added after a sweep ran, "
+            "without running it again.",
+        ),
+    ] = None,
 ) -> None:
     """Analyse a sweep: summaries, global sensitivity (SALib) and the headline comparisons.
 
@@ -1111,13 +1119,17 @@ def analyze(
             failure_text,
             holds_text,
             json_safe,
+            judged_on,
             load_sweep,
             robustness,
             target_names,
             write_report,
         )
+        from experiments.spec import load_experiment
 
         data = load_sweep(directory)
+        if comparisons is not None:
+            data = judged_on(data, load_experiment(comparisons), str(comparisons))
         out = out or Path(directory) / "analysis"
         ensure_report_dir(out)
         targets = len(target_names(data))

@@ -37,7 +37,13 @@ from experiments.analysis import (
 from experiments.design import UNIT_PREFIX, design_points
 from experiments.executors import SerialExecutor
 from experiments.figures import sensitivity_figure
-from experiments.spec import apply_values, experiment_from_text, load_experiment, resolve_path
+from experiments.spec import (
+    Comparison,
+    apply_values,
+    experiment_from_text,
+    load_experiment,
+    resolve_path,
+)
 from experiments.store import load_manifest, load_points, load_results
 from experiments.sweep import Sweep, extract_outcomes, run_seed
 from sim import summary
@@ -136,6 +142,22 @@ def test_robustness_experiment_is_large_enough():
             "comparisons[0].worse",
             ["did you mean 'broadcasting'?"],
         ),
+        (
+            ('worse = "broadcasting"', 'worse = ["broadcasting", "nobody"]'),
+            "comparisons[0].worse[1]",
+            ["not one of the experiment's strategies"],
+        ),
+        (
+            ('worse = "broadcasting"', 'worse = ["broadcasting", "broadcasting"]'),
+            "comparisons[0].worse[1]",
+            ["named twice"],
+        ),
+        (
+            ('worse = "broadcasting"', 'worse = ["broadcasting", "consistent_engagement"]'),
+            "comparisons[0].worse",
+            ["on both sides", "consistent_engagement"],
+        ),
+        (('worse = "broadcasting"', "worse = []"), "comparisons[0].worse", ["list of one or more"]),
         (('method = "grid"', 'method = "latin"'), "design.method", ["must be one of"]),
         (('method = "grid"', 'method = "lhss"'), "design.method", ["did you mean 'lhs'?"]),
         (
@@ -826,6 +848,59 @@ def test_cli_analyze_and_sweep_errors(tiny_sweep, tmp_path):
     assert result.exit_code == 2 and "not a sweep directory" in result.output
 
 
+def test_analyze_judges_a_finished_sweep_on_comparisons_written_after_it(tiny_sweep, tmp_path):
+    """--comparisons: the same experiment with another comparison is judged on the stored runs,
+    and the analysis says where its comparisons came from; another experiment is refused."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    runner = CliRunner()
+    added = tmp_path / "added.toml"
+    extra = 'better = "broadcasting"\nworse = "consistent_engagement"\noutcome = "followers"\n'
+    added.write_text(textwrap.dedent(TINY) + "\n[[comparisons]]\n" + extra)
+    out = tmp_path / "a"
+    args = ["analyze", str(tiny_sweep), "--out", str(out), "--json", "--comparisons", str(added)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    names = [item["name"] for item in json.loads(result.stdout)["comparisons"]]
+    assert names == ["CE beats BC on equity", "BC beats CE on followers"]
+    made_by = json.loads((out / "analysis.json").read_text())["made_by"]
+    assert made_by["comparisons_from"] == str(added)
+    assert made_by["fingerprint"] == load_manifest(tiny_sweep)["fingerprint"]  # what ran
+    assert f"comparisons judged as written in {added}" in (out / "report.md").read_text()
+    other = tmp_path / "other.toml"
+    other.write_text(textwrap.dedent(TINY).replace("seed = 3", "seed = 4"))
+    args = ["analyze", str(tiny_sweep), "--out", str(out), "--comparisons", str(other)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "is not the experiment" in result.output and "seed differ" in result.output
+
+
+def test_a_side_of_several_strategies_is_its_best_member_at_each_point():
+    """better = [CE, ST] is, at each point, whichever of the two has the higher mean there:
+    CE where x is large, ST (a constant 1.2) where it is small."""
+    data = _synthetic(points=32, seeds=2)
+    stories = data.results[data.results["strategy"] == "broadcasting"].copy()
+    stories["strategy"] = "storytelling"
+    noise = np.random.default_rng(1).normal(size=len(stories))
+    for outcome in data.outcomes:
+        stories[outcome] = 1.2 + 0.01 * noise
+    data.results = pd.concat([data.results, stories], ignore_index=True)
+
+    def against_bc(better):
+        comparison = Comparison(better=better, worse="broadcasting", outcome="equity")
+        return comparison_table(data, comparison)["difference"].to_numpy()
+
+    either = against_bc(["consistent_engagement", "storytelling"])
+    ce, st = against_bc("consistent_engagement"), against_bc("storytelling")
+    assert either == pytest.approx(np.maximum(ce, st), abs=1e-12)
+    assert (ce > st).any() and (st > ce).any()  # each leads somewhere
+    listening = ["consistent_engagement", "storytelling"]
+    label = Comparison(better=listening, worse="broadcasting", outcome="equity").label
+    assert label == "CE/ST beats BC on equity"
+
+
 def test_a_sweep_checks_memory_for_each_local_worker_before_any_run(tmp_path, monkeypatch):
     """Room for one audience of the largest point but not two: a pool of two is refused before
     any run (nothing recorded), a serial sweep is not."""
@@ -909,8 +984,6 @@ def test_the_summary_gives_the_10th_50th_and_90th_percentiles_of_the_runs():
 
 def _comparing(data: SweepData, outcome: str, **options) -> SweepData:
     """``data`` with one headline comparison, CE against BC on ``outcome``."""
-    from experiments.spec import Comparison
-
     comparison = Comparison(
         better="consistent_engagement", worse="broadcasting", outcome=outcome, **options
     )
