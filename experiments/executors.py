@@ -144,15 +144,14 @@ class PoolExecutor:
             try:
                 while True:
                     if solo is None and alone and not inflight:
-                        solo = alone.popleft()
-                        with interrupts_held():  # a submit may start a worker process
-                            inflight[pool.submit(fn, solo)] = solo
+                        _submit(pool, fn, alone, inflight)
+                        (solo,) = inflight.values()
                     while solo is None and not alone and len(inflight) < window:
-                        task = retry.popleft() if retry else next(source, None)
-                        if task is None:
+                        if not retry and (task := next(source, None)) is not None:
+                            retry.append(task)
+                        if not retry:
                             break
-                        with interrupts_held():
-                            inflight[pool.submit(fn, task)] = task
+                        _submit(pool, fn, retry, inflight)
                     if not inflight:
                         return
                     done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -204,6 +203,20 @@ class PoolExecutor:
                     (alone if suspected[id(task)] >= 2 else retry).append(task)
             finally:
                 stop_pool(pool)
+
+
+def _submit(
+    pool: ProcessPoolExecutor,
+    fn: Callable[[Any], Any],
+    queue: deque[Any],
+    inflight: dict[Future, Any],
+) -> None:
+    """Submit the first task of ``queue`` and move it in flight. A pool that broke since the
+    last wait refuses the submit (BrokenProcessPool): the task then stays first in its queue,
+    neither lost nor counted as in flight when the pool died."""
+    with interrupts_held():  # a submit may start a worker process
+        future = pool.submit(fn, queue[0])
+    inflight[future] = queue.popleft()
 
 
 class DaskExecutor:
