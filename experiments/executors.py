@@ -123,7 +123,7 @@ class PoolExecutor:
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         source = iter(tasks)
-        retry: deque[Any] = deque()  # runs of a pool that died, to go again
+        retry: deque[Any] = deque()  # to submit first: a dead pool's runs, or the next new one
         alone: deque[Any] = deque()  # runs in flight at two deaths: each goes again by itself
         # id(task) -> deaths of the pool while it was in flight / while it ran alone; an entry
         # goes when its task ends, before the task can be freed and its id given to another
@@ -147,10 +147,11 @@ class PoolExecutor:
                         _submit(pool, fn, alone, inflight)
                         (solo,) = inflight.values()
                     while solo is None and not alone and len(inflight) < window:
-                        if not retry and (task := next(source, None)) is not None:
-                            retry.append(task)
                         if not retry:
-                            break
+                            task = next(source, None)
+                            if task is None:
+                                break
+                            retry.append(task)  # queued until the pool takes it
                         _submit(pool, fn, retry, inflight)
                     if not inflight:
                         return
